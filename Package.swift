@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Targets, bottom up (see docs/ARCHITECTURE.md):
+//   CLua          Debian's liblua5.4 as a system library
+//   CLuaSandbox   C half of the Lua host: allocator, limits, sandbox, trampolines
+//   LuaHost       sandboxed Lua states, values, errors, limits (Swift)
+//   partnerscore  the command-line tool
+let package = Package(
+    name: "partnerscore",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "partnerscore", targets: ["partnerscore"]),
+        .library(name: "LuaHost", targets: ["LuaHost"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(
+            name: "CLuaSandbox",
+            dependencies: ["CLua"]
+        ),
+        .target(
+            name: "LuaHost",
+            dependencies: ["CLua", "CLuaSandbox"]
+        ),
+        .executableTarget(
+            name: "partnerscore",
+            dependencies: [
+                "LuaHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "partnerscore-bench",
+            dependencies: ["LuaHost"],
+            path: "Sources/Benchmarks"
+        ),
+        .testTarget(
+            name: "LuaHostTests",
+            dependencies: ["LuaHost"]
+        ),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["partnerscore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,139 @@
+#ifndef PARTNERSCORE_CLUASANDBOX_H
+#define PARTNERSCORE_CLUASANDBOX_H
+
+// The C half of LuaHost: everything that must raise Lua errors (longjmp) or
+// needs Lua's C macros lives here, so no Swift frame is ever unwound.
+//
+// - a counting allocator with a memory cap that is enforced only while a
+//   script runs (allocations made for the host are never refused);
+// - a count hook that enforces the instruction budget and the wall-clock
+//   deadline; once a limit is hit the state stays "killed" until the call
+//   returns, so a script that catches the error with pcall still fails;
+// - the sandbox: base/string/table/math/utf8 only, read-only library proxies,
+//   a strict per-chunk _ENV, a restricted require and setmetatable;
+// - trampolines through which Lua calls Swift host functions;
+// - a Lua-pattern matcher that checks the deadline while it runs (see
+//   patterns.c), replacing string.find/match/gmatch/gsub.
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lua.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Why a running call was stopped. Sticky for the rest of the call.
+typedef enum {
+    LH_KILL_NONE = 0,
+    LH_KILL_INSTRUCTIONS = 1,
+    LH_KILL_MEMORY = 2,
+    LH_KILL_TIME = 3,
+    LH_KILL_SANDBOX = 4,
+} lh_kill_reason;
+
+/// Status a Swift host function returns through the trampoline when it fails
+/// (its message is on top of the stack).
+#define LH_HOST_ERROR (-1)
+#define LH_HOST_SANDBOX_VIOLATION (-2)
+
+/// Status the module resolver returns.
+#define LH_RESOLVE_FOUND 0
+#define LH_RESOLVE_NOT_FOUND 1
+#define LH_RESOLVE_FORBIDDEN 2
+
+/// Swift callbacks, installed once per process with lh_set_callbacks.
+/// dispatch: run host function `id`; return the number of results pushed, or
+///           LH_HOST_ERROR / LH_HOST_SANDBOX_VIOLATION with a message pushed.
+/// resolve:  find module `name`; push chunk name then source and return
+///           LH_RESOLVE_FOUND, or push a message and return another status.
+/// output:   receive one line written by print().
+typedef int (*lh_dispatch_fn)(void *host, lua_State *L, int id);
+typedef int (*lh_resolve_fn)(void *host, lua_State *L, const char *name);
+typedef void (*lh_output_fn)(void *host, const char *text, size_t length);
+
+void lh_set_callbacks(lh_dispatch_fn dispatch, lh_resolve_fn resolve, lh_output_fn output);
+
+/// Per-state bookkeeping shared between C and Swift. Swift owns the memory.
+typedef struct lh_control {
+    void *host;                 // the Swift LuaState (unretained)
+    lua_State *L;               // the main thread
+
+    // memory
+    size_t used;                // bytes currently allocated by the state
+    size_t peak;                // high-water mark since the last call began
+    size_t limit;               // cap while enforcing; 0 = none
+    int enforce;                // > 0 while a script runs
+
+    // instructions and time
+    int64_t budget;             // instructions allowed for this call; 0 = none
+    int64_t executed;           // instructions counted so far in this call
+    int hook_interval;          // count the hook was last armed with
+    int64_t call_started_ns;    // CLOCK_MONOTONIC when the call was armed
+    int64_t deadline_ns;        // CLOCK_MONOTONIC deadline; 0 = none
+
+    // outcome
+    int killed;                 // lh_kill_reason
+    char kill_where[192];       // "file:line:" where the limit was hit, if known
+    char kill_message[256];     // human message for the limit
+} lh_control;
+
+/// A new sandboxed state using `control` for its allocator and limits.
+/// Returns NULL when the state could not be created.
+lua_State *lh_newstate(lh_control *control);
+void lh_close(lua_State *L);
+
+/// Nanoseconds on the monotonic clock.
+int64_t lh_now_ns(void);
+
+/// Load a text chunk (never bytecode) named `chunkname` (use "@path") and give
+/// it a fresh sandbox environment. Pushes the function, or an error message.
+int lh_load(lua_State *L, const char *source, size_t length, const char *chunkname);
+
+/// Push a fresh, empty sandbox environment table.
+void lh_push_environment(lua_State *L);
+
+/// Arm the limits for the next lh_pcall. Zero means "no limit" for each.
+void lh_arm(lua_State *L, int64_t instructions, size_t memory_bytes, int64_t timeout_ns);
+
+/// Call the function below `nargs` arguments with a traceback message handler
+/// while limits are enforced. Returns a LUA_* status; on error the message
+/// (with traceback) is on top. After the call the limits are disarmed; if the
+/// script was killed the status is LUA_ERRRUN even when the chunk returned.
+int lh_pcall(lua_State *L, int nargs, int nresults);
+
+/// Push a Swift host function with the given dispatch id as a C closure.
+void lh_push_hostfunction(lua_State *L, int id);
+
+/// Set the value on top (popped) as sandbox global `name`, visible to every
+/// chunk loaded afterwards and before. Used for host libraries.
+void lh_set_global(lua_State *L, const char *name);
+
+/// Register the value on top (popped) as the module returned by require(name).
+void lh_preload(lua_State *L, const char *name);
+
+/// Push a read-only proxy of the table at `index` (shallow).
+void lh_push_readonly(lua_State *L, int index, const char *what);
+
+/// Tests only: make the stock string.find/match/gmatch/gsub visible to
+/// scripts as global `stock_string`, to compare the matchers.
+void lh_expose_stock_patterns(lua_State *L);
+
+/// Registry helpers (macros in lua.h).
+int lh_ref(lua_State *L);
+void lh_unref(lua_State *L, int ref);
+void lh_push_ref(lua_State *L, int ref);
+
+/// Stack helpers for macros not imported into Swift.
+void lh_pop(lua_State *L, int n);
+void lh_newtable(lua_State *L, int narr, int nrec);
+const char *lh_tolstring(lua_State *L, int index, size_t *length);
+int lh_isinteger(lua_State *L, int index);
+lua_Integer lh_tointeger(lua_State *L, int index);
+lua_Number lh_tonumber(lua_State *L, int index);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,16 @@
+#ifndef PARTNERSCORE_CLUASANDBOX_INTERNAL_H
+#define PARTNERSCORE_CLUASANDBOX_INTERNAL_H
+// Shared between the files of this target only.
+#include "CLuaSandbox.h"
+
+lh_control *lh_control_of(lua_State *L);
+/// Stop the running call for `reason`; raises (does not return).
+int lh_raise_kill(lua_State *L, int reason, const char *message);
+/// Raise a sandbox violation at the caller's position; sticky for the call.
+int lh_sandbox_violation(lua_State *L, const char *message);
+/// Raise a time-limit error if the deadline has passed.
+int lh_check_deadline(lua_State *L);
+/// Replace string.find/match/gmatch/gsub with the interruptible matcher.
+void lh_install_patterns(lua_State *L);
+
+#endif

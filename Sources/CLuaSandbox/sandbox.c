@@ -1,0 +1,667 @@
+// The sandboxed Lua state: allocator, limits, environment, trampolines.
+// See CLuaSandbox.h for the contract. Everything here may raise Lua errors;
+// nothing here is called from Swift except through the functions declared in
+// the header, none of which raise.
+
+#include "CLuaSandbox.h"
+#include "internal.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+// Registry keys (addresses of these statics are unique light userdata keys).
+static const char KEY_GLOBALS = 'G';    // the shared, read-only base globals
+static const char KEY_ENV_META = 'E';   // metatable of every chunk environment
+static const char KEY_MODULES = 'M';    // require cache: name -> value
+static const char KEY_PRELOAD = 'P';    // host-provided modules
+static const char KEY_LOADING = 'L';    // sentinel for modules being loaded
+static const char KEY_PROXY_META = 'X'; // metatable cache per proxied table
+
+#define HOOK_INTERVAL 10000
+
+static lh_dispatch_fn g_dispatch = NULL;
+static lh_resolve_fn g_resolve = NULL;
+static lh_output_fn g_output = NULL;
+
+void lh_set_callbacks(lh_dispatch_fn dispatch, lh_resolve_fn resolve, lh_output_fn output) {
+    g_dispatch = dispatch;
+    g_resolve = resolve;
+    g_output = output;
+}
+
+lh_control *lh_control_of(lua_State *L) {
+    return *(lh_control **)lua_getextraspace(L);
+}
+
+int64_t lh_now_ns(void) {
+    // The coarse clock (a few ms resolution) costs a fraction of the precise
+    // one, and limits are in milliseconds anyway.
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+// MARK: - Killing a call
+
+static void lh_hook(lua_State *L, lua_Debug *ar);
+
+// Record the script position of the innermost Lua function, if any.
+static void record_where(lua_State *L, lh_control *c) {
+    lua_Debug ar;
+    c->kill_where[0] = '\0';
+    for (int level = 0; level < 32 && lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(c->kill_where, sizeof c->kill_where, "%s:%d:", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+}
+
+// Mark the call as killed (first reason wins) and make every further
+// instruction raise, so pcall cannot swallow the limit.
+static void mark_killed(lua_State *L, lh_control *c, int reason, const char *message) {
+    if (c->killed != LH_KILL_NONE) return;
+    c->killed = reason;
+    snprintf(c->kill_message, sizeof c->kill_message, "%s", message);
+    record_where(L, c);
+    lua_sethook(L, lh_hook, LUA_MASKCOUNT, 1);
+}
+
+int lh_raise_kill(lua_State *L, int reason, const char *message) {
+    lh_control *c = lh_control_of(L);
+    mark_killed(L, c, reason, message);
+    if (c->kill_where[0]) return luaL_error(L, "%s %s", c->kill_where, c->kill_message);
+    return luaL_error(L, "%s", c->kill_message);
+}
+
+int lh_sandbox_violation(lua_State *L, const char *message) {
+    lh_control *c = lh_control_of(L);
+    if (c->killed == LH_KILL_NONE) {
+        c->killed = LH_KILL_SANDBOX;
+        luaL_where(L, 1);
+        snprintf(c->kill_where, sizeof c->kill_where, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        snprintf(c->kill_message, sizeof c->kill_message, "sandbox: %s", message);
+    }
+    luaL_where(L, 1);
+    lua_pushfstring(L, "sandbox: %s", message);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+int lh_check_deadline(lua_State *L) {
+    lh_control *c = lh_control_of(L);
+    if (c->enforce > 0 && c->deadline_ns > 0 && lh_now_ns() > c->deadline_ns) {
+        char message[96];
+        snprintf(message, sizeof message, "time limit of %lld ms exceeded",
+                 (long long)((c->deadline_ns - c->call_started_ns) / 1000000));
+        return lh_raise_kill(L, LH_KILL_TIME, message);
+    }
+    return 0;
+}
+
+static void arm_hook(lua_State *L, lh_control *c) {
+    if (c->budget <= 0 && c->deadline_ns <= 0) {
+        lua_sethook(L, NULL, 0, 0);   // nothing to enforce: run at full speed
+        return;
+    }
+    int64_t interval = HOOK_INTERVAL;
+    if (c->budget > 0 && c->budget - c->executed < interval) interval = c->budget - c->executed;
+    if (interval < 1) interval = 1;
+    c->hook_interval = (int)interval;
+    lua_sethook(L, lh_hook, LUA_MASKCOUNT, (int)interval);
+}
+
+static void lh_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    lh_control *c = lh_control_of(L);
+    if (c->enforce <= 0) return;
+    if (c->killed != LH_KILL_NONE) {
+        // Sticky: keep raising until the call unwinds to the host.
+        if (c->kill_where[0]) luaL_error(L, "%s %s", c->kill_where, c->kill_message);
+        luaL_error(L, "%s", c->kill_message);
+        return;
+    }
+    c->executed += c->hook_interval;
+    if (c->budget > 0 && c->executed >= c->budget) {
+        char message[96];
+        snprintf(message, sizeof message, "instruction limit of %lld exceeded", (long long)c->budget);
+        lh_raise_kill(L, LH_KILL_INSTRUCTIONS, message);
+        return;
+    }
+    lh_check_deadline(L);
+    arm_hook(L, c);
+}
+
+// MARK: - Allocator
+
+static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    lh_control *c = (lh_control *)ud;
+    size_t old = ptr ? osize : 0;   // when ptr == NULL, osize is a type tag
+    if (nsize == 0) {
+        free(ptr);
+        c->used -= old;
+        return NULL;
+    }
+    if (nsize > old && c->enforce > 0 && c->limit > 0) {
+        size_t grow = nsize - old;
+        if (c->killed == LH_KILL_MEMORY || c->used + grow > c->limit) {
+            if (c->L != NULL && c->killed == LH_KILL_NONE) {
+                char message[96];
+                snprintf(message, sizeof message, "memory limit of %zu KiB exceeded", c->limit / 1024);
+                mark_killed(c->L, c, LH_KILL_MEMORY, message);
+            }
+            return NULL;   // Lua raises LUA_ERRMEM
+        }
+    }
+    void *block = realloc(ptr, nsize);
+    if (block == NULL) return NULL;
+    c->used = c->used - old + nsize;
+    if (c->used > c->peak) c->peak = c->used;
+    return block;
+}
+
+static int lh_panic(lua_State *L) {
+    const char *message = lua_tostring(L, -1);
+    fprintf(stderr, "partnerscore: unprotected Lua error: %s\n", message ? message : "(not a string)");
+    abort();
+}
+
+// MARK: - Message handler
+
+static int lh_msgh(lua_State *L) {
+    lh_control *c = lh_control_of(L);
+    c->enforce--;   // building the traceback must not fail on the memory cap
+    const char *message = lua_tostring(L, 1);
+    if (message == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
+            message = lua_tostring(L, -1);
+        } else {
+            message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+        }
+    }
+    luaL_traceback(L, L, message, 1);
+    c->enforce++;
+    return 1;
+}
+
+// MARK: - Calls
+
+void lh_arm(lua_State *L, int64_t instructions, size_t memory_bytes, int64_t timeout_ns) {
+    lh_control *c = lh_control_of(L);
+    c->budget = instructions;
+    c->executed = 0;
+    c->limit = memory_bytes;
+    c->peak = c->used;
+    c->call_started_ns = lh_now_ns();
+    c->deadline_ns = timeout_ns > 0 ? c->call_started_ns + timeout_ns : 0;
+    c->killed = LH_KILL_NONE;
+    c->kill_where[0] = '\0';
+    c->kill_message[0] = '\0';
+}
+
+int lh_pcall(lua_State *L, int nargs, int nresults) {
+    lh_control *c = lh_control_of(L);
+    int base = lua_gettop(L) - nargs;   // index of the function
+    lua_pushcfunction(L, lh_msgh);
+    lua_insert(L, base);
+    arm_hook(L, c);
+    c->enforce = 1;
+    int status = lua_pcall(L, nargs, nresults, base);
+    c->enforce = 0;
+    lua_sethook(L, NULL, 0, 0);
+    lua_remove(L, base);
+    if (c->killed != LH_KILL_NONE) {
+        // The script was stopped, even if it caught the error and returned.
+        if (status == LUA_OK) {
+            int results = lua_gettop(L) - base + 1;
+            if (results > 0) lua_pop(L, results);
+            if (c->kill_where[0]) lua_pushfstring(L, "%s %s", c->kill_where, c->kill_message);
+            else lua_pushstring(L, c->kill_message);
+        }
+        return LUA_ERRRUN;
+    }
+    return status;
+}
+
+// MARK: - Sandbox functions
+
+static int lh_global_missing(lua_State *L) {
+    const char *name = lua_tostring(L, 2);
+    static const char *const forbidden[] = {
+        "os", "io", "debug", "package", "dofile", "loadfile", "load", "loadstring",
+        "collectgarbage", "rawset", "coroutine", "module", "setfenv", "getfenv", "warn", NULL
+    };
+    if (name != NULL) {
+        for (int i = 0; forbidden[i]; i++) {
+            if (strcmp(name, forbidden[i]) == 0) {
+                char message[128];
+                snprintf(message, sizeof message, "'%s' is not available to policies", name);
+                return lh_sandbox_violation(L, message);
+            }
+        }
+        return luaL_error(L, "undeclared global '%s' (declare it local or check its spelling)", name);
+    }
+    return luaL_error(L, "undeclared global of type %s", luaL_typename(L, 2));
+}
+
+static int lh_global_write(lua_State *L) {
+    const char *name = lua_tostring(L, 2);
+    char message[160];
+    snprintf(message, sizeof message, "assignment to undeclared global '%s' (declare it local)",
+             name ? name : luaL_typename(L, 2));
+    return lh_sandbox_violation(L, message);
+}
+
+static int lh_readonly_write(lua_State *L) {
+    const char *what = lua_tostring(L, lua_upvalueindex(1));
+    const char *key = lua_tostring(L, 2);
+    char message[160];
+    snprintf(message, sizeof message, "%s is read-only (cannot set '%s')", what, key ? key : "?");
+    return lh_sandbox_violation(L, message);
+}
+
+// __index of a library's own table: a removed member is a sandbox violation.
+static int lh_library_missing(lua_State *L) {
+    const char *lib = lua_tostring(L, lua_upvalueindex(1));
+    const char *key = lua_tostring(L, 2);
+    static const char *const forbidden[] = { "dump", "random", "randomseed", NULL };
+    if (key != NULL) {
+        for (int i = 0; forbidden[i]; i++) {
+            if (strcmp(key, forbidden[i]) == 0) {
+                char message[160];
+                snprintf(message, sizeof message, "%s.%s is not available to policies%s", lib, key,
+                         strcmp(key, "dump") == 0 ? "" : " (policies must be deterministic)");
+                return lh_sandbox_violation(L, message);
+            }
+        }
+    }
+    return 0;   // nil, as for any missing field
+}
+
+static int lh_proxy_next(lua_State *L) {
+    lua_settop(L, 2);
+    lua_pushvalue(L, 2);
+    if (lua_next(L, lua_upvalueindex(1))) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int lh_proxy_pairs(lua_State *L) {
+    lua_getmetatable(L, 1);
+    lua_getfield(L, -1, "__target");
+    lua_pushcclosure(L, lh_proxy_next, 1);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static int lh_proxy_len(lua_State *L) {
+    lua_getmetatable(L, 1);
+    lua_getfield(L, -1, "__target");
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+    return 1;
+}
+
+void lh_push_readonly(lua_State *L, int index, const char *what) {
+    index = lua_absindex(L, index);
+    // Reuse one proxy per target so identity is stable.
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_PROXY_META);
+    lua_pushvalue(L, index);
+    if (lua_rawget(L, -2) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_newtable(L);                       // proxy
+    lua_createtable(L, 0, 6);              // its metatable
+    lua_pushvalue(L, index);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, what);
+    lua_pushcclosure(L, lh_readonly_write, 1);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, lh_proxy_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushcfunction(L, lh_proxy_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushvalue(L, index);
+    lua_setfield(L, -2, "__target");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    // cache: cache[target] = proxy
+    lua_pushvalue(L, index);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+    lua_remove(L, -2);
+}
+
+static int lh_setmetatable(lua_State *L) {
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (t == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL) {
+        return lh_sandbox_violation(L, "__gc metamethods are not available to policies");
+    }
+    lua_settop(L, 2);
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) {
+        return luaL_error(L, "cannot change a protected metatable");
+    }
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
+static int lh_print(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1) luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    size_t length;
+    const char *text = lua_tolstring(L, -1, &length);
+    lh_control *c = lh_control_of(L);
+    if (g_output != NULL) {
+        int saved = c->enforce;
+        c->enforce = 0;
+        g_output(c->host, text, length);
+        c->enforce = saved;
+    }
+    return 0;
+}
+
+static int lh_host_trampoline(lua_State *L) {
+    lh_control *c = lh_control_of(L);
+    int id = (int)lua_tointeger(L, lua_upvalueindex(1));
+    int saved = c->enforce;
+    c->enforce = 0;   // results pushed by Swift are never refused
+    int n = g_dispatch ? g_dispatch(c->host, L, id) : LH_HOST_ERROR;
+    c->enforce = saved;
+    if (n == LH_HOST_SANDBOX_VIOLATION) {
+        const char *message = lua_tostring(L, -1);
+        return lh_sandbox_violation(L, message ? message : "host function refused the call");
+    }
+    if (n < 0) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    return n;
+}
+
+void lh_push_hostfunction(lua_State *L, int id) {
+    lua_pushinteger(L, id);
+    lua_pushcclosure(L, lh_host_trampoline, 1);
+}
+
+static void set_environment(lua_State *L, int fn) {
+    fn = lua_absindex(L, fn);
+    lh_push_environment(L);
+    if (lua_setupvalue(L, fn, 1) == NULL) lua_pop(L, 1);
+}
+
+static int lh_require(lua_State *L) {
+    const char *name = luaL_checkstring(L, 1);
+    lua_settop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_MODULES);            // 2: cache
+    lua_getfield(L, 2, name);
+    if (lua_rawequal(L, -1, lua_upvalueindex(1))) {
+        return luaL_error(L, "circular require of module '%s'", name);
+    }
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_PRELOAD);
+    if (lua_getfield(L, -1, name) != LUA_TNIL) return 1;
+    lua_pop(L, 2);
+
+    lh_control *c = lh_control_of(L);
+    int saved = c->enforce;
+    c->enforce = 0;
+    int status = g_resolve ? g_resolve(c->host, L, name) : LH_RESOLVE_NOT_FOUND;
+    c->enforce = saved;
+    if (status == LH_RESOLVE_FORBIDDEN) {
+        return lh_sandbox_violation(L, lua_tostring(L, -1));
+    }
+    if (status != LH_RESOLVE_FOUND) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    // stack: 1 name, 2 cache, 3 chunkname, 4 source
+    size_t length;
+    const char *source = lua_tolstring(L, 4, &length);
+    const char *chunkname = lua_tostring(L, 3);
+    if (luaL_loadbufferx(L, source, length, chunkname, "t") != LUA_OK) {
+        return lua_error(L);
+    }
+    set_environment(L, -1);
+    lua_pushvalue(L, lua_upvalueindex(1));   // mark as loading
+    lua_setfield(L, 2, name);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        char what[128];
+        snprintf(what, sizeof what, "module '%s'", name);
+        lh_push_readonly(L, -1, what);
+        lua_remove(L, -2);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, 2, name);
+    return 1;
+}
+
+// string.rep builds its result in one allocation; refuse results larger than
+// the memory cap up front (Lua's own check only stops strings over 2 GiB, with
+// a message that does not say a limit was hit).
+static int lh_string_rep(lua_State *L) {
+    size_t length, separator = 0;
+    luaL_checklstring(L, 1, &length);
+    lua_Integer count = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &separator);
+    lh_control *c = lh_control_of(L);
+    if (count > 0 && c->enforce > 0 && c->limit > 0) {
+        double total = (double)length * (double)count + (double)separator * (double)(count - 1);
+        if (total > (double)c->limit) {
+            char message[160];
+            snprintf(message, sizeof message, "memory limit of %zu KiB exceeded (string.rep of %.0f bytes)",
+                     c->limit / 1024, total);
+            return lh_raise_kill(L, LH_KILL_MEMORY, message);
+        }
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static void wrap_string_rep(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, LUA_STRLIBNAME);
+    lua_getfield(L, -1, "rep");
+    lua_pushcclosure(L, lh_string_rep, 1);
+    lua_setfield(L, -2, "rep");
+    lua_pop(L, 2);
+}
+
+void lh_expose_stock_patterns(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "partnerscore.stock_string");
+    lh_set_global(L, "stock_string");
+}
+
+// MARK: - Building the state
+
+// Open library `name`, strip it, and put a read-only proxy into `globals`.
+static void open_library(lua_State *L, int globals, const char *name, lua_CFunction open) {
+    luaL_requiref(L, name, open, 0);           // the real library table
+    int lib = lua_gettop(L);
+    lua_createtable(L, 0, 1);                  // removed members raise
+    lua_pushstring(L, name);
+    lua_pushcclosure(L, lh_library_missing, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, lib);
+    char what[64];
+    snprintf(what, sizeof what, "the %s library", name);
+    lh_push_readonly(L, lib, what);
+    lua_setfield(L, globals, name);
+    lua_pop(L, 1);
+}
+
+static void remove_member(lua_State *L, const char *lib, const char *member) {
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, lib);
+    lua_pushnil(L);
+    lua_setfield(L, -2, member);
+    lua_pop(L, 2);
+}
+
+static int build_sandbox(lua_State *L) {
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_PROXY_META);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_MODULES);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_PRELOAD);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_LOADING);
+
+    // The real base library goes into the (unreachable) registry globals.
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 0);
+    int base = lua_gettop(L);
+
+    lua_newtable(L);   // sandbox globals
+    int globals = lua_gettop(L);
+    static const char *const allowed[] = {
+        "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
+        "rawequal", "rawget", "rawlen", "select", "tonumber", "tostring", "type",
+        "xpcall", "_VERSION", NULL
+    };
+    for (int i = 0; allowed[i]; i++) {
+        lua_getfield(L, base, allowed[i]);
+        lua_setfield(L, globals, allowed[i]);
+    }
+    lua_pushcfunction(L, lh_setmetatable);
+    lua_setfield(L, globals, "setmetatable");
+    lua_pushcfunction(L, lh_print);
+    lua_setfield(L, globals, "print");
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LOADING);
+    lua_pushcclosure(L, lh_require, 1);
+    lua_setfield(L, globals, "require");
+
+    open_library(L, globals, LUA_STRLIBNAME, luaopen_string);
+    open_library(L, globals, LUA_TABLIBNAME, luaopen_table);
+    open_library(L, globals, LUA_MATHLIBNAME, luaopen_math);
+    open_library(L, globals, LUA_UTF8LIBNAME, luaopen_utf8);
+    remove_member(L, LUA_STRLIBNAME, "dump");
+    remove_member(L, LUA_MATHLIBNAME, "random");
+    remove_member(L, LUA_MATHLIBNAME, "randomseed");
+    lh_install_patterns(L);
+    wrap_string_rep(L);
+
+    // Strings share one metatable: protect it (its __index is the real,
+    // stripped string table, which scripts cannot reach).
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 2);
+
+    // Unknown globals: forbidden ones are sandbox violations, others errors.
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, lh_global_missing);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, globals);
+    lua_pushvalue(L, globals);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_GLOBALS);
+
+    // Every chunk gets its own environment reading through to the globals.
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, globals);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, lh_global_write);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_ENV_META);
+
+    lua_settop(L, 0);
+    return 0;
+}
+
+lua_State *lh_newstate(lh_control *control) {
+    memset(control, 0, sizeof *control);
+    lua_State *L = lua_newstate(lh_alloc, control);
+    if (L == NULL) return NULL;
+    lua_atpanic(L, lh_panic);
+    *(lh_control **)lua_getextraspace(L) = control;
+    lua_pushcfunction(L, build_sandbox);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        lua_close(L);
+        return NULL;
+    }
+    control->L = L;
+    return L;
+}
+
+void lh_close(lua_State *L) { lua_close(L); }
+
+void lh_push_environment(lua_State *L) {
+    lua_newtable(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_ENV_META);
+    lua_setmetatable(L, -2);
+}
+
+int lh_load(lua_State *L, const char *source, size_t length, const char *chunkname) {
+    int status = luaL_loadbufferx(L, source, length, chunkname, "t");
+    if (status != LUA_OK) return status;
+    set_environment(L, -1);
+    return LUA_OK;
+}
+
+void lh_set_global(lua_State *L, const char *name) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_GLOBALS);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
+}
+
+void lh_preload(lua_State *L, const char *name) {
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        char what[128];
+        snprintf(what, sizeof what, "module '%s'", name);
+        lh_push_readonly(L, -1, what);
+        lua_remove(L, -2);
+    }
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_PRELOAD);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
+}
+
+// MARK: - Macro wrappers
+
+int lh_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
+void lh_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
+void lh_push_ref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
+void lh_pop(lua_State *L, int n) { lua_pop(L, n); }
+void lh_newtable(lua_State *L, int narr, int nrec) { lua_createtable(L, narr, nrec); }
+const char *lh_tolstring(lua_State *L, int index, size_t *length) {
+    // Only for values that already are strings: never converts in place.
+    if (lua_type(L, index) != LUA_TSTRING) return NULL;
+    return lua_tolstring(L, index, length);
+}
+int lh_isinteger(lua_State *L, int index) { return lua_isinteger(L, index); }
+lua_Integer lh_tointeger(lua_State *L, int index) { return lua_tointegerx(L, index, NULL); }
+lua_Number lh_tonumber(lua_State *L, int index) { return lua_tonumberx(L, index, NULL); }
