@@ -1,0 +1,88 @@
+import Foundation
+
+/// Where `require` may find modules: a policy set's folder and the shared
+/// `Policies/lib` folder, in that order. Names are dotted Lua identifiers
+/// (`"scoring"`, `"tiers.common"` → `tiers/common.lua`); anything else — `..`,
+/// slashes, absolute paths, C modules, a symlink leading out of a root — is a
+/// sandbox violation.
+public struct ModuleResolver: Sendable {
+    public struct Root: Sendable {
+        /// The folder on disk.
+        public var directory: URL
+        /// How chunk names show this folder in messages (e.g. `Policies/lib`).
+        public var displayPath: String
+
+        public init(directory: URL, displayPath: String? = nil) {
+            self.directory = directory.standardizedFileURL
+            self.displayPath = displayPath ?? directory.relativePath
+        }
+    }
+
+    public var roots: [Root]
+
+    public init(roots: [Root]) { self.roots = roots }
+
+    /// The roots for policy set folder `setDirectory`: itself, then the shared
+    /// `lib` folder beside it (`Policies/telecom` → `Policies/lib`).
+    public static func forPolicySet(at setDirectory: URL, displayPath: String? = nil) -> ModuleResolver {
+        let set = Root(directory: setDirectory, displayPath: displayPath)
+        let libDirectory = setDirectory.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("lib")
+        let lib = Root(directory: libDirectory, displayPath: Self.sibling("lib", of: set.displayPath))
+        return ModuleResolver(roots: [set, lib])
+    }
+
+    /// The display path of folder `name` beside `path` (`Policies/telecom` → `Policies/lib`).
+    static func sibling(_ name: String, of path: String) -> String {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        while parts.count > 1, parts.last == "" { parts.removeLast() }
+        switch parts.last {
+        case nil, "", ".": return "../" + name
+        case "..": return path + "/../" + name
+        default:
+            parts.removeLast()
+            return parts.isEmpty ? name : (parts == [""] ? "/" + name : parts.joined(separator: "/") + "/" + name)
+        }
+    }
+
+    public enum Resolution: Equatable, Sendable {
+        case found(chunkName: String, source: String)
+        case notFound(String)
+        case forbidden(String)
+    }
+
+    public func resolve(_ name: String) -> Resolution {
+        guard Self.isValidName(name) else {
+            return .forbidden("require '\(name)' is not allowed: module names are dotted Lua identifiers "
+                + "resolved inside the policy set and Policies/lib only")
+        }
+        let relative = name.split(separator: ".").joined(separator: "/") + ".lua"
+        var tried: [String] = []
+        for root in roots {
+            let candidate = root.directory.appendingPathComponent(relative)
+            tried.append(root.displayPath + "/" + relative)
+            guard FileManager.default.fileExists(atPath: candidate.path) else { continue }
+            let real = candidate.resolvingSymlinksInPath().path
+            let rootReal = root.directory.resolvingSymlinksInPath().path
+            guard real.hasPrefix(rootReal + "/") else {
+                return .forbidden("require '\(name)' resolves outside \(root.displayPath)")
+            }
+            do {
+                let source = try String(contentsOfFile: real, encoding: .utf8)
+                return .found(chunkName: root.displayPath + "/" + relative, source: source)
+            } catch {
+                return .notFound("module '\(name)' could not be read: \(error.localizedDescription)")
+            }
+        }
+        return .notFound("module '\(name)' not found (looked for \(tried.joined(separator: ", ")))")
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard !parts.isEmpty else { return false }
+        return parts.allSatisfy { part in
+            guard let first = part.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+            else { return false }
+            return part.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        }
+    }
+}
