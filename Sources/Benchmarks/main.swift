@@ -1,0 +1,86 @@
+import Foundation
+import LuaHost
+
+// partnerscore-bench: micro-benchmarks of the host (run in release:
+// Scripts/bench-lua.sh). Prints one line per case: ns per call.
+
+func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrows {
+    for _ in 0..<(iterations / 10) { try body() }   // warm-up
+    let clock = ContinuousClock()
+    let start = clock.now
+    for _ in 0..<iterations { try body() }
+    let elapsed = clock.now - start
+    let (seconds, attoseconds) = elapsed.components
+    let ns = (Double(seconds) * 1e9 + Double(attoseconds) / 1e9) / Double(iterations)
+    print(String(format: "%-58@ %8.1f ns/call", name as NSString, ns))
+}
+
+let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 1_000_000
+let lua = try LuaState()
+let policy = try lua.load(source: """
+    return function(p)
+      local score = p.revenue_12m / 1000 + p.deals_won * 5 + p.certifications * 10
+      if p.logins_30d < 2 then score = score - 20 end
+      if p.days_inactive > 60 then score = score - 30 end
+      local tier = "Registered"
+      if p.revenue_12m >= 250000 and p.certifications >= 2 then tier = "Gold"
+      elseif p.revenue_12m >= 50000 then tier = "Silver" end
+      return score, tier, p.region
+    end
+    """, chunkName: "bench/policy.lua")
+let function = try lua.call(policy)[0]
+guard case .function(let ref) = function else { fatalError("policy did not return a function") }
+let empty = try lua.load(source: "return function() end", chunkName: "bench/empty.lua")
+guard case .function(let emptyRef) = try lua.call(empty)[0] else { fatalError() }
+
+let names = ["revenue_12m", "revenue_3m", "deals_won", "deals_registered", "certifications",
+             "logins_30d", "days_inactive", "region"].map(LuaFieldName.init)
+var counter = 0.0
+
+print("partnerscore-bench: \(iterations) iterations per case")
+try measure("empty function, no arguments", iterations: iterations) {
+    _ = try lua.call(emptyRef, limits: nil, pushArguments: { _ in 0 }, readResult: { _ in 0 })
+}
+try measure("8-field table built per call (LuaFieldName path)", iterations: iterations) {
+    counter += 1
+    let score = try lua.call(ref, limits: nil, pushArguments: { stack in
+        stack.newTable(fields: 8)
+        stack.push(120_000 + counter); stack.setField(names[0])
+        stack.push(30_000.0); stack.setField(names[1])
+        stack.push(Int64(4)); stack.setField(names[2])
+        stack.push(Int64(9)); stack.setField(names[3])
+        stack.push(Int64(2)); stack.setField(names[4])
+        stack.push(Int64(12)); stack.setField(names[5])
+        stack.push(Int64(3)); stack.setField(names[6])
+        stack.push("EMEA"); stack.setField(names[7])
+        return 1
+    }, readResult: { stack in stack.number(at: -1) ?? 0 })
+    precondition(score > 0)
+}
+let record: LuaValue = ["revenue_12m": 120_000.0, "revenue_3m": 30_000.0, "deals_won": 4, "deals_registered": 9,
+                        "certifications": 2, "logins_30d": 12, "days_inactive": 3, "region": "EMEA"]
+try measure("8-field table built per call (LuaValue path)", iterations: iterations / 4) {
+    _ = try lua.call(ref, [record])
+}
+
+// The floor: the same work done entirely inside Lua (one call, many iterations).
+let driver = try lua.load(source: """
+    local policy, n = ...
+    local acc = 0
+    for i = 1, n do
+      local p = {revenue_12m = 120000 + i, revenue_3m = 30000.0, deals_won = 4, deals_registered = 9,
+                 certifications = 2, logins_30d = 12, days_inactive = 3, region = "EMEA"}
+      acc = acc + policy(p)
+    end
+    return acc
+    """, chunkName: "bench/driver.lua")
+for (label, limits) in [("with limits armed", LuaLimits(instructions: 0, memoryBytes: 64 << 20, timeout: .seconds(60))),
+                        ("no hook", LuaLimits.unlimited)] {
+    let n = iterations
+    let clock = ContinuousClock()
+    let start = clock.now
+    _ = try lua.call(driver, [.function(ref), .integer(Int64(n))], limits: limits)
+    let elapsed = clock.now - start
+    let ns = (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(n)
+    print(String(format: "%-58@ %8.1f ns/call", "in-Lua loop, table + call (\(label))" as NSString, ns))
+}
