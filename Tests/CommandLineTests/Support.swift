@@ -1,0 +1,68 @@
+import Foundation
+
+/// The built `partnerscore` executable next to the test bundle.
+func partnerscoreExecutable() -> URL {
+    if let override = ProcessInfo.processInfo.environment["PARTNERSCORE_BIN"] { return URL(fileURLWithPath: override) }
+    var directory = Bundle.main.bundleURL
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("partnerscore")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        directory.deleteLastPathComponent()
+    }
+    // Fall back to the package's debug build folder.
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug/partnerscore")
+}
+
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Run the real command line in `workspace`, feeding no input.
+func partnerscore(_ arguments: [String], in workspace: Workspace, environment: [String: String] = [:]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = partnerscoreExecutable()
+    process.arguments = arguments
+    process.currentDirectoryURL = workspace.url
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    // Files rather than pipes: a chatty process can never block on a full pipe.
+    let outURL = workspace.url.appendingPathComponent(".stdout-\(UUID().uuidString)")
+    let errURL = workspace.url.appendingPathComponent(".stderr-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    return CommandResult(status: process.terminationStatus,
+                         stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+}
+
+/// A temporary working directory for one test.
+final class Workspace: @unchecked Sendable {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    func write(_ relative: String, _ contents: String) throws {
+        let file = url.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try contents.write(to: file, atomically: true, encoding: .utf8)
+    }
+    func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
