@@ -5,6 +5,7 @@ import PackageDescription
 //   CLua          Debian's liblua5.4 as a system library
 //   CLuaSandbox   C half of the Lua host: allocator, limits, sandbox, trampolines
 //   LuaHost       sandboxed Lua states, values, errors, limits (Swift)
+//   PartnerModel  the domain's value types: days, partners, events, snapshots, metrics
 //   partnerscore  the command-line tool
 let package = Package(
     name: "partnerscore",
@@ -30,6 +31,9 @@ let package = Package(
             name: "LuaHost",
             dependencies: ["CLua", "CLuaSandbox"]
         ),
+        .target(
+            name: "PartnerModel"
+        ),
         .executableTarget(
             name: "partnerscore",
             dependencies: [
@@ -45,6 +49,10 @@ let package = Package(
         .testTarget(
             name: "LuaHostTests",
             dependencies: ["LuaHost"]
+        ),
+        .testTarget(
+            name: "PartnerModelTests",
+            dependencies: ["PartnerModel"]
         ),
         .testTarget(
             name: "CommandLineTests",
