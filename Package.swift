@@ -6,6 +6,8 @@ import PackageDescription
 //   CLuaSandbox   C half of the Lua host: allocator, limits, sandbox, trampolines
 //   LuaHost       sandboxed Lua states, values, errors, limits (Swift)
 //   PartnerModel  the domain's value types: days, partners, events, snapshots, metrics
+//   PartnerStore  the SQLite store (GRDB): schema, atomic import, as-of snapshots, export
+//   ProgramGenerator  seeded synthetic partner programs written as import files
 //   partnerscore  the command-line tool
 let package = Package(
     name: "partnerscore",
@@ -16,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -34,11 +38,27 @@ let package = Package(
         .target(
             name: "PartnerModel"
         ),
+        .target(
+            name: "PartnerStore",
+            dependencies: [
+                "PartnerModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
+        .target(
+            name: "ProgramGenerator",
+            dependencies: ["PartnerModel"]
+        ),
         .executableTarget(
             name: "partnerscore",
             dependencies: [
                 "LuaHost",
+                "PartnerModel",
+                "PartnerStore",
+                "ProgramGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(
@@ -53,6 +73,14 @@ let package = Package(
         .testTarget(
             name: "PartnerModelTests",
             dependencies: ["PartnerModel"]
+        ),
+        .testTarget(
+            name: "PartnerStoreTests",
+            dependencies: ["PartnerStore", "PartnerModel"]
+        ),
+        .testTarget(
+            name: "ProgramGeneratorTests",
+            dependencies: ["ProgramGenerator", "PartnerModel"]
         ),
         .testTarget(
             name: "CommandLineTests",

@@ -1,0 +1,193 @@
+import Foundation
+
+/// One import file, opened, classified (partners or events, CSV or JSON
+/// Lines) and read record by record.
+///
+/// The format is JSON Lines when the name ends in `.jsonl` or `.ndjson`, or
+/// when the first character that is not white space is `{`; CSV otherwise.
+///
+/// Unchecked `Sendable`: an events file is handed to the parser thread and
+/// read only there from then on.
+final class ImportFile: @unchecked Sendable {
+    let display: String
+    let content: ImportContent
+    private let source: Source
+
+    private enum Source {
+        case csv(CSVRecords, positions: [Int?])
+        case jsonLines(JSONLines)
+    }
+
+    init(path: String, display: String? = nil) throws {
+        let display = display ?? path
+        self.display = display
+        if try ImportFile.isJSONLines(path: path, display: display) {
+            let lines = try JSONLines(path: path, display: display)
+            content = lines.content
+            source = .jsonLines(lines)
+        } else {
+            let records = try CSVRecords(path: path, display: display)
+            guard let content = ImportContent.detect(keys: records.header) else {
+                throw PartnerStoreError("the header names neither 'id' (a partners file) nor 'partner_id' (an events file)",
+                                        file: display, line: 1,
+                                        hint: "start the file with a header row such as " + ImportContent.partners.columns.joined(separator: ","))
+            }
+            self.content = content
+            source = .csv(records, positions: try ImportFile.positions(of: records.header, for: content, file: display))
+        }
+    }
+
+    /// Where each of the content's columns sits in the header (nil: absent, optional).
+    private static func positions(of header: [String], for content: ImportContent, file: String) throws -> [Int?] {
+        var seen = Set<String>()
+        for name in header {
+            guard content.columns.contains(name) else {
+                throw PartnerStoreError("unknown column '\(name)' in the header", file: file, line: 1, field: name,
+                                        hint: "the columns are " + content.columns.joined(separator: ","))
+            }
+            guard seen.insert(name).inserted else {
+                throw PartnerStoreError("column '\(name)' appears twice in the header", file: file, line: 1, field: name,
+                                        hint: "keep one")
+            }
+        }
+        return try content.columns.map { column in
+            if let index = header.firstIndex(of: column) { return index }
+            guard content.optionalColumns.contains(column) else {
+                throw PartnerStoreError("the header has no '\(column)' column", file: file, line: 1, field: column,
+                                        hint: "the columns are " + content.columns.joined(separator: ","))
+            }
+            return nil
+        }
+    }
+
+    private static func isJSONLines(path: String, display: String) throws -> Bool {
+        if path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson") { return true }
+        if path.hasSuffix(".csv") { return false }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw PartnerStoreError("cannot open the file", file: display, hint: "check the path and its permissions")
+        }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        let first = head.drop { [0xEF, 0xBB, 0xBF, 0x20, 0x09, 0x0A, 0x0D].contains($0) }.first
+        return first == UInt8(ascii: "{")
+    }
+
+    /// The next record, or nil at the end of the file.
+    func next() throws -> ImportRecord? {
+        switch source {
+        case .csv(let records, let positions):
+            guard let (line, fields) = try records.next() else { return nil }
+            guard fields.count == records.header.count else {
+                let field = fields.count < records.header.count ? records.header[fields.count] : "field \(records.header.count + 1)"
+                throw PartnerStoreError("this row has \(fields.count) fields but the header has \(records.header.count)",
+                                        file: display, line: line, field: field,
+                                        hint: "give every row one field per header column; quote fields that contain commas")
+            }
+            var values = [FieldValue?](repeating: nil, count: positions.count)
+            for (column, position) in positions.enumerated() {
+                if let position, !fields[position].isEmpty { values[column] = .text(fields[position]) }
+            }
+            return ImportRecord(file: display, line: line, content: content, values: values)
+        case .jsonLines(let lines):
+            return try lines.next()
+        }
+    }
+}
+
+/// The records of a JSON Lines file: one JSON object per line, keys named as
+/// the CSV columns, lists as arrays of strings; blank lines are skipped.
+final class JSONLines {
+    let display: String
+    private(set) var content: ImportContent = .partners
+    private let file: ChunkedFile
+    private var lines: [(line: Int, bytes: ArraySlice<UInt8>)] = []
+    private var position = 0
+    private var nextLine = 1
+    private var first: ImportRecord?
+
+    init(path: String, display: String) throws {
+        self.display = display
+        file = try ChunkedFile(path: path, display: display, quoteAware: false)
+        guard let (line, object) = try nextObject() else {
+            throw PartnerStoreError("the file holds no JSON object", file: display, line: 1,
+                                    hint: "write one JSON object per line")
+        }
+        guard let content = ImportContent.detect(keys: object.keys) else {
+            throw PartnerStoreError("the first object has neither 'id' (a partner) nor 'partner_id' (an event)",
+                                    file: display, line: line, hint: "name the fields as in the CSV header")
+        }
+        self.content = content
+        first = try record(line: line, object: object)
+    }
+
+    func next() throws -> ImportRecord? {
+        if let first {
+            self.first = nil
+            return first
+        }
+        guard let (line, object) = try nextObject() else { return nil }
+        return try record(line: line, object: object)
+    }
+
+    private func nextObject() throws -> (Int, [String: Any])? {
+        while true {
+            if position == lines.count {
+                guard let chunk = try file.nextChunk() else { return nil }
+                lines.removeAll(keepingCapacity: true)
+                position = 0
+                var start = chunk.bytes.startIndex
+                for index in chunk.bytes.indices where chunk.bytes[index] == 0x0A {
+                    lines.append((nextLine, chunk.bytes[start..<index]))
+                    nextLine += 1
+                    start = index + 1
+                }
+                if start < chunk.bytes.endIndex {
+                    lines.append((nextLine, chunk.bytes[start...]))
+                    nextLine += 1
+                }
+                continue
+            }
+            let (line, bytes) = lines[position]
+            position += 1
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let parsed: Any
+            do {
+                parsed = try JSONSerialization.jsonObject(with: Data(bytes))
+            } catch {
+                throw PartnerStoreError("not valid JSON", file: display, line: line,
+                                        hint: "write one complete JSON object per line (no line breaks inside an object)")
+            }
+            guard let object = parsed as? [String: Any] else {
+                throw PartnerStoreError("expected a JSON object", file: display, line: line,
+                                        hint: "write one JSON object per line, like {\"id\": \"P1\", ...}")
+            }
+            return (line, object)
+        }
+    }
+
+    private func record(line: Int, object: [String: Any]) throws -> ImportRecord {
+        let columns = content.columns
+        var values = [FieldValue?](repeating: nil, count: columns.count)
+        for (key, value) in object {
+            guard let column = columns.firstIndex(of: key) else {
+                throw PartnerStoreError("unknown field '\(key)'", file: display, line: line, field: key,
+                                        hint: "the fields are " + columns.joined(separator: ", "))
+            }
+            switch value {
+            case let text as String: values[column] = text.isEmpty ? nil : .text(text)
+            case let list as [Any]:
+                guard let strings = list as? [String] else {
+                    throw PartnerStoreError("expected a list of strings", file: display, line: line, field: key,
+                                            hint: "write lists as [\"a\", \"b\"]")
+                }
+                values[column] = .list(strings)
+            case is NSNull: values[column] = nil
+            case let number as NSNumber: values[column] = .number(number.doubleValue)
+            default:
+                throw PartnerStoreError("expected a string, a number or a list", file: display, line: line, field: key,
+                                        hint: "write plain values; objects are not allowed")
+            }
+        }
+        return ImportRecord(file: display, line: line, content: content, values: values)
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import PartnerModel
+
+/// What an import file holds, told apart by its columns: a file whose CSV
+/// header or first JSON object has `partner_id` holds events; one with `id`
+/// holds partners.
+enum ImportContent: Sendable {
+    case partners, events
+
+    var columns: [String] {
+        switch self {
+        case .partners: ["id", "name", "type", "program", "region", "country", "territories", "products", "enrolled",
+                         "cam", "tier", "tier_since", "status"]
+        case .events: ["partner_id", "date", "kind", "amount", "currency", "product", "territory", "name", "value",
+                       "expires"]
+        }
+    }
+
+    /// Columns a CSV header may leave out.
+    var optionalColumns: Set<String> {
+        switch self {
+        case .partners: ["tier", "tier_since", "status"]
+        case .events: []
+        }
+    }
+
+    static func detect(keys: some Sequence<String>) -> ImportContent? {
+        let keys = Set(keys)
+        if keys.contains("partner_id") { return .events }
+        if keys.contains("id") { return .partners }
+        return nil
+    }
+}
+
+/// A field's value as read: CSV gives text, JSON Lines may give numbers and arrays.
+enum FieldValue: Sendable {
+    case text(String)
+    case number(Double)
+    case list([String])
+}
+
+/// One record of an import file, its fields in ``ImportContent/columns``
+/// order, with the accessors that check them and name file, line and field
+/// when they refuse.
+struct ImportRecord {
+    var file: String
+    var line: Int
+    var content: ImportContent
+    var values: [FieldValue?]
+
+    func failure(_ column: Int, _ message: String, hint: String) -> PartnerStoreError {
+        PartnerStoreError(message, file: file, line: line, field: content.columns[column], hint: hint)
+    }
+
+    func text(_ column: Int) throws -> String? {
+        switch values[column] {
+        case nil: return nil
+        case .text(let text): return text
+        case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .list: throw failure(column, "expected a text, found a list", hint: "write a single value")
+        }
+    }
+
+    func requiredText(_ column: Int, for what: String? = nil) throws -> String {
+        guard let text = try text(column), !text.isEmpty else {
+            let name = content.columns[column]
+            throw failure(column, "missing \(what.map { "(a \($0) needs one)" } ?? "required value")",
+                          hint: "fill in the \(name) of every row")
+        }
+        return text
+    }
+
+    func day(_ column: Int, required: Bool) throws -> Day? {
+        guard let text = try text(column), !text.isEmpty else {
+            if required { _ = try requiredText(column) }
+            return nil
+        }
+        do {
+            return try Day(parsing: text)
+        } catch {
+            throw failure(column, error.reason == "no such day" ? "no such day '\(text)'" : "'\(text)' is not a date",
+                          hint: "write dates as YYYY-MM-DD (a day that exists)")
+        }
+    }
+
+    func number(_ column: Int) throws -> Double? {
+        switch values[column] {
+        case nil: return nil
+        case .number(let number): return number
+        case .text(let text):
+            if text.isEmpty { return nil }
+            guard let number = Double(text), number.isFinite else {
+                throw failure(column, "'\(text)' is not a number", hint: "write plain numbers such as 1250.50")
+            }
+            return number
+        case .list: throw failure(column, "expected a number, found a list", hint: "write a single number")
+        }
+    }
+
+    /// A money amount: required, finite and not negative.
+    func amount(_ column: Int, for kind: String) throws -> Double {
+        guard let amount = try number(column) else {
+            throw failure(column, "missing (a \(kind) event needs an amount)", hint: "fill in the amount")
+        }
+        guard amount >= 0 else {
+            throw failure(column, "negative amount \((try? text(column)) ?? "") for a \(kind) event",
+                          hint: "amounts are 0 or more; record a loss or refund as its own event")
+        }
+        return amount
+    }
+
+    /// A list: `;`-separated in CSV text, an array of strings in JSON.
+    func list(_ column: Int) throws -> [String] {
+        switch values[column] {
+        case nil: return []
+        case .list(let list): return list
+        case .text(let text):
+            return text.split(separator: ";").compactMap { item in
+                let trimmed = item.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
+                return trimmed.isEmpty ? nil : String(trimmed)
+            }
+        case .number: throw failure(column, "expected a list, found a number", hint: "separate list items with ';'")
+        }
+    }
+}
+
+// MARK: - Records to domain values
+
+extension ImportRecord {
+    /// The partner a partners-file record describes; `statusGiven` is false
+    /// when the record has no status (an update then keeps the stored one).
+    func partner() throws -> (partner: Partner, statusGiven: Bool) {
+        let id = try requiredText(0)
+        let name = try requiredText(1)
+        let typeText = try requiredText(2)
+        guard let type = PartnerType(rawValue: typeText) else {
+            throw failure(2, "unknown partner type '\(typeText)'",
+                          hint: "use one of " + PartnerType.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let program = try requiredText(3)
+        let enrolled = try day(8, required: true)!
+        var status = PartnerStatus.active
+        let statusText = try text(12) ?? ""
+        if !statusText.isEmpty {
+            guard let given = PartnerStatus(rawValue: statusText) else {
+                throw failure(12, "unknown status '\(statusText)'",
+                              hint: "use one of " + PartnerStatus.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            status = given
+        }
+        let tier = try text(10).flatMap { $0.isEmpty ? nil : $0 }
+        let partner = Partner(id: id, name: name, type: type, program: program, region: try text(4) ?? "",
+                              country: try text(5) ?? "", territories: try list(6), products: try list(7),
+                              enrolled: enrolled, channelAccountManager: try text(9) ?? "",
+                              tier: tier, tierSince: try day(11, required: false), status: status)
+        return (partner, !statusText.isEmpty)
+    }
+
+    /// The event an events-file record describes, for a partner in `numbers`.
+    func event(numbers: [String: Int64]) throws -> StoredEvent {
+        let partnerID = try requiredText(0)
+        guard let number = numbers[partnerID] else {
+            throw failure(0, "unknown partner '\(partnerID)'",
+                          hint: "import the partners file first (or in the same import); partner ids are case-sensitive")
+        }
+        let day = try self.day(1, required: true)!
+        let kindText = try requiredText(2)
+        guard let kind = EventKind(name: kindText) else {
+            throw failure(2, "unknown event kind '\(kindText)'",
+                          hint: "use one of " + ActivityEvent.Kind.names.joined(separator: ", "))
+        }
+        var event = StoredEvent(partnerNumber: number, day: day.daysSinceEpoch, kind: kind)
+        switch kind {
+        case .revenue:
+            event.amount = try amount(3, for: kindText)
+            event.currency = try requiredText(4, for: "revenue event")
+            event.product = try requiredText(5, for: "revenue event")
+        case .dealRegistered:
+            event.amount = try amount(3, for: kindText)
+            event.product = try requiredText(5, for: "deal registration")
+            event.territory = try requiredText(6, for: "deal registration")
+        case .dealWon, .dealLost:
+            event.amount = try amount(3, for: kindText)
+        case .certification, .credential:
+            event.name = try requiredText(7, for: kind == .certification ? "certification" : "credential")
+            event.expires = try self.day(9, required: false)?.daysSinceEpoch
+        case .training:
+            event.name = try requiredText(7, for: "training event (the module)")
+        case .login:
+            break
+        case .attribute:
+            event.name = try requiredText(7, for: "attribute event")
+            switch values[8] {
+            case .number(let number)?: event.value = .number(number)
+            case .text(let text)? where !text.isEmpty:
+                if let number = Double(text), number.isFinite { event.value = .number(number) } else { event.value = .text(text) }
+            case .list?: throw failure(8, "expected a number or a text, found a list", hint: "write a single value")
+            default: _ = try requiredText(8, for: "attribute event")
+            }
+        }
+        return event
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+import PartnerModel
+
+extension PartnerStore {
+    /// Import partners and events from CSV and JSON Lines files in ONE
+    /// transaction: partner files first (whatever the order given), then
+    /// event files. The first bad record aborts the whole import with a
+    /// ``PartnerStoreError`` naming its file, line and field; nothing is
+    /// written then. Partners are upserted by id.
+    ///
+    /// Files are streamed: memory does not grow with their size. Event files
+    /// are parsed on a second thread while this one writes.
+    ///
+    /// - Parameter progress: called with the number of records read so far,
+    ///   about every `progressInterval` records.
+    @discardableResult
+    public func importFiles(_ paths: [String], progressInterval: Int = 100_000,
+                            progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
+        let files = try paths.map { try ImportFile(path: $0) }
+        var seenPaths = Set<String>()
+        for file in files where !seenPaths.insert(URL(fileURLWithPath: file.display).standardizedFileURL.path).inserted {
+            throw PartnerStoreError("the file is named twice", file: file.display, hint: "name each file once")
+        }
+        let partnerFiles = files.filter { $0.content == .partners }
+        let eventFiles = files.filter { $0.content == .events }
+        return try writer.write { db in
+            var summary = ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: 0)
+            var records = 0
+            func tick() {
+                records += 1
+                if records % progressInterval == 0 { progress?(records) }
+            }
+            let partners = try PartnerWriter(db)
+            for file in partnerFiles {
+                var ids = [String: Int]()
+                while let record = try file.next() {
+                    let (partner, statusGiven) = try record.partner()
+                    if let earlier = ids.updateValue(record.line, forKey: partner.id) {
+                        throw PartnerStoreError("duplicate partner id '\(partner.id)' (first on line \(earlier))",
+                                                file: file.display, line: record.line, field: "id",
+                                                hint: "list each partner once per file")
+                    }
+                    try partners.upsert(partner, statusGiven: statusGiven)
+                    tick()
+                }
+            }
+            summary.partnersAdded = partners.added
+            summary.partnersUpdated = partners.updated
+            guard !eventFiles.isEmpty else { return summary }
+            let numbers = try PartnerRow.numbersByID(db)
+            let events = try EventWriter(db)
+            for file in eventFiles {
+                try EventPipeline.run(file: file, numbers: numbers) { batch in
+                    for event in batch {
+                        try events.insert(event)
+                        tick()
+                    }
+                }
+                summary.events = records - summary.partnersAdded - summary.partnersUpdated
+            }
+            return summary
+        }
+    }
+}
+
+/// Parses an events file on a second thread into batches while the caller
+/// writes the previous ones; at most a few batches are in flight.
+enum EventPipeline {
+    static let batchSize = 4096
+    static let batchesInFlight = 4
+
+    static func run(file: ImportFile, numbers: [String: Int64], write: ([StoredEvent]) throws -> Void) throws {
+        let queue = BatchQueue(capacity: batchesInFlight)
+        let parser = Thread { [file] in
+            do {
+                var batch: [StoredEvent] = []
+                batch.reserveCapacity(batchSize)
+                while let record = try file.next() {
+                    batch.append(try record.event(numbers: numbers))
+                    if batch.count == batchSize {
+                        guard queue.put(batch) else { return }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !batch.isEmpty { _ = queue.put(batch) }
+                queue.finish(nil)
+            } catch {
+                queue.finish(error)
+            }
+        }
+        parser.stackSize = 8 << 20
+        parser.start()
+        do {
+            while let batch = try queue.take() { try write(batch) }
+        } catch {
+            queue.cancel()
+            queue.waitUntilProducerStops()
+            throw error
+        }
+    }
+}
+
+/// A bounded hand-over of batches from one producer thread to one consumer.
+final class BatchQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var batches: [[StoredEvent]] = []
+    private let capacity: Int
+    private var finished = false
+    private var failure: Error?
+    private var cancelled = false
+    private var producerStopped = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// False when the consumer gave up (the producer should stop).
+    func put(_ batch: [StoredEvent]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= capacity && !cancelled { condition.wait() }
+        if cancelled {
+            producerStopped = true
+            condition.broadcast()
+            return false
+        }
+        batches.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    func finish(_ error: Error?) {
+        condition.lock()
+        finished = true
+        failure = error
+        producerStopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch, nil when the producer finished; rethrows its error.
+    func take() throws -> [StoredEvent]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !finished { condition.wait() }
+        if !batches.isEmpty {
+            let batch = batches.removeFirst()
+            condition.broadcast()
+            return batch
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitUntilProducerStops() {
+        condition.lock()
+        while !producerStopped { condition.wait() }
+        condition.unlock()
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import PartnerModel
+
+/// The partner data of one deployment: partners and their activity events in
+/// one SQLite database, behind a GRDB ``DatabaseWriter``.
+///
+/// ```swift
+/// let store = try PartnerStore(path: "program.sqlite")     // WAL, foreign keys on
+/// try store.importFiles(["partners.csv", "events.csv"])     // one transaction
+/// let snapshots = try SnapshotCalculator(store: store).snapshots(asOf: Day(parsing: "2026-10-31"))
+/// ```
+///
+/// Other targets add their own tables in the same database by extending the
+/// migrator (``init(path:extendingMigrations:)``); their migrations run after
+/// the store's own.
+public final class PartnerStore: Sendable {
+    /// The database. Other targets read and write their own tables through it.
+    public let writer: any DatabaseWriter
+
+    /// Open (creating if needed) the store in the file at `path`, in WAL mode,
+    /// and migrate it to the current schema.
+    public convenience init(path: String, extendingMigrations extend: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: PartnerStore.configuration())
+        } catch let error as DatabaseError {
+            throw PartnerStoreError("cannot open the database \(path): \(error.message ?? error.description)",
+                                    hint: "check that the folder exists and is writable")
+        }
+        try self.init(writer: pool, extendingMigrations: extend)
+    }
+
+    /// An empty store in memory (for tests and previews).
+    public convenience init(inMemoryExtendingMigrations extend: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        try self.init(writer: DatabaseQueue(configuration: PartnerStore.configuration()), extendingMigrations: extend)
+    }
+
+    /// A store on any GRDB writer; migrates it.
+    public init(writer: any DatabaseWriter, extendingMigrations extend: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        self.writer = writer
+        try PartnerStore.migrator(extendedBy: extend).migrate(writer)
+    }
+
+    /// The store's migrations ("partners-v1", "events-v1", ...) followed by
+    /// those `extend` registers.
+    public static func migrator(extendedBy extend: (inout DatabaseMigrator) -> Void = { _ in }) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        Schema.register(in: &migrator)
+        extend(&migrator)
+        return migrator
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // WAL makes NORMAL durable at each checkpoint and never corrupts.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            try db.execute(sql: "PRAGMA cache_size = -65536")   // 64 MiB page cache
+        }
+        return configuration
+    }
+}
+
+// MARK: - Partners
+
+extension PartnerStore {
+    /// All partners, in ascending id order, optionally only those of `programs`.
+    public func partners(programs: [String]? = nil) throws -> [Partner] {
+        try writer.read { db in
+            var partners: [Partner] = []
+            try PartnerRow.forEach(db, programs: programs, partnerIDs: nil) { partners.append($0.partner) }
+            return partners
+        }
+    }
+
+    /// The partner with this id, if any.
+    public func partner(id: String) throws -> Partner? {
+        try writer.read { db in
+            var found: Partner?
+            try PartnerRow.forEach(db, programs: nil, partnerIDs: [id]) { found = $0.partner }
+            return found
+        }
+    }
+
+    /// The number of partners and events held.
+    public func counts() throws -> (partners: Int, events: Int) {
+        try writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM partner") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0)
+        }
+    }
+
+    /// Insert or update partners by id, in one transaction. A partner whose
+    /// `tier` is nil keeps the tier it has in the store.
+    @discardableResult
+    public func upsertPartners(_ partners: [Partner]) throws -> ImportSummary {
+        try writer.write { db in
+            let writer = try PartnerWriter(db)
+            var seen = Set<String>()
+            for partner in partners {
+                guard seen.insert(partner.id).inserted else {
+                    throw PartnerStoreError("partner \(partner.id) appears twice in one batch", field: "id",
+                                            hint: "send each partner once")
+                }
+                try writer.upsert(partner, statusGiven: true)
+            }
+            return ImportSummary(partnersAdded: writer.added, partnersUpdated: writer.updated, events: 0)
+        }
+    }
+
+    /// Add events for known partners in one transaction, with the checks a
+    /// file import makes (known partner, amounts ≥ 0, names present). Nothing
+    /// is written when one event is refused.
+    @discardableResult
+    public func importEvents(_ events: [ActivityEvent]) throws -> ImportSummary {
+        try writer.write { db in
+            let numbers = try PartnerRow.numbersByID(db)
+            let writer = try EventWriter(db)
+            for (index, event) in events.enumerated() {
+                let row = try StoredEvent(event, numbers: numbers, location: "event \(index + 1)")
+                try writer.insert(row)
+            }
+            return ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: events.count)
+        }
+    }
+}
+
+/// What an import or upsert changed.
+public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
+    public var partnersAdded: Int
+    public var partnersUpdated: Int
+    public var events: Int
+
+    public init(partnersAdded: Int, partnersUpdated: Int, events: Int) {
+        self.partnersAdded = partnersAdded
+        self.partnersUpdated = partnersUpdated
+        self.events = events
+    }
+
+    public var description: String {
+        "\(partnersAdded) partners added, \(partnersUpdated) updated, \(events) events"
+    }
+}

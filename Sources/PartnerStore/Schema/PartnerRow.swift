@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import PartnerModel
+
+/// Reading partners out of the `partner` table.
+enum PartnerRow {
+    static let columns = "number, id, name, type, program, region, country, territories, products, enrolled, channelAccountManager, tier, tierSince, status"
+
+    /// Visit partners in ascending id order, filtered by program and/or id.
+    static func forEach(_ db: Database, programs: [String]?, partnerIDs: [String]?,
+                        _ body: ((number: Int64, partner: Partner)) throws -> Void) throws {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let programs {
+            conditions.append("program IN (\(databaseQuestionMarks(count: programs.count)))")
+            arguments += StatementArguments(programs)
+        }
+        if let partnerIDs {
+            conditions.append("id IN (\(databaseQuestionMarks(count: partnerIDs.count)))")
+            arguments += StatementArguments(partnerIDs)
+        }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM partner\(whereClause) ORDER BY id", arguments: arguments)
+        while let row = try rows.next() {
+            try body((row[0], try partner(from: row)))
+        }
+    }
+
+    static func partner(from row: Row) throws -> Partner {
+        let id: String = row[1]
+        guard let type = PartnerType(rawValue: row[3]), let status = PartnerStatus(rawValue: row[13]) else {
+            throw PartnerStoreError("partner \(id) has an unknown type or status in the database")
+        }
+        return Partner(id: id, name: row[2], type: type, program: row[4], region: row[5], country: row[6],
+                       territories: decodeList(row[7]), products: decodeList(row[8]),
+                       enrolled: Day(daysSinceEpoch: row[9]), channelAccountManager: row[10],
+                       tier: row[11], tierSince: (row[12] as Int32?).map(Day.init(daysSinceEpoch:)), status: status)
+    }
+
+    /// Partner id → number for every stored partner.
+    static func numbersByID(_ db: Database) throws -> [String: Int64] {
+        var numbers: [String: Int64] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, number FROM partner")
+        while let row = try rows.next() { numbers[row[0]] = row[1] }
+        return numbers
+    }
+
+    /// A list as a JSON array of strings.
+    static func encodeList(_ list: [String]) -> String { JSONText.list(list) }
+
+    static func decodeList(_ text: String) -> [String] {
+        // Fast path for lists without escapes (what the store itself writes).
+        if !text.utf8.contains(UInt8(ascii: "\\")), text.hasPrefix("[\""), text.hasSuffix("\"]") {
+            return text.dropFirst(2).dropLast(2).components(separatedBy: "\",\"")
+        }
+        if text == "[]" { return [] }
+        return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String] ?? []
+    }
+}
+
+/// Inserts or updates partners by id with one reused statement.
+final class PartnerWriter {
+    private let statement: Statement
+    private let lookup: Statement
+    private(set) var added = 0
+    private(set) var updated = 0
+
+    init(_ db: Database) throws {
+        // ?12 tier, ?13 tierSince, ?14 status: NULL keeps the stored value on update.
+        statement = try db.makeStatement(sql: """
+            INSERT INTO partner (id, name, type, program, region, country, territories, products, enrolled,
+                                 channelAccountManager, tier, tierSince, status)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, COALESCE(?13, 'active'))
+            ON CONFLICT (id) DO UPDATE SET
+                name = ?2, type = ?3, program = ?4, region = ?5, country = ?6, territories = ?7, products = ?8,
+                enrolled = ?9, channelAccountManager = ?10,
+                tier = COALESCE(?11, tier), tierSince = COALESCE(?12, tierSince), status = COALESCE(?13, status)
+            """)
+        lookup = try db.makeStatement(sql: "SELECT 1 FROM partner WHERE id = ?")
+    }
+
+    /// Returns true when the partner was new.
+    @discardableResult
+    func upsert(_ partner: Partner, statusGiven: Bool) throws -> Bool {
+        let exists = try Bool.fetchOne(lookup, arguments: [partner.id]) ?? false
+        try statement.execute(arguments: [
+            partner.id, partner.name, partner.type.rawValue, partner.program, partner.region, partner.country,
+            PartnerRow.encodeList(partner.territories), PartnerRow.encodeList(partner.products),
+            partner.enrolled.daysSinceEpoch, partner.channelAccountManager,
+            partner.tier, partner.tierSince?.daysSinceEpoch, statusGiven ? partner.status.rawValue : nil,
+        ])
+        if exists { updated += 1 } else { added += 1 }
+        return !exists
+    }
+}

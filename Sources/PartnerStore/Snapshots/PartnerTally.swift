@@ -1,0 +1,170 @@
+import GRDBSQLite
+import PartnerModel
+
+/// What the event scan accumulates for one partner before it becomes a
+/// ``PartnerSnapshot``. Counters are plain fields (the hot path for logins
+/// and revenue); the rarer, named records live in `Records`, made on first use.
+struct PartnerTally {
+    var revenue1m = 0.0, revenue3m = 0.0, revenue12m = 0.0, revenuePrior12m = 0.0, revenueTotal = 0.0
+    var dealsRegistered30d: Int32 = 0, dealsRegistered90d: Int32 = 0, dealsRegistered12m: Int32 = 0
+    var dealsWon90d: Int32 = 0, dealsWon12m: Int32 = 0, dealsLost12m: Int32 = 0, dealValueWon12m = 0.0
+    var dealsOutsideTerritory12m: Int32 = 0
+    var trainings12m: Int32 = 0, logins30d: Int32 = 0
+    var lastActivity = Int32.min
+    var firstLogin = Int32.max, firstTraining = Int32.max, firstDealRegistration = Int32.max
+    var firstDealWon = Int32.max, firstRevenue = Int32.max
+    var records: Records?
+    let territories: Set<String>
+    let products: Set<String>
+
+    final class Records {
+        var certifications: [String: Credential] = [:]
+        var credentials: [String: Credential] = [:]
+        var attributes: [String: (day: Int32, value: AttributeValue)] = [:]
+        var trainingModules: Set<String> = []
+    }
+
+    init(partner: Partner) {
+        territories = Set(partner.territories)
+        products = Set(partner.products)
+    }
+
+    private mutating func namedRecords() -> Records {
+        if let records { return records }
+        let made = Records()
+        records = made
+        return made
+    }
+
+    mutating func add(kind: EventKind, day: Int32, row s: OpaquePointer, windows w: Windows) {
+        if day > lastActivity { lastActivity = day }
+        switch kind {
+        case .login:
+            if day < firstLogin { firstLogin = day }
+            if day > w.days30 { logins30d += 1 }
+        case .revenue:
+            if day < firstRevenue { firstRevenue = day }
+            let amount = sqlite3_column_double(s, 3)
+            revenueTotal += amount
+            if day > w.months12 {
+                revenue12m += amount
+                if day > w.months3 { revenue3m += amount }
+                if day > w.month1 { revenue1m += amount }
+            } else if day > w.months24 {
+                revenuePrior12m += amount
+            }
+        case .dealRegistered:
+            if day < firstDealRegistration { firstDealRegistration = day }
+            if day > w.months12 {
+                dealsRegistered12m += 1
+                if day > w.days90 { dealsRegistered90d += 1 }
+                if day > w.days30 { dealsRegistered30d += 1 }
+                let product = text(s, 4) ?? "", territory = text(s, 5) ?? ""
+                if (!territories.isEmpty && !territories.contains(territory)) || (!products.isEmpty && !products.contains(product)) {
+                    dealsOutsideTerritory12m += 1
+                }
+            }
+        case .dealWon:
+            if day < firstDealWon { firstDealWon = day }
+            if day > w.months12 {
+                dealsWon12m += 1
+                dealValueWon12m += sqlite3_column_double(s, 3)
+                if day > w.days90 { dealsWon90d += 1 }
+            }
+        case .dealLost:
+            if day > w.months12 { dealsLost12m += 1 }
+        case .training:
+            if day < firstTraining { firstTraining = day }
+            if day > w.months12 { trainings12m += 1 }
+            if let module = text(s, 6) { namedRecords().trainingModules.insert(module) }
+        case .certification, .credential:
+            guard let name = text(s, 6) else { return }
+            let expires = sqlite3_column_type(s, 8) == SQLITE_NULL ? nil : Day(daysSinceEpoch: sqlite3_column_int(s, 8))
+            let record = Credential(name: name, granted: Day(daysSinceEpoch: day), expires: expires)
+            let records = namedRecords()
+            // The latest record wins; on the same day the later row.
+            if kind == .certification {
+                if records.certifications[name].map({ $0.granted.daysSinceEpoch <= day }) ?? true {
+                    records.certifications[name] = record
+                }
+            } else if records.credentials[name].map({ $0.granted.daysSinceEpoch <= day }) ?? true {
+                records.credentials[name] = record
+            }
+        case .attribute:
+            guard let name = text(s, 6) else { return }
+            let value: AttributeValue
+            switch sqlite3_column_type(s, 7) {
+            case SQLITE_INTEGER, SQLITE_FLOAT: value = .number(sqlite3_column_double(s, 7))
+            case SQLITE_TEXT: value = .text(text(s, 7) ?? "")
+            default: return
+            }
+            let records = namedRecords()
+            if records.attributes[name].map({ $0.day <= day }) ?? true { records.attributes[name] = (day, value) }
+        }
+    }
+
+    private func text(_ s: OpaquePointer, _ column: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(s, column) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(s, column))), as: UTF8.self)
+    }
+
+    func snapshot(partner: Partner, windows w: Windows) -> PartnerSnapshot {
+        let asOf = w.asOf
+        var snapshot = PartnerSnapshot(partner: partner, asOf: asOf)
+        func set(_ metric: Metric, _ value: Double) { snapshot.values[metric.rawValue] = value }
+        set(.revenue1m, revenue1m)
+        set(.revenue3m, revenue3m)
+        set(.revenue12m, revenue12m)
+        set(.revenuePrior12m, revenuePrior12m)
+        set(.revenueGrowth, revenuePrior12m == 0 ? .nan : (revenue12m - revenuePrior12m) / revenuePrior12m)
+        set(.revenueTotal, revenueTotal)
+        set(.dealsRegistered30d, Double(dealsRegistered30d))
+        set(.dealsRegistered90d, Double(dealsRegistered90d))
+        set(.dealsRegistered12m, Double(dealsRegistered12m))
+        set(.dealsWon90d, Double(dealsWon90d))
+        set(.dealsWon12m, Double(dealsWon12m))
+        set(.dealsLost12m, Double(dealsLost12m))
+        set(.dealValueWon12m, dealValueWon12m)
+        let closed = dealsWon12m + dealsLost12m
+        set(.winRate12m, closed == 0 ? .nan : Double(dealsWon12m) / Double(closed))
+        set(.dealsOutsideTerritory12m, Double(dealsOutsideTerritory12m))
+
+        let certifications = (records?.certifications.values).map { $0.sorted { $0.name < $1.name } } ?? []
+        let credentials = (records?.credentials.values).map { $0.sorted { $0.name < $1.name } } ?? []
+        let activeCertifications = certifications.filter { $0.isValid(on: asOf) }
+        set(.certificationsActive, Double(activeCertifications.count))
+        for (metric, days) in [(Metric.certificationsExpiring30d, 30), (.certificationsExpiring60d, 60), (.certificationsExpiring90d, 90)] {
+            set(metric, Double(activeCertifications.filter { ($0.daysUntilExpiry(from: asOf)).map { (0...days).contains($0) } ?? false }.count))
+        }
+        set(.trainingsCompleted, Double(records?.trainingModules.count ?? 0))
+        set(.trainings12m, Double(trainings12m))
+        set(.logins30d, Double(logins30d))
+        set(.daysSinceLastActivity, lastActivity == .min ? .nan : Double(w.day - lastActivity))
+        set(.tenureDays, Double(max(0, partner.enrolled.days(until: asOf))))
+        set(.tenureMonths, Double(SnapshotCalculator.wholeMonths(from: partner.enrolled, to: asOf)))
+        let activeCredentials = credentials.filter { $0.isValid(on: asOf) }.count
+        set(.credentialsActive, Double(activeCredentials))
+        set(.credentialsExpired, Double(credentials.count - activeCredentials))
+
+        snapshot.certifications = certifications
+        snapshot.credentials = credentials
+        func day(_ value: Int32) -> Day? { value == .max ? nil : Day(daysSinceEpoch: value) }
+        snapshot.milestones = MilestoneDates(firstLogin: day(firstLogin), firstTraining: day(firstTraining),
+                                             firstDealRegistration: day(firstDealRegistration),
+                                             firstDealWon: day(firstDealWon), firstRevenue: day(firstRevenue))
+        snapshot.attributes = records?.attributes.mapValues(\.value) ?? [:]
+        return snapshot
+    }
+}
+
+extension SnapshotCalculator {
+    /// Whole calendar months from `start` to `end` (0 when `end` is earlier):
+    /// the largest m with start + m months ≤ end, month ends clamped.
+    static func wholeMonths(from start: Day, to end: Day) -> Int {
+        guard start <= end else { return 0 }
+        let (y1, m1, _) = start.components, (y2, m2, _) = end.components
+        var months = (y2 - y1) * 12 + (m2 - m1)
+        while months > 0 && start.adding(months: months) > end { months -= 1 }
+        return months
+    }
+}
