@@ -12,6 +12,10 @@ struct Partnerscore: AsyncParsableCommand {
         version: PartnerscoreVersion.current,
         subcommands: [
             LuaCommand.self,
+            InitCommand.self,
+            ImportCommand.self,
+            GenerateCommand.self,
+            ExportCommand.self,
         ]
     )
 }

@@ -1,0 +1,23 @@
+import ArgumentParser
+import PartnerStore
+
+extension Partnerscore {
+    /// Create (or migrate) a partner database.
+    struct InitCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init",
+            abstract: "Create a partner database, or bring an existing one to the current schema.",
+            discussion: "The database is one SQLite file in WAL mode; running init again is harmless."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            try reportingStoreFailures {
+                let opened = try PartnerStore(path: store.path)
+                let counts = try opened.counts()
+                print("\(store.path): ready (\(counts.partners) partners, \(counts.events) events)")
+            }
+        }
+    }
+}
