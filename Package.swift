@@ -6,6 +6,7 @@ import PackageDescription
 //   CLuaSandbox   C half of the Lua host: allocator, limits, sandbox, trampolines
 //   LuaHost       sandboxed Lua states, values, errors, limits (Swift)
 //   PartnerModel  the domain's value types: days, partners, events, snapshots, metrics
+//   PolicyEngine  loads and validates policy sets; evaluates partners against them
 //   partnerscore  the command-line tool
 let package = Package(
     name: "partnerscore",
@@ -16,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -42,6 +44,10 @@ let package = Package(
         .target(
             name: "PartnerModel"
         ),
+        .target(
+            name: "PolicyEngine",
+            dependencies: ["LuaHost", "PartnerModel", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "partnerscore",
             dependencies: [
@@ -61,6 +67,10 @@ let package = Package(
         .testTarget(
             name: "PartnerModelTests",
             dependencies: ["PartnerModel"]
+        ),
+        .testTarget(
+            name: "PolicyEngineTests",
+            dependencies: ["PolicyEngine"]
         ),
         .testTarget(
             name: "CommandLineTests",

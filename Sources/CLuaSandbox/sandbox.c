@@ -421,6 +421,21 @@ void lh_push_record(lua_State *L, const lh_field *fields, int count) {
     }
 }
 
+static int lh_position(lua_State *L) {
+    int level = (int)luaL_optinteger(L, 1, 1);
+    lua_Debug ar;
+    for (; level < 64 && lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            lua_pushstring(L, ar.short_src);
+            lua_pushinteger(L, ar.currentline);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+void lh_push_position_function(lua_State *L) { lua_pushcfunction(L, lh_position); }
+
 void lh_push_hostfunction(lua_State *L, int id) {
     lua_pushinteger(L, id);
     lua_pushcclosure(L, lh_host_trampoline, 1);

@@ -131,6 +131,11 @@ typedef struct lh_field {
 /// call: the fast path for handing a snapshot to a policy.
 void lh_push_record(lua_State *L, const lh_field *fields, int count);
 
+/// Push a function `position(level)` returning the chunk name and current
+/// line of the function at stack `level` (1 = its caller): host libraries
+/// use it to tell where a policy declared something.
+void lh_push_position_function(lua_State *L);
+
 /// Push a Swift host function with the given dispatch id as a C closure.
 void lh_push_hostfunction(lua_State *L, int id);
 
