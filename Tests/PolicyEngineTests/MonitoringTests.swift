@@ -121,3 +121,26 @@ struct MonitoringTests {
         #expect(first == second)
     }
 }
+
+@Suite("explain puts a decision in words")
+struct ExplanationTests {
+    @Test("current tier, next tier gap, health, milestones, gates and the intervention are all there")
+    func text() throws {
+        let folder = try PolicyFolder(files: ["testset/agents.lua": agentPolicy])
+        let set = try folder.load()
+        let evaluator = PartnerEvaluator(policySet: set)
+        let agent = partner(territories: ["US-CA", "US-TX"])
+        let s = snapshot(agent, asOf: "2025-06-30", metrics: [.revenue1m: 7200, .revenue3m: 15000, .logins30d: 3],
+                         credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2025-07-15"))])
+        let (e, _) = try evaluator.evaluate(s, state: PartnerProgramState(tier: "Authorized", lastTierEvaluation: day("2025-05-31")))
+        let text = Explanation(evaluation: e, policy: set.policy(forProgram: "agents")!).text
+        #expect(text.contains("Tier: Authorized — in good standing"))
+        #expect(text.contains("Next tier: Premier — needs 2 of 2 criteria:"))
+        #expect(text.contains("✗ revenue_1m ≥ 10,000 — has 7,200 (needs 2,800 more)"))
+        #expect(text.contains("✗ authorized territories ≥ 3 — has 2 (needs 1 more)"))
+        #expect(text.contains("Health: 45 of 100 — yellow"))
+        #expect(text.contains("EXPIRES in 15 days"))
+        #expect(text.contains("Chosen intervention:"))
+        #expect(text.contains("OVERDUE"))
+    }
+}
