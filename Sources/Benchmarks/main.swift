@@ -57,6 +57,23 @@ try measure("8-field table built per call (LuaFieldName path)", iterations: iter
     }, readResult: { stack in stack.number(at: -1) ?? 0 })
     precondition(score > 0)
 }
+let luaRecord = LuaRecord(fields: names.map(\.name))
+luaRecord.set(1, 30_000.0)
+luaRecord.set(2, Int64(4))
+luaRecord.set(3, Int64(9))
+luaRecord.set(4, Int64(2))
+luaRecord.set(5, Int64(12))
+luaRecord.set(6, Int64(3))
+luaRecord.set(7, "EMEA")
+try measure("8-field table built per call (LuaRecord path)", iterations: iterations) {
+    counter += 1
+    luaRecord.set(0, 120_000 + counter)
+    let score = try lua.call(ref, limits: nil, pushArguments: { stack in
+        stack.push(luaRecord)
+        return 1
+    }, readResult: { stack in stack.number(at: -1) ?? 0 })
+    precondition(score > 0)
+}
 let record: LuaValue = ["revenue_12m": 120_000.0, "revenue_3m": 30_000.0, "deals_won": 4, "deals_registered": 9,
                         "certifications": 2, "logins_30d": 12, "days_inactive": 3, "region": "EMEA"]
 try measure("8-field table built per call (LuaValue path)", iterations: iterations / 4) {

@@ -13,4 +13,13 @@ int lh_check_deadline(lua_State *L);
 /// Replace string.find/match/gmatch/gsub with the interruptible matcher.
 void lh_install_patterns(lua_State *L);
 
+/// Arm the count hook now (budget accounting starts from c->executed).
+void lh_arm_hook(lua_State *L, lh_control *c);
+
+/// The watchdog (watchdog.c): register a state, mark calls running, forget it.
+int lh_watch_register(lh_control *c, lua_State *L);
+void lh_watch_unregister(lh_control *c);
+void lh_watch_begin(lh_control *c);
+void lh_watch_end(lh_control *c);
+
 #endif

@@ -22,6 +22,9 @@ static const char KEY_LOADING = 'L';    // sentinel for modules being loaded
 static const char KEY_PROXY_META = 'X'; // metatable cache per proxied table
 
 #define HOOK_INTERVAL 10000
+// The traceback message handler stays at the bottom of the main thread's
+// stack for the state's whole life, so calls need not insert and remove it.
+#define MESSAGE_HANDLER_INDEX 1
 
 static lh_dispatch_fn g_dispatch = NULL;
 static lh_resolve_fn g_resolve = NULL;
@@ -104,15 +107,12 @@ int lh_check_deadline(lua_State *L) {
     return 0;
 }
 
-static void arm_hook(lua_State *L, lh_control *c) {
-    if (c->budget <= 0 && c->deadline_ns <= 0) {
-        lua_sethook(L, NULL, 0, 0);   // nothing to enforce: run at full speed
-        return;
-    }
+void lh_arm_hook(lua_State *L, lh_control *c) {
     int64_t interval = HOOK_INTERVAL;
     if (c->budget > 0 && c->budget - c->executed < interval) interval = c->budget - c->executed;
     if (interval < 1) interval = 1;
     c->hook_interval = (int)interval;
+    c->hook_live = 1;
     lua_sethook(L, lh_hook, LUA_MASKCOUNT, (int)interval);
 }
 
@@ -134,7 +134,7 @@ static void lh_hook(lua_State *L, lua_Debug *ar) {
         return;
     }
     lh_check_deadline(L);
-    arm_hook(L, c);
+    lh_arm_hook(L, c);
 }
 
 // MARK: - Allocator
@@ -207,14 +207,23 @@ void lh_arm(lua_State *L, int64_t instructions, size_t memory_bytes, int64_t tim
 int lh_pcall(lua_State *L, int nargs, int nresults) {
     lh_control *c = lh_control_of(L);
     int base = lua_gettop(L) - nargs;   // index of the function
-    lua_pushcfunction(L, lh_msgh);
-    lua_insert(L, base);
-    arm_hook(L, c);
+    c->hook_live = 0;
+    c->hook_deferred = 0;
+    if (c->budget > 0 && c->budget <= LH_EXACT_BUDGET) {
+        lh_arm_hook(L, c);                 // exact from the first instruction
+    } else if (c->budget > 0 || c->deadline_ns > 0) {
+        c->hook_deferred = 1;              // armed by the watchdog if the call runs long
+        lua_sethook(L, NULL, 0, 0);
+    } else {
+        lua_sethook(L, NULL, 0, 0);        // nothing to enforce
+    }
     c->enforce = 1;
-    int status = lua_pcall(L, nargs, nresults, base);
+    if (c->hook_deferred) lh_watch_begin(c);
+    int status = lua_pcall(L, nargs, nresults, MESSAGE_HANDLER_INDEX);
+    if (c->hook_deferred) lh_watch_end(c);
     c->enforce = 0;
     lua_sethook(L, NULL, 0, 0);
-    lua_remove(L, base);
+    c->hook_live = 0;
     if (c->killed != LH_KILL_NONE) {
         // The script was stopped, even if it caught the error and returned.
         if (status == LUA_OK) {
@@ -396,6 +405,36 @@ static int lh_host_trampoline(lua_State *L) {
     }
     return n;
 }
+
+void lh_push_record(lua_State *L, const lh_field *fields, int count) {
+    lua_createtable(L, 0, count);
+    for (int i = 0; i < count; i++) {
+        const lh_field *f = &fields[i];
+        switch (f->type) {
+            case LH_FIELD_NUMBER: lua_pushnumber(L, f->number); break;
+            case LH_FIELD_INTEGER: lua_pushinteger(L, f->integer); break;
+            case LH_FIELD_STRING: lua_pushlstring(L, f->string, f->length); break;
+            case LH_FIELD_BOOLEAN: lua_pushboolean(L, (int)f->integer); break;
+            default: continue;
+        }
+        lua_setfield(L, -2, f->key);
+    }
+}
+
+static int lh_position(lua_State *L) {
+    int level = (int)luaL_optinteger(L, 1, 1);
+    lua_Debug ar;
+    for (; level < 64 && lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            lua_pushstring(L, ar.short_src);
+            lua_pushinteger(L, ar.currentline);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+void lh_push_position_function(lua_State *L) { lua_pushcfunction(L, lh_position); }
 
 void lh_push_hostfunction(lua_State *L, int id) {
     lua_pushinteger(L, id);
@@ -612,10 +651,19 @@ lua_State *lh_newstate(lh_control *control) {
         return NULL;
     }
     control->L = L;
+    lua_pushcfunction(L, lh_msgh);   // stays at MESSAGE_HANDLER_INDEX
+    if (lh_watch_register(control, L) != 0) {
+        lua_close(L);
+        return NULL;
+    }
     return L;
 }
 
-void lh_close(lua_State *L) { lua_close(L); }
+void lh_close(lua_State *L) {
+    lh_control *c = lh_control_of(L);
+    lh_watch_unregister(c);
+    lua_close(L);
+}
 
 void lh_push_environment(lua_State *L) {
     lua_newtable(L);

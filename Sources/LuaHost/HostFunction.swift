@@ -15,6 +15,23 @@ extension LuaState {
         return LuaReference(id: lh_ref(L))
     }
 
+    /// A Lua function `position(level)` returning the file and line of the
+    /// Lua function at `level` (1 = the caller of the function calling it):
+    /// lets host libraries record where a policy declared something.
+    public func makePositionFunction() -> LuaReference {
+        lh_push_position_function(L)
+        return LuaReference(id: lh_ref(L))
+    }
+
+    /// Push `value` into the registry and return a reference to it (tables
+    /// stay one table, so several calls can share them). Release it when done.
+    public func reference(to value: LuaValue) throws -> LuaReference {
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        try push(value)
+        return LuaReference(id: lh_ref(L))
+    }
+
     /// Make `value` a read-only global visible to every chunk of this state.
     public func setGlobal(_ name: String, _ value: LuaValue) throws {
         let top = lua_gettop(L)

@@ -34,6 +34,9 @@ typedef enum {
 
 /// Status a Swift host function returns through the trampoline when it fails
 /// (its message is on top of the stack).
+#define LH_EXACT_BUDGET 10000000
+#define LH_ESTIMATED_INSTRUCTIONS_PER_NS 0.25
+
 #define LH_HOST_ERROR (-1)
 #define LH_HOST_SANDBOX_VIOLATION (-2)
 
@@ -72,6 +75,11 @@ typedef struct lh_control {
     int64_t call_started_ns;    // CLOCK_MONOTONIC when the call was armed
     int64_t deadline_ns;        // CLOCK_MONOTONIC deadline; 0 = none
 
+    // deferred arming (see watchdog.c)
+    int hook_live;              // the count hook is armed for this call
+    int hook_deferred;          // this call arms it only if it outlives a watchdog tick
+    void *watch;                // private watchdog record
+
     // outcome
     int killed;                 // lh_kill_reason
     char kill_where[192];       // "file:line:" where the limit was hit, if known
@@ -94,6 +102,11 @@ int lh_load(lua_State *L, const char *source, size_t length, const char *chunkna
 void lh_push_environment(lua_State *L);
 
 /// Arm the limits for the next lh_pcall. Zero means "no limit" for each.
+/// Budgets up to LH_EXACT_BUDGET are counted from the first instruction;
+/// larger ones (and deadlines) arm the count hook only when a call outlives
+/// a watchdog tick (about a millisecond), because an armed hook slows every
+/// instruction. The time before arming is charged at a conservative
+/// LH_ESTIMATED_INSTRUCTIONS_PER_NS.
 void lh_arm(lua_State *L, int64_t instructions, size_t memory_bytes, int64_t timeout_ns);
 
 /// Call the function below `nargs` arguments with a traceback message handler
@@ -101,6 +114,27 @@ void lh_arm(lua_State *L, int64_t instructions, size_t memory_bytes, int64_t tim
 /// (with traceback) is on top. After the call the limits are disarmed; if the
 /// script was killed the status is LUA_ERRRUN even when the chunk returned.
 int lh_pcall(lua_State *L, int nargs, int nresults);
+
+/// One field of a record pushed with lh_push_record.
+typedef enum { LH_FIELD_NIL = 0, LH_FIELD_NUMBER = 1, LH_FIELD_INTEGER = 2, LH_FIELD_STRING = 3,
+               LH_FIELD_BOOLEAN = 4 } lh_field_type;
+typedef struct lh_field {
+    const char *key;        // stable for the record's lifetime
+    int type;               // lh_field_type
+    lua_Number number;
+    lua_Integer integer;    // also the boolean (0/1)
+    const char *string;
+    size_t length;
+} lh_field;
+
+/// Push a new table holding `count` fields (nil fields are skipped), in one
+/// call: the fast path for handing a snapshot to a policy.
+void lh_push_record(lua_State *L, const lh_field *fields, int count);
+
+/// Push a function `position(level)` returning the chunk name and current
+/// line of the function at stack `level` (1 = its caller): host libraries
+/// use it to tell where a policy declared something.
+void lh_push_position_function(lua_State *L);
 
 /// Push a Swift host function with the given dispatch id as a C closure.
 void lh_push_hostfunction(lua_State *L, int id);

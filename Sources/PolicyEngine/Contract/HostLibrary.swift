@@ -1,0 +1,100 @@
+import LuaHost
+
+/// The `partnerscore` Lua module policies build their table with:
+///
+/// ```lua
+/// local ps = require "partnerscore"
+/// return ps.policy {
+///   name = "Telecom agents", version = "2026.1", effective = "2026-01-01",
+///   programs = { "telecom-agents" }, cadence = "monthly", remediation = "60 days",
+///   tiers = {
+///     ps.tier "Authorized" { benefits = { commission = 0.08 } },
+///     ps.tier "Premier" { entry = { ps.at_least("revenue_1m", 10000) }, benefits = { commission = 0.12 } },
+///   },
+/// }
+/// ```
+///
+/// Every constructor records the file and line it was called from, so the
+/// host's validation errors point at the declaration. The documentation of
+/// the contract is docs/policies.md; editor stubs are in Policies/.luarc.
+enum HostLibrary {
+    static let moduleName = "partnerscore"
+
+    static func install(in lua: LuaState) throws {
+        try lua.preload(module: "partnerscore.host", ["position": .function(lua.makePositionFunction())])
+        try lua.preload(module: moduleName, source: source, chunkName: "partnerscore")
+    }
+
+    static let source = #"""
+    local host = require "partnerscore.host"
+    local position = host.position
+    local ps = { version = "1" }
+
+    -- Positions are taken in each public function itself (position(2) = its
+    -- caller) and nothing here is a tail call, so the policy author's file
+    -- and line survive.
+    local function mark(t, kind, file, line)
+      if type(t) ~= "table" then
+        error(string.format("ps.%s expects a table, got %s", kind, type(t)), 3)
+      end
+      t._kind, t._file, t._line = kind, file, line
+      return t
+    end
+
+    function ps.policy(spec)
+      local file, line = position(2)
+      local t = mark(spec, "policy", file, line)
+      return t
+    end
+
+    local function named(kind)
+      return function(name)
+        return function(spec)
+          local file, line = position(2)
+          if spec == nil then spec = {} end
+          if type(spec) == "table" then spec.name = name end
+          local t = mark(spec, kind, file, line)
+          return t
+        end
+      end
+    end
+    ps.tier = named("tier")
+    ps.gate = named("gate")
+    ps.component = named("component")
+
+    local function criterion(fields)
+      local file, line = position(3)
+      fields._kind, fields._file, fields._line = "criterion", file, line
+      return fields
+    end
+
+    -- Declarative criteria: the host reports observed value, threshold and outcome.
+    function ps.at_least(metric, value) local c = criterion { test = "metric", metric = metric, op = ">=", value = value } return c end
+    function ps.above(metric, value) local c = criterion { test = "metric", metric = metric, op = ">", value = value } return c end
+    function ps.at_most(metric, value) local c = criterion { test = "metric", metric = metric, op = "<=", value = value } return c end
+    function ps.below(metric, value) local c = criterion { test = "metric", metric = metric, op = "<", value = value } return c end
+    function ps.attribute_at_least(name, value) local c = criterion { test = "attribute", name = name, op = ">=", value = value } return c end
+    function ps.certified(name) local c = criterion { test = "certification", name = name } return c end
+    function ps.credential(kind) local c = criterion { test = "credential", name = kind } return c end
+    function ps.territories_at_least(count) local c = criterion { test = "territories", op = ">=", value = count } return c end
+
+    -- A custom criterion: fn(p) returns passed, observed, required (the last two optional, for explanations).
+    function ps.check(label, fn) local c = criterion { test = "function", label = label, fn = fn } return c end
+
+    -- The onboarding milestones of the partner success literature.
+    ps.default_milestones = {
+      first_login = "3 days", first_training = "7 days", first_deal_registration = "30 days",
+      first_deal_won = "90 days", first_tier_qualification = "12 months", first_tier_advancement = "18 months",
+    }
+
+    -- An escalating intervention menu most programs start from.
+    ps.default_interventions = {
+      { after = "0 days", action = "Automated nudge with the next step and a link to it", owner = "automation" },
+      { after = "14 days", action = "Call from the channel account manager", owner = "CAM" },
+      { after = "30 days", action = "Joint success plan with a partner success manager", owner = "partner success" },
+      { after = "60 days", action = "Executive business review", owner = "channel leadership" },
+    }
+
+    return ps
+    """#
+}

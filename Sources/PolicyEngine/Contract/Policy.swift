@@ -1,0 +1,294 @@
+import LuaHost
+import PartnerModel
+
+/// A validated policy: what one policy file declares for the programs it governs.
+public struct Policy: Sendable {
+    public var name: String
+    public var version: String
+    public var effective: Day
+    public var programs: [String]
+    public var cadence: Cadence
+    /// How long a partner in tier review has to recover before demotion.
+    public var remediation: Period
+    /// Lowest first.
+    public var tiers: [TierDefinition]
+    public var health: HealthModel
+    public var milestones: [MilestoneRule]
+    public var gates: [ComplianceGate]
+    public var interventions: [InterventionStep]
+    /// Where the policy came from, e.g. `Policies/telecom/agents.lua`.
+    public var file: String
+    /// SHA-256 of the policy file and every module of its set (hex).
+    public var contentHash: String
+
+    /// The tier named `name`, with its position (0 = entry tier).
+    public func tier(named name: String?) -> (index: Int, definition: TierDefinition)? {
+        guard let name, let index = tiers.firstIndex(where: { $0.name == name }) else { return nil }
+        return (index, tiers[index])
+    }
+
+    /// Whether the policy calls Lua functions when it evaluates a partner.
+    public var usesFunctions: Bool {
+        tiers.contains { $0.entry.contains(where: \.isFunction) || ($0.maintain ?? []).contains(where: \.isFunction) }
+            || health.components.contains { $0.scoreFunction != nil }
+            || gates.contains { $0.appliesFunction != nil }
+    }
+}
+
+/// How often tiers are re-evaluated. Health, milestones and compliance are
+/// monitored at every run whatever the cadence.
+public enum Cadence: String, Sendable, CaseIterable, Codable {
+    case monthly, quarterly, semiannual, annual, rolling
+
+    /// Whether an evaluation on `day` is due, given the last tier evaluation.
+    public func isDue(on day: Day, lastEvaluation: Day?) -> Bool {
+        guard let last = lastEvaluation else { return true }
+        guard day > last else { return false }
+        let (y1, m1, _) = last.components, (y2, m2, _) = day.components
+        switch self {
+        case .rolling: return true
+        case .monthly: return (y2, m2) != (y1, m1)
+        case .quarterly: return (y2, (m2 - 1) / 3) != (y1, (m1 - 1) / 3)
+        case .semiannual: return (y2, (m2 - 1) / 6) != (y1, (m1 - 1) / 6)
+        case .annual: return y2 != y1
+        }
+    }
+}
+
+/// A length of time in days or calendar months (`"60 days"`, `"12 months"`).
+public struct Period: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var days: Int
+    public var months: Int
+
+    public init(days: Int = 0, months: Int = 0) {
+        self.days = days
+        self.months = months
+    }
+
+    public func after(_ day: Day) -> Day { day.adding(months: months).adding(days: days) }
+
+    public var description: String {
+        switch (days, months) {
+        case (0, let m) where m != 0: m == 1 ? "1 month" : "\(m) months"
+        case (let d, 0): d == 1 ? "1 day" : "\(d) days"
+        default: "\(months) months \(days) days"
+        }
+    }
+}
+
+public struct TierDefinition: Sendable {
+    public var name: String
+    /// All must hold to enter (or be promoted to) the tier. Empty: everyone qualifies.
+    public var entry: [Criterion]
+    /// All must hold to keep the tier; nil means the entry criteria.
+    public var maintain: [Criterion]?
+    /// Benefit name → value (commission rate, MDF amount, lead priority, SLA...).
+    public var benefits: [String: BenefitValue]
+    public var file: String
+    public var line: Int?
+
+    public var maintenanceCriteria: [Criterion] { maintain ?? entry }
+}
+
+public enum BenefitValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    case number(Double)
+    case text(String)
+    case flag(Bool)
+
+    public var description: String {
+        switch self {
+        case .number(let n): n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .text(let t): t
+        case .flag(let b): b ? "yes" : "no"
+        }
+    }
+}
+
+/// One condition a partner must meet.
+public struct Criterion: Sendable {
+    public enum Test: Sendable {
+        /// A snapshot metric compared with a threshold.
+        case metric(Metric, Comparison, Double)
+        /// A custom attribute compared with a threshold.
+        case attribute(String, Comparison, Double)
+        /// A valid (unexpired) certification with this name.
+        case certification(String)
+        /// A valid credential or contract of this kind.
+        case credential(String)
+        /// At least this many authorized territories.
+        case territories(Comparison, Double)
+        /// A Lua function returning `passed, observed, required`.
+        case function(LuaReference)
+    }
+
+    public var test: Test
+    /// A designer-facing description ("revenue_12m ≥ 250,000").
+    public var label: String
+    public var file: String
+    public var line: Int?
+
+    public var isFunction: Bool { if case .function = test { true } else { false } }
+
+    /// The metric a declarative criterion reads, if any.
+    public var metric: Metric? { if case .metric(let m, _, _) = test { m } else { nil } }
+}
+
+public enum Comparison: String, Sendable, CaseIterable, Codable {
+    case atLeast = ">=", above = ">", atMost = "<=", below = "<", equal = "==", notEqual = "~="
+
+    public func holds(_ observed: Double, _ threshold: Double) -> Bool {
+        switch self {
+        case .atLeast: observed >= threshold
+        case .above: observed > threshold
+        case .atMost: observed <= threshold
+        case .below: observed < threshold
+        case .equal: observed == threshold
+        case .notEqual: observed != threshold
+        }
+    }
+
+    public var symbol: String {
+        switch self {
+        case .atLeast: "≥"
+        case .above: ">"
+        case .atMost: "≤"
+        case .below: "<"
+        case .equal: "="
+        case .notEqual: "≠"
+        }
+    }
+
+    public var words: String {
+        switch self {
+        case .atLeast: "at least"
+        case .above: "more than"
+        case .atMost: "at most"
+        case .below: "less than"
+        case .equal: "exactly"
+        case .notEqual: "not"
+        }
+    }
+}
+
+/// The weighted health score and its bands.
+public struct HealthModel: Sendable {
+    public var components: [HealthComponent]
+    /// Highest first; the last band has the lowest minimum.
+    public var bands: [HealthBand]
+}
+
+public struct HealthComponent: Sendable {
+    public var name: String
+    public var weight: Double
+    /// Linear score from `floor` (0) to `target` (1), clamped; `floor` above
+    /// `target` means lower is better (days since last activity).
+    public var metric: Metric?
+    public var target: Double
+    public var floor: Double
+    /// Or a Lua function returning a score in 0...1 (and a detail text).
+    public var scoreFunction: LuaReference?
+    public var file: String
+    public var line: Int?
+}
+
+public struct HealthBand: Sendable, Hashable, Codable {
+    public var name: String
+    public var minimum: Double
+}
+
+/// An onboarding milestone: reached by a deadline after enrolment.
+public struct MilestoneRule: Sendable, Hashable {
+    public enum Step: String, Sendable, CaseIterable, Codable {
+        case firstLogin = "first_login"
+        case firstTraining = "first_training"
+        case firstDealRegistration = "first_deal_registration"
+        case firstDealWon = "first_deal_won"
+        case firstTierQualification = "first_tier_qualification"
+        case firstTierAdvancement = "first_tier_advancement"
+
+        public var meaning: String {
+            switch self {
+            case .firstLogin: "first portal login"
+            case .firstTraining: "first training module completed"
+            case .firstDealRegistration: "first deal registration"
+            case .firstDealWon: "first deal won"
+            case .firstTierQualification: "first qualification for a tier above the entry tier"
+            case .firstTierAdvancement: "first tier advancement"
+            }
+        }
+
+        /// The defaults from the partner success literature.
+        public var defaultDeadline: Period {
+            switch self {
+            case .firstLogin: Period(days: 3)
+            case .firstTraining: Period(days: 7)
+            case .firstDealRegistration: Period(days: 30)
+            case .firstDealWon: Period(days: 90)
+            case .firstTierQualification: Period(months: 12)
+            case .firstTierAdvancement: Period(months: 18)
+            }
+        }
+    }
+
+    public var step: Step
+    public var deadline: Period
+}
+
+/// A compliance requirement separate from scores: while the credential or
+/// certification is not valid, the named product authorizations and benefits
+/// are suspended; a warning is raised `warning` ahead of expiry.
+public struct ComplianceGate: Sendable {
+    public enum Requirement: Sendable, Hashable {
+        case credential(String)
+        case certification(String)
+
+        public var name: String {
+            switch self {
+            case .credential(let k): k
+            case .certification(let n): n
+            }
+        }
+    }
+
+    public var name: String
+    public var requirement: Requirement
+    public var warning: Period
+    public var suspendsProducts: [String]
+    public var suspendsBenefits: [String]
+    /// The gate applies only to partners authorized for one of these products (empty: all).
+    public var appliesToProducts: [String]
+    /// Or a Lua function deciding whether the gate applies.
+    public var appliesFunction: LuaReference?
+    public var file: String
+    public var line: Int?
+}
+
+/// One rung of the intervention menu: used once an alert has been open `after`.
+public struct InterventionStep: Sendable, Hashable {
+    public var after: Period
+    public var action: String
+    public var owner: String?
+    /// Alert kinds it answers (empty: any).
+    public var kinds: [AlertKind]
+}
+
+/// Why a partner needs attention.
+public enum AlertKind: String, Sendable, CaseIterable, Codable, Comparable {
+    case milestoneOverdue = "milestone_overdue"
+    case tierReview = "tier_review"
+    case gateWarning = "gate_warning"
+    case gateLapsed = "gate_lapsed"
+    case healthRed = "health_red"
+
+    public static func < (a: AlertKind, b: AlertKind) -> Bool { a.rawValue < b.rawValue }
+
+    public var meaning: String {
+        switch self {
+        case .milestoneOverdue: "onboarding milestone overdue"
+        case .tierReview: "below tier maintenance criteria (tier review)"
+        case .gateWarning: "compliance credential expiring soon"
+        case .gateLapsed: "compliance credential lapsed"
+        case .healthRed: "health score in the lowest band"
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import LuaHost
+
+/// A policy that cannot be used: a Lua error while loading it, or a shape
+/// the contract does not allow. Names the file, the line when known and the
+/// field, and says what to do.
+public struct PolicyError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Kind: String, Sendable {
+        /// The Lua code failed (syntax, runtime, limit, sandbox).
+        case lua
+        /// The returned table breaks the contract.
+        case validation
+        /// The policy set folder itself is unusable.
+        case policySet = "policy-set"
+    }
+
+    public var kind: Kind
+    public var file: String
+    public var line: Int?
+    /// Dotted path of the offending field (`tiers[2].entry[1].metric`).
+    public var field: String?
+    public var message: String
+    /// The Lua error behind a `.lua` failure.
+    public var luaError: LuaError?
+
+    public init(_ kind: Kind, file: String, line: Int? = nil, field: String? = nil, _ message: String,
+                luaError: LuaError? = nil) {
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
+        self.luaError = luaError
+    }
+
+    public init(_ error: LuaError, file: String) {
+        self.init(.lua, file: error.file ?? file, line: error.line, error.message, luaError: error)
+    }
+
+    public var description: String {
+        var text = file
+        if let line { text += ":\(line)" }
+        text += ": "
+        if let field { text += "\(field): " }
+        return text + message
+    }
+}

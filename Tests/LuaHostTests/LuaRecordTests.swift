@@ -1,0 +1,56 @@
+import Testing
+@testable import LuaHost
+
+@Suite("LuaRecord pushes a fixed-shape table in one call")
+struct LuaRecordTests {
+    @Test("numbers, integers, booleans and strings arrive; nil fields are absent")
+    func fields() throws {
+        let lua = try LuaState()
+        guard case .function(let describe) = try run("""
+            return function(p)
+              return string.format('%s|%s|%s|%s|%s', tostring(p.revenue), math.type(p.deals), tostring(p.active),
+                                   p.region, tostring(p.missing))
+            end
+            """, in: lua) else { Issue.record("no function"); return }
+        let record = LuaRecord(fields: ["revenue", "deals", "active", "region", "missing"])
+        record.set(0, 1250.5)
+        record.set(1, Int64(3))
+        record.set(2, true)
+        record.set(3, "EMEA")
+        record.set(4, orNil: .nan)
+        let read = { (stack: LuaStack) throws -> LuaValue in try stack.value(at: -1) }
+        let push = { (stack: LuaStack) -> Int32 in stack.push(record); return 1 }
+        #expect(try lua.call(describe, pushArguments: push, readResult: read) == "1250.5|integer|true|EMEA|nil")
+        record.set(3, "APAC")
+        record.setNil(0)
+        #expect(try lua.call(describe, pushArguments: push, readResult: read) == "nil|integer|true|APAC|nil")
+    }
+}
+
+@Suite("Long calls get their hook armed by the watchdog")
+struct WatchdogTests {
+    @Test("a budget above the exact threshold still stops an endless loop")
+    func deferredBudget() throws {
+        let limits = LuaLimits(instructions: 20_000_000, memoryBytes: 0, timeout: .zero)
+        let error = luaError { try run("while true do end", name: "spin.lua", limits: limits) }
+        #expect(error?.kind == .instructionLimit)
+        #expect(error?.file == "spin.lua")
+    }
+
+    @Test("the time limit works on a Swift concurrency thread (which blocks most signals)")
+    func concurrencyThread() async throws {
+        let kind = await Task.detached { () -> LuaError.Kind? in
+            let limits = LuaLimits(instructions: 0, memoryBytes: 0, timeout: .milliseconds(100))
+            return luaError { try run("while true do end", limits: limits) }?.kind
+        }.value
+        #expect(kind == .timeLimit)
+    }
+
+    @Test("short calls never pay for the hook and still succeed under every limit")
+    func shortCalls() throws {
+        let lua = try LuaState()
+        let chunk = try lua.load(source: "return function(x) return x * 2 end", chunkName: "double.lua")
+        guard case .function(let double) = try lua.call(chunk)[0] else { Issue.record("no function"); return }
+        for i in 0..<10_000 { #expect(try lua.call(double, [.integer(Int64(i))]) == [.integer(Int64(i * 2))]) }
+    }
+}
