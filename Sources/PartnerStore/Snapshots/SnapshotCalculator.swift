@@ -33,6 +33,15 @@ public struct SnapshotCalculator: Sendable {
     public func forEachSnapshot(asOf: Day, programs: [String]? = nil, partnerIDs: [String]? = nil,
                                 _ body: (PartnerSnapshot) throws -> Void) throws {
         try store.writer.read { db in
+            try forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs, body)
+        }
+    }
+
+    /// The same, inside a transaction the caller already holds (an
+    /// evaluation reads snapshots and writes its decisions in one).
+    public func forEachSnapshot(in db: Database, asOf: Day, programs: [String]? = nil, partnerIDs: [String]? = nil,
+                                _ body: (PartnerSnapshot) throws -> Void) throws {
+        do {
             var partners: [(number: Int64, partner: Partner)] = []
             try PartnerRow.forEach(db, programs: programs, partnerIDs: partnerIDs) { entry in
                 if entry.partner.enrolled <= asOf { partners.append(entry) }

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import PartnerModel
+import PolicyEngine
+
+/// Reads and writes the engine's tables for one policy set inside one
+/// database transaction.
+struct Ledger {
+    let db: Database
+    let policySet: String
+    private(set) var runID: Int64?
+    /// Open alert rows: partner number → alert key → row id.
+    private var openAlertIDs: [Int64: [AlertKey: Int64]] = [:]
+    private let encoder: JSONEncoder
+    private let decoder = JSONDecoder()
+
+    init(db: Database, policySet: String) throws {
+        self.db = db
+        self.policySet = policySet
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+    }
+
+    func lastEvaluation() throws -> Day? {
+        try Int32.fetchOne(db, sql: "SELECT MAX(asOf) FROM evaluation_run WHERE policySet = ?", arguments: [policySet])
+            .map(Day.init(daysSinceEpoch:))
+    }
+
+    /// Partner id → number for the partners of `programs`.
+    func partnerNumbers(programs: [String]) throws -> [String: Int64] {
+        var numbers: [String: Int64] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, number FROM partner WHERE program IN (\(databaseQuestionMarks(count: programs.count)))",
+                                       arguments: StatementArguments(programs))
+        while let row = try rows.next() { numbers[row[0]] = row[1] }
+        return numbers
+    }
+
+    func partnerNumbers(ids: [String], programs: [String]) throws -> [String: Int64] {
+        try partnerNumbers(programs: programs).filter { ids.contains($0.key) }
+    }
+
+    /// The remembered state of every partner of the set, by partner number.
+    func states() throws -> [Int64: PartnerProgramState] {
+        var states: [Int64: PartnerProgramState] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT partnerNumber, state FROM partner_state WHERE policySet = ?",
+                                       arguments: [policySet])
+        while let row = try rows.next() {
+            let json: String = row[1]
+            states[row[0]] = try decoder.decode(PartnerProgramState.self, from: Data(json.utf8))
+        }
+        return states
+    }
+
+    mutating func beginRun(asOf: Day, contentHash: String) throws {
+        try db.execute(sql: "INSERT INTO evaluation_run (policySet, asOf, contentHash, partners, summary) VALUES (?, ?, ?, 0, '{}')",
+                       arguments: [policySet, asOf.daysSinceEpoch, contentHash])
+        runID = db.lastInsertedRowID
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, partnerNumber, kind, subject FROM alert WHERE policySet = ? AND resolved IS NULL",
+                                       arguments: [policySet])
+        while let row = try rows.next() {
+            guard let kind = AlertKind(rawValue: row[2]) else { continue }
+            openAlertIDs[row[1], default: [:]][AlertKey(kind: kind, subject: row[3])] = row[0]
+        }
+    }
+
+    mutating func record(_ e: PartnerEvaluation, state: PartnerProgramState, partnerNumber: Int64) throws {
+        guard let runID else { return }
+        let asOf = e.asOf.daysSinceEpoch
+        let stateJSON = String(decoding: try encoder.encode(state), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO partner_state (policySet, partnerNumber, tier, tierSince, standing, lastEvaluated, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (policySet, partnerNumber) DO UPDATE SET tier = excluded.tier, tierSince = excluded.tierSince,
+                standing = excluded.standing, lastEvaluated = excluded.lastEvaluated, state = excluded.state
+            """).execute(arguments: [policySet, partnerNumber, state.tier, state.tierSince?.daysSinceEpoch,
+                                     e.standing.rawValue, asOf, stateJSON])
+        let detail = String(decoding: try encoder.encode(e), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO decision (runId, partnerNumber, policySet, asOf, policyName, policyVersion, contentHash, previousTier,
+                tier, previousStanding, standing, tierEvent, healthScore, healthBand, intervention, snapshotHash, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [runID, partnerNumber, policySet, asOf, e.policy.name, e.policy.version, e.policy.contentHash,
+                                     e.previousTier, e.tier, e.previousStanding.rawValue, e.standing.rawValue, e.tierEvent.rawValue,
+                                     e.health.score, e.health.band, e.intervention?.action, e.snapshotHash, detail])
+        if e.tier != e.previousTier {
+            try db.cachedStatement(sql: """
+                INSERT INTO tier_history (runId, partnerNumber, policySet, asOf, fromTier, toTier, event) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [runID, partnerNumber, policySet, asOf, e.previousTier, e.tier, e.tierEvent.rawValue])
+            try db.cachedStatement(sql: "UPDATE partner SET tier = ?, tierSince = ? WHERE number = ?")
+                .execute(arguments: [e.tier, state.tierSince?.daysSinceEpoch, partnerNumber])
+        }
+        var open = openAlertIDs[partnerNumber] ?? [:]
+        for alert in e.alerts {
+            if let id = open[alert.key] {
+                try db.cachedStatement(sql: "UPDATE alert SET lastSeen = ?, step = ?, intervention = ? WHERE id = ?")
+                    .execute(arguments: [asOf, alert.step, alert.intervention, id])
+            } else {
+                try db.cachedStatement(sql: """
+                    INSERT INTO alert (partnerNumber, policySet, kind, subject, firstRaised, lastSeen, step, intervention)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [partnerNumber, policySet, alert.key.kind.rawValue, alert.key.subject,
+                                             alert.firstRaised.daysSinceEpoch, asOf, alert.step, alert.intervention])
+                open[alert.key] = db.lastInsertedRowID
+            }
+        }
+        for key in e.resolvedAlerts {
+            if let id = open[key] {
+                try db.cachedStatement(sql: "UPDATE alert SET resolved = ? WHERE id = ?").execute(arguments: [asOf, id])
+                open[key] = nil
+            }
+        }
+        openAlertIDs[partnerNumber] = open
+    }
+
+    func finishRun(summary: RunSummary) throws {
+        guard let runID else { return }
+        let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
+        try db.execute(sql: "UPDATE evaluation_run SET partners = ?, summary = ? WHERE id = ?",
+                       arguments: [summary.partners, json, runID])
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import Testing
+@testable import ProgramEvaluation
+
+func day(_ text: String) -> Day { try! Day(parsing: text) }
+
+/// A policy set folder on disk for one test.
+final class PolicyFolder {
+    let root: URL
+    let set: URL
+    init(_ policy: String) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("ps-run-\(UUID().uuidString)")
+        set = root.appendingPathComponent("Policies/agents")
+        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
+        try policy.write(to: set.appendingPathComponent("agents.lua"), atomically: true, encoding: .utf8)
+    }
+    func load() throws -> PolicySet { try PolicySet(directory: set, displayPath: "Policies/agents") }
+    deinit { try? FileManager.default.removeItem(at: root) }
+}
+
+let policy = """
+    local ps = require "partnerscore"
+    return ps.policy {
+      name = "Agents", version = "1.0", effective = "2025-01-01", programs = { "agents" },
+      cadence = "monthly", remediation = "30 days",
+      tiers = {
+        ps.tier "Authorized" { benefits = { commission = 0.08 } },
+        ps.tier "Premier" { entry = { ps.at_least("revenue_1m", 5000) }, maintain = { ps.at_least("revenue_1m", 3000) },
+                            benefits = { commission = 0.12, mdf = 1000 } },
+      },
+      gates = { ps.gate "Agreement" { credential = "agreement", warn = "30 days", suspends = { benefits = { "mdf" } } } },
+      health = { components = { ps.component "revenue" { weight = 1, metric = "revenue_3m", target = 15000 } } },
+      interventions = ps.default_interventions,
+    }
+    """
+
+func makeStore() throws -> PartnerStore {
+    let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+    let partners = ["A-1", "A-2", "A-3"].map { id in
+        Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US",
+                territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
+    }
+    try store.upsertPartners(partners + [Partner(id: "X-1", name: "Other", type: .reseller, program: "other", region: "NA",
+                                                 country: "US", territories: [], products: [], enrolled: day("2025-01-01"),
+                                                 channelAccountManager: "cam")])
+    var events: [ActivityEvent] = []
+    // A-1 sells 6,000 a month through April, then 1,000.
+    for month in 1...6 {
+        let amount = month <= 4 ? 6000.0 : 1000.0
+        events.append(ActivityEvent(partnerID: "A-1", date: Day(year: 2025, month: month, day: 15)!,
+                                    kind: .revenue(amount: amount, currency: "USD", product: "voice")))
+    }
+    events.append(ActivityEvent(partnerID: "A-1", date: day("2025-01-02"), kind: .credential(kind: "agreement", expires: day("2025-05-31"))))
+    events.append(ActivityEvent(partnerID: "A-2", date: day("2025-01-03"), kind: .portalLogin))
+    try store.importEvents(events)
+    return store
+}
+
+@Suite("An evaluation run records decisions, tier history and alerts in one transaction")
+struct ProgramRunTests {
+    @Test("consecutive monthly runs: upgrade, review, demotion, gate lapse; all recorded")
+    func lifecycle() throws {
+        let store = try makeStore()
+        let folder = try PolicyFolder(policy)
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        var events: [String: [String]] = [:]
+        for asOf in ["2025-01-31", "2025-02-28", "2025-05-31", "2025-06-30", "2025-07-31"] {
+            let summary = try run.evaluate(asOf: day(asOf), dryRun: false) { e in
+                events[e.partnerID, default: []].append(e.tierEvent.rawValue)
+            }
+            #expect(summary.partners == 3)
+            #expect(summary.runID != nil)
+        }
+        #expect(events["A-1"] == ["assigned", "unchanged", "review_opened", "demoted", "unchanged"])
+        #expect(events["A-2"] == ["assigned", "unchanged", "unchanged", "unchanged", "unchanged"])
+        try store.writer.read { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM evaluation_run") == 5)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decision") == 15)
+            let history = try Row.fetchAll(db, sql: """
+                SELECT fromTier, toTier, event FROM tier_history h JOIN partner p ON p.number = h.partnerNumber
+                WHERE p.id = 'A-1' ORDER BY h.id
+                """).map { "\($0[0] as String? ?? "-")>\($0[1] as String? ?? "-"):\($0[2] as String)" }
+            #expect(history == ["->Premier:assigned", "Premier>Authorized:demoted"])
+            #expect(try String.fetchOne(db, sql: "SELECT tier FROM partner WHERE id = 'A-1'") == "Authorized")
+            let lapsed = try Row.fetchOne(db, sql: "SELECT firstRaised, resolved FROM alert WHERE kind = 'gate_lapsed' AND subject = 'Agreement' AND partnerNumber = (SELECT number FROM partner WHERE id = 'A-1')")
+            #expect(lapsed?[0] == day("2025-06-30").daysSinceEpoch)
+            let detail = try String.fetchOne(db, sql: "SELECT detail FROM decision ORDER BY id DESC LIMIT 1") ?? ""
+            #expect(detail.contains("\"criteria\""))
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decision WHERE contentHash = ?", arguments: [run.policySet.contentHash]) == 15)
+        }
+    }
+
+    @Test("--dry-run writes nothing")
+    func dryRun() throws {
+        let store = try makeStore()
+        let run = ProgramRun(store: store, policySet: try PolicyFolder(policy).load())
+        let summary = try run.evaluate(asOf: day("2025-02-28"), dryRun: true)
+        #expect(summary.partners == 3)
+        #expect(summary.runID == nil)
+        try store.writer.read { (db: Database) throws in
+            for table in ["evaluation_run", "decision", "partner_state", "tier_history", "alert"] {
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") == 0, "\(table)")
+            }
+        }
+    }
+
+    @Test("a policy that raises a runtime error writes nothing and names file, line and partner")
+    func failingPolicy() throws {
+        let store = try makeStore()
+        let broken = policy.replacingOccurrences(of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
+                                                 with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id == 'A-2' then error('no data for ' .. p.id) end return true end) } },")
+        let run = ProgramRun(store: store, policySet: try PolicyFolder(broken).load())
+        #expect {
+            try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("Policies/agents/agents.lua:6") && text.contains("no data for A-2") && text.contains("partner A-2")
+        }
+        try store.writer.read { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decision") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM evaluation_run") == 0)
+        }
+    }
+
+    @Test("evaluations move forward in time; looking back needs --dry-run")
+    func forwardOnly() throws {
+        let store = try makeStore()
+        let run = ProgramRun(store: store, policySet: try PolicyFolder(policy).load())
+        try run.evaluate(asOf: day("2025-03-31"), dryRun: false)
+        #expect(throws: ProgramRun.Failure.self) { try run.evaluate(asOf: day("2025-03-31"), dryRun: false) }
+        #expect(throws: ProgramRun.Failure.self) { try run.evaluate(asOf: day("2025-02-28"), dryRun: false) }
+        #expect(try run.evaluate(asOf: day("2025-02-28"), dryRun: true).partners == 3)
+    }
+
+    @Test("the same data, policy and date give byte-identical decisions")
+    func determinism() throws {
+        func decisions() throws -> [String] {
+            let store = try makeStore()
+            let run = ProgramRun(store: store, policySet: try PolicyFolder(policy).load())
+            for asOf in ["2025-01-31", "2025-05-31", "2025-06-30"] { try run.evaluate(asOf: day(asOf), dryRun: false) }
+            return try store.writer.read { (db: Database) throws in
+                try String.fetchAll(db, sql: "SELECT detail FROM decision ORDER BY asOf, partnerNumber")
+            }
+        }
+        let first = try decisions(), second = try decisions()
+        #expect(first.count == 9)
+        #expect(first == second)
+    }
+
+    @Test("only the partners asked for, and unknown ones are an error")
+    func partnerFilter() throws {
+        let store = try makeStore()
+        let run = ProgramRun(store: store, policySet: try PolicyFolder(policy).load())
+        var seen: [String] = []
+        try run.evaluate(asOf: day("2025-02-28"), dryRun: true, partnerIDs: ["A-2"]) { seen.append($0.partnerID) }
+        #expect(seen == ["A-2"])
+        #expect(throws: ProgramRun.Failure.self) { try run.evaluate(asOf: day("2025-02-28"), dryRun: true, partnerIDs: ["NOPE"]) }
+    }
+}
