@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up, then run the main job. Until the policy engine lands this runs a
-# sample policy snippet through the sandbox.
+# Set up, then run the main job: generate a sample partner program into a
+# temporary SQLite file, evaluate it with the bundled policy sets over six
+# month-ends, and print a summary. Extra arguments go to `partnerscore demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh >&2
-.build/debug/partnerscore lua Policies/examples/tier_sketch.lua --pretty
+.build/debug/partnerscore demo "$@"

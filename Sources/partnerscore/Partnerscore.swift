@@ -16,6 +16,9 @@ struct Partnerscore: AsyncParsableCommand {
             ImportCommand.self,
             GenerateCommand.self,
             ExportCommand.self,
+            EvaluateCommand.self,
+            ExplainCommand.self,
+            DemoCommand.self,
         ]
     )
 }

@@ -29,8 +29,8 @@ extension Partnerscore {
         @Option(help: "One industry's programs (default: a mix of all).")
         var industry: String?
 
-        @Option(name: .customLong("events-per-year"), help: "Events per partner per year of activity.")
-        var eventsPerYear: Double = 100
+        @Option(name: .customLong("events-per-year"), help: "Events per partner per year of activity (default: about 100 events per partner over its life).")
+        var eventsPerYear: Double = ProgramGenerator.defaultEventsPerYear
 
         @Option(help: "The last day of activity (YYYY-MM-DD).")
         var end: String = ProgramGenerator.defaultEnd.description

@@ -14,7 +14,7 @@ extension Partnerscore {
 
         func run() throws {
             try reportingStoreFailures {
-                let opened = try PartnerStore(path: store.path)
+                let opened = try openStore(at: store.path)
                 let counts = try opened.counts()
                 print("\(store.path): ready (\(counts.partners) partners, \(counts.events) events)")
             }

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import PartnerModel
 import PartnerStore
+import ProgramEvaluation
 
 /// The `--db PATH` option of the commands that use the partner store.
 struct StoreOptions: ParsableArguments {
@@ -14,8 +15,14 @@ struct StoreOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure("no database at \(path) — create it with: partnerscore init --db \(path)")
         }
-        return try PartnerStore(path: path)
+        return try openStore(at: path)
     }
+}
+
+/// Open (creating if needed) the store at `path` with every table the tool
+/// uses: the partner data and the evaluation ledger.
+func openStore(at path: String) throws -> PartnerStore {
+    try PartnerStore(path: path, extendingMigrations: LedgerSchema.register)
 }
 
 /// Run a store command body, turning store and database errors into
