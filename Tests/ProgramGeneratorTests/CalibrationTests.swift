@@ -125,10 +125,14 @@ struct CalibrationTests {
         #expect(Self.sample.expiringSoon > 20)
     }
 
-    @Test("about 100 events per partner per year of activity, most of them logins")
+    @Test("about 100 events per partner by default (57 per year of activity), most of them logins")
     func volume() {
         let perYear = Double(Self.sample.events) / Self.sample.activityYears
-        #expect((80...125).contains(perYear), "events per activity-year: \(perYear)")
+        let expected = ProgramGenerator.defaultEventsPerYear
+        // The rate drives logins (90% of it); trainings, deals and revenue come on top.
+        #expect((expected * 1.1...expected * 1.6).contains(perYear), "events per activity-year: \(perYear)")
+        let perPartner = Double(Self.sample.events) / Double(Self.sample.partners.count)
+        #expect((85...120).contains(perPartner), "events per partner: \(perPartner)")
         #expect(Double(Self.sample.logins) / Double(Self.sample.events) > 0.7)
     }
 
