@@ -10,6 +10,7 @@ import PackageDescription
 //   ProgramGenerator   seeded synthetic partner programs written as import files
 //   PolicyEngine       loads and validates policy sets; evaluates partners against them
 //   ProgramEvaluation  evaluation runs: snapshots → policy → decision ledger, in one transaction
+//   PolicyToolchain    the designer's tools: fixture tests, coverage, check, diff
 //   partnerscore       the command-line tool
 let package = Package(
     name: "partnerscore",
@@ -72,6 +73,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .target(
+            name: "PolicyToolchain",
+            dependencies: ["LuaHost", "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation"]
+        ),
         .executableTarget(
             name: "partnerscore",
             dependencies: [
@@ -81,6 +86,7 @@ let package = Package(
                 "ProgramGenerator",
                 "PolicyEngine",
                 "ProgramEvaluation",
+                "PolicyToolchain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -113,6 +119,10 @@ let package = Package(
         .testTarget(
             name: "ProgramEvaluationTests",
             dependencies: ["ProgramEvaluation", "PartnerStore", "PolicyEngine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "PolicyToolchainTests",
+            dependencies: ["PolicyToolchain", "PolicyEngine", "ProgramEvaluation"]
         ),
         .testTarget(
             name: "CommandLineTests",

@@ -20,6 +20,7 @@ static const char KEY_MODULES = 'M';    // require cache: name -> value
 static const char KEY_PRELOAD = 'P';    // host-provided modules
 static const char KEY_LOADING = 'L';    // sentinel for modules being loaded
 static const char KEY_PROXY_META = 'X'; // metatable cache per proxied table
+static const char KEY_COVERAGE = 'C';   // executed lines, by chunk
 
 #define HOOK_INTERVAL 10000
 // The traceback message handler stays at the bottom of the main thread's
@@ -113,12 +114,37 @@ void lh_arm_hook(lua_State *L, lh_control *c) {
     if (interval < 1) interval = 1;
     c->hook_interval = (int)interval;
     c->hook_live = 1;
-    lua_sethook(L, lh_hook, LUA_MASKCOUNT, (int)interval);
+    lua_sethook(L, lh_hook, LUA_MASKCOUNT | (c->coverage ? LUA_MASKLINE : 0), (int)interval);
+}
+
+static void record_line(lua_State *L, lh_control *c, lua_Debug *ar) {
+    if (!lua_getinfo(L, "S", ar) || ar->source == NULL) return;
+    int saved = c->enforce;
+    c->enforce = 0;   // bookkeeping for the host, never refused
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_COVERAGE);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_pushstring(L, ar->source);
+        if (lua_rawget(L, -2) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushstring(L, ar->source);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, -4);
+        }
+        lua_pushboolean(L, 1);
+        lua_rawseti(L, -2, ar->currentline);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    c->enforce = saved;
 }
 
 static void lh_hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
     lh_control *c = lh_control_of(L);
+    if (ar->event == LUA_HOOKLINE) {
+        if (c->coverage && c->killed == LH_KILL_NONE) record_line(L, c, ar);
+        return;
+    }
     if (c->enforce <= 0) return;
     if (c->killed != LH_KILL_NONE) {
         // Sticky: keep raising until the call unwinds to the host.
@@ -209,7 +235,7 @@ int lh_pcall(lua_State *L, int nargs, int nresults) {
     int base = lua_gettop(L) - nargs;   // index of the function
     c->hook_live = 0;
     c->hook_deferred = 0;
-    if (c->budget > 0 && c->budget <= LH_EXACT_BUDGET) {
+    if ((c->budget > 0 && c->budget <= LH_EXACT_BUDGET) || c->coverage) {
         lh_arm_hook(L, c);                 // exact from the first instruction
     } else if (c->budget > 0 || c->deadline_ns > 0) {
         c->hook_deferred = 1;              // armed by the watchdog if the call runs long
@@ -696,6 +722,47 @@ void lh_preload(lua_State *L, const char *name) {
     lua_insert(L, -2);
     lua_setfield(L, -2, name);
     lua_pop(L, 1);
+}
+
+// MARK: - Coverage
+
+void lh_set_coverage(lua_State *L, int on) {
+    lh_control *c = lh_control_of(L);
+    c->coverage = on;
+    if (on) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_COVERAGE);
+        int missing = lua_type(L, -1) != LUA_TTABLE;
+        lua_pop(L, 1);
+        if (missing) {
+            lua_newtable(L);
+            lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_COVERAGE);
+        }
+    }
+}
+
+void lh_push_coverage(lua_State *L) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_COVERAGE);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+    }
+}
+
+const char *lh_push_active_lines(lua_State *L, int ref) {
+    lua_Debug ar;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    if (lua_type(L, -1) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        return NULL;
+    }
+    lua_getinfo(L, ">SL", &ar);   // pops the function, pushes its active lines
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        return NULL;
+    }
+    return ar.source;
 }
 
 // MARK: - Macro wrappers

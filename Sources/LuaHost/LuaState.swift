@@ -42,6 +42,8 @@ public final class LuaState {
         control.deallocate()
     }
 
+    var controlRecordsCoverage: Bool { control.pointee.coverage != 0 }
+
     /// Bytes the state has allocated now.
     public var memoryInUse: Int { Int(control.pointee.used) }
     /// Highest allocation during the last call.

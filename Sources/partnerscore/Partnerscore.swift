@@ -19,6 +19,7 @@ struct Partnerscore: AsyncParsableCommand {
             EvaluateCommand.self,
             ExplainCommand.self,
             DemoCommand.self,
+            TestCommand.self,
         ]
     )
 }

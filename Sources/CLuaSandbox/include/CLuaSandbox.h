@@ -80,6 +80,9 @@ typedef struct lh_control {
     int hook_deferred;          // this call arms it only if it outlives a watchdog tick
     void *watch;                // private watchdog record
 
+    // line coverage (tests of policies)
+    int coverage;               // record every executed line while set
+
     // outcome
     int killed;                 // lh_kill_reason
     char kill_where[192];       // "file:line:" where the limit was hit, if known
@@ -152,6 +155,15 @@ void lh_push_readonly(lua_State *L, int index, const char *what);
 /// Tests only: make the stock string.find/match/gmatch/gsub visible to
 /// scripts as global `stock_string`, to compare the matchers.
 void lh_expose_stock_patterns(lua_State *L);
+
+/// Line coverage: while on, every call arms a line hook that records each
+/// executed (chunk, line) in a registry table. Off by default (it is slow).
+void lh_set_coverage(lua_State *L, int on);
+/// Push the coverage table: { [chunkname] = { [line] = true, ... }, ... }.
+void lh_push_coverage(lua_State *L);
+/// Push the table of lines holding code of the function `ref` (its
+/// "active lines") and return its chunk name (NULL if not a Lua function).
+const char *lh_push_active_lines(lua_State *L, int ref);
 
 /// Registry helpers (macros in lua.h).
 int lh_ref(lua_State *L);

@@ -12,14 +12,16 @@ extension PartnerStore {
     /// Files are streamed: memory does not grow with their size. Event files
     /// are parsed on a second thread while this one writes.
     ///
+    /// - Parameter displayNames: how to name a file in messages, by path
+    ///   (default: the path as given) — e.g. a fixture's inline records.
     /// - Parameter progress: called with the number of records read so far,
     ///   about every `progressInterval` records.
     @discardableResult
-    public func importFiles(_ paths: [String], progressInterval: Int = 100_000,
+    public func importFiles(_ paths: [String], displayNames: [String: String] = [:], progressInterval: Int = 100_000,
                             progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
-        let files = try paths.map { try ImportFile(path: $0) }
+        let files = try paths.map { try ImportFile(path: $0, display: displayNames[$0]) }
         var seenPaths = Set<String>()
-        for file in files where !seenPaths.insert(URL(fileURLWithPath: file.display).standardizedFileURL.path).inserted {
+        for (path, file) in zip(paths, files) where !seenPaths.insert(URL(fileURLWithPath: path).standardizedFileURL.path).inserted {
             throw PartnerStoreError("the file is named twice", file: file.display, hint: "name each file once")
         }
         let partnerFiles = files.filter { $0.content == .partners }

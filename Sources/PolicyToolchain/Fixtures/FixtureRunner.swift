@@ -1,0 +1,233 @@
+import Foundation
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import ProgramEvaluation
+
+/// Runs a policy set's fixtures: each fixture in a fresh in-memory store,
+/// its cases in order through real evaluation runs, and compares what each
+/// partner got with what the fixture expects.
+public struct FixtureRunner {
+    public let setDirectory: URL
+    public let displayPath: String
+    /// Receives every evaluation (for coverage).
+    public var observe: ((PartnerEvaluation) -> Void)?
+
+    public init(setDirectory: URL, displayPath: String) {
+        self.setDirectory = setDirectory
+        self.displayPath = displayPath
+    }
+
+    /// The fixture files of the set, in name order.
+    public var fixtureFiles: [URL] {
+        let folder = setDirectory.appendingPathComponent("fixtures")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    /// Run every fixture against `policySet` (loaded from `setDirectory`).
+    public func run(policySet: PolicySet) -> [CaseResult] {
+        var results: [CaseResult] = []
+        for url in fixtureFiles {
+            let display = displayPath + "/fixtures/" + url.lastPathComponent
+            do {
+                let fixture = try Fixture(url: url, display: display)
+                results.append(contentsOf: run(fixture, policySet: policySet))
+            } catch {
+                results.append(CaseResult(set: policySet.name, fixture: display, fixtureDescription: "", name: "(fixture)",
+                                          asOf: nil, failures: [], error: String(describing: error)))
+            }
+        }
+        return results
+    }
+
+    func run(_ fixture: Fixture, policySet: PolicySet) -> [CaseResult] {
+        func failed(_ fixtureCase: FixtureCase?, _ message: String) -> CaseResult {
+            CaseResult(set: policySet.name, fixture: fixture.file, fixtureDescription: fixture.description,
+                       name: fixtureCase?.name ?? "(fixture data)", asOf: fixtureCase?.asOf, failures: [], error: message)
+        }
+        let store: PartnerStore
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-fixture-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        do {
+            store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            var paths = fixture.files.map(\.path)
+            var names: [String: String] = [:]
+            for url in fixture.files {
+                names[url.path] = displayPath + "/fixtures/" + String(url.path.dropFirst(setDirectory.appendingPathComponent("fixtures").path.count + 1))
+            }
+            for (key, lines) in [("partners", fixture.partnerLines), ("events", fixture.eventLines)] where !lines.isEmpty {
+                let path = scratch.appendingPathComponent("\(key).jsonl").path
+                try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+                paths.append(path)
+                names[path] = "\(fixture.file) (\(key), record"
+            }
+            if !paths.isEmpty { try store.importFiles(paths, displayNames: names) }
+        } catch {
+            return [failed(nil, Self.importMessage(String(describing: error)))]
+        }
+        var results: [CaseResult] = []
+        let run = ProgramRun(store: store, policySet: policySet)
+        for fixtureCase in fixture.cases {
+            var got: [String: PartnerEvaluation] = [:]
+            do {
+                try run.evaluate(asOf: fixtureCase.asOf, dryRun: false) { evaluation in
+                    got[evaluation.partnerID] = evaluation
+                    observe?(evaluation)
+                }
+            } catch {
+                results.append(failed(fixtureCase, String(describing: error)))
+                continue
+            }
+            var mismatches: [Mismatch] = []
+            for (partnerID, expectation) in fixtureCase.expectations {
+                guard let evaluation = got[partnerID] else {
+                    mismatches.append(Mismatch(partnerID: partnerID, field: "partner", expected: "evaluated", actual:
+                        "not evaluated (unknown id, a program this set does not govern, enrolled after \(fixtureCase.asOf), or terminated)",
+                        detail: []))
+                    continue
+                }
+                mismatches.append(contentsOf: Comparison.compare(expectation, evaluation, policy: policySet.policy(forProgram: evaluation.program)))
+            }
+            results.append(CaseResult(set: policySet.name, fixture: fixture.file, fixtureDescription: fixture.description,
+                                      name: fixtureCase.name, asOf: fixtureCase.asOf, failures: mismatches, error: nil))
+        }
+        return results
+    }
+
+    /// Import errors name the scratch file as "FIXTURE (events, record:LINE: ..."; make that read well.
+    static func importMessage(_ text: String) -> String {
+        guard let range = text.range(of: ", record:") else { return "fixture data: " + text }
+        var rest = text[range.upperBound...]
+        let digits = rest.prefix { $0.isNumber }
+        rest = rest.dropFirst(digits.count)
+        return String(text[..<range.lowerBound]) + ", record \(digits))" + rest
+    }
+}
+
+/// The outcome of one fixture case.
+public struct CaseResult: Sendable, Codable {
+    public var set: String
+    public var fixture: String
+    public var fixtureDescription: String
+    public var name: String
+    public var asOf: Day?
+    public var failures: [Mismatch]
+    /// The case could not run (bad fixture, policy error).
+    public var error: String?
+
+    public var passed: Bool { failures.isEmpty && error == nil }
+
+    public init(set: String, fixture: String, fixtureDescription: String, name: String, asOf: Day?, failures: [Mismatch],
+                error: String?) {
+        self.set = set
+        self.fixture = fixture
+        self.fixtureDescription = fixtureDescription
+        self.name = name
+        self.asOf = asOf
+        self.failures = failures
+        self.error = error
+    }
+}
+
+/// One expectation not met: expected against actual, in domain terms, with
+/// the evidence (criteria, components) behind it.
+public struct Mismatch: Sendable, Codable {
+    public var partnerID: String
+    public var field: String
+    public var expected: String
+    public var actual: String
+    public var detail: [String]
+}
+
+/// Compares an expectation with an evaluation.
+enum Comparison {
+    static func compare(_ e: Expectation, _ got: PartnerEvaluation, policy: Policy?) -> [Mismatch] {
+        var out: [Mismatch] = []
+        func add(_ field: String, _ expected: String, _ actual: String, _ detail: [String] = []) {
+            out.append(Mismatch(partnerID: got.partnerID, field: field, expected: expected, actual: actual, detail: detail))
+        }
+        let tierContext = tierDetail(got)
+        if let tier = e.tier, tier != got.tier {
+            add("tier", tier ?? "no tier", got.tier ?? "no tier", tierContext)
+        }
+        if let standing = e.standing, standing != got.standing {
+            add("standing", standing.rawValue, got.standing.rawValue, tierContext)
+        }
+        if let event = e.tierEvent, event != got.tierEvent {
+            add("tier event", event.rawValue, got.tierEvent.rawValue, tierContext)
+        }
+        if let qualifies = e.qualifiesFor, qualifies != got.qualifiesFor {
+            add("qualifies for", qualifies ?? "no tier", got.qualifiesFor ?? "no tier", tierContext)
+        }
+        let healthContext = got.health.components.map {
+            "\($0.name): score \(String(format: "%.2f", $0.score)) × weight → \(PolicyEngine.Format.number($0.contribution)) points (\($0.observed) against \($0.target))"
+        }
+        if let band = e.healthBand, band != got.health.band {
+            add("health band", band, "\(got.health.band) (score \(PolicyEngine.Format.number(got.health.score)))", healthContext)
+        }
+        if let minimum = e.healthMin, got.health.score < minimum {
+            add("health score", "≥ \(PolicyEngine.Format.number(minimum))", PolicyEngine.Format.number(got.health.score), healthContext)
+        }
+        if let maximum = e.healthMax, got.health.score > maximum {
+            add("health score", "≤ \(PolicyEngine.Format.number(maximum))", PolicyEngine.Format.number(got.health.score), healthContext)
+        }
+        for (name, status) in e.gates.sorted(by: { $0.key < $1.key }) {
+            guard let gate = got.gates.first(where: { $0.gate == name }) else {
+                add("gate \(name)", status.rawValue, "no such gate (policy has: \(got.gates.map(\.gate).joined(separator: ", ")))")
+                continue
+            }
+            if gate.status != status {
+                add("gate \(name)", status.rawValue, gate.status.rawValue,
+                    ["\(gate.requirement): " + (gate.expires.map { "expires \($0) (\(gate.daysToExpiry ?? 0) days)" } ?? "never recorded")])
+            }
+        }
+        for (step, status) in e.milestones.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            guard let m = got.milestones.first(where: { $0.milestone == step }) else {
+                add("milestone \(step.rawValue)", status.rawValue, "not tracked by this policy")
+                continue
+            }
+            if m.status != status {
+                add("milestone \(step.rawValue)", status.rawValue, "\(m.status.rawValue) (\(m.days) days)",
+                    ["deadline \(m.deadline), reached \(m.reached?.description ?? "not yet")"])
+            }
+        }
+        let open = got.alerts.map { $0.key.description }.sorted()
+        let alertDetail = got.alerts.map { "\($0.key): open since \($0.firstRaised), step \($0.step)" + ($0.intervention.map { " — \($0)" } ?? "") }
+        if let alerts = e.alerts, alerts.sorted() != open {
+            add("open alerts", alerts.isEmpty ? "none" : alerts.sorted().joined(separator: ", "),
+                open.isEmpty ? "none" : open.joined(separator: ", "), alertDetail)
+        }
+        for alert in e.alertsInclude where !open.contains(alert) {
+            add("open alerts", "includes \(alert)", open.isEmpty ? "none" : open.joined(separator: ", "), alertDetail)
+        }
+        if let intervention = e.intervention, intervention != got.intervention?.action {
+            add("intervention", intervention ?? "none", got.intervention?.action ?? "none", alertDetail)
+        }
+        if let step = e.interventionStep, step != (got.intervention?.step ?? 0) {
+            add("intervention step", String(step), String(got.intervention?.step ?? 0), alertDetail)
+        }
+        if let suspended = e.suspendedProducts, suspended.sorted() != got.suspendedProducts.sorted() {
+            add("suspended products", suspended.isEmpty ? "none" : suspended.sorted().joined(separator: ", "),
+                got.suspendedProducts.isEmpty ? "none" : got.suspendedProducts.joined(separator: ", "),
+                got.gates.map { "\($0.gate): \($0.status.rawValue)" })
+        }
+        for (name, value) in e.benefits.sorted(by: { $0.key < $1.key }) where got.benefits[name] != value {
+            add("benefit \(name)", value.description, got.benefits[name]?.description ?? "none (tier \(got.tier ?? "none"); suspended: \(got.suspendedBenefits.joined(separator: ", ")))")
+        }
+        return out
+    }
+
+    /// The criteria that explain a tier outcome: the current tier's and the
+    /// next tier's, with observed against required values.
+    static func tierDetail(_ got: PartnerEvaluation) -> [String] {
+        var lines = ["tier event \(got.tierEvent.rawValue); qualifies for \(got.qualifiesFor ?? "no tier")"
+            + (got.review.map { "; in review since \($0.opened) until \($0.deadline)" } ?? "")]
+        for row in got.criteria {
+            lines.append("\(row.passed ? "✓" : "✗") \(row.tier) \(row.phase.rawValue): \(row.label) — has \(row.observed)"
+                + (row.line.map { "   [\(row.file):\($0)]" } ?? ""))
+        }
+        return lines
+    }
+}
