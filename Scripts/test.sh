@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Set up, then run every test: the Swift test suites (LuaHost, CLI, ...).
+# Set up, then run every test: the Swift test suites (host, store, engine,
+# toolchain, CLI) and every policy set's fixtures (partnerscore test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh --build-tests
 swift test --skip-build "$@"
+echo "== policy fixtures (partnerscore test Policies)"
+.build/debug/partnerscore test Policies --junit .build/policy-tests.xml
