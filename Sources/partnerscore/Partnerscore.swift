@@ -20,6 +20,7 @@ struct Partnerscore: AsyncParsableCommand {
             ExplainCommand.self,
             DemoCommand.self,
             TestCommand.self,
+            CheckCommand.self,
         ]
     )
 }

@@ -88,7 +88,7 @@ public struct FixtureRunner {
                         detail: []))
                     continue
                 }
-                mismatches.append(contentsOf: Comparison.compare(expectation, evaluation, policy: policySet.policy(forProgram: evaluation.program)))
+                mismatches.append(contentsOf: ExpectationCheck.compare(expectation, evaluation, policy: policySet.policy(forProgram: evaluation.program)))
             }
             results.append(CaseResult(set: policySet.name, fixture: fixture.file, fixtureDescription: fixture.description,
                                       name: fixtureCase.name, asOf: fixtureCase.asOf, failures: mismatches, error: nil))
@@ -142,7 +142,7 @@ public struct Mismatch: Sendable, Codable {
 }
 
 /// Compares an expectation with an evaluation.
-enum Comparison {
+enum ExpectationCheck {
     static func compare(_ e: Expectation, _ got: PartnerEvaluation, policy: Policy?) -> [Mismatch] {
         var out: [Mismatch] = []
         func add(_ field: String, _ expected: String, _ actual: String, _ detail: [String] = []) {

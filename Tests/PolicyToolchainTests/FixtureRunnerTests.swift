@@ -1,0 +1,126 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import PolicyEngine
+import Testing
+@testable import PolicyToolchain
+
+@Suite("partnerscore test runs fixtures and explains failures in domain terms")
+struct FixtureRunnerTests {
+    let tiers = """
+          tiers = {
+            ps.tier "Base" { benefits = { rate = 1 } },
+            ps.tier "Top" { entry = { ps.at_least("revenue_1m", 1000) }, benefits = { rate = 2 } },
+          },
+        """
+
+    func fixture(expectTier: String) -> String {
+        """
+        {
+          "description": "one partner",
+          "partners": [ { "id": "A", "name": "A Co", "type": "agent", "program": "p", "region": "NA", "country": "US",
+                          "territories": [], "products": [], "enrolled": "2025-01-01", "cam": "c" } ],
+          "events": [ { "partner_id": "A", "date": "2025-01-10", "kind": "revenue", "amount": 1500, "currency": "USD", "product": "x" } ],
+          "cases": [ { "name": "January", "as_of": "2025-01-31", "expect": { "A": { "tier": "\(expectTier)" } } } ]
+        }
+        """
+    }
+
+    func run(_ files: [String: String]) throws -> [CaseResult] {
+        let folder = try PoliciesFolder(files)
+        let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
+        return FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s").run(policySet: set)
+    }
+
+    @Test("a passing fixture")
+    func passing() throws {
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Top")])
+        #expect(results.map(\.passed) == [true])
+        #expect(TestReport.summaryLine(results) == "1 passed, 0 failed")
+    }
+
+    @Test("a failing fixture shows expected against actual with the criterion behind it")
+    func failing() throws {
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Base")])
+        #expect(results.map(\.passed) == [false])
+        let text = TestReport.text(results)
+        #expect(text.contains("✗ a.json › January (as of 2025-01-31)"))
+        #expect(text.contains("partner A tier: expected Base, got Top"))
+        #expect(text.contains("✓ Top entry: revenue_1m ≥ 1,000 — has 1,500   [Policies/s/p.lua:7]"))
+        #expect(text.hasSuffix("0 passed, 1 failed\n"))
+    }
+
+    @Test("JUnit XML parses and its counts match")
+    func junit() throws {
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Base"),
+                               "s/fixtures/b.json": fixture(expectTier: "Top")])
+        let xml = TestReport.junit(results)
+        let document = try XMLDocument(xmlString: xml)
+        let root = try #require(document.rootElement())
+        #expect(root.attribute(forName: "tests")?.stringValue == "2")
+        #expect(root.attribute(forName: "failures")?.stringValue == "1")
+        #expect(try document.nodes(forXPath: "//testcase").count == 2)
+        #expect(try document.nodes(forXPath: "//failure").count == 1)
+    }
+
+    @Test("bad fixture data is reported with the fixture, record and field")
+    func badData() throws {
+        let broken = fixture(expectTier: "Top").replacingOccurrences(of: "\"amount\": 1500", with: "\"amount\": -5")
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": broken])
+        let error = try #require(results.first?.error)
+        #expect(error.contains("Policies/s/fixtures/a.json (events, record 1)"))
+        #expect(error.contains("amount"))
+    }
+
+    @Test("malformed fixture files name the JSON path", arguments: [
+        (#"{"cases": []}"#, "cases"),
+        (#"{"cases": [{"as_of": "2025-02-30", "expect": {"A": {}}}]}"#, "cases[1].as_of"),
+        (#"{"cases": [{"as_of": "2025-02-01", "expect": {"A": {"tier_event": "promoted"}}}]}"#, "cases[1].expect.A.tier_event"),
+        (#"{"cases": [{"as_of": "2025-02-01", "expect": {"A": {"colour": "red"}}}]}"#, "cases[1].expect.A.colour"),
+    ])
+    func malformed(text: String, path: String) throws {
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": text])
+        #expect(results.first?.error?.contains("Policies/s/fixtures/a.json: \(path):") == true, "\(results.first?.error ?? "")")
+    }
+
+    @Test("coverage names what no fixture reaches")
+    func coverage() throws {
+        let folder = try PoliciesFolder(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Top")])
+        let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
+        let coverage = PolicyCoverage(policySet: set)
+        var runner = FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s")
+        runner.observe = { coverage.observe($0) }
+        _ = runner.run(policySet: set)
+        let report = coverage.report()
+        #expect(report.items.contains { !$0.covered && $0.description == "tier Base reached" })
+        #expect(report.items.contains { !$0.covered && $0.description.contains("revenue_1m ≥ 1,000\" fails") })
+        #expect(report.items.contains { $0.covered && $0.description == "tier Top reached" })
+        #expect(report.percent < 100)
+    }
+
+    @Test("coverage counts the lines of policy functions that ran")
+    func lineCoverage() throws {
+        let withFunction = """
+              tiers = {
+                ps.tier "Base" {},
+                ps.tier "Top" { entry = { ps.check("big", function(p)
+                  if p.revenue_1m > 1000000 then
+                    return true
+                  end
+                  return false
+                end) } },
+              },
+            """
+        let folder = try PoliciesFolder(["s/p.lua": policy(withFunction), "s/fixtures/a.json": fixture(expectTier: "Base")])
+        let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
+        let coverage = PolicyCoverage(policySet: set)
+        var runner = FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s")
+        runner.observe = { coverage.observe($0) }
+        let results = runner.run(policySet: set)
+        #expect(results.allSatisfy { $0.passed })
+        let lines = try #require(coverage.report().lines.first)
+        #expect(lines.file == "Policies/s/p.lua")
+        #expect(lines.missing == ["9"])
+    }
+}
