@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyToolchainTests",
-            dependencies: ["PolicyToolchain", "PolicyEngine", "ProgramEvaluation"]
+            dependencies: ["PolicyToolchain", "PolicyEngine", "ProgramEvaluation", "PartnerStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CommandLineTests",

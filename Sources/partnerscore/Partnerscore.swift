@@ -21,6 +21,7 @@ struct Partnerscore: AsyncParsableCommand {
             DemoCommand.self,
             TestCommand.self,
             CheckCommand.self,
+            DiffCommand.self,
         ]
     )
 }

@@ -1,0 +1,193 @@
+import Foundation
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import ProgramEvaluation
+
+/// Previews a policy change: evaluates two versions of a policy set on the
+/// same data and stored state, writing nothing, and compares the outcomes
+/// partner by partner.
+public struct PolicyDiff {
+    public let store: PartnerStore
+    public let from: PolicySet
+    public let to: PolicySet
+
+    public init(store: PartnerStore, from: PolicySet, to: PolicySet) {
+        self.store = store
+        self.from = from
+        self.to = to
+    }
+
+    /// What one version decided for one partner, in brief.
+    struct Outcome: Equatable {
+        var program: String
+        var tier: String?
+        var standing: Standing
+        var event: TierEvent
+        var band: String
+        var lapsedGates: [String]
+        var intervention: String?
+
+        init(_ e: PartnerEvaluation) {
+            program = e.program
+            tier = e.tier
+            standing = e.standing
+            event = e.tierEvent
+            band = e.health.band
+            lapsedGates = e.gates.filter { $0.status == .lapsed }.map(\.gate)
+            intervention = e.intervention?.action
+        }
+    }
+
+    public func run(asOf: Day) throws -> DiffReport {
+        var before: [String: Outcome] = [:]
+        try ProgramRun(store: store, policySet: from).evaluate(asOf: asOf, dryRun: true) { before[$0.partnerID] = Outcome($0) }
+        var report = DiffReport(from: from.displayPath, fromHash: from.contentHash, to: to.displayPath, toHash: to.contentHash,
+                                asOf: asOf)
+        var seen: Set<String> = []
+        try ProgramRun(store: store, policySet: to).evaluate(asOf: asOf, dryRun: true) { e in
+            seen.insert(e.partnerID)
+            let after = Outcome(e)
+            guard let old = before[e.partnerID] else {
+                report.add(PartnerChange(partnerID: e.partnerID, program: e.program, change: "only evaluated by the new version",
+                                         fromTier: nil, toTier: e.tier))
+                return
+            }
+            report.record(old: old, new: after, partnerID: e.partnerID, rank: { tier in
+                self.to.policy(forProgram: e.program)?.tier(named: tier)?.index
+            })
+        }
+        for (id, old) in before where !seen.contains(id) {
+            report.add(PartnerChange(partnerID: id, program: old.program, change: "no longer evaluated by the new version",
+                                     fromTier: old.tier, toTier: nil))
+        }
+        report.sort()
+        return report
+    }
+}
+
+/// One partner whose outcome differs between the versions.
+public struct PartnerChange: Sendable, Codable, Equatable {
+    public var partnerID: String
+    public var program: String
+    public var change: String
+    public var fromTier: String?
+    public var toTier: String?
+}
+
+/// The comparison of two versions of a policy set.
+public struct DiffReport: Sendable, Codable {
+    public var from: String
+    public var fromHash: String
+    public var to: String
+    public var toHash: String
+    public var asOf: Day
+    public var partners = 0
+    public var unchanged = 0
+    /// Old tier → new tier → partners.
+    public var migration: [String: [String: Int]] = [:]
+    /// Partners the new version demotes now.
+    public var demoted: [PartnerChange] = []
+    /// Partners the new version puts in tier review (demotion follows at the
+    /// deadline unless they recover).
+    public var newlyInReview: [PartnerChange] = []
+    /// Partners the new version places in a lower tier than the old one did,
+    /// demoted or not yet.
+    public var lowerTier: [PartnerChange] = []
+    public var higherTier: [PartnerChange] = []
+    public var gateChanges: [PartnerChange] = []
+    /// Old band → new band → partners (only where they differ).
+    public var healthBandShifts: [String: [String: Int]] = [:]
+    public var interventionChanges: [PartnerChange] = []
+    public var other: [PartnerChange] = []
+
+    init(from: String, fromHash: String, to: String, toHash: String, asOf: Day) {
+        self.from = from
+        self.fromHash = fromHash
+        self.to = to
+        self.toHash = toHash
+        self.asOf = asOf
+    }
+
+    /// Partners demoted now or put in review toward demotion by the new version.
+    public var demotionCount: Int { Set((demoted + newlyInReview).map(\.partnerID)).count }
+
+    mutating func add(_ change: PartnerChange) {
+        partners += 1
+        other.append(change)
+    }
+
+    mutating func record(old: PolicyDiff.Outcome, new: PolicyDiff.Outcome, partnerID: String, rank: (String?) -> Int?) {
+        partners += 1
+        migration[old.tier ?? "none", default: [:]][new.tier ?? "none", default: 0] += 1
+        guard old != new else {
+            unchanged += 1
+            return
+        }
+        func change(_ text: String) -> PartnerChange {
+            PartnerChange(partnerID: partnerID, program: new.program, change: text, fromTier: old.tier, toTier: new.tier)
+        }
+        if new.event == .demoted && old.event != .demoted {
+            demoted.append(change("demoted (\(old.tier ?? "none") → \(new.tier ?? "none"))"))
+        }
+        if new.standing == .review && old.standing != .review {
+            newlyInReview.append(change("enters tier review for \(new.tier ?? "?")"))
+        }
+        if old.tier != new.tier, let o = rank(old.tier) ?? (old.tier == nil ? -1 : nil), let n = rank(new.tier) ?? (new.tier == nil ? -1 : nil) {
+            if n < o { lowerTier.append(change("\(old.tier ?? "none") → \(new.tier ?? "none")")) }
+            if n > o { higherTier.append(change("\(old.tier ?? "none") → \(new.tier ?? "none")")) }
+        }
+        if old.lapsedGates != new.lapsedGates {
+            gateChanges.append(change("lapsed gates: \(old.lapsedGates.joined(separator: ", ").ifEmpty("none")) → \(new.lapsedGates.joined(separator: ", ").ifEmpty("none"))"))
+        }
+        if old.band != new.band {
+            healthBandShifts[old.band, default: [:]][new.band, default: 0] += 1
+        }
+        if old.intervention != new.intervention {
+            interventionChanges.append(change("intervention: \(old.intervention ?? "none") → \(new.intervention ?? "none")"))
+        }
+    }
+
+    mutating func sort() {
+        for keyPath in [\DiffReport.demoted, \.newlyInReview, \.lowerTier, \.higherTier, \.gateChanges, \.interventionChanges, \.other] {
+            self[keyPath: keyPath].sort { $0.partnerID < $1.partnerID }
+        }
+    }
+
+    /// The report for people, listing at most `limit` partners per section.
+    public func text(limit: Int = 20) -> String {
+        var out = "Policy diff as of \(asOf)\n  from \(from) (content \(fromHash.prefix(12)))\n  to   \(to) (content \(toHash.prefix(12)))\n"
+        out += "  \(partners) partners evaluated, \(unchanged) unchanged\n\n"
+        let tiers = Array(Set(migration.keys).union(migration.values.flatMap(\.keys))).sorted()
+        if !tiers.isEmpty {
+            out += "Tier migration (rows: old version, columns: new version)\n"
+            let width = max(12, (tiers.map(\.count).max() ?? 0) + 2)
+            out += "".padding(toLength: width, withPad: " ", startingAt: 0) + tiers.map { $0.padding(toLength: width, withPad: " ", startingAt: 0) }.joined() + "\n"
+            for row in tiers where migration[row] != nil {
+                out += row.padding(toLength: width, withPad: " ", startingAt: 0)
+                out += tiers.map { String(migration[row]?[$0] ?? 0).padding(toLength: width, withPad: " ", startingAt: 0) }.joined() + "\n"
+            }
+            out += "\n"
+        }
+        func section(_ title: String, _ list: [PartnerChange]) {
+            out += "\(title): \(list.count)\n"
+            for c in list.prefix(limit) { out += "  \(c.partnerID) (\(c.program)): \(c.change)\n" }
+            if list.count > limit { out += "  … and \(list.count - limit) more (--format json lists all)\n" }
+        }
+        section("Demoted now", demoted)
+        section("Newly in tier review (demoted at the deadline unless they recover)", newlyInReview)
+        section("Placed in a lower tier", lowerTier)
+        section("Placed in a higher tier", higherTier)
+        section("Compliance gate changes", gateChanges)
+        out += "Health band shifts: " + (healthBandShifts.isEmpty ? "none" : healthBandShifts.keys.sorted().flatMap { from in
+            healthBandShifts[from]!.keys.sorted().map { "\(from) → \($0): \(healthBandShifts[from]![$0]!)" }
+        }.joined(separator: ", ")) + "\n"
+        section("Intervention changes", interventionChanges)
+        if !other.isEmpty { section("Other", other) }
+        return out
+    }
+}
+
+extension String {
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}
