@@ -8,7 +8,7 @@ public enum Metric: Int, CaseIterable, Sendable, Codable, CustomStringConvertibl
     case revenue1m, revenue3m, revenue12m, revenuePrior12m, revenueGrowth, revenueTotal
     case dealsRegistered30d, dealsRegistered90d, dealsRegistered12m
     case dealsWon90d, dealsWon12m, dealsLost12m, dealValueWon12m, winRate12m
-    case dealsOutsideTerritory12m
+    case dealsOutsideTerritory12m, dealsOutsideTerritory30d
     case certificationsActive, certificationsExpiring30d, certificationsExpiring60d, certificationsExpiring90d
     case trainingsCompleted, trainings12m
     case logins30d, daysSinceLastActivity, tenureDays, tenureMonths
@@ -32,6 +32,7 @@ public enum Metric: Int, CaseIterable, Sendable, Codable, CustomStringConvertibl
         case .dealValueWon12m: "deal_value_won_12m"
         case .winRate12m: "win_rate_12m"
         case .dealsOutsideTerritory12m: "deals_outside_territory_12m"
+        case .dealsOutsideTerritory30d: "deals_outside_territory_30d"
         case .certificationsActive: "certifications_active"
         case .certificationsExpiring30d: "certifications_expiring_30d"
         case .certificationsExpiring60d: "certifications_expiring_60d"
@@ -67,6 +68,7 @@ public enum Metric: Int, CaseIterable, Sendable, Codable, CustomStringConvertibl
         case .dealValueWon12m: "value of deals won in the last 12 months"
         case .winRate12m: "deals won / (won + lost) in the last 12 months (none when no deal closed)"
         case .dealsOutsideTerritory12m: "deal registrations in the last 12 months outside the authorized territories or product lines"
+        case .dealsOutsideTerritory30d: "deal registrations in the last 30 days outside the authorized territories or product lines (recent ones, still awaiting approval)"
         case .certificationsActive: "distinct certifications currently valid"
         case .certificationsExpiring30d: "valid certifications expiring within 30 days"
         case .certificationsExpiring60d: "valid certifications expiring within 60 days"

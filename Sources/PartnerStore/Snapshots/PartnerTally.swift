@@ -9,6 +9,7 @@ struct PartnerTally {
     var dealsRegistered30d: Int32 = 0, dealsRegistered90d: Int32 = 0, dealsRegistered12m: Int32 = 0
     var dealsWon90d: Int32 = 0, dealsWon12m: Int32 = 0, dealsLost12m: Int32 = 0, dealValueWon12m = 0.0
     var dealsOutsideTerritory12m: Int32 = 0
+    var dealsOutsideTerritory30d: Int32 = 0
     var trainings12m: Int32 = 0, logins30d: Int32 = 0
     var lastActivity = Int32.min
     var firstLogin = Int32.max, firstTraining = Int32.max, firstDealRegistration = Int32.max
@@ -62,6 +63,7 @@ struct PartnerTally {
                 let product = text(s, 4) ?? "", territory = text(s, 5) ?? ""
                 if (!territories.isEmpty && !territories.contains(territory)) || (!products.isEmpty && !products.contains(product)) {
                     dealsOutsideTerritory12m += 1
+                    if day > w.days30 { dealsOutsideTerritory30d += 1 }
                 }
             }
         case .dealWon:
@@ -128,6 +130,7 @@ struct PartnerTally {
         let closed = dealsWon12m + dealsLost12m
         set(.winRate12m, closed == 0 ? .nan : Double(dealsWon12m) / Double(closed))
         set(.dealsOutsideTerritory12m, Double(dealsOutsideTerritory12m))
+        set(.dealsOutsideTerritory30d, Double(dealsOutsideTerritory30d))
 
         let certifications = (records?.certifications.values).map { $0.sorted { $0.name < $1.name } } ?? []
         let credentials = (records?.credentials.values).map { $0.sorted { $0.name < $1.name } } ?? []

@@ -59,6 +59,7 @@ enum HostLibrary {
       end
     end
     ps.tier = named("tier")
+    ps.flag = named("flag")
     ps.gate = named("gate")
     ps.component = named("component")
 

@@ -16,6 +16,8 @@ public struct Policy: Sendable {
     public var milestones: [MilestoneRule]
     public var gates: [ComplianceGate]
     public var interventions: [InterventionStep]
+    /// Conditions that raise a `policy_flag` alert for a person to look at.
+    public var flags: [PolicyFlag]
     /// Where the policy came from, e.g. `Policies/telecom/agents.lua`.
     public var file: String
     /// SHA-256 of the policy file and every module of its set (hex).
@@ -32,6 +34,7 @@ public struct Policy: Sendable {
         tiers.contains { $0.entry.contains(where: \.isFunction) || ($0.maintain ?? []).contains(where: \.isFunction) }
             || health.components.contains { $0.scoreFunction != nil }
             || gates.contains { $0.appliesFunction != nil }
+            || flags.contains { $0.condition.isFunction }
     }
 }
 
@@ -263,6 +266,17 @@ public struct ComplianceGate: Sendable {
     public var line: Int?
 }
 
+/// A named condition that, while it holds, raises a `policy_flag` alert (e.g.
+/// deal registrations outside the partner's territory, to review before
+/// approving them).
+public struct PolicyFlag: Sendable {
+    public var name: String
+    /// The flag is raised while this holds.
+    public var condition: Criterion
+    public var file: String
+    public var line: Int?
+}
+
 /// One rung of the intervention menu: used once an alert has been open `after`.
 public struct InterventionStep: Sendable, Hashable {
     public var after: Period
@@ -279,6 +293,7 @@ public enum AlertKind: String, Sendable, CaseIterable, Codable, Comparable {
     case gateWarning = "gate_warning"
     case gateLapsed = "gate_lapsed"
     case healthRed = "health_red"
+    case policyFlag = "policy_flag"
 
     public static func < (a: AlertKind, b: AlertKind) -> Bool { a.rawValue < b.rawValue }
 
@@ -289,6 +304,7 @@ public enum AlertKind: String, Sendable, CaseIterable, Codable, Comparable {
         case .gateWarning: "compliance credential expiring soon"
         case .gateLapsed: "compliance credential lapsed"
         case .healthRed: "health score in the lowest band"
+        case .policyFlag: "flagged by the policy"
         }
     }
 }

@@ -19,7 +19,7 @@ struct PolicyLoader {
             PolicyError(.validation, file: file, line: override ?? line, field: field, message)
         }
         let allowed: Set<String> = ["name", "version", "effective", "programs", "cadence", "remediation", "tiers",
-                                    "health", "milestones", "gates", "interventions", "description"]
+                                    "health", "milestones", "gates", "interventions", "flags", "description"]
         for key in root.keys where !key.hasPrefix("_") && !allowed.contains(key) {
             throw fail(key, "unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
         }
@@ -71,10 +71,27 @@ struct PolicyLoader {
             }
         }
         let interventions = try interventionSteps(root["interventions"], policyLine: line)
+        var flags: [PolicyFlag] = []
+        if let flagValues = root["flags"] {
+            guard let list = flagValues.arrayValue else { throw fail("flags", "expected a list of ps.flag \"Name\" { when = ... }") }
+            for (i, item) in list.enumerated() {
+                let field = "flags[\(i + 1)]"
+                guard case .table(let spec) = item, let flagName = spec["name"]?.stringValue, !flagName.isEmpty else {
+                    throw fail(field, "expected ps.flag \"Name\" { when = ps.above(\"deals_outside_territory_30d\", 0) }")
+                }
+                let flagLine = Self.line(of: item) ?? line
+                guard let when = spec["when"] else {
+                    throw PolicyError(.validation, file: file, line: flagLine, field: field + ".when",
+                                      "expected the condition that raises the flag (a criterion or ps.check)")
+                }
+                flags.append(PolicyFlag(name: flagName, condition: try criterion(when, field: field + ".when", line: flagLine),
+                                        file: file, line: flagLine))
+            }
+        }
 
         return Policy(name: name, version: version, effective: effective, programs: programs, cadence: cadence,
                       remediation: remediation, tiers: tiers, health: health, milestones: milestones, gates: gates,
-                      interventions: interventions, file: file, contentHash: contentHash)
+                      interventions: interventions, flags: flags, file: file, contentHash: contentHash)
     }
 
     // MARK: - Tiers and criteria

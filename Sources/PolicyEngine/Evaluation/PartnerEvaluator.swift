@@ -175,8 +175,12 @@ private struct Context {
         let gates = try gateResults(previous: previous.gates)
         for gate in gates { state.gates[gate.gate] = gate.status }
         let milestones = milestoneResults(state: state)
+        var raisedFlags: [String] = []
+        for flag in policy.flags where try evaluate(flag.condition, tier: "flag \(flag.name)", phase: .entry).passed {
+            raisedFlags.append(flag.name)
+        }
         let (alerts, resolved, openAlerts) = alertResults(milestones: milestones, gates: gates, review: state.review,
-                                                          health: health, previous: previous.openAlerts)
+                                                          health: health, flags: raisedFlags, previous: previous.openAlerts)
         state.openAlerts = openAlerts
 
         var benefits = policy.tier(named: state.tier)?.definition.benefits ?? [:]
@@ -392,7 +396,7 @@ private struct Context {
     // MARK: - Alerts and interventions
 
     func alertResults(milestones: [MilestoneResult], gates: [GateResult], review: TierReview?, health: HealthResult,
-                      previous: [AlertKey: Day]) -> ([AlertResult], [AlertKey], [AlertKey: Day]) {
+                      flags: [String], previous: [AlertKey: Day]) -> ([AlertResult], [AlertKey], [AlertKey: Day]) {
         var keys: [AlertKey] = []
         // Only the current milestone (the first one not reached) raises an alert.
         if let current = milestones.first(where: { $0.reached == nil }), current.status == .overdue {
@@ -406,6 +410,7 @@ private struct Context {
         if policy.health.bands.count > 1, !policy.health.components.isEmpty, health.band == policy.health.bands.last?.name {
             keys.append(AlertKey(kind: .healthRed, subject: "health"))
         }
+        for flag in flags { keys.append(AlertKey(kind: .policyFlag, subject: flag)) }
         var open: [AlertKey: Day] = [:]
         var alerts: [AlertResult] = []
         for key in keys.sorted() {

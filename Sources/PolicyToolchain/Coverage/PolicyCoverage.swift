@@ -14,6 +14,7 @@ public final class PolicyCoverage {
     private var milestones: Set<String> = []
     private var steps: Set<String> = []
     private var bands: Set<String> = []
+    private var flags: Set<String> = []
 
     public init(policySet: PolicySet) {
         self.policySet = policySet
@@ -38,6 +39,7 @@ public final class PolicyCoverage {
             }
         }
         for alert in e.alerts where alert.step > 0 { steps.insert("\(file)|\(alert.step)") }
+        for alert in e.alerts where alert.key.kind == .policyFlag { flags.insert("\(file)|\(alert.key.subject)") }
         bands.insert("\(file)|\(e.health.band)")
     }
 
@@ -76,6 +78,10 @@ public final class PolicyCoverage {
                 for outcome in ["met", "overdue"] {
                     item(milestones.contains("\(file)|\(rule.step.rawValue)|\(outcome)"), "milestone \(rule.step.rawValue) \(outcome)", file, nil)
                 }
+            }
+            for flag in policy.flags {
+                if case .function(let reference) = flag.condition.test { functions.append(reference) }
+                item(flags.contains("\(file)|\(flag.name)"), "flag \(flag.name) raised", file, flag.line)
             }
             for (index, step) in policy.interventions.enumerated() {
                 item(steps.contains("\(file)|\(index + 1)"), "intervention step \(index + 1) (\(step.action))", file, nil)
