@@ -214,7 +214,8 @@ enum ExpectationCheck {
                 got.gates.map { "\($0.gate): \($0.status.rawValue)" })
         }
         for (name, value) in e.benefits.sorted(by: { $0.key < $1.key }) where got.benefits[name] != value {
-            add("benefit \(name)", value.description, got.benefits[name]?.description ?? "none (tier \(got.tier ?? "none"); suspended: \(got.suspendedBenefits.joined(separator: ", ")))")
+            let why = got.suspendedBenefits.contains(name) ? "suspended by a lapsed compliance gate" : "not a benefit of tier \(got.tier ?? "none")"
+            add("benefit \(name)", value.description, got.benefits[name]?.description ?? "none (\(why))")
         }
         return out
     }
