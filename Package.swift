@@ -10,6 +10,7 @@ import PackageDescription
 //   ProgramGenerator   seeded synthetic partner programs written as import files
 //   PolicyEngine       loads and validates policy sets; evaluates partners against them
 //   ProgramEvaluation  evaluation runs: snapshots → policy → decision ledger, in one transaction
+//   ProgramAnalytics   program metrics from the store and the decision log; the HTML report with SVG charts
 //   partnerscore       the command-line tool
 let package = Package(
     name: "partnerscore",
@@ -72,6 +73,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .target(
+            name: "ProgramAnalytics",
+            dependencies: [
+                "PartnerModel", "PartnerStore", "PolicyEngine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "partnerscore",
             dependencies: [
@@ -81,6 +89,7 @@ let package = Package(
                 "ProgramGenerator",
                 "PolicyEngine",
                 "ProgramEvaluation",
+                "ProgramAnalytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -113,6 +122,11 @@ let package = Package(
         .testTarget(
             name: "ProgramEvaluationTests",
             dependencies: ["ProgramEvaluation", "PartnerStore", "PolicyEngine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ProgramAnalyticsTests",
+            dependencies: ["ProgramAnalytics", "ProgramEvaluation", "PartnerStore", "PolicyEngine",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CommandLineTests",
