@@ -146,7 +146,7 @@ public struct StackedBarChart: Sendable {
         let e = Markup.escape, f = Self.font
         let (legendMarkup, legendHeight) = legend(top: 38)
         let plotTop = 38 + legendHeight + 10
-        let row = 26.0
+        let row = categories.count <= 6 ? 34.0 : 26.0
         let plotHeight = row * Double(max(categories.count, 1))
         let labelWidth = categories.map { Self.textWidth($0) }.max() ?? 0
         let endWidth = (categories.indices.map { Self.textWidth(label($0)) }.max() ?? 0) + 8

@@ -43,8 +43,8 @@ public struct ProgramReport: Sendable {
             <!DOCTYPE html>
             <html lang="en">
             <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta charset="utf-8"/>
+            <meta name="viewport" content="width=device-width, initial-scale=1"/>
             <title>Partner program report as of \(e(metrics.asOf.description))</title>
             <style>\(Self.css)</style>
             </head>
@@ -206,13 +206,18 @@ public struct ProgramReport: Sendable {
     private func alertsChart(_ s: SegmentMetrics) -> String? {
         guard let ev = s.evaluations else { return nil }
         let kinds = ev.alertsByKind.map(\.name)
+        // Every step from the first to the most escalated, so a step nobody is at shows as an empty column.
+        let first = min(1, ev.alertsByStep.first?.step ?? 1), last = max(1, ev.alertsByStep.last?.step ?? 1)
+        let steps = Array(first...last)
         let series = kinds.enumerated().map { i, kind in
             StackedBarChart.Series(name: kind.replacingOccurrences(of: "_", with: " "), color: Palette.categorical[i % Palette.categorical.count],
-                                   values: ev.alertsByStep.map { Double($0.byKind.first { $0.name == kind }?.count ?? 0) })
+                                   values: steps.map { step in
+                                       Double(ev.alertsByStep.first { $0.step == step }?.byKind.first { $0.name == kind }?.count ?? 0)
+                                   })
         }
         return StackedBarChart(title: "Open alerts by escalation step", orientation: .columns,
                                categoryAxis: "Intervention step reached (0: none yet)", valueAxis: "Open alerts",
-                               categories: ev.alertsByStep.map { "step \($0.step)" }, series: series).svg(id: "alerts-by-step")
+                               categories: steps.map { "step \($0)" }, series: series).svg(id: "alerts-by-step")
     }
 
     private func monitoringNote(_ s: SegmentMetrics) -> String {
@@ -231,9 +236,9 @@ public struct ProgramReport: Sendable {
         s += "<table class=\"attention\"><thead><tr><th>#</th><th>Partner</th><th>Program</th><th>Tier</th><th class=\"num\">Health</th>"
         s += "<th>Intervention</th><th>Why</th></tr></thead><tbody>"
         for (i, item) in attention.enumerated() {
-            s += "<tr><td class=\"num\">\(i + 1)</td><td><strong>\(e(item.partnerName))</strong><br><span class=\"muted\">\(e(item.partnerID))</span></td>"
-            s += "<td>\(e(item.program))</td><td>\(e(item.tier ?? "none"))\(item.standing == "review" ? "<br><span class=\"tag\">in review</span>" : "")</td>"
-            s += "<td class=\"num\">\(e(AttentionItem.oneDecimal(item.healthScore)))<br><span class=\"band band-\(e(item.healthBand.lowercased()))\">\(e(item.healthBand))</span></td>"
+            s += "<tr><td class=\"num\">\(i + 1)</td><td><strong>\(e(item.partnerName))</strong><br/><span class=\"muted\">\(e(item.partnerID))</span></td>"
+            s += "<td>\(e(item.program))</td><td>\(e(item.tier ?? "none"))\(item.standing == "review" ? "<br/><span class=\"tag\">in review</span>" : "")</td>"
+            s += "<td class=\"num\">\(e(AttentionItem.oneDecimal(item.healthScore)))<br/><span class=\"band band-\(e(item.healthBand.lowercased()))\">\(e(item.healthBand))</span></td>"
             s += "<td>\(item.step > 0 ? "step \(item.step): " : "")\(e(item.intervention ?? "none yet"))</td>"
             s += "<td><ul>" + item.reasons.map { "<li>\(e($0))</li>" }.joined() + "</ul></td></tr>"
         }
