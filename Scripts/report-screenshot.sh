@@ -5,12 +5,12 @@
 # scripts and fetches nothing, so any console output is an error).
 #   Scripts/report-screenshot.sh [OUTDIR] [PARTNERS]
 # OUTDIR defaults to .build/report-screenshot; PARTNERS to 10000.
-# HEIGHT sets the window height in pixels (the page must fit in it).
+# The window is as tall as the page: a copy of the report with one script
+# added reports its height through --dump-dom (the report itself has none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-.build/report-screenshot}"
 partners="${2:-10000}"
-height="${HEIGHT:-5600}"
 
 if ! command -v chromium >/dev/null; then
     echo "report-screenshot: installing chromium" >&2
@@ -41,6 +41,12 @@ done
 chrome=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run
         --disable-extensions --disable-background-networking --enable-logging=stderr --v=0
         --virtual-time-budget=5000)
+sed 's|</body>|<script>document.title = "height:" + document.documentElement.scrollHeight</script></body>|' \
+    "$out/report.html" > "$out/measure.html"
+height=$("${chrome[@]}" --window-size=1280,900 --dump-dom "file://$out/measure.html" 2> "$out/chromium-measure.log" \
+    | sed -n 's|.*<title>height:\([0-9]*\)</title>.*|\1|p')
+[[ -n "$height" ]] || { echo "report-screenshot: could not measure the page height" >&2; exit 1; }
+echo "report-screenshot: page height ${height}px" >&2
 "${chrome[@]}" --window-size="1280,$height" --screenshot="$out/report.png" "file://$out/report.html" \
     2> "$out/chromium-screenshot.log" >&2
 "${chrome[@]}" --no-pdf-header-footer --print-to-pdf="$out/report.pdf" "file://$out/report.html" \

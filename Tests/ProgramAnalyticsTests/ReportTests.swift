@@ -103,5 +103,7 @@ struct ReportTests {
         #expect(ValueAxis(covering: 1928).ticks == [0, 500, 1000, 1500, 2000])
         #expect(ValueAxis(covering: 3).ticks == [0, 1, 2, 3])
         #expect(ValueAxis(covering: 0).maximum == 1)
+        let large = ValueAxis(covering: 10_000)
+        #expect(large.ticks.map(large.label) == ["0", "2k", "4k", "6k", "8k", "10k"])
     }
 }

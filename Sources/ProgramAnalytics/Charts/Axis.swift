@@ -17,7 +17,11 @@ struct ValueAxis {
         maximum = (top / self.step).rounded(.up) * self.step
     }
 
+    /// One format for every tick of the axis: short (`5k`, `1.5M`) when the axis reaches 10,000.
     func label(_ value: Double) -> String {
-        value >= 10_000 ? Format.short(value) : Format.count(Int(value.rounded()))
+        guard maximum >= 10_000, value != 0 else { return Format.count(Int(value.rounded())) }
+        if maximum >= 1_000_000 { return Format.short(value) }
+        let thousands = value / 1000
+        return (thousands == thousands.rounded() ? Format.count(Int(thousands)) : Format.fixed(thousands, decimals: 1)) + "k"
     }
 }
