@@ -11,6 +11,7 @@ import PackageDescription
 //   PolicyEngine       loads and validates policy sets; evaluates partners against them
 //   ProgramEvaluation  evaluation runs: snapshots → policy → decision ledger, in one transaction
 //   PolicyToolchain    the designer's tools: fixture tests, coverage, check, diff
+//   ProgramAnalytics   program metrics from the store and the decision log; the HTML report with SVG charts
 //   partnerscore       the command-line tool
 let package = Package(
     name: "partnerscore",
@@ -77,6 +78,13 @@ let package = Package(
             name: "PolicyToolchain",
             dependencies: ["LuaHost", "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation"]
         ),
+        .target(
+            name: "ProgramAnalytics",
+            dependencies: [
+                "PartnerModel", "PartnerStore", "PolicyEngine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "partnerscore",
             dependencies: [
@@ -87,6 +95,7 @@ let package = Package(
                 "PolicyEngine",
                 "ProgramEvaluation",
                 "PolicyToolchain",
+                "ProgramAnalytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -123,6 +132,11 @@ let package = Package(
         .testTarget(
             name: "PolicyToolchainTests",
             dependencies: ["PolicyToolchain", "PolicyEngine", "ProgramEvaluation", "PartnerStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ProgramAnalyticsTests",
+            dependencies: ["ProgramAnalytics", "ProgramEvaluation", "PartnerStore", "PolicyEngine",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CommandLineTests",

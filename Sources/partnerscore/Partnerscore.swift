@@ -18,6 +18,8 @@ struct Partnerscore: AsyncParsableCommand {
             ExportCommand.self,
             EvaluateCommand.self,
             ExplainCommand.self,
+            MetricsCommand.self,
+            ReportCommand.self,
             DemoCommand.self,
             TestCommand.self,
             CheckCommand.self,

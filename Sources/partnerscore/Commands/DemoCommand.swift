@@ -3,6 +3,7 @@ import Foundation
 import PartnerModel
 import PartnerStore
 import PolicyEngine
+import ProgramAnalytics
 import ProgramEvaluation
 import ProgramGenerator
 
@@ -15,8 +16,8 @@ extension Partnerscore {
             discussion: """
                 Generates a seeded synthetic program into a temporary SQLite file, evaluates \
                 every bundled policy set at the last six month-ends (so tier reviews, demotions \
-                and escalating interventions show), and prints a summary and one partner's \
-                explanation.
+                and escalating interventions show), prints a summary and one partner's \
+                explanation, and writes the program report (HTML) to --report.
                 """
         )
 
@@ -31,6 +32,9 @@ extension Partnerscore {
 
         @Option(name: .customLong("keep-db"), help: "Keep the demo database at this path instead of a temporary file.")
         var keepDB: String?
+
+        @Option(help: "Write the program report (HTML) to this file.", completion: .file(extensions: ["html"]))
+        var report = "partnerscore-report.html"
 
         func validate() throws {
             guard partners > 0 else { throw ValidationError("--partners must be positive") }
@@ -88,6 +92,10 @@ extension Partnerscore {
                     print("One partner in tier review, explained (partnerscore explain):\n")
                     print(Explanation(evaluation: evaluation, policy: set.policy(forProgram: evaluation.program)!).text)
                 }
+                print(try reportingAnalyticsFailures {
+                    try writeReport(ProgramAnalytics(store: store), asOf: monthEnds.last!, source: "demo program (seed \(seed))", to: report)
+                })
+                print("Open it in a browser; it prints to PDF as is.")
             }
         }
 

@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import PartnerModel
+import PolicyEngine
+
+/// A partner that needs attention now, and why, from its latest decision.
+public struct AttentionItem: Sendable, Codable, Equatable {
+    public var partnerID: String
+    public var partnerName: String
+    public var program: String
+    public var policySet: String
+    public var evaluated: Day
+    public var tier: String?
+    public var standing: String
+    public var healthScore: Double
+    public var healthBand: String
+    /// The most escalated step reached by an open alert (0: none yet).
+    public var step: Int
+    /// The intervention at that step, with its owner.
+    public var intervention: String?
+    /// One phrase per open alert or review, most escalated first.
+    public var reasons: [String]
+}
+
+extension ProgramAnalytics {
+    /// The partners needing attention most as of `asOf`: those whose latest
+    /// decision has an open alert or a tier review, ranked by the most
+    /// escalated alert step, then lapsed compliance gates, then a tier review
+    /// (nearest demotion deadline first), then the lowest health score, then
+    /// partner id.
+    public func attention(asOf: Day, limit: Int = 25) throws -> [AttentionItem] {
+        try store.writer.read { db in try Self.attention(db, asOf: asOf, limit: limit) }
+    }
+
+    static func attention(_ db: Database, asOf: Day, limit: Int) throws -> [AttentionItem] {
+        do {
+            guard try db.tableExists("decision") else { return [] }
+            let rows = try Row.fetchAll(db, sql: DecisionFacts.latestCTE + """
+                , ranked AS (
+                    SELECT latest.*,
+                           (SELECT MAX(json_extract(a.value, '$.step')) FROM json_each(latest.detail, '$.alerts') a) AS maxStep,
+                           (SELECT COUNT(*) FROM json_each(latest.detail, '$.alerts')) AS alertCount,
+                           (SELECT COUNT(*) FROM json_each(latest.detail, '$.gates') g
+                             WHERE json_extract(g.value, '$.status') = 'lapsed') AS lapsed,
+                           json_extract(latest.detail, '$.review.deadline') AS reviewDeadline
+                    FROM latest)
+                SELECT r.policySet, r.detail FROM ranked r JOIN partner p ON p.number = r.partnerNumber
+                WHERE r.alertCount > 0 OR r.standing = 'review'
+                ORDER BY COALESCE(r.maxStep, -1) DESC, r.lapsed DESC, r.reviewDeadline IS NULL, r.reviewDeadline,
+                         r.healthScore, p.id, r.policySet
+                LIMIT :limit
+                """, arguments: ["d": asOf.daysSinceEpoch, "limit": limit])
+            let decoder = JSONDecoder()
+            return try rows.map { row in
+                let detail: String = row[1]
+                let e: PartnerEvaluation
+                do {
+                    e = try decoder.decode(PartnerEvaluation.self, from: Data(detail.utf8))
+                } catch {
+                    throw AnalyticsError("a decision of policy set \(row[0] as String) cannot be read: \(error)",
+                                         hint: "the decision log was written by an incompatible version; re-run the evaluations")
+                }
+                return AttentionItem(e, policySet: row[0])
+            }
+        }
+    }
+}
+
+extension AttentionItem {
+    init(_ e: PartnerEvaluation, policySet: String) {
+        let alerts = e.alerts.sorted { ($0.step, $0.daysOpen, $1.key) > ($1.step, $1.daysOpen, $0.key) }
+        var reasons: [String] = []
+        for alert in alerts {
+            var text: String
+            let subject = alert.key.subject
+            switch alert.key.kind {
+            case .milestoneOverdue:
+                let name = MilestoneRule.Step(rawValue: subject)?.meaning ?? subject
+                let days = e.milestones.first { $0.milestone.rawValue == subject }?.days
+                text = "\(name) overdue" + (days.map { " by \($0) days" } ?? "")
+            case .tierReview:
+                text = "below \(subject) maintenance criteria"
+                if let review = e.review {
+                    text += "; demotion due \(review.deadline) (\(e.asOf.days(until: review.deadline)) days left)"
+                }
+            case .gateWarning:
+                let gate = e.gates.first { $0.gate == subject }
+                text = "\(subject) expires" + (gate?.expires.map { " \($0)" } ?? " soon")
+                    + (gate?.daysToExpiry.map { " (\($0) days)" } ?? "")
+            case .gateLapsed:
+                let gate = e.gates.first { $0.gate == subject }
+                let suspended = (gate?.suspendedProducts ?? []) + (gate?.suspendedBenefits ?? [])
+                text = "\(subject) lapsed" + (suspended.isEmpty ? "" : "; suspended: " + suspended.joined(separator: ", "))
+            case .healthRed:
+                text = "health \(AttentionItem.oneDecimal(e.health.score)) (\(e.health.band))"
+            case .policyFlag:
+                text = "flagged: \(subject)"
+            }
+            text += alert.step > 0 ? ", open \(alert.daysOpen) days, step \(alert.step)" : ", open \(alert.daysOpen) days"
+            reasons.append(text)
+        }
+        if e.standing == .review, !e.alerts.contains(where: { $0.key.kind == .tierReview }), let review = e.review {
+            reasons.append("tier review of \(review.tier); demotion due \(review.deadline)")
+        }
+        self.init(partnerID: e.partnerID, partnerName: e.partnerName, program: e.program, policySet: policySet,
+                  evaluated: e.asOf, tier: e.tier, standing: e.standing.rawValue, healthScore: e.health.score,
+                  healthBand: e.health.band, step: e.intervention?.step ?? alerts.first?.step ?? 0,
+                  intervention: e.intervention.map { $0.action + ($0.owner.map { " (\($0))" } ?? "") },
+                  reasons: reasons)
+    }
+
+    static func oneDecimal(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+}

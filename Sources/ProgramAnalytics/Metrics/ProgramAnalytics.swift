@@ -1,0 +1,85 @@
+import GRDB
+import PartnerModel
+import PartnerStore
+
+/// Program metrics and the report's data, computed from the partner store
+/// and the decision log in one read transaction.
+///
+/// ```swift
+/// let analytics = ProgramAnalytics(store: store)
+/// let asOf = try analytics.defaultAsOf()                 // the latest evaluation's day
+/// let metrics = try analytics.metrics(asOf: asOf)
+/// print(metrics.overall.activation.within90Days.rate ?? 0)
+/// ```
+public struct ProgramAnalytics: Sendable {
+    public let store: PartnerStore
+
+    public init(store: PartnerStore) { self.store = store }
+
+    /// The day figures default to: the latest evaluation's as-of day, else
+    /// the latest event's day. Throws when the store holds neither.
+    public func defaultAsOf() throws -> Day {
+        try store.writer.read { db in
+            if try db.tableExists("evaluation_run"),
+               let day = try Int32.fetchOne(db, sql: "SELECT MAX(asOf) FROM evaluation_run") {
+                return Day(daysSinceEpoch: day)
+            }
+            if let day = try Int32.fetchOne(db, sql: "SELECT MAX(day) FROM event") { return Day(daysSinceEpoch: day) }
+            throw AnalyticsError("the database holds no events and no evaluations, so there is nothing to measure",
+                                 hint: "import partner data first: partnerscore import --db PATH partners.csv events.csv")
+        }
+    }
+
+    /// Every segment's figures as of `asOf`, from data dated on or before it.
+    public func metrics(asOf: Day) throws -> ProgramMetrics {
+        try store.writer.read { db in try Self.metrics(db, asOf: asOf) }
+    }
+
+    static func metrics(_ db: Database, asOf: Day) throws -> ProgramMetrics {
+        let partners = try PartnerFacts.load(db, asOf: asOf)
+        let decisions = try DecisionFacts.load(db, asOf: asOf)
+        var segments = [segment(Scope(.all), asOf: asOf, partners: partners, decisions: decisions) { _ in true }]
+        // A policy set covers the programs its decisions are about.
+        var setPrograms: [String: Set<String>] = [:]
+        for g in decisions.groups { setPrograms[g.policySet, default: []].insert(g.program) }
+        for set in setPrograms.keys.sorted() {
+            let programs = setPrograms[set]!
+            segments.append(segment(Scope(.policySet, set), asOf: asOf, partners: partners.filter { programs.contains($0.program) },
+                                    decisions: decisions) { $0.policySet == set })
+        }
+        for program in Set(partners.map(\.program)).sorted() {
+            segments.append(segment(Scope(.program, program), asOf: asOf, partners: partners.filter { $0.program == program },
+                                    decisions: decisions) { $0.program == program })
+        }
+        return ProgramMetrics(asOf: asOf, segments: segments)
+    }
+
+    static func segment(_ scope: Scope, asOf day: Day, partners: [PartnerFacts], decisions: DecisionFacts,
+                        include: (DecisionFacts.Group) -> Bool) -> SegmentMetrics {
+        return SegmentMetrics(
+            scope: scope,
+            programs: scope.kind == .program ? [scope.name] : Set(partners.map(\.program)).sorted(),
+            partners: PartnerCounts(enrolled: partners.count,
+                                    active: partners.count { $0.status == .active },
+                                    suspended: partners.count { $0.status == .suspended },
+                                    terminated: partners.count { $0.status == .terminated }),
+            funnel: OnboardingFunnel(enrolled: partners.count,
+                                     firstLogin: partners.count { $0.firstLogin != nil },
+                                     firstTraining: partners.count { $0.firstTraining != nil },
+                                     firstDealRegistration: partners.count { $0.firstDealRegistration != nil },
+                                     firstDealWon: partners.count { $0.firstDealWon != nil }),
+            activation: activation(partners, day),
+            timeToFirstRevenue: timeToFirstRevenue(partners),
+            firstYearRetention: retention(partners, day),
+            growth: growth(partners),
+            concentration: concentration(partners),
+            certifications: CertificationCoverage(
+                completion: Share(partners.count { $0.certificationsActive > 0 }, of: partners.count),
+                expiringWithin90Days: partners.reduce(0) { $0 + $1.certificationsExpiring90d },
+                partnersWithExpiring: partners.count { $0.certificationsExpiring90d > 0 }),
+            dealRegistrations: DealRegistrationFlags(
+                flagged: Share(partners.reduce(0) { $0 + $1.dealsOutside12m }, of: partners.reduce(0) { $0 + $1.dealsRegistered12m }),
+                partnersFlagged: partners.count { $0.dealsOutside12m > 0 }),
+            evaluations: decisions.metrics(where: include))
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import PartnerModel
+
+/// The `metrics` verb's three renderings of ``ProgramMetrics``. Each is
+/// deterministic: the same database and day give the same bytes.
+public enum MetricsOutput {
+    /// Pretty JSON with sorted keys.
+    public static func json(_ metrics: ProgramMetrics) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n"
+    }
+
+    /// One figure per row: `scope,name,metric,value` (`scope` all, policy_set or program).
+    public static func csv(_ metrics: ProgramMetrics) -> String {
+        var out = "scope,name,metric,value\n"
+        for segment in metrics.segments {
+            for (metric, value) in rows(segment) {
+                out += [segment.scope.kind.rawValue, segment.scope.name, metric, value].map(csvField).joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+
+    /// A block per segment: each figure with what it is a share of.
+    public static func table(_ metrics: ProgramMetrics) -> String {
+        var out = "Program metrics as of \(metrics.asOf) (from data dated on or before that day)\n"
+        for segment in metrics.segments {
+            out += "\n\(segment.scope)" + (segment.scope.kind == .program ? "" : " (\(segment.programs.joined(separator: ", ")))") + "\n"
+            let lines = tableLines(segment)
+            let width = lines.map(\.0.count).max() ?? 0
+            for (label, value) in lines { out += "  " + label.padding(toLength: width + 2, withPad: " ", startingAt: 0) + value + "\n" }
+        }
+        return out
+    }
+
+    // MARK: - Table
+
+    static func tableLines(_ s: SegmentMetrics) -> [(String, String)] {
+        let p = s.partners, t = s.timeToFirstRevenue, g = s.growth, c = s.concentration
+        var lines: [(String, String)] = [
+            ("enrolled partners", "\(Format.count(p.enrolled)) (\(Format.count(p.active)) active, \(Format.count(p.suspended)) suspended, \(Format.count(p.terminated)) terminated)"),
+            ("activation within 90 days", Format.share(s.activation.within90Days) + " enrolled ≥ 90 days ago"),
+            ("activation ever", Format.share(s.activation.ever)),
+            ("time to first revenue", t.partners == 0 ? "no partner has revenue yet"
+                : "median \(Format.days(t.median)) days (p25 \(Format.days(t.p25.map(Double.init))), p75 \(Format.days(t.p75.map(Double.init))), p90 \(Format.days(t.p90.map(Double.init)))); \(Format.count(t.partners)) with revenue, \(Format.count(t.withoutRevenue)) without"),
+            ("  distribution (days)", t.histogram.map { "\($0.label): \(Format.count($0.partners))" }.joined(separator: " · ")),
+            ("first-year retention", Format.share(s.firstYearRetention.retained) + " enrolled \(s.firstYearRetention.cohortFrom)…\(s.firstYearRetention.cohortThrough)"),
+            ("revenue growth (12m vs prior 12m)", "\(Format.percent(g.rate, signed: true)) (\(Format.money(g.revenue12m)) vs \(Format.money(g.revenuePrior12m)))"),
+            ("  median partner growth", "\(Format.percent(g.medianPartnerRate, signed: true)) (of \(Format.count(g.partnersWithPriorRevenue)) with prior revenue)"),
+            ("revenue concentration", "top 20% (\(Format.count(c.topPartners)) partners) bring \(Format.percent(c.share)) of 12m revenue"),
+            ("certification completion", Format.share(s.certifications.completion) + " hold a valid certification"),
+            ("  expiring within 90 days", "\(Format.count(s.certifications.expiringWithin90Days)) certifications of \(Format.count(s.certifications.partnersWithExpiring)) partners"),
+            ("deal registrations outside territory", Format.share(s.dealRegistrations.flagged) + " in 12m, by \(Format.count(s.dealRegistrations.partnersFlagged)) partners"),
+            ("onboarding funnel", s.funnel.steps.map { "\($0.name) \(Format.count($0.count))" }.joined(separator: " → ")),
+        ]
+        guard let e = s.evaluations else {
+            lines.append(("evaluations", "none on or before this day"))
+            return lines
+        }
+        func counts(_ list: [NamedCount]) -> String { list.isEmpty ? "none" : list.map { "\($0.name) \(Format.count($0.count))" }.joined(separator: " · ") }
+        lines += [
+            ("evaluated partners", "\(Format.count(e.partners)) (latest decision \(e.latestEvaluation); sets: \(e.policySets.joined(separator: ", ")))"),
+            ("tier distribution", counts(e.tiers)),
+            ("standing", counts(e.standings)),
+        ]
+        for h in e.tierHistory {
+            lines.append(("  \(h.asOf)", counts(h.tiers) + "; \(h.assigned) assigned, \(h.upgraded) up, \(h.demoted) down, \(h.reviewsOpened) reviews opened"))
+        }
+        lines.append(("health bands", counts(e.healthBands)))
+        lines.append(("milestones on time", e.milestones.isEmpty ? "none" : ""))
+        for m in e.milestones {
+            lines.append(("  \(m.milestone)", Format.share(m.onTime) + "; \(Format.count(m.metLate)) late, \(Format.count(m.overdue)) overdue, \(Format.count(m.pending)) pending"))
+        }
+        lines.append(("open alerts by step", e.alertsByStep.isEmpty ? "none"
+            : e.alertsByStep.map { "step \($0.step): \(Format.count($0.alerts))" }.joined(separator: " · ") + " (\(Format.count(e.openAlerts)) open)"))
+        lines.append(("  by kind", counts(e.alertsByKind)))
+        lines.append(("partners with a lapsed gate", Format.count(e.partnersWithLapsedGates)))
+        return lines
+    }
+
+    // MARK: - CSV
+
+    static func rows(_ s: SegmentMetrics) -> [(String, String)] {
+        func n(_ v: Int) -> String { String(v) }
+        func opt(_ v: Int?) -> String { v.map(String.init) ?? "" }
+        func d(_ v: Double?) -> String { v.map { number($0) } ?? "" }
+        func share(_ name: String, _ v: Share) -> [(String, String)] { [(name, n(v.part)), (name + "_of", n(v.whole)), (name + "_rate", d(v.rate))] }
+        let t = s.timeToFirstRevenue
+        var r: [(String, String)] = [
+            ("programs", s.programs.joined(separator: ";")),
+            ("enrolled_partners", n(s.partners.enrolled)), ("active_partners", n(s.partners.active)),
+            ("suspended_partners", n(s.partners.suspended)), ("terminated_partners", n(s.partners.terminated)),
+        ]
+        r += s.funnel.steps.map { ("funnel_" + $0.name.replacingOccurrences(of: " ", with: "_"), n($0.count)) }
+        r += share("activated_90d", s.activation.within90Days) + share("activated_ever", s.activation.ever)
+        r += [("first_revenue_partners", n(t.partners)), ("first_revenue_missing", n(t.withoutRevenue)),
+              ("time_to_first_revenue_median_days", d(t.median)), ("time_to_first_revenue_p25_days", opt(t.p25)),
+              ("time_to_first_revenue_p75_days", opt(t.p75)), ("time_to_first_revenue_p90_days", opt(t.p90))]
+        r += t.histogram.map { ("time_to_first_revenue_days_\($0.lower)_\($0.upper.map(String.init) ?? "up")", n($0.partners)) }
+        r += [("retention_cohort_from", s.firstYearRetention.cohortFrom.description),
+              ("retention_cohort_through", s.firstYearRetention.cohortThrough.description)]
+        r += share("first_year_retained", s.firstYearRetention.retained)
+        r += [("revenue_12m", number(s.growth.revenue12m)), ("revenue_prior_12m", number(s.growth.revenuePrior12m)),
+              ("revenue_growth", d(s.growth.rate)), ("median_partner_growth", d(s.growth.medianPartnerRate)),
+              ("partners_with_prior_revenue", n(s.growth.partnersWithPriorRevenue)),
+              ("top20_partners", n(s.concentration.topPartners)), ("top20_revenue_12m", number(s.concentration.topRevenue)),
+              ("top20_revenue_share", d(s.concentration.share))]
+        r += share("certified_partners", s.certifications.completion)
+        r += [("certifications_expiring_90d", n(s.certifications.expiringWithin90Days)),
+              ("partners_with_certifications_expiring_90d", n(s.certifications.partnersWithExpiring))]
+        r += share("deal_registrations_outside_12m", s.dealRegistrations.flagged)
+        r += [("partners_with_deals_outside_12m", n(s.dealRegistrations.partnersFlagged))]
+        guard let e = s.evaluations else { return r }
+        r += [("policy_sets", e.policySets.joined(separator: ";")), ("latest_evaluation", e.latestEvaluation.description),
+              ("evaluated_partners", n(e.partners))]
+        r += e.tiers.map { ("tier:\($0.name)", n($0.count)) }
+        r += e.standings.map { ("standing:\($0.name)", n($0.count)) }
+        for h in e.tierHistory {
+            r += h.tiers.map { ("tier@\(h.asOf):\($0.name)", n($0.count)) }
+            r += [("tier_moves@\(h.asOf):assigned", n(h.assigned)), ("tier_moves@\(h.asOf):upgraded", n(h.upgraded)),
+                  ("tier_moves@\(h.asOf):demoted", n(h.demoted)), ("tier_moves@\(h.asOf):reviews_opened", n(h.reviewsOpened))]
+        }
+        r += e.healthBands.map { ("health_band:\($0.name)", n($0.count)) }
+        for m in e.milestones {
+            r += [("milestone:\(m.milestone):met_on_time", n(m.metOnTime)), ("milestone:\(m.milestone):met_late", n(m.metLate)),
+                  ("milestone:\(m.milestone):overdue", n(m.overdue)), ("milestone:\(m.milestone):pending", n(m.pending)),
+                  ("milestone:\(m.milestone):on_time_rate", d(m.onTime.rate))]
+        }
+        r += [("open_alerts", n(e.openAlerts))]
+        r += e.alertsByStep.map { ("alerts_step:\($0.step)", n($0.alerts)) }
+        r += e.alertsByKind.map { ("alerts_kind:\($0.name)", n($0.count)) }
+        r += [("partners_with_lapsed_gates", n(e.partnersWithLapsedGates))]
+        return r
+    }
+
+    /// Up to 6 decimals, trailing zeros dropped: `0.25`, `1234.5`, `0.333333`.
+    static func number(_ value: Double) -> String {
+        var text = Format.fixed(value, decimals: 6).replacingOccurrences(of: ",", with: "")
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text == "-0" ? "0" : text
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
