@@ -144,3 +144,36 @@ struct ExplanationTests {
         #expect(text.contains("OVERDUE"))
     }
 }
+
+@Suite("The decision log's encodings read back exactly")
+struct EncodingTests {
+    @Test("hand-written JSON decodes with JSONDecoder to the same evaluation")
+    func jsonRoundTrip() throws {
+        let folder = try PolicyFolder(files: ["testset/agents.lua": agentPolicy])
+        let evaluator = PartnerEvaluator(policySet: try folder.load())
+        let s = snapshot(partner(territories: ["US-CA", "US-TX", "US-NY"], products: ["voice"]), asOf: "2025-07-01",
+                         metrics: [.revenue1m: 12000.5, .revenue3m: 15000, .logins30d: 3],
+                         credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2025-06-30"))],
+                         milestones: MilestoneDates(firstLogin: day("2025-01-02")))
+        var state = PartnerProgramState(tier: "Premier", tierSince: day("2025-01-31"), lastTierEvaluation: day("2025-05-31"))
+        state.openAlerts[AlertKey(kind: .healthRed, subject: "health")] = day("2025-05-31")
+        let (e, _) = try evaluator.evaluate(s, state: state)
+        #expect(!e.alerts.isEmpty && !e.gates.isEmpty && e.review != nil)
+        let decoded = try JSONDecoder().decode(PartnerEvaluation.self, from: Data(e.json().utf8))
+        #expect(decoded == e)
+        // The lapsed agreement suspends the MDF benefit.
+        #expect(e.json().contains("\"benefits\":{\"commission\":0.12}"))
+    }
+
+    @Test("the compact state reads back exactly", arguments: [
+        PartnerProgramState(),
+        PartnerProgramState(tier: "Gold", tierSince: day("2024-03-31"), review: TierReview(tier: "Gold", opened: day("2025-01-31"), deadline: day("2025-03-02")),
+                            lastTierEvaluation: day("2025-01-31"), firstQualified: day("2024-03-31"), firstAdvanced: day("2024-06-30"),
+                            gates: ["HIPAA attestation": .lapsed, "SOC 2": .ok],
+                            openAlerts: [AlertKey(kind: .milestoneOverdue, subject: "first_login"): day("2024-02-01"),
+                                         AlertKey(kind: .policyFlag, subject: "Deal: outside: territory"): day("2025-01-31")]),
+    ])
+    func compact(state: PartnerProgramState) {
+        #expect(PartnerProgramState(compact: state.compact) == state)
+    }
+}

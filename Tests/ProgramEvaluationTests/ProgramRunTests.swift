@@ -97,7 +97,8 @@ struct ProgramRunTests {
     @Test("--dry-run writes nothing")
     func dryRun() throws {
         let store = try makeStore()
-        let run = ProgramRun(store: store, policySet: try PolicyFolder(policy).load())
+        let folder = try PolicyFolder(policy)
+        let run = ProgramRun(store: store, policySet: try folder.load())
         let summary = try run.evaluate(asOf: day("2025-02-28"), dryRun: true)
         #expect(summary.partners == 3)
         #expect(summary.runID == nil)
@@ -113,7 +114,8 @@ struct ProgramRunTests {
         let store = try makeStore()
         let broken = policy.replacingOccurrences(of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
                                                  with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id == 'A-2' then error('no data for ' .. p.id) end return true end) } },")
-        let run = ProgramRun(store: store, policySet: try PolicyFolder(broken).load())
+        let folder = try PolicyFolder(broken)
+        let run = ProgramRun(store: store, policySet: try folder.load())
         #expect {
             try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
         } throws: { error in
@@ -129,7 +131,8 @@ struct ProgramRunTests {
     @Test("evaluations move forward in time; looking back needs --dry-run")
     func forwardOnly() throws {
         let store = try makeStore()
-        let run = ProgramRun(store: store, policySet: try PolicyFolder(policy).load())
+        let folder = try PolicyFolder(policy)
+        let run = ProgramRun(store: store, policySet: try folder.load())
         try run.evaluate(asOf: day("2025-03-31"), dryRun: false)
         #expect(throws: ProgramRun.Failure.self) { try run.evaluate(asOf: day("2025-03-31"), dryRun: false) }
         #expect(throws: ProgramRun.Failure.self) { try run.evaluate(asOf: day("2025-02-28"), dryRun: false) }
@@ -140,7 +143,8 @@ struct ProgramRunTests {
     func determinism() throws {
         func decisions() throws -> [String] {
             let store = try makeStore()
-            let run = ProgramRun(store: store, policySet: try PolicyFolder(policy).load())
+            let folder = try PolicyFolder(policy)
+        let run = ProgramRun(store: store, policySet: try folder.load())
             for asOf in ["2025-01-31", "2025-05-31", "2025-06-30"] { try run.evaluate(asOf: day(asOf), dryRun: false) }
             return try store.writer.read { (db: Database) throws in
                 try String.fetchAll(db, sql: "SELECT detail FROM decision ORDER BY asOf, partnerNumber")
@@ -154,10 +158,49 @@ struct ProgramRunTests {
     @Test("only the partners asked for, and unknown ones are an error")
     func partnerFilter() throws {
         let store = try makeStore()
-        let run = ProgramRun(store: store, policySet: try PolicyFolder(policy).load())
+        let folder = try PolicyFolder(policy)
+        let run = ProgramRun(store: store, policySet: try folder.load())
         var seen: [String] = []
         try run.evaluate(asOf: day("2025-02-28"), dryRun: true, partnerIDs: ["A-2"]) { seen.append($0.partnerID) }
         #expect(seen == ["A-2"])
         #expect(throws: ProgramRun.Failure.self) { try run.evaluate(asOf: day("2025-02-28"), dryRun: true, partnerIDs: ["NOPE"]) }
+    }
+}
+
+@Suite("Parallel evaluation")
+struct ParallelRunTests {
+    @Test("--jobs 1 and --jobs 2 write identical decisions, over many partners")
+    func jobs() throws {
+        func decisions(jobs: Int) throws -> [String] {
+            let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+            let partners = (0..<700).map { i in
+                Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
+                        territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
+            }
+            try store.upsertPartners(partners)
+            try store.importEvents(partners.enumerated().map { i, p in
+                ActivityEvent(partnerID: p.id, date: day("2025-01-15"), kind: .revenue(amount: Double(i * 20), currency: "USD", product: "voice"))
+            })
+            let folder = try PolicyFolder(policy)
+            let run = ProgramRun(store: store, policySet: try folder.load(), jobs: jobs)
+            try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
+            try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
+            return try store.writer.read { (db: Database) throws in
+                try String.fetchAll(db, sql: "SELECT detail FROM decision ORDER BY id") + String.fetchAll(db, sql: "SELECT state FROM partner_state ORDER BY partnerNumber")
+            }
+        }
+        let one = try decisions(jobs: 1), two = try decisions(jobs: 2)
+        #expect(one.count == 700 * 2 + 700)
+        #expect(one == two)
+    }
+
+    @Test("a failing partner is reported the same way with parallel workers")
+    func failureOrder() throws {
+        let store = try makeStore()
+        let broken = policy.replacingOccurrences(of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
+                                                 with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id ~= 'A-1' then error('bad ' .. p.id) end return true end) } },")
+        let folder = try PolicyFolder(broken)
+        let run = ProgramRun(store: store, policySet: try folder.load(), jobs: 2)
+        #expect { try run.evaluate(asOf: day("2025-02-28"), dryRun: false) } throws: { String(describing: $0).contains("partner A-2") }
     }
 }

@@ -105,6 +105,27 @@ public enum BenefitValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .flag(let b): b ? "yes" : "no"
         }
     }
+
+    /// Benefits are plain JSON values: `0.12`, `"4h"`, `true`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flag = try? container.decode(Bool.self) {
+            self = .flag(flag)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else {
+            self = .text(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let n): try container.encode(n)
+        case .text(let t): try container.encode(t)
+        case .flag(let b): try container.encode(b)
+        }
+    }
 }
 
 /// One condition a partner must meet.

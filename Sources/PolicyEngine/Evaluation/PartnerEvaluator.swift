@@ -431,24 +431,46 @@ private struct Context {
     }
 }
 
-/// A stable digest of a snapshot, recorded with every decision.
+/// A stable digest of a snapshot, recorded with every decision: SHA-256
+/// over the snapshot's fields in a fixed binary layout (truncated to 128 bits).
 enum SnapshotHash {
     static func of(_ snapshot: PartnerSnapshot) -> String {
-        var text = "\(snapshot.partner.id)|\(snapshot.asOf)|\(snapshot.partner.program)|\(snapshot.partner.tier ?? "")|"
-        text += snapshot.partner.territories.joined(separator: ",") + "|" + snapshot.partner.products.joined(separator: ",") + "|"
-        for value in snapshot.values { text += value.isNaN ? "-," : "\(value)," }
-        for c in snapshot.certifications { text += "c:\(c.name)@\(c.granted)-\(c.expires?.description ?? "");" }
-        for c in snapshot.credentials { text += "k:\(c.name)@\(c.granted)-\(c.expires?.description ?? "");" }
-        let m = snapshot.milestones
-        for day in [m.firstLogin, m.firstTraining, m.firstDealRegistration, m.firstDealWon, m.firstRevenue] {
-            text += (day?.description ?? "-") + ","
+        var hasher = SHA256()
+        func text(_ s: String) {
+            var s = s
+            s.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            hasher.update(data: [0])
         }
+        func int(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { hasher.update(bufferPointer: $0) } }
+        func day(_ value: Day?) { int(Int64(value?.daysSinceEpoch ?? Int32.min)) }
+        let p = snapshot.partner
+        text(p.id); day(snapshot.asOf); text(p.program); text(p.tier ?? ""); text(p.status.rawValue)
+        for t in p.territories { text(t) }
+        text("|")
+        for t in p.products { text(t) }
+        text("|")
+        for value in snapshot.values { int(Int64(bitPattern: value.isNaN ? UInt64.max : value.bitPattern)) }
+        for c in snapshot.certifications { text(c.name); day(c.granted); day(c.expires) }
+        text("|")
+        for c in snapshot.credentials { text(c.name); day(c.granted); day(c.expires) }
+        text("|")
+        let m = snapshot.milestones
+        for d in [m.firstLogin, m.firstTraining, m.firstDealRegistration, m.firstDealWon, m.firstRevenue] { day(d) }
         for key in snapshot.attributes.keys.sorted() {
+            text(key)
             switch snapshot.attributes[key]! {
-            case .number(let n): text += "a:\(key)=\(n);"
-            case .text(let t): text += "a:\(key)='\(t)';"
+            case .number(let n): int(Int64(bitPattern: n.bitPattern))
+            case .text(let t): text(t)
             }
         }
-        return SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize()
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        for byte in digest.prefix(16) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

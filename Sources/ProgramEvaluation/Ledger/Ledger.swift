@@ -12,7 +12,6 @@ struct Ledger {
     /// Open alert rows: partner number → alert key → row id.
     private var openAlertIDs: [Int64: [AlertKey: Int64]] = [:]
     private let encoder: JSONEncoder
-    private let decoder = JSONDecoder()
 
     init(db: Database, policySet: String) throws {
         self.db = db
@@ -45,8 +44,11 @@ struct Ledger {
         let rows = try Row.fetchCursor(db, sql: "SELECT partnerNumber, state FROM partner_state WHERE policySet = ?",
                                        arguments: [policySet])
         while let row = try rows.next() {
-            let json: String = row[1]
-            states[row[0]] = try decoder.decode(PartnerProgramState.self, from: Data(json.utf8))
+            let text: String = row[1]
+            guard let state = PartnerProgramState(compact: text) else {
+                throw DatabaseError(message: "partner_state of partner number \(row[0] as Int64) in set \(policySet) is unreadable")
+            }
+            states[row[0]] = state
         }
         return states
     }
@@ -63,18 +65,19 @@ struct Ledger {
         }
     }
 
-    mutating func record(_ e: PartnerEvaluation, state: PartnerProgramState, partnerNumber: Int64) throws {
+    /// Record one partner's evaluation; `stateText` and `detail` are the
+    /// encoded state and evaluation (encoded by the workers, in parallel).
+    mutating func record(_ e: PartnerEvaluation, state: PartnerProgramState, stateText: String, detail: String,
+                         partnerNumber: Int64) throws {
         guard let runID else { return }
         let asOf = e.asOf.daysSinceEpoch
-        let stateJSON = String(decoding: try encoder.encode(state), as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO partner_state (policySet, partnerNumber, tier, tierSince, standing, lastEvaluated, state)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (policySet, partnerNumber) DO UPDATE SET tier = excluded.tier, tierSince = excluded.tierSince,
                 standing = excluded.standing, lastEvaluated = excluded.lastEvaluated, state = excluded.state
             """).execute(arguments: [policySet, partnerNumber, state.tier, state.tierSince?.daysSinceEpoch,
-                                     e.standing.rawValue, asOf, stateJSON])
-        let detail = String(decoding: try encoder.encode(e), as: UTF8.self)
+                                     e.standing.rawValue, asOf, stateText])
         try db.cachedStatement(sql: """
             INSERT INTO decision (runId, partnerNumber, policySet, asOf, policyName, policyVersion, contentHash, previousTier,
                 tier, previousStanding, standing, tierEvent, healthScore, healthBand, intervention, snapshotHash, detail)

@@ -54,7 +54,7 @@ public struct EvaluationOutput {
     public mutating func partner(_ e: PartnerEvaluation, set: String) throws {
         switch format {
         case .json:
-            try write((count > 0 ? "," : "") + String(decoding: try encoder.encode(e), as: UTF8.self))
+            try write((count > 0 ? "," : "") + e.json())
         case .csv:
             let lapsed = e.gates.filter { $0.status == .lapsed }.map(\.gate)
             let warning = e.gates.filter { $0.status == .warning }.map(\.gate)

@@ -34,6 +34,13 @@ extension Partnerscore {
         @Option(name: .customLong("partner"), help: "Evaluate only this partner (repeatable).")
         var partners: [String] = []
 
+        @Option(help: "Workers evaluating in parallel, each with its own Lua state (default: all cores).")
+        var jobs: Int?
+
+        func validate() throws {
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        }
+
         func run() throws {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
@@ -43,7 +50,7 @@ extension Partnerscore {
                 var renderer = EvaluationOutput(format: format) { try output.write($0) }
                 try renderer.begin()
                 for set in sets {
-                    let run = ProgramRun(store: partnerStore, policySet: set)
+                    let run = ProgramRun(store: partnerStore, policySet: set, jobs: jobs)
                     try renderer.beginSet(set.name)
                     let summary = try run.evaluate(asOf: day, dryRun: dryRun, partnerIDs: partners.isEmpty ? nil : partners,
                                                    progress: Progress(label: "evaluating \(set.name)")) { evaluation in

@@ -1,0 +1,54 @@
+import PartnerModel
+
+/// A compact text form of the remembered state, for the ledger: reading
+/// 100k states back with JSONDecoder took seconds; this parses in a pass.
+///
+/// `v1␞tier␞tierSince␞reviewTier␞reviewOpened␞reviewDeadline␞lastTierEvaluation␞firstQualified␞firstAdvanced␞gates␞alerts`
+/// with days as integers (empty: none), gates as `name␝status` and alerts as
+/// `kind:subject␝day`, items separated by ␟ (ASCII record, unit and group
+/// separators, which names never contain).
+extension PartnerProgramState {
+    static let field: Character = "\u{1E}", item: Character = "\u{1F}", pair: Character = "\u{1D}"
+
+    public var compact: String {
+        func day(_ d: Day?) -> String { d.map { String($0.daysSinceEpoch) } ?? "" }
+        let gateText = gates.keys.sorted().map { "\($0)\(Self.pair)\(gates[$0]!.rawValue)" }.joined(separator: String(Self.item))
+        let alertText = openAlerts.keys.sorted().map { "\($0.description)\(Self.pair)\(openAlerts[$0]!.daysSinceEpoch)" }
+            .joined(separator: String(Self.item))
+        return ["v1", tier ?? "", day(tierSince), review?.tier ?? "", day(review?.opened), day(review?.deadline),
+                day(lastTierEvaluation), day(firstQualified), day(firstAdvanced), gateText, alertText]
+            .joined(separator: String(Self.field))
+    }
+
+    /// Parse ``compact``; nil when the text is not in that form.
+    public init?(compact text: String) {
+        let fields = text.split(separator: Self.field, omittingEmptySubsequences: false)
+        guard fields.count == 11, fields[0] == "v1" else { return nil }
+        func day(_ s: Substring) -> Day? { Int32(s).map(Day.init(daysSinceEpoch:)) }
+        func items(_ s: Substring) -> [(Substring, Substring)]? {
+            guard !s.isEmpty else { return [] }
+            var out: [(Substring, Substring)] = []
+            for entry in s.split(separator: Self.item) {
+                let parts = entry.split(separator: Self.pair, maxSplits: 1, omittingEmptySubsequences: false)
+                guard parts.count == 2 else { return nil }
+                out.append((parts[0], parts[1]))
+            }
+            return out
+        }
+        self.init(tier: fields[1].isEmpty ? nil : String(fields[1]), tierSince: day(fields[2]),
+                  lastTierEvaluation: day(fields[6]), firstQualified: day(fields[7]), firstAdvanced: day(fields[8]))
+        if !fields[3].isEmpty, let opened = day(fields[4]), let deadline = day(fields[5]) {
+            review = TierReview(tier: String(fields[3]), opened: opened, deadline: deadline)
+        }
+        guard let gateItems = items(fields[9]), let alertItems = items(fields[10]) else { return nil }
+        for (name, status) in gateItems {
+            guard let value = GateStatus(rawValue: String(status)) else { return nil }
+            gates[String(name)] = value
+        }
+        for (key, first) in alertItems {
+            guard let colon = key.firstIndex(of: ":"), let kind = AlertKind(rawValue: String(key[..<colon])),
+                  let day = day(first) else { return nil }
+            openAlerts[AlertKey(kind: kind, subject: String(key[key.index(after: colon)...]))] = day
+        }
+    }
+}
