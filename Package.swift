@@ -102,7 +102,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "partnerscore-bench",
-            dependencies: ["LuaHost"],
+            dependencies: ["LuaHost", "PartnerModel", "PartnerStore", "ProgramGenerator", "PolicyEngine"],
             path: "Sources/Benchmarks"
         ),
         .testTarget(

@@ -1,5 +1,10 @@
+import Dispatch
 import Foundation
 import LuaHost
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import ProgramGenerator
 
 // partnerscore-bench: micro-benchmarks of the host (run in release:
 // Scripts/bench-lua.sh). Prints one line per case: ns per call.
@@ -16,6 +21,7 @@ func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrow
 }
 
 let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 1_000_000
+let policiesFolder = CommandLine.arguments.dropFirst(2).first ?? "Policies"
 let lua = try LuaState()
 let policy = try lua.load(source: """
     return function(p)
@@ -100,4 +106,44 @@ for (label, limits) in [("with limits armed", LuaLimits(instructions: 0, memoryB
     let elapsed = clock.now - start
     let ns = (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(n)
     print(String(format: "%-58@ %8.1f ns/call", "in-Lua loop, table + call (\(label))" as NSString, ns))
+}
+
+
+// Policy evaluations over snapshots already in memory: the telecom policy on
+// a generated telecom program, one Lua state per worker, every core.
+do {
+    let generator = ProgramGenerator(options: .init(partners: 20_000, seed: 7, industry: Industry.named("telecom")))
+    let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+    var partners: [Partner] = []
+    var events: [ActivityEvent] = []
+    generator.forEachPartner { generated in
+        partners.append(generated.partner)
+        events.append(contentsOf: generated.events)
+    }
+    try store.upsertPartners(partners)
+    try store.importEvents(events)
+    let snapshots = try SnapshotCalculator(store: store).snapshots(asOf: ProgramGenerator.defaultEnd)
+    let telecom = URL(fileURLWithPath: policiesFolder).appendingPathComponent("telecom")
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    for jobs in Array(Set([1, cores])).sorted() {
+        let evaluators = try (0..<jobs).map { _ in PartnerEvaluator(policySet: try PolicySet(directory: telecom, displayPath: "Policies/telecom")) }
+        final class Box: @unchecked Sendable { let evaluators: [PartnerEvaluator]; let snapshots: [PartnerSnapshot]
+            init(_ e: [PartnerEvaluator], _ s: [PartnerSnapshot]) { evaluators = e; snapshots = s } }
+        let box = Box(evaluators, snapshots)
+        let total = max(iterations / 2, 100_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        DispatchQueue.concurrentPerform(iterations: jobs) { worker in
+            var i = worker
+            while i < total {
+                let snapshot = box.snapshots[i % box.snapshots.count]
+                _ = try! box.evaluators[worker].evaluate(snapshot, state: PartnerProgramState.initial(for: snapshot.partner))
+                i += jobs
+            }
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "%-58@ %8.0f evaluations/s (%.2f µs each per worker)", "telecom policy, snapshots in memory, \(jobs) worker(s)" as NSString,
+                     Double(total) / seconds, seconds * Double(jobs) / Double(total) * 1e6))
+    }
 }

@@ -177,3 +177,8 @@ struct EncodingTests {
         #expect(PartnerProgramState(compact: state.compact) == state)
     }
 }
+
+@Test("alert kinds sort alphabetically by their names")
+func alertKindOrder() {
+    #expect(AlertKind.allCases.sorted().map(\.rawValue) == AlertKind.allCases.map(\.rawValue).sorted())
+}

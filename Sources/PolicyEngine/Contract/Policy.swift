@@ -316,7 +316,20 @@ public enum AlertKind: String, Sendable, CaseIterable, Codable, Comparable {
     case healthRed = "health_red"
     case policyFlag = "policy_flag"
 
-    public static func < (a: AlertKind, b: AlertKind) -> Bool { a.rawValue < b.rawValue }
+    /// Ordered by raw value (alphabetical), compared as integers: alert keys
+    /// are sorted for every partner at every run.
+    public static func < (a: AlertKind, b: AlertKind) -> Bool { a.rank < b.rank }
+
+    var rank: Int {
+        switch self {
+        case .gateLapsed: 0
+        case .gateWarning: 1
+        case .healthRed: 2
+        case .milestoneOverdue: 3
+        case .policyFlag: 4
+        case .tierReview: 5
+        }
+    }
 
     public var meaning: String {
         switch self {

@@ -60,10 +60,17 @@ public struct JSONBuffer {
     /// An object whose members `body` writes with ``Members``.
     mutating func object(_ body: (inout Members) -> Void) {
         bytes.append(UInt8(ascii: "{"))
-        var members = Members(buffer: self)
+        // Hand the bytes over (not share them): appending through a second
+        // reference would copy the whole buffer on every write.
+        var members = Members(buffer: JSONBuffer(taking: &bytes))
         body(&members)
-        self = members.buffer
+        swap(&bytes, &members.buffer.bytes)
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    private init(taking other: inout [UInt8]) {
+        bytes = []
+        swap(&bytes, &other)
     }
 
     mutating func array<T>(_ items: [T], _ element: (inout JSONBuffer, T) -> Void) {

@@ -435,13 +435,14 @@ private struct Context {
 /// over the snapshot's fields in a fixed binary layout (truncated to 128 bits).
 enum SnapshotHash {
     static func of(_ snapshot: PartnerSnapshot) -> String {
-        var hasher = SHA256()
+        // One buffer, one digest: many small updates cost more than the hashing.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
         func text(_ s: String) {
-            var s = s
-            s.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-            hasher.update(data: [0])
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(0)
         }
-        func int(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { hasher.update(bufferPointer: $0) } }
+        func int(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
         func day(_ value: Day?) { int(Int64(value?.daysSinceEpoch ?? Int32.min)) }
         let p = snapshot.partner
         text(p.id); day(snapshot.asOf); text(p.program); text(p.tier ?? ""); text(p.status.rawValue)
@@ -463,7 +464,7 @@ enum SnapshotHash {
             case .text(let t): text(t)
             }
         }
-        let digest = hasher.finalize()
+        let digest = SHA256.hash(data: bytes)
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(32)

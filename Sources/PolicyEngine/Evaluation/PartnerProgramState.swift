@@ -65,7 +65,9 @@ public struct AlertKey: Sendable, Hashable, Codable, Comparable, CustomStringCon
         self.subject = subject
     }
 
-    public static func < (a: AlertKey, b: AlertKey) -> Bool { (a.kind, a.subject) < (b.kind, b.subject) }
+    public static func < (a: AlertKey, b: AlertKey) -> Bool {
+        a.kind != b.kind ? a.kind < b.kind : a.subject < b.subject
+    }
 
     public var description: String { "\(kind.rawValue):\(subject)" }
 
