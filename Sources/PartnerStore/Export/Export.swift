@@ -109,30 +109,13 @@ public struct Exporter: Sendable {
 }
 
 enum CSVText {
-    static func field(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func field(_ text: String) -> String { TextFormat.csvField(text) }
 }
 
 enum JSONText {
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ text: String) -> String { TextFormat.jsonString(text) }
 
-    static func list(_ items: [String]) -> String { "[" + items.map(string).joined(separator: ",") + "]" }
+    static func list(_ items: [String]) -> String { TextFormat.jsonList(items) }
 
     /// Integers without a fraction; others in Swift's shortest round-trip form.
     static func number(_ value: Double) -> String {
