@@ -19,6 +19,8 @@ struct Partnerscore: AsyncParsableCommand {
             EvaluateCommand.self,
             ExplainCommand.self,
             DemoCommand.self,
+            ServeCommand.self,
+            TokenCommand.self,
         ]
     )
 }

@@ -24,6 +24,13 @@ struct ErrorMiddleware: RouterMiddleware {
     static func apiError(for error: any HTTPResponseError, request: Request) -> APIError {
         switch error.status {
         case .notFound:
+            let allowed = DocumentedRoutes.shared.methods(for: request.uri.path)
+            if !allowed.isEmpty {
+                var error = APIError(.methodNotAllowed, code: "method_not_allowed",
+                                     "\(request.method) is not allowed on \(request.uri.path); use " + allowed.joined(separator: " or "))
+                error.headers[.allow] = allowed.joined(separator: ", ")
+                return error
+            }
             return .notFound("no endpoint \(request.method) \(request.uri.path); the API is described at /openapi.json")
         case .contentTooLarge:
             return APIError(.contentTooLarge, code: "body_too_large", "the request body is too large; send smaller batches")
