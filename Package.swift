@@ -141,6 +141,8 @@ let package = Package(
             dependencies: [
                 "ScoringService", "PartnerStore", "PartnerModel", "PolicyEngine", "ProgramEvaluation",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
