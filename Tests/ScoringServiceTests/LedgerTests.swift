@@ -48,6 +48,7 @@ struct LedgerTests {
             expectError(try await api.get("/v1/decisions?from=2025-13-01", token: fixture.viewer), 400, "invalid_field", field: "from")
             expectError(try await api.get("/v1/decisions?from=2025-06-01&to=2025-05-01", token: fixture.viewer), 400, "invalid_field", field: "to")
             expectError(try await api.get("/v1/decisions?cursor=abc", token: fixture.viewer), 400, "invalid_field", field: "cursor")
+            expectError(try await api.get("/v1/decisions?to=", token: fixture.viewer), 400, "invalid_field", field: "to")
         }
     }
 
@@ -74,6 +75,7 @@ struct LedgerTests {
 
             expectError(try await api.get("/v1/alerts?kind=fire", token: fixture.viewer), 400, "invalid_field", field: "kind")
             expectError(try await api.get("/v1/alerts?status=closed", token: fixture.viewer), 400, "invalid_field", field: "status")
+            expectError(try await api.get("/v1/alerts?kind=", token: fixture.viewer), 400, "invalid_field", field: "kind")
         }
     }
 }

@@ -74,14 +74,22 @@ extension APIError {
 struct QueryInput {
     let parameters: Parameters
 
-    /// The text of `name`; nil when absent or empty.
+    /// The text of `name`; nil when absent or empty (an empty filter filters nothing).
     func string(_ name: String) -> String? {
         guard let value = parameters.get(name), !value.isEmpty else { return nil }
         return value
     }
 
+    /// The text of a parameter that has a format (a number, a date, a choice):
+    /// nil when absent; given but empty is an error.
+    func formatted(_ name: String, _ expected: String) throws -> String? {
+        guard let value = parameters.get(name) else { return nil }
+        guard !value.isEmpty else { throw APIError.invalid(name, "'\(name)' is empty; give \(expected) or leave it out") }
+        return value
+    }
+
     func limit(default defaultValue: Int = 100, maximum: Int = 500) throws -> Int {
-        guard let text = string("limit") else { return defaultValue }
+        guard let text = try formatted("limit", "a whole number from 1 to \(maximum)") else { return defaultValue }
         guard let value = Int(text), (1...maximum).contains(value) else {
             throw APIError.invalid("limit", "'\(text)' is not a whole number from 1 to \(maximum)")
         }
@@ -89,7 +97,7 @@ struct QueryInput {
     }
 
     func day(_ name: String) throws -> Day? {
-        guard let text = string(name) else { return nil }
+        guard let text = try formatted(name, "a date YYYY-MM-DD") else { return nil }
         do {
             return try Day(parsing: text)
         } catch {
@@ -98,25 +106,16 @@ struct QueryInput {
     }
 
     func oneOf(_ name: String, _ allowed: [String]) throws -> String? {
-        guard let text = string(name) else { return nil }
+        guard let text = try formatted(name, "one of " + allowed.joined(separator: ", ")) else { return nil }
         guard allowed.contains(text) else {
             throw APIError.invalid(name, "'\(text)' is not one of " + allowed.joined(separator: ", "))
         }
         return text
     }
 
-    func bool(_ name: String) throws -> Bool? {
-        guard let text = string(name) else { return nil }
-        switch text {
-        case "true", "1": return true
-        case "false", "0": return false
-        default: throw APIError.invalid(name, "'\(text)' is not true or false")
-        }
-    }
-
     /// A cursor made of a row id (descending lists).
     func idCursor() throws -> Int64? {
-        guard let text = string("cursor") else { return nil }
+        guard let text = try formatted("cursor", "a next_cursor from the previous page") else { return nil }
         guard let id = Int64(text), id > 0 else {
             throw APIError.invalid("cursor", "'\(text)' is not a cursor this list returned (next_cursor)")
         }
