@@ -12,6 +12,7 @@ import PackageDescription
 //   ProgramEvaluation  evaluation runs: snapshots → policy → decision ledger, in one transaction
 //   PolicyToolchain    the designer's tools: fixture tests, coverage, check, diff
 //   ProgramAnalytics   program metrics from the store and the decision log; the HTML report with SVG charts
+//   ScoringService     the HTTP API (Hummingbird): auth, ingest, evaluations, hot-reloaded policies
 //   partnerscore       the command-line tool
 let package = Package(
     name: "partnerscore",
@@ -25,6 +26,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -85,6 +92,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .target(
+            name: "ScoringService",
+            dependencies: [
+                "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "partnerscore",
             dependencies: [
@@ -96,6 +117,7 @@ let package = Package(
                 "ProgramEvaluation",
                 "PolicyToolchain",
                 "ProgramAnalytics",
+                "ScoringService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -137,6 +159,16 @@ let package = Package(
             name: "ProgramAnalyticsTests",
             dependencies: ["ProgramAnalytics", "ProgramEvaluation", "PartnerStore", "PolicyEngine",
                            .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ScoringServiceTests",
+            dependencies: [
+                "ScoringService", "PartnerStore", "PartnerModel", "PolicyEngine", "ProgramEvaluation",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "CommandLineTests",

@@ -24,6 +24,8 @@ struct Partnerscore: AsyncParsableCommand {
             TestCommand.self,
             CheckCommand.self,
             DiffCommand.self,
+            ServeCommand.self,
+            TokenCommand.self,
         ]
     )
 }

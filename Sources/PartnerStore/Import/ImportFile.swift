@@ -166,6 +166,11 @@ final class JSONLines {
     }
 
     private func record(line: Int, object: [String: Any]) throws -> ImportRecord {
+        try JSONLines.record(object, content: content, file: display, line: line)
+    }
+
+    /// The record a JSON object describes, checked as a JSON Lines file's line is.
+    static func record(_ object: [String: Any], content: ImportContent, file display: String, line: Int) throws -> ImportRecord {
         let columns = content.columns
         var values = [FieldValue?](repeating: nil, count: columns.count)
         for (key, value) in object {

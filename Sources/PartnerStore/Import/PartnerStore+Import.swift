@@ -166,3 +166,37 @@ final class BatchQueue: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+// MARK: - Events as JSON objects (the HTTP API)
+
+extension PartnerStore {
+    /// Add events given as JSON objects — keys as an events file's columns
+    /// (`partner_id`, `date`, `kind`, `amount`, ...), values as a JSON Lines
+    /// import accepts them — with exactly the checks of a file import.
+    ///
+    /// Runs inside the caller's write transaction `db`, so the caller can
+    /// record more in the same transaction; nothing is written when one event
+    /// is refused. A refusal is a ``PartnerStoreError`` whose `file` is
+    /// `"<batch>[i]"` (the 0-based index of the bad object), with no line.
+    @discardableResult
+    public static func importEventObjects(_ objects: [Any], batch: String = "events", in db: Database) throws -> ImportSummary {
+        let numbers = try PartnerRow.numbersByID(db)
+        let writer = try EventWriter(db)
+        for (index, element) in objects.enumerated() {
+            let location = "\(batch)[\(index)]"
+            do {
+                guard let object = element as? [String: Any] else {
+                    throw PartnerStoreError("expected a JSON object", file: location,
+                                            hint: "send each event as an object like {\"partner_id\": \"P1\", \"date\": \"2026-01-31\", \"kind\": \"login\"}")
+                }
+                let record = try JSONLines.record(object, content: .events, file: location, line: 0)
+                try writer.insert(try record.event(numbers: numbers))
+            } catch var error as PartnerStoreError {
+                error.file = location
+                error.line = nil
+                throw error
+            }
+        }
+        return ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: objects.count)
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import PartnerModel
 
 /// A compact text form of the remembered state, for the ledger: reading
@@ -49,6 +50,20 @@ extension PartnerProgramState {
             guard let colon = key.firstIndex(of: ":"), let kind = AlertKind(rawValue: String(key[..<colon])),
                   let day = day(first) else { return nil }
             openAlerts[AlertKey(kind: kind, subject: String(key[key.index(after: colon)...]))] = day
+        }
+    }
+}
+
+extension PartnerProgramState {
+    /// Read the state as the ledger stores it: the compact form, or JSON
+    /// written by earlier versions. Nil when it is neither.
+    public init?(ledgerText text: String) {
+        if let state = PartnerProgramState(compact: text) {
+            self = state
+        } else if text.hasPrefix("{"), let state = try? JSONDecoder().decode(PartnerProgramState.self, from: Data(text.utf8)) {
+            self = state
+        } else {
+            return nil
         }
     }
 }

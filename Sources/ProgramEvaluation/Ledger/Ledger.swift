@@ -45,10 +45,8 @@ struct Ledger {
                                        arguments: [policySet])
         while let row = try rows.next() {
             let text: String = row[1]
-            if let state = PartnerProgramState(compact: text) {
+            if let state = PartnerProgramState(ledgerText: text) {
                 states[row[0]] = state
-            } else if text.hasPrefix("{"), let state = try? JSONDecoder().decode(PartnerProgramState.self, from: Data(text.utf8)) {
-                states[row[0]] = state   // written as JSON by an earlier version
             } else {
                 throw DatabaseError(message: "partner_state of partner number \(row[0] as Int64) in set \(policySet) is unreadable")
             }

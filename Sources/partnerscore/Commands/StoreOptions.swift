@@ -4,6 +4,7 @@ import GRDB
 import PartnerModel
 import PartnerStore
 import ProgramEvaluation
+import ScoringService
 
 /// The `--db PATH` option of the commands that use the partner store.
 struct StoreOptions: ParsableArguments {
@@ -20,9 +21,13 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Open (creating if needed) the store at `path` with every table the tool
-/// uses: the partner data and the evaluation ledger.
+/// uses: the partner data, the evaluation ledger and the service's tokens
+/// and idempotency keys.
 func openStore(at path: String) throws -> PartnerStore {
-    try PartnerStore(path: path, extendingMigrations: LedgerSchema.register)
+    try PartnerStore(path: path) { migrator in
+        LedgerSchema.register(in: &migrator)
+        ServiceSchema.register(in: &migrator)
+    }
 }
 
 /// Run a store command body, turning store and database errors into

@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+
+/// What the service tells a caller that something went wrong: a status and
+/// the JSON body `{"error": {"code", "message", "field"?, ...}}`.
+///
+/// Every 4xx the service sends is one of these, so a caller always learns
+/// what was wrong and where (the field, the event's index, the policy's
+/// file and line). Unexpected failures become a 500 with a generic message;
+/// their detail goes to the server's log, never to the caller.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable name (`invalid_field`, `unauthorized`, ...).
+    public var code: String
+    public var message: String
+    /// The request field at fault (`limit`, `events[3].date`, `as_of`).
+    public var field: String?
+    /// The index of the bad element of a batch.
+    public var index: Int?
+    /// For policy errors: the policy file and line.
+    public var file: String?
+    public var line: Int?
+    /// Extra response headers (`WWW-Authenticate` for a 401).
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil,
+                index: Int? = nil, file: String? = nil, line: Int? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.index = index
+        self.file = file
+        self.line = line
+    }
+
+    struct Body: Encodable {
+        var error: Detail
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var field: String?
+            var index: Int?
+            var file: String?
+            var line: Int?
+        }
+    }
+
+    public var body: Data {
+        let body = Body(error: .init(code: code, message: message, field: field, index: index, file: file, line: line))
+        return (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"error":{"code":"internal","message":"internal error"}}"#.utf8)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+    }
+}
+
+// MARK: - The errors the service sends
+
+extension APIError {
+    static func invalid(_ field: String, _ message: String) -> APIError {
+        APIError(.badRequest, code: "invalid_field", message, field: field)
+    }
+
+    static func notFound(_ message: String, field: String? = nil) -> APIError {
+        APIError(.notFound, code: "not_found", message, field: field)
+    }
+
+    static let unauthorized: APIError = {
+        var error = APIError(.unauthorized, code: "unauthorized",
+                             "this endpoint needs a bearer token: send 'Authorization: Bearer <token>' (create one with: partnerscore token create)")
+        error.headers[.wwwAuthenticate] = #"Bearer realm="partnerscore""#
+        return error
+    }()
+
+    static let badToken: APIError = {
+        var error = APIError(.unauthorized, code: "invalid_token", "the bearer token is unknown or revoked")
+        error.headers[.wwwAuthenticate] = #"Bearer realm="partnerscore", error="invalid_token""#
+        return error
+    }()
+
+    static func forbidden(needs role: Role, has: Role) -> APIError {
+        APIError(.forbidden, code: "forbidden", "this endpoint needs the role '\(role.rawValue)' or higher; the token has '\(has.rawValue)'")
+    }
+
+    static func tooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, code: "body_too_large",
+                 "the request body is larger than the limit of \(limit) bytes (serve --max-body-mb); send smaller batches")
+    }
+
+    static let internalError = APIError(.internalServerError, code: "internal",
+                                        "internal error; the server log has the details")
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import PartnerStore
+
+/// How to run the service (`partnerscore serve` fills it from its options).
+public struct ServiceConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Finds the policy set folders, at start and at each reload.
+    public var policySets: PolicyRegistry.Discovery
+    /// Whether `/metrics` answers without a token.
+    public var publicMetrics: Bool
+    /// The largest request body accepted (413 beyond).
+    public var maxBodyBytes: Int
+    /// Loaded copies of each policy set: evaluations of one set run at most this many at once.
+    public var workers: Int
+    /// How often the policy folders are checked for changes; nil: only on `POST /v1/policies/reload`.
+    public var watchInterval: Duration?
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, policySets: @escaping PolicyRegistry.Discovery,
+                publicMetrics: Bool = false, maxBodyBytes: Int = 8 << 20,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount, watchInterval: Duration? = .seconds(1)) {
+        self.host = host
+        self.port = port
+        self.policySets = policySets
+        self.publicMetrics = publicMetrics
+        self.maxBodyBytes = maxBodyBytes
+        self.workers = workers
+        self.watchInterval = watchInterval
+    }
+}
+
+/// Why the service cannot start.
+public struct ServiceStartFailure: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The service: load the policy sets (a broken one stops the start with its
+/// file and line), then build the router and the application, with the
+/// policy watcher as one of its services.
+///
+/// `store` must have been opened with the ledger's and the service's
+/// migrations (``ServiceSchema``), as `partnerscore` opens every store.
+public func buildApplication(_ configuration: ServiceConfiguration, store: PartnerStore,
+                             logger: Logger = Logger(label: "partnerscore.serve")) throws -> some ApplicationProtocol {
+    let hasTables = try store.writer.read { db in try db.tableExists("api_token") && db.tableExists("decision") }
+    guard hasTables else {
+        throw ServiceStartFailure(description: "the database lacks the ledger or service tables — open it with the ledger and service migrations (partnerscore init)")
+    }
+    let metrics = ServiceMetrics()
+    let registry: PolicyRegistry
+    do {
+        registry = try PolicyRegistry(copies: configuration.workers, metrics: metrics, discover: configuration.policySets)
+    } catch let failure as ReloadFailure {
+        throw ServiceStartFailure(description: "error[policy]: \(failure.message)")
+    }
+    let router = buildRouter(configuration, store: store, registry: registry, metrics: metrics)
+    var app = Application(router: router,
+                          configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                               serverName: "partnerscore"),
+                          logger: logger)
+    if let interval = configuration.watchInterval {
+        app.addServices(PolicyWatcher(registry: registry, interval: interval, logger: logger))
+    }
+    return app
+}
+
+/// Every route, with its middleware: metrics and errors around everything,
+/// the body limit, and under `/v1` the bearer token and each route's role.
+func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, registry: PolicyRegistry,
+                 metrics: ServiceMetrics) -> Router<ServiceContext> {
+    let router = Router(context: ServiceContext.self)
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+
+    let tokens = TokenStore(store.writer)
+    let ledger = LedgerReader(store: store)
+    let evaluations = Evaluations(store: store, registry: registry, metrics: metrics)
+    let system = SystemController(store: store, registry: registry, metrics: metrics)
+
+    router.get("health", use: system.health)
+    router.get("openapi.json", use: system.openAPI)
+    if configuration.publicMetrics {
+        router.get("metrics", use: system.prometheus)
+    } else {
+        router.group().add(middleware: AuthMiddleware(tokens: tokens)).add(middleware: RoleMiddleware(.viewer))
+            .get("metrics", use: system.prometheus)
+    }
+
+    let api = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
+    api.addRoutes(PartnersController(ledger: ledger, registry: registry, evaluations: evaluations).endpoints, atPath: "partners")
+    api.addRoutes(ActivityController(store: store, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes).endpoints,
+                  atPath: "activity")
+    api.addRoutes(RunsController(evaluations: evaluations, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "runs")
+    api.addRoutes(DecisionsController(ledger: ledger).endpoints, atPath: "decisions")
+    api.addRoutes(AlertsController(ledger: ledger).endpoints, atPath: "alerts")
+    api.addRoutes(PoliciesController(registry: registry).endpoints, atPath: "policies")
+    return router
+}

@@ -1,0 +1,126 @@
+import Dispatch
+import Foundation
+import GRDB
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import ProgramEvaluation
+
+/// Evaluations through the pool of loaded policy sets: one partner live (a
+/// dry run of one partner, nothing written) and whole runs.
+struct Evaluations: Sendable {
+    let store: PartnerStore
+    let registry: PolicyRegistry
+    let metrics: ServiceMetrics
+
+    struct Live: Sendable {
+        var evaluation: PartnerEvaluation
+        var explanation: String
+        var policySet: String
+    }
+
+    /// What a policy set decides about one partner as of `asOf`, from the
+    /// state its ledger holds — without writing anything.
+    func live(partnerID: String, asOf: Day, policySet requested: String?) async throws -> Live {
+        let registry = self.registry
+        let (snapshot, state, set) = try await store.writer.read { db -> (PartnerSnapshot?, PartnerProgramState?, LoadedPolicySet) in
+            guard let row = try Row.fetchOne(db, sql: "SELECT number, program FROM partner WHERE id = ?", arguments: [partnerID]) else {
+                throw APIError.notFound("no partner with id '\(partnerID)'", field: "id")
+            }
+            let number: Int64 = row[0]
+            let program: String = row[1]
+            let set: LoadedPolicySet
+            if let requested {
+                guard let named = registry.set(named: requested) else { throw Self.unknownSet(requested, registry, field: "policy_set") }
+                guard named.programs.contains(program) else {
+                    throw APIError(.unprocessableContent, code: "not_governed",
+                                   "partner '\(partnerID)' is in program '\(program)', which policy set '\(requested)' does not govern",
+                                   field: "policy_set")
+                }
+                set = named
+            } else {
+                guard let governing = registry.set(governing: program) else {
+                    throw APIError(.unprocessableContent, code: "not_governed",
+                                   "partner '\(partnerID)' is in program '\(program)', which no loaded policy set governs")
+                }
+                set = governing
+            }
+            let stateJSON = try String.fetchOne(db, sql: "SELECT state FROM partner_state WHERE policySet = ? AND partnerNumber = ?",
+                                                arguments: [set.name, number])
+            let state = try stateJSON.map { text -> PartnerProgramState in
+                guard let state = PartnerProgramState(ledgerText: text) else {
+                    throw APIError(.internalServerError, code: "unreadable_state", "the ledger's state of this partner cannot be read")
+                }
+                return state
+            }
+            var snapshot: PartnerSnapshot?
+            try SnapshotCalculator(store: store).forEachSnapshot(in: db, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
+            return (snapshot, state, set)
+        }
+        guard let snapshot else {
+            throw APIError(.unprocessableContent, code: "not_enrolled",
+                           "partner '\(partnerID)' has no snapshot as of \(asOf): it enrolled later", field: "as_of")
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result: (PartnerEvaluation, String) = try await evaluating(set) {
+            try await set.pool.run { policySet in
+                let (evaluation, _) = try PartnerEvaluator(policySet: policySet)
+                    .evaluate(snapshot, state: state ?? .initial(for: snapshot.partner))
+                let policy = policySet.policy(forProgram: snapshot.partner.program)!
+                return (evaluation, Explanation(evaluation: evaluation, policy: policy).text)
+            }
+        }
+        metrics.recordEvaluations(kind: "live", partners: 1, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
+        return Live(evaluation: result.0, explanation: result.1, policySet: set.name)
+    }
+
+    /// A run of a set as of a day: recorded in the ledger in one transaction,
+    /// or only computed with `dryRun`.
+    func run(policySet name: String, asOf: Day, dryRun: Bool, partnerIDs: [String]?) async throws -> RunSummary {
+        guard let set = registry.set(named: name) else { throw Self.unknownSet(name, registry, field: "policy_set") }
+        let store = self.store
+        let start = DispatchTime.now().uptimeNanoseconds
+        let summary = try await evaluating(set) {
+            try await set.pool.run { policySet in
+                do {
+                    // The pool already runs requests in parallel, one Lua state each.
+                    return try ProgramRun(store: store, policySet: policySet, jobs: 1)
+                        .evaluate(asOf: asOf, dryRun: dryRun, partnerIDs: partnerIDs)
+                } catch let failure as ProgramRun.Failure {
+                    switch failure {
+                    case .notForward:
+                        throw APIError(.conflict, code: "not_forward", failure.description, field: "as_of")
+                    case .unknownPartners:
+                        throw APIError(.badRequest, code: "unknown_partner", failure.description, field: "partner_ids")
+                    case .policyChanged:
+                        throw APIError(.conflict, code: "policy_changed", failure.description)
+                    }
+                }
+            }
+        }
+        metrics.recordEvaluations(kind: dryRun ? "dry_run" : "run", partners: summary.partners,
+                                  nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
+        return summary
+    }
+
+    /// Runs `body`, turning a policy function's failure into a 422 that
+    /// names the policy's file and line (and counting it).
+    private func evaluating<T>(_ set: LoadedPolicySet, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let failure as PartnerEvaluator.Failure {
+            metrics.recordPolicyError(stage: "evaluating")
+            switch failure {
+            case .policyFunction(_, let error):
+                throw APIError(.unprocessableContent, code: "policy_error", failure.description, file: error.file, line: error.line)
+            case .noPolicy:
+                throw APIError(.unprocessableContent, code: "not_governed", failure.description)
+            }
+        }
+    }
+
+    static func unknownSet(_ name: String, _ registry: PolicyRegistry, field: String) -> APIError {
+        APIError(.notFound, code: "not_found",
+                 "no policy set named '\(name)'; loaded: " + registry.sets.map(\.name).joined(separator: ", "), field: field)
+    }
+}

@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import PartnerStore
+
+/// `POST /v1/activity`: a batch of activity events, checked exactly as a
+/// file import checks them and stored in one transaction — all or nothing.
+///
+/// With an `Idempotency-Key` header, the key, the SHA-256 of the body and
+/// the response are stored in that same transaction: the same key with the
+/// same body gets the same response again (nothing is added twice); the same
+/// key with another body is refused with 422.
+struct ActivityController: Sendable {
+    let store: PartnerStore
+    let metrics: ServiceMetrics
+    let maxBodyBytes: Int
+
+    var endpoints: RouteCollection<ServiceContext> {
+        let routes = RouteCollection(context: ServiceContext.self)
+        routes.group().add(middleware: RoleMiddleware(.operator)).post(use: ingest)
+        return routes
+    }
+
+    struct Ingested: Codable, Equatable {
+        var ingested: Int
+        var idempotencyKey: String?
+        enum CodingKeys: String, CodingKey { case ingested, idempotencyKey = "idempotency_key" }
+    }
+
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
+    /// The parsed events, handed to the writer's thread.
+    private struct Batch: @unchecked Sendable { let events: [Any] }
+
+    private enum Outcome: Sendable {
+        case stored(Data, events: Int)
+        case replayed(status: Int, body: Data)
+    }
+
+    @Sendable func ingest(_ request: Request, context: ServiceContext) async throws -> Response {
+        let key = try Self.idempotencyKey(request)
+        let data = try await request.bodyData(limit: maxBodyBytes)
+        let batch = try Self.parse(data)
+        let requestHash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let outcome: Outcome
+        do {
+            outcome = try await store.writer.write { db -> Outcome in
+                if let key, let row = try Row.fetchOne(db, sql: "SELECT requestHash, status, response FROM idempotency_key WHERE key = ?",
+                                                       arguments: [key]) {
+                    guard row[0] as String == requestHash else {
+                        throw APIError(.unprocessableContent, code: "idempotency_key_reused",
+                                       "the Idempotency-Key '\(key)' was already used with a different request body; use a new key for a new batch",
+                                       field: "Idempotency-Key")
+                    }
+                    return .replayed(status: row[1], body: row[2])
+                }
+                let summary = try PartnerStore.importEventObjects(batch.events, batch: "events", in: db)
+                let body = try JSONCoding.encoder.encode(Ingested(ingested: summary.events, idempotencyKey: key))
+                if let key {
+                    try db.execute(sql: "INSERT INTO idempotency_key (key, requestHash, status, response, created) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [key, requestHash, 201, body, TokenStore.timestamp(Date())])
+                }
+                return .stored(body, events: summary.events)
+            }
+        } catch let error as PartnerStoreError {
+            metrics.recordIngest(events: 0, accepted: false)
+            throw Self.apiError(error)
+        }
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        switch outcome {
+        case .stored(let body, let events):
+            metrics.recordIngest(events: events, accepted: true)
+            return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+        case .replayed(let status, let body):
+            headers[Self.replayedHeader] = "true"
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+        }
+    }
+
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[idempotencyKeyHeader] else { return nil }
+        guard (1...255).contains(key.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
+            throw APIError.invalid("Idempotency-Key", "an Idempotency-Key is 1 to 255 visible ASCII characters (a UUID is a good one)")
+        }
+        return key
+    }
+
+    private static func parse(_ data: Data) throws -> Batch {
+        guard !data.isEmpty else { throw APIError.invalid("body", "the request needs a JSON body {\"events\": [...]}") }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw APIError.invalid("body", "the body is not valid JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw APIError.invalid("body", "the body must be a JSON object {\"events\": [...]}")
+        }
+        guard let events = dictionary["events"] as? [Any] else {
+            throw APIError.invalid("events", "the body needs 'events', an array of event objects")
+        }
+        guard !events.isEmpty else { throw APIError.invalid("events", "the batch holds no events") }
+        if let unknown = dictionary.keys.first(where: { $0 != "events" }) {
+            throw APIError.invalid(unknown, "unknown field '\(unknown)'; the body holds only 'events'")
+        }
+        return Batch(events: events)
+    }
+
+    /// `events[3]` + field `date` → 400 naming `events[3].date` and index 3.
+    static func apiError(_ error: PartnerStoreError) -> APIError {
+        let location = error.file ?? "events"
+        let index = location.firstIndex(of: "[").flatMap { start in
+            Int(location[location.index(after: start)...].prefix { $0.isNumber })
+        }
+        let field = error.field.map { "\(location).\($0)" } ?? location
+        var message = "event \(index.map(String.init) ?? "?")"
+        if let name = error.field { message += ", field '\(name)'" }
+        message += ": \(error.message)"
+        if let hint = error.hint { message += " — \(hint)" }
+        return APIError(.badRequest, code: "invalid_event", message + "; nothing of this batch was stored", field: field, index: index)
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Hummingbird
+import PartnerModel
+import PolicyEngine
+
+/// `/v1/partners`: the partner list, one partner with its program state,
+/// and one partner's live evaluation.
+struct PartnersController: Sendable {
+    let ledger: LedgerReader
+    let registry: PolicyRegistry
+    let evaluations: Evaluations
+
+    var endpoints: RouteCollection<ServiceContext> {
+        let routes = RouteCollection(context: ServiceContext.self)
+        routes.group().add(middleware: RoleMiddleware(.viewer))
+            .get(use: list)
+            .get(":id", use: show)
+            .get(":id/evaluation", use: evaluation)
+        return routes
+    }
+
+    // MARK: - Types
+
+    /// A partner as listed.
+    struct PartnerSummary: ResponseEncodable, Equatable {
+        var id: String
+        var name: String
+        var type: String
+        var program: String
+        var region: String
+        var country: String
+        var status: String
+        var enrolled: Day
+        var tier: String?
+        var tierSince: Day?
+        var policySet: String?
+        var standing: String?
+        var lastEvaluated: Day?
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, type, program, region, country, status, enrolled, tier, standing
+            case tierSince = "tier_since", policySet = "policy_set", lastEvaluated = "last_evaluated"
+        }
+
+        init(_ row: LedgerReader.PartnerRow) {
+            let p = row.partner
+            id = p.id
+            name = p.name
+            type = p.type.rawValue
+            program = p.program
+            region = p.region
+            country = p.country
+            status = p.status.rawValue
+            enrolled = p.enrolled
+            tier = p.tier
+            tierSince = p.tierSince
+            policySet = row.policySet
+            standing = row.standing
+            lastEvaluated = row.lastEvaluated
+        }
+    }
+
+    struct PartnerList: ResponseEncodable {
+        var partners: [PartnerSummary]
+        var nextCursor: String?
+        enum CodingKeys: String, CodingKey { case partners, nextCursor = "next_cursor" }
+    }
+
+    /// One partner with what its governing policy set last decided.
+    struct PartnerDetail: ResponseEncodable {
+        var partner: PartnerSummary
+        var territories: [String]
+        var products: [String]
+        var channelAccountManager: String
+        var review: TierReview?
+        var health: HealthResult?
+        var gates: [Gate]
+        var intervention: InterventionChoice?
+        var openAlerts: [AlertsController.Alert]
+        var latestDecision: DecisionsController.Decision?
+
+        enum CodingKeys: String, CodingKey {
+            case partner, territories, products, review, health, gates, intervention
+            case channelAccountManager = "channel_account_manager", openAlerts = "open_alerts", latestDecision = "latest_decision"
+        }
+    }
+
+    struct Gate: Codable, Equatable {
+        var gate: String
+        var requirement: String
+        var status: String
+        var expires: Day?
+        var daysToExpiry: Int?
+        var suspendedProducts: [String]
+        var suspendedBenefits: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case gate, requirement, status, expires
+            case daysToExpiry = "days_to_expiry", suspendedProducts = "suspended_products", suspendedBenefits = "suspended_benefits"
+        }
+    }
+
+    struct LiveEvaluation: ResponseEncodable {
+        var policySet: String
+        var asOf: Day
+        var evaluation: PartnerEvaluation
+        var explanation: String
+        enum CodingKeys: String, CodingKey {
+            case evaluation, explanation
+            case policySet = "policy_set", asOf = "as_of"
+        }
+    }
+
+    // MARK: - Handlers
+
+    @Sendable func list(_ request: Request, context: ServiceContext) async throws -> PartnerList {
+        let query = request.query
+        let filter = LedgerReader.PartnerFilter(
+            program: query.string("program"), tier: query.string("tier"),
+            standing: try query.oneOf("standing", ["good", "review", "none"]),
+            after: query.string("cursor"), limit: try query.limit())
+        let (rows, more) = try await ledger.partners(filter, governance: governance())
+        let partners = rows.map(PartnerSummary.init)
+        return PartnerList(partners: partners, nextCursor: more ? partners.last?.id : nil)
+    }
+
+    @Sendable func show(_ request: Request, context: ServiceContext) async throws -> PartnerDetail {
+        let id = try context.parameters.require("id")
+        guard let row = try await ledger.partner(id: id, governance: governance()) else {
+            throw APIError.notFound("no partner with id '\(id)'", field: "id")
+        }
+        var detail = PartnerDetail(partner: PartnerSummary(row), territories: row.partner.territories, products: row.partner.products,
+                                   channelAccountManager: row.partner.channelAccountManager, gates: [], openAlerts: [])
+        if let text = row.state, let state = PartnerProgramState(ledgerText: text) {
+            detail.review = state.review
+        }
+        if let set = row.policySet, let decision = try await ledger.latestDecision(partnerNumber: row.number, policySet: set) {
+            detail.latestDecision = DecisionsController.Decision(decision)
+            if let json = decision.detail, let evaluation = try? JSONDecoder().decode(PartnerEvaluation.self, from: Data(json.utf8)) {
+                detail.health = evaluation.health
+                detail.intervention = evaluation.intervention
+                detail.gates = evaluation.gates.map {
+                    Gate(gate: $0.gate, requirement: $0.requirement, status: $0.status.rawValue, expires: $0.expires,
+                         daysToExpiry: $0.daysToExpiry, suspendedProducts: $0.suspendedProducts, suspendedBenefits: $0.suspendedBenefits)
+                }
+            }
+        }
+        let alerts = try await ledger.alerts(.init(partnerNumber: row.number, open: true, limit: 500))
+        detail.openAlerts = alerts.rows.map(AlertsController.Alert.init)
+        return detail
+    }
+
+    @Sendable func evaluation(_ request: Request, context: ServiceContext) async throws -> LiveEvaluation {
+        let id = try context.parameters.require("id")
+        let query = request.query
+        let asOf = try query.day("as_of") ?? Self.today()
+        let live = try await evaluations.live(partnerID: id, asOf: asOf, policySet: query.string("policy_set"))
+        return LiveEvaluation(policySet: live.policySet, asOf: asOf, evaluation: live.evaluation, explanation: live.explanation)
+    }
+
+    private func governance() -> LedgerReader.Governance {
+        var governance: LedgerReader.Governance = [:]
+        for set in registry.sets {
+            for program in set.programs where governance[program] == nil { governance[program] = set.name }
+        }
+        return governance
+    }
+
+    static func today() -> Day {
+        Day(daysSinceEpoch: Int32((Date().timeIntervalSince1970 / 86_400).rounded(.down)))
+    }
+}

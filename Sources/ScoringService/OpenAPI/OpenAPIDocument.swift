@@ -1,0 +1,495 @@
+/// The OpenAPI 3 description of every endpoint, request, response, error
+/// and the bearer security scheme, served at `/openapi.json`. Written by
+/// hand next to the controllers; `OpenAPITests` check it against the
+/// running service, and `Scripts/schemathesis.sh` fuzzes the service with it.
+enum OpenAPIDocument {
+    static let json = #"""
+{
+  "openapi": "3.0.3",
+  "info": {
+    "title": "Partnerscore scoring service",
+    "version": "1.0.0",
+    "description": "Partner data, evaluations, decisions, alerts and hot-reloaded Lua policies. Every endpoint but /health and /openapi.json needs a bearer token (partnerscore token create); roles: viewer (reads) < operator (ingests, evaluates) < designer (reloads policies). /metrics needs a token unless the server runs with --public-metrics. Request and list fields are snake_case; the embedded `evaluation` and `summary` documents are the engine's own JSON (as `partnerscore explain --json` and the decision log hold them). Errors are always {\"error\": {\"code\", \"message\", \"field\"?}}."
+  },
+  "servers": [{ "url": "http://127.0.0.1:8080" }],
+  "security": [{ "bearerAuth": [] }],
+  "tags": [
+    { "name": "partners" }, { "name": "activity" }, { "name": "evaluations" },
+    { "name": "ledger" }, { "name": "policies" }, { "name": "system" }
+  ],
+  "paths": {
+    "/health": {
+      "get": {
+        "tags": ["system"], "operationId": "health", "summary": "Liveness, the served policy sets and the last reload error",
+        "security": [],
+        "responses": {
+          "200": { "description": "Serving", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } },
+          "503": { "description": "The database does not answer or no set is served", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
+        }
+      }
+    },
+    "/openapi.json": {
+      "get": {
+        "tags": ["system"], "operationId": "openapi", "summary": "This document",
+        "security": [],
+        "responses": {
+          "200": { "description": "The OpenAPI document", "content": { "application/json": { "schema": { "type": "object" } } } }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "tags": ["system"], "operationId": "metrics", "summary": "Prometheus metrics (text exposition format)",
+        "description": "Request counts and latency histograms by route, method and status; evaluations and their duration; policy errors and reloads; ingested events. Needs a viewer token unless --public-metrics.",
+        "responses": {
+          "200": { "description": "Metrics", "content": { "text/plain": { "schema": { "type": "string" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
+      }
+    },
+    "/v1/partners": {
+      "get": {
+        "tags": ["partners"], "operationId": "listPartners", "summary": "Partners in id order, with their current tier and standing",
+        "description": "Role: viewer. Tier and standing are those the policy set governing the partner's program last recorded; standing and last_evaluated are absent for partners never evaluated.",
+        "parameters": [
+          { "name": "program", "in": "query", "schema": { "type": "string" }, "description": "Only partners of this program" },
+          { "name": "tier", "in": "query", "schema": { "type": "string" }, "description": "Only partners holding this tier" },
+          { "name": "standing", "in": "query", "schema": { "$ref": "#/components/schemas/Standing" } },
+          { "$ref": "#/components/parameters/Limit" },
+          { "name": "cursor", "in": "query", "schema": { "type": "string" }, "description": "next_cursor of the previous page" }
+        ],
+        "responses": {
+          "200": { "description": "A page of partners", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PartnerList" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
+      }
+    },
+    "/v1/partners/{id}": {
+      "get": {
+        "tags": ["partners"], "operationId": "getPartner", "summary": "One partner: tier, standing, health, gates, intervention and open alerts",
+        "description": "Role: viewer. Health, gates and intervention come from the latest decision of the governing policy set; they are absent (gates empty) before the first recorded run.",
+        "parameters": [ { "$ref": "#/components/parameters/PartnerID" } ],
+        "responses": {
+          "200": { "description": "The partner", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PartnerDetail" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      }
+    },
+    "/v1/partners/{id}/evaluation": {
+      "get": {
+        "tags": ["evaluations"], "operationId": "evaluatePartner", "summary": "Evaluate one partner now, as of a date, with an explanation (writes nothing)",
+        "description": "Role: viewer. Runs the governing (or named) policy set on the partner's snapshot as of the date, from the state the ledger holds, on a pooled Lua state.",
+        "parameters": [
+          { "$ref": "#/components/parameters/PartnerID" },
+          { "name": "as_of", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "The evaluation date (default: today, UTC)" },
+          { "name": "policy_set", "in": "query", "schema": { "type": "string" }, "description": "The set to use (default: the one governing the partner's program)" }
+        ],
+        "responses": {
+          "200": { "description": "The evaluation", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LiveEvaluation" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "422": { "$ref": "#/components/responses/Unprocessable" }
+        }
+      }
+    },
+    "/v1/activity": {
+      "post": {
+        "tags": ["activity"], "operationId": "ingestActivity", "summary": "Add a batch of activity events, all or nothing",
+        "description": "Role: operator. Each event is checked exactly as `partnerscore import` checks a JSON Lines record; the first bad one refuses the whole batch with a 400 naming its index and field. With an Idempotency-Key, a repeat of the same body returns the stored response (header Idempotent-Replayed: true) and adds nothing; the same key with a different body is refused with 422.",
+        "parameters": [
+          { "name": "Idempotency-Key", "in": "header", "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }, "description": "A unique key per batch (a UUID)" }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ActivityBatch" } } }
+        },
+        "responses": {
+          "201": { "description": "Stored (or replayed)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Ingested" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "413": { "$ref": "#/components/responses/TooLarge" },
+          "422": { "$ref": "#/components/responses/Unprocessable" }
+        }
+      }
+    },
+    "/v1/runs": {
+      "post": {
+        "tags": ["evaluations"], "operationId": "createRun", "summary": "Evaluate a policy set's partners as of a date",
+        "description": "Role: operator. Without dry_run the decisions, tier changes and alerts are recorded in one transaction (201); evaluations move forward in time, so an as_of not after the set's last recorded run is refused (409) unless dry_run. With dry_run nothing is written (200).",
+        "requestBody": {
+          "required": true,
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunRequest" } } }
+        },
+        "responses": {
+          "200": { "description": "Dry run", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunResponse" } } } },
+          "201": { "description": "Recorded run", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunResponse" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "409": { "$ref": "#/components/responses/Conflict" },
+          "413": { "$ref": "#/components/responses/TooLarge" },
+          "422": { "$ref": "#/components/responses/Unprocessable" }
+        }
+      }
+    },
+    "/v1/decisions": {
+      "get": {
+        "tags": ["ledger"], "operationId": "listDecisions", "summary": "The decision log, newest first",
+        "description": "Role: viewer.",
+        "parameters": [
+          { "name": "partner", "in": "query", "schema": { "type": "string" }, "description": "A partner id" },
+          { "name": "policy_set", "in": "query", "schema": { "type": "string" } },
+          { "name": "tier_event", "in": "query", "schema": { "$ref": "#/components/schemas/TierEvent" } },
+          { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "As-of on or after" },
+          { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "As-of on or before" },
+          { "$ref": "#/components/parameters/Limit" },
+          { "$ref": "#/components/parameters/IDCursor" }
+        ],
+        "responses": {
+          "200": { "description": "A page of decisions", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/DecisionList" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
+      }
+    },
+    "/v1/alerts": {
+      "get": {
+        "tags": ["ledger"], "operationId": "listAlerts", "summary": "Open and resolved alerts, newest first",
+        "description": "Role: viewer.",
+        "parameters": [
+          { "name": "partner", "in": "query", "schema": { "type": "string" }, "description": "A partner id" },
+          { "name": "policy_set", "in": "query", "schema": { "type": "string" } },
+          { "name": "kind", "in": "query", "schema": { "$ref": "#/components/schemas/AlertKind" } },
+          { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["open", "resolved"] } },
+          { "$ref": "#/components/parameters/Limit" },
+          { "$ref": "#/components/parameters/IDCursor" }
+        ],
+        "responses": {
+          "200": { "description": "A page of alerts", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AlertList" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
+      }
+    },
+    "/v1/policies": {
+      "get": {
+        "tags": ["policies"], "operationId": "listPolicySets", "summary": "The served policy sets: programs, policy versions, content hash, reload errors",
+        "description": "Role: viewer.",
+        "responses": {
+          "200": { "description": "The sets", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PolicySetList" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
+      }
+    },
+    "/v1/policies/reload": {
+      "post": {
+        "tags": ["policies"], "operationId": "reloadPolicies", "summary": "Load and validate every set now; swap in the changed ones",
+        "description": "Role: designer. A set that fails to load keeps serving its previous version; the 422 names the policy file and line.",
+        "responses": {
+          "200": { "description": "Every set loaded", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReloadResult" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "413": { "$ref": "#/components/responses/TooLarge" },
+          "422": { "$ref": "#/components/responses/Unprocessable" }
+        }
+      }
+    }
+  },
+  "components": {
+    "securitySchemes": {
+      "bearerAuth": { "type": "http", "scheme": "bearer", "description": "A token from `partnerscore token create --role viewer|operator|designer`" }
+    },
+    "parameters": {
+      "PartnerID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The partner id" },
+      "Limit": { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 }, "description": "Page size" },
+      "IDCursor": { "name": "cursor", "in": "query", "schema": { "type": "string", "pattern": "^[1-9][0-9]{0,17}$" }, "description": "next_cursor of the previous page" }
+    },
+    "responses": {
+      "BadRequest": { "description": "A field of the request is missing or wrong (error.field names it)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Unauthorized": { "description": "No bearer token, or an unknown or revoked one", "headers": { "WWW-Authenticate": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Forbidden": { "description": "The token's role is too low for this endpoint", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "NotFound": { "description": "No such partner or policy set", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Conflict": { "description": "The request conflicts with the ledger (an as_of not after the last recorded run)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "TooLarge": { "description": "The body is over the size limit", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Unprocessable": { "description": "Understood but refused: a policy failed (file and line given), a partner not governed or not enrolled yet, an idempotency key reused with another body", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+    },
+    "schemas": {
+      "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": false,
+        "properties": {
+          "error": {
+            "type": "object", "required": ["code", "message"], "additionalProperties": false,
+            "properties": {
+              "code": { "type": "string", "description": "invalid_field, invalid_event, unauthorized, invalid_token, forbidden, not_found, method_not_allowed, body_too_large, not_forward, unknown_partner, not_governed, not_enrolled, policy_error, policy_invalid, idempotency_key_reused" },
+              "message": { "type": "string" },
+              "field": { "type": "string", "description": "The request field at fault (limit, as_of, events[3].date, Idempotency-Key)" },
+              "index": { "type": "integer", "description": "The index of the bad element of a batch" },
+              "file": { "type": "string", "description": "The policy file of a policy error" },
+              "line": { "type": "integer", "description": "Its line" }
+            }
+          }
+        }
+      },
+      "Date": { "type": "string", "format": "date", "example": "2026-10-31" },
+      "Standing": { "type": "string", "enum": ["good", "review", "none"] },
+      "TierEvent": { "type": "string", "enum": ["not_due", "unchanged", "assigned", "upgraded", "review_opened", "review_continues", "review_cleared", "demoted"] },
+      "AlertKind": { "type": "string", "enum": ["milestone_overdue", "tier_review", "gate_warning", "gate_lapsed", "health_red"] },
+      "GateStatus": { "type": "string", "enum": ["ok", "warning", "lapsed", "not_applicable"] },
+      "StringList": { "type": "array", "items": { "type": "string" } },
+      "Health": {
+        "type": "object", "required": ["ok", "database", "policy_sets", "last_reload_error"], "additionalProperties": false,
+        "properties": {
+          "ok": { "type": "boolean" },
+          "database": { "type": "string", "enum": ["ok", "unavailable"] },
+          "policy_sets": { "type": "array", "items": {
+            "type": "object", "required": ["name", "content_hash", "loaded_at"], "additionalProperties": false,
+            "properties": { "name": { "type": "string" }, "content_hash": { "type": "string" }, "loaded_at": { "type": "string", "format": "date-time" } } } },
+          "last_reload_error": { "allOf": [{ "$ref": "#/components/schemas/ReloadError" }], "nullable": true }
+        }
+      },
+      "PartnerSummary": {
+        "type": "object", "required": ["id", "name", "type", "program", "region", "country", "status", "enrolled"], "additionalProperties": false,
+        "properties": {
+          "id": { "type": "string" }, "name": { "type": "string" },
+          "type": { "type": "string", "enum": ["reseller", "distributor", "msp", "isv", "si", "referral", "agent", "alliance"] },
+          "program": { "type": "string" }, "region": { "type": "string" }, "country": { "type": "string" },
+          "status": { "type": "string", "enum": ["active", "suspended", "terminated"] },
+          "enrolled": { "$ref": "#/components/schemas/Date" },
+          "tier": { "type": "string" }, "tier_since": { "$ref": "#/components/schemas/Date" },
+          "policy_set": { "type": "string", "description": "The set whose state is shown" },
+          "standing": { "$ref": "#/components/schemas/Standing" },
+          "last_evaluated": { "$ref": "#/components/schemas/Date" }
+        }
+      },
+      "PartnerList": {
+        "type": "object", "required": ["partners"], "additionalProperties": false,
+        "properties": {
+          "partners": { "type": "array", "items": { "$ref": "#/components/schemas/PartnerSummary" } },
+          "next_cursor": { "type": "string", "description": "Present when there are more" }
+        }
+      },
+      "PartnerDetail": {
+        "type": "object", "required": ["partner", "territories", "products", "channel_account_manager", "gates", "open_alerts"], "additionalProperties": false,
+        "properties": {
+          "partner": { "$ref": "#/components/schemas/PartnerSummary" },
+          "territories": { "$ref": "#/components/schemas/StringList" },
+          "products": { "$ref": "#/components/schemas/StringList" },
+          "channel_account_manager": { "type": "string" },
+          "review": { "$ref": "#/components/schemas/TierReview" },
+          "health": { "$ref": "#/components/schemas/HealthResult" },
+          "gates": { "type": "array", "items": {
+            "type": "object", "required": ["gate", "requirement", "status", "suspended_products", "suspended_benefits"], "additionalProperties": false,
+            "properties": {
+              "gate": { "type": "string" }, "requirement": { "type": "string" }, "status": { "$ref": "#/components/schemas/GateStatus" },
+              "expires": { "$ref": "#/components/schemas/Date" }, "days_to_expiry": { "type": "integer" },
+              "suspended_products": { "$ref": "#/components/schemas/StringList" }, "suspended_benefits": { "$ref": "#/components/schemas/StringList" } } } },
+          "intervention": { "$ref": "#/components/schemas/InterventionChoice" },
+          "open_alerts": { "type": "array", "items": { "$ref": "#/components/schemas/Alert" } },
+          "latest_decision": { "$ref": "#/components/schemas/Decision" }
+        }
+      },
+      "Event": {
+        "type": "object", "required": ["partner_id", "date", "kind"], "additionalProperties": false,
+        "description": "An event as in an events import file. revenue needs amount, currency, product; deal_registered amount, product, territory; deal_won/deal_lost amount; certification and credential name (expires optional); training name; attribute name and value; login nothing more.",
+        "properties": {
+          "partner_id": { "type": "string" },
+          "date": { "$ref": "#/components/schemas/Date" },
+          "kind": { "type": "string", "enum": ["revenue", "deal_registered", "deal_won", "deal_lost", "certification", "training", "login", "credential", "attribute"] },
+          "amount": { "type": "number", "minimum": 0 },
+          "currency": { "type": "string" }, "product": { "type": "string" }, "territory": { "type": "string" },
+          "name": { "type": "string" },
+          "value": { "oneOf": [{ "type": "number" }, { "type": "string" }] },
+          "expires": { "$ref": "#/components/schemas/Date" }
+        }
+      },
+      "ActivityBatch": {
+        "type": "object", "required": ["events"], "additionalProperties": false,
+        "properties": { "events": { "type": "array", "minItems": 1, "items": { "$ref": "#/components/schemas/Event" } } }
+      },
+      "Ingested": {
+        "type": "object", "required": ["ingested"], "additionalProperties": false,
+        "properties": { "ingested": { "type": "integer", "minimum": 1 }, "idempotency_key": { "type": "string" } }
+      },
+      "RunRequest": {
+        "type": "object", "required": ["policy_set", "as_of"],
+        "properties": {
+          "policy_set": { "type": "string", "minLength": 1 },
+          "as_of": { "$ref": "#/components/schemas/Date" },
+          "dry_run": { "type": "boolean", "default": false },
+          "partner_ids": { "type": "array", "minItems": 1, "maxItems": 10000, "uniqueItems": true, "items": { "type": "string" } }
+        }
+      },
+      "RunResponse": {
+        "type": "object", "required": ["summary"], "additionalProperties": false,
+        "properties": { "summary": { "$ref": "#/components/schemas/RunSummary" } }
+      },
+      "CountMap": { "type": "object", "additionalProperties": { "type": "integer" } },
+      "RunSummary": {
+        "type": "object",
+        "required": ["policySet", "asOf", "contentHash", "dryRun", "partners", "tiersDue", "tierEvents", "tierDistribution", "healthBands", "gatesTripped", "gatesRestored", "gateWarnings", "alertsByStep", "alertsByKind", "alertsResolved"],
+        "additionalProperties": false,
+        "properties": {
+          "policySet": { "type": "string" }, "asOf": { "$ref": "#/components/schemas/Date" }, "contentHash": { "type": "string" },
+          "dryRun": { "type": "boolean" }, "runID": { "type": "integer", "description": "The ledger's run (recorded runs only)" },
+          "partners": { "type": "integer" }, "tiersDue": { "type": "integer" },
+          "tierEvents": { "$ref": "#/components/schemas/CountMap" }, "tierDistribution": { "$ref": "#/components/schemas/CountMap" },
+          "healthBands": { "$ref": "#/components/schemas/CountMap" },
+          "gatesTripped": { "type": "integer" }, "gatesRestored": { "type": "integer" }, "gateWarnings": { "type": "integer" },
+          "alertsByStep": { "$ref": "#/components/schemas/CountMap" }, "alertsByKind": { "$ref": "#/components/schemas/CountMap" },
+          "alertsResolved": { "type": "integer" }
+        }
+      },
+      "LiveEvaluation": {
+        "type": "object", "required": ["policy_set", "as_of", "evaluation", "explanation"], "additionalProperties": false,
+        "properties": {
+          "policy_set": { "type": "string" }, "as_of": { "$ref": "#/components/schemas/Date" },
+          "evaluation": { "$ref": "#/components/schemas/PartnerEvaluation" },
+          "explanation": { "type": "string", "description": "The evaluation in words (as partnerscore explain prints it)" }
+        }
+      },
+      "TierReview": {
+        "type": "object", "required": ["tier", "opened", "deadline"], "additionalProperties": false,
+        "properties": { "tier": { "type": "string" }, "opened": { "$ref": "#/components/schemas/Date" }, "deadline": { "$ref": "#/components/schemas/Date" } }
+      },
+      "HealthResult": {
+        "type": "object", "required": ["score", "band", "components"], "additionalProperties": false,
+        "properties": {
+          "score": { "type": "number" }, "band": { "type": "string" },
+          "components": { "type": "array", "items": {
+            "type": "object", "required": ["name", "weight", "score", "contribution", "observed", "target"], "additionalProperties": false,
+            "properties": { "name": { "type": "string" }, "weight": { "type": "number" }, "score": { "type": "number" },
+              "contribution": { "type": "number" }, "observed": { "type": "string" }, "target": { "type": "string" } } } }
+        }
+      },
+      "InterventionChoice": {
+        "type": "object", "required": ["alert", "step", "action"], "additionalProperties": false,
+        "properties": { "alert": { "type": "string" }, "step": { "type": "integer" }, "action": { "type": "string" }, "owner": { "type": "string" } }
+      },
+      "PartnerEvaluation": {
+        "type": "object",
+        "required": ["partnerID", "partnerName", "program", "asOf", "policy", "tierDue", "previousStanding", "standing", "tierEvent", "criteria", "health", "milestones", "gates", "alerts", "resolvedAlerts", "benefits", "suspendedBenefits", "authorizedProducts", "suspendedProducts", "snapshotHash"],
+        "additionalProperties": false,
+        "properties": {
+          "partnerID": { "type": "string" }, "partnerName": { "type": "string" }, "program": { "type": "string" },
+          "asOf": { "$ref": "#/components/schemas/Date" },
+          "policy": { "type": "object", "required": ["name", "version", "contentHash", "file"], "additionalProperties": false,
+            "properties": { "name": { "type": "string" }, "version": { "type": "string" }, "contentHash": { "type": "string" }, "file": { "type": "string" } } },
+          "tierDue": { "type": "boolean" },
+          "previousTier": { "type": "string" }, "tier": { "type": "string" },
+          "previousStanding": { "$ref": "#/components/schemas/Standing" }, "standing": { "$ref": "#/components/schemas/Standing" },
+          "tierEvent": { "$ref": "#/components/schemas/TierEvent" },
+          "review": { "$ref": "#/components/schemas/TierReview" },
+          "qualifiesFor": { "type": "string" },
+          "criteria": { "type": "array", "items": {
+            "type": "object", "required": ["tier", "phase", "label", "observed", "required", "passed", "file"], "additionalProperties": false,
+            "properties": { "tier": { "type": "string" }, "phase": { "type": "string", "enum": ["entry", "maintain"] }, "label": { "type": "string" },
+              "observed": { "type": "string" }, "observedValue": { "type": "number" }, "required": { "type": "string" },
+              "thresholdValue": { "type": "number" }, "passed": { "type": "boolean" }, "file": { "type": "string" }, "line": { "type": "integer" } } } },
+          "health": { "$ref": "#/components/schemas/HealthResult" },
+          "milestones": { "type": "array", "items": {
+            "type": "object", "required": ["milestone", "deadline", "status", "days"], "additionalProperties": false,
+            "properties": { "milestone": { "type": "string", "enum": ["first_login", "first_training", "first_deal_registration", "first_deal_won", "first_tier_qualification", "first_tier_advancement"] },
+              "deadline": { "$ref": "#/components/schemas/Date" }, "reached": { "$ref": "#/components/schemas/Date" },
+              "status": { "type": "string", "enum": ["met_on_time", "met_late", "overdue", "pending"] }, "days": { "type": "integer" } } } },
+          "gates": { "type": "array", "items": {
+            "type": "object", "required": ["gate", "requirement", "status", "event", "suspendedProducts", "suspendedBenefits"], "additionalProperties": false,
+            "properties": { "gate": { "type": "string" }, "requirement": { "type": "string" }, "status": { "$ref": "#/components/schemas/GateStatus" },
+              "previous": { "$ref": "#/components/schemas/GateStatus" }, "event": { "type": "string", "enum": ["none", "warned", "tripped", "restored"] },
+              "expires": { "$ref": "#/components/schemas/Date" }, "daysToExpiry": { "type": "integer" },
+              "suspendedProducts": { "$ref": "#/components/schemas/StringList" }, "suspendedBenefits": { "$ref": "#/components/schemas/StringList" } } } },
+          "alerts": { "type": "array", "items": {
+            "type": "object", "required": ["key", "firstRaised", "daysOpen", "step"], "additionalProperties": false,
+            "properties": { "key": { "type": "string", "description": "kind:subject" }, "firstRaised": { "$ref": "#/components/schemas/Date" },
+              "daysOpen": { "type": "integer" }, "step": { "type": "integer" }, "intervention": { "type": "string" }, "owner": { "type": "string" } } } },
+          "resolvedAlerts": { "$ref": "#/components/schemas/StringList" },
+          "intervention": { "$ref": "#/components/schemas/InterventionChoice" },
+          "benefits": { "type": "object", "description": "Benefit name → its value (a number, text or flag)",
+            "additionalProperties": { "anyOf": [ { "type": "number" }, { "type": "string" }, { "type": "boolean" } ] } },
+          "suspendedBenefits": { "$ref": "#/components/schemas/StringList" },
+          "authorizedProducts": { "$ref": "#/components/schemas/StringList" },
+          "suspendedProducts": { "$ref": "#/components/schemas/StringList" },
+          "snapshotHash": { "type": "string" }
+        }
+      },
+      "Decision": {
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "run_id", "partner_id", "policy_set", "as_of", "policy", "previous_standing", "standing", "tier_event", "health_score", "health_band", "snapshot_hash"],
+        "properties": {
+          "id": { "type": "integer" }, "run_id": { "type": "integer" }, "partner_id": { "type": "string" }, "policy_set": { "type": "string" },
+          "as_of": { "$ref": "#/components/schemas/Date" },
+          "policy": { "type": "object", "required": ["name", "version", "content_hash"], "additionalProperties": false,
+            "properties": { "name": { "type": "string" }, "version": { "type": "string" }, "content_hash": { "type": "string" } } },
+          "previous_tier": { "type": "string" }, "tier": { "type": "string" },
+          "previous_standing": { "$ref": "#/components/schemas/Standing" }, "standing": { "$ref": "#/components/schemas/Standing" },
+          "tier_event": { "$ref": "#/components/schemas/TierEvent" },
+          "health_score": { "type": "number" }, "health_band": { "type": "string" },
+          "intervention": { "type": "string" }, "snapshot_hash": { "type": "string" }
+        }
+      },
+      "DecisionList": {
+        "type": "object", "required": ["decisions"], "additionalProperties": false,
+        "properties": { "decisions": { "type": "array", "items": { "$ref": "#/components/schemas/Decision" } }, "next_cursor": { "type": "string" } }
+      },
+      "Alert": {
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "partner_id", "policy_set", "kind", "subject", "status", "first_raised", "last_seen", "step"],
+        "properties": {
+          "id": { "type": "integer" }, "partner_id": { "type": "string" }, "policy_set": { "type": "string" },
+          "kind": { "$ref": "#/components/schemas/AlertKind" }, "subject": { "type": "string" },
+          "status": { "type": "string", "enum": ["open", "resolved"] },
+          "first_raised": { "$ref": "#/components/schemas/Date" }, "last_seen": { "$ref": "#/components/schemas/Date" },
+          "resolved": { "$ref": "#/components/schemas/Date" },
+          "step": { "type": "integer" }, "intervention": { "type": "string" }
+        }
+      },
+      "AlertList": {
+        "type": "object", "required": ["alerts"], "additionalProperties": false,
+        "properties": { "alerts": { "type": "array", "items": { "$ref": "#/components/schemas/Alert" } }, "next_cursor": { "type": "string" } }
+      },
+      "ReloadError": {
+        "type": "object", "required": ["path", "message", "at"], "additionalProperties": false,
+        "properties": {
+          "policy_set": { "type": "string" }, "path": { "type": "string" },
+          "message": { "type": "string", "description": "file:line: what is wrong" },
+          "file": { "type": "string" }, "line": { "type": "integer" }, "field": { "type": "string" },
+          "at": { "type": "string", "format": "date-time" }
+        }
+      },
+      "PolicySet": {
+        "type": "object", "required": ["name", "path", "content_hash", "loaded_at", "programs", "policies"], "additionalProperties": false,
+        "properties": {
+          "name": { "type": "string" }, "path": { "type": "string" }, "content_hash": { "type": "string" },
+          "loaded_at": { "type": "string", "format": "date-time" },
+          "programs": { "$ref": "#/components/schemas/StringList" },
+          "policies": { "type": "array", "items": {
+            "type": "object", "required": ["name", "version", "file", "programs", "effective", "cadence", "tiers"], "additionalProperties": false,
+            "properties": { "name": { "type": "string" }, "version": { "type": "string" }, "file": { "type": "string" },
+              "programs": { "$ref": "#/components/schemas/StringList" }, "effective": { "$ref": "#/components/schemas/Date" },
+              "cadence": { "type": "string" }, "tiers": { "$ref": "#/components/schemas/StringList" } } } },
+          "reload_error": { "$ref": "#/components/schemas/ReloadError" }
+        }
+      },
+      "PolicySetList": {
+        "type": "object", "required": ["policy_sets", "reload_errors"], "additionalProperties": false,
+        "properties": {
+          "policy_sets": { "type": "array", "items": { "$ref": "#/components/schemas/PolicySet" } },
+          "reload_errors": { "type": "array", "items": { "$ref": "#/components/schemas/ReloadError" } }
+        }
+      },
+      "ReloadResult": {
+        "type": "object", "required": ["swapped", "unchanged", "policy_sets"], "additionalProperties": false,
+        "properties": {
+          "swapped": { "$ref": "#/components/schemas/StringList" }, "unchanged": { "$ref": "#/components/schemas/StringList" },
+          "policy_sets": { "type": "array", "items": { "$ref": "#/components/schemas/PolicySet" } }
+        }
+      }
+    }
+  }
+}
+"""#
+}

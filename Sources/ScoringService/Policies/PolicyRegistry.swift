@@ -1,0 +1,252 @@
+import Crypto
+import Foundation
+import LuaHost
+import PartnerModel
+import PolicyEngine
+
+/// Where a policy set lives: its folder and how messages name it.
+public struct PolicySetLocation: Sendable, Hashable {
+    public var directory: URL
+    public var displayPath: String
+
+    public init(directory: URL, displayPath: String) {
+        self.directory = directory.standardizedFileURL
+        self.displayPath = displayPath
+    }
+
+    public var name: String { directory.lastPathComponent }
+}
+
+/// One version of a policy set that serves requests: what it is (name,
+/// policies, content hash) and a pool of its loaded copies.
+final class LoadedPolicySet: Sendable {
+    struct PolicyInfo: Sendable, Codable, Equatable {
+        var name: String
+        var version: String
+        var file: String
+        var programs: [String]
+        var effective: Day
+        var cadence: String
+        var tiers: [String]
+    }
+
+    let location: PolicySetLocation
+    let name: String
+    let contentHash: String
+    let policies: [PolicyInfo]
+    let programs: [String]
+    let loadedAt: Date
+    let pool: PolicySetPool
+
+    init(location: PolicySetLocation, copies: [PolicySet], loadedAt: Date) {
+        let first = copies[0]
+        self.location = location
+        name = first.name
+        contentHash = first.contentHash
+        programs = first.programs
+        policies = first.policies.map {
+            PolicyInfo(name: $0.name, version: $0.version, file: $0.file, programs: $0.programs, effective: $0.effective,
+                       cadence: $0.cadence.rawValue, tiers: $0.tiers.map(\.name))
+        }
+        self.loadedAt = loadedAt
+        pool = PolicySetPool(copies)
+    }
+}
+
+/// Why a policy set (or the policy folders) could not be (re)loaded. The
+/// version loaded before keeps serving.
+public struct ReloadFailure: Sendable, Equatable, Error, CustomStringConvertible {
+    /// The set's name (its folder name), or nil when the folders themselves could not be read.
+    public var set: String?
+    public var path: String
+    /// `file:line: message`, as `partnerscore check` prints it.
+    public var message: String
+    public var file: String?
+    public var line: Int?
+    public var field: String?
+    public var at: Date
+
+    public var description: String { message }
+}
+
+/// What one reload did.
+struct ReloadReport: Sendable {
+    var swapped: [String] = []
+    var unchanged: [String] = []
+    var failures: [ReloadFailure] = []
+}
+
+/// The policy sets the service serves, and their hot reload.
+///
+/// A reload loads and validates the new version of a set BEFORE it
+/// replaces the serving one: the first copy is loaded and validated (a
+/// policy error stops here, leaving the old version serving, and is kept as
+/// the set's reload error); then one copy per worker is loaded and the new
+/// version swapped in at once. Requests already running finish on the copy
+/// they checked out.
+public final class PolicyRegistry: @unchecked Sendable {
+    /// Finds the set folders (from `serve --policies`); called at each reload,
+    /// so a new set folder under a folder of sets is picked up.
+    public typealias Discovery = @Sendable () throws -> [PolicySetLocation]
+
+    let discover: Discovery
+    /// Copies of each set: one per worker.
+    let copies: Int
+    let metrics: ServiceMetrics?
+
+    private let lock = NSLock()
+    private var loaded: [String: LoadedPolicySet] = [:]
+    /// Current failures by folder path (cleared when a later load of that folder succeeds).
+    private var failures: [String: ReloadFailure] = [:]
+    /// Folder path → fingerprint of the files at the last load attempt.
+    private var fingerprints: [String: String] = [:]
+    /// Serializes reloads (the watcher's and the API's).
+    private let reloading = NSLock()
+
+    /// Load every set `discover` names; throws the first ``ReloadFailure``
+    /// (the service does not start with a broken policy).
+    public init(copies: Int, metrics: ServiceMetrics? = nil, discover: @escaping Discovery) throws {
+        self.discover = discover
+        self.copies = max(1, copies)
+        self.metrics = metrics
+        let report = reloadNow(force: true)
+        if let failure = report.failures.first { throw failure }
+        if loaded.isEmpty {
+            throw ReloadFailure(set: nil, path: "", message: "no policy sets to serve", at: Date())
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The serving sets, by name.
+    var sets: [LoadedPolicySet] { lock.withLock { loaded.values.sorted { $0.name < $1.name } } }
+
+    func set(named name: String) -> LoadedPolicySet? { lock.withLock { loaded[name] } }
+
+    /// The serving set that governs `program` (the first by name when several do).
+    func set(governing program: String) -> LoadedPolicySet? {
+        sets.first { $0.programs.contains(program) }
+    }
+
+    /// Reload errors not yet fixed, oldest first.
+    var currentFailures: [ReloadFailure] { lock.withLock { failures.values.sorted { $0.at < $1.at } } }
+
+    /// The most recent reload error that a later successful load has not cleared.
+    var lastFailure: ReloadFailure? { currentFailures.last }
+
+    func failure(forSet name: String) -> ReloadFailure? { lock.withLock { failures.values.first { $0.set == name } } }
+
+    // MARK: - Reloading
+
+    /// Reload, off Swift's cooperative threads (loading runs Lua). With
+    /// `force`, every set is loaded and compared by content hash; without,
+    /// only sets whose files changed since the last attempt.
+    func reload(force: Bool) async -> ReloadReport {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(returning: self.reloadNow(force: force))
+            }
+        }
+    }
+
+    func reloadNow(force: Bool) -> ReloadReport {
+        reloading.lock()
+        defer { reloading.unlock() }
+        var report = ReloadReport()
+        let locations: [PolicySetLocation]
+        do {
+            locations = try discover()
+            lock.withLock { _ = failures.removeValue(forKey: "") }
+        } catch {
+            let failure = ReloadFailure(set: nil, path: "", message: "cannot read the policy folders: \(error)", at: Date())
+            record(failure, in: &report)
+            return report
+        }
+        var names: [String: String] = [:]
+        for location in locations {
+            if let other = names.updateValue(location.displayPath, forKey: location.name) {
+                record(ReloadFailure(set: location.name, path: location.displayPath,
+                                     message: "\(location.displayPath): a policy set named '\(location.name)' is already served from \(other); rename one folder",
+                                     at: Date()), in: &report)
+                continue
+            }
+            reload(location, force: force, report: &report)
+        }
+        // A serving set whose folder is gone keeps serving; say so.
+        let present = Set(locations.map(\.displayPath))
+        for set in sets where !present.contains(set.location.displayPath) {
+            if lock.withLock({ failures[set.location.displayPath] }) == nil {
+                record(ReloadFailure(set: set.name, path: set.location.displayPath,
+                                     message: "\(set.location.displayPath): the policy set folder is gone; still serving the version loaded before",
+                                     at: Date()), in: &report)
+            }
+        }
+        return report
+    }
+
+    private func reload(_ location: PolicySetLocation, force: Bool, report: inout ReloadReport) {
+        let path = location.displayPath
+        let fingerprint = Self.fingerprint(of: location.directory)
+        let current = set(named: location.name)
+        if !force, lock.withLock({ fingerprints[path] }) == fingerprint { return }
+        lock.withLock { fingerprints[path] = fingerprint }
+        do {
+            let first = try PolicySet(directory: location.directory, displayPath: path)
+            if let current, current.contentHash == first.contentHash, current.location == location {
+                lock.withLock { _ = failures.removeValue(forKey: path) }
+                report.unchanged.append(location.name)
+                metrics?.recordReload(result: "unchanged")
+                return
+            }
+            var copies = [first]
+            while copies.count < self.copies {
+                let copy = try PolicySet(directory: location.directory, displayPath: path)
+                guard copy.contentHash == first.contentHash else {
+                    // Edited while loading: the watcher sees the new fingerprint and tries again.
+                    lock.withLock { fingerprints[path] = nil }
+                    throw ReloadFailure(set: location.name, path: path,
+                                        message: "\(path): the files changed while loading; retrying at the next check", at: Date())
+                }
+                copies.append(copy)
+            }
+            let version = LoadedPolicySet(location: location, copies: copies, loadedAt: Date())
+            lock.withLock {
+                loaded[location.name] = version
+                failures[path] = nil
+            }
+            report.swapped.append(location.name)
+            metrics?.recordReload(result: "swapped")
+        } catch let error as PolicyError {
+            metrics?.recordPolicyError(stage: "loading")
+            record(ReloadFailure(set: location.name, path: path, message: error.description, file: error.file,
+                                 line: error.line, field: error.field, at: Date()), in: &report)
+        } catch let failure as ReloadFailure {
+            record(failure, in: &report)
+        } catch {
+            record(ReloadFailure(set: location.name, path: path, message: "\(path): \(error)", at: Date()), in: &report)
+        }
+    }
+
+    private func record(_ failure: ReloadFailure, in report: inout ReloadReport) {
+        lock.withLock { failures[failure.path] = failure }
+        report.failures.append(failure)
+        metrics?.recordReload(result: "failed")
+    }
+
+    /// A cheap change detector: SHA-256 over the paths and bytes of the
+    /// set's `.lua` files and the shared `lib` folder beside it.
+    static func fingerprint(of directory: URL) -> String {
+        var hasher = SHA256()
+        let lib = directory.deletingLastPathComponent().appendingPathComponent("lib")
+        for root in [directory, lib] {
+            guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { continue }
+            var files: [URL] = []
+            for case let url as URL in enumerator where url.pathExtension == "lua" { files.append(url) }
+            for url in files.sorted(by: { $0.path < $1.path }) {
+                hasher.update(data: Data(url.path.utf8))
+                hasher.update(data: (try? Data(contentsOf: url)) ?? Data())
+            }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import ScoringService
+
+@Suite("Health, metrics and the OpenAPI document")
+struct SystemTests {
+    @Test("/health says ok, lists the served sets and has no reload error")
+    func health() async throws {
+        let fixture = try ServiceFixture()
+        try await fixture.withServer { api in
+            let health = try await api.get("/health")
+            #expect(health.status == 200)
+            #expect(health.json["ok"] as? Bool == true)
+            #expect(health.json["database"] as? String == "ok")
+            #expect((health.json["policy_sets"] as? [[String: Any]])?.first?["name"] as? String == "agents")
+            #expect(health.json["last_reload_error"] is NSNull)
+        }
+    }
+
+    @Test("/metrics counts requests by route and status, evaluations, ingested events")
+    func metrics() async throws {
+        let fixture = try ServiceFixture()
+        try await fixture.withServer { api in
+            _ = try await api.get("/v1/partners/A-1/evaluation?as_of=2025-04-30", token: fixture.viewer)
+            _ = try await api.get("/v1/partners/NOPE", token: fixture.viewer)
+            _ = try await api.post("/v1/activity", token: fixture.operator,
+                                   json: #"{"events":[{"partner_id":"A-2","date":"2025-02-01","kind":"login"}]}"#)
+            _ = try await api.post("/v1/runs", token: fixture.operator, json: #"{"policy_set":"agents","as_of":"2025-04-30","dry_run":true}"#)
+            let text = try await api.get("/metrics", token: fixture.viewer).text
+            #expect(text.contains(#"http_requests_total{route="/v1/partners/{id}/evaluation",method="GET",status="200"} 1"#))
+            #expect(text.contains(#"http_requests_total{route="/v1/partners/{id}",method="GET",status="404"} 1"#))
+            #expect(text.contains(#"http_request_duration_seconds_count{route="/v1/partners/{id}/evaluation",method="GET",status="200"} 1"#))
+            #expect(text.contains(#"partnerscore_evaluations_total{kind="live"} 1"#))
+            #expect(text.contains(#"partnerscore_evaluations_total{kind="dry_run"} 3"#))
+            #expect(text.contains(#"partnerscore_evaluation_duration_seconds_count{kind="live"} 1"#))
+            #expect(text.contains("partnerscore_ingested_events_total 1"))
+        }
+    }
+
+    @Test("the OpenAPI document is served, describes exactly the routes there are, with errors and bearer security")
+    func openAPI() async throws {
+        let fixture = try ServiceFixture()
+        try await fixture.withServer { api in
+            let response = try await api.get("/openapi.json")
+            #expect(response.status == 200)
+            let document = response.json
+            #expect((document["openapi"] as? String)?.hasPrefix("3.") == true)
+            let paths = document["paths"] as? [String: [String: Any]] ?? [:]
+            let operations = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
+            #expect(operations == [
+                "GET /health", "GET /openapi.json", "GET /metrics",
+                "GET /v1/partners", "GET /v1/partners/{id}", "GET /v1/partners/{id}/evaluation",
+                "POST /v1/activity", "POST /v1/runs", "GET /v1/decisions", "GET /v1/alerts",
+                "GET /v1/policies", "POST /v1/policies/reload",
+            ])
+            let schemes = (document["components"] as? [String: Any])?["securitySchemes"] as? [String: [String: String]]
+            #expect(schemes?["bearerAuth"]?["scheme"] == "bearer")
+            // Every documented operation is routed: none answers 404 or 405 for its own method.
+            for operation in operations.sorted() {
+                let parts = operation.split(separator: " ")
+                let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: "A-1")
+                let routed = try await api.call(parts[0] == "GET" ? .get : .post, uri, token: fixture.designer, json: parts[0] == "POST" ? "{}" : nil)
+                #expect(![404, 405].contains(routed.status), "\(operation): \(routed.status) \(routed.text)")
+            }
+        }
+    }
+}
