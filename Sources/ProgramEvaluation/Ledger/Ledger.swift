@@ -34,15 +34,27 @@ struct Ledger {
         return numbers
     }
 
+    /// Partner id → number for the given ids, among the partners of `programs`.
     func partnerNumbers(ids: [String], programs: [String]) throws -> [String: Int64] {
-        try partnerNumbers(programs: programs).filter { ids.contains($0.key) }
+        var numbers: [String: Int64] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, number FROM partner
+            WHERE id IN (\(databaseQuestionMarks(count: ids.count))) AND program IN (\(databaseQuestionMarks(count: programs.count)))
+            """, arguments: StatementArguments(ids + programs))
+        while let row = try rows.next() { numbers[row[0]] = row[1] }
+        return numbers
     }
 
-    /// The remembered state of every partner of the set, by partner number.
-    func states() throws -> [Int64: PartnerProgramState] {
+    /// The remembered state of the set's partners (only `numbers` when given), by partner number.
+    func states(numbers only: [Int64]? = nil) throws -> [Int64: PartnerProgramState] {
         var states: [Int64: PartnerProgramState] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT partnerNumber, state FROM partner_state WHERE policySet = ?",
-                                       arguments: [policySet])
+        var sql = "SELECT partnerNumber, state FROM partner_state WHERE policySet = ?"
+        var arguments: [DatabaseValueConvertible] = [policySet]
+        if let only {
+            sql += " AND partnerNumber IN (\(databaseQuestionMarks(count: only.count)))"
+            arguments += only.map { $0 as DatabaseValueConvertible }
+        }
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
         while let row = try rows.next() {
             let text: String = row[1]
             if let state = PartnerProgramState(ledgerText: text) {

@@ -65,14 +65,17 @@ public struct ProgramRun {
             if !dryRun, let last = try ledger.lastEvaluation(), asOf <= last {
                 throw Failure.notForward(set: policySet.name, asOf: asOf, last: last)
             }
+            var numbers: [String: Int64]
             if let partnerIDs {
-                let known = try ledger.partnerNumbers(ids: partnerIDs, programs: programs)
-                let missing = partnerIDs.filter { known[$0] == nil }
+                // A few partners (explain, the service): read only theirs.
+                numbers = try ledger.partnerNumbers(ids: partnerIDs, programs: programs)
+                let missing = partnerIDs.filter { numbers[$0] == nil }
                 if !missing.isEmpty { throw Failure.unknownPartners(missing) }
+            } else {
+                numbers = try ledger.partnerNumbers(programs: programs)
             }
             if !dryRun { try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash) }
-            let states = try ledger.states()
-            let numbers = try ledger.partnerNumbers(programs: programs)
+            let states = try ledger.states(numbers: partnerIDs == nil ? nil : Array(numbers.values))
             progress?.start(total: numbers.count)
             var batch: [Pending] = []
             batch.reserveCapacity(Self.batchSize)
