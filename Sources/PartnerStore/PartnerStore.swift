@@ -54,6 +54,9 @@ public final class PartnerStore: Sendable {
     static func configuration() -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        // Several processes share a store (the service, an import, a token
+        // command): wait for a writer to finish instead of failing at once.
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             // WAL makes NORMAL durable at each checkpoint and never corrupts.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
