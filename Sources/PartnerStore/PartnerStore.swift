@@ -125,6 +125,7 @@ extension PartnerStore {
                 let row = try StoredEvent(event, numbers: numbers, location: "event \(index + 1)")
                 try writer.insert(row)
             }
+            try writer.finish()
             return ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: events.count)
         }
     }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("The store's schema is made by named migrations")
 struct SchemaTests {
-    @Test("a fresh file gets the partners-v1 and events-v1 migrations, WAL mode and foreign keys on")
+    @Test("a fresh file gets the partners-v1, events-v1 and rollups-v1 migrations, WAL mode and foreign keys on")
     func freshFile() throws {
         let folder = try Folder()
         let store = try PartnerStore(path: folder.path("fresh.sqlite"))
@@ -17,11 +17,43 @@ struct SchemaTests {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name"),
              try db.indexes(on: "event").map(\.columns))
         }
-        #expect(migrations == ["events-v1", "partners-v1"])
+        #expect(migrations == ["events-v1", "partners-v1", "rollups-v1"])
         #expect(journal == "wal")
         #expect(foreignKeys == 1)
-        #expect(tables == ["event", "event_kind", "partner"], "no tier history, decisions or alerts yet: the engine adds those")
+        #expect(tables == ["event", "event_detail", "event_kind", "event_month", "partner"], "no tier history, decisions or alerts yet: the engine adds those")
         #expect(indexes.contains(["partnerNumber", "day"]))
+    }
+
+    @Test("a file made before the rollups gets them built from the events it holds")
+    func rollupsBackfilled() throws {
+        let folder = try Folder()
+        let path = folder.path("old.sqlite")
+        do {
+            // The schema as it was: partners-v1 and events-v1 only, events written by SQL.
+            let old = try DatabaseQueue(path: path)
+            try PartnerStore.migrator().migrate(old, upTo: "events-v1")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO partner (id, name, type, program, region, country, territories, products, enrolled, channelAccountManager)
+                    VALUES ('P1', 'One', 'agent', 'telecom-agents', 'NA', 'US', '["US-CA"]', '["voice"]', 19000, 'cam-1');
+                    INSERT INTO event (partnerNumber, day, kind, amount, currency, product) VALUES
+                        (1, 19700, 'revenue', 0.1, 'USD', 'voice'), (1, 19701, 'revenue', 0.2, 'USD', 'voice'),
+                        (1, 19702, 'revenue', 0.3, 'USD', 'voice');
+                    INSERT INTO event (partnerNumber, day, kind) VALUES (1, 19650, 'login'), (1, 19702, 'login');
+                    INSERT INTO event (partnerNumber, day, kind, name, value) VALUES (1, 19600, 'attribute', 'csat', 4.5);
+                    INSERT INTO event (partnerNumber, day, kind, product, territory, amount) VALUES (1, 19690, 'deal_registered', 'voice', 'US-NY', 5);
+                    """)
+            }
+        }
+        let store = try PartnerStore(path: path)
+        let months = try store.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM event_month") }
+        #expect(months == 2, "October 2023 (a login) and December 2023 (revenue and a login)")
+        let asOf = Day(daysSinceEpoch: 19702 + 40)
+        let all = try SnapshotCalculator(store: store).snapshots(asOf: asOf)
+        #expect(try all == SnapshotCalculator(store: store).snapshots(asOf: asOf, partnerIDs: ["P1"]))
+        #expect(all.first?[.revenueTotal] == 0.6)
+        #expect(all.first?[.dealsOutsideTerritory12m] == 1)
+        #expect(all.first?.attributes == ["csat": .number(4.5)])
     }
 
     @Test("reopening a migrated file keeps its data and migrates nothing twice")

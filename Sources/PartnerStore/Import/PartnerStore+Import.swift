@@ -26,7 +26,24 @@ extension PartnerStore {
         }
         let partnerFiles = files.filter { $0.content == .partners }
         let eventFiles = files.filter { $0.content == .events }
-        return try writer.write { db in
+        return try writer.writeWithoutTransaction { db in
+            // Foreign keys are checked here, not by SQLite: every event's
+            // partner number comes from the partner table in this same
+            // transaction and every kind from EventKind, so SQLite's two
+            // parent look-ups per inserted row would only cost time.
+            // (PRAGMA foreign_keys cannot change inside a transaction.)
+            let foreignKeys = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false
+            if foreignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+            defer { if foreignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
+            var summary = ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: 0)
+            try db.inTransaction {
+                summary = try importRecords(db)
+                return .commit
+            }
+            return summary
+        }
+
+        func importRecords(_ db: Database) throws -> ImportSummary {
             var summary = ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: 0)
             var records = 0
             func tick() {
@@ -61,6 +78,7 @@ extension PartnerStore {
                 }
                 summary.events = records - summary.partnersAdded - summary.partnersUpdated
             }
+            try events.finish()
             return summary
         }
     }
@@ -78,8 +96,8 @@ enum EventPipeline {
             do {
                 var batch: [StoredEvent] = []
                 batch.reserveCapacity(batchSize)
-                while let record = try file.next() {
-                    batch.append(try record.event(numbers: numbers))
+                while let event = try file.nextEvent(numbers: numbers) {
+                    batch.append(event)
                     if batch.count == batchSize {
                         guard queue.put(batch) else { return }
                         batch.removeAll(keepingCapacity: true)

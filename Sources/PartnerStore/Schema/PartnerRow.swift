@@ -45,14 +45,37 @@ enum PartnerRow {
         return numbers
     }
 
+    /// `["a","b"]` without escapes → its items; nil for anything else.
+    private static func splitPlainList(_ b: UnsafeBufferPointer<UInt8>) -> [String]? {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        guard b.count >= 4, b[0] == UInt8(ascii: "["), b[1] == quote, b[b.count - 2] == quote, b[b.count - 1] == UInt8(ascii: "]"),
+              !b.contains(UInt8(ascii: "\\")) else { return nil }
+        var items: [String] = []
+        var start = 2
+        var i = 2
+        let end = b.count - 2
+        while i < end {
+            if b[i] == quote && i + 2 < b.count && b[i + 1] == comma && b[i + 2] == quote {
+                items.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+                i += 3
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        items.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
+        return items
+    }
+
     /// A list as a JSON array of strings.
     static func encodeList(_ list: [String]) -> String { JSONText.list(list) }
 
     static func decodeList(_ text: String) -> [String] {
         // Fast path for lists without escapes (what the store itself writes).
-        if !text.utf8.contains(UInt8(ascii: "\\")), text.hasPrefix("[\""), text.hasSuffix("\"]") {
-            return text.dropFirst(2).dropLast(2).components(separatedBy: "\",\"")
-        }
+        // Items are split at `","` on the UTF-8 bytes (Foundation's
+        // components(separatedBy:) cost a tenth of a 100k-partner snapshot run).
+        var text = text
+        if let items = text.withUTF8(splitPlainList) { return items }
         if text == "[]" { return [] }
         return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String] ?? []
     }

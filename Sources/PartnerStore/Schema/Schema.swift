@@ -74,5 +74,6 @@ enum Schema {
                 CREATE INDEX event_on_partner_day ON event(partnerNumber, day);
                 """)
         }
+        Rollups.register(in: &migrator)
     }
 }

@@ -100,48 +100,45 @@ struct StoredEvent: Sendable {
 }
 
 /// Inserts events with one prepared statement bound through SQLite's C API
-/// (the import's hot loop).
+/// (the import's hot loop), and keeps the rollups (``RollupWriter``) in step.
+/// Call ``finish()`` before the transaction commits.
 final class EventWriter {
     private let statement: Statement
-    private let kindNames: [String] = EventKind.allCases.map(\.name)
+    private let connection: OpaquePointer?
+    private let rollups: RollupWriter
 
     init(_ db: Database) throws {
+        connection = db.sqliteConnection
         statement = try db.makeStatement(sql: """
             INSERT INTO event (partnerNumber, day, kind, amount, currency, product, territory, name, value, expires)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        rollups = try RollupWriter(db)
     }
 
     func insert(_ event: StoredEvent) throws {
         let s = statement.sqliteStatement
         sqlite3_bind_int64(s, 1, event.partnerNumber)
         sqlite3_bind_int(s, 2, event.day)
-        bind(kindNames[Int(event.kind.rawValue)], at: 3)
+        bindStatic(s, 3, EventKind.cName(event.kind))
         if let amount = event.amount { sqlite3_bind_double(s, 4, amount) } else { sqlite3_bind_null(s, 4) }
-        bind(event.currency, at: 5)
-        bind(event.product, at: 6)
-        bind(event.territory, at: 7)
-        bind(event.name, at: 8)
+        bindText(s, 5, event.currency)
+        bindText(s, 6, event.product)
+        bindText(s, 7, event.territory)
+        bindText(s, 8, event.name)
         switch event.value {
         case .number(let n)?: sqlite3_bind_double(s, 9, n)
-        case .text(let t)?: bind(t, at: 9)
+        case .text(let t)?: bindText(s, 9, t)
         case nil: sqlite3_bind_null(s, 9)
         }
         if let expires = event.expires { sqlite3_bind_int(s, 10, expires) } else { sqlite3_bind_null(s, 10) }
-        let code = sqlite3_step(s)
-        sqlite3_reset(s)
-        guard code == SQLITE_DONE else {
-            throw PartnerStoreError("could not store an event: \(String(cString: sqlite3_errstr(code)))")
-        }
+        try step(s, "an event")
+        try rollups.add(event, id: sqlite3_last_insert_rowid(connection))
     }
 
-    private func bind(_ text: String?, at index: Int32) {
-        let s = statement.sqliteStatement
-        guard var text else { sqlite3_bind_null(s, index); return }
-        text.withUTF8 { bytes in
-            _ = sqlite3_bind_text(s, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                  Int32(bytes.count), SQLITE_TRANSIENT)
-        }
+    /// Write what the rollups still hold in memory.
+    func finish() throws {
+        try rollups.flush()
     }
 }
 

@@ -5,9 +5,12 @@ import PartnerModel
 /// ``PartnerSnapshot``. Counters are plain fields (the hot path for logins
 /// and revenue); the rarer, named records live in `Records`, made on first use.
 struct PartnerTally {
-    var revenue1m = 0.0, revenue3m = 0.0, revenue12m = 0.0, revenuePrior12m = 0.0, revenueTotal = 0.0
+    // Money is summed exactly (ExactSum): the same result whether events are
+    // added one by one or as monthly rollups.
+    var revenue1m = ExactSum(), revenue3m = ExactSum(), revenue12m = ExactSum(), revenuePrior12m = ExactSum(),
+        revenueTotal = ExactSum()
     var dealsRegistered30d: Int32 = 0, dealsRegistered90d: Int32 = 0, dealsRegistered12m: Int32 = 0
-    var dealsWon90d: Int32 = 0, dealsWon12m: Int32 = 0, dealsLost12m: Int32 = 0, dealValueWon12m = 0.0
+    var dealsWon90d: Int32 = 0, dealsWon12m: Int32 = 0, dealsLost12m: Int32 = 0, dealValueWon12m = ExactSum()
     var dealsOutsideTerritory12m: Int32 = 0
     var dealsOutsideTerritory30d: Int32 = 0
     var trainings12m: Int32 = 0, logins30d: Int32 = 0
@@ -46,13 +49,13 @@ struct PartnerTally {
         case .revenue:
             if day < firstRevenue { firstRevenue = day }
             let amount = sqlite3_column_double(s, 3)
-            revenueTotal += amount
+            revenueTotal.add(amount)
             if day > w.months12 {
-                revenue12m += amount
-                if day > w.months3 { revenue3m += amount }
-                if day > w.month1 { revenue1m += amount }
+                revenue12m.add(amount)
+                if day > w.months3 { revenue3m.add(amount) }
+                if day > w.month1 { revenue1m.add(amount) }
             } else if day > w.months24 {
-                revenuePrior12m += amount
+                revenuePrior12m.add(amount)
             }
         case .dealRegistered:
             if day < firstDealRegistration { firstDealRegistration = day }
@@ -70,7 +73,7 @@ struct PartnerTally {
             if day < firstDealWon { firstDealWon = day }
             if day > w.months12 {
                 dealsWon12m += 1
-                dealValueWon12m += sqlite3_column_double(s, 3)
+                dealValueWon12m.add(sqlite3_column_double(s, 3))
                 if day > w.days90 { dealsWon90d += 1 }
             }
         case .dealLost:
@@ -105,6 +108,53 @@ struct PartnerTally {
         }
     }
 
+    /// Fold in one `event_month` row (columns as ``Rollups/monthColumns``)
+    /// of a month that no window bound cuts through and that ends on or
+    /// before the as-of day: every event in it is on the same side of every
+    /// bound, so testing the month's first day decides for all of them —
+    /// the same result as ``add(kind:day:row:windows:)`` for each event.
+    mutating func addMonth(row s: OpaquePointer, firstDay: Int32, windows w: Windows) {
+        func day(_ column: Int32) -> Int32? {
+            sqlite3_column_type(s, column) == SQLITE_NULL ? nil : sqlite3_column_int(s, column)
+        }
+        func sum(_ column: Int32) -> ExactSum {
+            var sum = ExactSum()
+            if let blob = sqlite3_column_blob(s, column) {
+                sum.add(encoded: UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(s, column))))
+            }
+            return sum
+        }
+        let lastDay = sqlite3_column_int(s, 10)
+        if lastDay > lastActivity { lastActivity = lastDay }
+        let logins = Int32(sqlite3_column_int64(s, 2))
+        if logins > 0 {
+            if let first = day(3), first < firstLogin { firstLogin = first }
+            if firstDay > w.days30 { logins30d += logins }
+        }
+        if let first = day(5) {
+            if first < firstRevenue { firstRevenue = first }
+            let revenue = sum(4)
+            revenueTotal.add(revenue)
+            if firstDay > w.months12 {
+                revenue12m.add(revenue)
+                if firstDay > w.months3 { revenue3m.add(revenue) }
+                if firstDay > w.month1 { revenue1m.add(revenue) }
+            } else if firstDay > w.months24 {
+                revenuePrior12m.add(revenue)
+            }
+        }
+        let won = Int32(sqlite3_column_int64(s, 6))
+        if won > 0 {
+            if let first = day(8), first < firstDealWon { firstDealWon = first }
+            if firstDay > w.months12 {
+                dealsWon12m += won
+                dealValueWon12m.add(sum(7))
+                if firstDay > w.days90 { dealsWon90d += won }
+            }
+        }
+        if firstDay > w.months12 { dealsLost12m += Int32(sqlite3_column_int64(s, 9)) }
+    }
+
     private func text(_ s: OpaquePointer, _ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(s, column) else { return nil }
         return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(s, column))), as: UTF8.self)
@@ -114,19 +164,20 @@ struct PartnerTally {
         let asOf = w.asOf
         var snapshot = PartnerSnapshot(partner: partner, asOf: asOf)
         func set(_ metric: Metric, _ value: Double) { snapshot.values[metric.rawValue] = value }
-        set(.revenue1m, revenue1m)
-        set(.revenue3m, revenue3m)
+        let revenue12m = revenue12m.value, revenuePrior12m = revenuePrior12m.value
+        set(.revenue1m, revenue1m.value)
+        set(.revenue3m, revenue3m.value)
         set(.revenue12m, revenue12m)
         set(.revenuePrior12m, revenuePrior12m)
         set(.revenueGrowth, revenuePrior12m == 0 ? .nan : (revenue12m - revenuePrior12m) / revenuePrior12m)
-        set(.revenueTotal, revenueTotal)
+        set(.revenueTotal, revenueTotal.value)
         set(.dealsRegistered30d, Double(dealsRegistered30d))
         set(.dealsRegistered90d, Double(dealsRegistered90d))
         set(.dealsRegistered12m, Double(dealsRegistered12m))
         set(.dealsWon90d, Double(dealsWon90d))
         set(.dealsWon12m, Double(dealsWon12m))
         set(.dealsLost12m, Double(dealsLost12m))
-        set(.dealValueWon12m, dealValueWon12m)
+        set(.dealValueWon12m, dealValueWon12m.value)
         let closed = dealsWon12m + dealsLost12m
         set(.winRate12m, closed == 0 ? .nan : Double(dealsWon12m) / Double(closed))
         set(.dealsOutsideTerritory12m, Double(dealsOutsideTerritory12m))

@@ -1,0 +1,287 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import PartnerModel
+
+/// Per-partner rollups of the event history, kept up to date in the same
+/// transaction as every event written through ``EventWriter`` (file imports
+/// and ``PartnerStore/importEvents(_:)``), so that snapshots of all partners
+/// read rollups instead of every event ever recorded.
+///
+/// - `event_month`: one row per partner and calendar month with the
+///   high-volume kinds folded in — logins (count, first day), revenue (exact
+///   sum, first day), deals won (count, exact value sum, first day), deals
+///   lost (count) and the last day of any of them. `month` is
+///   `year * 12 + month - 1`; sums are ``ExactSum`` partials (BLOB).
+/// - `event_detail`: a copy of the low-volume kinds that a snapshot needs
+///   one by one — deal registrations (territory and product are checked
+///   against the partner's authorizations as they are when the snapshot is
+///   taken), certifications and credentials (the latest record as of the
+///   day), trainings (distinct modules) and attributes (latest value).
+///   `id` is the event's id, so scans see them in the order they were stored.
+///
+/// Events are append-only: rollups only ever grow, by merging (an UPSERT
+/// that adds counts and exact sums and keeps the earliest and latest days).
+enum Rollups {
+    static let monthColumns = "partnerNumber, month, logins, firstLogin, revenue, firstRevenue, dealsWon, dealValueWon, firstDealWon, dealsLost, lastDay"
+
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("rollups-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE event_month (
+                    partnerNumber INTEGER NOT NULL REFERENCES partner(number) ON DELETE CASCADE,
+                    month INTEGER NOT NULL,
+                    logins INTEGER NOT NULL,
+                    firstLogin INTEGER,
+                    revenue BLOB,
+                    firstRevenue INTEGER,
+                    dealsWon INTEGER NOT NULL,
+                    dealValueWon BLOB,
+                    firstDealWon INTEGER,
+                    dealsLost INTEGER NOT NULL,
+                    lastDay INTEGER NOT NULL,
+                    PRIMARY KEY (partnerNumber, month)
+                ) WITHOUT ROWID;
+                CREATE TABLE event_detail (
+                    id INTEGER PRIMARY KEY,
+                    partnerNumber INTEGER NOT NULL REFERENCES partner(number) ON DELETE CASCADE,
+                    day INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    amount REAL,
+                    product TEXT,
+                    territory TEXT,
+                    name TEXT,
+                    value,
+                    expires INTEGER
+                );
+                """)
+            try backfill(db)
+        }
+    }
+
+    /// A database made before the rollups: fold in the events it holds.
+    static func backfill(_ db: Database) throws {
+        let rollups = try RollupWriter(db)
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, partnerNumber, day, kind, amount, currency, product, territory, name, value, expires FROM event ORDER BY id
+            """)
+        while let row = try rows.next() {
+            let kindName: String = row[3]
+            guard let kind = EventKind(name: kindName) else { continue }
+            var event = StoredEvent(partnerNumber: row[1], day: row[2], kind: kind)
+            event.amount = row[4]
+            event.currency = row[5]
+            event.product = row[6]
+            event.territory = row[7]
+            event.name = row[8]
+            let value: DatabaseValue = row[9]
+            switch value.storage {
+            case .int64(let n): event.value = .number(Double(n))
+            case .double(let n): event.value = .number(n)
+            case .string(let text): event.value = .text(text)
+            case .null, .blob: break
+            }
+            event.expires = row[10]
+            try rollups.add(event, id: row[0])
+        }
+        try rollups.flush()
+    }
+
+    /// `sum_merge(a, b)`: the ExactSum partials of a and b together (the
+    /// rollup UPSERT merges revenue with it).
+    static let sumMerge = DatabaseFunction("partnerscore_sum_merge", argumentCount: 2, pure: true) { values in
+        var sum = ExactSum()
+        for value in values {
+            if case .blob(let data) = value.storage {
+                data.withUnsafeBytes { sum.add(encoded: $0) }
+            }
+        }
+        return sum.partials.isEmpty ? nil : Data(sum.encoded)
+    }
+
+    /// The kinds folded into `event_month`; the others go to `event_detail`.
+    static func isMonthly(_ kind: EventKind) -> Bool {
+        switch kind {
+        case .login, .revenue, .dealWon, .dealLost: true
+        default: false
+        }
+    }
+
+    static func monthIndex(ofDay day: Int32) -> Int32 {
+        let (y, m, _) = Day(daysSinceEpoch: day).components
+        return Int32(y * 12 + m - 1)
+    }
+
+    /// First and last day of a month index.
+    static func days(ofMonth month: Int32) -> (first: Int32, last: Int32) {
+        let year = Int(month) / 12, m = Int(month) % 12 + 1
+        let first = Day(year: year, month: m, day: 1)!
+        return (first.daysSinceEpoch, first.daysSinceEpoch + Int32(Day.daysIn(month: m, year: year)) - 1)
+    }
+}
+
+/// One partner-month of `event_month`, being accumulated.
+struct MonthRollup {
+    var logins: Int64 = 0
+    var firstLogin = Int32.max
+    var revenue = ExactSum()
+    var firstRevenue = Int32.max
+    var dealsWon: Int64 = 0
+    var dealValueWon = ExactSum()
+    var firstDealWon = Int32.max
+    var dealsLost: Int64 = 0
+    var lastDay = Int32.min
+}
+
+/// Maintains the rollups for events as they are stored: month rows are
+/// accumulated in memory (bounded: flushed every `flushThreshold` distinct
+/// partner-months) and merged into `event_month` by UPSERT; detail events
+/// are copied as they come.
+final class RollupWriter {
+    private let upsert: Statement
+    private let detail: Statement
+    private var months: [Int64: MonthRollup] = [:]
+    private let flushThreshold: Int
+    /// The month of the last day seen (events come mostly in runs of one partner's month).
+    private var cachedDay = Int32.min
+    private var cachedMonth: Int32 = 0
+
+    init(_ db: Database, flushThreshold: Int = 100_000) throws {
+        self.flushThreshold = flushThreshold
+        db.add(function: Rollups.sumMerge)
+        upsert = try db.makeStatement(sql: """
+            INSERT INTO event_month (\(Rollups.monthColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            ON CONFLICT (partnerNumber, month) DO UPDATE SET
+                logins = logins + excluded.logins,
+                firstLogin = min(coalesce(firstLogin, excluded.firstLogin), coalesce(excluded.firstLogin, firstLogin)),
+                revenue = partnerscore_sum_merge(revenue, excluded.revenue),
+                firstRevenue = min(coalesce(firstRevenue, excluded.firstRevenue), coalesce(excluded.firstRevenue, firstRevenue)),
+                dealsWon = dealsWon + excluded.dealsWon,
+                dealValueWon = partnerscore_sum_merge(dealValueWon, excluded.dealValueWon),
+                firstDealWon = min(coalesce(firstDealWon, excluded.firstDealWon), coalesce(excluded.firstDealWon, firstDealWon)),
+                dealsLost = dealsLost + excluded.dealsLost,
+                lastDay = max(lastDay, excluded.lastDay)
+            """)
+        detail = try db.makeStatement(sql: """
+            INSERT INTO event_detail (id, partnerNumber, day, kind, amount, product, territory, name, value, expires)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// Fold in an event just stored with this id.
+    func add(_ event: StoredEvent, id: Int64) throws {
+        guard Rollups.isMonthly(event.kind) else {
+            try insertDetail(event, id: id)
+            return
+        }
+        if event.day != cachedDay {
+            cachedDay = event.day
+            cachedMonth = Rollups.monthIndex(ofDay: event.day)
+        }
+        let key = event.partnerNumber &* 65_536 &+ Int64(cachedMonth)
+        let day = event.day
+        let amount = event.amount ?? 0
+        if months[key] == nil && months.count >= flushThreshold { try flush() }
+        months[key, default: MonthRollup()].add(kind: event.kind, day: day, amount: amount)
+    }
+
+    /// Write the accumulated months (call before the transaction ends).
+    func flush() throws {
+        let s = upsert.sqliteStatement
+        for (key, month) in months {
+            sqlite3_bind_int64(s, 1, key >> 16)
+            sqlite3_bind_int64(s, 2, key & 0xFFFF)
+            sqlite3_bind_int64(s, 3, month.logins)
+            bindDay(s, 4, month.firstLogin)
+            bindSum(s, 5, month.revenue)
+            bindDay(s, 6, month.firstRevenue)
+            sqlite3_bind_int64(s, 7, month.dealsWon)
+            bindSum(s, 8, month.dealValueWon)
+            bindDay(s, 9, month.firstDealWon)
+            sqlite3_bind_int64(s, 10, month.dealsLost)
+            sqlite3_bind_int(s, 11, month.lastDay)
+            try step(s, "a monthly rollup")
+        }
+        months.removeAll(keepingCapacity: true)
+    }
+
+    private func bindDay(_ s: OpaquePointer, _ index: Int32, _ day: Int32) {
+        if day == .max { sqlite3_bind_null(s, index) } else { sqlite3_bind_int(s, index, day) }
+    }
+
+    private func bindSum(_ s: OpaquePointer, _ index: Int32, _ sum: ExactSum) {
+        guard !sum.partials.isEmpty else { sqlite3_bind_null(s, index); return }
+        let bytes = sum.encoded
+        bytes.withUnsafeBytes { _ = sqlite3_bind_blob(s, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+    }
+
+    private func insertDetail(_ event: StoredEvent, id: Int64) throws {
+        let s = detail.sqliteStatement
+        sqlite3_bind_int64(s, 1, id)
+        sqlite3_bind_int64(s, 2, event.partnerNumber)
+        sqlite3_bind_int(s, 3, event.day)
+        bindStatic(s, 4, EventKind.cName(event.kind))
+        if let amount = event.amount { sqlite3_bind_double(s, 5, amount) } else { sqlite3_bind_null(s, 5) }
+        bindText(s, 6, event.product)
+        bindText(s, 7, event.territory)
+        bindText(s, 8, event.name)
+        switch event.value {
+        case .number(let n)?: sqlite3_bind_double(s, 9, n)
+        case .text(let t)?: bindText(s, 9, t)
+        case nil: sqlite3_bind_null(s, 9)
+        }
+        if let expires = event.expires { sqlite3_bind_int(s, 10, expires) } else { sqlite3_bind_null(s, 10) }
+        try step(s, "an event's detail")
+    }
+}
+
+extension MonthRollup {
+    mutating func add(kind: EventKind, day: Int32, amount: Double) {
+        if day > lastDay { lastDay = day }
+        switch kind {
+        case .login:
+            logins += 1
+            if day < firstLogin { firstLogin = day }
+        case .revenue:
+            revenue.add(amount)
+            if day < firstRevenue { firstRevenue = day }
+        case .dealWon:
+            dealsWon += 1
+            dealValueWon.add(amount)
+            if day < firstDealWon { firstDealWon = day }
+        case .dealLost:
+            dealsLost += 1
+        default:
+            break
+        }
+    }
+}
+
+// MARK: - Binding helpers shared by the writers
+
+func bindText(_ s: OpaquePointer, _ index: Int32, _ text: String?) {
+    guard var text else { sqlite3_bind_null(s, index); return }
+    text.withUTF8 { bytes in
+        _ = sqlite3_bind_text(s, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                              Int32(bytes.count), SQLITE_TRANSIENT)
+    }
+}
+
+/// Bind a NUL-terminated string that outlives the statement (no copy).
+func bindStatic(_ s: OpaquePointer, _ index: Int32, _ text: UnsafePointer<CChar>) {
+    sqlite3_bind_text(s, index, text, -1, nil)
+}
+
+func step(_ s: OpaquePointer, _ what: String) throws {
+    let code = sqlite3_step(s)
+    sqlite3_reset(s)
+    guard code == SQLITE_DONE else {
+        throw PartnerStoreError("could not store \(what): \(String(cString: sqlite3_errstr(code)))")
+    }
+}
+
+extension EventKind {
+    /// The kind's name as a C string that lives as long as the process.
+    nonisolated(unsafe) private static let cNames: [UnsafePointer<CChar>] = allCases.map { UnsafePointer(strdup($0.name)!) }
+    static func cName(_ kind: EventKind) -> UnsafePointer<CChar> { cNames[Int(kind.rawValue)] }
+}
