@@ -162,6 +162,34 @@ struct RollupTests {
         #expect(months > 0 && months < events.count, "months fold many events into one row")
     }
 
+    @Test("events ingested as JSON objects (the HTTP service's path) keep the rollups too")
+    func ingestedObjects() throws {
+        let (partners, events) = Self.program(seed: 4)
+        let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        try store.upsertPartners(partners)
+        let objects: [Any] = events.map { event -> [String: Any] in
+            var o: [String: Any] = ["partner_id": event.partnerID, "date": event.date.description, "kind": event.kindName]
+            switch event.kind {
+            case .revenue(let amount, let currency, let product): o["amount"] = amount; o["currency"] = currency; o["product"] = product
+            case .dealRegistered(let territory, let product, let amount): o["territory"] = territory; o["product"] = product; o["amount"] = amount
+            case .dealWon(let amount), .dealLost(let amount): o["amount"] = amount
+            case .certificationEarned(let name, let expires): o["name"] = name; if let expires { o["expires"] = expires.description }
+            case .trainingCompleted(let module): o["name"] = module
+            case .portalLogin: break
+            case .credential(let kind, let expires): o["name"] = kind; if let expires { o["expires"] = expires.description }
+            case .attribute(let name, let value):
+                o["name"] = name
+                switch value {
+                case .number(let n): o["value"] = n
+                case .text(let t): o["value"] = t
+                }
+            }
+            return o
+        }
+        try store.writer.write { db in _ = try PartnerStore.importEventObjects(objects, in: db) }
+        try expectRollupsMatchEvents(store, "ingested objects")
+    }
+
     @Test("exact sums do not depend on the order of the amounts")
     func exactSum() {
         var sequential = 0.0

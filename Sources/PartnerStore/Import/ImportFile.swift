@@ -73,39 +73,18 @@ final class ImportFile: @unchecked Sendable {
     }
 
     /// The next record, or nil at the end of the file.
+    /// The next event of an events file, checked, or nil at the end. Every
+    /// row goes through ``ImportRecord/event(numbers:)``, which names the
+    /// file, line and field of anything wrong.
+    func nextEvent(numbers: [String: Int64]) throws -> StoredEvent? {
+        try next()?.event(numbers: numbers)
+    }
+
     func next() throws -> ImportRecord? {
         switch source {
         case .csv(let records, let positions):
-            guard let line = try records.nextRecord() else { return nil }
-            return try record(records, positions: positions, line: line)
-        case .jsonLines(let lines):
-            return try lines.next()
-        }
-    }
-
-    /// The next event of an events file, checked, or nil at the end.
-    ///
-    /// CSV rows take a fast path that reads the fields straight from the
-    /// chunk's bytes; a row it does not accept as plainly valid goes through
-    /// ``ImportRecord/event(numbers:)``, which stores it or names the file,
-    /// line and field of what is wrong.
-    func nextEvent(numbers: [String: Int64]) throws -> StoredEvent? {
-        switch source {
-        case .csv(let records, let positions):
-            guard let line = try records.nextRecord() else { return nil }
-            if records.fields.count == records.header.count,
-               let event = FastEventRow.event(records: records, positions: positions, numbers: numbers) {
-                return event
-            }
-            return try record(records, positions: positions, line: line).event(numbers: numbers)
-        case .jsonLines(let lines):
-            return try lines.next()?.event(numbers: numbers)
-        }
-    }
-
-    private func record(_ records: CSVRecords, positions: [Int?], line: Int) throws -> ImportRecord {
-        let fields = records.fields
-        guard fields.count == records.header.count else {
+            guard let (line, fields) = try records.next() else { return nil }
+            guard fields.count == records.header.count else {
                 let field = fields.count < records.header.count ? records.header[fields.count] : "field \(records.header.count + 1)"
                 throw PartnerStoreError("this row has \(fields.count) fields but the header has \(records.header.count)",
                                         file: display, line: line, field: field,
@@ -113,9 +92,12 @@ final class ImportFile: @unchecked Sendable {
             }
             var values = [FieldValue?](repeating: nil, count: positions.count)
             for (column, position) in positions.enumerated() {
-                if let position, !fields[position].isEmpty { values[column] = .text(records.string(at: position)) }
+                if let position, !fields[position].isEmpty { values[column] = .text(fields[position]) }
             }
             return ImportRecord(file: display, line: line, content: content, values: values)
+        case .jsonLines(let lines):
+            return try lines.next()
+        }
     }
 }
 

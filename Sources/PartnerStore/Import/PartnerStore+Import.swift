@@ -215,6 +215,7 @@ extension PartnerStore {
                 throw error
             }
         }
+        try writer.finish()   // the month rollups held in memory
         return ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: objects.count)
     }
 }
