@@ -20,8 +20,9 @@ if [[ -n "${JOBS:-}" ]]; then JOBS_ARG=(--jobs "$JOBS"); fi
 mkdir -p "$DIR"
 
 measure() {   # measure NAME COMMAND... -> sets SECONDS_TAKEN and PEAK_KB
-    local log="$DIR/time.log"
-    /usr/bin/time -f "%e %M" -o "$log" "$@" > "$DIR/$1.out" 2> "$DIR/$1.err" || { cat "$DIR/$1.err" >&2; exit 1; }
+    local name=$1 log="$DIR/time.log"
+    shift
+    /usr/bin/time -f "%e %M" -o "$log" "$@" > "$DIR/$name.out" 2> "$DIR/$name.err" || { cat "$DIR/$name.err" >&2; exit 1; }
     read -r SECONDS_TAKEN PEAK_KB < "$log"
 }
 
