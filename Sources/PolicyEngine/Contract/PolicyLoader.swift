@@ -114,7 +114,6 @@ struct PolicyLoader {
         var benefits: [String: BenefitValue] = [:]
         if let benefitValue = spec["benefits"] {
             guard case .table(let table) = benefitValue else {
-                if benefitValue.arrayValue?.isEmpty == true { return TierDefinition(name: name, entry: entry, maintain: maintain, benefits: [:], file: file, line: line) }
                 throw PolicyError(.validation, file: file, line: line, field: field + ".benefits",
                                   "expected a table of benefit = value, e.g. { commission = 0.12, mdf = 5000 }")
             }
@@ -289,7 +288,6 @@ struct PolicyLoader {
         for step in MilestoneRule.Step.allCases { deadlines[step] = step.defaultDeadline }
         if let value {
             guard case .table(let table) = value else {
-                if value.arrayValue?.isEmpty == true { return [] }
                 throw PolicyError(.validation, file: file, line: policyLine, field: "milestones",
                                   "expected { first_login = \"3 days\", ... } (defaults: ps.default_milestones)")
             }

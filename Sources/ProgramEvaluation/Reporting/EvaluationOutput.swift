@@ -132,7 +132,5 @@ public struct EvaluationOutput {
 
     public static func csvField(_ text: String) -> String { TextFormat.csvField(text) }
 
-    static func quoted(_ text: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
-    }
+    static func quoted(_ text: String) -> String { TextFormat.jsonString(text) }
 }

@@ -145,6 +145,8 @@ public struct ProgramRun {
         guard count > 0 else { return [] }
         let slots = Slots<Result>(count: count)
         let pool = WorkerPool(workers)
+        // Small batches are not worth waking the other workers for.
+        let workerCount = count < 64 ? 1 : workers.count
         let work = { @Sendable (worker: Int) in
             var index = worker
             while index < count {
@@ -157,18 +159,13 @@ public struct ProgramRun {
                 } catch {
                     slots.set(index, .failure(error))
                 }
-                index += pool.evaluators.count
+                index += workerCount
             }
         }
-        if workers.count == 1 || count < 64 {
-            for index in 0..<count {
-                let pending = batch[index]
-                let (evaluation, next) = try workers[0].evaluate(pending.snapshot, state: pending.state)
-                slots.set(index, .success(Result(evaluation: evaluation, state: next, stateText: encode ? next.compact : "",
-                                                 detail: encode ? evaluation.json() : "")))
-            }
+        if workerCount == 1 {
+            work(0)
         } else {
-            DispatchQueue.concurrentPerform(iterations: workers.count, execute: work)
+            DispatchQueue.concurrentPerform(iterations: workerCount, execute: work)
         }
         return try slots.values()
     }
