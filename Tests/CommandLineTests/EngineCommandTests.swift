@@ -100,6 +100,14 @@ struct EngineCommandTests {
         #expect(r.stdout.hasSuffix("1 passed, 1 failed\n"))
         let xml = try String(contentsOfFile: w.path("junit.xml"), encoding: .utf8)
         #expect(xml.contains("tests=\"2\" failures=\"1\""))
+        // JSON with coverage is one document.
+        let json = try partnerscore(["test", "P", "--format", "json", "--coverage"], in: w)
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(document?["failed"] as? Int == 1)
+        #expect((document?["coverage"] as? [Any])?.count == 1)
+        let text = try partnerscore(["test", "P", "--coverage"], in: w)
+        #expect(text.stdout.contains("Coverage of s:"))
+        #expect(text.stdout.hasSuffix("1 passed, 1 failed\n"))
     }
 
     @Test("check names file and line; diff fails on demotions; the bundled policies pass both test and check")

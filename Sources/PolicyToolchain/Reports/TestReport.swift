@@ -4,7 +4,9 @@ import Foundation
 /// actual for failures, a closing `N passed, N failed` line), for tools (JSON)
 /// and for CI (JUnit XML).
 public enum TestReport {
-    public static func text(_ results: [CaseResult]) -> String {
+    /// The report for people; coverage reports (if measured) come before the
+    /// closing `N passed, N failed` line, which stays last.
+    public static func text(_ results: [CaseResult], coverage: [CoverageReport] = []) -> String {
         var out = ""
         var currentSet = ""
         for result in results {
@@ -27,6 +29,7 @@ public enum TestReport {
                 for line in m.detail { out += "          \(line)\n" }
             }
         }
+        for report in coverage { out += report.text }
         out += summaryLine(results) + "\n"
         return out
     }
@@ -36,12 +39,13 @@ public enum TestReport {
         return "\(passed) passed, \(results.count - passed) failed"
     }
 
-    public static func json(_ results: [CaseResult], coverage: CoverageReport?) throws -> String {
+    /// One JSON document: the counts, every case, and the coverage reports when measured.
+    public static func json(_ results: [CaseResult], coverage: [CoverageReport]? = nil) throws -> String {
         struct Document: Encodable {
             var passed: Int
             var failed: Int
             var cases: [CaseResult]
-            var coverage: CoverageReport?
+            var coverage: [CoverageReport]?
         }
         let passed = results.filter(\.passed).count
         let encoder = JSONEncoder()

@@ -63,22 +63,8 @@ extension Partnerscore {
                     }
                 }
                 switch format {
-                case .text:
-                    var text = TestReport.text(results)
-                    if measure {
-                        let summary = text.split(separator: "\n").last.map(String.init) ?? ""
-                        text = String(text.dropLast(summary.count + 1))
-                        for report in reports { text += report.text }
-                        text += summary + "\n"
-                    }
-                    print(text, terminator: "")
-                case .json:
-                    print(try TestReport.json(results, coverage: nil), terminator: "")
-                    if measure {
-                        let encoder = JSONEncoder()
-                        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                        print(String(decoding: try encoder.encode(reports), as: UTF8.self))
-                    }
+                case .text: print(TestReport.text(results, coverage: reports), terminator: "")
+                case .json: print(try TestReport.json(results, coverage: measure ? reports : nil), terminator: "")
                 }
                 if let junit {
                     do { try TestReport.junit(results).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
