@@ -8,6 +8,7 @@ import ProgramGenerator
 
 // partnerscore-bench: micro-benchmarks of the host (run in release:
 // Scripts/bench-lua.sh). Prints one line per case: ns per call.
+//   partnerscore-bench [ITERATIONS] [POLICIES] [all|lua|evaluate]
 
 func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrows {
     for _ in 0..<(iterations / 10) { try body() }   // warm-up
@@ -22,6 +23,17 @@ func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrow
 
 let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 1_000_000
 let policiesFolder = CommandLine.arguments.dropFirst(2).first ?? "Policies"
+let cases = CommandLine.arguments.dropFirst(3).first ?? "all"
+guard ["all", "lua", "evaluate"].contains(cases) else {
+    FileHandle.standardError.write(Data("partnerscore-bench: cases must be all, lua or evaluate, not '\(cases)'\n".utf8))
+    exit(2)
+}
+print("partnerscore-bench: \(iterations) iterations per case")
+if cases != "evaluate" { try hostCalls() }
+if cases != "lua" { try policyEvaluations() }
+
+/// The cost of one call into Lua through the host path.
+func hostCalls() throws {
 let lua = try LuaState()
 let policy = try lua.load(source: """
     return function(p)
@@ -43,7 +55,6 @@ let names = ["revenue_12m", "revenue_3m", "deals_won", "deals_registered", "cert
              "logins_30d", "days_inactive", "region"].map(LuaFieldName.init)
 var counter = 0.0
 
-print("partnerscore-bench: \(iterations) iterations per case")
 try measure("empty function, no arguments", iterations: iterations) {
     _ = try lua.call(emptyRef, limits: nil, pushArguments: { _ in 0 }, readResult: { _ in 0 })
 }
@@ -107,11 +118,11 @@ for (label, limits) in [("with limits armed", LuaLimits(instructions: 0, memoryB
     let ns = (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(n)
     print(String(format: "%-58@ %8.1f ns/call", "in-Lua loop, table + call (\(label))" as NSString, ns))
 }
+}
 
-
-// Policy evaluations over snapshots already in memory: the telecom policy on
-// a generated telecom program, one Lua state per worker, every core.
-do {
+/// Policy evaluations over snapshots already in memory: the telecom policy on
+/// a generated telecom program, one Lua state per worker, every core.
+func policyEvaluations() throws {
     let generator = ProgramGenerator(options: .init(partners: 20_000, seed: 7, industry: Industry.named("telecom")))
     let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
     var partners: [Partner] = []

@@ -45,7 +45,25 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     public var description: String {
         let (y, m, d) = components
-        return String(y).leftPadded(4) + "-" + String(m).leftPadded(2) + "-" + String(d).leftPadded(2)
+        guard (0...9999).contains(y) else {
+            return String(y).leftPadded(4) + "-" + String(m).leftPadded(2) + "-" + String(d).leftPadded(2)
+        }
+        // Ten ASCII bytes: a small string, no allocation (written for every day in every decision).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
+            func digits(_ value: Int, at end: Int, count: Int) {
+                var value = value
+                for i in stride(from: end, to: end - count, by: -1) {
+                    b[i] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            digits(y, at: 3, count: 4)
+            b[4] = UInt8(ascii: "-")
+            digits(m, at: 6, count: 2)
+            b[7] = UInt8(ascii: "-")
+            digits(d, at: 9, count: 2)
+            return String(decoding: b, as: UTF8.self)
+        }
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
@@ -54,6 +72,7 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     /// Calendar month arithmetic, clamping to the end of shorter months.
     public func adding(months: Int) -> Day {
+        if months == 0 { return self }
         let (y, m, d) = components
         let total = y * 12 + (m - 1) + months
         let year = total / 12, month = total % 12 + 1

@@ -165,6 +165,23 @@ struct EncodingTests {
         #expect(e.json().contains("\"benefits\":{\"commission\":0.12}"))
     }
 
+    @Test("text needing escapes reads back exactly, and matches JSONEncoder byte for byte")
+    func jsonEscapes() throws {
+        let folder = try PolicyFolder(files: ["testset/agents.lua": agentPolicy])
+        let evaluator = PartnerEvaluator(policySet: try folder.load())
+        var p = partner(territories: ["US-CA", "US-TX"], products: ["voice"])
+        p.name = "Quote \" back\\slash\ttab\nnewline \u{01} ünïcødé – done"
+        let (e, _) = try evaluator.evaluate(snapshot(p, asOf: "2025-07-01", metrics: [.revenue1m: -12.25]),
+                                            state: PartnerProgramState())
+        let decoded = try JSONDecoder().decode(PartnerEvaluation.self, from: Data(e.json().utf8))
+        #expect(decoded == e)
+        #expect(decoded.partnerName == p.name)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let name = String(decoding: try encoder.encode([p.name]), as: UTF8.self)
+        #expect(e.json().contains("\"partnerName\":\(name.dropFirst().dropLast())"))
+    }
+
     @Test("the compact state reads back exactly", arguments: [
         PartnerProgramState(),
         PartnerProgramState(tier: "Gold", tierSince: day("2024-03-31"), review: TierReview(tier: "Gold", opened: day("2025-01-31"), deadline: day("2025-03-02")),

@@ -145,11 +145,28 @@ public struct Criterion: Sendable {
         case function(LuaReference)
     }
 
-    public var test: Test
+    public let test: Test
     /// A designer-facing description ("revenue_12m ≥ 250,000").
     public var label: String
     public var file: String
     public var line: Int?
+    /// What a declarative criterion asks for, in words (`"≥ 250,000"`,
+    /// `"valid"`), written once at load rather than at every evaluation;
+    /// nil for a function, which says it itself.
+    public let requirement: String?
+
+    public init(test: Test, label: String, file: String, line: Int?) {
+        self.test = test
+        self.label = label
+        self.file = file
+        self.line = line
+        requirement = switch test {
+        case .metric(let metric, let op, let threshold): "\(op.symbol) \(Format.metric(threshold, metric))"
+        case .attribute(_, let op, let threshold), .territories(let op, let threshold): "\(op.symbol) \(Format.number(threshold))"
+        case .certification, .credential: "valid"
+        case .function: nil
+        }
+    }
 
     public var isFunction: Bool { if case .function = test { true } else { false } }
 
@@ -202,17 +219,34 @@ public struct HealthModel: Sendable {
 }
 
 public struct HealthComponent: Sendable {
-    public var name: String
-    public var weight: Double
+    public let name: String
+    public let weight: Double
     /// Linear score from `floor` (0) to `target` (1), clamped; `floor` above
     /// `target` means lower is better (days since last activity).
-    public var metric: Metric?
-    public var target: Double
-    public var floor: Double
+    public let metric: Metric?
+    public let target: Double
+    public let floor: Double
     /// Or a Lua function returning a score in 0...1 (and a detail text).
-    public var scoreFunction: LuaReference?
+    public let scoreFunction: LuaReference?
     public var file: String
     public var line: Int?
+
+    /// The target in words, as evaluations show it (`"15,000"`, `"score 1"`),
+    /// written once at load.
+    public let targetText: String
+
+    public init(name: String, weight: Double, metric: Metric?, target: Double, floor: Double,
+                scoreFunction: LuaReference?, file: String, line: Int?) {
+        self.name = name
+        self.weight = weight
+        self.metric = metric
+        self.target = target
+        self.floor = floor
+        self.scoreFunction = scoreFunction
+        self.file = file
+        self.line = line
+        targetText = scoreFunction != nil ? "score 1" : metric.map { Format.metric(target, $0) } ?? ""
+    }
 }
 
 public struct HealthBand: Sendable, Hashable, Codable {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import LuaHost
 import PartnerModel
@@ -184,10 +183,11 @@ private struct Context {
         state.openAlerts = openAlerts
 
         var benefits = policy.tier(named: state.tier)?.definition.benefits ?? [:]
-        let suspendedBenefits = Set(gates.flatMap(\.suspendedBenefits)).sorted()
+        let lapsed = gates.filter { $0.status == .lapsed }
+        let suspendedBenefits = lapsed.isEmpty ? [] : Set(lapsed.flatMap(\.suspendedBenefits)).sorted()
         for benefit in suspendedBenefits { benefits[benefit] = nil }
-        let suspendedProducts = Set(gates.flatMap(\.suspendedProducts)).sorted()
-        let authorized = partner.products.filter { !suspendedProducts.contains($0) }
+        let suspendedProducts = lapsed.isEmpty ? [] : Set(lapsed.flatMap(\.suspendedProducts)).sorted()
+        let authorized = suspendedProducts.isEmpty ? partner.products : partner.products.filter { !suspendedProducts.contains($0) }
 
         let intervention = alerts.filter { $0.intervention != nil }
             .max { ($0.step, -$0.firstRaised.daysSinceEpoch, $1.key) < ($1.step, -$1.firstRaised.daysSinceEpoch, $0.key) }
@@ -231,25 +231,25 @@ private struct Context {
         case .metric(let metric, let op, let threshold):
             let value = snapshot[metric]
             let passed = value.map { op.holds($0, threshold) } ?? false
-            return result(passed, observed: value.map { Self.show($0, metric) } ?? "none", value: value,
-                          required: "\(op.symbol) \(Self.show(threshold, metric))", threshold: threshold)
+            return result(passed, observed: value.map { Format.metric($0, metric) } ?? "none", value: value,
+                          required: criterion.requirement!, threshold: threshold)
         case .attribute(let name, let op, let threshold):
             let value = snapshot.attributes[name]?.number
             let passed = value.map { op.holds($0, threshold) } ?? false
             return result(passed, observed: value.map { Format.number($0) } ?? "none", value: value,
-                          required: "\(op.symbol) \(Format.number(threshold))", threshold: threshold)
+                          required: criterion.requirement!, threshold: threshold)
         case .certification(let name):
             let record = snapshot.certification(name)
             return result(record?.isValid(on: asOf) ?? false, observed: Self.describe(record, on: asOf), value: nil,
-                          required: "valid", threshold: nil)
+                          required: criterion.requirement!, threshold: nil)
         case .credential(let kind):
             let record = snapshot.credential(kind)
             return result(record?.isValid(on: asOf) ?? false, observed: Self.describe(record, on: asOf), value: nil,
-                          required: "valid", threshold: nil)
+                          required: criterion.requirement!, threshold: nil)
         case .territories(let op, let threshold):
             let count = Double(snapshot.partner.territories.count)
             return result(op.holds(count, threshold), observed: Format.number(count), value: count,
-                          required: "\(op.symbol) \(Format.number(threshold))", threshold: threshold)
+                          required: criterion.requirement!, threshold: threshold)
         case .function(let function):
             let values = try callFunction(function)
             let passed = values.first?.isTruthy ?? false
@@ -258,10 +258,6 @@ private struct Context {
             return result(passed, observed: observed, value: values.count > 1 ? values[1].doubleValue : nil,
                           required: required, threshold: values.count > 2 ? values[2].doubleValue : nil)
         }
-    }
-
-    static func show(_ value: Double, _ metric: Metric) -> String {
-        metric.isRatio ? Format.percent(value) : Format.number(value, money: metric.isMoney)
     }
 
     static func describe(_ record: Credential?, on day: Day) -> String {
@@ -293,16 +289,14 @@ private struct Context {
         var total = 0.0
         for component in model.components {
             var score = 0.0
-            var observed = "none", target = ""
+            var observed = "none"
             if let function = component.scoreFunction {
                 let values = try callFunction(function)
                 score = values.first?.doubleValue ?? 0
                 observed = values.count > 1 ? Self.text(values[1]) : Format.number(score)
-                target = "score 1"
             } else if let metric = component.metric {
-                target = Self.show(component.target, metric)
                 if let value = snapshot[metric] {
-                    observed = Self.show(value, metric)
+                    observed = Format.metric(value, metric)
                     score = (value - component.floor) / (component.target - component.floor)
                 }
             }
@@ -311,7 +305,7 @@ private struct Context {
             total += contribution
             components.append(HealthComponentResult(name: component.name, weight: component.weight,
                                                     score: Self.round(score, 3), contribution: Self.round(contribution, 1),
-                                                    observed: observed, target: target))
+                                                    observed: observed, target: component.targetText))
         }
         let score = Self.round(total, 1)
         let band = model.bands.first { score >= $0.minimum }?.name ?? model.bands.last?.name ?? "none"
@@ -319,13 +313,18 @@ private struct Context {
     }
 
     static func round(_ value: Double, _ places: Int) -> Double {
-        let factor = pow(10, Double(places))
+        let factor: Double = switch places {
+        case 1: 10
+        case 3: 1000
+        default: pow(10, Double(places))
+        }
         return (value * factor).rounded() / factor
     }
 
     // MARK: - Gates
 
     mutating func gateResults(previous: [String: GateStatus]) throws -> [GateResult] {
+        guard !policy.gates.isEmpty else { return [] }
         var results: [GateResult] = []
         let products = Set(snapshot.partner.products)
         for gate in policy.gates {
@@ -428,50 +427,5 @@ private struct Context {
         }
         let resolved = previous.keys.filter { open[$0] == nil }.sorted()
         return (alerts, resolved, open)
-    }
-}
-
-/// A stable digest of a snapshot, recorded with every decision: SHA-256
-/// over the snapshot's fields in a fixed binary layout (truncated to 128 bits).
-enum SnapshotHash {
-    static func of(_ snapshot: PartnerSnapshot) -> String {
-        // One buffer, one digest: many small updates cost more than the hashing.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(512)
-        func text(_ s: String) {
-            bytes.append(contentsOf: s.utf8)
-            bytes.append(0)
-        }
-        func int(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-        func day(_ value: Day?) { int(Int64(value?.daysSinceEpoch ?? Int32.min)) }
-        let p = snapshot.partner
-        text(p.id); day(snapshot.asOf); text(p.program); text(p.tier ?? ""); text(p.status.rawValue)
-        for t in p.territories { text(t) }
-        text("|")
-        for t in p.products { text(t) }
-        text("|")
-        for value in snapshot.values { int(Int64(bitPattern: value.isNaN ? UInt64.max : value.bitPattern)) }
-        for c in snapshot.certifications { text(c.name); day(c.granted); day(c.expires) }
-        text("|")
-        for c in snapshot.credentials { text(c.name); day(c.granted); day(c.expires) }
-        text("|")
-        let m = snapshot.milestones
-        for d in [m.firstLogin, m.firstTraining, m.firstDealRegistration, m.firstDealWon, m.firstRevenue] { day(d) }
-        for key in snapshot.attributes.keys.sorted() {
-            text(key)
-            switch snapshot.attributes[key]! {
-            case .number(let n): int(Int64(bitPattern: n.bitPattern))
-            case .text(let t): text(t)
-            }
-        }
-        let digest = SHA256.hash(data: bytes)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for byte in digest.prefix(16) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,0 +1,103 @@
+import Crypto
+import PartnerModel
+
+/// A stable digest of a snapshot, recorded with every decision so a replay
+/// can prove it saw the same data: SHA-256 over the snapshot's fields in a
+/// fixed binary layout (truncated to 128 bits).
+///
+/// The layout never changes (tests pin digests): strings as UTF-8 followed by
+/// a 0 byte; days and numbers as little-endian 64-bit integers (a missing day
+/// is `Int32.min`, a NaN metric all ones); `|` between lists; attributes in
+/// key order. Fields are streamed through a fixed stack buffer into the
+/// digest, so hashing allocates nothing but the result.
+enum SnapshotHash {
+    static func of(_ snapshot: PartnerSnapshot) -> String {
+        withUnsafeTemporaryAllocation(byteCount: DigestWriter.capacity, alignment: 8) { buffer in
+            var writer = DigestWriter(buffer: buffer)
+            let p = snapshot.partner
+            writer.text(p.id); writer.day(snapshot.asOf); writer.text(p.program); writer.text(p.tier ?? "")
+            writer.text(p.status.rawValue)
+            for t in p.territories { writer.text(t) }
+            writer.text("|")
+            for t in p.products { writer.text(t) }
+            writer.text("|")
+            for value in snapshot.values { writer.int(Int64(bitPattern: value.isNaN ? UInt64.max : value.bitPattern)) }
+            for c in snapshot.certifications { writer.text(c.name); writer.day(c.granted); writer.day(c.expires) }
+            writer.text("|")
+            for c in snapshot.credentials { writer.text(c.name); writer.day(c.granted); writer.day(c.expires) }
+            writer.text("|")
+            let m = snapshot.milestones
+            writer.day(m.firstLogin); writer.day(m.firstTraining); writer.day(m.firstDealRegistration)
+            writer.day(m.firstDealWon); writer.day(m.firstRevenue)
+            let keys = snapshot.attributes.count > 1 ? snapshot.attributes.keys.sorted() : Array(snapshot.attributes.keys)
+            for key in keys {
+                writer.text(key)
+                switch snapshot.attributes[key]! {
+                case .number(let n): writer.int(Int64(bitPattern: n.bitPattern))
+                case .text(let t): writer.text(t)
+                }
+            }
+            return writer.hexDigest()
+        }
+    }
+}
+
+/// Bytes into a SHA-256 digest through a fixed buffer: one `update` per
+/// buffer-full instead of one per field.
+private struct DigestWriter {
+    static let capacity = 1024
+    private var hasher = SHA256()
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var count = 0
+
+    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    private mutating func flush() {
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        count = 0
+    }
+
+    mutating func bytes(_ source: UnsafeRawBufferPointer) {
+        if count + source.count > buffer.count { flush() }
+        if source.count > buffer.count {
+            hasher.update(bufferPointer: source)
+        } else if let base = source.baseAddress {
+            (buffer.baseAddress! + count).copyMemory(from: base, byteCount: source.count)
+            count += source.count
+        }
+    }
+
+    mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }   // also for small (inline) strings
+        if count == buffer.count { flush() }
+        buffer[count] = 0
+        count += 1
+    }
+
+    mutating func int(_ value: Int64) {
+        if count + 8 > buffer.count { flush() }
+        buffer.storeBytes(of: value.littleEndian, toByteOffset: count, as: Int64.self)
+        count += 8
+    }
+
+    mutating func day(_ value: Day?) { int(Int64(value?.daysSinceEpoch ?? Int32.min)) }
+
+    /// The first 128 bits of the digest as 32 lowercase hex digits.
+    mutating func hexDigest() -> String {
+        flush()
+        let digest = hasher.finalize()
+        return String(unsafeUninitializedCapacity: 32) { out in
+            let hex: StaticString = "0123456789abcdef"
+            var i = 0
+            digest.withUnsafeBytes { bytes in
+                for byte in bytes.prefix(16) {
+                    out[i] = hex.utf8Start[Int(byte >> 4)]
+                    out[i + 1] = hex.utf8Start[Int(byte & 0xF)]
+                    i += 2
+                }
+            }
+            return 32
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import PolicyEngine
+
+/// The evidence formats every evaluation writes: pinned examples, and the
+/// byte-level writer checked against Foundation's `String(format:)`.
+@Suite struct FormatTests {
+    @Test func groupsThousands() {
+        #expect(Format.number(0) == "0")
+        #expect(Format.number(999) == "999")
+        #expect(Format.number(1000) == "1,000")
+        #expect(Format.number(250_000) == "250,000")
+        #expect(Format.number(-1_234_567) == "-1,234,567")
+        #expect(Format.number(12_345.6, money: true) == "12,346")
+        #expect(Format.number(999_999_999_999_999) == "999,999,999,999,999")
+        #expect(Format.number(-0.0) == "0")
+    }
+
+    @Test func fractionsAndPercentages() {
+        #expect(Format.number(0.125) == "0.125")
+        #expect(Format.number(2.5) == "2.5")
+        #expect(Format.number(1.0004) == "1")
+        #expect(Format.number(1e15 + 0.5) == "1000000000000000.5")
+        #expect(Format.number(.nan) == "none")
+        #expect(Format.number(.infinity) == "∞")
+        #expect(Format.percent(0.1234) == "12.3%")
+        #expect(Format.percent(1) == "100.0%")
+        #expect(Format.percent(.nan) == "none")
+    }
+
+    @Test func sameDigitsAsStringFormat() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let value = Double.random(in: -1e7...1e7, using: &generator) / Double([1, 10, 1000, 1e6].randomElement(using: &generator)!)
+            var expected = String(format: "%.3f", value)
+            while expected.hasSuffix("0") { expected.removeLast() }
+            if expected.hasSuffix(".") { expected.removeLast() }
+            if value != value.rounded() { #expect(Format.number(value) == expected, "\(value)") }
+            #expect(Format.percent(value) == String(format: "%.1f%%", value * 100), "\(value)")
+        }
+        #expect(Format.fixed(-1e300, places: 3, trimZeros: false, suffix: nil) == String(format: "%.3f", -1e300))
+    }
+}

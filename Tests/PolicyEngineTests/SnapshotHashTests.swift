@@ -1,0 +1,39 @@
+import PartnerModel
+import Testing
+@testable import PolicyEngine
+
+/// Snapshot digests are stored with every decision and compared across runs
+/// and releases, so their value for a given snapshot must never change.
+@Suite struct SnapshotHashTests {
+    static func richSnapshot(longNames: Bool) -> PartnerSnapshot {
+        let long = longNames ? String(repeating: "long-territory-name-", count: 80) : "US-TX"
+        var s = snapshot(partner("P-42", territories: ["US-CA", long], products: ["voice", "fiber"], tier: "Gold"),
+                         asOf: "2026-10-31",
+                         metrics: [.revenue12m: 182_300.5, .dealsWon12m: 7, .logins30d: 0],
+                         credentials: [Credential(name: "insurance", granted: day("2026-01-01"), expires: day("2027-01-01"))],
+                         certifications: [Credential(name: "sales-1", granted: day("2025-03-01"), expires: nil)],
+                         milestones: MilestoneDates(firstLogin: day("2025-01-03"), firstDealWon: day("2025-06-30")),
+                         attributes: ["nps": .number(42), "segment": .text("smb"), "a": .number(-0.5)])
+        s[.revenue3m] = -.nan
+        return s
+    }
+
+    @Test func digestsArePinned() {
+        #expect(SnapshotHash.of(Self.richSnapshot(longNames: false)) == "1b14c7cda9f04d6513b73863f60313c9")
+        #expect(SnapshotHash.of(Self.richSnapshot(longNames: true)) == "63491114dce2b389e69f5df55dde6b4f")
+        #expect(SnapshotHash.of(snapshot(partner(), asOf: "2026-01-31")) == "83bc1834a6128297132e976e3f26d59d")
+    }
+
+    @Test func anyFieldChangesTheDigest() {
+        let base = Self.richSnapshot(longNames: false)
+        var other = base
+        other[.dealsWon12m] = 8
+        #expect(SnapshotHash.of(other) != SnapshotHash.of(base))
+        other = base
+        other.attributes["segment"] = .text("mid")
+        #expect(SnapshotHash.of(other) != SnapshotHash.of(base))
+        other = base
+        other.partner.territories = ["US-CAUS-TX"]
+        #expect(SnapshotHash.of(other) != SnapshotHash.of(base))
+    }
+}
