@@ -169,10 +169,16 @@ struct ProgramRunTests {
 
 @Suite("Parallel evaluation")
 struct ParallelRunTests {
-    @Test("--jobs 1 and --jobs 2 write identical decisions, over many partners")
+    @Test("--jobs 1 and --jobs 2, one connection or a reader stage, write identical decisions, over many batches")
     func jobs() throws {
-        func decisions(jobs: Int) throws -> [String] {
-            let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func decisions(jobs: Int, file: Bool = false) throws -> [String] {
+            // A file store is a DatabasePool: snapshots come from a reader connection on their own thread.
+            let store = file
+                ? try PartnerStore(path: directory.appendingPathComponent("jobs\(jobs).sqlite").path, extendingMigrations: LedgerSchema.register)
+                : try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
             let partners = (0..<700).map { i in
                 Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                         territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
@@ -182,7 +188,8 @@ struct ParallelRunTests {
                 ActivityEvent(partnerID: p.id, date: day("2025-01-15"), kind: .revenue(amount: Double(i * 20), currency: "USD", product: "voice"))
             })
             let folder = try PolicyFolder(policy)
-            let run = ProgramRun(store: store, policySet: try folder.load(), jobs: jobs)
+            var run = ProgramRun(store: store, policySet: try folder.load(), jobs: jobs)
+            run.batchSize = 100
             try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
             try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
             return try store.writer.read { (db: Database) throws in
@@ -192,6 +199,37 @@ struct ParallelRunTests {
         let one = try decisions(jobs: 1), two = try decisions(jobs: 2)
         #expect(one.count == 700 * 2 + 700)
         #expect(one == two)
+        #expect(try decisions(jobs: 2, file: true) == one)
+        #expect(try decisions(jobs: 1, file: true) == one)
+    }
+
+    @Test("with a reader stage, a partner failing in a later batch stops the run, names it, and writes nothing")
+    func pipelineFailure() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try PartnerStore(path: directory.appendingPathComponent("p.sqlite").path, extendingMigrations: LedgerSchema.register)
+        let partners = (0..<500).map { i in
+            Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
+                    territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
+        }
+        try store.upsertPartners(partners)
+        let broken = policy.replacingOccurrences(
+            of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
+            with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id >= 'Z-0321' then error('bad ' .. p.id) end return true end) } },")
+        let folder = try PolicyFolder(broken)
+        var run = ProgramRun(store: store, policySet: try folder.load(), jobs: 2)
+        run.batchSize = 64
+        var seen = 0
+        #expect { try run.evaluate(asOf: day("2025-02-28"), dryRun: false) { _ in seen += 1 } } throws: {
+            String(describing: $0).contains("partner Z-0321")
+        }
+        // The batches before the failing one were delivered; the failing batch is not.
+        #expect(seen == 320)
+        let written = try store.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM decision) + (SELECT COUNT(*) FROM evaluation_run)")
+        }
+        #expect(written == 0)
     }
 
     @Test("a failing partner is reported the same way with parallel workers")

@@ -56,16 +56,23 @@ public struct EvaluationOutput {
         case .json:
             try write((count > 0 ? "," : "") + e.json())
         case .csv:
-            let lapsed = e.gates.filter { $0.status == .lapsed }.map(\.gate)
-            let warning = e.gates.filter { $0.status == .warning }.map(\.gate)
-            let fields: [String] = [
-                set, e.partnerID, e.program, e.asOf.description, e.previousTier ?? "", e.tier ?? "", e.tierEvent.rawValue,
-                e.standing.rawValue, e.review?.deadline.description ?? "", e.qualifiesFor ?? "", PolicyEngine.Format.number(e.health.score),
-                e.health.band, lapsed.joined(separator: ";"), warning.joined(separator: ";"),
-                e.suspendedProducts.joined(separator: ";"), String(e.alerts.count), e.intervention.map { String($0.step) } ?? "",
-                e.intervention?.action ?? "", e.policy.name, e.policy.version, e.policy.contentHash, e.snapshotHash,
-            ]
-            try write(fields.map(Self.csvField).joined(separator: ",") + "\n")
+            // One string per row, fields appended in place (this runs for every partner).
+            var row = ""
+            row.reserveCapacity(320)
+            func field(_ text: String, last: Bool = false) {
+                row += Self.csvField(text)
+                row += last ? "\n" : ","
+            }
+            func gates(_ status: GateStatus) -> String {
+                e.gates.isEmpty ? "" : e.gates.filter { $0.status == status }.map(\.gate).joined(separator: ";")
+            }
+            field(set); field(e.partnerID); field(e.program); field(e.asOf.description); field(e.previousTier ?? "")
+            field(e.tier ?? ""); field(e.tierEvent.rawValue); field(e.standing.rawValue); field(e.review?.deadline.description ?? "")
+            field(e.qualifiesFor ?? ""); field(PolicyEngine.Format.number(e.health.score)); field(e.health.band)
+            field(gates(.lapsed)); field(gates(.warning)); field(e.suspendedProducts.joined(separator: ";"))
+            field(String(e.alerts.count)); field(e.intervention.map { String($0.step) } ?? ""); field(e.intervention?.action ?? "")
+            field(e.policy.name); field(e.policy.version); field(e.policy.contentHash); field(e.snapshotHash, last: true)
+            try write(row)
         case .table:
             // People read the partners something happened to; the CSV and JSON carry all.
             let notable = [.upgraded, .demoted, .reviewOpened, .reviewCleared, .assigned].contains(e.tierEvent)

@@ -48,7 +48,8 @@ public struct ProgramRun {
         }
     }
 
-    static let batchSize = 2048
+    /// Partners per batch handed to the workers (smaller in tests, to cross batch boundaries).
+    var batchSize = 2048
 
     /// Evaluate every partner of the set's programs (or only `partnerIDs`),
     /// calling `onEvaluation` for each in ascending partner id order.
@@ -77,11 +78,9 @@ public struct ProgramRun {
             if !dryRun { try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash) }
             let states = try ledger.states(numbers: partnerIDs == nil ? nil : Array(numbers.values))
             progress?.start(total: numbers.count)
-            var batch: [Pending] = []
-            batch.reserveCapacity(Self.batchSize)
-            func flush() throws {
-                let results = try Self.evaluate(batch, workers: workers, encode: !dryRun)
-                for (pending, result) in zip(batch, results) {
+            func record(_ done: BatchInFlight) throws {
+                let results = try done.results()
+                for (pending, result) in zip(done.batch, results) {
                     summary.add(result.evaluation)
                     if !dryRun {
                         try ledger.record(result.evaluation, state: result.state, stateText: result.stateText,
@@ -90,16 +89,22 @@ public struct ProgramRun {
                     try onEvaluation(result.evaluation)
                     progress?.advance()
                 }
-                batch.removeAll(keepingCapacity: true)
             }
-            try calculator.forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs) { snapshot in
-                if snapshot.partner.status == .terminated { return }
-                guard let number = numbers[snapshot.partner.id] else { return }
-                let previous = states[number] ?? PartnerProgramState.initial(for: snapshot.partner)
-                batch.append(Pending(snapshot: snapshot, number: number, state: previous))
-                if batch.count == Self.batchSize { try flush() }
+            let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
+                                         numbers: numbers, states: states, workers: WorkerPool(workers), encode: !dryRun,
+                                         batchSize: batchSize)
+            if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
+                // Three stages on their own threads: a reader computes
+                // snapshots, the workers evaluate and encode them, and this
+                // connection writes the results. The reader's transaction
+                // starts while this one holds the write lock (taken by
+                // beginRun), so both see the same committed data.
+                try Self.pipelined(producer, pool: pool, record: record)
+            } else {
+                // One connection: the workers evaluate a batch while this
+                // thread reads the next one's snapshots and writes the last one's results.
+                try producer.run(in: db, deliver: record)
             }
-            try flush()
             progress?.finish()
             if !dryRun { try ledger.finishRun(summary: summary) }
             summary.runID = ledger.runID
@@ -111,6 +116,32 @@ public struct ProgramRun {
         }
         return summary
     }
+
+    /// Run `producer` on a reader connection of `pool`, on its own thread,
+    /// and `record` its batches here as they complete, in order.
+    static func pipelined(_ producer: BatchProducer, pool: DatabasePool, record: (BatchInFlight) throws -> Void) throws {
+        let queue = BatchQueue(capacity: 2)
+        let done = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            defer { done.signal() }
+            do {
+                try pool.read { db in try producer.run(in: db) { try queue.put($0) } }
+                queue.finish(throwing: nil)
+            } catch {
+                queue.finish(throwing: error)
+            }
+        }
+        reader.stackSize = workerStackSize
+        reader.start()
+        defer {
+            queue.cancel()   // stops the reader early if recording failed
+            done.wait()
+        }
+        while let batch = try queue.take() { try record(batch) }
+    }
+
+    /// Lua runs on worker threads: give them a main thread's stack.
+    static let workerStackSize = 8 << 20
 
     struct Pending {
         var snapshot: PartnerSnapshot
@@ -137,36 +168,151 @@ public struct ProgramRun {
         return sets.map { PartnerEvaluator(policySet: $0) }
     }
 
-    /// Evaluate (and encode) a batch on the workers; results in input order.
-    /// A failure reports the first failing partner in id order, whatever the
-    /// scheduling, so errors are as reproducible as results.
-    static func evaluate(_ batch: [Pending], workers: [PartnerEvaluator], encode: Bool) throws -> [Result] {
+}
+
+/// Computes snapshots in partner id order and hands them, a batch at a
+/// time, to the workers; each batch goes to `deliver` once evaluated. The
+/// workers evaluate one batch while the next one's snapshots are computed.
+struct BatchProducer: @unchecked Sendable {
+    let calculator: SnapshotCalculator
+    let asOf: Day
+    let programs: [String]
+    let partnerIDs: [String]?
+    let numbers: [String: Int64]
+    let states: [Int64: PartnerProgramState]
+    let workers: WorkerPool
+    let encode: Bool
+    let batchSize: Int
+
+    func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
+        var batch: [ProgramRun.Pending] = []
+        batch.reserveCapacity(batchSize)
+        var running: BatchInFlight?
+        defer { running?.wait() }   // never leave workers running on the way out of an error
+        func submit() throws {
+            guard !batch.isEmpty else { return }
+            running?.wait()   // a worker's Lua state serves one batch at a time
+            let finished = running
+            running = BatchInFlight(batch, workers: workers, encode: encode)
+            batch = []
+            batch.reserveCapacity(batchSize)
+            if let finished { try deliver(finished) }
+        }
+        try calculator.forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs) { snapshot in
+            if snapshot.partner.status == .terminated { return }
+            guard let number = numbers[snapshot.partner.id] else { return }
+            let previous = states[number] ?? PartnerProgramState.initial(for: snapshot.partner)
+            batch.append(ProgramRun.Pending(snapshot: snapshot, number: number, state: previous))
+            if batch.count == batchSize { try submit() }
+        }
+        try submit()
+        if let last = running {
+            last.wait()
+            running = nil
+            try deliver(last)
+        }
+    }
+}
+
+/// Evaluated batches from the reader thread to the writing one, at most
+/// `capacity` waiting (so memory stays bounded when writing is the slower stage).
+final class BatchQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [BatchInFlight] = []
+    private var finished = false
+    private var failure: (any Error)?
+    private var cancelled = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Wait for room, then add; throws `CancellationError` once the consumer has stopped.
+    func put(_ batch: BatchInFlight) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { throw CancellationError() }
+        items.append(batch)
+        condition.broadcast()
+    }
+
+    /// No more batches; `error` (if any) is thrown to the consumer after the batches before it.
+    func finish(throwing error: (any Error)?) {
+        condition.lock()
+        finished = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch, nil at the end, or the producer's error.
+    func take() throws -> BatchInFlight? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !finished { condition.wait() }
+        if !items.isEmpty {
+            condition.broadcast()
+            return items.removeFirst()
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// One batch being evaluated (and encoded) on the workers in the background.
+/// Worker `w` takes partners `w`, `w + n`, `w + 2n`, …; results come back in
+/// input order, and a failure reports the first failing partner in id order,
+/// whatever the scheduling, so errors are as reproducible as results.
+struct BatchInFlight {
+    let batch: [ProgramRun.Pending]
+    private let slots: Slots<ProgramRun.Result>
+    private let group = DispatchGroup()
+
+    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, encode: Bool) {
+        self.batch = batch
         let count = batch.count
-        guard count > 0 else { return [] }
-        let slots = Slots<Result>(count: count)
-        let pool = WorkerPool(workers)
+        let slots = Slots<ProgramRun.Result>(count: count)
+        self.slots = slots
         // Small batches are not worth waking the other workers for.
-        let workerCount = count < 64 ? 1 : workers.count
-        let work = { @Sendable (worker: Int) in
-            var index = worker
-            while index < count {
-                let pending = batch[index]
-                do {
-                    let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
-                    slots.set(index, .success(Result(evaluation: evaluation, state: next,
-                                                     stateText: encode ? next.compact : "",
-                                                     detail: encode ? evaluation.json() : "")))
-                } catch {
-                    slots.set(index, .failure(error))
+        let workerCount = count < 64 ? 1 : pool.evaluators.count
+        let group = group
+        for worker in 0..<workerCount {
+            group.enter()
+            // Threads of their own, not Dispatch's pool: its width is the
+            // number of cores, and the reader and writer already hold threads.
+            let thread = Thread {
+                defer { group.leave() }
+                var index = worker
+                while index < count {
+                    let pending = batch[index]
+                    do {
+                        let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
+                        slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, state: next,
+                                                                    stateText: encode ? next.compact : "",
+                                                                    detail: encode ? evaluation.json() : "")))
+                    } catch {
+                        slots.set(index, .failure(error))
+                    }
+                    index += workerCount
                 }
-                index += workerCount
             }
+            thread.stackSize = ProgramRun.workerStackSize
+            thread.start()
         }
-        if workerCount == 1 {
-            work(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workerCount, execute: work)
-        }
+    }
+
+    func wait() { group.wait() }
+
+    /// Wait for the batch; its results in input order, or the first failure.
+    func results() throws -> [ProgramRun.Result] {
+        group.wait()
         return try slots.values()
     }
 }
