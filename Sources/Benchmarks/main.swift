@@ -8,9 +8,11 @@ import ProgramGenerator
 
 // partnerscore-bench: micro-benchmarks of the host (run in release:
 // Scripts/bench-lua.sh). Prints one line per case: ns per call.
-//   partnerscore-bench [ITERATIONS] [POLICIES] [all|lua|evaluate]
+//   partnerscore-bench [ITERATIONS] [POLICIES] [all|lua|record|evaluate]
+// (`record` runs only the LuaRecord case, the issue's figure, e.g. to profile it.)
 
 func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrows {
+    if cases == "record" && !name.contains("LuaRecord") { return }
     for _ in 0..<(iterations / 10) { try body() }   // warm-up
     let clock = ContinuousClock()
     let start = clock.now
@@ -24,13 +26,13 @@ func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrow
 let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 1_000_000
 let policiesFolder = CommandLine.arguments.dropFirst(2).first ?? "Policies"
 let cases = CommandLine.arguments.dropFirst(3).first ?? "all"
-guard ["all", "lua", "evaluate"].contains(cases) else {
-    FileHandle.standardError.write(Data("partnerscore-bench: cases must be all, lua or evaluate, not '\(cases)'\n".utf8))
+guard ["all", "lua", "record", "evaluate"].contains(cases) else {
+    FileHandle.standardError.write(Data("partnerscore-bench: cases must be all, lua, record or evaluate, not '\(cases)'\n".utf8))
     exit(2)
 }
 print("partnerscore-bench: \(iterations) iterations per case")
 if cases != "evaluate" { try hostCalls() }
-if cases != "lua" { try policyEvaluations() }
+if cases == "all" || cases == "evaluate" { try policyEvaluations() }
 
 /// The cost of one call into Lua through the host path.
 func hostCalls() throws {
@@ -108,7 +110,7 @@ let driver = try lua.load(source: """
     end
     return acc
     """, chunkName: "bench/driver.lua")
-for (label, limits) in [("with limits armed", LuaLimits(instructions: 0, memoryBytes: 64 << 20, timeout: .seconds(60))),
+for (label, limits) in cases == "record" ? [] : [("with limits armed", LuaLimits(instructions: 0, memoryBytes: 64 << 20, timeout: .seconds(60))),
                         ("no hook", LuaLimits.unlimited)] {
     let n = iterations
     let clock = ContinuousClock()
