@@ -2,26 +2,54 @@ import LuaHost
 import PartnerModel
 
 /// A validated policy: what one policy file declares for the programs it governs.
-public struct Policy: Sendable {
-    public var name: String
-    public var version: String
-    public var effective: Day
-    public var programs: [String]
-    public var cadence: Cadence
+///
+/// A class: loaded once, never changed, and read for every partner, so an
+/// evaluation holds one reference instead of copying (and retaining) every field.
+public final class Policy: Sendable {
+    public let name: String
+    public let version: String
+    public let effective: Day
+    public let programs: [String]
+    public let cadence: Cadence
     /// How long a partner in tier review has to recover before demotion.
-    public var remediation: Period
+    public let remediation: Period
     /// Lowest first.
-    public var tiers: [TierDefinition]
-    public var health: HealthModel
-    public var milestones: [MilestoneRule]
-    public var gates: [ComplianceGate]
-    public var interventions: [InterventionStep]
+    public let tiers: [TierDefinition]
+    public let health: HealthModel
+    public let milestones: [MilestoneRule]
+    public let gates: [ComplianceGate]
+    public let interventions: [InterventionStep]
     /// Conditions that raise a `policy_flag` alert for a person to look at.
-    public var flags: [PolicyFlag]
+    public let flags: [PolicyFlag]
     /// Where the policy came from, e.g. `Policies/telecom/agents.lua`.
-    public var file: String
+    public let file: String
     /// SHA-256 of the policy file and every module of its set (hex).
-    public var contentHash: String
+    public let contentHash: String
+
+    public init(name: String, version: String, effective: Day, programs: [String], cadence: Cadence, remediation: Period,
+                tiers: [TierDefinition], health: HealthModel, milestones: [MilestoneRule], gates: [ComplianceGate],
+                interventions: [InterventionStep], flags: [PolicyFlag], file: String, contentHash: String) {
+        self.name = name
+        self.version = version
+        self.effective = effective
+        self.programs = programs
+        self.cadence = cadence
+        self.remediation = remediation
+        self.tiers = tiers
+        self.health = health
+        self.milestones = milestones
+        self.gates = gates
+        self.interventions = interventions
+        self.flags = flags
+        self.file = file
+        self.contentHash = contentHash
+    }
+
+    /// The position of the tier named `name` (0 = entry tier), if the policy has it.
+    public func tierIndex(named name: String?) -> Int? {
+        guard let name else { return nil }
+        return tiers.firstIndex { $0.name == name }
+    }
 
     /// The tier named `name`, with its position (0 = entry tier).
     public func tier(named name: String?) -> (index: Int, definition: TierDefinition)? {

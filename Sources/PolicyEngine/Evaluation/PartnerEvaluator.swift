@@ -86,7 +86,7 @@ private struct Context {
     mutating func run(state previous: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
         var state = previous
         let partner = snapshot.partner
-        if state.tier != nil, policy.tier(named: state.tier) == nil {
+        if state.tier != nil, policy.tierIndex(named: state.tier) == nil {
             // The policy no longer has the partner's tier: it gets reassigned at the next due evaluation.
             state.tier = nil
             state.review = nil
@@ -105,7 +105,7 @@ private struct Context {
             entryHolds.append(holds)
         }
         let qualifying = entryHolds.lastIndex(of: true)
-        let current = policy.tier(named: state.tier)?.index
+        let current = policy.tierIndex(named: state.tier)
         var maintains = true
         if let current, let maintain = policy.tiers[current].maintain {
             for criterion in maintain {
@@ -182,7 +182,7 @@ private struct Context {
                                                           health: health, flags: raisedFlags, previous: previous.openAlerts)
         state.openAlerts = openAlerts
 
-        var benefits = policy.tier(named: state.tier)?.definition.benefits ?? [:]
+        var benefits = policy.tierIndex(named: state.tier).map { policy.tiers[$0].benefits } ?? [:]
         let lapsed = gates.filter { $0.status == .lapsed }
         let suspendedBenefits = lapsed.isEmpty ? [] : Set(lapsed.flatMap(\.suspendedBenefits)).sorted()
         for benefit in suspendedBenefits { benefits[benefit] = nil }
@@ -410,10 +410,13 @@ private struct Context {
             keys.append(AlertKey(kind: .healthRed, subject: "health"))
         }
         for flag in flags { keys.append(AlertKey(kind: .policyFlag, subject: flag)) }
+        if keys.count > 1 { keys.sort() }
         var open: [AlertKey: Day] = [:]
+        open.reserveCapacity(keys.count)
         var alerts: [AlertResult] = []
-        for key in keys.sorted() {
-            let first = previous[key] ?? asOf
+        alerts.reserveCapacity(keys.count)
+        for key in keys {
+            let first = previous.isEmpty ? asOf : previous[key] ?? asOf
             open[key] = first
             var step = 0
             var chosen: InterventionStep?
@@ -425,7 +428,7 @@ private struct Context {
             alerts.append(AlertResult(key: key, firstRaised: first, daysOpen: first.days(until: asOf), step: step,
                                       intervention: chosen?.action, owner: chosen?.owner))
         }
-        let resolved = previous.keys.filter { open[$0] == nil }.sorted()
+        let resolved = previous.isEmpty ? [] : previous.keys.filter { open[$0] == nil }.sorted()
         return (alerts, resolved, open)
     }
 }
