@@ -193,11 +193,24 @@ struct ParallelRunTests {
             try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
             try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
             return try store.writer.read { (db: Database) throws in
-                try String.fetchAll(db, sql: "SELECT detail FROM decision ORDER BY id") + String.fetchAll(db, sql: "SELECT state FROM partner_state ORDER BY partnerNumber")
+                // Alerts raised in the first run are found again (a batch at a
+                // time) and updated in the second, never raised twice.
+                let duplicates = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM (SELECT 1 FROM alert WHERE resolved IS NULL
+                    GROUP BY partnerNumber, kind, subject HAVING COUNT(*) > 1)
+                    """)
+                #expect(duplicates == 0)
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alert WHERE lastSeen > firstRaised")! > 0)
+                return try String.fetchAll(db, sql: "SELECT detail FROM decision ORDER BY id")
+                    + String.fetchAll(db, sql: "SELECT state FROM partner_state ORDER BY partnerNumber")
+                    + String.fetchAll(db, sql: """
+                        SELECT partnerNumber || ' ' || kind || ' ' || subject || ' ' || firstRaised || ' ' || lastSeen || ' ' || step
+                        FROM alert ORDER BY partnerNumber, kind, subject
+                        """)
             }
         }
         let one = try decisions(jobs: 1), two = try decisions(jobs: 2)
-        #expect(one.count == 700 * 2 + 700)
+        #expect(one.count > 700 * 2 + 700)
         #expect(one == two)
         #expect(try decisions(jobs: 2, file: true) == one)
         #expect(try decisions(jobs: 1, file: true) == one)

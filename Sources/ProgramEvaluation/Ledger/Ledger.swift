@@ -45,23 +45,23 @@ struct Ledger {
         return numbers
     }
 
-    /// The remembered state of the set's partners (only `numbers` when given), by partner number.
-    func states(numbers only: [Int64]? = nil) throws -> [Int64: PartnerProgramState] {
+    /// The remembered state of the set's partners among `numbers`, by
+    /// partner number. Read a batch at a time, so a run holds the states of
+    /// the partners in flight, not of the whole program.
+    static func states(_ db: Database, policySet: String, numbers: [Int64]) throws -> [Int64: PartnerProgramState] {
         var states: [Int64: PartnerProgramState] = [:]
-        var sql = "SELECT partnerNumber, state FROM partner_state WHERE policySet = ?"
-        var arguments: [DatabaseValueConvertible] = [policySet]
-        if let only {
-            sql += " AND partnerNumber IN (\(databaseQuestionMarks(count: only.count)))"
-            arguments += only.map { $0 as DatabaseValueConvertible }
-        }
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+        guard !numbers.isEmpty else { return states }
+        states.reserveCapacity(numbers.count)
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT partnerNumber, state FROM partner_state
+            WHERE policySet = ? AND partnerNumber IN (\(databaseQuestionMarks(count: numbers.count)))
+            """, arguments: StatementArguments([policySet] + numbers.map { $0 as DatabaseValueConvertible }))
         while let row = try rows.next() {
             let text: String = row[1]
-            if let state = PartnerProgramState(ledgerText: text) {
-                states[row[0]] = state
-            } else {
+            guard let state = PartnerProgramState(ledgerText: text) else {
                 throw DatabaseError(message: "partner_state of partner number \(row[0] as Int64) in set \(policySet) is unreadable")
             }
+            states[row[0]] = state
         }
         return states
     }
@@ -70,8 +70,17 @@ struct Ledger {
         try db.execute(sql: "INSERT INTO evaluation_run (policySet, asOf, contentHash, partners, summary) VALUES (?, ?, ?, 0, '{}')",
                        arguments: [policySet, asOf.daysSinceEpoch, contentHash])
         runID = db.lastInsertedRowID
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, partnerNumber, kind, subject FROM alert WHERE policySet = ? AND resolved IS NULL",
-                                       arguments: [policySet])
+    }
+
+    /// Read the open alerts of the partners about to be recorded (a batch at
+    /// a time, like their states), replacing the previous batch's.
+    mutating func loadOpenAlerts(numbers: [Int64]) throws {
+        openAlertIDs.removeAll(keepingCapacity: true)
+        guard runID != nil, !numbers.isEmpty else { return }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, partnerNumber, kind, subject FROM alert
+            WHERE policySet = ? AND resolved IS NULL AND partnerNumber IN (\(databaseQuestionMarks(count: numbers.count)))
+            """, arguments: StatementArguments([policySet] + numbers.map { $0 as DatabaseValueConvertible }))
         while let row = try rows.next() {
             guard let kind = AlertKind(rawValue: row[2]) else { continue }
             openAlertIDs[row[1], default: [:]][AlertKey(kind: kind, subject: row[3])] = row[0]

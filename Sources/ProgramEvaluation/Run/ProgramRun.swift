@@ -76,10 +76,10 @@ public struct ProgramRun {
                 numbers = try ledger.partnerNumbers(programs: programs)
             }
             if !dryRun { try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash) }
-            let states = try ledger.states(numbers: partnerIDs == nil ? nil : Array(numbers.values))
             progress?.start(total: numbers.count)
             func record(_ done: BatchInFlight) throws {
                 let results = try done.results()
+                if !dryRun { try ledger.loadOpenAlerts(numbers: done.batch.map(\.number)) }
                 for (pending, result) in zip(done.batch, results) {
                     summary.add(result.evaluation)
                     if !dryRun {
@@ -91,7 +91,7 @@ public struct ProgramRun {
                 }
             }
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
-                                         numbers: numbers, states: states, workers: WorkerPool(workers), encode: !dryRun,
+                                         policySet: policySet.name, numbers: numbers, workers: WorkerPool(workers), encode: !dryRun,
                                          batchSize: batchSize)
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
@@ -178,8 +178,8 @@ struct BatchProducer: @unchecked Sendable {
     let asOf: Day
     let programs: [String]
     let partnerIDs: [String]?
+    let policySet: String
     let numbers: [String: Int64]
-    let states: [Int64: PartnerProgramState]
     let workers: WorkerPool
     let encode: Bool
     let batchSize: Int
@@ -191,6 +191,13 @@ struct BatchProducer: @unchecked Sendable {
         defer { running?.wait() }   // never leave workers running on the way out of an error
         func submit() throws {
             guard !batch.isEmpty else { return }
+            // What the ledger remembers of these partners, read on this
+            // connection: before the run's writes in a pipeline (the reader's
+            // snapshot), or before this batch is recorded on one connection.
+            let states = try Ledger.states(db, policySet: policySet, numbers: batch.map(\.number))
+            if !states.isEmpty {
+                for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
+            }
             running?.wait()   // a worker's Lua state serves one batch at a time
             let finished = running
             running = BatchInFlight(batch, workers: workers, encode: encode)
@@ -201,8 +208,8 @@ struct BatchProducer: @unchecked Sendable {
         try calculator.forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs) { snapshot in
             if snapshot.partner.status == .terminated { return }
             guard let number = numbers[snapshot.partner.id] else { return }
-            let previous = states[number] ?? PartnerProgramState.initial(for: snapshot.partner)
-            batch.append(ProgramRun.Pending(snapshot: snapshot, number: number, state: previous))
+            // The initial state until submit() reads the remembered ones.
+            batch.append(ProgramRun.Pending(snapshot: snapshot, number: number, state: PartnerProgramState.initial(for: snapshot.partner)))
             if batch.count == batchSize { try submit() }
         }
         try submit()
