@@ -190,6 +190,36 @@ struct RollupTests {
         try expectRollupsMatchEvents(store, "ingested objects")
     }
 
+    @Test("partners computed in chunks (a small chunk size crossing boundaries) give the same snapshots, in id order")
+    func chunks() throws {
+        var (partners, events) = Self.program(seed: 5)
+        // Two programs, interleaved by id, and partner numbers out of id
+        // order (inserted in reverse), so chunks are not number ranges.
+        for index in partners.indices where index % 2 == 1 { partners[index].program = "saas-resellers" }
+        let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        try store.upsertPartners(partners.reversed())
+        try store.importEvents(events.sorted { $0.partnerID < $1.partnerID })
+        events.removeAll()
+        let whole = SnapshotCalculator(store: store, chunkSize: 1_000)
+        let ids = try store.partners().map(\.id)
+        #expect(ids == ids.sorted() && ids.count == 60)
+        for asOf in ["2022-12-31", "2024-02-29", "2024-08-17"].map(day) {
+            let expected = try whole.snapshots(asOf: asOf)
+            let fromEvents = try whole.snapshots(asOf: asOf, partnerIDs: ids)
+            #expect(expected == fromEvents, "one chunk: rollups and events agree as of \(asOf)")
+            #expect(expected.count > 7 && expected.count <= 60)
+            for size in [1, 7, 25] {
+                let chunked = SnapshotCalculator(store: store, chunkSize: size)
+                #expect(try chunked.snapshots(asOf: asOf) == expected, "rollups in chunks of \(size) as of \(asOf)")
+                #expect(try chunked.snapshots(asOf: asOf, partnerIDs: ids) == expected, "events in chunks of \(size)")
+                let telecom = try chunked.snapshots(asOf: asOf, programs: ["telecom-agents"])
+                #expect(telecom == expected.filter { $0.partner.program == "telecom-agents" }, "one program in chunks of \(size)")
+                let some = Array(ids.reversed().prefix(20))
+                #expect(try chunked.snapshots(asOf: asOf, partnerIDs: some) == expected.filter { some.contains($0.partner.id) })
+            }
+        }
+    }
+
     @Test("exact sums do not depend on the order of the amounts")
     func exactSum() {
         var sequential = 0.0

@@ -26,6 +26,35 @@ enum PartnerRow {
         }
     }
 
+    /// Up to `limit` partners enrolled on or before `enrolledBy`, filtered
+    /// by program and/or id, with ids after `after`, in ascending id order:
+    /// one page of a walk through the partners that holds no statement open
+    /// between pages (the caller may write in the same transaction).
+    static func page(_ db: Database, programs: [String]?, partnerIDs: [String]?, enrolledBy: Day,
+                     after: String?, limit: Int) throws -> [(number: Int64, partner: Partner)] {
+        // `+program` keeps SQLite on the id index (the order wanted) rather
+        // than the program index and a sort of the whole program per page.
+        var conditions = ["enrolled <= ?"]
+        var arguments: StatementArguments = [enrolledBy.daysSinceEpoch]
+        if let programs {
+            conditions.append("+program IN (\(databaseQuestionMarks(count: programs.count)))")
+            arguments += StatementArguments(programs)
+        }
+        if let partnerIDs {
+            conditions.append("id IN (\(databaseQuestionMarks(count: partnerIDs.count)))")
+            arguments += StatementArguments(partnerIDs)
+        }
+        if let after {
+            conditions.append("id > ?")
+            arguments += [after]
+        }
+        let sql = "SELECT \(columns) FROM partner WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT \(limit)"
+        var page: [(number: Int64, partner: Partner)] = []
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() { page.append((row[0], try partner(from: row))) }
+        return page
+    }
+
     static func partner(from row: Row) throws -> Partner {
         let id: String = row[1]
         guard let type = PartnerType(rawValue: row[3]), let status = PartnerStatus(rawValue: row[13]) else {

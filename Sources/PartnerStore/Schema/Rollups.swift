@@ -18,7 +18,9 @@ import PartnerModel
 ///   against the partner's authorizations as they are when the snapshot is
 ///   taken), certifications and credentials (the latest record as of the
 ///   day), trainings (distinct modules) and attributes (latest value).
-///   `id` is the event's id, so scans see them in the order they were stored.
+///   `id` is the event's id. Since `rollups-v2` the table is clustered by
+///   `(partnerNumber, id)`: one partner's rows come in the order they were
+///   stored, and a range of partner numbers is one range of the table.
 ///
 /// Events are append-only: rollups only ever grow, by merging (an UPSERT
 /// that adds counts and exact sums and keeps the earliest and latest days).
@@ -56,6 +58,32 @@ enum Rollups {
                 );
                 """)
             try backfill(db)
+        }
+        migrator.registerMigration("rollups-v2") { db in
+            // Snapshots compute partners a chunk at a time and read each
+            // chunk's detail rows by partner number: keep them clustered by
+            // (partnerNumber, id), so a chunk's rows are one range of the
+            // table, in the order they were stored.
+            try db.execute(sql: """
+                CREATE TABLE event_detail_v2 (
+                    id INTEGER NOT NULL,
+                    partnerNumber INTEGER NOT NULL REFERENCES partner(number) ON DELETE CASCADE,
+                    day INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    amount REAL,
+                    product TEXT,
+                    territory TEXT,
+                    name TEXT,
+                    value,
+                    expires INTEGER,
+                    PRIMARY KEY (partnerNumber, id)
+                ) WITHOUT ROWID;
+                INSERT INTO event_detail_v2 (id, partnerNumber, day, kind, amount, product, territory, name, value, expires)
+                    SELECT id, partnerNumber, day, kind, amount, product, territory, name, value, expires FROM event_detail
+                    ORDER BY partnerNumber, id;
+                DROP TABLE event_detail;
+                ALTER TABLE event_detail_v2 RENAME TO event_detail;
+                """)
         }
     }
 
