@@ -71,9 +71,13 @@ extension PartnerStore {
             let events = try EventWriter(db)
             for file in eventFiles {
                 try EventPipeline.run(file: file, numbers: numbers) { batch in
-                    for event in batch {
-                        try events.insert(event)
-                        tick()
+                    try events.insert(batch)
+                    // Every multiple of `progressInterval` passed, as when counting one by one.
+                    let before = records
+                    records += batch.count
+                    for reached in stride(from: (before / progressInterval + 1) * progressInterval, through: records,
+                                          by: progressInterval) {
+                        progress?(reached)
                     }
                 }
                 summary.events = records - summary.partnersAdded - summary.partnersUpdated
@@ -90,20 +94,20 @@ enum EventPipeline {
     static let batchSize = 4096
     static let batchesInFlight = 4
 
-    static func run(file: ImportFile, numbers: [String: Int64], write: ([StoredEvent]) throws -> Void) throws {
+    static func run(file: ImportFile, numbers: [String: Int64], write: (EventBatch) throws -> Void) throws {
         let queue = BatchQueue(capacity: batchesInFlight)
         let parser = Thread { [file] in
             do {
-                var batch: [StoredEvent] = []
-                batch.reserveCapacity(batchSize)
-                while let event = try file.nextEvent(numbers: numbers) {
-                    batch.append(event)
+                var batch = EventBatch()
+                batch.reserve(batchSize)
+                while try file.appendNextEvent(to: &batch, numbers: numbers) {
                     if batch.count == batchSize {
                         guard queue.put(batch) else { return }
-                        batch.removeAll(keepingCapacity: true)
+                        batch = EventBatch()
+                        batch.reserve(batchSize)
                     }
                 }
-                if !batch.isEmpty { _ = queue.put(batch) }
+                if batch.count > 0 { _ = queue.put(batch) }
                 queue.finish(nil)
             } catch {
                 queue.finish(error)
@@ -124,7 +128,7 @@ enum EventPipeline {
 /// A bounded hand-over of batches from one producer thread to one consumer.
 final class BatchQueue: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [[StoredEvent]] = []
+    private var batches: [EventBatch] = []
     private let capacity: Int
     private var finished = false
     private var failure: Error?
@@ -134,7 +138,7 @@ final class BatchQueue: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// False when the consumer gave up (the producer should stop).
-    func put(_ batch: [StoredEvent]) -> Bool {
+    func put(_ batch: EventBatch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity && !cancelled { condition.wait() }
@@ -158,7 +162,7 @@ final class BatchQueue: @unchecked Sendable {
     }
 
     /// The next batch, nil when the producer finished; rethrows its error.
-    func take() throws -> [StoredEvent]? {
+    func take() throws -> EventBatch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && !finished { condition.wait() }

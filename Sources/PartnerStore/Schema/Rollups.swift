@@ -90,6 +90,7 @@ enum Rollups {
     /// A database made before the rollups: fold in the events it holds.
     static func backfill(_ db: Database) throws {
         let rollups = try RollupWriter(db)
+        var batch = EventBatch()
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, partnerNumber, day, kind, amount, currency, product, territory, name, value, expires FROM event ORDER BY id
             """)
@@ -110,7 +111,9 @@ enum Rollups {
             case .null, .blob: break
             }
             event.expires = row[10]
-            try rollups.add(event, id: row[0])
+            batch.removeAll()
+            batch.append(event)
+            try batch.withText { try rollups.add(batch.rows[0], text: $0, id: row[0]) }
         }
         try rollups.flush()
     }
@@ -164,15 +167,29 @@ struct MonthRollup {
 /// Maintains the rollups for events as they are stored: month rows are
 /// accumulated in memory (bounded: flushed every `flushThreshold` distinct
 /// partner-months) and merged into `event_month` by UPSERT; detail events
-/// are copied as they come.
+/// are copied in groups of ``EventWriter/rowsPerStatement``, one statement
+/// execution per group.
 final class RollupWriter {
     private let upsert: Statement
-    private let detail: Statement
+    private let manyDetails: Statement
+    private let oneDetail: Statement
     private var months: [Int64: MonthRollup] = [:]
     private let flushThreshold: Int
-    /// The month of the last day seen (events come mostly in runs of one partner's month).
-    private var cachedDay = Int32.min
+    /// The month of the last day seen and its first and last days (events
+    /// come mostly in runs of one partner's month).
     private var cachedMonth: Int32 = 0
+    private var cachedFirst = Int32.max
+    private var cachedLast = Int32.min
+    /// The partner-month being added to (`months` holds it only from the
+    /// next partner-month on): an events file comes in runs of one partner's
+    /// month, so the dictionary is touched once per run, not once per event.
+    private var currentKey: Int64 = -1
+    private var current = MonthRollup()
+    /// Detail rows waiting for a full group, and their ids.
+    private var details = EventBatch()
+    private var detailIDs: [Int64] = []
+    private var many: Parameters
+    private var one: Parameters
 
     init(_ db: Database, flushThreshold: Int = 100_000) throws {
         self.flushThreshold = flushThreshold
@@ -190,33 +207,56 @@ final class RollupWriter {
                 dealsLost = dealsLost + excluded.dealsLost,
                 lastDay = max(lastDay, excluded.lastDay)
             """)
-        detail = try db.makeStatement(sql: """
-            INSERT INTO event_detail (id, partnerNumber, day, kind, amount, product, territory, name, value, expires)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        func insert(rows: Int) throws -> Statement {
+            let row = "(" + databaseQuestionMarks(count: 10) + ")"
+            return try db.makeStatement(sql: """
+                INSERT INTO event_detail (id, partnerNumber, day, kind, amount, product, territory, name, value, expires) VALUES
+                """ + " " + Array(repeating: row, count: rows).joined(separator: ","))
+        }
+        manyDetails = try insert(rows: EventWriter.rowsPerStatement)
+        oneDetail = try insert(rows: 1)
+        many = Parameters(manyDetails)
+        one = Parameters(oneDetail)
+        details.reserve(EventWriter.rowsPerStatement)
     }
 
-    /// Fold in an event just stored with this id.
-    func add(_ event: StoredEvent, id: Int64) throws {
+    /// Fold in an event just stored with this id (its text in `text`).
+    func add(_ event: EventRow, text: UnsafeBufferPointer<UInt8>, id: Int64) throws {
         guard Rollups.isMonthly(event.kind) else {
-            try insertDetail(event, id: id)
+            details.append(event, from: text)
+            detailIDs.append(id)
+            if details.count == EventWriter.rowsPerStatement { try writeDetails() }
             return
         }
-        if event.day != cachedDay {
-            cachedDay = event.day
+        if event.day < cachedFirst || event.day > cachedLast {
             cachedMonth = Rollups.monthIndex(ofDay: event.day)
+            (cachedFirst, cachedLast) = Rollups.days(ofMonth: cachedMonth)
         }
         let key = event.partnerNumber &* 65_536 &+ Int64(cachedMonth)
-        let day = event.day
-        let amount = event.amount ?? 0
-        if months[key] == nil && months.count >= flushThreshold { try flush() }
-        months[key, default: MonthRollup()].add(kind: event.kind, day: day, amount: amount)
+        if key != currentKey {
+            if currentKey >= 0 { months[currentKey] = current }
+            if months.count >= flushThreshold && months[key] == nil { try flushMonths() }
+            currentKey = key
+            current = months[key] ?? MonthRollup()
+        }
+        current.add(kind: event.kind, day: event.day, amount: event.hasAmount ? event.amount : 0)
     }
 
-    /// Write the accumulated months (call before the transaction ends).
+    /// Write the accumulated months and pending details (call before the transaction ends).
     func flush() throws {
+        try writeDetails()
+        try flushMonths()
+    }
+
+    private func flushMonths() throws {
+        if currentKey >= 0 { months[currentKey] = current }
+        currentKey = -1
+        current = MonthRollup()
         let s = upsert.sqliteStatement
-        for (key, month) in months {
+        // In key order: new partner-months then append to event_month's
+        // b-tree instead of splitting pages all over its tail.
+        for key in months.keys.sorted() {
+            let month = months[key]!
             sqlite3_bind_int64(s, 1, key >> 16)
             sqlite3_bind_int64(s, 2, key & 0xFFFF)
             sqlite3_bind_int64(s, 3, month.logins)
@@ -243,23 +283,47 @@ final class RollupWriter {
         bytes.withUnsafeBytes { _ = sqlite3_bind_blob(s, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
     }
 
-    private func insertDetail(_ event: StoredEvent, id: Int64) throws {
-        let s = detail.sqliteStatement
-        sqlite3_bind_int64(s, 1, id)
-        sqlite3_bind_int64(s, 2, event.partnerNumber)
-        sqlite3_bind_int(s, 3, event.day)
-        bindStatic(s, 4, EventKind.cName(event.kind))
-        if let amount = event.amount { sqlite3_bind_double(s, 5, amount) } else { sqlite3_bind_null(s, 5) }
-        bindText(s, 6, event.product)
-        bindText(s, 7, event.territory)
-        bindText(s, 8, event.name)
-        switch event.value {
-        case .number(let n)?: sqlite3_bind_double(s, 9, n)
-        case .text(let t)?: bindText(s, 9, t)
-        case nil: sqlite3_bind_null(s, 9)
+    private func writeDetails() throws {
+        guard !details.rows.isEmpty else { return }
+        try details.withText { text in
+            try details.rows.withUnsafeBufferPointer { rows in
+                try detailIDs.withUnsafeBufferPointer { ids in
+                    if rows.count == EventWriter.rowsPerStatement {
+                        try Self.writeDetails(rows, ids, text, with: &many)
+                    } else {
+                        for i in rows.indices {
+                            try Self.writeDetails(UnsafeBufferPointer(rebasing: rows[i...i]),
+                                                  UnsafeBufferPointer(rebasing: ids[i...i]), text, with: &one)
+                        }
+                    }
+                }
+            }
         }
-        if let expires = event.expires { sqlite3_bind_int(s, 10, expires) } else { sqlite3_bind_null(s, 10) }
-        try step(s, "an event's detail")
+        details.removeAll()
+        detailIDs.removeAll(keepingCapacity: true)
+    }
+
+    private static func writeDetails(_ rows: UnsafeBufferPointer<EventRow>, _ ids: UnsafeBufferPointer<Int64>,
+                                     _ text: UnsafeBufferPointer<UInt8>, with p: inout Parameters) throws {
+        var column: Int32 = 1
+        for (row, id) in zip(rows, ids) {
+            p.int64(column, id)
+            p.int64(column + 1, row.partnerNumber)
+            p.int32(column + 2, row.day)
+            p.kind(column + 3, row.kind)
+            if row.hasAmount { p.double(column + 4, row.amount) } else { p.null(column + 4) }
+            p.text(column + 5, row.product, text)
+            p.text(column + 6, row.territory, text)
+            p.text(column + 7, row.name, text)
+            switch row.valueKind {
+            case 1: p.double(column + 8, row.number)
+            case 2: p.text(column + 8, row.valueText, text)
+            default: p.null(column + 8)
+            }
+            if row.expires != .min { p.int32(column + 9, row.expires) } else { p.null(column + 9) }
+            column += 10
+        }
+        try p.execute("an event's detail")
     }
 }
 
@@ -295,16 +359,11 @@ func bindText(_ s: OpaquePointer, _ index: Int32, _ text: String?) {
     }
 }
 
-/// Bind a NUL-terminated string that outlives the statement (no copy).
-func bindStatic(_ s: OpaquePointer, _ index: Int32, _ text: UnsafePointer<CChar>) {
-    sqlite3_bind_text(s, index, text, -1, nil)
-}
-
-func step(_ s: OpaquePointer, _ what: String) throws {
+func step(_ s: OpaquePointer, _ what: @autoclosure () -> String) throws {
     let code = sqlite3_step(s)
     sqlite3_reset(s)
     guard code == SQLITE_DONE else {
-        throw PartnerStoreError("could not store \(what): \(String(cString: sqlite3_errstr(code)))")
+        throw PartnerStoreError("could not store \(what()): \(String(cString: sqlite3_errstr(code)))")
     }
 }
 
