@@ -7,7 +7,7 @@ import PartnerModel
 /// The format is JSON Lines when the name ends in `.jsonl` or `.ndjson`, or
 /// when the first character that is not white space is `{`; CSV otherwise.
 ///
-/// Unchecked `Sendable`: an events file is handed to the parser thread and
+/// Unchecked `Sendable`: a file is handed to the import's second thread and
 /// read only there from then on.
 final class ImportFile: @unchecked Sendable {
     let display: String

@@ -46,23 +46,40 @@ extension PartnerStore {
         func importRecords(_ db: Database) throws -> ImportSummary {
             var summary = ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: 0)
             var records = 0
-            func tick() {
-                records += 1
-                if records % progressInterval == 0 { progress?(records) }
+            func advance(by count: Int) {
+                // Every multiple of `progressInterval` passed, as when counting one by one.
+                let before = records
+                records += count
+                for reached in stride(from: (before / progressInterval + 1) * progressInterval, through: records,
+                                      by: progressInterval) {
+                    progress?(reached)
+                }
             }
+            // Partner files: read and checked on a second thread (the
+            // duplicate-id check too), upserted here.
             let partners = try PartnerWriter(db)
             for file in partnerFiles {
-                var ids = [String: Int]()
-                while let record = try file.next() {
-                    let (partner, statusGiven) = try record.partner()
-                    if let earlier = ids.updateValue(record.line, forKey: partner.id) {
-                        throw PartnerStoreError("duplicate partner id '\(partner.id)' (first on line \(earlier))",
-                                                file: file.display, line: record.line, field: "id",
-                                                hint: "list each partner once per file")
+                try Pipeline.run(produce: { put in
+                    var ids = [String: Int]()
+                    var batch: [(partner: Partner, statusGiven: Bool)] = []
+                    while let record = try file.next() {
+                        let (partner, statusGiven) = try record.partner()
+                        if let earlier = ids.updateValue(record.line, forKey: partner.id) {
+                            throw PartnerStoreError("duplicate partner id '\(partner.id)' (first on line \(earlier))",
+                                                    file: file.display, line: record.line, field: "id",
+                                                    hint: "list each partner once per file")
+                        }
+                        batch.append((partner, statusGiven))
+                        if batch.count == 1024 {
+                            guard put(batch) else { return }
+                            batch.removeAll(keepingCapacity: true)
+                        }
                     }
-                    try partners.upsert(partner, statusGiven: statusGiven)
-                    tick()
-                }
+                    if !batch.isEmpty { _ = put(batch) }
+                }, consume: { batch in
+                    for (partner, statusGiven) in batch { try partners.upsert(partner, statusGiven: statusGiven) }
+                    advance(by: batch.count)
+                })
             }
             summary.partnersAdded = partners.added
             summary.partnersUpdated = partners.updated
@@ -70,16 +87,23 @@ extension PartnerStore {
             let numbers = try PartnerRow.numbersByID(db)
             let events = try EventWriter(db)
             for file in eventFiles {
-                try EventPipeline.run(file: file, numbers: numbers) { batch in
-                    try events.insert(batch)
-                    // Every multiple of `progressInterval` passed, as when counting one by one.
-                    let before = records
-                    records += batch.count
-                    for reached in stride(from: (before / progressInterval + 1) * progressInterval, through: records,
-                                          by: progressInterval) {
-                        progress?(reached)
+                // Parsed and checked on a second thread into batches while
+                // this one writes the previous ones.
+                try Pipeline.run(produce: { put in
+                    var batch = EventBatch()
+                    batch.reserve(Pipeline.batchSize)
+                    while try file.appendNextEvent(to: &batch, numbers: numbers) {
+                        if batch.count == Pipeline.batchSize {
+                            guard put(batch) else { return }
+                            batch = EventBatch()
+                            batch.reserve(Pipeline.batchSize)
+                        }
                     }
-                }
+                    if batch.count > 0 { _ = put(batch) }
+                }, consume: { batch in
+                    try events.insert(batch)
+                    advance(by: batch.count)
+                })
                 summary.events = records - summary.partnersAdded - summary.partnersUpdated
             }
             try events.finish()
@@ -88,35 +112,29 @@ extension PartnerStore {
     }
 }
 
-/// Parses an events file on a second thread into batches while the caller
-/// writes the previous ones; at most a few batches are in flight.
-enum EventPipeline {
+/// Runs `produce` on a second thread, handing its batches to `consume` on
+/// this one; at most a few batches are in flight. `put` returns false when
+/// the consumer gave up (the producer should stop). The first error of
+/// either side stops both and is rethrown here.
+enum Pipeline {
     static let batchSize = 4096
     static let batchesInFlight = 4
 
-    static func run(file: ImportFile, numbers: [String: Int64], write: (EventBatch) throws -> Void) throws {
-        let queue = BatchQueue(capacity: batchesInFlight)
-        let parser = Thread { [file] in
+    static func run<Batch: Sendable>(produce: @escaping @Sendable (_ put: (Batch) -> Bool) throws -> Void,
+                                     consume: (Batch) throws -> Void) throws {
+        let queue = BatchQueue<Batch>(capacity: batchesInFlight)
+        let producer = Thread {
             do {
-                var batch = EventBatch()
-                batch.reserve(batchSize)
-                while try file.appendNextEvent(to: &batch, numbers: numbers) {
-                    if batch.count == batchSize {
-                        guard queue.put(batch) else { return }
-                        batch = EventBatch()
-                        batch.reserve(batchSize)
-                    }
-                }
-                if batch.count > 0 { _ = queue.put(batch) }
+                try produce { queue.put($0) }
                 queue.finish(nil)
             } catch {
                 queue.finish(error)
             }
         }
-        parser.stackSize = 8 << 20
-        parser.start()
+        producer.stackSize = 8 << 20
+        producer.start()
         do {
-            while let batch = try queue.take() { try write(batch) }
+            while let batch = try queue.take() { try consume(batch) }
         } catch {
             queue.cancel()
             queue.waitUntilProducerStops()
@@ -126,9 +144,9 @@ enum EventPipeline {
 }
 
 /// A bounded hand-over of batches from one producer thread to one consumer.
-final class BatchQueue: @unchecked Sendable {
+final class BatchQueue<Batch>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [EventBatch] = []
+    private var batches: [Batch] = []
     private let capacity: Int
     private var finished = false
     private var failure: Error?
@@ -138,7 +156,7 @@ final class BatchQueue: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// False when the consumer gave up (the producer should stop).
-    func put(_ batch: EventBatch) -> Bool {
+    func put(_ batch: Batch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity && !cancelled { condition.wait() }
@@ -162,7 +180,7 @@ final class BatchQueue: @unchecked Sendable {
     }
 
     /// The next batch, nil when the producer finished; rethrows its error.
-    func take() throws -> EventBatch? {
+    func take() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && !finished { condition.wait() }
