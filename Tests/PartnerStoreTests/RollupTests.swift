@@ -114,6 +114,29 @@ struct RollupTests {
         }
     }
 
+    @Test("rollups held in memory and flushed often, for events in any order, still add up to the events")
+    func smallFlushThreshold() throws {
+        let (partners, generated) = Self.program(seed: 6)
+        var events = generated
+        var random = Random(state: 6)
+        for i in stride(from: events.count - 1, to: 0, by: -1) where i % 4 == 0 { events.swapAt(i, random.int(0...i)) }
+        let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        try store.upsertPartners(partners)
+        for threshold in [1, 5, 64] {
+            try store.writer.write { db in
+                try db.execute(sql: "DELETE FROM event; DELETE FROM event_month; DELETE FROM event_detail")
+                let numbers = try PartnerRow.numbersByID(db)
+                let writer = try EventWriter(db, rollupFlushThreshold: threshold)
+                // Partly sorted, partly shuffled: keys in and out of order, repeated after flushes.
+                for (index, event) in events.enumerated() {
+                    try writer.insert(try StoredEvent(event, numbers: numbers, location: "event \(index)"))
+                }
+                try writer.finish()
+            }
+            try expectRollupsMatchEvents(store, "flushed every \(threshold) partner-months")
+        }
+    }
+
     @Test("a file import keeps the rollups as the API does; the migration's backfill rebuilds them the same")
     func fileImportAndBackfill() throws {
         let (partners, events) = Self.program(seed: 9)

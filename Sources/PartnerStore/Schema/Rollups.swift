@@ -173,18 +173,31 @@ final class RollupWriter {
     private let upsert: Statement
     private let manyDetails: Statement
     private let oneDetail: Statement
-    private var months: [Int64: MonthRollup] = [:]
+    /// Partner-months in memory. An events file comes sorted by partner and
+    /// day, so keys (partner number, month) mostly arrive in increasing
+    /// order: those go to `ordered` (increasing keys, appended to), and only
+    /// a key at or below its last one is looked up — in `ordered` by binary
+    /// search, else in `scattered`. A key is never in both.
+    private var ordered: [(key: Int64, month: MonthRollup)] = []
+    private var scattered: [Int64: MonthRollup] = [:]
     private let flushThreshold: Int
     /// The month of the last day seen and its first and last days (events
     /// come mostly in runs of one partner's month).
     private var cachedMonth: Int32 = 0
     private var cachedFirst = Int32.max
     private var cachedLast = Int32.min
-    /// The partner-month being added to (`months` holds it only from the
-    /// next partner-month on): an events file comes in runs of one partner's
-    /// month, so the dictionary is touched once per run, not once per event.
+    /// The partner-month being added to, and where it goes back when the
+    /// next one starts (events come in runs of one partner's month, so the
+    /// stores above are touched once per run, not once per event).
     private var currentKey: Int64 = -1
     private var current = MonthRollup()
+    private var currentHome = Home.appended
+
+    private enum Home {
+        case appended
+        case ordered(Int)
+        case scattered
+    }
     /// Detail rows waiting for a full group, and their ids.
     private var details = EventBatch()
     private var detailIDs: [Int64] = []
@@ -234,10 +247,25 @@ final class RollupWriter {
         }
         let key = event.partnerNumber &* 65_536 &+ Int64(cachedMonth)
         if key != currentKey {
-            if currentKey >= 0 { months[currentKey] = current }
-            if months.count >= flushThreshold && months[key] == nil { try flushMonths() }
+            putCurrentBack()
+            if key > (ordered.last?.key ?? -1) {
+                // A new partner-month (scattered keys are all below the last ordered one).
+                if ordered.count + scattered.count >= flushThreshold { try flushMonths() }
+                current = MonthRollup()
+                currentHome = .appended
+            } else if let index = Self.search(ordered, key) {
+                current = ordered[index].month
+                currentHome = .ordered(index)
+            } else {
+                if let month = scattered[key] {
+                    current = month
+                } else {
+                    if ordered.count + scattered.count >= flushThreshold { try flushMonths() }
+                    current = MonthRollup()
+                }
+                currentHome = .scattered
+            }
             currentKey = key
-            current = months[key] ?? MonthRollup()
         }
         current.add(kind: event.kind, day: event.day, amount: event.hasAmount ? event.amount : 0)
     }
@@ -248,15 +276,30 @@ final class RollupWriter {
         try flushMonths()
     }
 
-    private func flushMonths() throws {
-        if currentKey >= 0 { months[currentKey] = current }
+    private func putCurrentBack() {
+        guard currentKey >= 0 else { return }
+        switch currentHome {
+        case .appended: ordered.append((currentKey, current))
+        case .ordered(let index): ordered[index].month = current
+        case .scattered: scattered[currentKey] = current
+        }
         currentKey = -1
+    }
+
+    private static func search(_ ordered: [(key: Int64, month: MonthRollup)], _ key: Int64) -> Int? {
+        var low = 0, high = ordered.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ordered[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        return low < ordered.count && ordered[low].key == key ? low : nil
+    }
+
+    private func flushMonths() throws {
+        putCurrentBack()
         current = MonthRollup()
         let s = upsert.sqliteStatement
-        // In key order: new partner-months then append to event_month's
-        // b-tree instead of splitting pages all over its tail.
-        for key in months.keys.sorted() {
-            let month = months[key]!
+        func write(_ key: Int64, _ month: MonthRollup) throws {
             sqlite3_bind_int64(s, 1, key >> 16)
             sqlite3_bind_int64(s, 2, key & 0xFFFF)
             sqlite3_bind_int64(s, 3, month.logins)
@@ -270,7 +313,20 @@ final class RollupWriter {
             sqlite3_bind_int(s, 11, month.lastDay)
             try step(s, "a monthly rollup")
         }
-        months.removeAll(keepingCapacity: true)
+        // In key order (both stores merged): new partner-months then append
+        // to event_month's b-tree instead of splitting pages all over it.
+        let others = scattered.keys.sorted()
+        var next = 0
+        for (key, month) in ordered {
+            while next < others.count && others[next] < key {
+                try write(others[next], scattered[others[next]]!)
+                next += 1
+            }
+            try write(key, month)
+        }
+        for key in others[next...] { try write(key, scattered[key]!) }
+        ordered.removeAll(keepingCapacity: true)
+        scattered.removeAll(keepingCapacity: true)
     }
 
     private func bindDay(_ s: OpaquePointer, _ index: Int32, _ day: Int32) {

@@ -285,7 +285,9 @@ final class EventWriter {
     private var pending = EventBatch()
     private var nextID: Int64
 
-    init(_ db: Database) throws {
+    /// - Parameter rollupFlushThreshold: partner-months the rollups hold
+    ///   before writing them (tests make it small).
+    init(_ db: Database, rollupFlushThreshold: Int = 100_000) throws {
         func insert(rows: Int) throws -> Statement {
             let row = "(" + databaseQuestionMarks(count: 11) + ")"
             return try db.makeStatement(sql: "INSERT INTO event (\(Self.columns)) VALUES "
@@ -295,7 +297,7 @@ final class EventWriter {
         many = Parameters(statements[0])
         one = Parameters(statements[1])
         nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM event") ?? 0) + 1
-        rollups = try RollupWriter(db)
+        rollups = try RollupWriter(db, flushThreshold: rollupFlushThreshold)
         pending.reserve(Self.rowsPerStatement)
     }
 
