@@ -170,6 +170,16 @@ struct RollupTests {
         let fromAPI = try PartnerStore(inMemoryExtendingMigrations: { _ in })
         try fromAPI.upsertPartners(partners)
         try fromAPI.importEvents(events)
+        // The events file read in small chunks (parsed two at a time, written in order): the same rows.
+        for chunkSize in [64, 1000, 50_000] {
+            let chunked = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+            let summary = try chunked.importFiles([folder.path("partners.csv"), folder.path("events.csv")], chunkSize: chunkSize)
+            #expect(summary.events == events.count)
+            for sql in ["SELECT * FROM event ORDER BY id", "SELECT * FROM event_detail ORDER BY id"] {
+                #expect(try chunked.writer.read { try Row.fetchAll($0, sql: sql) } == fromAPI.writer.read { try Row.fetchAll($0, sql: sql) },
+                        "chunks of \(chunkSize) bytes: \(sql)")
+            }
+        }
         // The file's rows take the import's fast path, the API's the checked
         // one: the same rows, ids and rollups either way.
         for sql in ["SELECT * FROM event ORDER BY id", "SELECT * FROM event_detail ORDER BY id",

@@ -19,15 +19,15 @@ final class ImportFile: @unchecked Sendable {
         case jsonLines(JSONLines)
     }
 
-    init(path: String, display: String? = nil) throws {
+    init(path: String, display: String? = nil, chunkSize: Int = 1 << 20) throws {
         let display = display ?? path
         self.display = display
         if try ImportFile.isJSONLines(path: path, display: display) {
-            let lines = try JSONLines(path: path, display: display)
+            let lines = try JSONLines(path: path, display: display, chunkSize: chunkSize)
             content = lines.content
             source = .jsonLines(lines)
         } else {
-            let records = try CSVRecords(path: path, display: display)
+            let records = try CSVRecords(path: path, display: display, chunkSize: chunkSize)
             guard let content = ImportContent.detect(keys: records.header) else {
                 throw PartnerStoreError("the header names neither 'id' (a partners file) nor 'partner_id' (an events file)",
                                         file: display, line: 1,
@@ -82,19 +82,33 @@ final class ImportFile: @unchecked Sendable {
     /// makes the same event or names the file, line and field of what is
     /// wrong.
     func appendNextEvent(to batch: inout EventBatch, numbers: [String: Int64]) throws -> Bool {
-        guard case .csv(let records, let positions) = source, content == .events else {
+        guard let (records, positions) = csvEvents else {
             guard let record = try next() else { return false }
             batch.append(try record.event(numbers: numbers))
             return true
         }
-        if fastRows == nil { fastRows = CSVEventRows(positions: positions.map { $0! }, numbers: numbers) }
+        if fastRows == nil { fastRows = CSVEventRows(positions: positions, numbers: numbers) }
         guard let (line, fields) = try records.next() else { return false }
-        if fields.count == records.header.count, fastRows!.append(fields, to: &batch) { return true }
-        batch.append(try record(line: line, fields: fields, records: records, positions: positions).event(numbers: numbers))
+        try append(line: line, fields: fields, to: &batch, rows: &fastRows!)
         return true
     }
 
     private var fastRows: CSVEventRows?
+
+    /// The reader and column positions of a CSV events file; nil for other files.
+    var csvEvents: (records: CSVRecords, positions: [Int])? {
+        guard case .csv(let records, let positions) = source, content == .events else { return nil }
+        return (records, positions.map { $0! })
+    }
+
+    /// Append the event of a CSV events row that starts on `line` to `batch`
+    /// (the fast path, else the record path). Reads only what does not
+    /// change, so threads may call it at once, each with its own `rows`.
+    func append(line: Int, fields: [String], to batch: inout EventBatch, rows: inout CSVEventRows) throws {
+        guard case .csv(let records, let positions) = source else { preconditionFailure("not a CSV file") }
+        if fields.count == records.header.count, rows.append(fields, to: &batch) { return }
+        batch.append(try record(line: line, fields: fields, records: records, positions: positions).event(numbers: rows.numbers))
+    }
 
     /// The next record, or nil at the end of the file.
     func next() throws -> ImportRecord? {
@@ -254,9 +268,9 @@ final class JSONLines {
     private var nextLine = 1
     private var first: ImportRecord?
 
-    init(path: String, display: String) throws {
+    init(path: String, display: String, chunkSize: Int = 1 << 20) throws {
         self.display = display
-        file = try ChunkedFile(path: path, display: display, quoteAware: false)
+        file = try ChunkedFile(path: path, display: display, quoteAware: false, chunkSize: chunkSize)
         guard let (line, object) = try nextObject() else {
             throw PartnerStoreError("the file holds no JSON object", file: display, line: 1,
                                     hint: "write one JSON object per line")

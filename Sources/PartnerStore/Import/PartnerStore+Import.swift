@@ -19,7 +19,16 @@ extension PartnerStore {
     @discardableResult
     public func importFiles(_ paths: [String], displayNames: [String: String] = [:], progressInterval: Int = 100_000,
                             progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
-        let files = try paths.map { try ImportFile(path: $0, display: displayNames[$0]) }
+        try importFiles(paths, displayNames: displayNames, progressInterval: progressInterval, chunkSize: 1 << 20,
+                        progress: progress)
+    }
+
+    /// The same, reading files in chunks of about `chunkSize` bytes (tests
+    /// make them small to cross chunk boundaries).
+    @discardableResult
+    func importFiles(_ paths: [String], displayNames: [String: String] = [:], progressInterval: Int = 100_000,
+                     chunkSize: Int, progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
+        let files = try paths.map { try ImportFile(path: $0, display: displayNames[$0], chunkSize: chunkSize) }
         var seenPaths = Set<String>()
         for (path, file) in zip(paths, files) where !seenPaths.insert(URL(fileURLWithPath: path).standardizedFileURL.path).inserted {
             throw PartnerStoreError("the file is named twice", file: file.display, hint: "name each file once")
@@ -87,8 +96,17 @@ extension PartnerStore {
             let numbers = try PartnerRow.numbersByID(db)
             let events = try EventWriter(db)
             for file in eventFiles {
-                // Parsed and checked on a second thread into batches while
-                // this one writes the previous ones.
+                if let (csv, positions) = file.csvEvents {
+                    // CSV: parsed and checked on two threads, chunk by chunk, written here in order.
+                    try ParallelEvents.run(file: file, records: csv, positions: positions, numbers: numbers) { batch in
+                        try events.insert(batch)
+                        advance(by: batch.count)
+                    }
+                    summary.events = records - summary.partnersAdded - summary.partnersUpdated
+                    continue
+                }
+                // JSON Lines: parsed and checked on a second thread into
+                // batches while this one writes the previous ones.
                 try Pipeline.run(produce: { put in
                     var batch = EventBatch()
                     batch.reserve(Pipeline.batchSize)
