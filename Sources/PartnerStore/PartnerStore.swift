@@ -58,6 +58,11 @@ public final class PartnerStore: Sendable {
         // command): wait for a writer to finish instead of failing at once.
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
+            // A new file gets 16 KiB pages (an existing one keeps its own: this
+            // does nothing once the file has a page). A bulk import then writes
+            // a quarter of the pages, WAL frames and system calls, and b-trees
+            // are a level shallower.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA page_size = 16384") }
             // WAL makes NORMAL durable at each checkpoint and never corrupts.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             try db.execute(sql: "PRAGMA cache_size = -65536")   // 64 MiB page cache

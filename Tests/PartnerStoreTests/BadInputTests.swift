@@ -75,6 +75,57 @@ struct BadInputTests {
         #expect(try store.counts() == (0, 0))
     }
 
+    @Test("read in chunks of a few bytes (every row its own chunk, parsed in parallel), the same refusal",
+          arguments: cases, [16, 64])
+    func refusedAcrossChunks(_ bad: Case, chunkSize: Int) throws {
+        let folder = try Folder()
+        let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        let good = try folder.write("partners.csv", partnersHeader + "P1,One,agent,telecom-agents,NA,US,US-CA,voice,2023-01-01,cam,,,\n")
+        // Some good rows first (one with a line break in a quoted field), so
+        // the bad one is several chunks and lines into the file.
+        var contents = bad.contents
+        var line = bad.line
+        if bad.file == "events.csv" {
+            let lead = "P1,2023-06-01,login,,,,,,,\r\n\nP1,2023-06-02,training,,,,,\"a\nmodule\",,\nP1,2023-06-03,login,,,,,,,\n"
+            contents = eventsHeader + lead + contents.dropFirst(eventsHeader.count)
+            line += 5
+        }
+        let path = try folder.write(bad.file, contents)
+        do {
+            try store.importFiles([good, path], chunkSize: chunkSize)
+            Issue.record("the import should have failed")
+        } catch let error as PartnerStoreError {
+            #expect(error.file == path)
+            #expect(error.line == line, "\(error)")
+            #expect(error.field == bad.field)
+            #expect(error.message.hasPrefix(bad.message), "\(error)")
+        }
+        #expect(try store.counts() == (0, 0))
+    }
+
+    @Test("text that is not UTF-8 is refused naming the last line before the chunk it is in, chunks read in parallel")
+    func invalidUTF8AcrossChunks() throws {
+        let folder = try Folder()
+        let good = try folder.write("partners.csv", partnersHeader + "P1,One,agent,telecom-agents,NA,US,US-CA,voice,2023-01-01,cam,,,\n")
+        // The bad byte is on line 42 (the header is line 1).
+        var bytes = Array((eventsHeader + String(repeating: "P1,2023-06-01,login,,,,,,,\n", count: 40)).utf8)
+        bytes += Array("P1,2023-06-02,training,,,,,mod".utf8) + [0xFF] + Array("ule,,\n".utf8)
+        let path = folder.path("events.csv")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        // UTF-8 is checked a chunk at a time: one chunk of the whole file
+        // says "after line 0"; chunks of one row name the line before.
+        for (chunkSize, after) in [(1 << 20, 0), (16, 41)] {
+            let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+            do {
+                try store.importFiles([good, path], chunkSize: chunkSize)
+                Issue.record("the import should have failed")
+            } catch let error as PartnerStoreError {
+                #expect(error.message == "the text is not valid UTF-8 (somewhere after line \(after))", "chunks of \(chunkSize)")
+            }
+            #expect(try store.counts() == (0, 0))
+        }
+    }
+
     @Test("the message reads file:line: field 'name': what — what to do")
     func message() {
         let error = PartnerStoreError("no such day '2023-02-29'", file: "events.csv", line: 12, field: "date",

@@ -114,6 +114,29 @@ struct RollupTests {
         }
     }
 
+    @Test("rollups held in memory and flushed often, for events in any order, still add up to the events")
+    func smallFlushThreshold() throws {
+        let (partners, generated) = Self.program(seed: 6)
+        var events = generated
+        var random = Random(state: 6)
+        for i in stride(from: events.count - 1, to: 0, by: -1) where i % 4 == 0 { events.swapAt(i, random.int(0...i)) }
+        let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        try store.upsertPartners(partners)
+        for threshold in [1, 5, 64] {
+            try store.writer.write { db in
+                try db.execute(sql: "DELETE FROM event; DELETE FROM event_month; DELETE FROM event_detail")
+                let numbers = try PartnerRow.numbersByID(db)
+                let writer = try EventWriter(db, rollupFlushThreshold: threshold)
+                // Partly sorted, partly shuffled: keys in and out of order, repeated after flushes.
+                for (index, event) in events.enumerated() {
+                    try writer.insert(try StoredEvent(event, numbers: numbers, location: "event \(index)"))
+                }
+                try writer.finish()
+            }
+            try expectRollupsMatchEvents(store, "flushed every \(threshold) partner-months")
+        }
+    }
+
     @Test("a file import keeps the rollups as the API does; the migration's backfill rebuilds them the same")
     func fileImportAndBackfill() throws {
         let (partners, events) = Self.program(seed: 9)
@@ -147,6 +170,24 @@ struct RollupTests {
         let fromAPI = try PartnerStore(inMemoryExtendingMigrations: { _ in })
         try fromAPI.upsertPartners(partners)
         try fromAPI.importEvents(events)
+        // The events file read in small chunks (parsed two at a time, written in order): the same rows.
+        for chunkSize in [64, 1000, 50_000] {
+            let chunked = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+            let summary = try chunked.importFiles([folder.path("partners.csv"), folder.path("events.csv")], chunkSize: chunkSize)
+            #expect(summary.events == events.count)
+            for sql in ["SELECT * FROM event ORDER BY id", "SELECT * FROM event_detail ORDER BY id"] {
+                #expect(try chunked.writer.read { try Row.fetchAll($0, sql: sql) } == fromAPI.writer.read { try Row.fetchAll($0, sql: sql) },
+                        "chunks of \(chunkSize) bytes: \(sql)")
+            }
+        }
+        // The file's rows take the import's fast path, the API's the checked
+        // one: the same rows, ids and rollups either way.
+        for sql in ["SELECT * FROM event ORDER BY id", "SELECT * FROM event_detail ORDER BY id",
+                    "SELECT * FROM event_month ORDER BY partnerNumber, month"] {
+            let fileRows = try fromFiles.writer.read { try Row.fetchAll($0, sql: sql) }
+            #expect(fileRows.count > 0)
+            #expect(try fileRows == fromAPI.writer.read { try Row.fetchAll($0, sql: sql) }, "\(sql)")
+        }
         let asOf = day("2024-02-29")
         #expect(try SnapshotCalculator(store: fromFiles).snapshots(asOf: asOf).map(\.values.description)
                 == SnapshotCalculator(store: fromAPI).snapshots(asOf: asOf).map(\.values.description))
@@ -188,6 +229,36 @@ struct RollupTests {
         }
         try store.writer.write { db in _ = try PartnerStore.importEventObjects(objects, in: db) }
         try expectRollupsMatchEvents(store, "ingested objects")
+    }
+
+    @Test("partners computed in chunks (a small chunk size crossing boundaries) give the same snapshots, in id order")
+    func chunks() throws {
+        var (partners, events) = Self.program(seed: 5)
+        // Two programs, interleaved by id, and partner numbers out of id
+        // order (inserted in reverse), so chunks are not number ranges.
+        for index in partners.indices where index % 2 == 1 { partners[index].program = "saas-resellers" }
+        let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        try store.upsertPartners(partners.reversed())
+        try store.importEvents(events.sorted { $0.partnerID < $1.partnerID })
+        events.removeAll()
+        let whole = SnapshotCalculator(store: store, chunkSize: 1_000)
+        let ids = try store.partners().map(\.id)
+        #expect(ids == ids.sorted() && ids.count == 60)
+        for asOf in ["2022-12-31", "2024-02-29", "2024-08-17"].map(day) {
+            let expected = try whole.snapshots(asOf: asOf)
+            let fromEvents = try whole.snapshots(asOf: asOf, partnerIDs: ids)
+            #expect(expected == fromEvents, "one chunk: rollups and events agree as of \(asOf)")
+            #expect(expected.count > 7 && expected.count <= 60)
+            for size in [1, 7, 25] {
+                let chunked = SnapshotCalculator(store: store, chunkSize: size)
+                #expect(try chunked.snapshots(asOf: asOf) == expected, "rollups in chunks of \(size) as of \(asOf)")
+                #expect(try chunked.snapshots(asOf: asOf, partnerIDs: ids) == expected, "events in chunks of \(size)")
+                let telecom = try chunked.snapshots(asOf: asOf, programs: ["telecom-agents"])
+                #expect(telecom == expected.filter { $0.partner.program == "telecom-agents" }, "one program in chunks of \(size)")
+                let some = Array(ids.reversed().prefix(20))
+                #expect(try chunked.snapshots(asOf: asOf, partnerIDs: some) == expected.filter { some.contains($0.partner.id) })
+            }
+        }
     }
 
     @Test("exact sums do not depend on the order of the amounts")

@@ -46,7 +46,12 @@ final class ChunkedFile {
         while true {
             // Scan the bytes not scanned yet for the last record boundary.
             data.withUnsafeBufferPointer { buffer in
-                if quoteAware {
+                if quoteAware && !inQuotes && scanned < buffer.count
+                    && memchr(buffer.baseAddress! + scanned, 0x22, buffer.count - scanned) == nil {
+                    // No quote in the new bytes (the usual events file): the
+                    // last line feed is the boundary, found without a loop in Swift.
+                    if let i = buffer[scanned...].lastIndex(of: 0x0A) { lastBoundary = i }
+                } else if quoteAware {
                     for i in scanned..<buffer.count {
                         let byte = buffer[i]
                         if byte == 0x22 {

@@ -1,4 +1,5 @@
 import Foundation
+import PartnerModel
 
 /// One import file, opened, classified (partners or events, CSV or JSON
 /// Lines) and read record by record.
@@ -6,7 +7,7 @@ import Foundation
 /// The format is JSON Lines when the name ends in `.jsonl` or `.ndjson`, or
 /// when the first character that is not white space is `{`; CSV otherwise.
 ///
-/// Unchecked `Sendable`: an events file is handed to the parser thread and
+/// Unchecked `Sendable`: a file is handed to the import's second thread and
 /// read only there from then on.
 final class ImportFile: @unchecked Sendable {
     let display: String
@@ -18,15 +19,15 @@ final class ImportFile: @unchecked Sendable {
         case jsonLines(JSONLines)
     }
 
-    init(path: String, display: String? = nil) throws {
+    init(path: String, display: String? = nil, chunkSize: Int = 1 << 20) throws {
         let display = display ?? path
         self.display = display
         if try ImportFile.isJSONLines(path: path, display: display) {
-            let lines = try JSONLines(path: path, display: display)
+            let lines = try JSONLines(path: path, display: display, chunkSize: chunkSize)
             content = lines.content
             source = .jsonLines(lines)
         } else {
-            let records = try CSVRecords(path: path, display: display)
+            let records = try CSVRecords(path: path, display: display, chunkSize: chunkSize)
             guard let content = ImportContent.detect(keys: records.header) else {
                 throw PartnerStoreError("the header names neither 'id' (a partners file) nor 'partner_id' (an events file)",
                                         file: display, line: 1,
@@ -72,31 +73,186 @@ final class ImportFile: @unchecked Sendable {
         return first == UInt8(ascii: "{")
     }
 
-    /// The next record, or nil at the end of the file.
-    /// The next event of an events file, checked, or nil at the end. Every
-    /// row goes through ``ImportRecord/event(numbers:)``, which names the
-    /// file, line and field of anything wrong.
-    func nextEvent(numbers: [String: Int64]) throws -> StoredEvent? {
-        try next()?.event(numbers: numbers)
+    /// Append the next event of an events file, checked, to `batch`; false at the end.
+    ///
+    /// A CSV row goes through ``CSVEventRows/append(_:to:)`` first: the same
+    /// checks as ``ImportRecord/event(numbers:)`` on the fields as read,
+    /// without making a record. When that declines (anything missing,
+    /// malformed or unknown) the row goes through the record path, which
+    /// makes the same event or names the file, line and field of what is
+    /// wrong.
+    func appendNextEvent(to batch: inout EventBatch, numbers: [String: Int64]) throws -> Bool {
+        guard let (records, positions) = csvEvents else {
+            guard let record = try next() else { return false }
+            batch.append(try record.event(numbers: numbers))
+            return true
+        }
+        if fastRows == nil { fastRows = CSVEventRows(positions: positions, numbers: numbers) }
+        guard let (line, fields) = try records.next() else { return false }
+        try append(line: line, fields: fields, to: &batch, rows: &fastRows!)
+        return true
     }
 
+    private var fastRows: CSVEventRows?
+
+    /// The reader and column positions of a CSV events file; nil for other files.
+    var csvEvents: (records: CSVRecords, positions: [Int])? {
+        guard case .csv(let records, let positions) = source, content == .events else { return nil }
+        return (records, positions.map { $0! })
+    }
+
+    /// Append the event of a CSV events row that starts on `line` to `batch`
+    /// (the fast path, else the record path). Reads only what does not
+    /// change, so threads may call it at once, each with its own `rows`.
+    func append(line: Int, fields: [String], to batch: inout EventBatch, rows: inout CSVEventRows) throws {
+        guard case .csv(let records, let positions) = source else { preconditionFailure("not a CSV file") }
+        if fields.count == records.header.count, rows.append(fields, to: &batch) { return }
+        batch.append(try record(line: line, fields: fields, records: records, positions: positions).event(numbers: rows.numbers))
+    }
+
+    /// The next record, or nil at the end of the file.
     func next() throws -> ImportRecord? {
         switch source {
         case .csv(let records, let positions):
             guard let (line, fields) = try records.next() else { return nil }
-            guard fields.count == records.header.count else {
-                let field = fields.count < records.header.count ? records.header[fields.count] : "field \(records.header.count + 1)"
-                throw PartnerStoreError("this row has \(fields.count) fields but the header has \(records.header.count)",
-                                        file: display, line: line, field: field,
-                                        hint: "give every row one field per header column; quote fields that contain commas")
-            }
-            var values = [FieldValue?](repeating: nil, count: positions.count)
-            for (column, position) in positions.enumerated() {
-                if let position, !fields[position].isEmpty { values[column] = .text(fields[position]) }
-            }
-            return ImportRecord(file: display, line: line, content: content, values: values)
+            return try record(line: line, fields: fields, records: records, positions: positions)
         case .jsonLines(let lines):
             return try lines.next()
+        }
+    }
+
+    private func record(line: Int, fields: [String], records: CSVRecords, positions: [Int?]) throws -> ImportRecord {
+        guard fields.count == records.header.count else {
+            let field = fields.count < records.header.count ? records.header[fields.count] : "field \(records.header.count + 1)"
+            throw PartnerStoreError("this row has \(fields.count) fields but the header has \(records.header.count)",
+                                    file: display, line: line, field: field,
+                                    hint: "give every row one field per header column; quote fields that contain commas")
+        }
+        var values = [FieldValue?](repeating: nil, count: positions.count)
+        for (column, position) in positions.enumerated() {
+            if let position, !fields[position].isEmpty { values[column] = .text(fields[position]) }
+        }
+        return ImportRecord(file: display, line: line, content: content, values: values)
+    }
+}
+
+/// The events of CSV rows, checked exactly as ``ImportRecord/event(numbers:)``
+/// checks them, straight from the fields CSV.swift read: no record, no
+/// field array, the partner's number and the day remembered from the row
+/// before (an events file comes in runs of one partner and one day).
+/// Returns nil for any row that check would refuse — or that this one does
+/// not recognise — so the caller can take the record path for the message.
+struct CSVEventRows {
+    /// Field positions of partner_id, date, kind, amount, currency, product,
+    /// territory, name, value, expires.
+    let p: [Int]
+    let numbers: [String: Int64]
+    private var lastID = ""
+    private var lastNumber: Int64 = 0
+    private var lastDate = ""
+    private var lastDay: Int32 = 0
+
+    init(positions: [Int], numbers: [String: Int64]) {
+        precondition(positions.count == 10)
+        p = positions
+        self.numbers = numbers
+    }
+
+    /// Append the row's event to `batch`; false (and `batch` unchanged) when
+    /// the record path must decide.
+    mutating func append(_ fields: [String], to batch: inout EventBatch) -> Bool {
+        let textCount = batch.text.count
+        if let row = row(fields, &batch) {
+            batch.rows.append(row)
+            return true
+        }
+        batch.text.removeSubrange(textCount...)
+        return false
+    }
+
+    private mutating func row(_ fields: [String], _ batch: inout EventBatch) -> EventRow? {
+        let id = fields[p[0]]
+        if id != lastID || id.isEmpty {
+            guard !id.isEmpty, let number = numbers[id] else { return nil }
+            lastID = id
+            lastNumber = number
+        }
+        let date = fields[p[1]]
+        if date != lastDate || date.isEmpty {
+            guard let day = Self.day(date) else { return nil }
+            lastDate = date
+            lastDay = day
+        }
+        var kindText = fields[p[2]]
+        guard !kindText.isEmpty, let kind = kindText.withUTF8({ bytes in
+            EventKind(bytes: bytes.baseAddress!, count: bytes.count)
+        }) else { return nil }
+        var row = EventRow(partnerNumber: lastNumber, day: lastDay, kind: kind)
+        func text(_ column: Int) -> String? {
+            let value = fields[p[column]]
+            return value.isEmpty ? nil : value
+        }
+        func amount() -> Bool {
+            let value = fields[p[3]]
+            guard !value.isEmpty, let amount = Double(value), amount.isFinite, amount >= 0 else { return false }
+            row.amount = amount
+            row.hasAmount = true
+            return true
+        }
+        switch kind {
+        case .login:
+            break
+        case .revenue:
+            guard amount(), let currency = text(4), let product = text(5) else { return nil }
+            row.currency = batch.store(currency)
+            row.product = batch.store(product)
+        case .dealRegistered:
+            guard amount(), let product = text(5), let territory = text(6) else { return nil }
+            row.product = batch.store(product)
+            row.territory = batch.store(territory)
+        case .dealWon, .dealLost:
+            guard amount() else { return nil }
+        case .certification, .credential:
+            guard let name = text(7) else { return nil }
+            if let expires = text(9) {
+                guard let day = Self.day(expires) else { return nil }
+                row.expires = day
+            }
+            row.name = batch.store(name)
+        case .training:
+            guard let name = text(7) else { return nil }
+            row.name = batch.store(name)
+        case .attribute:
+            guard let name = text(7), let value = text(8) else { return nil }
+            row.name = batch.store(name)
+            if let number = Double(value), number.isFinite {
+                row.valueKind = 1
+                row.number = number
+            } else {
+                row.valueKind = 2
+                row.valueText = batch.store(value)
+            }
+        }
+        return row
+    }
+
+    /// `YYYY-MM-DD` as ``Day/init(parsing:)`` reads it, without an array; nil when it would refuse.
+    static func day(_ text: String) -> Int32? {
+        var text = text
+        return text.withUTF8 { b -> Int32? in
+            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ from: Int, _ to: Int) -> Int? {
+                var value = 0
+                for i in from..<to {
+                    let digit = b[i] &- 48
+                    guard digit <= 9 else { return nil }
+                    value = value * 10 + Int(digit)
+                }
+                return value
+            }
+            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10),
+                  let day = Day(year: y, month: m, day: d) else { return nil }
+            return day.daysSinceEpoch
         }
     }
 }
@@ -112,9 +268,9 @@ final class JSONLines {
     private var nextLine = 1
     private var first: ImportRecord?
 
-    init(path: String, display: String) throws {
+    init(path: String, display: String, chunkSize: Int = 1 << 20) throws {
         self.display = display
-        file = try ChunkedFile(path: path, display: display, quoteAware: false)
+        file = try ChunkedFile(path: path, display: display, quoteAware: false, chunkSize: chunkSize)
         guard let (line, object) = try nextObject() else {
             throw PartnerStoreError("the file holds no JSON object", file: display, line: 1,
                                     hint: "write one JSON object per line")

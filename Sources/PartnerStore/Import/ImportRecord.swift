@@ -116,7 +116,9 @@ struct ImportRecord {
         case .list(let list): return list
         case .text(let text):
             return text.split(separator: ";").compactMap { item in
-                let trimmed = item.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
+                var trimmed = item
+                while trimmed.first == " " { trimmed = trimmed.dropFirst() }
+                while trimmed.last == " " { trimmed = trimmed.dropLast() }
                 return trimmed.isEmpty ? nil : String(trimmed)
             }
         case .number: throw failure(column, "expected a list, found a number", hint: "separate list items with ';'")

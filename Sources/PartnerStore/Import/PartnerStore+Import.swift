@@ -19,7 +19,16 @@ extension PartnerStore {
     @discardableResult
     public func importFiles(_ paths: [String], displayNames: [String: String] = [:], progressInterval: Int = 100_000,
                             progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
-        let files = try paths.map { try ImportFile(path: $0, display: displayNames[$0]) }
+        try importFiles(paths, displayNames: displayNames, progressInterval: progressInterval, chunkSize: 1 << 20,
+                        progress: progress)
+    }
+
+    /// The same, reading files in chunks of about `chunkSize` bytes (tests
+    /// make them small to cross chunk boundaries).
+    @discardableResult
+    func importFiles(_ paths: [String], displayNames: [String: String] = [:], progressInterval: Int = 100_000,
+                     chunkSize: Int, progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
+        let files = try paths.map { try ImportFile(path: $0, display: displayNames[$0], chunkSize: chunkSize) }
         var seenPaths = Set<String>()
         for (path, file) in zip(paths, files) where !seenPaths.insert(URL(fileURLWithPath: path).standardizedFileURL.path).inserted {
             throw PartnerStoreError("the file is named twice", file: file.display, hint: "name each file once")
@@ -46,23 +55,40 @@ extension PartnerStore {
         func importRecords(_ db: Database) throws -> ImportSummary {
             var summary = ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: 0)
             var records = 0
-            func tick() {
-                records += 1
-                if records % progressInterval == 0 { progress?(records) }
+            func advance(by count: Int) {
+                // Every multiple of `progressInterval` passed, as when counting one by one.
+                let before = records
+                records += count
+                for reached in stride(from: (before / progressInterval + 1) * progressInterval, through: records,
+                                      by: progressInterval) {
+                    progress?(reached)
+                }
             }
+            // Partner files: read and checked on a second thread (the
+            // duplicate-id check too), upserted here.
             let partners = try PartnerWriter(db)
             for file in partnerFiles {
-                var ids = [String: Int]()
-                while let record = try file.next() {
-                    let (partner, statusGiven) = try record.partner()
-                    if let earlier = ids.updateValue(record.line, forKey: partner.id) {
-                        throw PartnerStoreError("duplicate partner id '\(partner.id)' (first on line \(earlier))",
-                                                file: file.display, line: record.line, field: "id",
-                                                hint: "list each partner once per file")
+                try Pipeline.run(produce: { put in
+                    var ids = [String: Int]()
+                    var batch: [(partner: Partner, statusGiven: Bool)] = []
+                    while let record = try file.next() {
+                        let (partner, statusGiven) = try record.partner()
+                        if let earlier = ids.updateValue(record.line, forKey: partner.id) {
+                            throw PartnerStoreError("duplicate partner id '\(partner.id)' (first on line \(earlier))",
+                                                    file: file.display, line: record.line, field: "id",
+                                                    hint: "list each partner once per file")
+                        }
+                        batch.append((partner, statusGiven))
+                        if batch.count == 1024 {
+                            guard put(batch) else { return }
+                            batch.removeAll(keepingCapacity: true)
+                        }
                     }
-                    try partners.upsert(partner, statusGiven: statusGiven)
-                    tick()
-                }
+                    if !batch.isEmpty { _ = put(batch) }
+                }, consume: { batch in
+                    for (partner, statusGiven) in batch { try partners.upsert(partner, statusGiven: statusGiven) }
+                    advance(by: batch.count)
+                })
             }
             summary.partnersAdded = partners.added
             summary.partnersUpdated = partners.updated
@@ -70,12 +96,32 @@ extension PartnerStore {
             let numbers = try PartnerRow.numbersByID(db)
             let events = try EventWriter(db)
             for file in eventFiles {
-                try EventPipeline.run(file: file, numbers: numbers) { batch in
-                    for event in batch {
-                        try events.insert(event)
-                        tick()
+                if let (csv, positions) = file.csvEvents {
+                    // CSV: parsed and checked on two threads, chunk by chunk, written here in order.
+                    try ParallelEvents.run(file: file, records: csv, positions: positions, numbers: numbers) { batch in
+                        try events.insert(batch)
+                        advance(by: batch.count)
                     }
+                    summary.events = records - summary.partnersAdded - summary.partnersUpdated
+                    continue
                 }
+                // JSON Lines: parsed and checked on a second thread into
+                // batches while this one writes the previous ones.
+                try Pipeline.run(produce: { put in
+                    var batch = EventBatch()
+                    batch.reserve(Pipeline.batchSize)
+                    while try file.appendNextEvent(to: &batch, numbers: numbers) {
+                        if batch.count == Pipeline.batchSize {
+                            guard put(batch) else { return }
+                            batch = EventBatch()
+                            batch.reserve(Pipeline.batchSize)
+                        }
+                    }
+                    if batch.count > 0 { _ = put(batch) }
+                }, consume: { batch in
+                    try events.insert(batch)
+                    advance(by: batch.count)
+                })
                 summary.events = records - summary.partnersAdded - summary.partnersUpdated
             }
             try events.finish()
@@ -84,35 +130,29 @@ extension PartnerStore {
     }
 }
 
-/// Parses an events file on a second thread into batches while the caller
-/// writes the previous ones; at most a few batches are in flight.
-enum EventPipeline {
+/// Runs `produce` on a second thread, handing its batches to `consume` on
+/// this one; at most a few batches are in flight. `put` returns false when
+/// the consumer gave up (the producer should stop). The first error of
+/// either side stops both and is rethrown here.
+enum Pipeline {
     static let batchSize = 4096
     static let batchesInFlight = 4
 
-    static func run(file: ImportFile, numbers: [String: Int64], write: ([StoredEvent]) throws -> Void) throws {
-        let queue = BatchQueue(capacity: batchesInFlight)
-        let parser = Thread { [file] in
+    static func run<Batch: Sendable>(produce: @escaping @Sendable (_ put: (Batch) -> Bool) throws -> Void,
+                                     consume: (Batch) throws -> Void) throws {
+        let queue = BatchQueue<Batch>(capacity: batchesInFlight)
+        let producer = Thread {
             do {
-                var batch: [StoredEvent] = []
-                batch.reserveCapacity(batchSize)
-                while let event = try file.nextEvent(numbers: numbers) {
-                    batch.append(event)
-                    if batch.count == batchSize {
-                        guard queue.put(batch) else { return }
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                }
-                if !batch.isEmpty { _ = queue.put(batch) }
+                try produce { queue.put($0) }
                 queue.finish(nil)
             } catch {
                 queue.finish(error)
             }
         }
-        parser.stackSize = 8 << 20
-        parser.start()
+        producer.stackSize = 8 << 20
+        producer.start()
         do {
-            while let batch = try queue.take() { try write(batch) }
+            while let batch = try queue.take() { try consume(batch) }
         } catch {
             queue.cancel()
             queue.waitUntilProducerStops()
@@ -122,9 +162,9 @@ enum EventPipeline {
 }
 
 /// A bounded hand-over of batches from one producer thread to one consumer.
-final class BatchQueue: @unchecked Sendable {
+final class BatchQueue<Batch>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [[StoredEvent]] = []
+    private var batches: [Batch] = []
     private let capacity: Int
     private var finished = false
     private var failure: Error?
@@ -134,7 +174,7 @@ final class BatchQueue: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// False when the consumer gave up (the producer should stop).
-    func put(_ batch: [StoredEvent]) -> Bool {
+    func put(_ batch: Batch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity && !cancelled { condition.wait() }
@@ -158,7 +198,7 @@ final class BatchQueue: @unchecked Sendable {
     }
 
     /// The next batch, nil when the producer finished; rethrows its error.
-    func take() throws -> [StoredEvent]? {
+    func take() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && !finished { condition.wait() }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PartnerModel
 
 /// Reading partners out of the `partner` table.
@@ -24,6 +25,35 @@ enum PartnerRow {
         while let row = try rows.next() {
             try body((row[0], try partner(from: row)))
         }
+    }
+
+    /// Up to `limit` partners enrolled on or before `enrolledBy`, filtered
+    /// by program and/or id, with ids after `after`, in ascending id order:
+    /// one page of a walk through the partners that holds no statement open
+    /// between pages (the caller may write in the same transaction).
+    static func page(_ db: Database, programs: [String]?, partnerIDs: [String]?, enrolledBy: Day,
+                     after: String?, limit: Int) throws -> [(number: Int64, partner: Partner)] {
+        // `+program` keeps SQLite on the id index (the order wanted) rather
+        // than the program index and a sort of the whole program per page.
+        var conditions = ["enrolled <= ?"]
+        var arguments: StatementArguments = [enrolledBy.daysSinceEpoch]
+        if let programs {
+            conditions.append("+program IN (\(databaseQuestionMarks(count: programs.count)))")
+            arguments += StatementArguments(programs)
+        }
+        if let partnerIDs {
+            conditions.append("id IN (\(databaseQuestionMarks(count: partnerIDs.count)))")
+            arguments += StatementArguments(partnerIDs)
+        }
+        if let after {
+            conditions.append("id > ?")
+            arguments += [after]
+        }
+        let sql = "SELECT \(columns) FROM partner WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT \(limit)"
+        var page: [(number: Int64, partner: Partner)] = []
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() { page.append((row[0], try partner(from: row))) }
+        return page
     }
 
     static func partner(from row: Row) throws -> Partner {
@@ -105,13 +135,31 @@ final class PartnerWriter {
     /// Returns true when the partner was new.
     @discardableResult
     func upsert(_ partner: Partner, statusGiven: Bool) throws -> Bool {
-        let exists = try Bool.fetchOne(lookup, arguments: [partner.id]) ?? false
-        try statement.execute(arguments: [
-            partner.id, partner.name, partner.type.rawValue, partner.program, partner.region, partner.country,
-            PartnerRow.encodeList(partner.territories), PartnerRow.encodeList(partner.products),
-            partner.enrolled.daysSinceEpoch, partner.channelAccountManager,
-            partner.tier, partner.tierSince?.daysSinceEpoch, statusGiven ? partner.status.rawValue : nil,
-        ])
+        // Bound through SQLite's C API: GRDB's StatementArguments cost more
+        // than the statements themselves on a 100k-partner file.
+        let l = lookup.sqliteStatement
+        bindText(l, 1, partner.id)
+        let code = sqlite3_step(l)
+        sqlite3_reset(l)
+        guard code == SQLITE_ROW || code == SQLITE_DONE else {
+            throw PartnerStoreError("could not look up partner \(partner.id): \(String(cString: sqlite3_errstr(code)))")
+        }
+        let exists = code == SQLITE_ROW
+        let s = statement.sqliteStatement
+        bindText(s, 1, partner.id)
+        bindText(s, 2, partner.name)
+        bindText(s, 3, partner.type.rawValue)
+        bindText(s, 4, partner.program)
+        bindText(s, 5, partner.region)
+        bindText(s, 6, partner.country)
+        bindText(s, 7, PartnerRow.encodeList(partner.territories))
+        bindText(s, 8, PartnerRow.encodeList(partner.products))
+        sqlite3_bind_int(s, 9, partner.enrolled.daysSinceEpoch)
+        bindText(s, 10, partner.channelAccountManager)
+        bindText(s, 11, partner.tier)
+        if let since = partner.tierSince { sqlite3_bind_int(s, 12, since.daysSinceEpoch) } else { sqlite3_bind_null(s, 12) }
+        bindText(s, 13, statusGiven ? partner.status.rawValue : nil)
+        try step(s, "partner \(partner.id)")
         if exists { updated += 1 } else { added += 1 }
         return !exists
     }

@@ -18,7 +18,9 @@ import PartnerModel
 ///   against the partner's authorizations as they are when the snapshot is
 ///   taken), certifications and credentials (the latest record as of the
 ///   day), trainings (distinct modules) and attributes (latest value).
-///   `id` is the event's id, so scans see them in the order they were stored.
+///   `id` is the event's id. Since `rollups-v2` the table is clustered by
+///   `(partnerNumber, id)`: one partner's rows come in the order they were
+///   stored, and a range of partner numbers is one range of the table.
 ///
 /// Events are append-only: rollups only ever grow, by merging (an UPSERT
 /// that adds counts and exact sums and keeps the earliest and latest days).
@@ -57,11 +59,38 @@ enum Rollups {
                 """)
             try backfill(db)
         }
+        migrator.registerMigration("rollups-v2") { db in
+            // Snapshots compute partners a chunk at a time and read each
+            // chunk's detail rows by partner number: keep them clustered by
+            // (partnerNumber, id), so a chunk's rows are one range of the
+            // table, in the order they were stored.
+            try db.execute(sql: """
+                CREATE TABLE event_detail_v2 (
+                    id INTEGER NOT NULL,
+                    partnerNumber INTEGER NOT NULL REFERENCES partner(number) ON DELETE CASCADE,
+                    day INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    amount REAL,
+                    product TEXT,
+                    territory TEXT,
+                    name TEXT,
+                    value,
+                    expires INTEGER,
+                    PRIMARY KEY (partnerNumber, id)
+                ) WITHOUT ROWID;
+                INSERT INTO event_detail_v2 (id, partnerNumber, day, kind, amount, product, territory, name, value, expires)
+                    SELECT id, partnerNumber, day, kind, amount, product, territory, name, value, expires FROM event_detail
+                    ORDER BY partnerNumber, id;
+                DROP TABLE event_detail;
+                ALTER TABLE event_detail_v2 RENAME TO event_detail;
+                """)
+        }
     }
 
     /// A database made before the rollups: fold in the events it holds.
     static func backfill(_ db: Database) throws {
         let rollups = try RollupWriter(db)
+        var batch = EventBatch()
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, partnerNumber, day, kind, amount, currency, product, territory, name, value, expires FROM event ORDER BY id
             """)
@@ -82,7 +111,9 @@ enum Rollups {
             case .null, .blob: break
             }
             event.expires = row[10]
-            try rollups.add(event, id: row[0])
+            batch.removeAll()
+            batch.append(event)
+            try batch.withText { try rollups.add(batch.rows[0], text: $0, id: row[0]) }
         }
         try rollups.flush()
     }
@@ -136,15 +167,42 @@ struct MonthRollup {
 /// Maintains the rollups for events as they are stored: month rows are
 /// accumulated in memory (bounded: flushed every `flushThreshold` distinct
 /// partner-months) and merged into `event_month` by UPSERT; detail events
-/// are copied as they come.
+/// are copied in groups of ``EventWriter/rowsPerStatement``, one statement
+/// execution per group.
 final class RollupWriter {
     private let upsert: Statement
-    private let detail: Statement
-    private var months: [Int64: MonthRollup] = [:]
+    private let manyDetails: Statement
+    private let oneDetail: Statement
+    /// Partner-months in memory. An events file comes sorted by partner and
+    /// day, so keys (partner number, month) mostly arrive in increasing
+    /// order: those go to `ordered` (increasing keys, appended to), and only
+    /// a key at or below its last one is looked up — in `ordered` by binary
+    /// search, else in `scattered`. A key is never in both.
+    private var ordered: [(key: Int64, month: MonthRollup)] = []
+    private var scattered: [Int64: MonthRollup] = [:]
     private let flushThreshold: Int
-    /// The month of the last day seen (events come mostly in runs of one partner's month).
-    private var cachedDay = Int32.min
+    /// The month of the last day seen and its first and last days (events
+    /// come mostly in runs of one partner's month).
     private var cachedMonth: Int32 = 0
+    private var cachedFirst = Int32.max
+    private var cachedLast = Int32.min
+    /// The partner-month being added to, and where it goes back when the
+    /// next one starts (events come in runs of one partner's month, so the
+    /// stores above are touched once per run, not once per event).
+    private var currentKey: Int64 = -1
+    private var current = MonthRollup()
+    private var currentHome = Home.appended
+
+    private enum Home {
+        case appended
+        case ordered(Int)
+        case scattered
+    }
+    /// Detail rows waiting for a full group, and their ids.
+    private var details = EventBatch()
+    private var detailIDs: [Int64] = []
+    private var many: Parameters
+    private var one: Parameters
 
     init(_ db: Database, flushThreshold: Int = 100_000) throws {
         self.flushThreshold = flushThreshold
@@ -162,33 +220,86 @@ final class RollupWriter {
                 dealsLost = dealsLost + excluded.dealsLost,
                 lastDay = max(lastDay, excluded.lastDay)
             """)
-        detail = try db.makeStatement(sql: """
-            INSERT INTO event_detail (id, partnerNumber, day, kind, amount, product, territory, name, value, expires)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        func insert(rows: Int) throws -> Statement {
+            let row = "(" + databaseQuestionMarks(count: 10) + ")"
+            return try db.makeStatement(sql: """
+                INSERT INTO event_detail (id, partnerNumber, day, kind, amount, product, territory, name, value, expires) VALUES
+                """ + " " + Array(repeating: row, count: rows).joined(separator: ","))
+        }
+        manyDetails = try insert(rows: EventWriter.rowsPerStatement)
+        oneDetail = try insert(rows: 1)
+        many = Parameters(manyDetails)
+        one = Parameters(oneDetail)
+        details.reserve(EventWriter.rowsPerStatement)
     }
 
-    /// Fold in an event just stored with this id.
-    func add(_ event: StoredEvent, id: Int64) throws {
+    /// Fold in an event just stored with this id (its text in `text`).
+    func add(_ event: EventRow, text: UnsafeBufferPointer<UInt8>, id: Int64) throws {
         guard Rollups.isMonthly(event.kind) else {
-            try insertDetail(event, id: id)
+            details.append(event, from: text)
+            detailIDs.append(id)
+            if details.count == EventWriter.rowsPerStatement { try writeDetails() }
             return
         }
-        if event.day != cachedDay {
-            cachedDay = event.day
+        if event.day < cachedFirst || event.day > cachedLast {
             cachedMonth = Rollups.monthIndex(ofDay: event.day)
+            (cachedFirst, cachedLast) = Rollups.days(ofMonth: cachedMonth)
         }
         let key = event.partnerNumber &* 65_536 &+ Int64(cachedMonth)
-        let day = event.day
-        let amount = event.amount ?? 0
-        if months[key] == nil && months.count >= flushThreshold { try flush() }
-        months[key, default: MonthRollup()].add(kind: event.kind, day: day, amount: amount)
+        if key != currentKey {
+            putCurrentBack()
+            if key > (ordered.last?.key ?? -1) {
+                // A new partner-month (scattered keys are all below the last ordered one).
+                if ordered.count + scattered.count >= flushThreshold { try flushMonths() }
+                current = MonthRollup()
+                currentHome = .appended
+            } else if let index = Self.search(ordered, key) {
+                current = ordered[index].month
+                currentHome = .ordered(index)
+            } else {
+                if let month = scattered[key] {
+                    current = month
+                } else {
+                    if ordered.count + scattered.count >= flushThreshold { try flushMonths() }
+                    current = MonthRollup()
+                }
+                currentHome = .scattered
+            }
+            currentKey = key
+        }
+        current.add(kind: event.kind, day: event.day, amount: event.hasAmount ? event.amount : 0)
     }
 
-    /// Write the accumulated months (call before the transaction ends).
+    /// Write the accumulated months and pending details (call before the transaction ends).
     func flush() throws {
+        try writeDetails()
+        try flushMonths()
+    }
+
+    private func putCurrentBack() {
+        guard currentKey >= 0 else { return }
+        switch currentHome {
+        case .appended: ordered.append((currentKey, current))
+        case .ordered(let index): ordered[index].month = current
+        case .scattered: scattered[currentKey] = current
+        }
+        currentKey = -1
+    }
+
+    private static func search(_ ordered: [(key: Int64, month: MonthRollup)], _ key: Int64) -> Int? {
+        var low = 0, high = ordered.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ordered[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        return low < ordered.count && ordered[low].key == key ? low : nil
+    }
+
+    private func flushMonths() throws {
+        putCurrentBack()
+        current = MonthRollup()
         let s = upsert.sqliteStatement
-        for (key, month) in months {
+        func write(_ key: Int64, _ month: MonthRollup) throws {
             sqlite3_bind_int64(s, 1, key >> 16)
             sqlite3_bind_int64(s, 2, key & 0xFFFF)
             sqlite3_bind_int64(s, 3, month.logins)
@@ -202,7 +313,20 @@ final class RollupWriter {
             sqlite3_bind_int(s, 11, month.lastDay)
             try step(s, "a monthly rollup")
         }
-        months.removeAll(keepingCapacity: true)
+        // In key order (both stores merged): new partner-months then append
+        // to event_month's b-tree instead of splitting pages all over it.
+        let others = scattered.keys.sorted()
+        var next = 0
+        for (key, month) in ordered {
+            while next < others.count && others[next] < key {
+                try write(others[next], scattered[others[next]]!)
+                next += 1
+            }
+            try write(key, month)
+        }
+        for key in others[next...] { try write(key, scattered[key]!) }
+        ordered.removeAll(keepingCapacity: true)
+        scattered.removeAll(keepingCapacity: true)
     }
 
     private func bindDay(_ s: OpaquePointer, _ index: Int32, _ day: Int32) {
@@ -215,23 +339,47 @@ final class RollupWriter {
         bytes.withUnsafeBytes { _ = sqlite3_bind_blob(s, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
     }
 
-    private func insertDetail(_ event: StoredEvent, id: Int64) throws {
-        let s = detail.sqliteStatement
-        sqlite3_bind_int64(s, 1, id)
-        sqlite3_bind_int64(s, 2, event.partnerNumber)
-        sqlite3_bind_int(s, 3, event.day)
-        bindStatic(s, 4, EventKind.cName(event.kind))
-        if let amount = event.amount { sqlite3_bind_double(s, 5, amount) } else { sqlite3_bind_null(s, 5) }
-        bindText(s, 6, event.product)
-        bindText(s, 7, event.territory)
-        bindText(s, 8, event.name)
-        switch event.value {
-        case .number(let n)?: sqlite3_bind_double(s, 9, n)
-        case .text(let t)?: bindText(s, 9, t)
-        case nil: sqlite3_bind_null(s, 9)
+    private func writeDetails() throws {
+        guard !details.rows.isEmpty else { return }
+        try details.withText { text in
+            try details.rows.withUnsafeBufferPointer { rows in
+                try detailIDs.withUnsafeBufferPointer { ids in
+                    if rows.count == EventWriter.rowsPerStatement {
+                        try Self.writeDetails(rows, ids, text, with: &many)
+                    } else {
+                        for i in rows.indices {
+                            try Self.writeDetails(UnsafeBufferPointer(rebasing: rows[i...i]),
+                                                  UnsafeBufferPointer(rebasing: ids[i...i]), text, with: &one)
+                        }
+                    }
+                }
+            }
         }
-        if let expires = event.expires { sqlite3_bind_int(s, 10, expires) } else { sqlite3_bind_null(s, 10) }
-        try step(s, "an event's detail")
+        details.removeAll()
+        detailIDs.removeAll(keepingCapacity: true)
+    }
+
+    private static func writeDetails(_ rows: UnsafeBufferPointer<EventRow>, _ ids: UnsafeBufferPointer<Int64>,
+                                     _ text: UnsafeBufferPointer<UInt8>, with p: inout Parameters) throws {
+        var column: Int32 = 1
+        for (row, id) in zip(rows, ids) {
+            p.int64(column, id)
+            p.int64(column + 1, row.partnerNumber)
+            p.int32(column + 2, row.day)
+            p.kind(column + 3, row.kind)
+            if row.hasAmount { p.double(column + 4, row.amount) } else { p.null(column + 4) }
+            p.text(column + 5, row.product, text)
+            p.text(column + 6, row.territory, text)
+            p.text(column + 7, row.name, text)
+            switch row.valueKind {
+            case 1: p.double(column + 8, row.number)
+            case 2: p.text(column + 8, row.valueText, text)
+            default: p.null(column + 8)
+            }
+            if row.expires != .min { p.int32(column + 9, row.expires) } else { p.null(column + 9) }
+            column += 10
+        }
+        try p.execute("an event's detail")
     }
 }
 
@@ -267,16 +415,11 @@ func bindText(_ s: OpaquePointer, _ index: Int32, _ text: String?) {
     }
 }
 
-/// Bind a NUL-terminated string that outlives the statement (no copy).
-func bindStatic(_ s: OpaquePointer, _ index: Int32, _ text: UnsafePointer<CChar>) {
-    sqlite3_bind_text(s, index, text, -1, nil)
-}
-
-func step(_ s: OpaquePointer, _ what: String) throws {
+func step(_ s: OpaquePointer, _ what: @autoclosure () -> String) throws {
     let code = sqlite3_step(s)
     sqlite3_reset(s)
     guard code == SQLITE_DONE else {
-        throw PartnerStoreError("could not store \(what): \(String(cString: sqlite3_errstr(code)))")
+        throw PartnerStoreError("could not store \(what()): \(String(cString: sqlite3_errstr(code)))")
     }
 }
 

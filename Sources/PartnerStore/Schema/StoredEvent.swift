@@ -99,46 +99,289 @@ struct StoredEvent: Sendable {
     }
 }
 
-/// Inserts events with one prepared statement bound through SQLite's C API
-/// (the import's hot loop), and keeps the rollups (``RollupWriter``) in step.
-/// Call ``finish()`` before the transaction commits.
-final class EventWriter {
-    private let statement: Statement
-    private let connection: OpaquePointer?
-    private let rollups: RollupWriter
+/// Where a text lies in an ``EventBatch``'s text bytes; `count < 0` for NULL.
+struct TextRef: Sendable {
+    var offset: Int32
+    var count: Int32
+    static let none = TextRef(offset: 0, count: -1)
+    var isNull: Bool { count < 0 }
+}
 
-    init(_ db: Database) throws {
-        connection = db.sqliteConnection
-        statement = try db.makeStatement(sql: """
-            INSERT INTO event (partnerNumber, day, kind, amount, currency, product, territory, name, value, expires)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        rollups = try RollupWriter(db)
+/// One event as the writer binds it: plain values and text positions, no
+/// reference-counted fields, so batches of them move between threads and
+/// into SQLite without retains, releases or copies of Strings.
+struct EventRow: Sendable {
+    var partnerNumber: Int64
+    var amount: Double = 0
+    /// An attribute's number (`valueKind == 1`).
+    var number: Double = 0
+    var day: Int32
+    /// `Int32.min`: none.
+    var expires: Int32 = .min
+    var currency = TextRef.none, product = TextRef.none, territory = TextRef.none, name = TextRef.none
+    /// An attribute's text (`valueKind == 2`).
+    var valueText = TextRef.none
+    var kind: EventKind
+    var hasAmount = false
+    /// 0 no value, 1 number, 2 text.
+    var valueKind: UInt8 = 0
+
+    init(partnerNumber: Int64, day: Int32, kind: EventKind) {
+        self.partnerNumber = partnerNumber
+        self.day = day
+        self.kind = kind
+    }
+}
+
+/// Checked events ready to write: rows and the bytes of their text.
+struct EventBatch: Sendable {
+    var rows: [EventRow] = []
+    var text: [UInt8] = []
+
+    var count: Int { rows.count }
+
+    mutating func removeAll() {
+        rows.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+    }
+
+    mutating func reserve(_ rows: Int) {
+        self.rows.reserveCapacity(rows)
+        text.reserveCapacity(rows * 16)
+    }
+
+    mutating func store(_ text: String?) -> TextRef {
+        guard var text else { return .none }
+        let offset = Int32(self.text.count)
+        text.withUTF8 { self.text.append(contentsOf: $0) }
+        return TextRef(offset: offset, count: Int32(self.text.count) - offset)
+    }
+
+    mutating func store(_ bytes: UnsafeBufferPointer<UInt8>, _ ref: TextRef) -> TextRef {
+        guard !ref.isNull else { return .none }
+        let offset = Int32(text.count)
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(ref.offset)..<Int(ref.offset + ref.count)]))
+        return TextRef(offset: offset, count: ref.count)
+    }
+
+    mutating func append(_ event: StoredEvent) {
+        var row = EventRow(partnerNumber: event.partnerNumber, day: event.day, kind: event.kind)
+        if let amount = event.amount {
+            row.amount = amount
+            row.hasAmount = true
+        }
+        row.currency = store(event.currency)
+        row.product = store(event.product)
+        row.territory = store(event.territory)
+        row.name = store(event.name)
+        switch event.value {
+        case .number(let n)?:
+            row.valueKind = 1
+            row.number = n
+        case .text(let t)?:
+            row.valueKind = 2
+            row.valueText = store(t)
+        case nil:
+            break
+        }
+        row.expires = event.expires ?? .min
+        rows.append(row)
+    }
+
+    /// Append a row of another batch whose text is `bytes`.
+    mutating func append(_ row: EventRow, from bytes: UnsafeBufferPointer<UInt8>) {
+        var row = row
+        row.currency = store(bytes, row.currency)
+        row.product = store(bytes, row.product)
+        row.territory = store(bytes, row.territory)
+        row.name = store(bytes, row.name)
+        row.valueText = store(bytes, row.valueText)
+        rows.append(row)
+    }
+
+    /// The text bytes for binding (a valid pointer even when there are none).
+    func withText<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if text.isEmpty {
+            let empty: [UInt8] = [0]
+            return try empty.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<0])) }
+        }
+        return try text.withUnsafeBufferPointer(body)
+    }
+}
+
+/// Binds a statement's parameters through SQLite's C API, skipping a NULL
+/// for a parameter that holds NULL already (a reset keeps the bindings):
+/// most columns of most events are NULL, so most of those calls go.
+struct Parameters {
+    let s: OpaquePointer
+    private var isNull: [Bool]
+
+    init(_ statement: Statement) {
+        s = statement.sqliteStatement
+        isNull = Array(repeating: true, count: Int(sqlite3_bind_parameter_count(s)) + 1)
+    }
+
+    @inline(__always) mutating func null(_ i: Int32) {
+        if !isNull[Int(i)] {
+            sqlite3_bind_null(s, i)
+            isNull[Int(i)] = true
+        }
+    }
+
+    @inline(__always) mutating func int64(_ i: Int32, _ value: Int64) {
+        sqlite3_bind_int64(s, i, value)
+        isNull[Int(i)] = false
+    }
+
+    @inline(__always) mutating func int32(_ i: Int32, _ value: Int32) {
+        sqlite3_bind_int(s, i, value)
+        isNull[Int(i)] = false
+    }
+
+    @inline(__always) mutating func double(_ i: Int32, _ value: Double) {
+        sqlite3_bind_double(s, i, value)
+        isNull[Int(i)] = false
+    }
+
+    /// A kind's name (a C string that lives as long as the process: no copy).
+    @inline(__always) mutating func kind(_ i: Int32, _ kind: EventKind) {
+        sqlite3_bind_text(s, i, EventKind.cName(kind), -1, nil)
+        isNull[Int(i)] = false
+    }
+
+    /// A text of a batch, bound without a copy (SQLite reads it during the
+    /// step; the batch is not changed until then).
+    @inline(__always) mutating func text(_ i: Int32, _ ref: TextRef, _ bytes: UnsafeBufferPointer<UInt8>) {
+        guard ref.count >= 0 else { return null(i) }
+        let pointer = UnsafeRawPointer(bytes.baseAddress!) + Int(ref.offset)
+        sqlite3_bind_text(s, i, pointer.assumingMemoryBound(to: CChar.self), ref.count, nil)
+        isNull[Int(i)] = false
+    }
+
+    /// Execute the statement once with what is bound.
+    func execute(_ what: @autoclosure () -> String) throws {
+        try step(s, what())
+    }
+}
+
+/// Inserts events through SQLite's C API (the import's hot loop) and keeps
+/// the rollups (``RollupWriter``) in step. Call ``finish()`` before the
+/// transaction commits.
+///
+/// Events are written in groups of ``rowsPerStatement``, one execution of
+/// a many-row `INSERT ... VALUES` per group: a one-row INSERT pays for
+/// opening and closing its cursors, halting and resetting the VM on every
+/// row. Text is bound from the batch without a copy, and ids are given
+/// explicitly — the largest stored id plus one, as SQLite would choose — so
+/// the rollups know each event's id without asking.
+final class EventWriter {
+    static let rowsPerStatement = 64
+    static let columns = "id, partnerNumber, day, kind, amount, currency, product, territory, name, value, expires"
+    private let statements: [Statement]
+    private var many: Parameters
+    private var one: Parameters
+    private let rollups: RollupWriter
+    /// Rows waiting for a full group (events given one by one, a batch's tail).
+    private var pending = EventBatch()
+    private var nextID: Int64
+
+    /// - Parameter rollupFlushThreshold: partner-months the rollups hold
+    ///   before writing them (tests make it small).
+    init(_ db: Database, rollupFlushThreshold: Int = 100_000) throws {
+        func insert(rows: Int) throws -> Statement {
+            let row = "(" + databaseQuestionMarks(count: 11) + ")"
+            return try db.makeStatement(sql: "INSERT INTO event (\(Self.columns)) VALUES "
+                                        + Array(repeating: row, count: rows).joined(separator: ","))
+        }
+        statements = [try insert(rows: Self.rowsPerStatement), try insert(rows: 1)]
+        many = Parameters(statements[0])
+        one = Parameters(statements[1])
+        nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM event") ?? 0) + 1
+        rollups = try RollupWriter(db, flushThreshold: rollupFlushThreshold)
+        pending.reserve(Self.rowsPerStatement)
     }
 
     func insert(_ event: StoredEvent) throws {
-        let s = statement.sqliteStatement
-        sqlite3_bind_int64(s, 1, event.partnerNumber)
-        sqlite3_bind_int(s, 2, event.day)
-        bindStatic(s, 3, EventKind.cName(event.kind))
-        if let amount = event.amount { sqlite3_bind_double(s, 4, amount) } else { sqlite3_bind_null(s, 4) }
-        bindText(s, 5, event.currency)
-        bindText(s, 6, event.product)
-        bindText(s, 7, event.territory)
-        bindText(s, 8, event.name)
-        switch event.value {
-        case .number(let n)?: sqlite3_bind_double(s, 9, n)
-        case .text(let t)?: bindText(s, 9, t)
-        case nil: sqlite3_bind_null(s, 9)
-        }
-        if let expires = event.expires { sqlite3_bind_int(s, 10, expires) } else { sqlite3_bind_null(s, 10) }
-        try step(s, "an event")
-        try rollups.add(event, id: sqlite3_last_insert_rowid(connection))
+        pending.append(event)
+        if pending.count == Self.rowsPerStatement { try writePending() }
     }
 
-    /// Write what the rollups still hold in memory.
+    /// Insert a batch of checked events, in order.
+    func insert(_ batch: EventBatch) throws {
+        try batch.withText { text in
+            var start = 0
+            let group = Self.rowsPerStatement
+            try batch.rows.withUnsafeBufferPointer { rows in
+                while !pending.rows.isEmpty && start < rows.count {
+                    pending.append(rows[start], from: text)
+                    start += 1
+                    if pending.count == group { try writePending() }
+                }
+                while rows.count - start >= group {
+                    try write(UnsafeBufferPointer(rebasing: rows[start..<(start + group)]), text)
+                    start += group
+                }
+                while start < rows.count {
+                    pending.append(rows[start], from: text)
+                    start += 1
+                }
+            }
+        }
+    }
+
+    /// Write what is pending and what the rollups still hold in memory.
     func finish() throws {
+        try writePending()
         try rollups.flush()
+    }
+
+    private func writePending() throws {
+        guard !pending.rows.isEmpty else { return }
+        try pending.withText { text in
+            try pending.rows.withUnsafeBufferPointer { try write($0, text) }
+        }
+        pending.removeAll()
+    }
+
+    /// Write rows (a full group, or any number one by one) and fold them into the rollups.
+    private func write(_ rows: UnsafeBufferPointer<EventRow>, _ text: UnsafeBufferPointer<UInt8>) throws {
+        if rows.count == Self.rowsPerStatement {
+            try Self.write(rows, text, firstID: nextID, with: &many)
+        } else {
+            for i in rows.indices {
+                try Self.write(UnsafeBufferPointer(rebasing: rows[i...i]), text, firstID: nextID + Int64(i), with: &one)
+            }
+        }
+        for row in rows {
+            try rollups.add(row, text: text, id: nextID)
+            nextID += 1
+        }
+    }
+
+    private static func write(_ rows: UnsafeBufferPointer<EventRow>, _ text: UnsafeBufferPointer<UInt8>, firstID: Int64,
+                              with p: inout Parameters) throws {
+        var column: Int32 = 1
+        var id = firstID
+        for row in rows {
+            p.int64(column, id)
+            p.int64(column + 1, row.partnerNumber)
+            p.int32(column + 2, row.day)
+            p.kind(column + 3, row.kind)
+            if row.hasAmount { p.double(column + 4, row.amount) } else { p.null(column + 4) }
+            p.text(column + 5, row.currency, text)
+            p.text(column + 6, row.product, text)
+            p.text(column + 7, row.territory, text)
+            p.text(column + 8, row.name, text)
+            switch row.valueKind {
+            case 1: p.double(column + 9, row.number)
+            case 2: p.text(column + 9, row.valueText, text)
+            default: p.null(column + 9)
+            }
+            if row.expires != .min { p.int32(column + 10, row.expires) } else { p.null(column + 10) }
+            column += 11
+            id += 1
+        }
+        try p.execute("an event")
     }
 }
 

@@ -6,9 +6,11 @@ import PartnerModel
 /// record of each certification and credential, milestone dates and the
 /// latest custom attributes — from events dated on or before that day only.
 ///
-/// All partners are computed together in one pass over the events (one
-/// query, not one per partner or metric), in a single read transaction.
-/// Partners enrolled after the as-of day have no snapshot.
+/// Partners are computed a chunk at a time (``chunkSize`` of them, in
+/// ascending id order), each chunk with a few range queries over the
+/// rollups — never one query per metric — so memory is bounded by the chunk,
+/// not by the number of partners. Partners enrolled after the as-of day have
+/// no snapshot.
 ///
 /// ```swift
 /// let calculator = SnapshotCalculator(store: store)
@@ -18,8 +20,18 @@ import PartnerModel
 /// ```
 public struct SnapshotCalculator: Sendable {
     public let store: PartnerStore
+    /// How many partners are computed together. Their running totals are
+    /// all that is held (about 1.5 KB each); tests make it small to cross
+    /// chunk boundaries.
+    let chunkSize: Int
 
-    public init(store: PartnerStore) { self.store = store }
+    public init(store: PartnerStore) { self.init(store: store, chunkSize: 25_000) }
+
+    init(store: PartnerStore, chunkSize: Int) {
+        precondition(chunkSize > 0)
+        self.store = store
+        self.chunkSize = chunkSize
+    }
 
     /// The snapshots of the chosen partners (all when both filters are nil),
     /// in ascending partner id order.
@@ -38,39 +50,92 @@ public struct SnapshotCalculator: Sendable {
     }
 
     /// The same, inside a transaction the caller already holds (an
-    /// evaluation reads snapshots and writes its decisions in one).
+    /// evaluation reads snapshots and writes its decisions in one). No
+    /// statement is open while `body` runs, so it may write.
     public func forEachSnapshot(in db: Database, asOf: Day, programs: [String]? = nil, partnerIDs: [String]? = nil,
                                 _ body: (PartnerSnapshot) throws -> Void) throws {
-        do {
-            var partners: [(number: Int64, partner: Partner)] = []
-            try PartnerRow.forEach(db, programs: programs, partnerIDs: partnerIDs) { entry in
-                if entry.partner.enrolled <= asOf { partners.append(entry) }
-            }
-            guard !partners.isEmpty else { return }
-            let windows = Windows(asOf: asOf)
-            var tallies = partners.map { PartnerTally(partner: $0.partner) }
-            // Partner number → index in `partners` (-1: not asked for).
-            let maxNumber = Int(partners.map(\.number).max()!)
-            var indexByNumber = [Int32](repeating: -1, count: maxNumber + 1)
-            for (index, entry) in partners.enumerated() { indexByNumber[Int(entry.number)] = Int32(index) }
-
-            if let partnerIDs, partnerIDs.count <= 500 {
-                // A few partners: their events through the (partnerNumber, day) index.
+        let windows = Windows(asOf: asOf)
+        // A few partners: their events through the (partnerNumber, day)
+        // index. Many: the rollups (work in proportion to partners and
+        // months, not events).
+        let fromEvents = partnerIDs.map { $0.count <= 500 } ?? false
+        let reader = fromEvents ? nil : try RollupReader(db, windows: windows)
+        var after: String?
+        while true {
+            let chunk = try PartnerRow.page(db, programs: programs, partnerIDs: partnerIDs, enrolledBy: asOf,
+                                            after: after, limit: chunkSize)
+            guard let last = chunk.last else { return }
+            after = last.partner.id
+            var tallies = chunk.map { PartnerTally(partner: $0.partner) }
+            let index = ChunkIndex(numbers: chunk.map(\.number))
+            if let reader {
+                try reader.add(db, &tallies, index)
+            } else {
                 let statement = try db.makeStatement(sql: """
                     SELECT \(Self.eventColumns) FROM event
-                    WHERE partnerNumber IN (\(databaseQuestionMarks(count: partners.count))) AND day <= ?
+                    WHERE partnerNumber IN (\(databaseQuestionMarks(count: chunk.count))) AND day <= ?
                     """)
-                try statement.setArguments(StatementArguments(partners.map(\.number) + [Int64(asOf.daysSinceEpoch)]))
-                try Self.addEvents(statement, db, &tallies, indexByNumber, windows)
-            } else {
-                // Many partners: the rollups (work in proportion to partners
-                // and months, not events).
-                try Self.addFromRollups(db, &tallies, indexByNumber, windows)
+                try statement.setArguments(StatementArguments(chunk.map(\.number) + [Int64(asOf.daysSinceEpoch)]))
+                try Self.addEvents(statement, db, &tallies, index, windows)
             }
-            for (index, entry) in partners.enumerated() {
-                try body(tallies[index].snapshot(partner: entry.partner, windows: windows))
+            for (i, entry) in chunk.enumerated() {
+                try body(tallies[i].snapshot(partner: entry.partner, windows: windows))
             }
+            if chunk.count < chunkSize { return }
         }
+    }
+}
+
+/// Partner number → position in the chunk being computed.
+struct ChunkIndex {
+    /// The chunk's partner numbers, ascending.
+    let sorted: [Int64]
+    private let lowest: Int64
+    /// Position by `number - lowest` (-1: not in the chunk) when the numbers
+    /// are dense enough; otherwise a dictionary.
+    private let dense: [Int32]
+    private let sparse: [Int64: Int32]
+
+    init(numbers: [Int64]) {
+        sorted = numbers.sorted()
+        lowest = sorted.first ?? 0
+        let span = (sorted.last ?? 0) - lowest + 1
+        if span <= Int64(numbers.count) * 8 + 1024 {
+            var dense = [Int32](repeating: -1, count: Int(span))
+            for (i, number) in numbers.enumerated() { dense[Int(number - lowest)] = Int32(i) }
+            self.dense = dense
+            sparse = [:]
+        } else {
+            dense = []
+            sparse = Dictionary(uniqueKeysWithValues: numbers.enumerated().map { ($1, Int32($0)) })
+        }
+    }
+
+    /// The position of this partner in the chunk, or nil.
+    @inline(__always)
+    func position(of number: Int64) -> Int? {
+        if dense.isEmpty { return sparse[number].map(Int.init) }
+        let offset = number &- lowest
+        guard offset >= 0 && offset < Int64(dense.count) else { return nil }
+        let position = dense[Int(offset)]
+        return position < 0 ? nil : Int(position)
+    }
+
+    /// The chunk's numbers as ranges to scan: runs of numbers with small gaps
+    /// (numbers inside a range but not in the chunk are skipped by ``position(of:)``).
+    var ranges: [ClosedRange<Int64>] {
+        var ranges: [ClosedRange<Int64>] = []
+        guard var low = sorted.first else { return [] }
+        var high = low
+        for number in sorted.dropFirst() {
+            if number - high > 32 {
+                ranges.append(low...high)
+                low = number
+            }
+            high = number
+        }
+        ranges.append(low...high)
+        return ranges
     }
 }
 
@@ -79,94 +144,127 @@ extension SnapshotCalculator {
     static let eventColumns = "partnerNumber, day, kind, amount, product, territory, name, value, expires"
 
     /// Step `statement` (rows of ``eventColumns``) and add each event of a
-    /// chosen partner — of the kinds `only` allows — to its tally.
+    /// partner of the chunk — of the kinds `only` allows — to its tally.
     static func addEvents(_ statement: Statement, _ db: Database, _ tallies: inout [PartnerTally],
-                          _ indexByNumber: [Int32], _ windows: Windows,
+                          _ index: ChunkIndex, _ windows: Windows,
                           only allowed: (EventKind) -> Bool = { _ in true }) throws {
-        let s = statement.sqliteStatement
+        try addEvents(statement.sqliteStatement, db, &tallies, index, windows, only: allowed)
+    }
+
+    static func addEvents(_ s: OpaquePointer, _ db: Database, _ tallies: inout [PartnerTally],
+                          _ index: ChunkIndex, _ windows: Windows,
+                          only allowed: (EventKind) -> Bool = { _ in true }) throws {
         defer { sqlite3_reset(s) }
         while true {
             let code = sqlite3_step(s)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else { throw failure(code, db) }
-            let number = Int(sqlite3_column_int64(s, 0))
-            guard number < indexByNumber.count else { continue }
-            let index = Int(indexByNumber[number])
-            guard index >= 0 else { continue }
+            guard let position = index.position(of: sqlite3_column_int64(s, 0)) else { continue }
             guard let kindText = sqlite3_column_text(s, 2),
                   let kind = EventKind(bytes: kindText, count: Int(sqlite3_column_bytes(s, 2))), allowed(kind) else { continue }
-            tallies[index].add(kind: kind, day: sqlite3_column_int(s, 1), row: s, windows: windows)
+            tallies[position].add(kind: kind, day: sqlite3_column_int(s, 1), row: s, windows: windows)
         }
     }
 
     static func failure(_ code: Int32, _ db: Database) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
     }
+}
 
-    /// All chosen partners' tallies from the rollups (``Rollups``):
-    ///
-    /// 1. `event_month` rows up to the as-of month. A month that a window
-    ///    bound cuts through (or the as-of month, unless the as-of day is its
-    ///    last) is "split": its events are read one by one from `event`
-    ///    through the (partnerNumber, day) index instead. Every other month
-    ///    lies wholly inside or outside each window and is added whole.
-    /// 2. `event_detail` (deal registrations, certifications, credentials,
-    ///    trainings, attributes) up to the as-of day, one by one, in the
-    ///    order they were stored.
-    static func addFromRollups(_ db: Database, _ tallies: inout [PartnerTally], _ indexByNumber: [Int32],
-                               _ w: Windows) throws {
-        let asOfMonth = Rollups.monthIndex(ofDay: w.day)
+/// Adds a chunk of partners' tallies from the rollups (``Rollups``):
+///
+/// 1. `event_month` rows up to the as-of month. A month that a window
+///    bound cuts through (or the as-of month, unless the as-of day is its
+///    last) is "split": its events are read one by one from `event`
+///    through the (partnerNumber, day) index instead. Every other month
+///    lies wholly inside or outside each window and is added whole.
+/// 2. `event_detail` (deal registrations, certifications, credentials,
+///    trainings, attributes) up to the as-of day, one by one, each
+///    partner's in the order they were stored.
+///
+/// Both tables are keyed by partner number first, so a chunk is read as a
+/// few ranges of them (``ChunkIndex/ranges``). The statements are prepared
+/// once and reused for every chunk.
+final class RollupReader {
+    private let windows: Windows
+    private let asOfMonth: Int32
+    private let split: [Int32]
+    private var firstDays: [Int32: Int32] = [:]
+    private let months: Statement
+    private let details: Statement
+    private let splitEvents: Statement
+
+    init(_ db: Database, windows w: Windows) throws {
+        windows = w
+        asOfMonth = Rollups.monthIndex(ofDay: w.day)
         var split: [Int32] = []
         for bound in [w.month1, w.months3, w.months12, w.months24, w.days30, w.days90, w.day] {
             // A month is cut when the bound is not its last day.
             let month = Rollups.monthIndex(ofDay: bound)
             if Rollups.days(ofMonth: month).last != bound, !split.contains(month) { split.append(month) }
         }
-        var firstDays: [Int32: Int32] = [:]
+        self.split = split
+        months = try db.makeStatement(sql: """
+            SELECT \(Rollups.monthColumns) FROM event_month WHERE partnerNumber BETWEEN ?1 AND ?2 AND month <= ?3
+            """)
+        details = try db.makeStatement(sql: """
+            SELECT \(SnapshotCalculator.eventColumns) FROM event_detail WHERE partnerNumber BETWEEN ?1 AND ?2 AND day <= ?3
+            """)
+        splitEvents = try db.makeStatement(sql: """
+            SELECT \(SnapshotCalculator.eventColumns) FROM event WHERE partnerNumber = ?1 AND day >= ?2 AND day <= ?3
+            """)
+    }
 
+    func add(_ db: Database, _ tallies: inout [PartnerTally], _ index: ChunkIndex) throws {
+        let w = windows
         // 1. Whole months; split ones are remembered as (partner number, month).
         var pending: [(number: Int64, month: Int32)] = []
-        let months = try db.makeStatement(sql: "SELECT \(Rollups.monthColumns) FROM event_month WHERE month <= ?")
-        try months.setArguments([asOfMonth])
         let s = months.sqliteStatement
-        defer { sqlite3_reset(s) }
-        while true {
-            let code = sqlite3_step(s)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else { throw failure(code, db) }
-            let number = sqlite3_column_int64(s, 0)
-            guard number < indexByNumber.count else { continue }
-            let index = Int(indexByNumber[Int(number)])
-            guard index >= 0 else { continue }
-            let month = sqlite3_column_int(s, 1)
-            if split.contains(month) {
-                pending.append((number, month))
-                continue
+        for range in index.ranges {
+            sqlite3_bind_int64(s, 1, range.lowerBound)
+            sqlite3_bind_int64(s, 2, range.upperBound)
+            sqlite3_bind_int(s, 3, asOfMonth)
+            defer { sqlite3_reset(s) }
+            while true {
+                let code = sqlite3_step(s)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else { throw SnapshotCalculator.failure(code, db) }
+                let number = sqlite3_column_int64(s, 0)
+                guard let position = index.position(of: number) else { continue }
+                let month = sqlite3_column_int(s, 1)
+                if split.contains(month) {
+                    pending.append((number, month))
+                    continue
+                }
+                tallies[position].addMonth(row: s, firstDay: firstDay(of: month), windows: w)
             }
-            let firstDay: Int32
-            if let known = firstDays[month] { firstDay = known } else {
-                firstDay = Rollups.days(ofMonth: month).first
-                firstDays[month] = firstDay
-            }
-            tallies[index].addMonth(row: s, firstDay: firstDay, windows: w)
         }
 
         // The split months' events of the kinds folded into event_month.
-        if !pending.isEmpty {
-            let events = try db.makeStatement(sql: """
-                SELECT \(eventColumns) FROM event WHERE partnerNumber = ? AND day >= ? AND day <= ?
-                """)
-            for (number, month) in pending {
-                let days = Rollups.days(ofMonth: month)
-                try events.setArguments([number, days.first, min(days.last, w.day)])
-                try addEvents(events, db, &tallies, indexByNumber, w, only: Rollups.isMonthly)
-            }
+        let e = splitEvents.sqliteStatement
+        for (number, month) in pending {
+            let days = Rollups.days(ofMonth: month)
+            sqlite3_bind_int64(e, 1, number)
+            sqlite3_bind_int(e, 2, days.first)
+            sqlite3_bind_int(e, 3, min(days.last, w.day))
+            try SnapshotCalculator.addEvents(e, db, &tallies, index, w, only: Rollups.isMonthly)
         }
 
         // 2. The detail events.
-        let details = try db.makeStatement(sql: "SELECT \(eventColumns) FROM event_detail WHERE day <= ?")
-        try details.setArguments([w.day])
-        try addEvents(details, db, &tallies, indexByNumber, w)
+        let d = details.sqliteStatement
+        for range in index.ranges {
+            sqlite3_bind_int64(d, 1, range.lowerBound)
+            sqlite3_bind_int64(d, 2, range.upperBound)
+            sqlite3_bind_int(d, 3, w.day)
+            try SnapshotCalculator.addEvents(d, db, &tallies, index, w)
+        }
+    }
+
+    private func firstDay(of month: Int32) -> Int32 {
+        if let known = firstDays[month] { return known }
+        let first = Rollups.days(ofMonth: month).first
+        firstDays[month] = first
+        return first
     }
 }
 
