@@ -22,12 +22,13 @@ public struct SnapshotCalculator: Sendable {
     public let store: PartnerStore
     /// How many partners are computed together. Their running totals are
     /// all that is held (about 1.5 KB each); tests make it small to cross
-    /// chunk boundaries.
-    let chunkSize: Int
+    /// chunk boundaries, and a pipelined evaluation smaller so its first
+    /// snapshots come sooner.
+    public let chunkSize: Int
 
-    public init(store: PartnerStore) { self.init(store: store, chunkSize: 25_000) }
+    public static let defaultChunkSize = 25_000
 
-    init(store: PartnerStore, chunkSize: Int) {
+    public init(store: PartnerStore, chunkSize: Int = SnapshotCalculator.defaultChunkSize) {
         precondition(chunkSize > 0)
         self.store = store
         self.chunkSize = chunkSize

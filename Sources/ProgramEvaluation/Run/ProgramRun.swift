@@ -58,7 +58,9 @@ public struct ProgramRun {
                          onEvaluation: (PartnerEvaluation) throws -> Void = { _ in }) throws -> RunSummary {
         let workers = try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs)
         let programs = policySet.programs
-        let calculator = SnapshotCalculator(store: store)
+        // Chunks of a few batches: the first snapshots reach the workers
+        // sooner, and the cost of a chunk's range queries stays small.
+        let calculator = SnapshotCalculator(store: store, chunkSize: 4 * batchSize)
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
         let body = { (db: Database) throws -> Void in
@@ -120,7 +122,9 @@ public struct ProgramRun {
     /// Run `producer` on a reader connection of `pool`, on its own thread,
     /// and `record` its batches here as they complete, in order.
     static func pipelined(_ producer: BatchProducer, pool: DatabasePool, record: (BatchInFlight) throws -> Void) throws {
-        let queue = BatchQueue(capacity: 2)
+        // Room for a chunk's worth of batches: the writer is the slowest
+        // stage, and it keeps writing while the reader computes the next chunk.
+        let queue = BatchQueue(capacity: 8)
         let done = DispatchSemaphore(value: 0)
         let reader = Thread {
             defer { done.signal() }
