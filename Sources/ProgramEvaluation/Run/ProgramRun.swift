@@ -84,16 +84,16 @@ public struct ProgramRun {
                 if !dryRun { try ledger.loadOpenAlerts(numbers: done.batch.map(\.number)) }
                 for (pending, result) in zip(done.batch, results) {
                     summary.add(result.evaluation)
-                    if !dryRun {
-                        try ledger.record(result.evaluation, state: result.state, stateText: result.stateText,
-                                          detail: result.detail, partnerNumber: pending.number)
+                    if let rows = result.rows {
+                        try ledger.record(result.evaluation, rows: rows, partnerNumber: pending.number)
                     }
                     try onEvaluation(result.evaluation)
                     progress?.advance()
                 }
             }
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
-                                         policySet: policySet.name, numbers: numbers, workers: WorkerPool(workers), encode: !dryRun,
+                                         policySet: policySet.name, numbers: numbers, workers: WorkerPool(workers),
+                                         target: ledger.runID.map { Ledger.Target(runID: $0, policySet: policySet.name) },
                                          batchSize: batchSize)
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
@@ -156,8 +156,8 @@ public struct ProgramRun {
     struct Result {
         var evaluation: PartnerEvaluation
         var state: PartnerProgramState
-        var stateText: String
-        var detail: String
+        /// The ledger rows, prepared by the worker (nil when nothing is written).
+        var rows: Ledger.PreparedRows?
     }
 
     /// One evaluator per worker: the set itself, then fresh copies compiled
@@ -185,7 +185,8 @@ struct BatchProducer: @unchecked Sendable {
     let policySet: String
     let numbers: [String: Int64]
     let workers: WorkerPool
-    let encode: Bool
+    /// The run the ledger rows are for; nil for a dry run (nothing encoded).
+    let target: Ledger.Target?
     let batchSize: Int
 
     func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
@@ -204,7 +205,7 @@ struct BatchProducer: @unchecked Sendable {
             }
             running?.wait()   // a worker's Lua state serves one batch at a time
             let finished = running
-            running = BatchInFlight(batch, workers: workers, encode: encode)
+            running = BatchInFlight(batch, workers: workers, target: target)
             batch = []
             batch.reserveCapacity(batchSize)
             if let finished { try deliver(finished) }
@@ -286,7 +287,7 @@ struct BatchInFlight {
     private let slots: Slots<ProgramRun.Result>
     private let group = DispatchGroup()
 
-    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, encode: Bool) {
+    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, target: Ledger.Target?) {
         self.batch = batch
         let count = batch.count
         let slots = Slots<ProgramRun.Result>(count: count)
@@ -305,9 +306,9 @@ struct BatchInFlight {
                     let pending = batch[index]
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
-                        slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, state: next,
-                                                                    stateText: encode ? next.compact : "",
-                                                                    detail: encode ? evaluation.json() : "")))
+                        let rows = target?.prepare(evaluation, state: next, stateText: next.compact, detail: evaluation.json(),
+                                                   partnerNumber: pending.number)
+                        slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, state: next, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))
                     }
