@@ -171,7 +171,6 @@ public struct ProgramRun {
         }
         return sets.map { PartnerEvaluator(policySet: $0) }
     }
-
 }
 
 /// Computes snapshots in partner id order and hands them, a batch at a
