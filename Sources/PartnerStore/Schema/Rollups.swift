@@ -171,8 +171,7 @@ struct MonthRollup {
 /// execution per group.
 final class RollupWriter {
     private let upsert: Statement
-    private let manyDetails: Statement
-    private let oneDetail: Statement
+    private var detailInsert: EventInsert
     /// Partner-months in memory. An events file comes sorted by partner and
     /// day, so keys (partner number, month) mostly arrive in increasing
     /// order: those go to `ordered` (increasing keys, appended to), and only
@@ -201,8 +200,6 @@ final class RollupWriter {
     /// Detail rows waiting for a full group, and their ids.
     private var details = EventBatch()
     private var detailIDs: [Int64] = []
-    private var many: Parameters
-    private var one: Parameters
 
     init(_ db: Database, flushThreshold: Int = 100_000) throws {
         self.flushThreshold = flushThreshold
@@ -220,16 +217,7 @@ final class RollupWriter {
                 dealsLost = dealsLost + excluded.dealsLost,
                 lastDay = max(lastDay, excluded.lastDay)
             """)
-        func insert(rows: Int) throws -> Statement {
-            let row = "(" + databaseQuestionMarks(count: 10) + ")"
-            return try db.makeStatement(sql: """
-                INSERT INTO event_detail (id, partnerNumber, day, kind, amount, product, territory, name, value, expires) VALUES
-                """ + " " + Array(repeating: row, count: rows).joined(separator: ","))
-        }
-        manyDetails = try insert(rows: EventWriter.rowsPerStatement)
-        oneDetail = try insert(rows: 1)
-        many = Parameters(manyDetails)
-        one = Parameters(oneDetail)
+        detailInsert = try EventInsert(db, table: "event_detail", currency: false, what: "an event's detail")
         details.reserve(EventWriter.rowsPerStatement)
     }
 
@@ -344,42 +332,12 @@ final class RollupWriter {
         try details.withText { text in
             try details.rows.withUnsafeBufferPointer { rows in
                 try detailIDs.withUnsafeBufferPointer { ids in
-                    if rows.count == EventWriter.rowsPerStatement {
-                        try Self.writeDetails(rows, ids, text, with: &many)
-                    } else {
-                        for i in rows.indices {
-                            try Self.writeDetails(UnsafeBufferPointer(rebasing: rows[i...i]),
-                                                  UnsafeBufferPointer(rebasing: ids[i...i]), text, with: &one)
-                        }
-                    }
+                    try detailInsert.write(rows, text, ids: .given(ids))
                 }
             }
         }
         details.removeAll()
         detailIDs.removeAll(keepingCapacity: true)
-    }
-
-    private static func writeDetails(_ rows: UnsafeBufferPointer<EventRow>, _ ids: UnsafeBufferPointer<Int64>,
-                                     _ text: UnsafeBufferPointer<UInt8>, with p: inout Parameters) throws {
-        var column: Int32 = 1
-        for (row, id) in zip(rows, ids) {
-            p.int64(column, id)
-            p.int64(column + 1, row.partnerNumber)
-            p.int32(column + 2, row.day)
-            p.kind(column + 3, row.kind)
-            if row.hasAmount { p.double(column + 4, row.amount) } else { p.null(column + 4) }
-            p.text(column + 5, row.product, text)
-            p.text(column + 6, row.territory, text)
-            p.text(column + 7, row.name, text)
-            switch row.valueKind {
-            case 1: p.double(column + 8, row.number)
-            case 2: p.text(column + 8, row.valueText, text)
-            default: p.null(column + 8)
-            }
-            if row.expires != .min { p.int32(column + 9, row.expires) } else { p.null(column + 9) }
-            column += 10
-        }
-        try p.execute("an event's detail")
     }
 }
 

@@ -275,11 +275,8 @@ struct Parameters {
 /// explicitly — the largest stored id plus one, as SQLite would choose — so
 /// the rollups know each event's id without asking.
 final class EventWriter {
-    static let rowsPerStatement = 64
-    static let columns = "id, partnerNumber, day, kind, amount, currency, product, territory, name, value, expires"
-    private let statements: [Statement]
-    private var many: Parameters
-    private var one: Parameters
+    static let rowsPerStatement = EventInsert.rowsPerStatement
+    private var events: EventInsert
     private let rollups: RollupWriter
     /// Rows waiting for a full group (events given one by one, a batch's tail).
     private var pending = EventBatch()
@@ -288,14 +285,7 @@ final class EventWriter {
     /// - Parameter rollupFlushThreshold: partner-months the rollups hold
     ///   before writing them (tests make it small).
     init(_ db: Database, rollupFlushThreshold: Int = 100_000) throws {
-        func insert(rows: Int) throws -> Statement {
-            let row = "(" + databaseQuestionMarks(count: 11) + ")"
-            return try db.makeStatement(sql: "INSERT INTO event (\(Self.columns)) VALUES "
-                                        + Array(repeating: row, count: rows).joined(separator: ","))
-        }
-        statements = [try insert(rows: Self.rowsPerStatement), try insert(rows: 1)]
-        many = Parameters(statements[0])
-        one = Parameters(statements[1])
+        events = try EventInsert(db, table: "event", currency: true, what: "an event")
         nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM event") ?? 0) + 1
         rollups = try RollupWriter(db, flushThreshold: rollupFlushThreshold)
         pending.reserve(Self.rowsPerStatement)
@@ -345,43 +335,93 @@ final class EventWriter {
 
     /// Write rows (a full group, or any number one by one) and fold them into the rollups.
     private func write(_ rows: UnsafeBufferPointer<EventRow>, _ text: UnsafeBufferPointer<UInt8>) throws {
-        if rows.count == Self.rowsPerStatement {
-            try Self.write(rows, text, firstID: nextID, with: &many)
-        } else {
-            for i in rows.indices {
-                try Self.write(UnsafeBufferPointer(rebasing: rows[i...i]), text, firstID: nextID + Int64(i), with: &one)
-            }
-        }
+        try events.write(rows, text, ids: .consecutive(from: nextID))
         for row in rows {
             try rollups.add(row, text: text, id: nextID)
             nextID += 1
         }
     }
+}
 
-    private static func write(_ rows: UnsafeBufferPointer<EventRow>, _ text: UnsafeBufferPointer<UInt8>, firstID: Int64,
-                              with p: inout Parameters) throws {
+/// A many-row `INSERT ... VALUES` of event rows and its one-row twin: a
+/// full group of ``rowsPerStatement`` rows is one execution, fewer go one by
+/// one. The event table and the rollups' detail table (which has no
+/// currency) write through it.
+struct EventInsert {
+    static let rowsPerStatement = 64
+
+    /// The ids of the rows written.
+    enum IDs {
+        case consecutive(from: Int64)
+        case given(UnsafeBufferPointer<Int64>)
+
+        func id(_ index: Int) -> Int64 {
+            switch self {
+            case .consecutive(let first): first + Int64(index)
+            case .given(let ids): ids[index]
+            }
+        }
+    }
+
+    private let statements: [Statement]
+    private var many: Parameters
+    private var one: Parameters
+    private let currency: Bool
+    private let what: String
+
+    init(_ db: Database, table: String, currency: Bool, what: String) throws {
+        let columns = "id, partnerNumber, day, kind, amount" + (currency ? ", currency" : "")
+            + ", product, territory, name, value, expires"
+        let row = "(" + databaseQuestionMarks(count: currency ? 11 : 10) + ")"
+        func insert(rows: Int) throws -> Statement {
+            try db.makeStatement(sql: "INSERT INTO \(table) (\(columns)) VALUES "
+                                 + Array(repeating: row, count: rows).joined(separator: ","))
+        }
+        statements = [try insert(rows: Self.rowsPerStatement), try insert(rows: 1)]
+        many = Parameters(statements[0])
+        one = Parameters(statements[1])
+        self.currency = currency
+        self.what = what
+    }
+
+    mutating func write(_ rows: UnsafeBufferPointer<EventRow>, _ text: UnsafeBufferPointer<UInt8>, ids: IDs) throws {
+        if rows.count == Self.rowsPerStatement {
+            try Self.write(rows, from: 0, text, ids: ids, currency: currency, what: what, with: &many)
+        } else {
+            for i in rows.indices {
+                try Self.write(UnsafeBufferPointer(rebasing: rows[i...i]), from: i, text, ids: ids, currency: currency,
+                               what: what, with: &one)
+            }
+        }
+    }
+
+    /// Bind `rows` (the first is row `first` of the ids) and execute once.
+    private static func write(_ rows: UnsafeBufferPointer<EventRow>, from first: Int, _ text: UnsafeBufferPointer<UInt8>,
+                              ids: IDs, currency: Bool, what: String, with p: inout Parameters) throws {
         var column: Int32 = 1
-        var id = firstID
-        for row in rows {
-            p.int64(column, id)
+        for (i, row) in rows.enumerated() {
+            p.int64(column, ids.id(first + i))
             p.int64(column + 1, row.partnerNumber)
             p.int32(column + 2, row.day)
             p.kind(column + 3, row.kind)
             if row.hasAmount { p.double(column + 4, row.amount) } else { p.null(column + 4) }
-            p.text(column + 5, row.currency, text)
-            p.text(column + 6, row.product, text)
-            p.text(column + 7, row.territory, text)
-            p.text(column + 8, row.name, text)
-            switch row.valueKind {
-            case 1: p.double(column + 9, row.number)
-            case 2: p.text(column + 9, row.valueText, text)
-            default: p.null(column + 9)
+            column += 5
+            if currency {
+                p.text(column, row.currency, text)
+                column += 1
             }
-            if row.expires != .min { p.int32(column + 10, row.expires) } else { p.null(column + 10) }
-            column += 11
-            id += 1
+            p.text(column, row.product, text)
+            p.text(column + 1, row.territory, text)
+            p.text(column + 2, row.name, text)
+            switch row.valueKind {
+            case 1: p.double(column + 3, row.number)
+            case 2: p.text(column + 3, row.valueText, text)
+            default: p.null(column + 3)
+            }
+            if row.expires != .min { p.int32(column + 4, row.expires) } else { p.null(column + 4) }
+            column += 5
         }
-        try p.execute("an event")
+        try p.execute(what)
     }
 }
 
