@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <time.h>
 
 // Registry keys (addresses of these statics are unique light userdata keys).
@@ -21,6 +22,7 @@ static const char KEY_PRELOAD = 'P';    // host-provided modules
 static const char KEY_LOADING = 'L';    // sentinel for modules being loaded
 static const char KEY_PROXY_META = 'X'; // metatable cache per proxied table
 static const char KEY_COVERAGE = 'C';   // executed lines, by chunk
+static const char KEY_FIELD_KEYS = 'F'; // record field name -> registry ref of the name
 
 #define HOOK_INTERVAL 10000
 // The traceback message handler stays at the bottom of the main thread's
@@ -165,11 +167,73 @@ static void lh_hook(lua_State *L, lua_Debug *ar) {
 
 // MARK: - Allocator
 
+// Lua allocates and frees a few small blocks for every table a call builds
+// (the table, its hash part, short strings). The state is used by one thread
+// at a time, so freed blocks of up to LH_POOL_CLASSES × 16 bytes go on a free
+// list per 16-byte size class and are handed out again without malloc/free.
+// Each list keeps at most POOL_DEPTH blocks (about half a MiB per state in
+// all); the rest go back to malloc. Lua always passes a block's exact old
+// size, so the class of a block is known when it is freed or resized.
+// Accounting (used, peak, limit) counts the sizes Lua asked for, as before.
+#define POOL_DEPTH 256
+
+typedef struct pool_block { struct pool_block *next; } pool_block;
+
+static inline int pool_class(size_t size) { return (int)((size + 15) >> 4); }
+
+static void *pool_take(lh_control *c, int k) {
+    pool_block *block = c->pool[k];
+    if (block != NULL) {
+        c->pool[k] = block->next;
+        c->pool_count[k]--;
+        return block;
+    }
+    return malloc((size_t)k << 4);
+}
+
+static void pool_give(lh_control *c, void *ptr, int k) {
+    if (c->pool_count[k] >= POOL_DEPTH) { free(ptr); return; }
+    pool_block *block = ptr;
+    block->next = c->pool[k];
+    c->pool[k] = block;
+    c->pool_count[k]++;
+}
+
+/// Free the blocks kept for reuse (after lua_close).
+static void pool_drain(lh_control *c) {
+    for (int k = 1; k <= LH_POOL_CLASSES; k++) {
+        while (c->pool[k] != NULL) {
+            pool_block *block = c->pool[k];
+            c->pool[k] = block->next;
+            free(block);
+        }
+        c->pool_count[k] = 0;
+    }
+}
+
+// malloc/realloc/free with the pool in front: `old` is 0 for a new block.
+static void *pool_resize(lh_control *c, void *ptr, size_t old, size_t nsize) {
+    int from = old > 0 && old <= (LH_POOL_CLASSES << 4) ? pool_class(old) : 0;
+    int to = nsize > 0 && nsize <= (LH_POOL_CLASSES << 4) ? pool_class(nsize) : 0;
+    if (nsize == 0) {
+        if (from) pool_give(c, ptr, from); else free(ptr);
+        return NULL;
+    }
+    if (ptr == NULL) return to ? pool_take(c, to) : malloc(nsize);
+    if (!from && !to) return realloc(ptr, nsize);
+    if (from == to) return ptr;                       // same class: fits already
+    void *block = to ? pool_take(c, to) : malloc(nsize);
+    if (block == NULL) return NULL;                   // the old block stays valid
+    memcpy(block, ptr, old < nsize ? old : nsize);
+    if (from) pool_give(c, ptr, from); else free(ptr);
+    return block;
+}
+
 static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     lh_control *c = (lh_control *)ud;
     size_t old = ptr ? osize : 0;   // when ptr == NULL, osize is a type tag
     if (nsize == 0) {
-        free(ptr);
+        pool_resize(c, ptr, old, 0);
         c->used -= old;
         return NULL;
     }
@@ -184,7 +248,7 @@ static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
             return NULL;   // Lua raises LUA_ERRMEM
         }
     }
-    void *block = realloc(ptr, nsize);
+    void *block = pool_resize(c, ptr, old, nsize);
     if (block == NULL) return NULL;
     c->used = c->used - old + nsize;
     if (c->used > c->peak) c->peak = c->used;
@@ -432,18 +496,50 @@ static int lh_host_trampoline(lua_State *L) {
     return n;
 }
 
-void lh_push_record(lua_State *L, const lh_field *fields, int count) {
+// The registry reference of `field`'s key as a Lua string, made once per
+// state and name: records of the same shape share the references, and the
+// table of them (name -> reference) bounds them by the names in use.
+static int field_key_ref(lua_State *L, lh_control *c, lh_field *field) {
+    if (field->key_state == c->id) return field->key_ref;
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_FIELD_KEYS) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_FIELD_KEYS);
+    }
+    int ref;
+    if (lua_getfield(L, -1, field->key) == LUA_TNUMBER) {
+        ref = (int)lua_tointeger(L, -1);
+        lua_pop(L, 1);
+    } else {
+        lua_pop(L, 1);
+        lua_pushstring(L, field->key);
+        ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        lua_pushinteger(L, ref);
+        lua_setfield(L, -2, field->key);
+    }
+    lua_pop(L, 1);
+    field->key_state = c->id;
+    field->key_ref = ref;
+    return ref;
+}
+
+void lh_push_record(lua_State *L, lh_field *fields, int count) {
+    lh_control *c = lh_control_of(L);
     lua_createtable(L, 0, count);
     for (int i = 0; i < count; i++) {
-        const lh_field *f = &fields[i];
+        lh_field *f = &fields[i];
+        if (f->type < LH_FIELD_NUMBER || f->type > LH_FIELD_BOOLEAN) continue;
+        // The key is read from the registry instead of being interned from
+        // its C string at every push.
+        lua_rawgeti(L, LUA_REGISTRYINDEX, field_key_ref(L, c, f));
         switch (f->type) {
             case LH_FIELD_NUMBER: lua_pushnumber(L, f->number); break;
             case LH_FIELD_INTEGER: lua_pushinteger(L, f->integer); break;
             case LH_FIELD_STRING: lua_pushlstring(L, f->string, f->length); break;
-            case LH_FIELD_BOOLEAN: lua_pushboolean(L, (int)f->integer); break;
-            default: continue;
+            default: lua_pushboolean(L, (int)f->integer); break;
         }
-        lua_setfield(L, -2, f->key);
+        lua_rawset(L, -3);
     }
 }
 
@@ -666,7 +762,9 @@ static int build_sandbox(lua_State *L) {
 }
 
 lua_State *lh_newstate(lh_control *control) {
+    static _Atomic unsigned next_id = 0;
     memset(control, 0, sizeof *control);
+    control->id = atomic_fetch_add(&next_id, 1) + 1;
     lua_State *L = lua_newstate(lh_alloc, control);
     if (L == NULL) return NULL;
     lua_atpanic(L, lh_panic);
@@ -674,12 +772,14 @@ lua_State *lh_newstate(lh_control *control) {
     lua_pushcfunction(L, build_sandbox);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         lua_close(L);
+        pool_drain(control);
         return NULL;
     }
     control->L = L;
     lua_pushcfunction(L, lh_msgh);   // stays at MESSAGE_HANDLER_INDEX
     if (lh_watch_register(control, L) != 0) {
         lua_close(L);
+        pool_drain(control);
         return NULL;
     }
     return L;
@@ -689,6 +789,7 @@ void lh_close(lua_State *L) {
     lh_control *c = lh_control_of(L);
     lh_watch_unregister(c);
     lua_close(L);
+    pool_drain(c);
 }
 
 void lh_push_environment(lua_State *L) {

@@ -27,7 +27,7 @@ public final class LuaRecord {
         stringValues = Array(repeating: nil, count: names.count)
         for (i, name) in names.enumerated() {
             fields[i] = lh_field(key: UnsafePointer(strdup(name)), type: Int32(LH_FIELD_NIL.rawValue), number: 0,
-                                 integer: 0, string: nil, length: 0)
+                                 integer: 0, string: nil, length: 0, key_state: 0, key_ref: 0)
         }
     }
 

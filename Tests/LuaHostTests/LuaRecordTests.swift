@@ -25,6 +25,35 @@ struct LuaRecordTests {
         record.setNil(0)
         #expect(try lua.call(describe, pushArguments: push, readResult: read) == "nil|integer|true|APAC|nil")
     }
+
+    @Test("one record pushed into several states, and into a state opened after another closed, keeps its keys")
+    func keysPerState() throws {
+        let record = LuaRecord(fields: ["region", "deals"])
+        record.set(0, "EMEA")
+        record.set(1, Int64(7))
+        let source = "return function(p) local n = 0 for _ in pairs(p) do n = n + 1 end return p.region .. p.deals .. n end"
+        func describe(in lua: LuaState, padding: Int = 0) throws -> LuaValue {
+            // References of the state's own first, so the keys' references differ between states.
+            for _ in 0..<padding { _ = try lua.load(source: "return 'padding'", chunkName: "padding.lua") }
+            guard case .function(let f) = try run(source, in: lua) else { return .nil }
+            return try lua.call(f, pushArguments: { $0.push(record); return 1 }, readResult: { try $0.value(at: -1) })
+        }
+        let first = try LuaState()
+        let second = try LuaState()
+        #expect(try describe(in: first) == "EMEA72")
+        #expect(try describe(in: second, padding: 3) == "EMEA72")
+        #expect(try describe(in: first) == "EMEA72")
+        // A second record with the same names shares the keys; one with other names gets its own.
+        let other = LuaRecord(fields: ["deals", "tier"])
+        other.set(0, Int64(1))
+        other.set(1, "Gold")
+        guard case .function(let keys) = try run("return function(p) return p.deals .. p.tier .. tostring(p.region) end", in: first)
+        else { Issue.record("no function"); return }
+        #expect(try first.call(keys, pushArguments: { $0.push(other); return 1 }, readResult: { try $0.value(at: -1) }) == "1Goldnil")
+        do { let third = try LuaState(); #expect(try describe(in: third) == "EMEA72") }
+        let fourth = try LuaState()
+        #expect(try describe(in: fourth, padding: 5) == "EMEA72")
+    }
 }
 
 @Suite("Long calls get their hook armed by the watchdog")

@@ -58,8 +58,12 @@ typedef void (*lh_output_fn)(void *host, const char *text, size_t length);
 void lh_set_callbacks(lh_dispatch_fn dispatch, lh_resolve_fn resolve, lh_output_fn output);
 
 /// Per-state bookkeeping shared between C and Swift. Swift owns the memory.
+/// Blocks of up to LH_POOL_CLASSES × 16 bytes are recycled per state.
+#define LH_POOL_CLASSES 16
+
 typedef struct lh_control {
     void *host;                 // the Swift LuaState (unretained)
+    unsigned id;                // unique among the process's states (never 0)
     lua_State *L;               // the main thread
 
     // memory
@@ -67,6 +71,9 @@ typedef struct lh_control {
     size_t peak;                // high-water mark since the last call began
     size_t limit;               // cap while enforcing; 0 = none
     int enforce;                // > 0 while a script runs
+    // small blocks freed by the state, kept for reuse by size class (see lh_alloc)
+    void *pool[LH_POOL_CLASSES + 1];
+    int pool_count[LH_POOL_CLASSES + 1];
 
     // instructions and time
     int64_t budget;             // instructions allowed for this call; 0 = none
@@ -128,11 +135,16 @@ typedef struct lh_field {
     lua_Integer integer;    // also the boolean (0/1)
     const char *string;
     size_t length;
+    // The key as a Lua string in one state: a registry reference, valid
+    // while key_state is that state's id (set by lh_push_record; start at 0).
+    unsigned key_state;
+    int key_ref;
 } lh_field;
 
 /// Push a new table holding `count` fields (nil fields are skipped), in one
-/// call: the fast path for handing a snapshot to a policy.
-void lh_push_record(lua_State *L, const lh_field *fields, int count);
+/// call: the fast path for handing a snapshot to a policy. Caches each key's
+/// Lua string in its field, so the same fields pushed again skip interning.
+void lh_push_record(lua_State *L, lh_field *fields, int count);
 
 /// Push a function `position(level)` returning the chunk name and current
 /// line of the function at stack `level` (1 = its caller): host libraries
