@@ -7,34 +7,92 @@ import PartnerModel
 // — and is deterministic: keys in sorted order, nil optionals left out,
 // numbers in one fixed format.
 
-/// Appends JSON text to a byte buffer.
-public struct JSONBuffer {
-    public private(set) var bytes: [UInt8] = []
+/// Appends JSON text to a growable byte buffer it owns. A class: builders
+/// pass it along and append to the one buffer, with no copy-on-write checks
+/// on the hot path (a decision is a few hundred appends).
+public final class JSONBuffer {
+    // Behind a pointer, so appending skips the exclusivity checks Swift makes
+    // on every access to a class's stored `var`s.
+    private struct Storage {
+        var base: UnsafeMutableRawPointer
+        var count: Int
+        var capacity: Int
+    }
+    private let storage: UnsafeMutablePointer<Storage>
 
-    public init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
-
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
-
-    mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    public init(capacity: Int = 4096) {
+        let capacity = max(capacity, 64)
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: Storage(base: .allocate(byteCount: capacity, alignment: 1), count: 0, capacity: capacity))
     }
 
-    mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+    deinit {
+        storage.pointee.base.deallocate()
+        storage.deallocate()
+    }
+
+    /// Bytes written so far.
+    public var count: Int { storage.pointee.count }
+
+    /// The text written so far.
+    public var string: String {
+        String(decoding: UnsafeRawBufferPointer(start: storage.pointee.base, count: storage.pointee.count), as: UTF8.self)
+    }
+
+    /// The bytes written so far, valid only inside `body`.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage.pointee.base, count: storage.pointee.count))
+    }
+
+    /// Forget the text, keep the memory.
+    public func removeAll() { storage.pointee.count = 0 }
+
+    /// Room for `extra` more bytes; where they go.
+    @inline(__always) private func reserve(_ extra: Int) -> UnsafeMutableRawPointer {
+        if storage.pointee.count + extra > storage.pointee.capacity { grow(storage.pointee.count + extra) }
+        return storage.pointee.base + storage.pointee.count
+    }
+
+    private func grow(_ needed: Int) {
+        let newCapacity = max(needed, storage.pointee.capacity * 2)
+        let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 1)
+        newBase.copyMemory(from: storage.pointee.base, byteCount: storage.pointee.count)
+        storage.pointee.base.deallocate()
+        storage.pointee.base = newBase
+        storage.pointee.capacity = newCapacity
+    }
+
+    @inline(__always) func byte(_ value: UInt8) {
+        reserve(1).storeBytes(of: value, as: UInt8.self)
+        storage.pointee.count += 1
+    }
+
+    @inline(__always) func append(_ source: UnsafeRawBufferPointer) {
+        guard let from = source.baseAddress, source.count > 0 else { return }
+        reserve(source.count).copyMemory(from: from, byteCount: source.count)
+        storage.pointee.count += source.count
+    }
+
+    func raw(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    func string(_ text: String) {
+        byte(UInt8(ascii: "\""))
         var text = text
         let plain = text.withUTF8 { utf8 in
             // Most text needs no escaping: copy it in one go.
             guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            bytes.append(contentsOf: utf8)
+            append(UnsafeRawBufferPointer(utf8))
             return true
         }
         if !plain { escaped(text) }
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
     }
 
-    private mutating func escaped(_ text: String) {
-        for byte in text.utf8 {
-            switch byte {
+    private func escaped(_ text: String) {
+        for value in text.utf8 {
+            switch value {
             case UInt8(ascii: "\""): raw("\\\"")
             case UInt8(ascii: "\\"): raw("\\\\")
             case 0x0A: raw("\\n")
@@ -42,92 +100,88 @@ public struct JSONBuffer {
             case 0x09: raw("\\t")
             case 0..<0x20:
                 raw("\\u00")
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
+                let hex: StaticString = "0123456789abcdef"
+                byte(hex.utf8Start[Int(value >> 4)])
+                byte(hex.utf8Start[Int(value & 0xF)])
+            default: byte(value)
             }
         }
     }
 
-    mutating func number(_ value: Double) {
+    func number(_ value: Double) {
         if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
             integer(Int64(value))
         } else if value.isFinite {
-            bytes.append(contentsOf: "\(value)".utf8)
+            var text = "\(value)"
+            text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
         } else {
             raw("null")
         }
     }
 
-    mutating func integer<T: BinaryInteger>(_ value: T) {
+    func integer<T: BinaryInteger>(_ value: T) {
         guard let value = Int64(exactly: value) else {
-            bytes.append(contentsOf: String(value).utf8)
+            var text = String(value)
+            text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
             return
         }
         // Digits straight into the buffer, no intermediate String.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var magnitude = value.magnitude
-            var index = digits.count
-            repeat {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 { bytes.append(UInt8(ascii: "-")) }
-            bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: digits[index...]))
-        }
+        var magnitude = value.magnitude
+        var digits = 0
+        repeat { digits += 1; magnitude /= 10 } while magnitude > 0
+        if value < 0 { byte(UInt8(ascii: "-")) }
+        let out = reserve(digits)
+        magnitude = value.magnitude
+        var index = digits
+        repeat {
+            index -= 1
+            out.storeBytes(of: UInt8(ascii: "0") + UInt8(magnitude % 10), toByteOffset: index, as: UInt8.self)
+            magnitude /= 10
+        } while magnitude > 0
+        storage.pointee.count += digits
     }
 
-    mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+    func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
-    mutating func day(_ value: Day) { string(value.description) }
+    func day(_ value: Day) { string(value.description) }
 
     /// An object whose members `body` writes with ``Members``.
-    mutating func object(_ body: (inout Members) -> Void) {
-        bytes.append(UInt8(ascii: "{"))
-        // Hand the bytes over (not share them): appending through a second
-        // reference would copy the whole buffer on every write.
-        var members = Members(buffer: JSONBuffer(taking: &bytes))
+    func object(_ body: (inout Members) -> Void) {
+        byte(UInt8(ascii: "{"))
+        var members = Members(buffer: self)
         body(&members)
-        swap(&bytes, &members.buffer.bytes)
-        bytes.append(UInt8(ascii: "}"))
+        byte(UInt8(ascii: "}"))
     }
 
-    private init(taking other: inout [UInt8]) {
-        bytes = []
-        swap(&bytes, &other)
-    }
-
-    mutating func array<T>(_ items: [T], _ element: (inout JSONBuffer, T) -> Void) {
-        bytes.append(UInt8(ascii: "["))
+    func array<T>(_ items: [T], _ element: (JSONBuffer, T) -> Void) {
+        byte(UInt8(ascii: "["))
         for (i, item) in items.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            element(&self, item)
+            if i > 0 { byte(UInt8(ascii: ",")) }
+            element(self, item)
         }
-        bytes.append(UInt8(ascii: "]"))
+        byte(UInt8(ascii: "]"))
     }
 
     /// Writes `"key":value` pairs; callers give keys in sorted order.
     struct Members {
-        var buffer: JSONBuffer
+        let buffer: JSONBuffer
         private var first = true
 
         init(buffer: JSONBuffer) { self.buffer = buffer }
 
         mutating func key(_ name: StaticString) {
-            if !first { buffer.bytes.append(UInt8(ascii: ",")) }
+            if !first { buffer.byte(UInt8(ascii: ",")) }
             first = false
-            buffer.bytes.append(UInt8(ascii: "\""))
+            buffer.byte(UInt8(ascii: "\""))
             buffer.raw(name)
             buffer.raw("\":")
         }
 
         mutating func key(_ name: String) {
-            if !first { buffer.bytes.append(UInt8(ascii: ",")) }
+            if !first { buffer.byte(UInt8(ascii: ",")) }
             first = false
             buffer.string(name)
-            buffer.bytes.append(UInt8(ascii: ":"))
+            buffer.byte(UInt8(ascii: ":"))
         }
 
         mutating func string(_ name: StaticString, _ value: String) { key(name); buffer.string(value) }
@@ -147,7 +201,7 @@ public struct JSONBuffer {
             key(name)
             buffer.object(body)
         }
-        mutating func array<T>(_ name: StaticString, _ items: [T], _ element: (inout JSONBuffer, T) -> Void) {
+        mutating func array<T>(_ name: StaticString, _ items: [T], _ element: (JSONBuffer, T) -> Void) {
             key(name)
             buffer.array(items, element)
         }
@@ -157,12 +211,13 @@ public struct JSONBuffer {
 extension PartnerEvaluation {
     /// The evaluation as JSON (what `JSONEncoder` with sorted keys would write).
     public func json() -> String {
-        var buffer = JSONBuffer()
-        write(to: &buffer)
+        let buffer = JSONBuffer()
+        write(to: buffer)
         return buffer.string
     }
 
-    public func write(to buffer: inout JSONBuffer) {
+    /// Append the evaluation's JSON to `buffer`.
+    public func write(to buffer: JSONBuffer) {
         buffer.object { m in
             m.array("alerts", alerts) { b, a in
                 b.object { m in
@@ -179,7 +234,7 @@ extension PartnerEvaluation {
             m.object("benefits") { m in
                 for name in benefits.keys.sorted() {
                     m.key(name)
-                    benefits[name]!.write(to: &m.buffer)
+                    benefits[name]!.write(to: m.buffer)
                 }
             }
             m.array("criteria", criteria) { b, c in
@@ -272,7 +327,7 @@ extension PartnerEvaluation {
 }
 
 extension BenefitValue {
-    func write(to buffer: inout JSONBuffer) {
+    func write(to buffer: JSONBuffer) {
         switch self {
         case .number(let n): buffer.number(n)
         case .text(let t): buffer.string(t)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PartnerModel
+import PartnerStore
 import PolicyEngine
 
 /// Reads and writes the engine's tables for one policy set inside one
@@ -70,6 +71,7 @@ struct Ledger {
         try db.execute(sql: "INSERT INTO evaluation_run (policySet, asOf, contentHash, partners, summary) VALUES (?, ?, ?, 0, '{}')",
                        arguments: [policySet, asOf.daysSinceEpoch, contentHash])
         runID = db.lastInsertedRowID
+        statements = try Statements(db)
     }
 
     /// Read the open alerts of the partners about to be recorded (a batch at
@@ -87,78 +89,135 @@ struct Ledger {
         }
     }
 
-    /// Where a run's rows go: its id and set. Workers prepare each partner's
-    /// rows for it (``prepare(_:state:stateText:detail:partnerNumber:)``).
-    struct Target: Sendable {
-        let runID: Int64
-        let policySet: String
-
-        /// One partner's decision, state and tier-change rows, bound off the
-        /// writing thread: turning ~30 Swift values into SQLite arguments
-        /// was a tenth of the writer's time.
-        func prepare(_ e: PartnerEvaluation, state: PartnerProgramState, stateText: String, detail: String,
-                     partnerNumber: Int64) -> PreparedRows {
-            let asOf = e.asOf.daysSinceEpoch
-            let tierSince = state.tierSince?.daysSinceEpoch
-            return PreparedRows(
-                state: [policySet, partnerNumber, state.tier, tierSince, e.standing.rawValue, asOf, stateText],
-                decision: [runID, partnerNumber, policySet, asOf, e.policy.name, e.policy.version, e.policy.contentHash,
-                           e.previousTier, e.tier, e.previousStanding.rawValue, e.standing.rawValue, e.tierEvent.rawValue,
-                           e.health.score, e.health.band, e.intervention?.action, e.snapshotHash, detail],
-                tierHistory: e.tier == e.previousTier ? nil
-                    : [runID, partnerNumber, policySet, asOf, e.previousTier, e.tier, e.tierEvent.rawValue],
-                partnerTier: e.tier == e.previousTier ? nil : [e.tier, tierSince, partnerNumber])
-        }
-    }
-
+    /// What a worker prepares for the ledger, off the writing thread: the
+    /// decision's JSON as UTF-8 bytes (stored as text without ever becoming
+    /// a Swift String to validate) and the state's compact text.
     struct PreparedRows: Sendable {
-        var state: StatementArguments
-        var decision: StatementArguments
-        var tierHistory: StatementArguments?
-        var partnerTier: StatementArguments?
+        var detail: [UInt8]
+        var stateText: String
+        var tierSince: Day?
+
+        /// `json` is the worker's buffer, reused from partner to partner.
+        init(_ e: PartnerEvaluation, state: PartnerProgramState, json: JSONBuffer) {
+            json.removeAll()
+            e.write(to: json)
+            detail = json.withBytes { Array($0) }
+            stateText = state.compact
+            tierSince = state.tierSince
+        }
     }
 
-    /// Record one partner's evaluation from the rows a worker prepared.
-    mutating func record(_ e: PartnerEvaluation, rows: PreparedRows, partnerNumber: Int64) throws {
-        guard runID != nil else { return }
-        let asOf = e.asOf.daysSinceEpoch
-        try db.cachedStatement(sql: """
-            INSERT INTO partner_state (policySet, partnerNumber, tier, tierSince, standing, lastEvaluated, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (policySet, partnerNumber) DO UPDATE SET tier = excluded.tier, tierSince = excluded.tierSince,
-                standing = excluded.standing, lastEvaluated = excluded.lastEvaluated, state = excluded.state
-            """).execute(arguments: rows.state)
-        try db.cachedStatement(sql: """
-            INSERT INTO decision (runId, partnerNumber, policySet, asOf, policyName, policyVersion, contentHash, previousTier,
-                tier, previousStanding, standing, tierEvent, healthScore, healthBand, intervention, snapshotHash, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: rows.decision)
-        if let history = rows.tierHistory {
-            try db.cachedStatement(sql: """
+    /// The run's statements, bound value by value through SQLite's C API:
+    /// for rows this small, GRDB's arguments cost more than the inserts.
+    private struct Statements {
+        let state, decision, tierHistory, partnerTier, alertSeen, alertRaised, alertResolved: StatementBinder
+
+        init(_ db: Database) throws {
+            func make(_ sql: String) throws -> StatementBinder { StatementBinder(try db.makeStatement(sql: sql)) }
+            state = try make("""
+                INSERT INTO partner_state (policySet, partnerNumber, tier, tierSince, standing, lastEvaluated, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (policySet, partnerNumber) DO UPDATE SET tier = excluded.tier, tierSince = excluded.tierSince,
+                    standing = excluded.standing, lastEvaluated = excluded.lastEvaluated, state = excluded.state
+                """)
+            decision = try make("""
+                INSERT INTO decision (runId, partnerNumber, policySet, asOf, policyName, policyVersion, contentHash, previousTier,
+                    tier, previousStanding, standing, tierEvent, healthScore, healthBand, intervention, snapshotHash, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            tierHistory = try make("""
                 INSERT INTO tier_history (runId, partnerNumber, policySet, asOf, fromTier, toTier, event) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: history)
+                """)
+            partnerTier = try make("UPDATE partner SET tier = ?, tierSince = ? WHERE number = ?")
+            alertSeen = try make("UPDATE alert SET lastSeen = ?, step = ?, intervention = ? WHERE id = ?")
+            alertRaised = try make("""
+                INSERT INTO alert (partnerNumber, policySet, kind, subject, firstRaised, lastSeen, step, intervention)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            alertResolved = try make("UPDATE alert SET resolved = ? WHERE id = ?")
         }
-        if let partnerTier = rows.partnerTier {
-            try db.cachedStatement(sql: "UPDATE partner SET tier = ?, tierSince = ? WHERE number = ?")
-                .execute(arguments: partnerTier)
+    }
+    private var statements: Statements?
+
+    /// Record one partner's evaluation, with the rows a worker prepared.
+    mutating func record(_ e: PartnerEvaluation, rows: PreparedRows, partnerNumber: Int64) throws {
+        guard let runID, let s = statements else { return }
+        let asOf = e.asOf.daysSinceEpoch
+        let tierSince = rows.tierSince?.daysSinceEpoch
+        let partner = e.partnerID
+
+        s.state.text(1, policySet)
+        s.state.int64(2, partnerNumber)
+        s.state.text(3, e.tier)
+        s.state.int32(4, tierSince)
+        s.state.text(5, e.standing.rawValue)
+        s.state.int32(6, asOf)
+        s.state.text(7, rows.stateText)
+        try s.state.execute("the state of partner \(partner)")
+
+        let d = s.decision
+        d.int64(1, runID)
+        d.int64(2, partnerNumber)
+        d.text(3, policySet)
+        d.int32(4, asOf)
+        d.text(5, e.policy.name)
+        d.text(6, e.policy.version)
+        d.text(7, e.policy.contentHash)
+        d.text(8, e.previousTier)
+        d.text(9, e.tier)
+        d.text(10, e.previousStanding.rawValue)
+        d.text(11, e.standing.rawValue)
+        d.text(12, e.tierEvent.rawValue)
+        d.double(13, e.health.score)
+        d.text(14, e.health.band)
+        d.text(15, e.intervention?.action)
+        d.text(16, e.snapshotHash)
+        rows.detail.withUnsafeBytes { d.text(17, $0) }
+        try d.execute("the decision of partner \(partner)")
+
+        if e.tier != e.previousTier {
+            let h = s.tierHistory
+            h.int64(1, runID)
+            h.int64(2, partnerNumber)
+            h.text(3, policySet)
+            h.int32(4, asOf)
+            h.text(5, e.previousTier)
+            h.text(6, e.tier)
+            h.text(7, e.tierEvent.rawValue)
+            try h.execute("the tier change of partner \(partner)")
+            s.partnerTier.text(1, e.tier)
+            s.partnerTier.int32(2, tierSince)
+            s.partnerTier.int64(3, partnerNumber)
+            try s.partnerTier.execute("the tier of partner \(partner)")
         }
         var open = openAlertIDs[partnerNumber] ?? [:]
         for alert in e.alerts {
             if let id = open[alert.key] {
-                try db.cachedStatement(sql: "UPDATE alert SET lastSeen = ?, step = ?, intervention = ? WHERE id = ?")
-                    .execute(arguments: [asOf, alert.step, alert.intervention, id])
+                let u = s.alertSeen
+                u.int32(1, asOf)
+                u.int(2, alert.step)
+                u.text(3, alert.intervention)
+                u.int64(4, id)
+                try u.execute("alert \(alert.key) of partner \(partner)")
             } else {
-                try db.cachedStatement(sql: """
-                    INSERT INTO alert (partnerNumber, policySet, kind, subject, firstRaised, lastSeen, step, intervention)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [partnerNumber, policySet, alert.key.kind.rawValue, alert.key.subject,
-                                             alert.firstRaised.daysSinceEpoch, asOf, alert.step, alert.intervention])
+                let r = s.alertRaised
+                r.int64(1, partnerNumber)
+                r.text(2, policySet)
+                r.text(3, alert.key.kind.rawValue)
+                r.text(4, alert.key.subject)
+                r.int32(5, alert.firstRaised.daysSinceEpoch)
+                r.int32(6, asOf)
+                r.int(7, alert.step)
+                r.text(8, alert.intervention)
+                try r.execute("alert \(alert.key) of partner \(partner)")
                 open[alert.key] = db.lastInsertedRowID
             }
         }
         for key in e.resolvedAlerts {
             if let id = open[key] {
-                try db.cachedStatement(sql: "UPDATE alert SET resolved = ? WHERE id = ?").execute(arguments: [asOf, id])
+                s.alertResolved.int32(1, asOf)
+                s.alertResolved.int64(2, id)
+                try s.alertResolved.execute("alert \(key) of partner \(partner)")
                 open[key] = nil
             }
         }

@@ -93,7 +93,7 @@ public struct ProgramRun {
             }
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
                                          policySet: policySet.name, numbers: numbers, workers: WorkerPool(workers),
-                                         target: ledger.runID.map { Ledger.Target(runID: $0, policySet: policySet.name) },
+                                         prepareRows: ledger.runID != nil,
                                          batchSize: batchSize)
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
@@ -184,8 +184,8 @@ struct BatchProducer: @unchecked Sendable {
     let policySet: String
     let numbers: [String: Int64]
     let workers: WorkerPool
-    /// The run the ledger rows are for; nil for a dry run (nothing encoded).
-    let target: Ledger.Target?
+    /// Whether the workers prepare ledger rows (not for a dry run: nothing is encoded).
+    let prepareRows: Bool
     let batchSize: Int
 
     func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
@@ -204,7 +204,7 @@ struct BatchProducer: @unchecked Sendable {
             }
             running?.wait()   // a worker's Lua state serves one batch at a time
             let finished = running
-            running = BatchInFlight(batch, workers: workers, target: target)
+            running = BatchInFlight(batch, workers: workers, prepareRows: prepareRows)
             batch = []
             batch.reserveCapacity(batchSize)
             if let finished { try deliver(finished) }
@@ -286,7 +286,7 @@ struct BatchInFlight {
     private let slots: Slots<ProgramRun.Result>
     private let group = DispatchGroup()
 
-    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, target: Ledger.Target?) {
+    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, prepareRows: Bool) {
         self.batch = batch
         let count = batch.count
         let slots = Slots<ProgramRun.Result>(count: count)
@@ -300,13 +300,13 @@ struct BatchInFlight {
             // number of cores, and the reader and writer already hold threads.
             let thread = Thread {
                 defer { group.leave() }
+                let json = JSONBuffer(capacity: 16_384)   // reused for every partner of the batch
                 var index = worker
                 while index < count {
                     let pending = batch[index]
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
-                        let rows = target?.prepare(evaluation, state: next, stateText: next.compact, detail: evaluation.json(),
-                                                   partnerNumber: pending.number)
+                        let rows = prepareRows ? Ledger.PreparedRows(evaluation, state: next, json: json) : nil
                         slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, state: next, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))
