@@ -193,6 +193,20 @@ struct EncodingTests {
     func compact(state: PartnerProgramState) {
         #expect(PartnerProgramState(compact: state.compact) == state)
     }
+
+    @Test("the compact state's layout is fixed (the ledger stores it)")
+    func compactLayout() {
+        let state = PartnerProgramState(tier: "Gold", tierSince: day("2024-03-31"), lastTierEvaluation: day("2025-01-31"),
+                                        gates: ["SOC 2": .ok, "HIPAA attestation": .lapsed],
+                                        openAlerts: [AlertKey(kind: .policyFlag, subject: "late"): day("2025-01-31"),
+                                                     AlertKey(kind: .milestoneOverdue, subject: "first_login"): day("2024-02-01")])
+        let (f, i, p) = ("\u{1E}", "\u{1F}", "\u{1D}")
+        let d = { (text: String) in String(day(text).daysSinceEpoch) }
+        #expect(state.compact == "v1\(f)Gold\(f)\(d("2024-03-31"))\(f)\(f)\(f)\(f)\(d("2025-01-31"))\(f)\(f)\(f)"
+            + "HIPAA attestation\(p)lapsed\(i)SOC 2\(p)ok\(f)"
+            + "milestone_overdue:first_login\(p)\(d("2024-02-01"))\(i)policy_flag:late\(p)\(d("2025-01-31"))")
+        #expect(PartnerProgramState().compact == "v1" + String(repeating: f, count: 10))
+    }
 }
 
 @Test("alert kinds sort alphabetically by their names")

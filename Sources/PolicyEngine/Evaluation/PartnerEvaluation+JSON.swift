@@ -62,6 +62,11 @@ public final class JSONBuffer {
         storage.pointee.capacity = newCapacity
     }
 
+    /// Let `body` write up to `count` bytes in place; it returns how many it wrote.
+    @inline(__always) func write(count: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
+        storage.pointee.count += body(reserve(count))
+    }
+
     @inline(__always) func byte(_ value: UInt8) {
         reserve(1).storeBytes(of: value, as: UInt8.self)
         storage.pointee.count += 1
@@ -79,13 +84,13 @@ public final class JSONBuffer {
 
     func string(_ text: String) {
         byte(UInt8(ascii: "\""))
-        var text = text
-        let plain = text.withUTF8 { utf8 in
-            // Most text needs no escaping: copy it in one go.
+        // Most text needs no escaping: copy it in one go, straight from the
+        // string's own storage when it has one.
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
             guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
             append(UnsafeRawBufferPointer(utf8))
             return true
-        }
+        } ?? false
         if !plain { escaped(text) }
         byte(UInt8(ascii: "\""))
     }
@@ -170,11 +175,18 @@ public final class JSONBuffer {
         init(buffer: JSONBuffer) { self.buffer = buffer }
 
         mutating func key(_ name: StaticString) {
-            if !first { buffer.byte(UInt8(ascii: ",")) }
+            // `,"name":` (or without the comma) in one reservation.
+            let length = name.utf8CodeUnitCount
+            buffer.write(count: length + 4) { out in
+                var i = 0
+                if !first { out.storeBytes(of: UInt8(ascii: ","), toByteOffset: 0, as: UInt8.self); i = 1 }
+                out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: i, as: UInt8.self)
+                (out + i + 1).copyMemory(from: name.utf8Start, byteCount: length)
+                out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: i + 1 + length, as: UInt8.self)
+                out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: i + 2 + length, as: UInt8.self)
+                return i + 3 + length
+            }
             first = false
-            buffer.byte(UInt8(ascii: "\""))
-            buffer.raw(name)
-            buffer.raw("\":")
         }
 
         mutating func key(_ name: String) {

@@ -12,13 +12,34 @@ extension PartnerProgramState {
     static let field: Character = "\u{1E}", item: Character = "\u{1F}", pair: Character = "\u{1D}"
 
     public var compact: String {
-        func day(_ d: Day?) -> String { d.map { String($0.daysSinceEpoch) } ?? "" }
-        let gateText = gates.keys.sorted().map { "\($0)\(Self.pair)\(gates[$0]!.rawValue)" }.joined(separator: String(Self.item))
-        let alertText = openAlerts.keys.sorted().map { "\($0.description)\(Self.pair)\(openAlerts[$0]!.daysSinceEpoch)" }
-            .joined(separator: String(Self.item))
-        return ["v1", tier ?? "", day(tierSince), review?.tier ?? "", day(review?.opened), day(review?.deadline),
-                day(lastTierEvaluation), day(firstQualified), day(firstAdvanced), gateText, alertText]
-            .joined(separator: String(Self.field))
+        // Appended in place: this runs for every partner of every run.
+        var text = "v1"
+        text.reserveCapacity(96)
+        func field(_ value: String?) {
+            text.append(Self.field)
+            if let value { text += value }
+        }
+        func day(_ value: Day?) {
+            text.append(Self.field)
+            if let value { text += String(value.daysSinceEpoch) }
+        }
+        field(tier); day(tierSince); field(review?.tier); day(review?.opened); day(review?.deadline)
+        day(lastTierEvaluation); day(firstQualified); day(firstAdvanced)
+        text.append(Self.field)
+        for (i, name) in (gates.count > 1 ? gates.keys.sorted() : Array(gates.keys)).enumerated() {
+            if i > 0 { text.append(Self.item) }
+            text += name
+            text.append(Self.pair)
+            text += gates[name]!.rawValue
+        }
+        text.append(Self.field)
+        for (i, key) in (openAlerts.count > 1 ? openAlerts.keys.sorted() : Array(openAlerts.keys)).enumerated() {
+            if i > 0 { text.append(Self.item) }
+            text += key.description
+            text.append(Self.pair)
+            text += String(openAlerts[key]!.daysSinceEpoch)
+        }
+        return text
     }
 
     /// Parse ``compact``; nil when the text is not in that form.
