@@ -6,6 +6,7 @@ import PackageDescription
 //   CLuaSandbox        C half of the Lua host: allocator, limits, sandbox, trampolines, watchdog
 //   LuaHost            sandboxed Lua states, values, errors, limits (Swift)
 //   PartnerModel       the domain's value types: days, partners, events, snapshots, metrics
+//   CWriteback         the one system call the store needs that Swift's Glibc lacks (sync_file_range)
 //   PartnerStore       the SQLite store (GRDB): schema, atomic import, as-of snapshots, export
 //   ProgramGenerator   seeded synthetic partner programs written as import files
 //   PolicyEngine       loads and validates policy sets; evaluates partners against them
@@ -59,9 +60,12 @@ let package = Package(
             name: "PartnerModel"
         ),
         .target(
+            name: "CWriteback"
+        ),
+        .target(
             name: "PartnerStore",
             dependencies: [
-                "PartnerModel",
+                "PartnerModel", "CWriteback",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

@@ -105,3 +105,36 @@ struct EventKindTableTests {
         }
     }
 }
+
+@Suite("Early writeback runs beside a long write and leaves nothing open")
+struct EarlyWritebackTests {
+    /// Descriptors of this process open on files in `folder` (other tests run alongside).
+    private func descriptors(in folder: Folder) -> Int {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) ?? "").hasPrefix(folder.url.path) }.count
+    }
+
+    @Test("a long write into a file store with writeback ticking stores everything, and stop closes its files")
+    func fileStore() throws {
+        let folder = try Folder()
+        let store = try PartnerStore(path: folder.path("store.sqlite"))
+        try store.writer.write { try $0.execute(sql: "CREATE TABLE filler (x BLOB)") }   // SQLite's own files open
+        let before = descriptors(in: folder)
+        let writeback = try #require(EarlyWriteback(for: store))
+        try store.writer.write { db in
+            for _ in 0..<200 {
+                try db.execute(sql: "INSERT INTO filler VALUES (zeroblob(65536))")
+                Thread.sleep(forTimeInterval: 0.002)   // long enough for the writeback thread to tick
+            }
+        }
+        #expect(descriptors(in: folder) == before + 2)   // the WAL and the database file
+        writeback.stop()
+        #expect(descriptors(in: folder) == before)
+        #expect(try store.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM filler") } == 200)
+    }
+
+    @Test("a store in memory has none")
+    func memoryStore() throws {
+        #expect(EarlyWriteback(for: try PartnerStore(inMemoryExtendingMigrations: { _ in })) == nil)
+    }
+}

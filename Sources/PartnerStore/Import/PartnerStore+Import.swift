@@ -35,6 +35,8 @@ extension PartnerStore {
         }
         let partnerFiles = files.filter { $0.content == .partners }
         let eventFiles = files.filter { $0.content == .events }
+        let writeback = EarlyWriteback(for: self)
+        defer { writeback?.stop() }
         return try writer.writeWithoutTransaction { db in
             // Foreign keys are checked here, not by SQLite: every event's
             // partner number comes from the partner table in this same

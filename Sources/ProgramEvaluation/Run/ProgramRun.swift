@@ -114,6 +114,9 @@ public struct ProgramRun {
         if dryRun {
             try store.writer.read(body)
         } else {
+            // The disk writes the ledger rows as they come, not all at the commit's checkpoint.
+            let writeback = EarlyWriteback(for: store)
+            defer { writeback?.stop() }
             try store.writer.write(body)
         }
         return summary
