@@ -114,8 +114,10 @@ public struct ProgramRun {
         if dryRun {
             try store.writer.read(body)
         } else {
-            // The disk writes the ledger rows as they come, not all at the commit's checkpoint.
-            let writeback = EarlyWriteback(for: store)
+            // A whole program's run: the disk writes the ledger rows as they
+            // come, not all at the commit's checkpoint (a few named partners
+            // write too little to be worth a thread).
+            let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
             defer { writeback?.stop() }
             try store.writer.write(body)
         }
