@@ -128,25 +128,15 @@ public struct ProgramRun {
     /// and `record` its batches here as they complete, in order.
     static func pipelined(_ producer: BatchProducer, pool: DatabasePool, record: (BatchInFlight) throws -> Void) throws {
         // Room for a chunk's worth of batches: the writer is the slowest
-        // stage, and it keeps writing while the reader computes the next chunk.
-        let queue = BatchQueue(capacity: 8)
-        let done = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            defer { done.signal() }
-            do {
-                try pool.read { db in try producer.run(in: db) { try queue.put($0) } }
-                queue.finish(throwing: nil)
-            } catch {
-                queue.finish(throwing: error)
+        // stage, and it keeps writing while the reader computes the next
+        // chunk. If recording fails, the reader stops at its next batch.
+        try Pipeline.run(capacity: 8, produce: { put in
+            try pool.read { db in
+                try producer.run(in: db) { batch in
+                    guard put(batch) else { throw CancellationError() }
+                }
             }
-        }
-        reader.stackSize = workerStackSize
-        reader.start()
-        defer {
-            queue.cancel()   // stops the reader early if recording failed
-            done.wait()
-        }
-        while let batch = try queue.take() { try record(batch) }
+        }, consume: record)
     }
 
     /// Lua runs on worker threads: give them a main thread's stack.
@@ -227,58 +217,6 @@ struct BatchProducer: @unchecked Sendable {
             running = nil
             try deliver(last)
         }
-    }
-}
-
-/// Evaluated batches from the reader thread to the writing one, at most
-/// `capacity` waiting (so memory stays bounded when writing is the slower stage).
-final class BatchQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [BatchInFlight] = []
-    private var finished = false
-    private var failure: (any Error)?
-    private var cancelled = false
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// Wait for room, then add; throws `CancellationError` once the consumer has stopped.
-    func put(_ batch: BatchInFlight) throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count >= capacity && !cancelled { condition.wait() }
-        if cancelled { throw CancellationError() }
-        items.append(batch)
-        condition.broadcast()
-    }
-
-    /// No more batches; `error` (if any) is thrown to the consumer after the batches before it.
-    func finish(throwing error: (any Error)?) {
-        condition.lock()
-        finished = true
-        failure = error
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next batch, nil at the end, or the producer's error.
-    func take() throws -> BatchInFlight? {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.isEmpty && !finished { condition.wait() }
-        if !items.isEmpty {
-            condition.broadcast()
-            return items.removeFirst()
-        }
-        if let failure { throw failure }
-        return nil
-    }
-
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
     }
 }
 
