@@ -12,14 +12,7 @@ enum PartnerRow {
                         _ body: ((number: Int64, partner: Partner)) throws -> Void) throws {
         var conditions: [String] = []
         var arguments = StatementArguments()
-        if let programs {
-            conditions.append("program IN (\(databaseQuestionMarks(count: programs.count)))")
-            arguments += StatementArguments(programs)
-        }
-        if let partnerIDs {
-            conditions.append("id IN (\(databaseQuestionMarks(count: partnerIDs.count)))")
-            arguments += StatementArguments(partnerIDs)
-        }
+        filter(programs: programs, programColumn: "program", partnerIDs: partnerIDs, &conditions, &arguments)
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM partner\(whereClause) ORDER BY id", arguments: arguments)
         while let row = try rows.next() {
@@ -37,14 +30,7 @@ enum PartnerRow {
         // than the program index and a sort of the whole program per page.
         var conditions = ["enrolled <= ?"]
         var arguments: StatementArguments = [enrolledBy.daysSinceEpoch]
-        if let programs {
-            conditions.append("+program IN (\(databaseQuestionMarks(count: programs.count)))")
-            arguments += StatementArguments(programs)
-        }
-        if let partnerIDs {
-            conditions.append("id IN (\(databaseQuestionMarks(count: partnerIDs.count)))")
-            arguments += StatementArguments(partnerIDs)
-        }
+        filter(programs: programs, programColumn: "+program", partnerIDs: partnerIDs, &conditions, &arguments)
         if let after {
             conditions.append("id > ?")
             arguments += [after]
@@ -54,6 +40,21 @@ enum PartnerRow {
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try rows.next() { page.append((row[0], try partner(from: row))) }
         return page
+    }
+
+    /// The conditions (and their arguments) for "of these programs" and "with
+    /// these ids"; `programColumn` is `program`, or `+program` to keep SQLite
+    /// off the program index.
+    private static func filter(programs: [String]?, programColumn: String, partnerIDs: [String]?,
+                               _ conditions: inout [String], _ arguments: inout StatementArguments) {
+        if let programs {
+            conditions.append("\(programColumn) IN (\(databaseQuestionMarks(count: programs.count)))")
+            arguments += StatementArguments(programs)
+        }
+        if let partnerIDs {
+            conditions.append("id IN (\(databaseQuestionMarks(count: partnerIDs.count)))")
+            arguments += StatementArguments(partnerIDs)
+        }
     }
 
     static func partner(from row: Row) throws -> Partner {

@@ -49,14 +49,7 @@ struct PartnerTally {
         case .revenue:
             if day < firstRevenue { firstRevenue = day }
             let amount = sqlite3_column_double(s, 3)
-            revenueTotal.add(amount)
-            if day > w.months12 {
-                revenue12m.add(amount)
-                if day > w.months3 { revenue3m.add(amount) }
-                if day > w.month1 { revenue1m.add(amount) }
-            } else if day > w.months24 {
-                revenuePrior12m.add(amount)
-            }
+            addRevenue(on: day, w) { $0.add(amount) }
         case .dealRegistered:
             if day < firstDealRegistration { firstDealRegistration = day }
             if day > w.months12 {
@@ -113,6 +106,20 @@ struct PartnerTally {
     /// before the as-of day: every event in it is on the same side of every
     /// bound, so testing the month's first day decides for all of them —
     /// the same result as ``add(kind:day:row:windows:)`` for each event.
+    /// Revenue dated `day` (an event's day, or a whole month's first day):
+    /// `add` it to the total and to every window the day falls in.
+    @inline(__always)
+    private mutating func addRevenue(on day: Int32, _ w: Windows, _ add: (inout ExactSum) -> Void) {
+        add(&revenueTotal)
+        if day > w.months12 {
+            add(&revenue12m)
+            if day > w.months3 { add(&revenue3m) }
+            if day > w.month1 { add(&revenue1m) }
+        } else if day > w.months24 {
+            add(&revenuePrior12m)
+        }
+    }
+
     mutating func addMonth(row s: OpaquePointer, firstDay: Int32, windows w: Windows) {
         func day(_ column: Int32) -> Int32? {
             sqlite3_column_type(s, column) == SQLITE_NULL ? nil : sqlite3_column_int(s, column)
@@ -134,14 +141,7 @@ struct PartnerTally {
         if let first = day(5) {
             if first < firstRevenue { firstRevenue = first }
             let revenue = sum(4)
-            revenueTotal.add(revenue)
-            if firstDay > w.months12 {
-                revenue12m.add(revenue)
-                if firstDay > w.months3 { revenue3m.add(revenue) }
-                if firstDay > w.month1 { revenue1m.add(revenue) }
-            } else if firstDay > w.months24 {
-                revenuePrior12m.add(revenue)
-            }
+            addRevenue(on: firstDay, w) { $0.add(revenue) }
         }
         let won = Int32(sqlite3_column_int64(s, 6))
         if won > 0 {
