@@ -150,7 +150,6 @@ public struct ProgramRun {
 
     struct Result {
         var evaluation: PartnerEvaluation
-        var state: PartnerProgramState
         /// The ledger rows, prepared by the worker (nil when nothing is written).
         var rows: Ledger.PreparedRows?
     }
@@ -250,7 +249,7 @@ struct BatchInFlight {
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
                         let rows = prepareRows ? Ledger.PreparedRows(evaluation, state: next, json: json) : nil
-                        slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, state: next, rows: rows)))
+                        slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))
                     }
