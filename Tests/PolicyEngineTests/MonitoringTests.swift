@@ -182,6 +182,71 @@ struct EncodingTests {
         #expect(e.json().contains("\"partnerName\":\(name.dropFirst().dropLast())"))
     }
 
+    @Test("a compact detail leaves the policy's texts out and reads back with them exactly")
+    func compactDetail() throws {
+        // The agent program, plus a function criterion (its requirement comes from Lua, not from the policy).
+        let source = agentPolicy.replacingOccurrences(of: "entry = { ps.at_least(\"revenue_1m\", 10000), ps.territories_at_least(3) },", with: """
+            entry = { ps.at_least("revenue_1m", 10000), ps.territories_at_least(3),
+                      ps.check("deal ratio", function(p) return p.deals_won_90d >= 2, p.deals_won_90d, "at least " .. 2 end) },
+            """)
+        #expect(source != agentPolicy)
+        let folder = try PolicyFolder(files: ["testset/agents.lua": source])
+        let set = try folder.load()
+        let texts = try #require(DecisionTexts.of(set).values.first)
+        let evaluator = PartnerEvaluator(policySet: set)
+        var evaluations: [PartnerEvaluation] = []
+        var state = PartnerProgramState()
+        for (month, revenue) in [("2025-02-01", 12_000.0), ("2025-03-01", 500), ("2025-05-01", 0), ("2025-07-01", 30_000)] {
+            let s = snapshot(partner(territories: ["US-CA", "US-TX", "US-NY"]), asOf: month,
+                             metrics: [.revenue1m: revenue, .revenue3m: revenue, .dealsWon90d: revenue > 1000 ? 3 : 0, .logins30d: 2],
+                             credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2025-05-15"))])
+            let (e, next) = try evaluator.evaluate(s, state: state)
+            evaluations.append(e)
+            state = next
+        }
+        #expect(evaluations.contains { !$0.alerts.isEmpty && $0.intervention != nil })
+        #expect(evaluations.contains { e in e.criteria.contains { $0.label == "deal ratio" } })
+
+        func compact(_ e: PartnerEvaluation) -> String {
+            let buffer = JSONBuffer()
+            e.write(to: buffer, texts: texts)
+            return buffer.string
+        }
+        for e in evaluations {
+            let text = compact(e)
+            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
+            #expect(text.utf8.count * 10 < e.json().utf8.count * 8, "at least a fifth smaller")
+            #expect(!text.contains("revenue_1m ≥") && !text.contains(texts.policy.contentHash))
+            // What analytics query in SQL is still in it.
+            #expect(text.contains("\"phase\":\"entry\"") && text.contains("\"tier\":\"Premier\""))
+            // The full form reads back with or without texts; the compact one needs them.
+            #expect(try PartnerEvaluation.decode(detail: Data(e.json().utf8), texts: texts) == e)
+            #expect(try PartnerEvaluation.decode(detail: Data(e.json().utf8), texts: nil) == e)
+            #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(text.utf8), texts: nil) }
+        }
+
+        // Whatever differs from the texts is written, nil included, and read back as written.
+        var e = try #require(evaluations.first { !$0.alerts.isEmpty && $0.intervention != nil && $0.alerts.contains { $0.step > 0 } })
+        let declared = try #require(e.criteria.firstIndex { $0.thresholdValue != nil })
+        e.criteria[declared].required = "≥ something else"
+        e.criteria[declared].thresholdValue = nil
+        e.health.components[0].name = "renamed"
+        e.health.components[0].weight = 0.123
+        let alert = try #require(e.alerts.firstIndex { $0.step > 0 })
+        e.alerts[alert].owner = nil
+        e.alerts[alert].intervention = "a different action"
+        e.intervention?.owner = nil
+        e.policy.file = "/elsewhere/agents.lua"
+        let text = compact(e)
+        #expect(text.contains("\"thresholdValue\":null") && text.contains("\"owner\":null") && text.contains("/elsewhere/agents.lua"))
+        #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
+
+        // The texts survive their own JSON (the ledger stores them so).
+        let stored = try JSONDecoder().decode(DecisionTexts.self, from: Data(try texts.json().utf8))
+        #expect(stored == texts)
+        #expect(try PartnerEvaluation.decode(detail: Data(compact(evaluations[0]).utf8), texts: stored) == evaluations[0])
+    }
+
     @Test("the compact state reads back exactly", arguments: [
         PartnerProgramState(),
         PartnerProgramState(tier: "Gold", tierSince: day("2024-03-31"), review: TierReview(tier: "Gold", opened: day("2025-01-31"), deadline: day("2025-03-02")),

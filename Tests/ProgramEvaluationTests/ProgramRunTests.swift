@@ -94,6 +94,35 @@ struct ProgramRunTests {
         }
     }
 
+    @Test("each decision's detail refers to its run's policy texts and reads back as the evaluation the run made")
+    func compactDetail() throws {
+        let store = try makeStore()
+        let folder = try PolicyFolder(policy)
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        var made: [String: PartnerEvaluation] = [:]
+        for asOf in ["2025-01-31", "2025-06-30"] {
+            try run.evaluate(asOf: day(asOf), dryRun: false) { made["\($0.partnerID) \(asOf)"] = $0 }
+        }
+        #expect(made.count == 6)
+        try store.writer.read { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decision_text") == 2, "one per run and policy")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT p.id, d.asOf, d.detail, t.texts FROM decision d JOIN partner p ON p.number = d.partnerNumber
+                JOIN decision_text t ON t.runId = d.runId AND t.contentHash = d.contentHash
+                """)
+            #expect(rows.count == 6)
+            for row in rows {
+                let key = "\(row[0] as String) \(Day(daysSinceEpoch: row[1]))"
+                let detail: String = row[2]
+                let texts = try JSONDecoder().decode(DecisionTexts.self, from: Data((row[3] as String).utf8))
+                let expected = try #require(made[key])
+                #expect(try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts) == expected, "\(key)")
+                #expect(detail.utf8.count < expected.json().utf8.count, "\(key)")
+                #expect(!detail.contains("revenue_1m ≥ 5,000") && !detail.contains(folder.set.path), "\(key)")
+            }
+        }
+    }
+
     @Test("--dry-run writes nothing")
     func dryRun() throws {
         let store = try makeStore()
@@ -103,7 +132,7 @@ struct ProgramRunTests {
         #expect(summary.partners == 3)
         #expect(summary.runID == nil)
         try store.writer.read { (db: Database) throws in
-            for table in ["evaluation_run", "decision", "partner_state", "tier_history", "alert"] {
+            for table in ["evaluation_run", "decision", "decision_text", "partner_state", "tier_history", "alert"] {
                 #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") == 0, "\(table)")
             }
         }

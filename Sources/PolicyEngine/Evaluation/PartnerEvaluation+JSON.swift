@@ -155,7 +155,7 @@ public final class JSONBuffer {
         byte(UInt8(ascii: "}"))
     }
 
-    func array<T>(_ items: [T], _ element: (JSONBuffer, T) -> Void) {
+    func array<C: Collection>(_ items: C, _ element: (JSONBuffer, C.Element) -> Void) {
         byte(UInt8(ascii: "["))
         for (i, item) in items.enumerated() {
             if i > 0 { byte(UInt8(ascii: ",")) }
@@ -199,6 +199,14 @@ public final class JSONBuffer {
         mutating func number(_ name: StaticString, _ value: Double?) { if let value { number(name, value) } }
         mutating func integer(_ name: StaticString, _ value: Int) { key(name); buffer.integer(value) }
         mutating func integer(_ name: StaticString, _ value: Int?) { if let value { integer(name, value) } }
+        /// `value`, or `null` when it is nil and `explicit` (a compact
+        /// detail's way to say "nil, not the texts' value").
+        mutating func nullable(_ name: StaticString, _ value: String?, explicit: Bool) {
+            if let value { string(name, value) } else if explicit { key(name); buffer.raw("null") }
+        }
+        mutating func nullable(_ name: StaticString, _ value: Double?, explicit: Bool) {
+            if let value { number(name, value) } else if explicit { key(name); buffer.raw("null") }
+        }
         mutating func bool(_ name: StaticString, _ value: Bool) { key(name); buffer.bool(value) }
         mutating func day(_ name: StaticString, _ value: Day) { key(name); buffer.day(value) }
         mutating func day(_ name: StaticString, _ value: Day?) { if let value { day(name, value) } }
@@ -210,7 +218,7 @@ public final class JSONBuffer {
             key(name)
             buffer.object(body)
         }
-        mutating func array<T>(_ name: StaticString, _ items: [T], _ element: (JSONBuffer, T) -> Void) {
+        mutating func array<C: Collection>(_ name: StaticString, _ items: C, _ element: (JSONBuffer, C.Element) -> Void) {
             key(name)
             buffer.array(items, element)
         }
@@ -225,16 +233,20 @@ extension PartnerEvaluation {
         return buffer.string
     }
 
-    /// Append the evaluation's JSON to `buffer`.
-    public func write(to buffer: JSONBuffer) {
+    /// Append the evaluation's JSON to `buffer`: in full, or, given the
+    /// `texts` of its policy, compact — referring to them instead of
+    /// repeating them (see ``DecisionTexts``; `decode(detail:texts:)` reads
+    /// both).
+    public func write(to buffer: JSONBuffer, texts: DecisionTexts? = nil) {
         buffer.object { m in
             m.array("alerts", alerts) { b, a in
                 b.object { m in
                     m.integer("daysOpen", a.daysOpen)
                     m.day("firstRaised", a.firstRaised)
-                    m.string("intervention", a.intervention)
+                    let elided = texts.map { Self.stepTexts($0, step: a.step, action: a.intervention, owner: a.owner) } ?? false
+                    if !elided { m.nullable("intervention", a.intervention, explicit: texts != nil) }
                     m.string("key", a.key.description)
-                    m.string("owner", a.owner)
+                    if !elided { m.nullable("owner", a.owner, explicit: texts != nil) }
                     m.integer("step", a.step)
                 }
             }
@@ -248,15 +260,24 @@ extension PartnerEvaluation {
             }
             m.array("criteria", criteria) { b, c in
                 b.object { m in
-                    m.string("file", c.file)
-                    m.string("label", c.label)
-                    m.integer("line", c.line)
+                    let ref = texts.flatMap { $0.criterion(for: c) }
+                    let text = ref.map { texts!.criteria[$0] }
+                    if text == nil {
+                        m.string("file", c.file)
+                        m.string("label", c.label)
+                        m.integer("line", c.line)
+                    }
                     m.string("observed", c.observed)
                     m.number("observedValue", c.observedValue)
                     m.bool("passed", c.passed)
                     m.string("phase", c.phase.rawValue)
-                    m.string("required", c.required)
-                    m.number("thresholdValue", c.thresholdValue)
+                    m.integer("ref", ref)
+                    if c.required != text?.required { m.string("required", c.required) }
+                    if let text {
+                        if c.thresholdValue != text.thresholdValue { m.nullable("thresholdValue", c.thresholdValue, explicit: true) }
+                    } else {
+                        m.number("thresholdValue", c.thresholdValue)
+                    }
                     m.string("tier", c.tier)
                 }
             }
@@ -275,23 +296,27 @@ extension PartnerEvaluation {
             }
             m.object("health") { m in
                 m.string("band", health.band)
-                m.array("components", health.components) { b, c in
+                m.array("components", health.components.indices) { b, i in
+                    let c = health.components[i]
                     b.object { m in
+                        let text = texts.flatMap { i < $0.components.count ? $0.components[i] : nil }
                         m.number("contribution", c.contribution)
-                        m.string("name", c.name)
+                        if c.name != text?.name { m.string("name", c.name) }
                         m.string("observed", c.observed)
+                        m.integer("ref", text == nil ? nil : i)
                         m.number("score", c.score)
-                        m.string("target", c.target)
-                        m.number("weight", c.weight)
+                        if c.target != text?.target { m.string("target", c.target) }
+                        if c.weight != text?.weight { m.number("weight", c.weight) }
                     }
                 }
                 m.number("score", health.score)
             }
             if let intervention {
                 m.object("intervention") { m in
-                    m.string("action", intervention.action)
+                    let elided = texts.map { Self.stepTexts($0, step: intervention.step, action: intervention.action, owner: intervention.owner) } ?? false
+                    if !elided { m.string("action", intervention.action) }
                     m.string("alert", intervention.alert.description)
-                    m.string("owner", intervention.owner)
+                    if !elided { m.nullable("owner", intervention.owner, explicit: texts != nil) }
                     m.integer("step", intervention.step)
                 }
             }
@@ -306,11 +331,13 @@ extension PartnerEvaluation {
             }
             m.string("partnerID", partnerID)
             m.string("partnerName", partnerName)
-            m.object("policy") { m in
-                m.string("contentHash", policy.contentHash)
-                m.string("file", policy.file)
-                m.string("name", policy.name)
-                m.string("version", policy.version)
+            if policy != texts?.policy {
+                m.object("policy") { m in
+                    m.string("contentHash", policy.contentHash)
+                    m.string("file", policy.file)
+                    m.string("name", policy.name)
+                    m.string("version", policy.version)
+                }
             }
             m.string("previousStanding", previousStanding.rawValue)
             m.string("previousTier", previousTier)
@@ -332,6 +359,18 @@ extension PartnerEvaluation {
             m.bool("tierDue", tierDue)
             m.string("tierEvent", tierEvent.rawValue)
         }
+    }
+}
+
+extension PartnerEvaluation {
+    /// Whether the action and owner of an alert's or intervention's `step`
+    /// are the texts' for that step (nothing at step 0), so a compact detail
+    /// can leave them out.
+    static func stepTexts(_ texts: DecisionTexts, step: Int, action: String?, owner: String?) -> Bool {
+        guard step >= 1 else { return action == nil && owner == nil }
+        guard step <= texts.interventions.count else { return false }
+        let text = texts.interventions[step - 1]
+        return action == text.action && owner == text.owner
     }
 }
 

@@ -35,6 +35,7 @@ extension ProgramAnalytics {
     static func attention(_ db: Database, asOf: Day, limit: Int) throws -> [AttentionItem] {
         do {
             guard try db.tableExists("decision") else { return [] }
+            let texts = try db.tableExists("decision_text")   // since ledger-v2
             let rows = try Row.fetchAll(db, sql: DecisionFacts.latestCTE + """
                 , ranked AS (
                     SELECT latest.*,
@@ -44,18 +45,25 @@ extension ProgramAnalytics {
                              WHERE json_extract(g.value, '$.status') = 'lapsed') AS lapsed,
                            json_extract(latest.detail, '$.review.deadline') AS reviewDeadline
                     FROM latest)
-                SELECT r.policySet, r.detail FROM ranked r JOIN partner p ON p.number = r.partnerNumber
+                SELECT r.policySet, r.detail, \(texts ? "t.texts" : "NULL") FROM ranked r JOIN partner p ON p.number = r.partnerNumber
+                \(texts ? "LEFT JOIN decision_text t ON t.runId = r.runId AND t.contentHash = r.contentHash" : "")
                 WHERE r.alertCount > 0 OR r.standing = 'review'
                 ORDER BY COALESCE(r.maxStep, -1) DESC, r.lapsed DESC, r.reviewDeadline IS NULL, r.reviewDeadline,
                          r.healthScore, p.id, r.policySet
                 LIMIT :limit
                 """, arguments: ["d": asOf.daysSinceEpoch, "limit": limit])
             let decoder = JSONDecoder()
+            var policyTexts: [String: DecisionTexts] = [:]   // by their JSON: a run's rows share them
             return try rows.map { row in
                 let detail: String = row[1]
                 let e: PartnerEvaluation
                 do {
-                    e = try decoder.decode(PartnerEvaluation.self, from: Data(detail.utf8))
+                    var texts: DecisionTexts?
+                    if let json = row[2] as String? {
+                        texts = try policyTexts[json] ?? decoder.decode(DecisionTexts.self, from: Data(json.utf8))
+                        policyTexts[json] = texts
+                    }
+                    e = try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts)
                 } catch {
                     throw AnalyticsError("a decision of policy set \(row[0] as String) cannot be read: \(error)",
                                          hint: "the decision log was written by an incompatible version; re-run the evaluations")

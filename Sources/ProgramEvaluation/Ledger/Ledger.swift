@@ -67,10 +67,15 @@ struct Ledger {
         return states
     }
 
-    mutating func beginRun(asOf: Day, contentHash: String) throws {
+    /// Start a run: its row, and the texts its decisions refer to, by policy content hash.
+    mutating func beginRun(asOf: Day, contentHash: String, texts: [String: DecisionTexts]) throws {
         try db.execute(sql: "INSERT INTO evaluation_run (policySet, asOf, contentHash, partners, summary) VALUES (?, ?, ?, 0, '{}')",
                        arguments: [policySet, asOf.daysSinceEpoch, contentHash])
         runID = db.lastInsertedRowID
+        for (hash, text) in texts.sorted(by: { $0.key < $1.key }) {
+            try db.execute(sql: "INSERT INTO decision_text (runId, contentHash, texts) VALUES (?, ?, ?)",
+                           arguments: [runID, hash, try text.json()])
+        }
         statements = try Statements(db)
     }
 
@@ -97,10 +102,12 @@ struct Ledger {
         var stateText: String
         var tierSince: Day?
 
-        /// `json` is the worker's buffer, reused from partner to partner.
-        init(_ e: PartnerEvaluation, state: PartnerProgramState, json: JSONBuffer) {
+        /// `json` is the worker's buffer, reused from partner to partner;
+        /// `texts`, those of the run for the evaluation's policy, which the
+        /// detail refers to instead of repeating.
+        init(_ e: PartnerEvaluation, state: PartnerProgramState, json: JSONBuffer, texts: DecisionTexts?) {
             json.removeAll()
-            e.write(to: json)
+            e.write(to: json, texts: texts)
             detail = json.withBytes { Array($0) }
             stateText = state.compact
             tierSince = state.tierSince

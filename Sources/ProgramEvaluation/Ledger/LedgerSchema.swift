@@ -15,6 +15,11 @@ import GRDB
 ///   hash and the full evaluation (every criterion's observed value,
 ///   threshold and outcome) as JSON.
 /// - `alert`: open and resolved alerts, remembering when each was first raised.
+/// - `decision_text` (since `ledger-v2`): the texts a run's decisions take
+///   from their policy (criterion labels and requirements, health component
+///   targets, intervention texts, the policy's identity), once per run and
+///   policy content hash. Decisions written since refer to them instead of
+///   repeating them (see `DecisionTexts`); earlier ones hold them in full.
 public enum LedgerSchema {
     public static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("ledger-v1") { db in
@@ -89,6 +94,19 @@ public enum LedgerSchema {
                 );
                 CREATE INDEX alert_open ON alert(policySet, partnerNumber) WHERE resolved IS NULL;
                 CREATE INDEX alert_on_kind ON alert(kind, resolved);
+                """)
+        }
+        // Only adds a table: checking foreign keys as it goes (.immediate)
+        // spares upgraded databases GRDB's check of every row afterwards
+        // (seconds over millions of events).
+        migrator.registerMigration("ledger-v2", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: """
+                CREATE TABLE decision_text (
+                    runId INTEGER NOT NULL REFERENCES evaluation_run(id) ON DELETE CASCADE,
+                    contentHash TEXT NOT NULL,
+                    texts TEXT NOT NULL,
+                    PRIMARY KEY (runId, contentHash)
+                ) WITHOUT ROWID;
                 """)
         }
     }

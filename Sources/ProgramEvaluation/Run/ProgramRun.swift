@@ -77,7 +77,8 @@ public struct ProgramRun {
             } else {
                 numbers = try ledger.partnerNumbers(programs: programs)
             }
-            if !dryRun { try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash) }
+            let texts = dryRun ? [:] : DecisionTexts.of(policySet)
+            if !dryRun { try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash, texts: texts) }
             progress?.start(total: numbers.count)
             func record(_ done: BatchInFlight) throws {
                 let results = try done.results()
@@ -93,7 +94,7 @@ public struct ProgramRun {
             }
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
                                          policySet: policySet.name, numbers: numbers, workers: WorkerPool(workers),
-                                         prepareRows: ledger.runID != nil,
+                                         prepareRows: ledger.runID != nil, texts: texts,
                                          batchSize: batchSize)
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
@@ -180,6 +181,8 @@ struct BatchProducer: @unchecked Sendable {
     let workers: WorkerPool
     /// Whether the workers prepare ledger rows (not for a dry run: nothing is encoded).
     let prepareRows: Bool
+    /// The texts the run's decisions refer to, by policy content hash.
+    let texts: [String: DecisionTexts]
     let batchSize: Int
 
     func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
@@ -198,7 +201,7 @@ struct BatchProducer: @unchecked Sendable {
             }
             running?.wait()   // a worker's Lua state serves one batch at a time
             let finished = running
-            running = BatchInFlight(batch, workers: workers, prepareRows: prepareRows)
+            running = BatchInFlight(batch, workers: workers, prepareRows: prepareRows, texts: texts)
             batch = []
             batch.reserveCapacity(batchSize)
             if let finished { try deliver(finished) }
@@ -228,7 +231,7 @@ struct BatchInFlight {
     private let slots: Slots<ProgramRun.Result>
     private let group = DispatchGroup()
 
-    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, prepareRows: Bool) {
+    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, prepareRows: Bool, texts: [String: DecisionTexts]) {
         self.batch = batch
         let count = batch.count
         let slots = Slots<ProgramRun.Result>(count: count)
@@ -248,7 +251,9 @@ struct BatchInFlight {
                     let pending = batch[index]
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
-                        let rows = prepareRows ? Ledger.PreparedRows(evaluation, state: next, json: json) : nil
+                        let rows = prepareRows
+                            ? Ledger.PreparedRows(evaluation, state: next, json: json, texts: texts[evaluation.policy.contentHash])
+                            : nil
                         slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))

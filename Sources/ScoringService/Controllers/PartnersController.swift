@@ -136,7 +136,7 @@ struct PartnersController: Sendable {
         }
         if let set = row.policySet, let decision = try await ledger.latestDecision(partnerNumber: row.number, policySet: set) {
             detail.latestDecision = DecisionsController.Decision(decision)
-            if let json = decision.detail, let evaluation = try? JSONDecoder().decode(PartnerEvaluation.self, from: Data(json.utf8)) {
+            if let evaluation = decision.evaluation {
                 detail.health = evaluation.health
                 detail.intervention = evaluation.intervention
                 detail.gates = evaluation.gates.map {

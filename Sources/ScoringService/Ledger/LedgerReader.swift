@@ -112,7 +112,8 @@ struct LedgerReader: Sendable {
         var healthBand: String
         var intervention: String?
         var snapshotHash: String
-        var detail: String?
+        /// The full evaluation (only where asked for).
+        var evaluation: PartnerEvaluation?
     }
 
     struct DecisionFilter: Sendable {
@@ -146,28 +147,34 @@ struct LedgerReader: Sendable {
             var rows = try Row.fetchAll(db, sql: """
                 SELECT \(Self.decisionColumns) FROM decision d JOIN partner p ON p.number = d.partnerNumber
                 \(whereClause) ORDER BY d.id DESC LIMIT ?
-                """, arguments: arguments).map { Self.decisionRow($0, detail: nil) }
+                """, arguments: arguments).map { Self.decisionRow($0, evaluation: nil) }
             let more = rows.count > filter.limit
             if more { rows.removeLast() }
             return (rows, more)
         }
     }
 
-    /// The latest decision a set made about a partner, with its full detail.
+    /// The latest decision a set made about a partner, with its full evaluation
+    /// (nil if its detail cannot be read).
     func latestDecision(partnerNumber: Int64, policySet: String) async throws -> DecisionRow? {
         try await store.writer.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT \(Self.decisionColumns), d.detail FROM decision d JOIN partner p ON p.number = d.partnerNumber
+                SELECT \(Self.decisionColumns), d.detail, t.texts FROM decision d JOIN partner p ON p.number = d.partnerNumber
+                LEFT JOIN decision_text t ON t.runId = d.runId AND t.contentHash = d.contentHash
                 WHERE d.partnerNumber = ? AND d.policySet = ? ORDER BY d.asOf DESC, d.id DESC LIMIT 1
-                """, arguments: [partnerNumber, policySet]).map { Self.decisionRow($0, detail: $0[17]) }
+                """, arguments: [partnerNumber, policySet]).map { row in
+                let detail: String = row[17]
+                let texts = (row[18] as String?).flatMap { try? JSONDecoder().decode(DecisionTexts.self, from: Data($0.utf8)) }
+                return Self.decisionRow(row, evaluation: try? PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts))
+            }
         }
     }
 
-    private static func decisionRow(_ row: Row, detail: String?) -> DecisionRow {
+    private static func decisionRow(_ row: Row, evaluation: PartnerEvaluation?) -> DecisionRow {
         DecisionRow(id: row[0], runID: row[1], partnerID: row[2], policySet: row[3], asOf: Day(daysSinceEpoch: row[4]),
                     policyName: row[5], policyVersion: row[6], contentHash: row[7], previousTier: row[8], tier: row[9],
                     previousStanding: row[10], standing: row[11], tierEvent: row[12], healthScore: row[13],
-                    healthBand: row[14], intervention: row[15], snapshotHash: row[16], detail: detail)
+                    healthBand: row[14], intervention: row[15], snapshotHash: row[16], evaluation: evaluation)
     }
 
     // MARK: - Alerts

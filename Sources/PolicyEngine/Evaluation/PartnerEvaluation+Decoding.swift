@@ -1,0 +1,164 @@
+import PartnerModel
+
+// Decoding a decision's detail in either form the decision log holds: in
+// full (what `write(to:)` and `JSONEncoder` write), or compact (what
+// `write(to:texts:)` writes): a criterion gives a `ref` to its text, a health
+// component a `ref` to its name, weight and target, an alert or intervention
+// leaves out the texts of its step, and the policy is left out. Every field
+// left out equals the texts' (the writer writes it otherwise, `null` for a
+// nil), so the evaluation read back is exactly the one written.
+
+extension PartnerEvaluation {
+    private enum Keys: String, CodingKey {
+        case partnerID, partnerName, program, asOf, policy, tierDue, previousTier, tier, previousStanding, standing
+        case tierEvent, review, qualifiesFor, criteria, health, milestones, gates, alerts, resolvedAlerts, intervention
+        case benefits, suspendedBenefits, authorizedProducts, suspendedProducts, snapshotHash
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        partnerID = try c.decode(String.self, forKey: .partnerID)
+        partnerName = try c.decode(String.self, forKey: .partnerName)
+        program = try c.decode(String.self, forKey: .program)
+        asOf = try c.decode(Day.self, forKey: .asOf)
+        if let policy = try c.decodeIfPresent(PolicyIdentity.self, forKey: .policy) {
+            self.policy = policy
+        } else {
+            self.policy = try decoder.decisionTexts(for: "policy").policy
+        }
+        tierDue = try c.decode(Bool.self, forKey: .tierDue)
+        previousTier = try c.decodeIfPresent(String.self, forKey: .previousTier)
+        tier = try c.decodeIfPresent(String.self, forKey: .tier)
+        previousStanding = try c.decode(Standing.self, forKey: .previousStanding)
+        standing = try c.decode(Standing.self, forKey: .standing)
+        tierEvent = try c.decode(TierEvent.self, forKey: .tierEvent)
+        review = try c.decodeIfPresent(TierReview.self, forKey: .review)
+        qualifiesFor = try c.decodeIfPresent(String.self, forKey: .qualifiesFor)
+        criteria = try c.decode([CriterionResult].self, forKey: .criteria)
+        health = try c.decode(HealthResult.self, forKey: .health)
+        milestones = try c.decode([MilestoneResult].self, forKey: .milestones)
+        gates = try c.decode([GateResult].self, forKey: .gates)
+        alerts = try c.decode([AlertResult].self, forKey: .alerts)
+        resolvedAlerts = try c.decode([AlertKey].self, forKey: .resolvedAlerts)
+        intervention = try c.decodeIfPresent(InterventionChoice.self, forKey: .intervention)
+        benefits = try c.decode([String: BenefitValue].self, forKey: .benefits)
+        suspendedBenefits = try c.decode([String].self, forKey: .suspendedBenefits)
+        authorizedProducts = try c.decode([String].self, forKey: .authorizedProducts)
+        suspendedProducts = try c.decode([String].self, forKey: .suspendedProducts)
+        snapshotHash = try c.decode(String.self, forKey: .snapshotHash)
+    }
+}
+
+extension CriterionResult {
+    private enum Keys: String, CodingKey {
+        case tier, phase, label, observed, observedValue, required, thresholdValue, passed, file, line, ref
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        tier = try c.decode(String.self, forKey: .tier)
+        phase = try c.decode(Phase.self, forKey: .phase)
+        observed = try c.decode(String.self, forKey: .observed)
+        observedValue = try c.decodeIfPresent(Double.self, forKey: .observedValue)
+        passed = try c.decode(Bool.self, forKey: .passed)
+        guard let ref = try c.decodeIfPresent(Int.self, forKey: .ref) else {
+            label = try c.decode(String.self, forKey: .label)
+            required = try c.decode(String.self, forKey: .required)
+            thresholdValue = try c.decodeIfPresent(Double.self, forKey: .thresholdValue)
+            file = try c.decode(String.self, forKey: .file)
+            line = try c.decodeIfPresent(Int.self, forKey: .line)
+            return
+        }
+        let texts = try decoder.decisionTexts(for: "criterion \(ref)")
+        guard texts.criteria.indices.contains(ref) else {
+            throw DecodingError.dataCorruptedError(forKey: .ref, in: c, debugDescription: "no criterion text \(ref) in this policy's texts")
+        }
+        let text = texts.criteria[ref]
+        label = text.label
+        file = text.file
+        line = text.line
+        if c.contains(.required) {
+            required = try c.decode(String.self, forKey: .required)
+        } else if let given = text.required {
+            required = given
+        } else {
+            throw DecodingError.keyNotFound(Keys.required, .init(codingPath: c.codingPath, debugDescription: "a function criterion states its requirement"))
+        }
+        thresholdValue = c.contains(.thresholdValue) ? try c.decodeIfPresent(Double.self, forKey: .thresholdValue) : text.thresholdValue
+    }
+}
+
+extension HealthComponentResult {
+    private enum Keys: String, CodingKey { case name, weight, score, contribution, observed, target, ref }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        score = try c.decode(Double.self, forKey: .score)
+        contribution = try c.decode(Double.self, forKey: .contribution)
+        observed = try c.decode(String.self, forKey: .observed)
+        guard let ref = try c.decodeIfPresent(Int.self, forKey: .ref) else {
+            name = try c.decode(String.self, forKey: .name)
+            weight = try c.decode(Double.self, forKey: .weight)
+            target = try c.decode(String.self, forKey: .target)
+            return
+        }
+        let texts = try decoder.decisionTexts(for: "health component \(ref)")
+        guard texts.components.indices.contains(ref) else {
+            throw DecodingError.dataCorruptedError(forKey: .ref, in: c, debugDescription: "no health component text \(ref) in this policy's texts")
+        }
+        let text = texts.components[ref]
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? text.name
+        weight = try c.decodeIfPresent(Double.self, forKey: .weight) ?? text.weight
+        target = try c.decodeIfPresent(String.self, forKey: .target) ?? text.target
+    }
+}
+
+extension AlertResult {
+    private enum Keys: String, CodingKey { case key, firstRaised, daysOpen, step, intervention, owner }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        key = try c.decode(AlertKey.self, forKey: .key)
+        firstRaised = try c.decode(Day.self, forKey: .firstRaised)
+        daysOpen = try c.decode(Int.self, forKey: .daysOpen)
+        step = try c.decode(Int.self, forKey: .step)
+        // In full, a step reached always names its intervention.
+        if c.contains(.intervention) || step == 0 {
+            intervention = try c.decodeIfPresent(String.self, forKey: .intervention)
+            owner = try c.decodeIfPresent(String.self, forKey: .owner)
+        } else {
+            let text = try decoder.interventionText(step: step, for: "alert \(key)")
+            intervention = text.action
+            owner = text.owner
+        }
+    }
+}
+
+extension InterventionChoice {
+    private enum Keys: String, CodingKey { case alert, step, action, owner }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        alert = try c.decode(AlertKey.self, forKey: .alert)
+        step = try c.decode(Int.self, forKey: .step)
+        if c.contains(.action) {
+            action = try c.decode(String.self, forKey: .action)
+            owner = try c.decodeIfPresent(String.self, forKey: .owner)
+        } else {
+            let text = try decoder.interventionText(step: step, for: "intervention")
+            action = text.action
+            owner = text.owner
+        }
+    }
+}
+
+extension Decoder {
+    func interventionText(step: Int, for what: String) throws -> DecisionTexts.InterventionText {
+        let texts = try decisionTexts(for: what)
+        guard step >= 1, step <= texts.interventions.count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription:
+                "no intervention step \(step) in this policy's texts (\(what))"))
+        }
+        return texts.interventions[step - 1]
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import PartnerModel
+
+/// The parts of a decision's evidence that come from the policy, not from
+/// the partner: the policy's identity, each criterion's label, requirement,
+/// threshold and source line, each health component's name, weight and
+/// target, and the texts of the intervention menu.
+///
+/// The decision log stores them once per run and policy; each decision's
+/// detail refers to them (``PartnerEvaluation/write(to:texts:)``) instead of
+/// repeating them for every partner, which is about a third of its bytes. A
+/// detail written that way reads back with ``PartnerEvaluation/decode(detail:texts:)``
+/// into exactly the evaluation that was written.
+public struct DecisionTexts: Sendable, Codable, Equatable {
+    public struct CriterionText: Sendable, Codable, Hashable {
+        public var label: String
+        /// nil for a function criterion, whose requirement each call states.
+        public var required: String?
+        public var thresholdValue: Double?
+        public var file: String
+        public var line: Int?
+    }
+
+    public struct ComponentText: Sendable, Codable, Equatable {
+        public var name: String
+        public var weight: Double
+        public var target: String
+    }
+
+    public struct InterventionText: Sendable, Codable, Equatable {
+        public var action: String
+        public var owner: String?
+    }
+
+    public var policy: PolicyIdentity
+    /// Every tier's entry and maintenance criteria, in policy order, without repeats.
+    public var criteria: [CriterionText]
+    /// The health components, in policy order.
+    public var components: [ComponentText]
+    /// The intervention menu, in policy order (step `n` is `interventions[n - 1]`).
+    public var interventions: [InterventionText]
+
+    public init(policy: Policy) {
+        self.policy = PolicyIdentity(name: policy.name, version: policy.version, contentHash: policy.contentHash, file: policy.file)
+        criteria = []
+        for tier in policy.tiers {
+            for criterion in tier.entry + (tier.maintain ?? []) {
+                let threshold: Double? = switch criterion.test {
+                case .metric(_, _, let t), .attribute(_, _, let t), .territories(_, let t): t
+                case .certification, .credential, .function: nil
+                }
+                let text = CriterionText(label: criterion.label, required: criterion.requirement, thresholdValue: threshold,
+                                         file: criterion.file, line: criterion.line)
+                if !criteria.contains(text) { criteria.append(text) }
+            }
+        }
+        components = policy.health.components.map { ComponentText(name: $0.name, weight: $0.weight, target: $0.targetText) }
+        interventions = policy.interventions.map { InterventionText(action: $0.action, owner: $0.owner) }
+    }
+
+    /// The position of the text with this criterion's label and source, if
+    /// any. A scan, line first: a policy has a handful of criteria, and
+    /// hashing labels (often not ASCII: "≥") costs more.
+    func criterion(for result: CriterionResult) -> Int? {
+        criteria.firstIndex { $0.line == result.line && $0.label == result.label && $0.file == result.file }
+    }
+
+    /// The texts of every policy of `set`, by content hash (the first policy
+    /// wins when two share one).
+    public static func of(_ set: PolicySet) -> [String: DecisionTexts] {
+        var texts: [String: DecisionTexts] = [:]
+        for policy in set.policies where texts[policy.contentHash] == nil {
+            texts[policy.contentHash] = DecisionTexts(policy: policy)
+        }
+        return texts
+    }
+
+    /// The texts as JSON (sorted keys), as the decision log stores them.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Where a decoder finds the texts a compact detail refers to.
+    static let userInfoKey = CodingUserInfoKey(rawValue: "partnerscore.decisionTexts")!
+}
+
+extension PartnerEvaluation {
+    /// Read a decision's detail as the decision log stores it: in full, or
+    /// referring to `texts` (the texts of its run and policy). Throws when
+    /// the detail refers to texts it was not given.
+    public static func decode(detail: Data, texts: DecisionTexts?) throws -> PartnerEvaluation {
+        let decoder = JSONDecoder()
+        if let texts { decoder.userInfo[DecisionTexts.userInfoKey] = texts }
+        return try decoder.decode(PartnerEvaluation.self, from: detail)
+    }
+}
+
+extension Decoder {
+    /// The texts a compact detail refers to; an error naming `what` when the
+    /// decoder was not given them or they do not have it.
+    func decisionTexts(for what: String) throws -> DecisionTexts {
+        guard let texts = userInfo[DecisionTexts.userInfoKey] as? DecisionTexts else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription:
+                "this decision refers to its policy's texts (\(what)); read it with the texts of its run (decision_text)"))
+        }
+        return texts
+    }
+}
