@@ -284,3 +284,33 @@ struct ParallelRunTests {
         #expect { try run.evaluate(asOf: day("2025-02-28"), dryRun: false) } throws: { String(describing: $0).contains("partner A-2") }
     }
 }
+
+@Suite("Evaluation output")
+struct EvaluationOutputTests {
+    @Test("a CSV row quotes what needs quoting, field by field, as TextFormat does")
+    func csvQuoting() throws {
+        let store = try makeStore()
+        let folder = try PolicyFolder(policy)
+        var evaluations: [PartnerEvaluation] = []
+        try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day("2025-06-30"), dryRun: true) { evaluations.append($0) }
+        var e = try #require(evaluations.first { $0.intervention != nil })
+        e.tier = "Gold, \"plus\""
+        e.intervention?.action = "Call,\nthen \"visit\""
+        e.program = "agents\r"
+        var bytes: [UInt8] = []
+        var output = EvaluationOutput(format: .csv) { bytes.append(contentsOf: $0) }
+        try output.begin()
+        try output.partner(e, set: "set,1")
+        let row = String(decoding: bytes, as: UTF8.self).split(separator: "\n", maxSplits: 1).last.map(String.init)
+        let lapsed = e.gates.filter { $0.status == .lapsed }.map(\.gate).joined(separator: ";")
+        let warning = e.gates.filter { $0.status == .warning }.map(\.gate).joined(separator: ";")
+        let fields = ["set,1", e.partnerID, e.program, e.asOf.description, e.previousTier ?? "", e.tier!, e.tierEvent.rawValue,
+                      e.standing.rawValue, e.review?.deadline.description ?? "", e.qualifiesFor ?? "", Format.number(e.health.score),
+                      e.health.band, lapsed, warning, e.suspendedProducts.joined(separator: ";"), String(e.alerts.count),
+                      String(e.intervention!.step), e.intervention!.action, e.policy.name, e.policy.version, e.policy.contentHash,
+                      e.snapshotHash]
+        #expect(fields.count == EvaluationOutput.csvColumns.count)
+        #expect(row == fields.map(TextFormat.csvField).joined(separator: ",") + "\n")
+        #expect(row?.hasPrefix("\"set,1\",") == true && row?.contains("\"Gold, \"\"plus\"\"\"") == true)
+    }
+}

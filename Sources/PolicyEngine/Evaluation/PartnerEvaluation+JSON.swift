@@ -7,7 +7,7 @@ import PartnerModel
 // — and is deterministic: keys in sorted order, nil optionals left out,
 // numbers in one fixed format.
 
-/// Appends JSON text to a growable byte buffer it owns. A class: builders
+/// Appends JSON text (or a CSV row's fields) to a growable byte buffer it owns. A class: builders
 /// pass it along and append to the one buffer, with no copy-on-write checks
 /// on the hot path (a decision is a few hundred appends).
 public final class JSONBuffer {
@@ -64,7 +64,7 @@ public final class JSONBuffer {
         storage.pointee.count += body(reserve(count))
     }
 
-    @inline(__always) func byte(_ value: UInt8) {
+    @inline(__always) public func byte(_ value: UInt8) {
         reserve(1).storeBytes(of: value, as: UInt8.self)
         storage.pointee.count += 1
     }
@@ -121,7 +121,7 @@ public final class JSONBuffer {
         }
     }
 
-    func integer<T: BinaryInteger>(_ value: T) {
+    public func integer<T: BinaryInteger>(_ value: T) {
         guard let value = Int64(exactly: value) else {
             var text = String(value)
             text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
@@ -141,6 +141,22 @@ public final class JSONBuffer {
             magnitude /= 10
         } while magnitude > 0
         storage.pointee.count += digits
+    }
+
+    /// A CSV field (RFC 4180): as is, or quoted when it holds a comma,
+    /// quote or line break (the same as `TextFormat.csvField`).
+    public func csvField(_ text: String) {
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return false }
+            append(UnsafeRawBufferPointer(utf8))
+            return true
+        } ?? false
+        if !plain { append(TextFormat.csvField(text)) }
+    }
+
+    private func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
     func bool(_ value: Bool) { value ? raw("true") : raw("false") }

@@ -11,17 +11,26 @@ public struct EvaluationOutput {
     }
 
     public let format: Format
-    private let write: (String) throws -> Void
+    /// Where the bytes go (valid only during the call).
+    private let emit: (UnsafeRawBufferPointer) throws -> Void
     private let encoder: JSONEncoder
     private var count = 0
     private var quiet = 0
     private var sets = 0
+    /// A partner's CSV row or JSON, reused from partner to partner: rows are
+    /// written as bytes, never as a String per partner.
+    private let row = JSONBuffer(capacity: 4096)
 
-    public init(format: Format, write: @escaping (String) throws -> Void) {
+    public init(format: Format, write: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.format = format
-        self.write = write
+        emit = write
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+    }
+
+    private func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try emit(UnsafeRawBufferPointer($0)) }
     }
 
     public static let csvColumns = [
@@ -54,14 +63,16 @@ public struct EvaluationOutput {
     public mutating func partner(_ e: PartnerEvaluation, set: String) throws {
         switch format {
         case .json:
-            try write((count > 0 ? "," : "") + e.json())
+            row.removeAll()
+            if count > 0 { row.byte(UInt8(ascii: ",")) }
+            e.write(to: row)
+            try row.withBytes(emit)
         case .csv:
-            // One string per row, fields appended in place (this runs for every partner).
-            var row = ""
-            row.reserveCapacity(320)
+            // Fields appended to one reused buffer (this runs for every partner).
+            row.removeAll()
             func field(_ text: String, last: Bool = false) {
-                row += Self.csvField(text)
-                row += last ? "\n" : ","
+                row.csvField(text)
+                row.byte(last ? 0x0A : UInt8(ascii: ","))
             }
             func gates(_ status: GateStatus) -> String {
                 e.gates.isEmpty ? "" : e.gates.filter { $0.status == status }.map(\.gate).joined(separator: ";")
@@ -69,10 +80,14 @@ public struct EvaluationOutput {
             field(set); field(e.partnerID); field(e.program); field(e.asOf.description); field(e.previousTier ?? "")
             field(e.tier ?? ""); field(e.tierEvent.rawValue); field(e.standing.rawValue); field(e.review?.deadline.description ?? "")
             field(e.qualifiesFor ?? ""); field(PolicyEngine.Format.number(e.health.score)); field(e.health.band)
-            field(gates(.lapsed)); field(gates(.warning)); field(e.suspendedProducts.joined(separator: ";"))
-            field(String(e.alerts.count)); field(e.intervention.map { String($0.step) } ?? ""); field(e.intervention?.action ?? "")
+            field(gates(.lapsed)); field(gates(.warning))
+            field(e.suspendedProducts.isEmpty ? "" : e.suspendedProducts.joined(separator: ";"))
+            row.integer(e.alerts.count); row.byte(UInt8(ascii: ","))
+            if let step = e.intervention?.step { row.integer(step) }
+            row.byte(UInt8(ascii: ","))
+            field(e.intervention?.action ?? "")
             field(e.policy.name); field(e.policy.version); field(e.policy.contentHash); field(e.snapshotHash, last: true)
-            try write(row)
+            try row.withBytes(emit)
         case .table:
             // People read the partners something happened to; the CSV and JSON carry all.
             let notable = [.upgraded, .demoted, .reviewOpened, .reviewCleared, .assigned].contains(e.tierEvent)

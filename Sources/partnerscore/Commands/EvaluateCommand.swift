@@ -47,7 +47,7 @@ extension Partnerscore {
                 let partnerStore = try store.openExisting()
                 let sets = try policies.loadSets()
                 let output = try TextOutput(path: nil)
-                var renderer = EvaluationOutput(format: format) { try output.write($0) }
+                var renderer = EvaluationOutput(format: format) { try output.write(bytes: $0) }
                 try renderer.begin()
                 for set in sets {
                     let run = ProgramRun(store: partnerStore, policySet: set, jobs: jobs)
