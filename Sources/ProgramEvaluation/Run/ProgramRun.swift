@@ -58,9 +58,10 @@ public struct ProgramRun {
                          onEvaluation: (PartnerEvaluation) throws -> Void = { _ in }) throws -> RunSummary {
         let workers = try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs)
         let programs = policySet.programs
-        // Chunks of a few batches: the first snapshots reach the workers
-        // sooner, and the cost of a chunk's range queries stays small.
-        let calculator = SnapshotCalculator(store: store, chunkSize: 4 * batchSize)
+        // Snapshots a batch at a time: each batch reaches the workers (and
+        // then the writer) as soon as it is computed. Larger chunks leave
+        // the other stages waiting while the reader computes several.
+        let calculator = SnapshotCalculator(store: store, chunkSize: batchSize)
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
         let body = { (db: Database) throws -> Void in
@@ -128,9 +129,9 @@ public struct ProgramRun {
     /// Run `producer` on a reader connection of `pool`, on its own thread,
     /// and `record` its batches here as they complete, in order.
     static func pipelined(_ producer: BatchProducer, pool: DatabasePool, record: (BatchInFlight) throws -> Void) throws {
-        // Room for a chunk's worth of batches: the writer is the slowest
-        // stage, and it keeps writing while the reader computes the next
-        // chunk. If recording fails, the reader stops at its next batch.
+        // Room for a few batches: the writer is the slowest stage, and it
+        // keeps writing while the reader computes the next ones. If
+        // recording fails, the reader stops at its next batch.
         try Pipeline.run(capacity: 8, produce: { put in
             try pool.read { db in
                 try producer.run(in: db) { batch in
