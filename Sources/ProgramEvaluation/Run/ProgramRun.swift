@@ -49,7 +49,7 @@ public struct ProgramRun {
     }
 
     /// Partners per batch handed to the workers (smaller in tests, to cross batch boundaries).
-    var batchSize = 2048
+    var batchSize = 1024
 
     /// Evaluate every partner of the set's programs (or only `partnerIDs`),
     /// calling `onEvaluation` for each in ascending partner id order.
