@@ -246,15 +246,16 @@ struct BatchInFlight {
             // number of cores, and the reader and writer already hold threads.
             let thread = Thread {
                 defer { group.leave() }
-                let json = JSONBuffer(capacity: 16_384)   // reused for every partner of the batch
+                // Reused for every partner of the batch; none in a dry run, which encodes nothing.
+                let json = prepareRows ? JSONBuffer(capacity: 16_384) : nil
                 var index = worker
                 while index < count {
                     let pending = batch[index]
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
-                        let rows = prepareRows
-                            ? Ledger.PreparedRows(evaluation, state: next, json: json, texts: texts[evaluation.policy.contentHash])
-                            : nil
+                        let rows = json.map {
+                            Ledger.PreparedRows(evaluation, state: next, json: $0, texts: texts[evaluation.policy.contentHash])
+                        }
                         slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))
