@@ -27,6 +27,8 @@ public struct PartnerSnapshot: Sendable, Hashable {
         self.attributes = attributes
     }
 
+    /// Inlinable: an evaluation reads a few metrics per criterion and health component.
+    @inlinable
     public subscript(metric: Metric) -> Double? {
         get {
             let value = values[metric.rawValue]

@@ -25,6 +25,9 @@ public final class Policy: Sendable {
     public let file: String
     /// SHA-256 of the policy file and every module of its set (hex).
     public let contentHash: String
+    /// The most criterion results one evaluation can have: every tier's
+    /// entry criteria and the largest maintenance list.
+    let criteriaPerEvaluation: Int
 
     public init(name: String, version: String, effective: Day, programs: [String], cadence: Cadence, remediation: Period,
                 tiers: [TierDefinition], health: HealthModel, milestones: [MilestoneRule], gates: [ComplianceGate],
@@ -43,6 +46,7 @@ public final class Policy: Sendable {
         self.flags = flags
         self.file = file
         self.contentHash = contentHash
+        criteriaPerEvaluation = tiers.reduce(0) { $0 + $1.entry.count } + (tiers.map { $0.maintain?.count ?? 0 }.max() ?? 0)
     }
 
     /// The position of the tier named `name` (0 = entry tier), if the policy has it.

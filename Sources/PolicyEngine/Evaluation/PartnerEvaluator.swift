@@ -94,7 +94,9 @@ private struct Context {
 
         // Criteria: entry of every tier, maintenance of the current one.
         var results: [CriterionResult] = []
+        results.reserveCapacity(policy.criteriaPerEvaluation)
         var entryHolds: [Bool] = []
+        entryHolds.reserveCapacity(policy.tiers.count)
         for tier in policy.tiers {
             var holds = true
             for criterion in tier.entry {
@@ -286,26 +288,30 @@ private struct Context {
         }
         let totalWeight = model.components.reduce(0) { $0 + $1.weight }
         var components: [HealthComponentResult] = []
+        components.reserveCapacity(model.components.count)
         var total = 0.0
-        for component in model.components {
+        // By index: reading fields in place instead of copying each component (and retaining its strings).
+        for i in model.components.indices {
             var score = 0.0
             var observed = "none"
-            if let function = component.scoreFunction {
+            if let function = model.components[i].scoreFunction {
                 let values = try callFunction(function)
                 score = values.first?.doubleValue ?? 0
                 observed = values.count > 1 ? Self.text(values[1]) : Format.number(score)
-            } else if let metric = component.metric {
+            } else if let metric = model.components[i].metric {
                 if let value = snapshot[metric] {
                     observed = Format.metric(value, metric)
-                    score = (value - component.floor) / (component.target - component.floor)
+                    let floor = model.components[i].floor
+                    score = (value - floor) / (model.components[i].target - floor)
                 }
             }
             score = score.isFinite ? min(1, max(0, score)) : 0
-            let contribution = component.weight / totalWeight * score * 100
+            let weight = model.components[i].weight
+            let contribution = weight / totalWeight * score * 100
             total += contribution
-            components.append(HealthComponentResult(name: component.name, weight: component.weight,
+            components.append(HealthComponentResult(name: model.components[i].name, weight: weight,
                                                     score: Self.round(score, 3), contribution: Self.round(contribution, 1),
-                                                    observed: observed, target: component.targetText))
+                                                    observed: observed, target: model.components[i].targetText))
         }
         let score = Self.round(total, 1)
         let band = model.bands.first { score >= $0.minimum }?.name ?? model.bands.last?.name ?? "none"
@@ -397,6 +403,7 @@ private struct Context {
     func alertResults(milestones: [MilestoneResult], gates: [GateResult], review: TierReview?, health: HealthResult,
                       flags: [String], previous: [AlertKey: Day]) -> ([AlertResult], [AlertKey], [AlertKey: Day]) {
         var keys: [AlertKey] = []
+        keys.reserveCapacity(4 + gates.count + flags.count)
         // Only the current milestone (the first one not reached) raises an alert.
         if let current = milestones.first(where: { $0.reached == nil }), current.status == .overdue {
             keys.append(AlertKey(kind: .milestoneOverdue, subject: current.milestone.rawValue))
@@ -411,6 +418,7 @@ private struct Context {
         }
         for flag in flags { keys.append(AlertKey(kind: .policyFlag, subject: flag)) }
         if keys.count > 1 { keys.sort() }
+        if keys.isEmpty && previous.isEmpty { return ([], [], [:]) }
         var open: [AlertKey: Day] = [:]
         open.reserveCapacity(keys.count)
         var alerts: [AlertResult] = []
