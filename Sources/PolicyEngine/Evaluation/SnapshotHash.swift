@@ -14,12 +14,12 @@ enum SnapshotHash {
     static func of(_ snapshot: PartnerSnapshot) -> String {
         withUnsafeTemporaryAllocation(byteCount: DigestWriter.capacity, alignment: 8) { buffer in
             var writer = DigestWriter(buffer: buffer)
-            let p = snapshot.partner
-            writer.text(p.id); writer.day(snapshot.asOf); writer.text(p.program); writer.text(p.tier ?? "")
-            writer.text(p.status.rawValue)
-            for t in p.territories { writer.text(t) }
+            // Fields read in place (no copy of the partner, which would retain each of its strings).
+            writer.text(snapshot.partner.id); writer.day(snapshot.asOf); writer.text(snapshot.partner.program)
+            writer.text(snapshot.partner.tier ?? ""); writer.text(snapshot.partner.status.rawValue)
+            for i in snapshot.partner.territories.indices { writer.text(snapshot.partner.territories[i]) }
             writer.text("|")
-            for t in p.products { writer.text(t) }
+            for i in snapshot.partner.products.indices { writer.text(snapshot.partner.products[i]) }
             writer.text("|")
             for value in snapshot.values { writer.int(Int64(bitPattern: value.isNaN ? UInt64.max : value.bitPattern)) }
             for c in snapshot.certifications { writer.text(c.name); writer.day(c.granted); writer.day(c.expires) }
@@ -68,8 +68,12 @@ private struct DigestWriter {
     }
 
     mutating func text(_ s: String) {
-        var s = s
-        s.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }   // also for small (inline) strings
+        // Straight from the string's storage (small strings included), without a copy to make it contiguous.
+        let done = s.utf8.withContiguousStorageIfAvailable { bytes(UnsafeRawBufferPointer($0)) } != nil
+        if !done {
+            var s = s
+            s.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+        }
         if count == buffer.count { flush() }
         buffer[count] = 0
         count += 1
