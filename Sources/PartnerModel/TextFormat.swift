@@ -3,12 +3,18 @@
 public enum TextFormat {
     /// A CSV field, quoted when it holds a comma, quote or line break.
     public static func csvField(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
+        guard text.utf8.contains(where: csvNeedsQuotes) else { return text }
         var out = "\""
         for character in text {
             if character == "\"" { out += "\"\"" } else { out.append(character) }
         }
         return out + "\""
+    }
+
+    /// Whether a byte (comma, quote, line feed, carriage return) makes a CSV field need quotes.
+    @inlinable
+    public static func csvNeedsQuotes(_ byte: UInt8) -> Bool {
+        byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D
     }
 
     /// A JSON string literal.

@@ -242,7 +242,7 @@ struct EncodingTests {
         #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
 
         // The texts survive their own JSON (the ledger stores them so).
-        let stored = try JSONDecoder().decode(DecisionTexts.self, from: Data(try texts.json().utf8))
+        let stored = try DecisionTexts(json: try texts.json())
         #expect(stored == texts)
         #expect(try PartnerEvaluation.decode(detail: Data(compact(evaluations[0]).utf8), texts: stored) == evaluations[0])
     }

@@ -114,7 +114,7 @@ struct ProgramRunTests {
             for row in rows {
                 let key = "\(row[0] as String) \(Day(daysSinceEpoch: row[1]))"
                 let detail: String = row[2]
-                let texts = try JSONDecoder().decode(DecisionTexts.self, from: Data((row[3] as String).utf8))
+                let texts = try DecisionTexts(json: row[3])
                 let expected = try #require(made[key])
                 #expect(try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts) == expected, "\(key)")
                 #expect(detail.utf8.count < expected.json().utf8.count, "\(key)")

@@ -69,11 +69,7 @@ extension CriterionResult {
             line = try c.decodeIfPresent(Int.self, forKey: .line)
             return
         }
-        let texts = try decoder.decisionTexts(for: "criterion \(ref)")
-        guard texts.criteria.indices.contains(ref) else {
-            throw DecodingError.dataCorruptedError(forKey: .ref, in: c, debugDescription: "no criterion text \(ref) in this policy's texts")
-        }
-        let text = texts.criteria[ref]
+        let text = try decoder.decisionText(\.criteria, ref, for: "criterion \(ref)")
         label = text.label
         file = text.file
         line = text.line
@@ -102,11 +98,7 @@ extension HealthComponentResult {
             target = try c.decode(String.self, forKey: .target)
             return
         }
-        let texts = try decoder.decisionTexts(for: "health component \(ref)")
-        guard texts.components.indices.contains(ref) else {
-            throw DecodingError.dataCorruptedError(forKey: .ref, in: c, debugDescription: "no health component text \(ref) in this policy's texts")
-        }
-        let text = texts.components[ref]
+        let text = try decoder.decisionText(\.components, ref, for: "health component \(ref)")
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? text.name
         weight = try c.decodeIfPresent(Double.self, forKey: .weight) ?? text.weight
         target = try c.decodeIfPresent(String.self, forKey: .target) ?? text.target
@@ -127,7 +119,7 @@ extension AlertResult {
             intervention = try c.decodeIfPresent(String.self, forKey: .intervention)
             owner = try c.decodeIfPresent(String.self, forKey: .owner)
         } else {
-            let text = try decoder.interventionText(step: step, for: "alert \(key)")
+            let text = try decoder.decisionText(\.interventions, step - 1, for: "step \(step) of alert \(key)")
             intervention = text.action
             owner = text.owner
         }
@@ -145,20 +137,9 @@ extension InterventionChoice {
             action = try c.decode(String.self, forKey: .action)
             owner = try c.decodeIfPresent(String.self, forKey: .owner)
         } else {
-            let text = try decoder.interventionText(step: step, for: "intervention")
+            let text = try decoder.decisionText(\.interventions, step - 1, for: "step \(step) of the intervention")
             action = text.action
             owner = text.owner
         }
-    }
-}
-
-extension Decoder {
-    func interventionText(step: Int, for what: String) throws -> DecisionTexts.InterventionText {
-        let texts = try decisionTexts(for: what)
-        guard step >= 1, step <= texts.interventions.count else {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription:
-                "no intervention step \(step) in this policy's texts (\(what))"))
-        }
-        return texts.interventions[step - 1]
     }
 }

@@ -147,7 +147,7 @@ public final class JSONBuffer {
     /// quote or line break (the same as `TextFormat.csvField`).
     public func csvField(_ text: String) {
         let plain = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
-            guard !utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return false }
+            guard !utf8.contains(where: TextFormat.csvNeedsQuotes) else { return false }
             append(UnsafeRawBufferPointer(utf8))
             return true
         } ?? false
@@ -289,10 +289,8 @@ extension PartnerEvaluation {
                     m.string("phase", c.phase.rawValue)
                     m.integer("ref", ref)
                     if c.required != text?.required { m.string("required", c.required) }
-                    if let text {
-                        if c.thresholdValue != text.thresholdValue { m.nullable("thresholdValue", c.thresholdValue, explicit: true) }
-                    } else {
-                        m.number("thresholdValue", c.thresholdValue)
+                    if c.thresholdValue != text?.thresholdValue {
+                        m.nullable("thresholdValue", c.thresholdValue, explicit: text != nil)
                     }
                     m.string("tier", c.tier)
                 }

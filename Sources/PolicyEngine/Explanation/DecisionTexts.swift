@@ -82,6 +82,11 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
+    /// Texts read back from their ``json()``.
+    public init(json: String) throws {
+        self = try JSONDecoder().decode(DecisionTexts.self, from: Data(json.utf8))
+    }
+
     /// Where a decoder finds the texts a compact detail refers to.
     static let userInfoKey = CodingUserInfoKey(rawValue: "partnerscore.decisionTexts")!
 }
@@ -99,12 +104,22 @@ extension PartnerEvaluation {
 
 extension Decoder {
     /// The texts a compact detail refers to; an error naming `what` when the
-    /// decoder was not given them or they do not have it.
+    /// decoder was not given them.
     func decisionTexts(for what: String) throws -> DecisionTexts {
         guard let texts = userInfo[DecisionTexts.userInfoKey] as? DecisionTexts else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription:
                 "this decision refers to its policy's texts (\(what)); read it with the texts of its run (decision_text)"))
         }
         return texts
+    }
+
+    /// Entry `index` of one of the policy's lists of texts (criteria, health
+    /// components, intervention steps) that a compact detail refers to, for `what`.
+    func decisionText<Text>(_ list: KeyPath<DecisionTexts, [Text]>, _ index: Int, for what: String) throws -> Text {
+        let texts = try decisionTexts(for: what)[keyPath: list]
+        guard texts.indices.contains(index) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "no text for \(what) in this policy's texts"))
+        }
+        return texts[index]
     }
 }

@@ -52,7 +52,6 @@ extension ProgramAnalytics {
                          r.healthScore, p.id, r.policySet
                 LIMIT :limit
                 """, arguments: ["d": asOf.daysSinceEpoch, "limit": limit])
-            let decoder = JSONDecoder()
             var policyTexts: [String: DecisionTexts] = [:]   // by their JSON: a run's rows share them
             return try rows.map { row in
                 let detail: String = row[1]
@@ -60,7 +59,7 @@ extension ProgramAnalytics {
                 do {
                     var texts: DecisionTexts?
                     if let json = row[2] as String? {
-                        texts = try policyTexts[json] ?? decoder.decode(DecisionTexts.self, from: Data(json.utf8))
+                        texts = try policyTexts[json] ?? DecisionTexts(json: json)
                         policyTexts[json] = texts
                     }
                     e = try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts)

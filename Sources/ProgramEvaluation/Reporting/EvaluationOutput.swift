@@ -152,7 +152,5 @@ public struct EvaluationOutput {
         return line + "\n"
     }
 
-    public static func csvField(_ text: String) -> String { TextFormat.csvField(text) }
-
     static func quoted(_ text: String) -> String { TextFormat.jsonString(text) }
 }

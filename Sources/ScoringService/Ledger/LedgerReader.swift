@@ -164,7 +164,7 @@ struct LedgerReader: Sendable {
                 WHERE d.partnerNumber = ? AND d.policySet = ? ORDER BY d.asOf DESC, d.id DESC LIMIT 1
                 """, arguments: [partnerNumber, policySet]).map { row in
                 let detail: String = row[17]
-                let texts = (row[18] as String?).flatMap { try? JSONDecoder().decode(DecisionTexts.self, from: Data($0.utf8)) }
+                let texts = (row[18] as String?).flatMap { try? DecisionTexts(json: $0) }
                 return Self.decisionRow(row, evaluation: try? PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts))
             }
         }
