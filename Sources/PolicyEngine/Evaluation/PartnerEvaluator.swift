@@ -97,10 +97,12 @@ private struct Context {
         results.reserveCapacity(policy.criteriaPerEvaluation)
         var entryHolds: [Bool] = []
         entryHolds.reserveCapacity(policy.tiers.count)
-        for tier in policy.tiers {
+        // By index: no copy of each tier and criterion (and their strings).
+        let tiers = policy.tiers
+        for t in tiers.indices {
             var holds = true
-            for criterion in tier.entry {
-                let result = try evaluate(criterion, tier: tier.name, phase: .entry)
+            for c in tiers[t].entry.indices {
+                let result = try evaluate(tiers[t].entry[c], tier: tiers[t].name, phase: .entry)
                 holds = holds && result.passed
                 results.append(result)
             }
@@ -191,7 +193,7 @@ private struct Context {
         let suspendedProducts = lapsed.isEmpty ? [] : Set(lapsed.flatMap(\.suspendedProducts)).sorted()
         let authorized = suspendedProducts.isEmpty ? partner.products : partner.products.filter { !suspendedProducts.contains($0) }
 
-        let intervention = alerts.filter { $0.intervention != nil }
+        let intervention = alerts.lazy.filter { $0.intervention != nil }
             .max { ($0.step, -$0.firstRaised.daysSinceEpoch, $1.key) < ($1.step, -$1.firstRaised.daysSinceEpoch, $0.key) }
             .map { InterventionChoice(alert: $0.key, step: $0.step, action: $0.intervention!, owner: $0.owner) }
 
@@ -401,7 +403,7 @@ private struct Context {
     // MARK: - Alerts and interventions
 
     func alertResults(milestones: [MilestoneResult], gates: [GateResult], review: TierReview?, health: HealthResult,
-                      flags: [String], previous: [AlertKey: Day]) -> ([AlertResult], [AlertKey], [AlertKey: Day]) {
+                      flags: [String], previous: OpenAlerts) -> ([AlertResult], [AlertKey], OpenAlerts) {
         var keys: [AlertKey] = []
         keys.reserveCapacity(4 + gates.count + flags.count)
         // Only the current milestone (the first one not reached) raises an alert.
@@ -419,24 +421,25 @@ private struct Context {
         for flag in flags { keys.append(AlertKey(kind: .policyFlag, subject: flag)) }
         if keys.count > 1 { keys.sort() }
         if keys.isEmpty && previous.isEmpty { return ([], [], [:]) }
-        var open: [AlertKey: Day] = [:]
+        var open: [OpenAlerts.Entry] = []
         open.reserveCapacity(keys.count)
         var alerts: [AlertResult] = []
         alerts.reserveCapacity(keys.count)
+        let menu = policy.interventions
         for key in keys {
             let first = previous.isEmpty ? asOf : previous[key] ?? asOf
-            open[key] = first
-            var step = 0
-            var chosen: InterventionStep?
-            for (i, candidate) in policy.interventions.enumerated()
-            where (candidate.kinds.isEmpty || candidate.kinds.contains(key.kind)) && candidate.after.after(first) <= asOf {
-                step = i + 1
-                chosen = candidate
+            if open.last?.key != key { open.append(OpenAlerts.Entry(key: key, firstRaised: first)) }
+            // The last step of the menu that answers this kind and is due by now (by index: no copy of each step).
+            var chosen: Int?
+            for i in menu.indices where (menu[i].kinds.isEmpty || menu[i].kinds.contains(key.kind)) && menu[i].after.after(first) <= asOf {
+                chosen = i
             }
-            alerts.append(AlertResult(key: key, firstRaised: first, daysOpen: first.days(until: asOf), step: step,
-                                      intervention: chosen?.action, owner: chosen?.owner))
+            alerts.append(AlertResult(key: key, firstRaised: first, daysOpen: first.days(until: asOf), step: chosen.map { $0 + 1 } ?? 0,
+                                      intervention: chosen.map { menu[$0].action }, owner: chosen.flatMap { menu[$0].owner }))
         }
-        let resolved = previous.isEmpty ? [] : previous.keys.filter { open[$0] == nil }.sorted()
-        return (alerts, resolved, open)
+        let next = OpenAlerts(sorted: open)
+        // Both in key order: the resolved ones come out sorted.
+        let resolved = previous.isEmpty ? [] : previous.compactMap { next[$0.key] == nil ? $0.key : nil }
+        return (alerts, resolved, next)
     }
 }

@@ -33,11 +33,13 @@ extension PartnerProgramState {
             text += gates[name]!.rawValue
         }
         text.append(Self.field)
-        for (i, key) in (openAlerts.count > 1 ? openAlerts.keys.sorted() : Array(openAlerts.keys)).enumerated() {
+        for (i, alert) in openAlerts.enumerated() {
             if i > 0 { text.append(Self.item) }
-            text += key.description
+            text += alert.key.kind.rawValue
+            text.append(":")
+            text += alert.key.subject
             text.append(Self.pair)
-            text += String(openAlerts[key]!.daysSinceEpoch)
+            text += String(alert.firstRaised.daysSinceEpoch)
         }
         return text
     }

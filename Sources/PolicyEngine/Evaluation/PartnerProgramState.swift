@@ -16,11 +16,11 @@ public struct PartnerProgramState: Sendable, Hashable, Codable {
     public var firstAdvanced: Day?
     public var gates: [String: GateStatus]
     /// Open alerts and the day each was first raised.
-    public var openAlerts: [AlertKey: Day]
+    public var openAlerts: OpenAlerts
 
     public init(tier: String? = nil, tierSince: Day? = nil, review: TierReview? = nil, lastTierEvaluation: Day? = nil,
                 firstQualified: Day? = nil, firstAdvanced: Day? = nil, gates: [String: GateStatus] = [:],
-                openAlerts: [AlertKey: Day] = [:]) {
+                openAlerts: OpenAlerts = [:]) {
         self.tier = tier
         self.tierSince = tierSince
         self.review = review
