@@ -84,12 +84,13 @@ public struct ProgramRun {
             func record(_ done: BatchInFlight) throws {
                 let results = try done.results()
                 if !dryRun { try ledger.loadOpenAlerts(numbers: done.batch.map(\.number)) }
-                for (pending, result) in zip(done.batch, results) {
-                    summary.add(result.evaluation)
-                    if let rows = result.rows {
-                        try ledger.record(result.evaluation, rows: rows, partnerNumber: pending.number)
+                // By index: no copy of each result and snapshot (and a retain of everything in them).
+                for i in results.indices {
+                    summary.add(results[i].evaluation)
+                    if let rows = results[i].rows {
+                        try ledger.record(results[i].evaluation, rows: rows, partnerNumber: done.batch[i].number)
                     }
-                    try onEvaluation(result.evaluation)
+                    try onEvaluation(results[i].evaluation)
                     progress?.advance()
                 }
             }
@@ -292,8 +293,12 @@ final class Slots<T>: @unchecked Sendable {
     func set(_ index: Int, _ value: Swift.Result<T, any Error>) {
         items.withUnsafeMutableBufferPointer { $0[index] = value }
     }
+    /// The values in order, or the first failure. Call once: the values are moved out, not copied.
     func values() throws -> [T] {
-        try items.map { try $0!.get() }
+        var values: [T] = []
+        values.reserveCapacity(items.count)
+        for i in items.indices { values.append(try items[i].take()!.get()) }
+        return values
     }
 }
 
