@@ -247,6 +247,58 @@ struct EncodingTests {
         #expect(try PartnerEvaluation.decode(detail: Data(compact(evaluations[0]).utf8), texts: stored) == evaluations[0])
     }
 
+    @Test("a compact detail leaves out empty lists and its tier's benefits, but not benefits a gate suspended")
+    func compactOmissions() throws {
+        let set = try PolicyFolder(files: ["testset/agents.lua": agentPolicy]).load()
+        let texts = try #require(DecisionTexts.of(set).values.first)
+        let evaluator = PartnerEvaluator(policySet: set)
+        var evaluations: [PartnerEvaluation] = []
+        var state = PartnerProgramState()
+        for (month, revenue) in [("2025-02-01", 12_000.0), ("2025-03-01", 500), ("2025-05-01", 0), ("2025-07-01", 30_000)] {
+            let s = snapshot(partner(territories: ["US-CA", "US-TX", "US-NY"]), asOf: month,
+                             metrics: [.revenue1m: revenue, .revenue3m: revenue, .logins30d: 2],
+                             credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2025-05-15"))])
+            let (e, next) = try evaluator.evaluate(s, state: state)
+            evaluations.append(e)
+            state = next
+        }
+        #expect(evaluations.contains { !$0.suspendedBenefits.isEmpty } && evaluations.contains { $0.tier != nil && $0.suspendedBenefits.isEmpty })
+        #expect(evaluations.contains { !$0.resolvedAlerts.isEmpty } && evaluations.contains { $0.resolvedAlerts.isEmpty })
+
+        func topLevelKeys(_ json: String) throws -> Set<String> {
+            Set(try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]).keys)
+        }
+        func compact(_ e: PartnerEvaluation, _ texts: DecisionTexts) -> String {
+            let buffer = JSONBuffer()
+            e.write(to: buffer, texts: texts)
+            return buffer.string
+        }
+        for e in evaluations {
+            let text = compact(e, texts)
+            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
+            let lists = [("alerts", e.alerts.isEmpty), ("gates", e.gates.isEmpty), ("resolvedAlerts", e.resolvedAlerts.isEmpty),
+                         ("suspendedBenefits", e.suspendedBenefits.isEmpty), ("suspendedProducts", e.suspendedProducts.isEmpty)]
+            let keys = try topLevelKeys(text)
+            for (key, empty) in lists { #expect(keys.contains(key) == !empty, "\(key)") }
+            #expect(keys.contains("benefits") == (e.benefits != texts.benefits(ofTier: e.tier)))
+            // In full, nothing is left out.
+            #expect(try topLevelKeys(e.json()).isSuperset(of: lists.map(\.0) + ["benefits"]))
+        }
+
+        // Texts stored before they held the tiers' benefits: every detail writes its benefits, and reads back.
+        var older = texts
+        older.benefits = nil
+        #expect(try DecisionTexts(json: older.json()) == older)
+        for e in evaluations {
+            let text = compact(e, older)
+            #expect(try topLevelKeys(text).contains("benefits"))
+            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: older) == e)
+        }
+        // A detail that left its tier's benefits out cannot be read with texts that do not know them.
+        let omitted = try #require(evaluations.first { try !topLevelKeys(compact($0, texts)).contains("benefits") })
+        #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(compact(omitted, texts).utf8), texts: older) }
+    }
+
     @Test("the compact state reads back exactly", arguments: [
         PartnerProgramState(),
         PartnerProgramState(tier: "Gold", tierSince: day("2024-03-31"), review: TierReview(tier: "Gold", opened: day("2025-01-31"), deadline: day("2025-03-02")),

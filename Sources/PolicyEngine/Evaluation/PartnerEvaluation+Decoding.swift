@@ -6,7 +6,8 @@ import PartnerModel
 // component a `ref` to its name, weight and target, an alert or intervention
 // leaves out the texts of its step, and the policy is left out. Every field
 // left out equals the texts' (the writer writes it otherwise, `null` for a
-// nil), so the evaluation read back is exactly the one written.
+// nil), so the evaluation read back is exactly the one written. It also
+// leaves out empty lists, and benefits that are those of the partner's tier.
 
 extension PartnerEvaluation {
     private enum Keys: String, CodingKey {
@@ -37,14 +38,27 @@ extension PartnerEvaluation {
         criteria = try c.decode([CriterionResult].self, forKey: .criteria)
         health = try c.decode(HealthResult.self, forKey: .health)
         milestones = try c.decode([MilestoneResult].self, forKey: .milestones)
-        gates = try c.decode([GateResult].self, forKey: .gates)
-        alerts = try c.decode([AlertResult].self, forKey: .alerts)
-        resolvedAlerts = try c.decode([AlertKey].self, forKey: .resolvedAlerts)
+        // A compact detail leaves out the lists that are empty.
+        func list<T: Decodable>(_ key: Keys) throws -> [T] {
+            if c.contains(key) { return try c.decode([T].self, forKey: key) }
+            _ = try decoder.decisionTexts(for: "an empty \(key.stringValue)")
+            return []
+        }
+        gates = try list(.gates)
+        alerts = try list(.alerts)
+        resolvedAlerts = try list(.resolvedAlerts)
         intervention = try c.decodeIfPresent(InterventionChoice.self, forKey: .intervention)
-        benefits = try c.decode([String: BenefitValue].self, forKey: .benefits)
-        suspendedBenefits = try c.decode([String].self, forKey: .suspendedBenefits)
+        if c.contains(.benefits) {
+            benefits = try c.decode([String: BenefitValue].self, forKey: .benefits)
+        } else if let tierBenefits = try decoder.decisionTexts(for: "the benefits of its tier").benefits(ofTier: tier) {
+            benefits = tierBenefits
+        } else {
+            throw DecodingError.keyNotFound(Keys.benefits, .init(codingPath: c.codingPath, debugDescription:
+                "the texts of its run do not know the benefits of tier \(tier ?? "none")"))
+        }
+        suspendedBenefits = try list(.suspendedBenefits)
         authorizedProducts = try c.decode([String].self, forKey: .authorizedProducts)
-        suspendedProducts = try c.decode([String].self, forKey: .suspendedProducts)
+        suspendedProducts = try list(.suspendedProducts)
         snapshotHash = try c.decode(String.self, forKey: .snapshotHash)
     }
 }

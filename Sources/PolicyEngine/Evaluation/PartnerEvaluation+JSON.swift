@@ -254,8 +254,10 @@ extension PartnerEvaluation {
     /// repeating them (see ``DecisionTexts``; `decode(detail:texts:)` reads
     /// both).
     public func write(to buffer: JSONBuffer, texts: DecisionTexts? = nil) {
+        // Compact: lists that are empty are left out, and so are benefits that are the tier's.
+        let compact = texts != nil
         buffer.object { m in
-            m.array("alerts", alerts) { b, a in
+            if !(compact && alerts.isEmpty) { m.array("alerts", alerts) { b, a in
                 b.object { m in
                     m.integer("daysOpen", a.daysOpen)
                     m.day("firstRaised", a.firstRaised)
@@ -265,13 +267,15 @@ extension PartnerEvaluation {
                     if !elided { m.nullable("owner", a.owner, explicit: texts != nil) }
                     m.integer("step", a.step)
                 }
-            }
+            } }
             m.day("asOf", asOf)
             m.strings("authorizedProducts", authorizedProducts)
-            m.object("benefits") { m in
-                for name in benefits.keys.sorted() {
-                    m.key(name)
-                    benefits[name]!.write(to: m.buffer)
+            if texts?.benefits(ofTier: tier) != benefits {
+                m.object("benefits") { m in
+                    for name in benefits.keys.sorted() {
+                        m.key(name)
+                        benefits[name]!.write(to: m.buffer)
+                    }
                 }
             }
             m.array("criteria", criteria) { b, c in
@@ -295,7 +299,7 @@ extension PartnerEvaluation {
                     m.string("tier", c.tier)
                 }
             }
-            m.array("gates", gates) { b, g in
+            if !(compact && gates.isEmpty) { m.array("gates", gates) { b, g in
                 b.object { m in
                     m.integer("daysToExpiry", g.daysToExpiry)
                     m.string("event", g.event.rawValue)
@@ -307,7 +311,7 @@ extension PartnerEvaluation {
                     m.strings("suspendedBenefits", g.suspendedBenefits)
                     m.strings("suspendedProducts", g.suspendedProducts)
                 }
-            }
+            } }
             m.object("health") { m in
                 m.string("band", health.band)
                 m.array("components", health.components.indices) { b, i in
@@ -357,7 +361,7 @@ extension PartnerEvaluation {
             m.string("previousTier", previousTier)
             m.string("program", program)
             m.string("qualifiesFor", qualifiesFor)
-            m.strings("resolvedAlerts", resolvedAlerts.map(\.description))
+            if !(compact && resolvedAlerts.isEmpty) { m.strings("resolvedAlerts", resolvedAlerts.map(\.description)) }
             if let review {
                 m.object("review") { m in
                     m.day("deadline", review.deadline)
@@ -367,8 +371,8 @@ extension PartnerEvaluation {
             }
             m.string("snapshotHash", snapshotHash)
             m.string("standing", standing.rawValue)
-            m.strings("suspendedBenefits", suspendedBenefits)
-            m.strings("suspendedProducts", suspendedProducts)
+            if !(compact && suspendedBenefits.isEmpty) { m.strings("suspendedBenefits", suspendedBenefits) }
+            if !(compact && suspendedProducts.isEmpty) { m.strings("suspendedProducts", suspendedProducts) }
             m.string("tier", tier)
             m.bool("tierDue", tierDue)
             m.string("tierEvent", tierEvent.rawValue)

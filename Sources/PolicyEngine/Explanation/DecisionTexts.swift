@@ -39,6 +39,9 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
     public var components: [ComponentText]
     /// The intervention menu, in policy order (step `n` is `interventions[n - 1]`).
     public var interventions: [InterventionText]
+    /// Each tier's benefits, by tier name (nil in texts stored before details
+    /// left out benefits that are their tier's).
+    public var benefits: [String: [String: BenefitValue]]?
 
     public init(policy: Policy) {
         self.policy = PolicyIdentity(name: policy.name, version: policy.version, contentHash: policy.contentHash, file: policy.file)
@@ -56,6 +59,15 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
         }
         components = policy.health.components.map { ComponentText(name: $0.name, weight: $0.weight, target: $0.targetText) }
         interventions = policy.interventions.map { InterventionText(action: $0.action, owner: $0.owner) }
+        benefits = Dictionary(policy.tiers.map { ($0.name, $0.benefits) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The benefits a partner in `tier` has when no gate suspends any (none
+    /// without a tier); nil when these texts do not know them.
+    func benefits(ofTier tier: String?) -> [String: BenefitValue]? {
+        guard let benefits else { return nil }
+        guard let tier else { return [:] }
+        return benefits[tier]
     }
 
     /// The position of the text with this criterion's label and source, if
