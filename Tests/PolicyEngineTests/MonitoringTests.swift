@@ -247,7 +247,7 @@ struct EncodingTests {
         #expect(try PartnerEvaluation.decode(detail: Data(compact(evaluations[0]).utf8), texts: stored) == evaluations[0])
     }
 
-    @Test("a compact detail leaves out empty lists and its tier's benefits, but not benefits a gate suspended")
+    @Test("a compact detail leaves out empty lists, its tier's benefits (not those a gate suspended) and deadlines its milestone rules give")
     func compactOmissions() throws {
         let set = try PolicyFolder(files: ["testset/agents.lua": agentPolicy]).load()
         let texts = try #require(DecisionTexts.of(set).values.first)
@@ -285,9 +285,11 @@ struct EncodingTests {
             #expect(try topLevelKeys(e.json()).isSuperset(of: lists.map(\.0) + ["benefits"]))
         }
 
-        // Texts stored before they held the tiers' benefits: every detail writes its benefits, and reads back.
+        // Texts stored before they held the tiers' benefits and the milestone rules: every detail
+        // writes its benefits and deadlines, and reads back.
         var older = texts
         older.benefits = nil
+        older.milestones = nil
         #expect(try DecisionTexts(json: older.json()) == older)
         for e in evaluations {
             let text = compact(e, older)
@@ -297,6 +299,27 @@ struct EncodingTests {
         // A detail that left its tier's benefits out cannot be read with texts that do not know them.
         let omitted = try #require(evaluations.first { try !topLevelKeys(compact($0, texts)).contains("benefits") })
         #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(compact(omitted, texts).utf8), texts: older) }
+
+        // Milestone deadlines: the first one is written; the others follow from their rules and the
+        // enrollment day it implies (its rule is in days), unless the texts cannot give them.
+        func deadlines(_ json: String) throws -> Int {
+            let object = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let milestones = try #require(object["milestones"] as? [[String: Any]])
+            return milestones.filter { $0["deadline"] != nil }.count
+        }
+        var monthly = texts
+        monthly.milestones![0].deadline = Period(months: 1)
+        for e in evaluations {
+            #expect(e.milestones.count == 6)
+            #expect(try deadlines(compact(e, texts)) == 1)
+            #expect(try deadlines(compact(e, older)) == 6)
+            #expect(try deadlines(compact(e, monthly)) == 6)
+            #expect(try PartnerEvaluation.decode(detail: Data(compact(e, monthly).utf8), texts: monthly) == e)
+            var other = texts
+            other.milestones = nil
+            other.benefits = texts.benefits
+            #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(compact(e, texts).utf8), texts: other) }
+        }
     }
 
     @Test("the compact state reads back exactly", arguments: [

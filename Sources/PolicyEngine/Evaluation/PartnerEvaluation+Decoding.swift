@@ -7,7 +7,8 @@ import PartnerModel
 // leaves out the texts of its step, and the policy is left out. Every field
 // left out equals the texts' (the writer writes it otherwise, `null` for a
 // nil), so the evaluation read back is exactly the one written. It also
-// leaves out empty lists, and benefits that are those of the partner's tier.
+// leaves out empty lists, benefits that are those of the partner's tier, and
+// milestone deadlines (after the first) that follow from their rules.
 
 extension PartnerEvaluation {
     private enum Keys: String, CodingKey {
@@ -37,7 +38,7 @@ extension PartnerEvaluation {
         qualifiesFor = try c.decodeIfPresent(String.self, forKey: .qualifiesFor)
         criteria = try c.decode([CriterionResult].self, forKey: .criteria)
         health = try c.decode(HealthResult.self, forKey: .health)
-        milestones = try c.decode([MilestoneResult].self, forKey: .milestones)
+        milestones = try Self.milestones(try c.decode([StoredMilestone].self, forKey: .milestones), decoder)
         // A compact detail leaves out the lists that are empty.
         func list<T: Decodable>(_ key: Keys) throws -> [T] {
             if c.contains(key) { return try c.decode([T].self, forKey: key) }
@@ -60,6 +61,35 @@ extension PartnerEvaluation {
         authorizedProducts = try c.decode([String].self, forKey: .authorizedProducts)
         suspendedProducts = try list(.suspendedProducts)
         snapshotHash = try c.decode(String.self, forKey: .snapshotHash)
+    }
+}
+
+extension PartnerEvaluation {
+    /// A milestone as a detail holds it: a compact one leaves out the deadlines after the first that its rule gives.
+    private struct StoredMilestone: Decodable {
+        var milestone: MilestoneRule.Step
+        var deadline: Day?
+        var reached: Day?
+        var status: MilestoneResult.Status
+        var days: Int
+    }
+
+    private static func milestones(_ stored: [StoredMilestone], _ decoder: any Decoder) throws -> [MilestoneResult] {
+        var enrolled: Day?
+        var texts: DecisionTexts?
+        if stored.contains(where: { $0.deadline == nil }) {
+            texts = try decoder.decisionTexts(for: "milestone deadlines")
+            if let first = stored.first, let deadline = first.deadline {
+                enrolled = texts?.enrollment(first: first.milestone, deadline: deadline)
+            }
+        }
+        return try stored.map { ms in
+            guard let deadline = ms.deadline ?? enrolled.flatMap({ texts?.deadline(of: ms.milestone, enrolled: $0) }) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                    "milestone \(ms.milestone.rawValue) has no deadline, and the texts of its run do not give it"))
+            }
+            return MilestoneResult(milestone: ms.milestone, deadline: deadline, reached: ms.reached, status: ms.status, days: ms.days)
+        }
     }
 }
 

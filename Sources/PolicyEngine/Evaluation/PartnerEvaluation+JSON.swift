@@ -255,6 +255,7 @@ extension PartnerEvaluation {
     /// both).
     public func write(to buffer: JSONBuffer, texts: DecisionTexts? = nil) {
         // Compact: lists that are empty are left out, and so are benefits that are the tier's.
+        // (Milestone deadlines: see below.)
         let compact = texts != nil
         buffer.object { m in
             if !(compact && alerts.isEmpty) { m.array("alerts", alerts) { b, a in
@@ -338,10 +339,15 @@ extension PartnerEvaluation {
                     m.integer("step", intervention.step)
                 }
             }
-            m.array("milestones", milestones) { b, ms in
+            // Compact: after the first, a deadline its rule gives from the enrollment day is left out.
+            let enrolled = milestones.first.flatMap { texts?.enrollment(first: $0.milestone, deadline: $0.deadline) }
+            m.array("milestones", milestones.indices) { b, i in
+                let ms = milestones[i]
                 b.object { m in
                     m.integer("days", ms.days)
-                    m.day("deadline", ms.deadline)
+                    if i == 0 || enrolled.flatMap({ texts?.deadline(of: ms.milestone, enrolled: $0) }) != ms.deadline {
+                        m.day("deadline", ms.deadline)
+                    }
                     m.string("milestone", ms.milestone.rawValue)
                     m.day("reached", ms.reached)
                     m.string("status", ms.status.rawValue)

@@ -27,6 +27,12 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
         public var target: String
     }
 
+    public struct MilestoneText: Sendable, Codable, Equatable {
+        public var milestone: MilestoneRule.Step
+        /// After enrollment.
+        public var deadline: Period
+    }
+
     public struct InterventionText: Sendable, Codable, Equatable {
         public var action: String
         public var owner: String?
@@ -42,6 +48,9 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
     /// Each tier's benefits, by tier name (nil in texts stored before details
     /// left out benefits that are their tier's).
     public var benefits: [String: [String: BenefitValue]]?
+    /// The milestones and their deadlines, in policy order (nil in texts
+    /// stored before details left out the deadlines they imply).
+    public var milestones: [MilestoneText]?
 
     public init(policy: Policy) {
         self.policy = PolicyIdentity(name: policy.name, version: policy.version, contentHash: policy.contentHash, file: policy.file)
@@ -60,6 +69,20 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
         components = policy.health.components.map { ComponentText(name: $0.name, weight: $0.weight, target: $0.targetText) }
         interventions = policy.interventions.map { InterventionText(action: $0.action, owner: $0.owner) }
         benefits = Dictionary(policy.tiers.map { ($0.name, $0.benefits) }, uniquingKeysWith: { first, _ in first })
+        milestones = policy.milestones.map { MilestoneText(milestone: $0.step, deadline: $0.deadline) }
+    }
+
+    /// The enrollment day that the deadline of a detail's first milestone
+    /// implies, when these texts can tell: the deadline less the first rule's
+    /// whole number of days. The others' deadlines then follow from their rules.
+    func enrollment(first milestone: MilestoneRule.Step, deadline: Day) -> Day? {
+        guard let rule = milestones?.first, rule.milestone == milestone, rule.deadline.months == 0 else { return nil }
+        return deadline.adding(days: -rule.deadline.days)
+    }
+
+    /// The deadline of `milestone` for a partner enrolled on `enrolled`, if these texts have its rule.
+    func deadline(of milestone: MilestoneRule.Step, enrolled: Day) -> Day? {
+        milestones?.first { $0.milestone == milestone }?.deadline.after(enrolled)
     }
 
     /// The benefits a partner in `tier` has when no gate suspends any (none
