@@ -4,7 +4,8 @@ import PartnerModel
 /// The parts of a decision's evidence that come from the policy, not from
 /// the partner: the policy's identity, each criterion's label, requirement,
 /// threshold and source line, each health component's name, weight and
-/// target, and the texts of the intervention menu.
+/// target, the texts of the intervention menu, each tier's benefits and each
+/// milestone's deadline rule.
 ///
 /// The decision log stores them once per run and policy; each decision's
 /// detail refers to them (``PartnerEvaluation/write(to:texts:)``) instead of
