@@ -226,7 +226,9 @@ public final class JSONBuffer {
         mutating func bool(_ name: StaticString, _ value: Bool) { key(name); buffer.bool(value) }
         mutating func day(_ name: StaticString, _ value: Day) { key(name); buffer.day(value) }
         mutating func day(_ name: StaticString, _ value: Day?) { if let value { day(name, value) } }
-        mutating func strings(_ name: StaticString, _ values: [String]) {
+        /// `omittingEmpty`: nothing at all for an empty list (a compact detail's way to say "none").
+        mutating func strings(_ name: StaticString, _ values: [String], omittingEmpty: Bool = false) {
+            if omittingEmpty && values.isEmpty { return }
             key(name)
             buffer.array(values) { $0.string($1) }
         }
@@ -234,7 +236,9 @@ public final class JSONBuffer {
             key(name)
             buffer.object(body)
         }
-        mutating func array<C: Collection>(_ name: StaticString, _ items: C, _ element: (JSONBuffer, C.Element) -> Void) {
+        mutating func array<C: Collection>(_ name: StaticString, _ items: C, omittingEmpty: Bool = false,
+                                           _ element: (JSONBuffer, C.Element) -> Void) {
+            if omittingEmpty && items.isEmpty { return }
             key(name)
             buffer.array(items, element)
         }
@@ -258,7 +262,7 @@ extension PartnerEvaluation {
         // (Milestone deadlines: see below.)
         let compact = texts != nil
         buffer.object { m in
-            if !(compact && alerts.isEmpty) { m.array("alerts", alerts) { b, a in
+            m.array("alerts", alerts, omittingEmpty: compact) { b, a in
                 b.object { m in
                     m.integer("daysOpen", a.daysOpen)
                     m.day("firstRaised", a.firstRaised)
@@ -268,7 +272,7 @@ extension PartnerEvaluation {
                     if !elided { m.nullable("owner", a.owner, explicit: texts != nil) }
                     m.integer("step", a.step)
                 }
-            } }
+            }
             m.day("asOf", asOf)
             m.strings("authorizedProducts", authorizedProducts)
             if texts?.benefits(ofTier: tier) != benefits {
@@ -300,7 +304,7 @@ extension PartnerEvaluation {
                     m.string("tier", c.tier)
                 }
             }
-            if !(compact && gates.isEmpty) { m.array("gates", gates) { b, g in
+            m.array("gates", gates, omittingEmpty: compact) { b, g in
                 b.object { m in
                     m.integer("daysToExpiry", g.daysToExpiry)
                     m.string("event", g.event.rawValue)
@@ -312,7 +316,7 @@ extension PartnerEvaluation {
                     m.strings("suspendedBenefits", g.suspendedBenefits)
                     m.strings("suspendedProducts", g.suspendedProducts)
                 }
-            } }
+            }
             m.object("health") { m in
                 m.string("band", health.band)
                 m.array("components", health.components.indices) { b, i in
@@ -367,7 +371,7 @@ extension PartnerEvaluation {
             m.string("previousTier", previousTier)
             m.string("program", program)
             m.string("qualifiesFor", qualifiesFor)
-            if !(compact && resolvedAlerts.isEmpty) { m.strings("resolvedAlerts", resolvedAlerts.map(\.description)) }
+            m.strings("resolvedAlerts", resolvedAlerts.map(\.description), omittingEmpty: compact)
             if let review {
                 m.object("review") { m in
                     m.day("deadline", review.deadline)
@@ -377,8 +381,8 @@ extension PartnerEvaluation {
             }
             m.string("snapshotHash", snapshotHash)
             m.string("standing", standing.rawValue)
-            if !(compact && suspendedBenefits.isEmpty) { m.strings("suspendedBenefits", suspendedBenefits) }
-            if !(compact && suspendedProducts.isEmpty) { m.strings("suspendedProducts", suspendedProducts) }
+            m.strings("suspendedBenefits", suspendedBenefits, omittingEmpty: compact)
+            m.strings("suspendedProducts", suspendedProducts, omittingEmpty: compact)
             m.string("tier", tier)
             m.bool("tierDue", tierDue)
             m.string("tierEvent", tierEvent.rawValue)
