@@ -182,6 +182,29 @@ struct EncodingTests {
         #expect(e.json().contains("\"partnerName\":\(name.dropFirst().dropLast())"))
     }
 
+    /// An agent with three territories over four months of revenue (up, down, none, up again), its
+    /// agreement lapsing in mid-May: tiers won and lost, alerts raised and resolved, a gate tripped.
+    func fourMonths(_ evaluator: PartnerEvaluator) throws -> [PartnerEvaluation] {
+        var evaluations: [PartnerEvaluation] = []
+        var state = PartnerProgramState()
+        for (month, revenue) in [("2025-02-01", 12_000.0), ("2025-03-01", 500), ("2025-05-01", 0), ("2025-07-01", 30_000)] {
+            let s = snapshot(partner(territories: ["US-CA", "US-TX", "US-NY"]), asOf: month,
+                             metrics: [.revenue1m: revenue, .revenue3m: revenue, .dealsWon90d: revenue > 1000 ? 3 : 0, .logins30d: 2],
+                             credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2025-05-15"))])
+            let (e, next) = try evaluator.evaluate(s, state: state)
+            evaluations.append(e)
+            state = next
+        }
+        return evaluations
+    }
+
+    /// The evaluation's compact detail, referring to `texts`.
+    func compact(_ e: PartnerEvaluation, _ texts: DecisionTexts) -> String {
+        let buffer = JSONBuffer()
+        e.write(to: buffer, texts: texts)
+        return buffer.string
+    }
+
     @Test("a compact detail leaves the policy's texts out and reads back with them exactly")
     func compactDetail() throws {
         // The agent program, plus a function criterion (its requirement comes from Lua, not from the policy).
@@ -193,27 +216,12 @@ struct EncodingTests {
         let folder = try PolicyFolder(files: ["testset/agents.lua": source])
         let set = try folder.load()
         let texts = try #require(DecisionTexts.of(set).values.first)
-        let evaluator = PartnerEvaluator(policySet: set)
-        var evaluations: [PartnerEvaluation] = []
-        var state = PartnerProgramState()
-        for (month, revenue) in [("2025-02-01", 12_000.0), ("2025-03-01", 500), ("2025-05-01", 0), ("2025-07-01", 30_000)] {
-            let s = snapshot(partner(territories: ["US-CA", "US-TX", "US-NY"]), asOf: month,
-                             metrics: [.revenue1m: revenue, .revenue3m: revenue, .dealsWon90d: revenue > 1000 ? 3 : 0, .logins30d: 2],
-                             credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2025-05-15"))])
-            let (e, next) = try evaluator.evaluate(s, state: state)
-            evaluations.append(e)
-            state = next
-        }
+        let evaluations = try fourMonths(PartnerEvaluator(policySet: set))
         #expect(evaluations.contains { !$0.alerts.isEmpty && $0.intervention != nil })
         #expect(evaluations.contains { e in e.criteria.contains { $0.label == "deal ratio" } })
 
-        func compact(_ e: PartnerEvaluation) -> String {
-            let buffer = JSONBuffer()
-            e.write(to: buffer, texts: texts)
-            return buffer.string
-        }
         for e in evaluations {
-            let text = compact(e)
+            let text = compact(e, texts)
             #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
             #expect(text.utf8.count * 10 < e.json().utf8.count * 8, "at least a fifth smaller")
             #expect(!text.contains("revenue_1m ≥") && !text.contains(texts.policy.contentHash))
@@ -237,41 +245,26 @@ struct EncodingTests {
         e.alerts[alert].intervention = "a different action"
         e.intervention?.owner = nil
         e.policy.file = "/elsewhere/agents.lua"
-        let text = compact(e)
+        let text = compact(e, texts)
         #expect(text.contains("\"thresholdValue\":null") && text.contains("\"owner\":null") && text.contains("/elsewhere/agents.lua"))
         #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
 
         // The texts survive their own JSON (the ledger stores them so).
         let stored = try DecisionTexts(json: try texts.json())
         #expect(stored == texts)
-        #expect(try PartnerEvaluation.decode(detail: Data(compact(evaluations[0]).utf8), texts: stored) == evaluations[0])
+        #expect(try PartnerEvaluation.decode(detail: Data(compact(evaluations[0], texts).utf8), texts: stored) == evaluations[0])
     }
 
     @Test("a compact detail leaves out empty lists, its tier's benefits (not those a gate suspended) and deadlines its milestone rules give")
     func compactOmissions() throws {
         let set = try PolicyFolder(files: ["testset/agents.lua": agentPolicy]).load()
         let texts = try #require(DecisionTexts.of(set).values.first)
-        let evaluator = PartnerEvaluator(policySet: set)
-        var evaluations: [PartnerEvaluation] = []
-        var state = PartnerProgramState()
-        for (month, revenue) in [("2025-02-01", 12_000.0), ("2025-03-01", 500), ("2025-05-01", 0), ("2025-07-01", 30_000)] {
-            let s = snapshot(partner(territories: ["US-CA", "US-TX", "US-NY"]), asOf: month,
-                             metrics: [.revenue1m: revenue, .revenue3m: revenue, .logins30d: 2],
-                             credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2025-05-15"))])
-            let (e, next) = try evaluator.evaluate(s, state: state)
-            evaluations.append(e)
-            state = next
-        }
+        let evaluations = try fourMonths(PartnerEvaluator(policySet: set))
         #expect(evaluations.contains { !$0.suspendedBenefits.isEmpty } && evaluations.contains { $0.tier != nil && $0.suspendedBenefits.isEmpty })
         #expect(evaluations.contains { !$0.resolvedAlerts.isEmpty } && evaluations.contains { $0.resolvedAlerts.isEmpty })
 
         func topLevelKeys(_ json: String) throws -> Set<String> {
             Set(try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]).keys)
-        }
-        func compact(_ e: PartnerEvaluation, _ texts: DecisionTexts) -> String {
-            let buffer = JSONBuffer()
-            e.write(to: buffer, texts: texts)
-            return buffer.string
         }
         for e in evaluations {
             let text = compact(e, texts)
