@@ -222,15 +222,16 @@ struct EncodingTests {
 
         for e in evaluations {
             let text = compact(e, texts)
-            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
+            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts, columns: DecisionColumns(e)) == e)
             #expect(text.utf8.count * 10 < e.json().utf8.count * 8, "at least a fifth smaller")
             #expect(!text.contains("revenue_1m ≥") && !text.contains(texts.policy.contentHash))
             // What analytics query in SQL is still in it.
             #expect(text.contains("\"phase\":\"entry\"") && text.contains("\"tier\":\"Premier\""))
-            // The full form reads back with or without texts; the compact one needs them.
-            #expect(try PartnerEvaluation.decode(detail: Data(e.json().utf8), texts: texts) == e)
-            #expect(try PartnerEvaluation.decode(detail: Data(e.json().utf8), texts: nil) == e)
-            #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(text.utf8), texts: nil) }
+            // The full form reads back with or without texts and columns; the compact one needs both.
+            #expect(try PartnerEvaluation.decode(detail: Data(e.json().utf8), texts: texts, columns: DecisionColumns(e)) == e)
+            #expect(try PartnerEvaluation.decode(detail: Data(e.json().utf8), texts: nil, columns: nil) == e)
+            #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(text.utf8), texts: nil, columns: DecisionColumns(e)) }
+            #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts, columns: nil) }
         }
 
         // Whatever differs from the texts is written, nil included, and read back as written.
@@ -247,15 +248,16 @@ struct EncodingTests {
         e.policy.file = "/elsewhere/agents.lua"
         let text = compact(e, texts)
         #expect(text.contains("\"thresholdValue\":null") && text.contains("\"owner\":null") && text.contains("/elsewhere/agents.lua"))
-        #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
+        #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts, columns: DecisionColumns(e)) == e)
 
         // The texts survive their own JSON (the ledger stores them so).
         let stored = try DecisionTexts(json: try texts.json())
         #expect(stored == texts)
-        #expect(try PartnerEvaluation.decode(detail: Data(compact(evaluations[0], texts).utf8), texts: stored) == evaluations[0])
+        #expect(try PartnerEvaluation.decode(detail: Data(compact(evaluations[0], texts).utf8), texts: stored,
+                                             columns: DecisionColumns(evaluations[0])) == evaluations[0])
     }
 
-    @Test("a compact detail leaves out empty lists, its tier's benefits (not those a gate suspended) and deadlines its milestone rules give")
+    @Test("a compact detail leaves out empty lists, its tier's benefits (not those a gate suspended), deadlines its milestone rules give and what its decision row holds")
     func compactOmissions() throws {
         let set = try PolicyFolder(files: ["testset/agents.lua": agentPolicy]).load()
         let texts = try #require(DecisionTexts.of(set).values.first)
@@ -268,14 +270,20 @@ struct EncodingTests {
         }
         for e in evaluations {
             let text = compact(e, texts)
-            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts) == e)
+            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts, columns: DecisionColumns(e)) == e)
             let lists = [("alerts", e.alerts.isEmpty), ("gates", e.gates.isEmpty), ("resolvedAlerts", e.resolvedAlerts.isEmpty),
                          ("suspendedBenefits", e.suspendedBenefits.isEmpty), ("suspendedProducts", e.suspendedProducts.isEmpty)]
             let keys = try topLevelKeys(text)
             for (key, empty) in lists { #expect(keys.contains(key) == !empty, "\(key)") }
             #expect(keys.contains("benefits") == (e.benefits != texts.benefits(ofTier: e.tier)))
+            // What the decision's row holds is left out, the health score and band too.
+            let rowKeys = ["asOf", "previousStanding", "standing", "tierEvent", "snapshotHash"]
+                + (e.tier == nil ? [] : ["tier"]) + (e.previousTier == nil ? [] : ["previousTier"])
+            #expect(keys.isDisjoint(with: rowKeys + ["previousTier", "tier"]))
+            let health = try #require((try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["health"] as? [String: Any])
+            #expect(Set(health.keys) == ["components"])
             // In full, nothing is left out.
-            #expect(try topLevelKeys(e.json()).isSuperset(of: lists.map(\.0) + ["benefits"]))
+            #expect(try topLevelKeys(e.json()).isSuperset(of: lists.map(\.0) + ["benefits"] + rowKeys))
         }
 
         // Texts stored before they held the tiers' benefits and the milestone rules: every detail
@@ -287,11 +295,13 @@ struct EncodingTests {
         for e in evaluations {
             let text = compact(e, older)
             #expect(try topLevelKeys(text).contains("benefits"))
-            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: older) == e)
+            #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: older, columns: DecisionColumns(e)) == e)
         }
         // A detail that left its tier's benefits out cannot be read with texts that do not know them.
         let omitted = try #require(evaluations.first { try !topLevelKeys(compact($0, texts)).contains("benefits") })
-        #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(compact(omitted, texts).utf8), texts: older) }
+        #expect(throws: DecodingError.self) {
+            try PartnerEvaluation.decode(detail: Data(compact(omitted, texts).utf8), texts: older, columns: DecisionColumns(omitted))
+        }
 
         // Milestone deadlines: the first one is written; the others follow from their rules and the
         // enrollment day it implies (its rule is in days), unless the texts cannot give them.
@@ -307,11 +317,13 @@ struct EncodingTests {
             #expect(try deadlines(compact(e, texts)) == 1)
             #expect(try deadlines(compact(e, older)) == 6)
             #expect(try deadlines(compact(e, monthly)) == 6)
-            #expect(try PartnerEvaluation.decode(detail: Data(compact(e, monthly).utf8), texts: monthly) == e)
+            #expect(try PartnerEvaluation.decode(detail: Data(compact(e, monthly).utf8), texts: monthly, columns: DecisionColumns(e)) == e)
             var other = texts
             other.milestones = nil
             other.benefits = texts.benefits
-            #expect(throws: DecodingError.self) { try PartnerEvaluation.decode(detail: Data(compact(e, texts).utf8), texts: other) }
+            #expect(throws: DecodingError.self) {
+                try PartnerEvaluation.decode(detail: Data(compact(e, texts).utf8), texts: other, columns: DecisionColumns(e))
+            }
         }
     }
 

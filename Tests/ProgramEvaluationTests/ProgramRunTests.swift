@@ -107,7 +107,9 @@ struct ProgramRunTests {
         try store.writer.read { (db: Database) throws in
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decision_text") == 2, "one per run and policy")
             let rows = try Row.fetchAll(db, sql: """
-                SELECT p.id, d.asOf, d.detail, t.texts FROM decision d JOIN partner p ON p.number = d.partnerNumber
+                SELECT p.id, d.asOf, d.detail, t.texts, d.previousTier, d.tier, d.previousStanding, d.standing, d.tierEvent,
+                       d.healthScore, d.healthBand, d.snapshotHash
+                FROM decision d JOIN partner p ON p.number = d.partnerNumber
                 JOIN decision_text t ON t.runId = d.runId AND t.contentHash = d.contentHash
                 """)
             #expect(rows.count == 6)
@@ -115,10 +117,19 @@ struct ProgramRunTests {
                 let key = "\(row[0] as String) \(Day(daysSinceEpoch: row[1]))"
                 let detail: String = row[2]
                 let texts = try DecisionTexts(json: row[3])
+                let asOf = Day(daysSinceEpoch: row[1])
+                let previousTier: String? = row[4], tier: String? = row[5]
+                let previousStanding: String = row[6], standing: String = row[7], tierEvent: String = row[8]
+                let healthScore: Double = row[9], healthBand: String = row[10], snapshotHash: String = row[11]
+                let columns = try #require(DecisionColumns(
+                    asOf: asOf, previousTier: previousTier, tier: tier, previousStanding: previousStanding, standing: standing,
+                    tierEvent: tierEvent, healthScore: healthScore, healthBand: healthBand, snapshotHash: snapshotHash))
                 let expected = try #require(made[key])
-                #expect(try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts) == expected, "\(key)")
+                #expect(try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts, columns: columns) == expected, "\(key)")
                 #expect(detail.utf8.count < expected.json().utf8.count, "\(key)")
                 #expect(!detail.contains("revenue_1m ≥ 5,000") && !detail.contains(folder.set.path), "\(key)")
+                // The row holds these; the detail does not repeat them.
+                #expect(!detail.contains("snapshotHash") && !detail.contains(expected.snapshotHash) && !detail.contains("asOf"), "\(key)")
             }
         }
     }

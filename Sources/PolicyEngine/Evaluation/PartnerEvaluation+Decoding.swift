@@ -7,8 +7,10 @@ import PartnerModel
 // leaves out the texts of its step, and the policy is left out. Every field
 // left out equals the texts' (the writer writes it otherwise, `null` for a
 // nil), so the evaluation read back is exactly the one written. It also
-// leaves out empty lists, benefits that are those of the partner's tier, and
-// milestone deadlines (after the first) that follow from their rules.
+// leaves out empty lists, benefits that are those of the partner's tier,
+// milestone deadlines (after the first) that follow from their rules, and
+// what the decision's row holds (`DecisionColumns`): such a detail has no
+// `asOf`.
 
 extension PartnerEvaluation {
     private enum Keys: String, CodingKey {
@@ -22,18 +24,30 @@ extension PartnerEvaluation {
         partnerID = try c.decode(String.self, forKey: .partnerID)
         partnerName = try c.decode(String.self, forKey: .partnerName)
         program = try c.decode(String.self, forKey: .program)
-        asOf = try c.decode(Day.self, forKey: .asOf)
+        // Left out, with the other columns of the decision's row, from a compact detail.
+        let columns = c.contains(.asOf) ? nil : try decoder.decisionColumns()
+        asOf = try columns?.asOf ?? c.decode(Day.self, forKey: .asOf)
         if let policy = try c.decodeIfPresent(PolicyIdentity.self, forKey: .policy) {
             self.policy = policy
         } else {
             self.policy = try decoder.decisionTexts(for: "policy").policy
         }
         tierDue = try c.decode(Bool.self, forKey: .tierDue)
-        previousTier = try c.decodeIfPresent(String.self, forKey: .previousTier)
-        tier = try c.decodeIfPresent(String.self, forKey: .tier)
-        previousStanding = try c.decode(Standing.self, forKey: .previousStanding)
-        standing = try c.decode(Standing.self, forKey: .standing)
-        tierEvent = try c.decode(TierEvent.self, forKey: .tierEvent)
+        if let columns {
+            previousTier = columns.previousTier
+            tier = columns.tier
+            previousStanding = columns.previousStanding
+            standing = columns.standing
+            tierEvent = columns.tierEvent
+            snapshotHash = columns.snapshotHash
+        } else {
+            previousTier = try c.decodeIfPresent(String.self, forKey: .previousTier)
+            tier = try c.decodeIfPresent(String.self, forKey: .tier)
+            previousStanding = try c.decode(Standing.self, forKey: .previousStanding)
+            standing = try c.decode(Standing.self, forKey: .standing)
+            tierEvent = try c.decode(TierEvent.self, forKey: .tierEvent)
+            snapshotHash = try c.decode(String.self, forKey: .snapshotHash)
+        }
         review = try c.decodeIfPresent(TierReview.self, forKey: .review)
         qualifiesFor = try c.decodeIfPresent(String.self, forKey: .qualifiesFor)
         criteria = try c.decode([CriterionResult].self, forKey: .criteria)
@@ -60,7 +74,24 @@ extension PartnerEvaluation {
         suspendedBenefits = try list(.suspendedBenefits)
         authorizedProducts = try c.decode([String].self, forKey: .authorizedProducts)
         suspendedProducts = try list(.suspendedProducts)
-        snapshotHash = try c.decode(String.self, forKey: .snapshotHash)
+    }
+}
+
+extension HealthResult {
+    private enum Keys: String, CodingKey { case score, band, components }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        components = try c.decode([HealthComponentResult].self, forKey: .components)
+        // A compact detail leaves the score and band to the decision's row.
+        if c.contains(.score) {
+            score = try c.decode(Double.self, forKey: .score)
+            band = try c.decode(String.self, forKey: .band)
+        } else {
+            let columns = try decoder.decisionColumns()
+            score = columns.healthScore
+            band = columns.healthBand
+        }
     }
 }
 

@@ -254,12 +254,13 @@ extension PartnerEvaluation {
     }
 
     /// Append the evaluation's JSON to `buffer`: in full, or, given the
-    /// `texts` of its policy, compact — referring to them instead of
-    /// repeating them (see ``DecisionTexts``; `decode(detail:texts:)` reads
-    /// both).
+    /// `texts` of its policy, compact — the decision log's form, referring to
+    /// them instead of repeating them (see ``DecisionTexts``) and leaving out
+    /// what the decision's row holds (``DecisionColumns``).
+    /// `decode(detail:texts:columns:)` reads both.
     public func write(to buffer: JSONBuffer, texts: DecisionTexts? = nil) {
-        // Compact: lists that are empty are left out, and so are benefits that are the tier's.
-        // (Milestone deadlines: see below.)
+        // Compact: lists that are empty are left out, and so are benefits that are the tier's
+        // and the row's columns. (Milestone deadlines: see below.)
         let compact = texts != nil
         buffer.object { m in
             m.array("alerts", alerts, omittingEmpty: compact) { b, a in
@@ -273,7 +274,7 @@ extension PartnerEvaluation {
                     m.integer("step", a.step)
                 }
             }
-            m.day("asOf", asOf)
+            if !compact { m.day("asOf", asOf) }
             m.strings("authorizedProducts", authorizedProducts)
             if texts?.benefits(ofTier: tier) != benefits {
                 m.object("benefits") { m in
@@ -318,7 +319,7 @@ extension PartnerEvaluation {
                 }
             }
             m.object("health") { m in
-                m.string("band", health.band)
+                if !compact { m.string("band", health.band) }
                 m.array("components", health.components.indices) { b, i in
                     let c = health.components[i]
                     b.object { m in
@@ -332,7 +333,7 @@ extension PartnerEvaluation {
                         if c.weight != text?.weight { m.number("weight", c.weight) }
                     }
                 }
-                m.number("score", health.score)
+                if !compact { m.number("score", health.score) }
             }
             if let intervention {
                 m.object("intervention") { m in
@@ -367,8 +368,10 @@ extension PartnerEvaluation {
                     m.string("version", policy.version)
                 }
             }
-            m.string("previousStanding", previousStanding.rawValue)
-            m.string("previousTier", previousTier)
+            if !compact {
+                m.string("previousStanding", previousStanding.rawValue)
+                m.string("previousTier", previousTier)
+            }
             m.string("program", program)
             m.string("qualifiesFor", qualifiesFor)
             m.strings("resolvedAlerts", resolvedAlerts.map(\.description), omittingEmpty: compact)
@@ -379,13 +382,15 @@ extension PartnerEvaluation {
                     m.string("tier", review.tier)
                 }
             }
-            m.string("snapshotHash", snapshotHash)
-            m.string("standing", standing.rawValue)
+            if !compact {
+                m.string("snapshotHash", snapshotHash)
+                m.string("standing", standing.rawValue)
+            }
             m.strings("suspendedBenefits", suspendedBenefits, omittingEmpty: compact)
             m.strings("suspendedProducts", suspendedProducts, omittingEmpty: compact)
-            m.string("tier", tier)
+            if !compact { m.string("tier", tier) }
             m.bool("tierDue", tierDue)
-            m.string("tierEvent", tierEvent.rawValue)
+            if !compact { m.string("tierEvent", tierEvent.rawValue) }
         }
     }
 }

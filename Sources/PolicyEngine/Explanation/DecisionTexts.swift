@@ -10,7 +10,7 @@ import PartnerModel
 /// The decision log stores them once per run and policy; each decision's
 /// detail refers to them (``PartnerEvaluation/write(to:texts:)``) instead of
 /// repeating them for every partner, which is about a third of its bytes. A
-/// detail written that way reads back with ``PartnerEvaluation/decode(detail:texts:)``
+/// detail written that way reads back with ``PartnerEvaluation/decode(detail:texts:columns:)``
 /// into exactly the evaluation that was written.
 public struct DecisionTexts: Sendable, Codable, Equatable {
     public struct CriterionText: Sendable, Codable, Hashable {
@@ -129,11 +129,13 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
 
 extension PartnerEvaluation {
     /// Read a decision's detail as the decision log stores it: in full, or
-    /// referring to `texts` (the texts of its run and policy). Throws when
-    /// the detail refers to texts it was not given.
-    public static func decode(detail: Data, texts: DecisionTexts?) throws -> PartnerEvaluation {
+    /// compact, referring to `texts` (the texts of its run and policy) and
+    /// leaving out `columns` (those of its row). Throws when the detail
+    /// refers to texts or columns it was not given.
+    public static func decode(detail: Data, texts: DecisionTexts?, columns: DecisionColumns?) throws -> PartnerEvaluation {
         let decoder = JSONDecoder()
         if let texts { decoder.userInfo[DecisionTexts.userInfoKey] = texts }
+        if let columns { decoder.userInfo[DecisionColumns.userInfoKey] = columns }
         return try decoder.decode(PartnerEvaluation.self, from: detail)
     }
 }

@@ -45,7 +45,9 @@ extension ProgramAnalytics {
                              WHERE json_extract(g.value, '$.status') = 'lapsed') AS lapsed,
                            json_extract(latest.detail, '$.review.deadline') AS reviewDeadline
                     FROM latest)
-                SELECT r.policySet, r.detail, \(texts ? "t.texts" : "NULL") FROM ranked r JOIN partner p ON p.number = r.partnerNumber
+                SELECT r.policySet, r.detail, \(texts ? "t.texts" : "NULL"), r.asOf, r.previousTier, r.tier, r.previousStanding,
+                       r.standing, r.tierEvent, r.healthScore, r.healthBand, r.snapshotHash
+                FROM ranked r JOIN partner p ON p.number = r.partnerNumber
                 \(texts ? "LEFT JOIN decision_text t ON t.runId = r.runId AND t.contentHash = r.contentHash" : "")
                 WHERE r.alertCount > 0 OR r.standing = 'review'
                 ORDER BY COALESCE(r.maxStep, -1) DESC, r.lapsed DESC, r.reviewDeadline IS NULL, r.reviewDeadline,
@@ -62,7 +64,11 @@ extension ProgramAnalytics {
                         texts = try policyTexts[json] ?? DecisionTexts(json: json)
                         policyTexts[json] = texts
                     }
-                    e = try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts)
+                    // The row's columns, which a compact detail leaves out.
+                    let columns = DecisionColumns(asOf: Day(daysSinceEpoch: row[3]), previousTier: row[4], tier: row[5],
+                                                  previousStanding: row[6], standing: row[7], tierEvent: row[8],
+                                                  healthScore: row[9], healthBand: row[10], snapshotHash: row[11])
+                    e = try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts, columns: columns)
                 } catch {
                     throw AnalyticsError("a decision of policy set \(row[0] as String) cannot be read: \(error)",
                                          hint: "the decision log was written by an incompatible version; re-run the evaluations")

@@ -114,6 +114,13 @@ struct LedgerReader: Sendable {
         var snapshotHash: String
         /// The full evaluation (only where asked for).
         var evaluation: PartnerEvaluation?
+
+        /// The columns a compact detail leaves out (nil if the row holds texts this version does not know).
+        var columns: DecisionColumns? {
+            DecisionColumns(asOf: asOf, previousTier: previousTier, tier: tier, previousStanding: previousStanding,
+                            standing: standing, tierEvent: tierEvent, healthScore: healthScore, healthBand: healthBand,
+                            snapshotHash: snapshotHash)
+        }
     }
 
     struct DecisionFilter: Sendable {
@@ -165,7 +172,9 @@ struct LedgerReader: Sendable {
                 """, arguments: [partnerNumber, policySet]).map { row in
                 let detail: String = row[17]
                 let texts = (row[18] as String?).flatMap { try? DecisionTexts(json: $0) }
-                return Self.decisionRow(row, evaluation: try? PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts))
+                var decision = Self.decisionRow(row, evaluation: nil)
+                decision.evaluation = try? PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts, columns: decision.columns)
+                return decision
             }
         }
     }
