@@ -64,10 +64,11 @@ extension ProgramAnalytics {
                         texts = try policyTexts[json] ?? DecisionTexts(json: json)
                         policyTexts[json] = texts
                     }
-                    // The row's columns, which a compact detail leaves out.
-                    let columns = DecisionColumns(asOf: Day(daysSinceEpoch: row[3]), previousTier: row[4], tier: row[5],
-                                                  previousStanding: row[6], standing: row[7], tierEvent: row[8],
-                                                  healthScore: row[9], healthBand: row[10], snapshotHash: row[11])
+                    // The row's columns, which a compact detail leaves out (nil: texts this version does not know).
+                    let previousStanding: String = row[6], standing: String = row[7], tierEvent: String = row[8]
+                    let columns: DecisionColumns? = DecisionColumns(
+                        asOf: Day(daysSinceEpoch: row[3]), previousTier: row[4], tier: row[5], previousStanding: previousStanding,
+                        standing: standing, tierEvent: tierEvent, healthScore: row[9], healthBand: row[10], snapshotHash: row[11])
                     e = try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts, columns: columns)
                 } catch {
                     throw AnalyticsError("a decision of policy set \(row[0] as String) cannot be read: \(error)",
