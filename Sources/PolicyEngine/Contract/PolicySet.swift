@@ -81,7 +81,15 @@ public final class PolicySet {
     }
 
     /// The policy governing `program` in this set.
-    public func policy(forProgram program: String) -> Policy? { byProgram[program].map { policies[$0] } }
+    public func policy(forProgram program: String) -> Policy? {
+        // Asked once per partner evaluation. A set governs a few programs, and
+        // comparing a few short names costs less than hashing one.
+        if byProgram.count <= 8 {
+            for i in policies.indices where policies[i].programs.contains(program) { return policies[i] }
+            return nil
+        }
+        return byProgram[program].map { policies[$0] }
+    }
 
     /// Every program the set governs, sorted.
     public var programs: [String] { byProgram.keys.sorted() }

@@ -85,7 +85,6 @@ private struct Context {
 
     mutating func run(state previous: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
         var state = previous
-        let partner = snapshot.partner
         if state.tier != nil, policy.tierIndex(named: state.tier) == nil {
             // The policy no longer has the partner's tier: it gets reassigned at the next due evaluation.
             state.tier = nil
@@ -112,8 +111,8 @@ private struct Context {
         let current = policy.tierIndex(named: state.tier)
         var maintains = true
         if let current, let maintain = policy.tiers[current].maintain {
-            for criterion in maintain {
-                let result = try evaluate(criterion, tier: policy.tiers[current].name, phase: .maintain)
+            for c in maintain.indices {
+                let result = try evaluate(maintain[c], tier: policy.tiers[current].name, phase: .maintain)
                 maintains = maintains && result.passed
                 results.append(result)
             }
@@ -127,7 +126,7 @@ private struct Context {
         let previousTier = state.tier
         let previousStanding: Standing = previous.review != nil ? .review : (previous.tier == nil ? .none : .good)
         if let q = qualifying, q >= 1, state.firstQualified == nil { state.firstQualified = asOf }
-        if let current, current >= 1, state.firstQualified == nil { state.firstQualified = state.tierSince ?? partner.enrolled }
+        if let current, current >= 1, state.firstQualified == nil { state.firstQualified = state.tierSince ?? snapshot.partner.enrolled }
 
         if due, let q = qualifying, q > (current ?? -1) {
             if current == nil {
@@ -191,14 +190,15 @@ private struct Context {
         let suspendedBenefits = lapsed.isEmpty ? [] : Set(lapsed.flatMap(\.suspendedBenefits)).sorted()
         for benefit in suspendedBenefits { benefits[benefit] = nil }
         let suspendedProducts = lapsed.isEmpty ? [] : Set(lapsed.flatMap(\.suspendedProducts)).sorted()
-        let authorized = suspendedProducts.isEmpty ? partner.products : partner.products.filter { !suspendedProducts.contains($0) }
+        let authorized = suspendedProducts.isEmpty
+            ? snapshot.partner.products : snapshot.partner.products.filter { !suspendedProducts.contains($0) }
 
         let intervention = alerts.lazy.filter { $0.intervention != nil }
             .max { ($0.step, -$0.firstRaised.daysSinceEpoch, $1.key) < ($1.step, -$1.firstRaised.daysSinceEpoch, $0.key) }
             .map { InterventionChoice(alert: $0.key, step: $0.step, action: $0.intervention!, owner: $0.owner) }
 
         let evaluation = PartnerEvaluation(
-            partnerID: partner.id, partnerName: partner.name, program: partner.program, asOf: asOf,
+            partnerID: snapshot.partner.id, partnerName: snapshot.partner.name, program: snapshot.partner.program, asOf: asOf,
             policy: PolicyIdentity(name: policy.name, version: policy.version, contentHash: policy.contentHash, file: policy.file),
             tierDue: due, previousTier: previousTier, tier: state.tier, previousStanding: previousStanding, standing: standing,
             tierEvent: event, review: state.review, qualifiesFor: qualifying.map { policy.tiers[$0].name },
