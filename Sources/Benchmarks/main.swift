@@ -8,8 +8,10 @@ import ProgramGenerator
 
 // partnerscore-bench: micro-benchmarks of the host (run in release:
 // Scripts/bench-lua.sh). Prints one line per case: ns per call.
-//   partnerscore-bench [ITERATIONS] [POLICIES] [all|lua|record|evaluate]
-// (`record` runs only the LuaRecord case, the figure, e.g. to profile it.)
+//   partnerscore-bench [ITERATIONS] [POLICIES] [all|lua|record|evaluate] [PARTNERS]
+// (`record` runs only the LuaRecord case, the figure, e.g. to profile it;
+// PARTNERS, 20,000 by default, is how many snapshots `evaluate` cycles through:
+// fewer make its setup quick enough to run under valgrind.)
 
 func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrows {
     if cases == "record" && !name.contains("LuaRecord") { return }
@@ -26,6 +28,7 @@ func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrow
 let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 1_000_000
 let policiesFolder = CommandLine.arguments.dropFirst(2).first ?? "Policies"
 let cases = CommandLine.arguments.dropFirst(3).first ?? "all"
+let benchPartners = Int(CommandLine.arguments.dropFirst(4).first ?? "") ?? 20_000
 guard ["all", "lua", "record", "evaluate"].contains(cases) else {
     FileHandle.standardError.write(Data("partnerscore-bench: cases must be all, lua, record or evaluate, not '\(cases)'\n".utf8))
     exit(2)
@@ -125,7 +128,7 @@ for (label, limits) in cases == "record" ? [] : [("with limits armed", LuaLimits
 /// Policy evaluations over snapshots already in memory: the telecom policy on
 /// a generated telecom program, one Lua state per worker, every core.
 func policyEvaluations() throws {
-    let generator = ProgramGenerator(options: .init(partners: 20_000, seed: 7, industry: Industry.named("telecom")))
+    let generator = ProgramGenerator(options: .init(partners: benchPartners, seed: 7, industry: Industry.named("telecom")))
     let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
     var partners: [Partner] = []
     var events: [ActivityEvent] = []
