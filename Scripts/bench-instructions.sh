@@ -38,7 +38,7 @@ callgrind_annotate --inclusive=yes "$work/out" 2>/dev/null \
     | awk -v n="$evaluations" '/^ *[0-9,]+ \( *[0-9.]+%\)/ && !/PROGRAM TOTALS/ {
           ir = $1; gsub(",", "", ir)
           name = $0; sub(/^ *[0-9,]+ \( *[0-9.]+%\) +(\?\?\?:)?/, "", name); sub(/ \[.*$/, "", name)
-          if (name ~ /[dD]ispatch|libc_start|below main|partnerscore_bench|^0x|PartnerEvaluatorV8evaluate|^\$sSi/) next
+          if (name ~ /[dD]ispatch|clone|start_thread|libc_start|below main|partnerscore_bench|^0x|PartnerEvaluatorV8evaluate|^\$sSi/) next
           printf "  %7d  %s\n", ir / n, name
           if (++shown == 25) exit }' \
     | (command -v swift-demangle >/dev/null && swift-demangle --simplified || cat)
