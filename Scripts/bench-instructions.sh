@@ -3,7 +3,7 @@
 # than timed: the count does not move with the machine's load, so two builds
 # can be compared on a busy machine. Counts everything inside
 # PartnerEvaluator.evaluate (the telecom policy over PARTNERS generated
-# snapshots, 200,000 evaluations).
+# snapshots, 200,000 evaluations on a machine with more than one core).
 #   Scripts/bench-instructions.sh [BINARY] [PARTNERS]
 # BINARY defaults to a fresh release build of partnerscore-bench; give an
 # older build's copy to compare. Needs valgrind (apt-get install valgrind).
@@ -19,12 +19,16 @@ if [ -z "$binary" ]; then
     Scripts/setup.sh -c release --product partnerscore-bench >&2
     binary=.build/release/partnerscore-bench
 fi
+[ -x "$binary" ] || { echo "bench-instructions.sh: no partnerscore-bench executable at '$binary'" >&2; exit 2; }
 partners=${2:-2000}
+[[ $partners =~ ^[1-9][0-9]*$ ]] || { echo "bench-instructions.sh: PARTNERS must be a positive whole number, not '$partners'" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Valgrind 3.19 cannot read Swift's DWARF 5; the symbol table is enough.
 objcopy --strip-debug "$binary" "$work/bench"
-evaluations=200000   # the evaluate case at 20,000 iterations: 100,000 on 1 worker, then on 2
+# The evaluate case at 20,000 iterations: 100,000 evaluations on 1 worker,
+# then (with more than one core) 100,000 more on all of them.
+evaluations=$(( $(nproc) > 1 ? 200000 : 100000 ))
 valgrind --tool=callgrind --callgrind-out-file="$work/out" --collect-atstart=no \
     --toggle-collect='$s12PolicyEngine16PartnerEvaluatorV8evaluate_5state*' \
     "$work/bench" 20000 Policies evaluate "$partners" > "$work/log" 2>&1 \
