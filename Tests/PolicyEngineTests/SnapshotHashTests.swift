@@ -1,3 +1,4 @@
+import Foundation
 import PartnerModel
 import Testing
 @testable import PolicyEngine
@@ -19,9 +20,30 @@ import Testing
     }
 
     @Test func digestsArePinned() {
-        #expect(SnapshotHash.of(Self.richSnapshot(longNames: false)) == "1b14c7cda9f04d6513b73863f60313c9")
-        #expect(SnapshotHash.of(Self.richSnapshot(longNames: true)) == "63491114dce2b389e69f5df55dde6b4f")
-        #expect(SnapshotHash.of(snapshot(partner(), asOf: "2026-01-31")) == "83bc1834a6128297132e976e3f26d59d")
+        #expect(SnapshotHash.of(Self.richSnapshot(longNames: false)).hex == "1b14c7cda9f04d6513b73863f60313c9")
+        #expect(SnapshotHash.of(Self.richSnapshot(longNames: true)).hex == "63491114dce2b389e69f5df55dde6b4f")
+        #expect(SnapshotHash.of(snapshot(partner(), asOf: "2026-01-31")).hex == "83bc1834a6128297132e976e3f26d59d")
+    }
+
+    @Test func digestReadsBackFromItsText() throws {
+        let digest = SnapshotHash.of(Self.richSnapshot(longNames: false))
+        #expect(digest.description == digest.hex)
+        #expect(SnapshotDigest(hex: digest.hex) == digest)
+        #expect(SnapshotDigest(hex: digest.hex.uppercased()) == digest)
+        #expect(SnapshotDigest(high: 0x0123_4567_89ab_cdef, low: 0xfedc_ba98_7654_3210).hex == "0123456789abcdeffedcba9876543210")
+        // As JSON it is its text, and it reads back from it.
+        let json = try JSONEncoder().encode([digest])
+        #expect(String(decoding: json, as: UTF8.self) == "[\"\(digest.hex)\"]")
+        #expect(try JSONDecoder().decode([SnapshotDigest].self, from: json) == [digest])
+    }
+
+    @Test func digestTextMustBe32HexDigits() throws {
+        let good = "1b14c7cda9f04d6513b73863f60313c9"
+        for bad in ["", String(good.dropLast()), good + "0", "1b14c7cda9f04d6513b73863f60313cg", " " + String(good.dropFirst())] {
+            #expect(SnapshotDigest(hex: bad) == nil, "\(bad)")
+        }
+        let error = #expect(throws: DecodingError.self) { try JSONDecoder().decode([SnapshotDigest].self, from: Data("[\"abc\"]".utf8)) }
+        #expect("\(String(describing: error))".contains("32 hex digits, not 'abc'"))
     }
 
     @Test func anyFieldChangesTheDigest() {

@@ -129,7 +129,7 @@ struct ProgramRunTests {
                 #expect(detail.utf8.count < expected.json().utf8.count, "\(key)")
                 #expect(!detail.contains("revenue_1m ≥ 5,000") && !detail.contains(folder.set.path), "\(key)")
                 // The row holds these; the detail does not repeat them.
-                #expect(!detail.contains("snapshotHash") && !detail.contains(expected.snapshotHash) && !detail.contains("asOf"), "\(key)")
+                #expect(!detail.contains("snapshotHash") && !detail.contains(expected.snapshotHash.hex) && !detail.contains("asOf"), "\(key)")
             }
         }
     }
@@ -319,7 +319,7 @@ struct EvaluationOutputTests {
                       e.standing.rawValue, e.review?.deadline.description ?? "", e.qualifiesFor ?? "", Format.number(e.health.score),
                       e.health.band, lapsed, warning, e.suspendedProducts.joined(separator: ";"), String(e.alerts.count),
                       String(e.intervention!.step), e.intervention!.action, e.policy.name, e.policy.version, e.policy.contentHash,
-                      e.snapshotHash]
+                      e.snapshotHash.hex]
         #expect(fields.count == EvaluationOutput.csvColumns.count)
         #expect(row == fields.map(TextFormat.csvField).joined(separator: ",") + "\n")
         #expect(row?.hasPrefix("\"set,1\",") == true && row?.contains("\"Gold, \"\"plus\"\"\"") == true)

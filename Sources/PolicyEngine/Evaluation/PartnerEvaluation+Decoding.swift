@@ -46,7 +46,7 @@ extension PartnerEvaluation {
             previousStanding = try c.decode(Standing.self, forKey: .previousStanding)
             standing = try c.decode(Standing.self, forKey: .standing)
             tierEvent = try c.decode(TierEvent.self, forKey: .tierEvent)
-            snapshotHash = try c.decode(String.self, forKey: .snapshotHash)
+            snapshotHash = try c.decode(SnapshotDigest.self, forKey: .snapshotHash)
         }
         review = try c.decodeIfPresent(TierReview.self, forKey: .review)
         qualifiesFor = try c.decodeIfPresent(String.self, forKey: .qualifiesFor)

@@ -383,7 +383,7 @@ extension PartnerEvaluation {
                 }
             }
             if !compact {
-                m.string("snapshotHash", snapshotHash)
+                m.string("snapshotHash", snapshotHash.hex)
                 m.string("standing", standing.rawValue)
             }
             m.strings("suspendedBenefits", suspendedBenefits, omittingEmpty: compact)

@@ -36,7 +36,7 @@ public struct PartnerEvaluation: Sendable, Codable, Equatable {
     public var authorizedProducts: [String]
     public var suspendedProducts: [String]
     /// SHA-256 of the input snapshot, so a replay can prove it saw the same data.
-    public var snapshotHash: String
+    public var snapshotHash: SnapshotDigest
 }
 
 public struct PolicyIdentity: Sendable, Codable, Equatable, Hashable {

@@ -3,15 +3,15 @@ import PartnerModel
 
 /// A stable digest of a snapshot, recorded with every decision so a replay
 /// can prove it saw the same data: SHA-256 over the snapshot's fields in a
-/// fixed binary layout (truncated to 128 bits).
+/// fixed binary layout, truncated to 128 bits (``SnapshotDigest``).
 ///
 /// The layout never changes (tests pin digests): strings as UTF-8 followed by
 /// a 0 byte; days and numbers as little-endian 64-bit integers (a missing day
 /// is `Int32.min`, a NaN metric all ones); `|` between lists; attributes in
 /// key order. Fields are streamed through a fixed stack buffer into the
-/// digest, so hashing allocates nothing but the result.
+/// digest, so hashing allocates nothing but swift-crypto's context.
 enum SnapshotHash {
-    static func of(_ snapshot: PartnerSnapshot) -> String {
+    static func of(_ snapshot: PartnerSnapshot) -> SnapshotDigest {
         withUnsafeTemporaryAllocation(byteCount: DigestWriter.capacity, alignment: 8) { buffer in
             var writer = DigestWriter(buffer: buffer)
             // Fields read in place (no copy of the partner, which would retain each of its strings).
@@ -37,7 +37,7 @@ enum SnapshotHash {
                 case .text(let t): writer.text(t)
                 }
             }
-            return writer.hexDigest()
+            return writer.digest()
         }
     }
 }
@@ -87,21 +87,12 @@ private struct DigestWriter {
 
     mutating func day(_ value: Day?) { int(Int64(value?.daysSinceEpoch ?? Int32.min)) }
 
-    /// The first 128 bits of the digest as 32 lowercase hex digits.
-    mutating func hexDigest() -> String {
+    /// The first 128 bits of the digest.
+    mutating func digest() -> SnapshotDigest {
         flush()
-        let digest = hasher.finalize()
-        return String(unsafeUninitializedCapacity: 32) { out in
-            let hex: StaticString = "0123456789abcdef"
-            var i = 0
-            digest.withUnsafeBytes { bytes in
-                for byte in bytes.prefix(16) {
-                    out[i] = hex.utf8Start[Int(byte >> 4)]
-                    out[i + 1] = hex.utf8Start[Int(byte & 0xF)]
-                    i += 2
-                }
-            }
-            return 32
+        return hasher.finalize().withUnsafeBytes { bytes in
+            SnapshotDigest(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                           low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         }
     }
 }

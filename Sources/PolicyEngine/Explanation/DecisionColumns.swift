@@ -15,10 +15,10 @@ public struct DecisionColumns: Sendable, Equatable {
     public var tierEvent: TierEvent
     public var healthScore: Double
     public var healthBand: String
-    public var snapshotHash: String
+    public var snapshotHash: SnapshotDigest
 
     public init(asOf: Day, previousTier: String?, tier: String?, previousStanding: Standing, standing: Standing,
-                tierEvent: TierEvent, healthScore: Double, healthBand: String, snapshotHash: String) {
+                tierEvent: TierEvent, healthScore: Double, healthBand: String, snapshotHash: SnapshotDigest) {
         self.asOf = asOf
         self.previousTier = previousTier
         self.tier = tier
@@ -30,14 +30,14 @@ public struct DecisionColumns: Sendable, Equatable {
         self.snapshotHash = snapshotHash
     }
 
-    /// The columns as a row stores them (standing and tier event as their
-    /// raw texts); nil when a text is not one this version knows.
+    /// The columns as a row stores them (standing, tier event and snapshot
+    /// hash as their texts); nil when a text is not one this version knows.
     public init?(asOf: Day, previousTier: String?, tier: String?, previousStanding: String, standing: String,
                  tierEvent: String, healthScore: Double, healthBand: String, snapshotHash: String) {
         guard let previous = Standing(rawValue: previousStanding), let standing = Standing(rawValue: standing),
-              let event = TierEvent(rawValue: tierEvent) else { return nil }
+              let event = TierEvent(rawValue: tierEvent), let digest = SnapshotDigest(hex: snapshotHash) else { return nil }
         self.init(asOf: asOf, previousTier: previousTier, tier: tier, previousStanding: previous, standing: standing,
-                  tierEvent: event, healthScore: healthScore, healthBand: healthBand, snapshotHash: snapshotHash)
+                  tierEvent: event, healthScore: healthScore, healthBand: healthBand, snapshotHash: digest)
     }
 
     /// The columns of `evaluation`'s row.

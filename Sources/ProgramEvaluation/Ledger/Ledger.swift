@@ -178,7 +178,7 @@ struct Ledger {
         d.double(13, e.health.score)
         d.text(14, e.health.band)
         d.text(15, e.intervention?.action)
-        d.text(16, e.snapshotHash)
+        e.snapshotHash.withHex { d.text(16, $0) }
         rows.detail.withUnsafeBytes { d.text(17, $0) }
         try d.execute("the decision of partner \(partner)")
 
