@@ -154,6 +154,12 @@ public final class JSONBuffer {
         if !plain { append(TextFormat.csvField(text)) }
     }
 
+    /// A snapshot digest's 32 hex digits, from the stack: a CSV field that
+    /// never needs quotes (in JSON, ``Members/digest(_:_:)`` quotes it).
+    public func digest(_ value: SnapshotDigest) {
+        value.withHex { append($0) }
+    }
+
     private func append(_ text: String) {
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
@@ -210,6 +216,12 @@ public final class JSONBuffer {
         }
 
         mutating func string(_ name: StaticString, _ value: String) { key(name); buffer.string(value) }
+        mutating func digest(_ name: StaticString, _ value: SnapshotDigest) {
+            key(name)
+            buffer.byte(UInt8(ascii: "\""))
+            buffer.digest(value)
+            buffer.byte(UInt8(ascii: "\""))
+        }
         mutating func string(_ name: StaticString, _ value: String?) { if let value { string(name, value) } }
         mutating func number(_ name: StaticString, _ value: Double) { key(name); buffer.number(value) }
         mutating func number(_ name: StaticString, _ value: Double?) { if let value { number(name, value) } }
@@ -383,7 +395,7 @@ extension PartnerEvaluation {
                 }
             }
             if !compact {
-                m.string("snapshotHash", snapshotHash.hex)
+                m.digest("snapshotHash", snapshotHash)
                 m.string("standing", standing.rawValue)
             }
             m.strings("suspendedBenefits", suspendedBenefits, omittingEmpty: compact)

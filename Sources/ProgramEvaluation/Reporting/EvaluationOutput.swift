@@ -86,7 +86,8 @@ public struct EvaluationOutput {
             if let step = e.intervention?.step { row.integer(step) }
             row.byte(UInt8(ascii: ","))
             field(e.intervention?.action ?? "")
-            field(e.policy.name); field(e.policy.version); field(e.policy.contentHash); field(e.snapshotHash.hex, last: true)
+            field(e.policy.name); field(e.policy.version); field(e.policy.contentHash)
+            row.digest(e.snapshotHash); row.byte(0x0A)
             try row.withBytes(emit)
         case .table:
             // People read the partners something happened to; the CSV and JSON carry all.
