@@ -216,13 +216,13 @@ public final class JSONBuffer {
         }
 
         mutating func string(_ name: StaticString, _ value: String) { key(name); buffer.string(value) }
+        mutating func string(_ name: StaticString, _ value: String?) { if let value { string(name, value) } }
         mutating func digest(_ name: StaticString, _ value: SnapshotDigest) {
             key(name)
             buffer.byte(UInt8(ascii: "\""))
             buffer.digest(value)
             buffer.byte(UInt8(ascii: "\""))
         }
-        mutating func string(_ name: StaticString, _ value: String?) { if let value { string(name, value) } }
         mutating func number(_ name: StaticString, _ value: Double) { key(name); buffer.number(value) }
         mutating func number(_ name: StaticString, _ value: Double?) { if let value { number(name, value) } }
         mutating func integer(_ name: StaticString, _ value: Int) { key(name); buffer.integer(value) }
