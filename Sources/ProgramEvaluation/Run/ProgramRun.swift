@@ -286,18 +286,38 @@ final class WorkerPool: @unchecked Sendable {
 }
 
 /// Results written by several workers into distinct positions.
+///
+/// The slots are one allocation that workers write through a pointer. An
+/// array property would be mutated by several threads at once: a data race,
+/// which debug builds lose writes to (each thread copies the array, sets its
+/// slot and writes the copy back), crashing on a missing result or a double
+/// free.
 final class Slots<T>: @unchecked Sendable {
-    private var items: [Swift.Result<T, any Error>?]
-    init(count: Int) { items = Array(repeating: nil, count: count) }
+    private let items: UnsafeMutablePointer<Swift.Result<T, any Error>?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        items = .allocate(capacity: max(count, 1))
+        items.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        items.deinitialize(count: count)
+        items.deallocate()
+    }
+
     /// Each index is written by exactly one worker; reads happen after all have finished.
     func set(_ index: Int, _ value: Swift.Result<T, any Error>) {
-        items.withUnsafeMutableBufferPointer { $0[index] = value }
+        precondition(index >= 0 && index < count, "slot \(index) of \(count)")
+        items[index] = value
     }
+
     /// The values in order, or the first failure. Call once: the values are moved out, not copied.
     func values() throws -> [T] {
         var values: [T] = []
-        values.reserveCapacity(items.count)
-        for i in items.indices { values.append(try items[i].take()!.get()) }
+        values.reserveCapacity(count)
+        for i in 0..<count { values.append(try items[i].take()!.get()) }
         return values
     }
 }
