@@ -298,7 +298,7 @@ final class Slots<T>: @unchecked Sendable {
 
     init(count: Int) {
         self.count = count
-        items = .allocate(capacity: max(count, 1))
+        items = .allocate(capacity: count)
         items.initialize(repeating: nil, count: count)
     }
 
