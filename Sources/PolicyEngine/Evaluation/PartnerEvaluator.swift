@@ -45,10 +45,10 @@ public struct PartnerEvaluator {
         guard let policy = policySet.policy(forProgram: partner.program) else {
             throw Failure.noPolicy(partner: partner.id, program: partner.program, set: policySet.name)
         }
-        var context = Context(evaluator: self, snapshot: snapshot, policy: policy)
+        var context = Context(evaluator: self, policy: policy, asOf: snapshot.asOf)
         defer { context.releaseTable() }
         do {
-            return try context.run(state: state)
+            return try context.run(snapshot, state: state)
         } catch let error as LuaError {
             throw Failure.policyFunction(partner: partner.id, PolicyError(error, file: policy.file))
         }
@@ -56,18 +56,21 @@ public struct PartnerEvaluator {
 }
 
 /// One partner's evaluation in progress.
+///
+/// The snapshot is not a field: every step takes it as a (borrowed)
+/// argument, so the evaluation never copies it, which would retain each of
+/// its strings and arrays.
 private struct Context {
     let evaluator: PartnerEvaluator
-    let snapshot: PartnerSnapshot
     let policy: Policy
-    var asOf: Day { snapshot.asOf }
+    let asOf: Day
     /// The snapshot as a Lua table, built on first use.
     var table: LuaReference?
 
-    init(evaluator: PartnerEvaluator, snapshot: PartnerSnapshot, policy: Policy) {
+    init(evaluator: PartnerEvaluator, policy: Policy, asOf: Day) {
         self.evaluator = evaluator
-        self.snapshot = snapshot
         self.policy = policy
+        self.asOf = asOf
     }
 
     mutating func releaseTable() {
@@ -75,7 +78,7 @@ private struct Context {
         table = nil
     }
 
-    mutating func callFunction(_ function: LuaReference) throws -> [LuaValue] {
+    mutating func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
         let lua = evaluator.policySet.lua
         if table == nil { table = try SnapshotTable.make(snapshot, in: lua) }
         return try lua.call(function, [.function(table!)], limits: evaluator.limits)
@@ -83,7 +86,7 @@ private struct Context {
 
     // MARK: - The whole evaluation
 
-    mutating func run(state previous: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
+    mutating func run(_ snapshot: PartnerSnapshot, state previous: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
         var state = previous
         if state.tier != nil, policy.tierIndex(named: state.tier) == nil {
             // The policy no longer has the partner's tier: it gets reassigned at the next due evaluation.
@@ -101,7 +104,7 @@ private struct Context {
         for t in tiers.indices {
             var holds = true
             for c in tiers[t].entry.indices {
-                let result = try evaluate(tiers[t].entry[c], tier: tiers[t].name, phase: .entry)
+                let result = try evaluate(tiers[t].entry[c], tier: tiers[t].name, phase: .entry, snapshot)
                 holds = holds && result.passed
                 results.append(result)
             }
@@ -112,7 +115,7 @@ private struct Context {
         var maintains = true
         if let current, let maintain = policy.tiers[current].maintain {
             for c in maintain.indices {
-                let result = try evaluate(maintain[c], tier: policy.tiers[current].name, phase: .maintain)
+                let result = try evaluate(maintain[c], tier: policy.tiers[current].name, phase: .maintain, snapshot)
                 maintains = maintains && result.passed
                 results.append(result)
             }
@@ -146,7 +149,7 @@ private struct Context {
                 }
             } else if let review = state.review {
                 if due && asOf >= review.deadline {
-                    let target = try demotionTarget(below: current)
+                    let target = try demotionTarget(below: current, snapshot)
                     state.tier = target.map { policy.tiers[$0].name }
                     state.tierSince = asOf
                     state.review = nil
@@ -157,7 +160,7 @@ private struct Context {
             } else if due {
                 let deadline = policy.remediation.after(asOf)
                 if deadline <= asOf {
-                    let target = try demotionTarget(below: current)
+                    let target = try demotionTarget(below: current, snapshot)
                     state.tier = target.map { policy.tiers[$0].name }
                     state.tierSince = asOf
                     event = .demoted
@@ -173,12 +176,12 @@ private struct Context {
         let standing: Standing = state.review != nil ? .review : (state.tier == nil ? .none : .good)
 
         // Monitored at every run.
-        let health = try healthResult()
-        let gates = try gateResults(previous: previous.gates)
+        let health = try healthResult(snapshot)
+        let gates = try gateResults(previous: previous.gates, snapshot)
         for gate in gates { state.gates[gate.gate] = gate.status }
-        let milestones = milestoneResults(state: state)
+        let milestones = milestoneResults(state: state, snapshot)
         var raisedFlags: [String] = []
-        for flag in policy.flags where try evaluate(flag.condition, tier: "flag \(flag.name)", phase: .entry).passed {
+        for flag in policy.flags where try evaluate(flag.condition, tier: "flag \(flag.name)", phase: .entry, snapshot).passed {
             raisedFlags.append(flag.name)
         }
         let (alerts, resolved, openAlerts) = alertResults(milestones: milestones, gates: gates, review: state.review,
@@ -210,12 +213,12 @@ private struct Context {
     }
 
     /// The highest tier below `current` whose maintenance criteria hold, if any.
-    mutating func demotionTarget(below current: Int) throws -> Int? {
+    mutating func demotionTarget(below current: Int, _ snapshot: PartnerSnapshot) throws -> Int? {
         var index = current - 1
         while index >= 0 {
             var holds = true
             for criterion in policy.tiers[index].maintenanceCriteria where holds {
-                holds = try evaluate(criterion, tier: policy.tiers[index].name, phase: .maintain).passed
+                holds = try evaluate(criterion, tier: policy.tiers[index].name, phase: .maintain, snapshot).passed
             }
             if holds { return index }
             index -= 1
@@ -225,7 +228,7 @@ private struct Context {
 
     // MARK: - Criteria
 
-    mutating func evaluate(_ criterion: Criterion, tier: String, phase: CriterionResult.Phase) throws -> CriterionResult {
+    mutating func evaluate(_ criterion: Criterion, tier: String, phase: CriterionResult.Phase, _ snapshot: PartnerSnapshot) throws -> CriterionResult {
         func result(_ passed: Bool, observed: String, value: Double?, required: String, threshold: Double?) -> CriterionResult {
             CriterionResult(tier: tier, phase: phase, label: criterion.label, observed: observed, observedValue: value,
                             required: required, thresholdValue: threshold, passed: passed, file: criterion.file,
@@ -255,7 +258,7 @@ private struct Context {
             return result(op.holds(count, threshold), observed: Format.number(count), value: count,
                           required: criterion.requirement!, threshold: threshold)
         case .function(let function):
-            let values = try callFunction(function)
+            let values = try callFunction(function, snapshot)
             let passed = values.first?.isTruthy ?? false
             let observed = values.count > 1 ? Self.text(values[1]) : (passed ? "yes" : "no")
             let required = values.count > 2 ? Self.text(values[2]) : "yes"
@@ -283,7 +286,7 @@ private struct Context {
 
     // MARK: - Health
 
-    mutating func healthResult() throws -> HealthResult {
+    mutating func healthResult(_ snapshot: PartnerSnapshot) throws -> HealthResult {
         let model = policy.health
         guard !model.components.isEmpty else {
             return HealthResult(score: 0, band: model.bands.last?.name ?? "none", components: [])
@@ -297,7 +300,7 @@ private struct Context {
             var score = 0.0
             var observed = "none"
             if let function = model.components[i].scoreFunction {
-                let values = try callFunction(function)
+                let values = try callFunction(function, snapshot)
                 score = values.first?.doubleValue ?? 0
                 observed = values.count > 1 ? Self.text(values[1]) : Format.number(score)
             } else if let metric = model.components[i].metric {
@@ -331,13 +334,13 @@ private struct Context {
 
     // MARK: - Gates
 
-    mutating func gateResults(previous: [String: GateStatus]) throws -> [GateResult] {
+    mutating func gateResults(previous: [String: GateStatus], _ snapshot: PartnerSnapshot) throws -> [GateResult] {
         guard !policy.gates.isEmpty else { return [] }
         var results: [GateResult] = []
         let products = Set(snapshot.partner.products)
         for gate in policy.gates {
             var applies = gate.appliesToProducts.isEmpty || !products.isDisjoint(with: gate.appliesToProducts)
-            if let function = gate.appliesFunction { applies = try callFunction(function).first?.isTruthy ?? false }
+            if let function = gate.appliesFunction { applies = try callFunction(function, snapshot).first?.isTruthy ?? false }
             let record: Credential?
             switch gate.requirement {
             case .credential(let kind): record = snapshot.credential(kind)
@@ -375,7 +378,7 @@ private struct Context {
 
     // MARK: - Milestones
 
-    func milestoneResults(state: PartnerProgramState) -> [MilestoneResult] {
+    func milestoneResults(state: PartnerProgramState, _ snapshot: PartnerSnapshot) -> [MilestoneResult] {
         let enrolled = snapshot.partner.enrolled
         let dates = snapshot.milestones
         return policy.milestones.map { rule in
