@@ -8,8 +8,9 @@ import PartnerModel
 /// The layout never changes (tests pin digests): strings as UTF-8 followed by
 /// a 0 byte; days and numbers as little-endian 64-bit integers (a missing day
 /// is `Int32.min`, a NaN metric all ones); `|` between lists; attributes in
-/// key order. Fields are streamed through a fixed stack buffer into the
-/// digest, so hashing allocates nothing but swift-crypto's context.
+/// key order. Fields are laid out in a fixed stack buffer (a snapshot fits
+/// in one) and hashed in one go, so hashing allocates nothing but
+/// swift-crypto's context.
 enum SnapshotHash {
     static func of(_ snapshot: PartnerSnapshot) -> SnapshotDigest {
         withUnsafeTemporaryAllocation(byteCount: DigestWriter.capacity, alignment: 8) { buffer in
@@ -21,21 +22,31 @@ enum SnapshotHash {
             writer.text("|")
             for i in snapshot.partner.products.indices { writer.text(snapshot.partner.products[i]) }
             writer.text("|")
-            for value in snapshot.values { writer.int(Int64(bitPattern: value.isNaN ? UInt64.max : value.bitPattern)) }
-            for c in snapshot.certifications { writer.text(c.name); writer.day(c.granted); writer.day(c.expires) }
+            writer.values(snapshot.values)
+            for i in snapshot.certifications.indices {
+                writer.text(snapshot.certifications[i].name)
+                writer.day(snapshot.certifications[i].granted); writer.day(snapshot.certifications[i].expires)
+            }
             writer.text("|")
-            for c in snapshot.credentials { writer.text(c.name); writer.day(c.granted); writer.day(c.expires) }
+            for i in snapshot.credentials.indices {
+                writer.text(snapshot.credentials[i].name)
+                writer.day(snapshot.credentials[i].granted); writer.day(snapshot.credentials[i].expires)
+            }
             writer.text("|")
             let m = snapshot.milestones
             writer.day(m.firstLogin); writer.day(m.firstTraining); writer.day(m.firstDealRegistration)
             writer.day(m.firstDealWon); writer.day(m.firstRevenue)
-            let keys = snapshot.attributes.count > 1 ? snapshot.attributes.keys.sorted() : Array(snapshot.attributes.keys)
-            for key in keys {
+            func attribute(_ key: String, _ value: AttributeValue) {
                 writer.text(key)
-                switch snapshot.attributes[key]! {
+                switch value {
                 case .number(let n): writer.int(Int64(bitPattern: n.bitPattern))
                 case .text(let t): writer.text(t)
                 }
+            }
+            if snapshot.attributes.count == 1 {
+                for (key, value) in snapshot.attributes { attribute(key, value) }
+            } else if snapshot.attributes.count > 1 {
+                for key in snapshot.attributes.keys.sorted() { attribute(key, snapshot.attributes[key]!) }
             }
             return writer.digest()
         }
@@ -43,49 +54,72 @@ enum SnapshotHash {
 }
 
 /// Bytes into a SHA-256 digest through a fixed buffer: one `update` per
-/// buffer-full instead of one per field.
+/// buffer-full (a snapshot's layout fits in one) instead of one per field,
+/// and each field stored with a bounds check and a copy, nothing more.
 private struct DigestWriter {
-    static let capacity = 1024
+    static let capacity = 2048
     private var hasher = SHA256()
-    private let buffer: UnsafeMutableRawBufferPointer
+    private let base: UnsafeMutableRawPointer
     private var count = 0
 
-    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+    init(buffer: UnsafeMutableRawBufferPointer) {
+        assert(buffer.count >= Self.capacity)
+        base = buffer.baseAddress!
+    }
 
     private mutating func flush() {
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: base, count: count))
         count = 0
     }
 
-    mutating func bytes(_ source: UnsafeRawBufferPointer) {
-        if count + source.count > buffer.count { flush() }
-        if source.count > buffer.count {
-            hasher.update(bufferPointer: source)
-        } else if let base = source.baseAddress {
-            (buffer.baseAddress! + count).copyMemory(from: base, byteCount: source.count)
-            count += source.count
-        }
+    /// Room for `extra` bytes at the end of the buffer (`extra` ≤ capacity).
+    @inline(__always) private mutating func reserve(_ extra: Int) {
+        if count + extra > Self.capacity { flush() }
     }
 
-    mutating func text(_ s: String) {
-        // Straight from the string's storage (small strings included), without a copy to make it contiguous.
-        let done = s.utf8.withContiguousStorageIfAvailable { bytes(UnsafeRawBufferPointer($0)) } != nil
-        if !done {
-            var s = s
-            s.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+    @inline(__always) private mutating func bytes(_ source: UnsafeBufferPointer<UInt8>) {
+        if source.count >= Self.capacity {
+            flush()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(source))
+            return
         }
-        if count == buffer.count { flush() }
-        buffer[count] = 0
+        reserve(source.count)
+        if let from = source.baseAddress { (base + count).copyMemory(from: from, byteCount: source.count) }
+        count += source.count
+    }
+
+    /// UTF-8, then a 0 byte.
+    @inline(__always) mutating func text(_ s: String) {
+        // Straight from the string's storage (small strings included), without a copy to make it contiguous.
+        if s.utf8.withContiguousStorageIfAvailable({ bytes($0) }) == nil {
+            var s = s
+            s.withUTF8 { bytes($0) }
+        }
+        reserve(1)
+        base.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
         count += 1
     }
 
-    mutating func int(_ value: Int64) {
-        if count + 8 > buffer.count { flush() }
-        buffer.storeBytes(of: value.littleEndian, toByteOffset: count, as: Int64.self)
+    @inline(__always) mutating func int(_ value: Int64) {
+        reserve(8)
+        base.storeBytes(of: value.littleEndian, toByteOffset: count, as: Int64.self)
         count += 8
     }
 
-    mutating func day(_ value: Day?) { int(Int64(value?.daysSinceEpoch ?? Int32.min)) }
+    @inline(__always) mutating func day(_ value: Day?) { int(Int64(value?.daysSinceEpoch ?? Int32.min)) }
+
+    /// Every metric, 8 bytes each: its bits, or all ones for a missing value (NaN).
+    mutating func values(_ values: [Double]) {
+        values.withUnsafeBufferPointer { values in
+            reserve(values.count * 8)
+            let out = base + count
+            for i in values.indices {
+                let value = values[i]
+                out.storeBytes(of: (value.isNaN ? UInt64.max : value.bitPattern).littleEndian, toByteOffset: i * 8, as: UInt64.self)
+            }
+            count += values.count * 8
+        }
+    }
 
     /// The first 128 bits of the digest.
     mutating func digest() -> SnapshotDigest {
