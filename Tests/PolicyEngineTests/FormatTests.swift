@@ -38,6 +38,26 @@ import Testing
             if value != value.rounded() { #expect(Format.number(value) == expected, "\(value)") }
             #expect(Format.percent(value) == String(format: "%.1f%%", value * 100), "\(value)")
         }
-        #expect(Format.fixed(-1e300, places: 3, trimZeros: false, suffix: nil) == String(format: "%.3f", -1e300))
+        #expect(Format.fixed(-1e300, places: 3, trimZeros: false, suffix: nil) { String(decoding: $0, as: UTF8.self) }
+                == String(format: "%.3f", -1e300))
+    }
+
+    @Test("an observation reads as its value formatted its way, and compares by its words")
+    func observations() {
+        #expect(Observation.metric(182_300.4, .revenue12m).words == "182,300")
+        #expect(Observation.metric(0.4851, .winRate12m).words == "48.5%")
+        #expect(Observation.metric(2.5, .logins30d).words == "2.5")
+        #expect(Observation.number(3).words == "3")
+        #expect(Observation.none.words == "none")
+        #expect(Observation.words("valid until 2027-01-31").words == "valid until 2027-01-31")
+        for observation in [Observation.metric(12_000, .revenue1m), .number(0.125), .none, .words("yes")] {
+            #expect(observation.withWords { String(decoding: $0, as: UTF8.self) } == observation.words)
+        }
+        // Two values written alike read the same; a value and its words too.
+        #expect(Observation.sameWords(.metric(1000.4, .revenue1m), .metric(1000.2, .revenue1m)))
+        #expect(Observation.sameWords(.metric(12_000, .revenue1m), .words("12,000")))
+        #expect(Observation.sameWords(.none, .words("none")))
+        #expect(!Observation.sameWords(.metric(0.5, .winRate12m), .number(0.5)))
+        #expect(!Observation.sameWords(.number(1), .number(2)))
     }
 }

@@ -257,6 +257,49 @@ struct EncodingTests {
                                              columns: DecisionColumns(evaluations[0])) == evaluations[0])
     }
 
+    @Test("a compact detail leaves out observed words that only repeat the value, unless its texts cannot give them")
+    func compactObservations() throws {
+        // A function criterion states its own words, which are always written.
+        let source = agentPolicy.replacingOccurrences(of: "entry = { ps.at_least(\"revenue_1m\", 10000), ps.territories_at_least(3) },", with: """
+            entry = { ps.at_least("revenue_1m", 10000), ps.territories_at_least(3),
+                      ps.check("deal ratio", function(p) return p.deals_won_90d >= 2, p.deals_won_90d .. " won", "2 won" end) },
+            """)
+        let set = try PolicyFolder(files: ["testset/agents.lua": source]).load()
+        let texts = try #require(DecisionTexts.of(set).values.first)
+        #expect(texts.criteria.map(\.observedAs) == ["revenue_1m", "number", nil, "revenue_3m"])
+        var older = texts
+        for i in older.criteria.indices { older.criteria[i].observedAs = nil }
+        #expect(try DecisionTexts(json: older.json()) == older)
+
+        func criteria(_ json: String) throws -> [[String: Any]] {
+            let object = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            return try #require(object["criteria"] as? [[String: Any]])
+        }
+        for e in try fourMonths(PartnerEvaluator(policySet: set)) {
+            let text = compact(e, texts)
+            for (result, written) in zip(e.criteria, try criteria(text)) {
+                #expect((written["observed"] as? String) == (result.label == "deal ratio" ? result.observed : nil), "\(result.label)")
+            }
+            let decoded = try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts, columns: DecisionColumns(e))
+            #expect(decoded == e)
+            #expect(decoded.criteria.map(\.observed) == e.criteria.map(\.observed))
+            // Texts stored before they said how: every criterion writes its words, and reads back.
+            let full = compact(e, older)
+            #expect(try criteria(full).allSatisfy { $0["observed"] is String })
+            #expect(try PartnerEvaluation.decode(detail: Data(full.utf8), texts: older, columns: DecisionColumns(e)) == e)
+            // A detail that left words out cannot be read with texts that cannot give them.
+            #expect(throws: DecodingError.self) {
+                try PartnerEvaluation.decode(detail: Data(text.utf8), texts: older, columns: DecisionColumns(e))
+            }
+            // Words that are not the value's are written even where the criterion reads a metric.
+            var changed = e
+            changed.criteria[0].observed = "about \(changed.criteria[0].observed)"
+            let written = compact(changed, texts)
+            #expect((try criteria(written)[0]["observed"] as? String) == changed.criteria[0].observed)
+            #expect(try PartnerEvaluation.decode(detail: Data(written.utf8), texts: texts, columns: DecisionColumns(e)) == changed)
+        }
+    }
+
     @Test("a compact detail leaves out empty lists, its tier's benefits (not those a gate suspended), deadlines its milestone rules give and what its decision row holds")
     func compactOmissions() throws {
         let set = try PolicyFolder(files: ["testset/agents.lua": agentPolicy]).load()

@@ -25,6 +25,8 @@ public final class Policy: Sendable {
     public let file: String
     /// SHA-256 of the policy file and every module of its set (hex).
     public let contentHash: String
+    /// Name, version, content hash and file, as every decision of the policy records them.
+    public let identity: PolicyIdentity
     /// The most criterion results one evaluation can have: every tier's
     /// entry criteria and the largest maintenance list.
     let criteriaPerEvaluation: Int
@@ -46,6 +48,7 @@ public final class Policy: Sendable {
         self.flags = flags
         self.file = file
         self.contentHash = contentHash
+        identity = PolicyIdentity(name: name, version: version, contentHash: contentHash, file: file)
         criteriaPerEvaluation = tiers.reduce(0) { $0 + $1.entry.count } + (tiers.map { $0.maintain?.count ?? 0 }.max() ?? 0)
     }
 

@@ -133,10 +133,10 @@ extension CriterionResult {
         let c = try decoder.container(keyedBy: Keys.self)
         tier = try c.decode(String.self, forKey: .tier)
         phase = try c.decode(Phase.self, forKey: .phase)
-        observed = try c.decode(String.self, forKey: .observed)
         observedValue = try c.decodeIfPresent(Double.self, forKey: .observedValue)
         passed = try c.decode(Bool.self, forKey: .passed)
         guard let ref = try c.decodeIfPresent(Int.self, forKey: .ref) else {
+            observation = .words(try c.decode(String.self, forKey: .observed))
             label = try c.decode(String.self, forKey: .label)
             required = try c.decode(String.self, forKey: .required)
             thresholdValue = try c.decodeIfPresent(Double.self, forKey: .thresholdValue)
@@ -145,6 +145,15 @@ extension CriterionResult {
             return
         }
         let text = try decoder.decisionText(\.criteria, ref, for: "criterion \(ref)")
+        // A compact detail leaves out words that only repeat the observed value the criterion's way.
+        if let words = try c.decodeIfPresent(String.self, forKey: .observed) {
+            observation = .words(words)
+        } else if let observation = text.observation(of: observedValue) {
+            self.observation = observation
+        } else {
+            throw DecodingError.keyNotFound(Keys.observed, .init(codingPath: c.codingPath, debugDescription:
+                "the texts of its run do not say how criterion \(ref) puts its observed value in words"))
+        }
         label = text.label
         file = text.file
         line = text.line
@@ -166,7 +175,7 @@ extension HealthComponentResult {
         let c = try decoder.container(keyedBy: Keys.self)
         score = try c.decode(Double.self, forKey: .score)
         contribution = try c.decode(Double.self, forKey: .contribution)
-        observed = try c.decode(String.self, forKey: .observed)
+        observation = .words(try c.decode(String.self, forKey: .observed))
         guard let ref = try c.decodeIfPresent(Int.self, forKey: .ref) else {
             name = try c.decode(String.self, forKey: .name)
             weight = try c.decode(Double.self, forKey: .weight)
@@ -216,5 +225,35 @@ extension InterventionChoice {
             action = text.action
             owner = text.owner
         }
+    }
+}
+
+// MARK: - Encoding: the keys the decoders read, observations in words
+
+extension CriterionResult {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(tier, forKey: .tier)
+        try c.encode(phase, forKey: .phase)
+        try c.encode(label, forKey: .label)
+        try c.encode(observed, forKey: .observed)
+        try c.encodeIfPresent(observedValue, forKey: .observedValue)
+        try c.encode(required, forKey: .required)
+        try c.encodeIfPresent(thresholdValue, forKey: .thresholdValue)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(file, forKey: .file)
+        try c.encodeIfPresent(line, forKey: .line)
+    }
+}
+
+extension HealthComponentResult {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(weight, forKey: .weight)
+        try c.encode(score, forKey: .score)
+        try c.encode(contribution, forKey: .contribution)
+        try c.encode(observed, forKey: .observed)
+        try c.encode(target, forKey: .target)
     }
 }

@@ -223,6 +223,18 @@ public final class JSONBuffer {
             buffer.digest(value)
             buffer.byte(UInt8(ascii: "\""))
         }
+        /// An observation's words: a number's written straight from its formatting, with no `String`.
+        mutating func observation(_ name: StaticString, _ value: Observation) {
+            key(name)
+            if case .words(let words) = value {
+                buffer.string(words)
+            } else {
+                // Digits, separators, `%`, `none`, `∞`: nothing to escape.
+                buffer.byte(UInt8(ascii: "\""))
+                value.withWords { buffer.append(UnsafeRawBufferPointer($0)) }
+                buffer.byte(UInt8(ascii: "\""))
+            }
+        }
         mutating func number(_ name: StaticString, _ value: Double) { key(name); buffer.number(value) }
         mutating func number(_ name: StaticString, _ value: Double?) { if let value { number(name, value) } }
         mutating func integer(_ name: StaticString, _ value: Int) { key(name); buffer.integer(value) }
@@ -305,7 +317,8 @@ extension PartnerEvaluation {
                         m.string("label", c.label)
                         m.integer("line", c.line)
                     }
-                    m.string("observed", c.observed)
+                    // Compact: left out when the words only repeat the observed value the criterion's way.
+                    if text?.writes(c.observation, value: c.observedValue) != true { m.observation("observed", c.observation) }
                     m.number("observedValue", c.observedValue)
                     m.bool("passed", c.passed)
                     m.string("phase", c.phase.rawValue)
@@ -338,7 +351,7 @@ extension PartnerEvaluation {
                         let text = texts.flatMap { i < $0.components.count ? $0.components[i] : nil }
                         m.number("contribution", c.contribution)
                         if c.name != text?.name { m.string("name", c.name) }
-                        m.string("observed", c.observed)
+                        m.observation("observed", c.observation)
                         m.integer("ref", text == nil ? nil : i)
                         m.number("score", c.score)
                         if c.target != text?.target { m.string("target", c.target) }

@@ -39,11 +39,76 @@ public struct PartnerEvaluation: Sendable, Codable, Equatable {
     public var snapshotHash: SnapshotDigest
 }
 
-public struct PolicyIdentity: Sendable, Codable, Equatable, Hashable {
-    public var name: String
-    public var version: String
-    public var contentHash: String
-    public var file: String
+/// Which policy made a decision: its name, version, content hash and file.
+///
+/// Its four texts live in one shared object: every evaluation carries the
+/// identity of its policy, and copying one reference costs less than
+/// retaining four strings (and comparing identities that share it is
+/// immediate).
+public struct PolicyIdentity: Sendable, Codable, Hashable {
+    private final class Texts: Sendable {
+        let name: String
+        let version: String
+        let contentHash: String
+        let file: String
+
+        init(name: String, version: String, contentHash: String, file: String) {
+            self.name = name
+            self.version = version
+            self.contentHash = contentHash
+            self.file = file
+        }
+    }
+    private var texts: Texts
+
+    public init(name: String, version: String, contentHash: String, file: String) {
+        texts = Texts(name: name, version: version, contentHash: contentHash, file: file)
+    }
+
+    public var name: String {
+        get { texts.name }
+        set { texts = Texts(name: newValue, version: version, contentHash: contentHash, file: file) }
+    }
+    public var version: String {
+        get { texts.version }
+        set { texts = Texts(name: name, version: newValue, contentHash: contentHash, file: file) }
+    }
+    public var contentHash: String {
+        get { texts.contentHash }
+        set { texts = Texts(name: name, version: version, contentHash: newValue, file: file) }
+    }
+    public var file: String {
+        get { texts.file }
+        set { texts = Texts(name: name, version: version, contentHash: contentHash, file: newValue) }
+    }
+
+    public static func == (a: PolicyIdentity, b: PolicyIdentity) -> Bool {
+        a.texts === b.texts
+            || (a.name == b.name && a.version == b.version && a.contentHash == b.contentHash && a.file == b.file)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(version)
+        hasher.combine(contentHash)
+        hasher.combine(file)
+    }
+
+    private enum Keys: String, CodingKey { case name, version, contentHash, file }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), version: try c.decode(String.self, forKey: .version),
+                  contentHash: try c.decode(String.self, forKey: .contentHash), file: try c.decode(String.self, forKey: .file))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(version, forKey: .version)
+        try c.encode(contentHash, forKey: .contentHash)
+        try c.encode(file, forKey: .file)
+    }
 }
 
 public enum Standing: String, Sendable, Codable, Equatable {
@@ -75,8 +140,8 @@ public struct CriterionResult: Sendable, Codable, Equatable {
     public var tier: String
     public var phase: Phase
     public var label: String
-    /// What the partner has, in words (`"182,300"`, `"valid until 2027-01-31"`, `"none"`).
-    public var observed: String
+    /// What the partner has, put in words only when read (``observed``).
+    public var observation: Observation
     public var observedValue: Double?
     /// What the criterion asks for (`"≥ 250,000"`).
     public var required: String
@@ -84,6 +149,33 @@ public struct CriterionResult: Sendable, Codable, Equatable {
     public var passed: Bool
     public var file: String
     public var line: Int?
+
+    public init(tier: String, phase: Phase, label: String, observation: Observation, observedValue: Double?,
+                required: String, thresholdValue: Double?, passed: Bool, file: String, line: Int?) {
+        self.tier = tier
+        self.phase = phase
+        self.label = label
+        self.observation = observation
+        self.observedValue = observedValue
+        self.required = required
+        self.thresholdValue = thresholdValue
+        self.passed = passed
+        self.file = file
+        self.line = line
+    }
+
+    /// What the partner has, in words (`"182,300"`, `"valid until 2027-01-31"`, `"none"`).
+    public var observed: String {
+        get { observation.words }
+        set { observation = .words(newValue) }
+    }
+
+    /// Equal when everything reads the same: an observation compares by its words.
+    public static func == (a: CriterionResult, b: CriterionResult) -> Bool {
+        a.tier == b.tier && a.phase == b.phase && a.label == b.label && a.observedValue == b.observedValue
+            && a.required == b.required && a.thresholdValue == b.thresholdValue && a.passed == b.passed
+            && a.file == b.file && a.line == b.line && Observation.sameWords(a.observation, b.observation)
+    }
 }
 
 public struct HealthResult: Sendable, Codable, Equatable {
@@ -100,8 +192,30 @@ public struct HealthComponentResult: Sendable, Codable, Equatable {
     public var score: Double
     /// Points of the total (0...100) this component contributed.
     public var contribution: Double
-    public var observed: String
+    /// What the partner has, put in words only when read (``observed``).
+    public var observation: Observation
     public var target: String
+
+    public init(name: String, weight: Double, score: Double, contribution: Double, observation: Observation, target: String) {
+        self.name = name
+        self.weight = weight
+        self.score = score
+        self.contribution = contribution
+        self.observation = observation
+        self.target = target
+    }
+
+    /// What the partner has, in words (`"12,000"`, `"none"`).
+    public var observed: String {
+        get { observation.words }
+        set { observation = .words(newValue) }
+    }
+
+    /// Equal when everything reads the same: an observation compares by its words.
+    public static func == (a: HealthComponentResult, b: HealthComponentResult) -> Bool {
+        a.name == b.name && a.weight == b.weight && a.score == b.score && a.contribution == b.contribution
+            && a.target == b.target && Observation.sameWords(a.observation, b.observation)
+    }
 }
 
 public struct MilestoneResult: Sendable, Codable, Equatable {

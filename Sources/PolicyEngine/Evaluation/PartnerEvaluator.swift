@@ -202,7 +202,7 @@ private struct Context {
 
         let evaluation = PartnerEvaluation(
             partnerID: snapshot.partner.id, partnerName: snapshot.partner.name, program: snapshot.partner.program, asOf: asOf,
-            policy: PolicyIdentity(name: policy.name, version: policy.version, contentHash: policy.contentHash, file: policy.file),
+            policy: policy.identity,
             tierDue: due, previousTier: previousTier, tier: state.tier, previousStanding: previousStanding, standing: standing,
             tierEvent: event, review: state.review, qualifiesFor: qualifying.map { policy.tiers[$0].name },
             criteria: results, health: health, milestones: milestones, gates: gates, alerts: alerts,
@@ -229,8 +229,8 @@ private struct Context {
     // MARK: - Criteria
 
     mutating func evaluate(_ criterion: Criterion, tier: String, phase: CriterionResult.Phase, _ snapshot: PartnerSnapshot) throws -> CriterionResult {
-        func result(_ passed: Bool, observed: String, value: Double?, required: String, threshold: Double?) -> CriterionResult {
-            CriterionResult(tier: tier, phase: phase, label: criterion.label, observed: observed, observedValue: value,
+        func result(_ passed: Bool, observed: Observation, value: Double?, required: String, threshold: Double?) -> CriterionResult {
+            CriterionResult(tier: tier, phase: phase, label: criterion.label, observation: observed, observedValue: value,
                             required: required, thresholdValue: threshold, passed: passed, file: criterion.file,
                             line: criterion.line)
         }
@@ -238,31 +238,31 @@ private struct Context {
         case .metric(let metric, let op, let threshold):
             let value = snapshot[metric]
             let passed = value.map { op.holds($0, threshold) } ?? false
-            return result(passed, observed: value.map { Format.metric($0, metric) } ?? "none", value: value,
+            return result(passed, observed: value.map { .metric($0, metric) } ?? .none, value: value,
                           required: criterion.requirement!, threshold: threshold)
         case .attribute(let name, let op, let threshold):
             let value = snapshot.attributes[name]?.number
             let passed = value.map { op.holds($0, threshold) } ?? false
-            return result(passed, observed: value.map { Format.number($0) } ?? "none", value: value,
+            return result(passed, observed: value.map { .number($0) } ?? .none, value: value,
                           required: criterion.requirement!, threshold: threshold)
         case .certification(let name):
             let record = snapshot.certification(name)
-            return result(record?.isValid(on: asOf) ?? false, observed: Self.describe(record, on: asOf), value: nil,
+            return result(record?.isValid(on: asOf) ?? false, observed: .words(Self.describe(record, on: asOf)), value: nil,
                           required: criterion.requirement!, threshold: nil)
         case .credential(let kind):
             let record = snapshot.credential(kind)
-            return result(record?.isValid(on: asOf) ?? false, observed: Self.describe(record, on: asOf), value: nil,
+            return result(record?.isValid(on: asOf) ?? false, observed: .words(Self.describe(record, on: asOf)), value: nil,
                           required: criterion.requirement!, threshold: nil)
         case .territories(let op, let threshold):
             let count = Double(snapshot.partner.territories.count)
-            return result(op.holds(count, threshold), observed: Format.number(count), value: count,
+            return result(op.holds(count, threshold), observed: .number(count), value: count,
                           required: criterion.requirement!, threshold: threshold)
         case .function(let function):
             let values = try callFunction(function, snapshot)
             let passed = values.first?.isTruthy ?? false
             let observed = values.count > 1 ? Self.text(values[1]) : (passed ? "yes" : "no")
             let required = values.count > 2 ? Self.text(values[2]) : "yes"
-            return result(passed, observed: observed, value: values.count > 1 ? values[1].doubleValue : nil,
+            return result(passed, observed: .words(observed), value: values.count > 1 ? values[1].doubleValue : nil,
                           required: required, threshold: values.count > 2 ? values[2].doubleValue : nil)
         }
     }
@@ -298,14 +298,14 @@ private struct Context {
         // By index: reading fields in place instead of copying each component (and retaining its strings).
         for i in model.components.indices {
             var score = 0.0
-            var observed = "none"
+            var observed = Observation.none
             if let function = model.components[i].scoreFunction {
                 let values = try callFunction(function, snapshot)
                 score = values.first?.doubleValue ?? 0
-                observed = values.count > 1 ? Self.text(values[1]) : Format.number(score)
+                observed = values.count > 1 ? .words(Self.text(values[1])) : .number(score)
             } else if let metric = model.components[i].metric {
                 if let value = snapshot[metric] {
-                    observed = Format.metric(value, metric)
+                    observed = .metric(value, metric)
                     let floor = model.components[i].floor
                     score = (value - floor) / (model.components[i].target - floor)
                 }
@@ -316,7 +316,7 @@ private struct Context {
             total += contribution
             components.append(HealthComponentResult(name: model.components[i].name, weight: weight,
                                                     score: Self.round(score, 3), contribution: Self.round(contribution, 1),
-                                                    observed: observed, target: model.components[i].targetText))
+                                                    observation: observed, target: model.components[i].targetText))
         }
         let score = Self.round(total, 1)
         let band = model.bands.first { score >= $0.minimum }?.name ?? model.bands.last?.name ?? "none"

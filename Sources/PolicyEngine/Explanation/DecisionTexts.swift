@@ -20,6 +20,32 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
         public var thresholdValue: Double?
         public var file: String
         public var line: Int?
+        /// How the criterion puts its observed value in words: the name of
+        /// the metric it reads (`revenue_12m`), or `number`; nil where the
+        /// words are not the value's (a function, a credential), and in
+        /// texts stored before details left such words out.
+        public var observedAs: String?
+
+        /// The observation a compact detail left out, from its observed value; nil when these texts cannot say.
+        func observation(of value: Double?) -> Observation? {
+            guard let observedAs else { return nil }
+            guard let value else { return Observation.none }
+            if observedAs == Self.number { return .number(value) }
+            return Metric(name: observedAs).map { .metric(value, $0) }
+        }
+
+        /// Whether `observation`, with `value`, reads as these texts would write it, so a compact detail can leave it out.
+        func writes(_ observation: Observation, value: Double?) -> Bool {
+            guard let observedAs else { return false }
+            switch observation {
+            case .none: return value == nil
+            case .number(let n): return observedAs == Self.number && value == n
+            case .metric(let n, let metric): return value == n && observedAs == metric.name
+            case .words: return false
+            }
+        }
+
+        static let number = "number"
     }
 
     public struct ComponentText: Sendable, Codable, Equatable {
@@ -54,7 +80,7 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
     public var milestones: [MilestoneText]?
 
     public init(policy: Policy) {
-        self.policy = PolicyIdentity(name: policy.name, version: policy.version, contentHash: policy.contentHash, file: policy.file)
+        self.policy = policy.identity
         criteria = []
         for tier in policy.tiers {
             for criterion in tier.entry + (tier.maintain ?? []) {
@@ -62,8 +88,13 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
                 case .metric(_, _, let t), .attribute(_, _, let t), .territories(_, let t): t
                 case .certification, .credential, .function: nil
                 }
+                let observedAs: String? = switch criterion.test {
+                case .metric(let metric, _, _): metric.name
+                case .attribute, .territories: CriterionText.number
+                case .certification, .credential, .function: nil
+                }
                 let text = CriterionText(label: criterion.label, required: criterion.requirement, thresholdValue: threshold,
-                                         file: criterion.file, line: criterion.line)
+                                         file: criterion.file, line: criterion.line, observedAs: observedAs)
                 if !criteria.contains(text) { criteria.append(text) }
             }
         }

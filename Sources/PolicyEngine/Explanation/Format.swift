@@ -8,33 +8,54 @@ import Darwin
 /// Number formatting shared by explanations, tables and reports: fixed,
 /// locale-independent, deterministic.
 ///
-/// Every evaluation formats a dozen numbers for its evidence, so these write
-/// bytes into a stack buffer (results up to 15 bytes are small strings, no
-/// allocation) rather than going through Foundation's `String(format:)`.
+/// Each format writes its bytes into a stack buffer and hands them to a
+/// closure (`withNumber`, `withMetric`, …): the decision log copies them
+/// straight into a decision's JSON, with no `String` made. The `String`
+/// forms (`number`, `metric`, …) wrap those; results up to 15 bytes are
+/// small strings, with no allocation.
 public enum Format {
     /// `250000` → `250,000`; `0.125` → `0.125`; money rounds to whole units.
     public static func number(_ value: Double, money: Bool = false) -> String {
-        guard value.isFinite else { return value.isNaN ? "none" : (value > 0 ? "∞" : "-∞") }
-        if money || (value == value.rounded() && abs(value) < 1e15) {
-            return grouped(Int64(value.rounded()))
-        }
-        return fixed(value, places: 3, trimZeros: true, suffix: nil)
+        withNumber(value, money: money) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A metric's value the way evidence shows it: ratios as percentages,
     /// money in whole units.
     public static func metric(_ value: Double, _ metric: Metric) -> String {
-        metric.isRatio ? percent(value) : number(value, money: metric.isMoney)
+        withMetric(value, metric) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `0.1234` → `12.3%`.
     public static func percent(_ ratio: Double) -> String {
-        guard ratio.isFinite else { return "none" }
-        return fixed(ratio * 100, places: 1, trimZeros: false, suffix: UInt8(ascii: "%"))
+        withPercent(ratio) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// ``number(_:money:)``'s UTF-8 bytes, valid only inside `body`.
+    public static func withNumber<R>(_ value: Double, money: Bool = false, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard value.isFinite else { return word(value.isNaN ? "none" : (value > 0 ? "∞" : "-∞"), body) }
+        if money || (value == value.rounded() && abs(value) < 1e15) {
+            return grouped(Int64(value.rounded()), body)
+        }
+        return fixed(value, places: 3, trimZeros: true, suffix: nil, body)
+    }
+
+    /// ``metric(_:_:)``'s UTF-8 bytes, valid only inside `body`.
+    public static func withMetric<R>(_ value: Double, _ metric: Metric, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        metric.isRatio ? withPercent(value, body) : withNumber(value, money: metric.isMoney, body)
+    }
+
+    /// ``percent(_:)``'s UTF-8 bytes, valid only inside `body`.
+    public static func withPercent<R>(_ ratio: Double, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard ratio.isFinite else { return word("none", body) }
+        return fixed(ratio * 100, places: 1, trimZeros: false, suffix: UInt8(ascii: "%"), body)
+    }
+
+    private static func word<R>(_ text: StaticString, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Digits grouped by thousands with commas.
-    static func grouped(_ value: Int64) -> String {
+    static func grouped<R>(_ value: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
             var magnitude = value.magnitude
             var index = buffer.count
@@ -53,13 +74,14 @@ public enum Format {
                 index -= 1
                 buffer[index] = UInt8(ascii: "-")
             }
-            return String(decoding: UnsafeMutableBufferPointer(rebasing: buffer[index...]), as: UTF8.self)
+            return body(UnsafeBufferPointer(rebasing: buffer[index...]))
         }
     }
 
     /// C's `%.Nf` (the same digits and rounding `String(format:)` gives),
     /// optionally without trailing zeros, optionally followed by one byte.
-    static func fixed(_ value: Double, places: Int32, trimZeros: Bool, suffix: UInt8?) -> String {
+    static func fixed<R>(_ value: Double, places: Int32, trimZeros: Bool, suffix: UInt8?,
+                         _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 352) { buffer in
             // %.*f of a finite double fits: at most 309 integer digits, sign, point, places.
             var length = Int(withVaList([places, value]) { vsnprintf(buffer.baseAddress!, buffer.count, "%.*f", $0) })
@@ -72,9 +94,7 @@ public enum Format {
                 buffer[length] = CChar(bitPattern: suffix)
                 length += 1
             }
-            return buffer.withMemoryRebound(to: UInt8.self) {
-                String(decoding: UnsafeMutableBufferPointer(rebasing: $0[..<length]), as: UTF8.self)
-            }
+            return buffer.withMemoryRebound(to: UInt8.self) { body(UnsafeBufferPointer(rebasing: $0[..<length])) }
         }
     }
 }
