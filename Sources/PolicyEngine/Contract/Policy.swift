@@ -30,6 +30,8 @@ public final class Policy: Sendable {
     /// The most criterion results one evaluation can have: every tier's
     /// entry criteria and the largest maintenance list.
     let criteriaPerEvaluation: Int
+    /// The policy as every evaluation reads it.
+    let plan: EvaluationPlan
 
     public init(name: String, version: String, effective: Day, programs: [String], cadence: Cadence, remediation: Period,
                 tiers: [TierDefinition], health: HealthModel, milestones: [MilestoneRule], gates: [ComplianceGate],
@@ -50,6 +52,7 @@ public final class Policy: Sendable {
         self.contentHash = contentHash
         identity = PolicyIdentity(name: name, version: version, contentHash: contentHash, file: file)
         criteriaPerEvaluation = tiers.reduce(0) { $0 + $1.entry.count } + (tiers.map { $0.maintain?.count ?? 0 }.max() ?? 0)
+        plan = EvaluationPlan(tiers: tiers, health: health, milestones: milestones, interventions: interventions, flags: flags)
     }
 
     /// The position of the tier named `name` (0 = entry tier), if the policy has it.

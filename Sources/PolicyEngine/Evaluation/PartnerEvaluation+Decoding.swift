@@ -131,32 +131,30 @@ extension CriterionResult {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
-        tier = try c.decode(String.self, forKey: .tier)
-        phase = try c.decode(Phase.self, forKey: .phase)
-        observedValue = try c.decodeIfPresent(Double.self, forKey: .observedValue)
-        passed = try c.decode(Bool.self, forKey: .passed)
+        let tier = try c.decode(String.self, forKey: .tier)
+        let phase = try c.decode(Phase.self, forKey: .phase)
+        let observedValue = try c.decodeIfPresent(Double.self, forKey: .observedValue)
+        let passed = try c.decode(Bool.self, forKey: .passed)
         guard let ref = try c.decodeIfPresent(Int.self, forKey: .ref) else {
-            observation = .words(try c.decode(String.self, forKey: .observed))
-            label = try c.decode(String.self, forKey: .label)
-            required = try c.decode(String.self, forKey: .required)
-            thresholdValue = try c.decodeIfPresent(Double.self, forKey: .thresholdValue)
-            file = try c.decode(String.self, forKey: .file)
-            line = try c.decodeIfPresent(Int.self, forKey: .line)
+            self.init(tier: tier, phase: phase, label: try c.decode(String.self, forKey: .label),
+                      observation: .words(try c.decode(String.self, forKey: .observed)), observedValue: observedValue,
+                      required: try c.decode(String.self, forKey: .required),
+                      thresholdValue: try c.decodeIfPresent(Double.self, forKey: .thresholdValue), passed: passed,
+                      file: try c.decode(String.self, forKey: .file), line: try c.decodeIfPresent(Int.self, forKey: .line))
             return
         }
         let text = try decoder.decisionText(\.criteria, ref, for: "criterion \(ref)")
         // A compact detail leaves out words that only repeat the observed value the criterion's way.
+        let observation: Observation
         if let words = try c.decodeIfPresent(String.self, forKey: .observed) {
             observation = .words(words)
-        } else if let observation = text.observation(of: observedValue) {
-            self.observation = observation
+        } else if let derived = text.observation(of: observedValue) {
+            observation = derived
         } else {
             throw DecodingError.keyNotFound(Keys.observed, .init(codingPath: c.codingPath, debugDescription:
                 "the texts of its run do not say how criterion \(ref) puts its observed value in words"))
         }
-        label = text.label
-        file = text.file
-        line = text.line
+        let required: String
         if c.contains(.required) {
             required = try c.decode(String.self, forKey: .required)
         } else if let given = text.required {
@@ -164,7 +162,9 @@ extension CriterionResult {
         } else {
             throw DecodingError.keyNotFound(Keys.required, .init(codingPath: c.codingPath, debugDescription: "a function criterion states its requirement"))
         }
-        thresholdValue = c.contains(.thresholdValue) ? try c.decodeIfPresent(Double.self, forKey: .thresholdValue) : text.thresholdValue
+        let thresholdValue = c.contains(.thresholdValue) ? try c.decodeIfPresent(Double.self, forKey: .thresholdValue) : text.thresholdValue
+        self.init(tier: tier, phase: phase, label: text.label, observation: observation, observedValue: observedValue,
+                  required: required, thresholdValue: thresholdValue, passed: passed, file: text.file, line: text.line)
     }
 }
 

@@ -137,44 +137,98 @@ public enum TierEvent: String, Sendable, Codable, Equatable, CaseIterable {
 
 public struct CriterionResult: Sendable, Codable, Equatable {
     public enum Phase: String, Sendable, Codable { case entry, maintain }
-    public var tier: String
+    /// The criterion's tier, label, requirement and source line: shared by
+    /// all its results (made once when its policy loads), not copied into each.
+    var source: CriterionSource
     public var phase: Phase
-    public var label: String
     /// What the partner has, put in words only when read (``observed``).
     public var observation: Observation
     public var observedValue: Double?
-    /// What the criterion asks for (`"≥ 250,000"`).
-    public var required: String
+    /// The requirement this result states, where it is not the source's (a function states its own).
+    private var statedRequirement: String?
     public var thresholdValue: Double?
     public var passed: Bool
-    public var file: String
-    public var line: Int?
+
+    init(source: CriterionSource, phase: Phase, observation: Observation, observedValue: Double?,
+         statedRequirement: String?, thresholdValue: Double?, passed: Bool) {
+        self.source = source
+        self.phase = phase
+        self.observation = observation
+        self.observedValue = observedValue
+        self.statedRequirement = statedRequirement
+        self.thresholdValue = thresholdValue
+        self.passed = passed
+    }
 
     public init(tier: String, phase: Phase, label: String, observation: Observation, observedValue: Double?,
                 required: String, thresholdValue: Double?, passed: Bool, file: String, line: Int?) {
-        self.tier = tier
-        self.phase = phase
-        self.label = label
-        self.observation = observation
-        self.observedValue = observedValue
-        self.required = required
-        self.thresholdValue = thresholdValue
-        self.passed = passed
-        self.file = file
-        self.line = line
+        self.init(source: CriterionSource(tier: tier, label: label, requirement: required, file: file, line: line), phase: phase,
+                  observation: observation, observedValue: observedValue, statedRequirement: nil,
+                  thresholdValue: thresholdValue, passed: passed)
     }
 
+    public var tier: String {
+        get { source.tier }
+        set { source = source.with(tier: newValue) }
+    }
+    public var label: String {
+        get { source.label }
+        set { source = source.with(label: newValue) }
+    }
     /// What the partner has, in words (`"182,300"`, `"valid until 2027-01-31"`, `"none"`).
     public var observed: String {
         get { observation.words }
         set { observation = .words(newValue) }
     }
+    /// What the criterion asks for (`"≥ 250,000"`).
+    public var required: String {
+        get { statedRequirement ?? source.requirement ?? "" }
+        set { statedRequirement = newValue }
+    }
+    public var file: String {
+        get { source.file }
+        set { source = source.with(file: newValue) }
+    }
+    public var line: Int? {
+        get { source.line }
+        set { source = source.with(line: newValue) }
+    }
 
     /// Equal when everything reads the same: an observation compares by its words.
     public static func == (a: CriterionResult, b: CriterionResult) -> Bool {
-        a.tier == b.tier && a.phase == b.phase && a.label == b.label && a.observedValue == b.observedValue
-            && a.required == b.required && a.thresholdValue == b.thresholdValue && a.passed == b.passed
-            && a.file == b.file && a.line == b.line && Observation.sameWords(a.observation, b.observation)
+        a.phase == b.phase && a.observedValue == b.observedValue && a.thresholdValue == b.thresholdValue
+            && a.passed == b.passed && a.required == b.required
+            && (a.source === b.source || (a.tier == b.tier && a.label == b.label && a.file == b.file && a.line == b.line))
+            && Observation.sameWords(a.observation, b.observation)
+    }
+}
+
+/// What every result of one criterion says alike: the tier it belongs to
+/// (`flag <name>` for a flag's condition), its label, what it asks for and
+/// where it is declared.
+final class CriterionSource: Sendable {
+    let tier: String
+    let label: String
+    /// nil for a function, whose every call states its requirement.
+    let requirement: String?
+    let file: String
+    let line: Int?
+
+    init(tier: String, label: String, requirement: String?, file: String, line: Int?) {
+        self.tier = tier
+        self.label = label
+        self.requirement = requirement
+        self.file = file
+        self.line = line
+    }
+
+    func with(tier: String? = nil, label: String? = nil, file: String? = nil) -> CriterionSource {
+        CriterionSource(tier: tier ?? self.tier, label: label ?? self.label, requirement: requirement,
+                        file: file ?? self.file, line: line)
+    }
+
+    func with(line: Int?) -> CriterionSource {
+        CriterionSource(tier: tier, label: label, requirement: requirement, file: file, line: line)
     }
 }
 

@@ -41,16 +41,17 @@ public struct PartnerEvaluator {
     /// Evaluate `snapshot` against its program's policy, given what the
     /// ledger remembers, and return the evaluation and the next state.
     public func evaluate(_ snapshot: PartnerSnapshot, state: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
-        let partner = snapshot.partner
-        guard let policy = policySet.policy(forProgram: partner.program) else {
-            throw Failure.noPolicy(partner: partner.id, program: partner.program, set: policySet.name)
+        guard let policy = policySet.policy(forProgram: snapshot.partner.program) else {
+            throw Failure.noPolicy(partner: snapshot.partner.id, program: snapshot.partner.program, set: policySet.name)
         }
-        var context = Context(evaluator: self, policy: policy, asOf: snapshot.asOf)
-        defer { context.releaseTable() }
+        var table: LuaReference?
+        defer { if let table { policySet.lua.release(table) } }
         do {
-            return try context.run(snapshot, state: state)
+            return try withUnsafeMutablePointer(to: &table) { table in
+                try Context(evaluator: self, policy: policy, asOf: snapshot.asOf, table: table).run(snapshot, state: state)
+            }
         } catch let error as LuaError {
-            throw Failure.policyFunction(partner: partner.id, PolicyError(error, file: policy.file))
+            throw Failure.policyFunction(partner: snapshot.partner.id, PolicyError(error, file: policy.file))
         }
     }
 }
@@ -59,36 +60,39 @@ public struct PartnerEvaluator {
 ///
 /// The snapshot is not a field: every step takes it as a (borrowed)
 /// argument, so the evaluation never copies it, which would retain each of
-/// its strings and arrays.
+/// its strings and arrays. Nor is the context mutable: the one thing an
+/// evaluation changes, the snapshot's Lua table, lives behind a pointer, so
+/// Swift can rely on the policy and plan staying put while a step calls
+/// into Lua instead of retaining them around every call.
 private struct Context {
     let evaluator: PartnerEvaluator
     let policy: Policy
+    /// The policy as the evaluation reads it: tiers, criteria, health and menu without copies.
+    let plan: EvaluationPlan
     let asOf: Day
-    /// The snapshot as a Lua table, built on first use.
-    var table: LuaReference?
+    /// The snapshot as a Lua table, built on first use (the caller releases it).
+    let table: UnsafeMutablePointer<LuaReference?>
 
-    init(evaluator: PartnerEvaluator, policy: Policy, asOf: Day) {
+    init(evaluator: PartnerEvaluator, policy: Policy, asOf: Day, table: UnsafeMutablePointer<LuaReference?>) {
         self.evaluator = evaluator
         self.policy = policy
+        plan = policy.plan
         self.asOf = asOf
+        self.table = table
     }
 
-    mutating func releaseTable() {
-        if let table { evaluator.policySet.lua.release(table) }
-        table = nil
-    }
-
-    mutating func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
+    func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
         let lua = evaluator.policySet.lua
-        if table == nil { table = try SnapshotTable.make(snapshot, in: lua) }
-        return try lua.call(function, [.function(table!)], limits: evaluator.limits)
+        if table.pointee == nil { table.pointee = try SnapshotTable.make(snapshot, in: lua) }
+        return try lua.call(function, [.function(table.pointee!)], limits: evaluator.limits)
     }
 
     // MARK: - The whole evaluation
 
-    mutating func run(_ snapshot: PartnerSnapshot, state previous: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
+    func run(_ snapshot: PartnerSnapshot, state previous: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
         var state = previous
-        if state.tier != nil, policy.tierIndex(named: state.tier) == nil {
+        var current = plan.tierIndex(named: state.tier)
+        if state.tier != nil, current == nil {
             // The policy no longer has the partner's tier: it gets reassigned at the next due evaluation.
             state.tier = nil
             state.review = nil
@@ -97,30 +101,26 @@ private struct Context {
         // Criteria: entry of every tier, maintenance of the current one.
         var results: [CriterionResult] = []
         results.reserveCapacity(policy.criteriaPerEvaluation)
-        var entryHolds: [Bool] = []
-        entryHolds.reserveCapacity(policy.tiers.count)
-        // By index: no copy of each tier and criterion (and their strings).
-        let tiers = policy.tiers
-        for t in tiers.indices {
+        var qualifying: Int?
+        var currentEntryHolds = false
+        for t in 0..<plan.tierCount {
             var holds = true
-            for c in tiers[t].entry.indices {
-                let result = try evaluate(tiers[t].entry[c], tier: tiers[t].name, phase: .entry, snapshot)
-                holds = holds && result.passed
-                results.append(result)
+            for step in plan.entry[t] {
+                // Appended, then read in place: a result held in a local is copied into the array.
+                results.append(try evaluate(step: step, phase: .entry, snapshot))
+                if !results[results.count - 1].passed { holds = false }
             }
-            entryHolds.append(holds)
+            if holds { qualifying = t }
+            if t == current { currentEntryHolds = holds }
         }
-        let qualifying = entryHolds.lastIndex(of: true)
-        let current = policy.tierIndex(named: state.tier)
         var maintains = true
-        if let current, let maintain = policy.tiers[current].maintain {
-            for c in maintain.indices {
-                let result = try evaluate(maintain[c], tier: policy.tiers[current].name, phase: .maintain, snapshot)
-                maintains = maintains && result.passed
-                results.append(result)
+        if let current, let maintain = plan.maintain[current] {
+            for step in maintain {
+                results.append(try evaluate(step: step, phase: .maintain, snapshot))
+                if !results[results.count - 1].passed { maintains = false }
             }
-        } else if let current {
-            maintains = entryHolds[current]
+        } else if current != nil {
+            maintains = currentEntryHolds
         }
 
         // The tier state machine.
@@ -138,10 +138,11 @@ private struct Context {
                 event = .upgraded
                 if state.firstAdvanced == nil { state.firstAdvanced = asOf }
             }
-            state.tier = policy.tiers[q].name
+            state.tier = plan.tierNames[q]
             state.tierSince = asOf
             state.review = nil
-        } else if let current {
+            current = q
+        } else if let tier = current {
             if maintains {
                 if state.review != nil {
                     state.review = nil
@@ -149,8 +150,8 @@ private struct Context {
                 }
             } else if let review = state.review {
                 if due && asOf >= review.deadline {
-                    let target = try demotionTarget(below: current, snapshot)
-                    state.tier = target.map { policy.tiers[$0].name }
+                    current = try demotionTarget(below: tier, snapshot)
+                    state.tier = current.map { plan.tierNames[$0] }
                     state.tierSince = asOf
                     state.review = nil
                     event = .demoted
@@ -160,12 +161,12 @@ private struct Context {
             } else if due {
                 let deadline = policy.remediation.after(asOf)
                 if deadline <= asOf {
-                    let target = try demotionTarget(below: current, snapshot)
-                    state.tier = target.map { policy.tiers[$0].name }
+                    current = try demotionTarget(below: tier, snapshot)
+                    state.tier = current.map { plan.tierNames[$0] }
                     state.tierSince = asOf
                     event = .demoted
                 } else {
-                    state.review = TierReview(tier: policy.tiers[current].name, opened: asOf, deadline: deadline)
+                    state.review = TierReview(tier: plan.tierNames[tier], opened: asOf, deadline: deadline)
                     event = .reviewOpened
                 }
             }
@@ -179,32 +180,44 @@ private struct Context {
         let health = try healthResult(snapshot)
         let gates = try gateResults(previous: previous.gates, snapshot)
         for gate in gates { state.gates[gate.gate] = gate.status }
-        let milestones = milestoneResults(state: state, snapshot)
+        let milestones = milestoneResults(firstQualified: state.firstQualified, firstAdvanced: state.firstAdvanced, snapshot)
         var raisedFlags: [String] = []
-        for flag in policy.flags where try evaluate(flag.condition, tier: "flag \(flag.name)", phase: .entry, snapshot).passed {
-            raisedFlags.append(flag.name)
+        for f in plan.flags.indices where try evaluate(step: plan.flags[f], phase: .entry, snapshot).passed {
+            raisedFlags.append(policy.flags[f].name)
         }
         let (alerts, resolved, openAlerts) = alertResults(milestones: milestones, gates: gates, review: state.review,
                                                           health: health, flags: raisedFlags, previous: previous.openAlerts)
         state.openAlerts = openAlerts
 
-        var benefits = policy.tierIndex(named: state.tier).map { policy.tiers[$0].benefits } ?? [:]
-        let lapsed = gates.filter { $0.status == .lapsed }
-        let suspendedBenefits = lapsed.isEmpty ? [] : Set(lapsed.flatMap(\.suspendedBenefits)).sorted()
-        for benefit in suspendedBenefits { benefits[benefit] = nil }
-        let suspendedProducts = lapsed.isEmpty ? [] : Set(lapsed.flatMap(\.suspendedProducts)).sorted()
-        let authorized = suspendedProducts.isEmpty
-            ? snapshot.partner.products : snapshot.partner.products.filter { !suspendedProducts.contains($0) }
+        // `current` is the tier the partner holds now (`state.tier`).
+        var benefits = current.map { plan.benefits[$0] } ?? [:]
+        var suspendedBenefits: [String] = [], suspendedProducts: [String] = []
+        var authorized = snapshot.partner.products
+        if gates.contains(where: { $0.status == .lapsed }) {
+            let lapsed = gates.filter { $0.status == .lapsed }
+            suspendedBenefits = Set(lapsed.flatMap(\.suspendedBenefits)).sorted()
+            for benefit in suspendedBenefits { benefits[benefit] = nil }
+            suspendedProducts = Set(lapsed.flatMap(\.suspendedProducts)).sorted()
+            if !suspendedProducts.isEmpty { authorized = authorized.filter { !suspendedProducts.contains($0) } }
+        }
 
-        let intervention = alerts.lazy.filter { $0.intervention != nil }
-            .max { ($0.step, -$0.firstRaised.daysSinceEpoch, $1.key) < ($1.step, -$1.firstRaised.daysSinceEpoch, $0.key) }
-            .map { InterventionChoice(alert: $0.key, step: $0.step, action: $0.intervention!, owner: $0.owner) }
+        // The most escalated intervention among the open alerts: the highest step, then the oldest, then the first key.
+        var chosen: Int?
+        for i in alerts.indices where alerts[i].intervention != nil {
+            guard let best = chosen else { chosen = i; continue }
+            let rank = (alerts[i].step, -alerts[i].firstRaised.daysSinceEpoch)
+            let bestRank = (alerts[best].step, -alerts[best].firstRaised.daysSinceEpoch)
+            if bestRank < rank || (bestRank == rank && alerts[i].key < alerts[best].key) { chosen = i }
+        }
+        let intervention = chosen.map {
+            InterventionChoice(alert: alerts[$0].key, step: alerts[$0].step, action: alerts[$0].intervention!, owner: alerts[$0].owner)
+        }
 
         let evaluation = PartnerEvaluation(
             partnerID: snapshot.partner.id, partnerName: snapshot.partner.name, program: snapshot.partner.program, asOf: asOf,
-            policy: policy.identity,
-            tierDue: due, previousTier: previousTier, tier: state.tier, previousStanding: previousStanding, standing: standing,
-            tierEvent: event, review: state.review, qualifiesFor: qualifying.map { policy.tiers[$0].name },
+            policy: policy.identity, tierDue: due, previousTier: previousTier, tier: state.tier,
+            previousStanding: previousStanding, standing: standing, tierEvent: event, review: state.review,
+            qualifiesFor: qualifying.map { plan.tierNames[$0] },
             criteria: results, health: health, milestones: milestones, gates: gates, alerts: alerts,
             resolvedAlerts: resolved, intervention: intervention, benefits: benefits, suspendedBenefits: suspendedBenefits,
             authorizedProducts: authorized, suspendedProducts: suspendedProducts,
@@ -213,12 +226,12 @@ private struct Context {
     }
 
     /// The highest tier below `current` whose maintenance criteria hold, if any.
-    mutating func demotionTarget(below current: Int, _ snapshot: PartnerSnapshot) throws -> Int? {
+    func demotionTarget(below current: Int, _ snapshot: PartnerSnapshot) throws -> Int? {
         var index = current - 1
         while index >= 0 {
             var holds = true
-            for criterion in policy.tiers[index].maintenanceCriteria where holds {
-                holds = try evaluate(criterion, tier: policy.tiers[index].name, phase: .maintain, snapshot).passed
+            for step in plan.maintenance[index] where holds {
+                holds = try evaluate(step: step, phase: .maintain, snapshot).passed
             }
             if holds { return index }
             index -= 1
@@ -228,42 +241,37 @@ private struct Context {
 
     // MARK: - Criteria
 
-    mutating func evaluate(_ criterion: Criterion, tier: String, phase: CriterionResult.Phase, _ snapshot: PartnerSnapshot) throws -> CriterionResult {
-        func result(_ passed: Bool, observed: Observation, value: Double?, required: String, threshold: Double?) -> CriterionResult {
-            CriterionResult(tier: tier, phase: phase, label: criterion.label, observation: observed, observedValue: value,
-                            required: required, thresholdValue: threshold, passed: passed, file: criterion.file,
-                            line: criterion.line)
+    func evaluate(step index: Int, phase: CriterionResult.Phase, _ snapshot: PartnerSnapshot) throws -> CriterionResult {
+        let step = plan.steps[index]
+        func result(_ passed: Bool, observed: Observation, value: Double?, threshold: Double?, stating required: String? = nil) -> CriterionResult {
+            CriterionResult(source: plan.sources[index], phase: phase, observation: observed, observedValue: value,
+                            statedRequirement: required, thresholdValue: threshold, passed: passed)
         }
-        switch criterion.test {
-        case .metric(let metric, let op, let threshold):
-            let value = snapshot[metric]
-            let passed = value.map { op.holds($0, threshold) } ?? false
-            return result(passed, observed: value.map { .metric($0, metric) } ?? .none, value: value,
-                          required: criterion.requirement!, threshold: threshold)
-        case .attribute(let name, let op, let threshold):
-            let value = snapshot.attributes[name]?.number
-            let passed = value.map { op.holds($0, threshold) } ?? false
-            return result(passed, observed: value.map { .number($0) } ?? .none, value: value,
-                          required: criterion.requirement!, threshold: threshold)
-        case .certification(let name):
-            let record = snapshot.certification(name)
-            return result(record?.isValid(on: asOf) ?? false, observed: .words(Self.describe(record, on: asOf)), value: nil,
-                          required: criterion.requirement!, threshold: nil)
-        case .credential(let kind):
-            let record = snapshot.credential(kind)
-            return result(record?.isValid(on: asOf) ?? false, observed: .words(Self.describe(record, on: asOf)), value: nil,
-                          required: criterion.requirement!, threshold: nil)
-        case .territories(let op, let threshold):
+        switch step.kind {
+        case .metric:
+            let value = snapshot[step.metric]
+            let passed = value.map { step.comparison.holds($0, step.threshold) } ?? false
+            return result(passed, observed: value.map { .metric($0, step.metric) } ?? .none, value: value, threshold: step.threshold)
+        case .attribute:
+            let value = snapshot.attributes[plan.names[index]]?.number
+            let passed = value.map { step.comparison.holds($0, step.threshold) } ?? false
+            return result(passed, observed: value.map { .number($0) } ?? .none, value: value, threshold: step.threshold)
+        case .certification:
+            let record = snapshot.certification(plan.names[index])
+            return result(record?.isValid(on: asOf) ?? false, observed: .words(Self.describe(record, on: asOf)), value: nil, threshold: nil)
+        case .credential:
+            let record = snapshot.credential(plan.names[index])
+            return result(record?.isValid(on: asOf) ?? false, observed: .words(Self.describe(record, on: asOf)), value: nil, threshold: nil)
+        case .territories:
             let count = Double(snapshot.partner.territories.count)
-            return result(op.holds(count, threshold), observed: .number(count), value: count,
-                          required: criterion.requirement!, threshold: threshold)
-        case .function(let function):
-            let values = try callFunction(function, snapshot)
+            return result(step.comparison.holds(count, step.threshold), observed: .number(count), value: count, threshold: step.threshold)
+        case .function:
+            let values = try callFunction(step.function!, snapshot)
             let passed = values.first?.isTruthy ?? false
             let observed = values.count > 1 ? Self.text(values[1]) : (passed ? "yes" : "no")
             let required = values.count > 2 ? Self.text(values[2]) : "yes"
             return result(passed, observed: .words(observed), value: values.count > 1 ? values[1].doubleValue : nil,
-                          required: required, threshold: values.count > 2 ? values[2].doubleValue : nil)
+                          threshold: values.count > 2 ? values[2].doubleValue : nil, stating: required)
         }
     }
 
@@ -286,40 +294,39 @@ private struct Context {
 
     // MARK: - Health
 
-    mutating func healthResult(_ snapshot: PartnerSnapshot) throws -> HealthResult {
-        let model = policy.health
-        guard !model.components.isEmpty else {
-            return HealthResult(score: 0, band: model.bands.last?.name ?? "none", components: [])
+    func healthResult(_ snapshot: PartnerSnapshot) throws -> HealthResult {
+        let bands = plan.bands
+        guard !plan.components.isEmpty else {
+            return HealthResult(score: 0, band: bands.last?.name ?? "none", components: [])
         }
-        let totalWeight = model.components.reduce(0) { $0 + $1.weight }
         var components: [HealthComponentResult] = []
-        components.reserveCapacity(model.components.count)
+        components.reserveCapacity(plan.components.count)
         var total = 0.0
-        // By index: reading fields in place instead of copying each component (and retaining its strings).
-        for i in model.components.indices {
+        // Each component read in place from the plan (a copy would retain its strings).
+        for i in plan.components.indices {
             var score = 0.0
             var observed = Observation.none
-            if let function = model.components[i].scoreFunction {
+            if let function = plan.components[i].function {
                 let values = try callFunction(function, snapshot)
                 score = values.first?.doubleValue ?? 0
                 observed = values.count > 1 ? .words(Self.text(values[1])) : .number(score)
-            } else if let metric = model.components[i].metric {
+            } else if let metric = plan.components[i].metric {
                 if let value = snapshot[metric] {
                     observed = .metric(value, metric)
-                    let floor = model.components[i].floor
-                    score = (value - floor) / (model.components[i].target - floor)
+                    let floor = plan.components[i].floor
+                    score = (value - floor) / (plan.components[i].target - floor)
                 }
             }
             score = score.isFinite ? min(1, max(0, score)) : 0
-            let weight = model.components[i].weight
-            let contribution = weight / totalWeight * score * 100
+            let weight = plan.components[i].weight
+            let contribution = weight / plan.totalWeight * score * 100
             total += contribution
-            components.append(HealthComponentResult(name: model.components[i].name, weight: weight,
+            components.append(HealthComponentResult(name: plan.components[i].name, weight: weight,
                                                     score: Self.round(score, 3), contribution: Self.round(contribution, 1),
-                                                    observation: observed, target: model.components[i].targetText))
+                                                    observation: observed, target: plan.components[i].targetText))
         }
         let score = Self.round(total, 1)
-        let band = model.bands.first { score >= $0.minimum }?.name ?? model.bands.last?.name ?? "none"
+        let band = bands.first { score >= $0.minimum }?.name ?? bands.last?.name ?? "none"
         return HealthResult(score: score, band: band, components: components)
     }
 
@@ -334,7 +341,7 @@ private struct Context {
 
     // MARK: - Gates
 
-    mutating func gateResults(previous: [String: GateStatus], _ snapshot: PartnerSnapshot) throws -> [GateResult] {
+    func gateResults(previous: [String: GateStatus], _ snapshot: PartnerSnapshot) throws -> [GateResult] {
         guard !policy.gates.isEmpty else { return [] }
         var results: [GateResult] = []
         let products = Set(snapshot.partner.products)
@@ -378,18 +385,18 @@ private struct Context {
 
     // MARK: - Milestones
 
-    func milestoneResults(state: PartnerProgramState, _ snapshot: PartnerSnapshot) -> [MilestoneResult] {
+    func milestoneResults(firstQualified: Day?, firstAdvanced: Day?, _ snapshot: PartnerSnapshot) -> [MilestoneResult] {
         let enrolled = snapshot.partner.enrolled
         let dates = snapshot.milestones
-        return policy.milestones.map { rule in
+        return plan.milestones.map { rule in
             let reached: Day?
             switch rule.step {
             case .firstLogin: reached = dates.firstLogin
             case .firstTraining: reached = dates.firstTraining
             case .firstDealRegistration: reached = dates.firstDealRegistration
             case .firstDealWon: reached = dates.firstDealWon
-            case .firstTierQualification: reached = state.firstQualified
-            case .firstTierAdvancement: reached = state.firstAdvanced
+            case .firstTierQualification: reached = firstQualified
+            case .firstTierAdvancement: reached = firstAdvanced
             }
             let deadline = rule.deadline.after(enrolled)
             if let reached {
@@ -407,8 +414,7 @@ private struct Context {
 
     func alertResults(milestones: [MilestoneResult], gates: [GateResult], review: TierReview?, health: HealthResult,
                       flags: [String], previous: OpenAlerts) -> ([AlertResult], [AlertKey], OpenAlerts) {
-        var keys: [AlertKey] = []
-        keys.reserveCapacity(4 + gates.count + flags.count)
+        var keys: [AlertKey] = []   // no room reserved: most partners raise none, and an empty array allocates nothing
         // Only the current milestone (the first one not reached) raises an alert.
         if let current = milestones.first(where: { $0.reached == nil }), current.status == .overdue {
             keys.append(AlertKey(kind: .milestoneOverdue, subject: current.milestone.rawValue))
@@ -418,7 +424,7 @@ private struct Context {
             if gate.status == .warning { keys.append(AlertKey(kind: .gateWarning, subject: gate.gate)) }
             if gate.status == .lapsed { keys.append(AlertKey(kind: .gateLapsed, subject: gate.gate)) }
         }
-        if policy.health.bands.count > 1, !policy.health.components.isEmpty, health.band == policy.health.bands.last?.name {
+        if let red = plan.alertingBand, health.band == red {
             keys.append(AlertKey(kind: .healthRed, subject: "health"))
         }
         for flag in flags { keys.append(AlertKey(kind: .policyFlag, subject: flag)) }
@@ -428,13 +434,13 @@ private struct Context {
         open.reserveCapacity(keys.count)
         var alerts: [AlertResult] = []
         alerts.reserveCapacity(keys.count)
-        let menu = policy.interventions
+        let menu = plan.menu
         for key in keys {
             let first = previous.isEmpty ? asOf : previous[key] ?? asOf
             if open.last?.key != key { open.append(OpenAlerts.Entry(key: key, firstRaised: first)) }
-            // The last step of the menu that answers this kind and is due by now (by index: no copy of each step).
+            // The last step of the menu that answers this kind and is due by now (read in place from the plan).
             var chosen: Int?
-            for i in menu.indices where (menu[i].kinds.isEmpty || menu[i].kinds.contains(key.kind)) && menu[i].after.after(first) <= asOf {
+            for i in menu.indices where menu[i].answers(key.kind) && menu[i].after.after(first) <= asOf {
                 chosen = i
             }
             alerts.append(AlertResult(key: key, firstRaised: first, daysOpen: first.days(until: asOf), step: chosen.map { $0 + 1 } ?? 0,
