@@ -414,21 +414,34 @@ private struct Context {
 
     func alertResults(milestones: [MilestoneResult], gates: [GateResult], review: TierReview?, health: HealthResult,
                       flags: [String], previous: OpenAlerts) -> ([AlertResult], [AlertKey], OpenAlerts) {
-        var keys: [AlertKey] = []   // no room reserved: most partners raise none, and an empty array allocates nothing
-        // Only the current milestone (the first one not reached) raises an alert.
-        if let current = milestones.first(where: { $0.reached == nil }), current.status == .overdue {
-            keys.append(AlertKey(kind: .milestoneOverdue, subject: current.milestone.rawValue))
+        // The keys raised now, gathered on the stack: most partners raise none or one.
+        withUnsafeTemporaryAllocation(of: AlertKey.self, capacity: 3 + 2 * gates.count + flags.count) { buffer in
+            var count = 0
+            func raise(_ kind: AlertKind, _ subject: String) {
+                (buffer.baseAddress! + count).initialize(to: AlertKey(kind: kind, subject: subject))
+                count += 1
+            }
+            // Only the current milestone (the first one not reached) raises an alert.
+            if let current = milestones.firstIndex(where: { $0.reached == nil }), milestones[current].status == .overdue {
+                raise(.milestoneOverdue, milestones[current].milestone.rawValue)
+            }
+            if let review { raise(.tierReview, review.tier) }
+            for gate in gates.indices {
+                if gates[gate].status == .warning { raise(.gateWarning, gates[gate].gate) }
+                if gates[gate].status == .lapsed { raise(.gateLapsed, gates[gate].gate) }
+            }
+            if let red = plan.alertingBand, health.band == red { raise(.healthRed, "health") }
+            for flag in flags { raise(.policyFlag, flag) }
+            var keys = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
+            defer { _ = keys.deinitialize() }
+            if count > 1 { keys.sort() }
+            return alerts(keys, previous: previous)
         }
-        if let review { keys.append(AlertKey(kind: .tierReview, subject: review.tier)) }
-        for gate in gates {
-            if gate.status == .warning { keys.append(AlertKey(kind: .gateWarning, subject: gate.gate)) }
-            if gate.status == .lapsed { keys.append(AlertKey(kind: .gateLapsed, subject: gate.gate)) }
-        }
-        if let red = plan.alertingBand, health.band == red {
-            keys.append(AlertKey(kind: .healthRed, subject: "health"))
-        }
-        for flag in flags { keys.append(AlertKey(kind: .policyFlag, subject: flag)) }
-        if keys.count > 1 { keys.sort() }
+    }
+
+    /// The alerts of `keys` (sorted), with when each was first raised and its step on the menu; the
+    /// open alerts resolved now; and the open alerts to remember.
+    private func alerts(_ keys: UnsafeMutableBufferPointer<AlertKey>, previous: OpenAlerts) -> ([AlertResult], [AlertKey], OpenAlerts) {
         if keys.isEmpty && previous.isEmpty { return ([], [], [:]) }
         var open: [OpenAlerts.Entry] = []
         open.reserveCapacity(keys.count)

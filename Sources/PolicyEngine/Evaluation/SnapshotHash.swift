@@ -57,7 +57,8 @@ enum SnapshotHash {
 /// buffer-full (a snapshot's layout fits in one) instead of one per field,
 /// and each field stored with a bounds check and a copy, nothing more.
 private struct DigestWriter {
-    static let capacity = 2048
+    // Within what withUnsafeTemporaryAllocation puts on the stack (larger, it allocates).
+    static let capacity = 1024
     private var hasher = SHA256()
     private let base: UnsafeMutableRawPointer
     private var count = 0
