@@ -46,6 +46,19 @@ import Testing
         #expect("\(String(describing: error))".contains("32 hex digits, not 'abc'"))
     }
 
+    @Test("every NaN is a missing value to the digest; infinities are values")
+    func missingValues() {
+        let base = Self.richSnapshot(longNames: false)
+        for nan in [Double.nan, -Double.nan, Double.signalingNaN, Double(bitPattern: 0x7ff0_0000_0000_0001)] {
+            var other = base
+            other.values[Metric.revenue3m.rawValue] = nan
+            #expect(SnapshotHash.of(other) == SnapshotHash.of(base), "\(nan.bitPattern)")
+        }
+        var infinite = base
+        infinite.values[Metric.revenue3m.rawValue] = .infinity
+        #expect(SnapshotHash.of(infinite) != SnapshotHash.of(base))
+    }
+
     @Test func anyFieldChangesTheDigest() {
         let base = Self.richSnapshot(longNames: false)
         var other = base
