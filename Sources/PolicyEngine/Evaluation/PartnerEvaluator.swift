@@ -65,10 +65,13 @@ public struct PartnerEvaluator {
 /// Swift can rely on the policy and plan staying put while a step calls
 /// into Lua instead of retaining them around every call.
 private struct Context {
+    // Unowned: a context lives only inside `PartnerEvaluator.evaluate`, whose
+    // evaluator holds the policy set, its policies and their plans; counting
+    // references to them for every partner cost atomic operations for nothing.
     let evaluator: PartnerEvaluator
-    let policy: Policy
+    unowned(unsafe) let policy: Policy
     /// The policy as the evaluation reads it: tiers, criteria, health and menu without copies.
-    let plan: EvaluationPlan
+    unowned(unsafe) let plan: EvaluationPlan
     let asOf: Day
     /// The snapshot as a Lua table, built on first use (the caller releases it).
     let table: UnsafeMutablePointer<LuaReference?>
@@ -243,36 +246,45 @@ private struct Context {
 
     func evaluate(step index: Int, phase: CriterionResult.Phase, _ snapshot: PartnerSnapshot) throws -> CriterionResult {
         let step = plan.steps[index]
-        func result(_ passed: Bool, observed: Observation, value: Double?, threshold: Double?, stating required: String? = nil) -> CriterionResult {
-            CriterionResult(source: plan.sources[index], phase: phase, observation: observed, observedValue: value,
-                            statedRequirement: required, thresholdValue: threshold, passed: passed)
-        }
+        var passed = false
+        var observed = Observation.none
+        var value: Double?
+        var threshold: Double? = step.threshold
+        var stated: String?   // a function states its requirement; declarative ones have their source's
         switch step.kind {
         case .metric:
-            let value = snapshot[step.metric]
-            let passed = value.map { step.comparison.holds($0, step.threshold) } ?? false
-            return result(passed, observed: value.map { .metric($0, step.metric) } ?? .none, value: value, threshold: step.threshold)
+            value = snapshot[step.metric]
+            if let value {
+                passed = step.comparison.holds(value, step.threshold)
+                observed = .metric(value, step.metric)
+            }
         case .attribute:
-            let value = snapshot.attributes[plan.names[index]]?.number
-            let passed = value.map { step.comparison.holds($0, step.threshold) } ?? false
-            return result(passed, observed: value.map { .number($0) } ?? .none, value: value, threshold: step.threshold)
-        case .certification:
-            let record = snapshot.certification(plan.names[index])
-            return result(record?.isValid(on: asOf) ?? false, observed: .words(Self.describe(record, on: asOf)), value: nil, threshold: nil)
-        case .credential:
-            let record = snapshot.credential(plan.names[index])
-            return result(record?.isValid(on: asOf) ?? false, observed: .words(Self.describe(record, on: asOf)), value: nil, threshold: nil)
+            value = snapshot.attributes[plan.names[index]]?.number
+            if let value {
+                passed = step.comparison.holds(value, step.threshold)
+                observed = .number(value)
+            }
+        case .certification, .credential:
+            let record = step.kind == .certification ? snapshot.certification(plan.names[index]) : snapshot.credential(plan.names[index])
+            passed = record?.isValid(on: asOf) ?? false
+            observed = .words(Self.describe(record, on: asOf))
+            threshold = nil
         case .territories:
             let count = Double(snapshot.partner.territories.count)
-            return result(step.comparison.holds(count, step.threshold), observed: .number(count), value: count, threshold: step.threshold)
+            value = count
+            passed = step.comparison.holds(count, step.threshold)
+            observed = .number(count)
         case .function:
             let values = try callFunction(step.function!, snapshot)
-            let passed = values.first?.isTruthy ?? false
-            let observed = values.count > 1 ? Self.text(values[1]) : (passed ? "yes" : "no")
-            let required = values.count > 2 ? Self.text(values[2]) : "yes"
-            return result(passed, observed: .words(observed), value: values.count > 1 ? values[1].doubleValue : nil,
-                          threshold: values.count > 2 ? values[2].doubleValue : nil, stating: required)
+            passed = values.first?.isTruthy ?? false
+            observed = .words(values.count > 1 ? Self.text(values[1]) : (passed ? "yes" : "no"))
+            value = values.count > 1 ? values[1].doubleValue : nil
+            stated = values.count > 2 ? Self.text(values[2]) : "yes"
+            threshold = values.count > 2 ? values[2].doubleValue : nil
         }
+        // Made once, here: built in each case through a helper, the result was copied on its way out.
+        return CriterionResult(source: plan.sources[index], phase: phase, observation: observed, observedValue: value,
+                               statedRequirement: stated, thresholdValue: threshold, passed: passed)
     }
 
     static func describe(_ record: Credential?, on day: Day) -> String {
