@@ -25,10 +25,19 @@ func measure(_ name: String, iterations: Int, _ body: () throws -> Void) rethrow
     print(String(format: "%-58@ %8.1f ns/call", name as NSString, ns))
 }
 
-let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 1_000_000
+/// A whole number argument at `position`, `fallback` when it is not given; a usage message for anything else.
+func count(at position: Int, _ name: String, fallback: Int) -> Int {
+    guard let text = CommandLine.arguments.dropFirst(position).first else { return fallback }
+    guard let value = Int(text), value > 0 else {
+        FileHandle.standardError.write(Data("partnerscore-bench: \(name) must be a positive whole number, not '\(text)'\n".utf8))
+        exit(2)
+    }
+    return value
+}
+let iterations = count(at: 1, "ITERATIONS", fallback: 1_000_000)
 let policiesFolder = CommandLine.arguments.dropFirst(2).first ?? "Policies"
 let cases = CommandLine.arguments.dropFirst(3).first ?? "all"
-let benchPartners = Int(CommandLine.arguments.dropFirst(4).first ?? "") ?? 20_000
+let benchPartners = count(at: 4, "PARTNERS", fallback: 20_000)
 guard ["all", "lua", "record", "evaluate"].contains(cases) else {
     FileHandle.standardError.write(Data("partnerscore-bench: cases must be all, lua, record or evaluate, not '\(cases)'\n".utf8))
     exit(2)
