@@ -163,11 +163,16 @@ func policyEvaluations() throws {
             // evaluation would retain and release their buffers, one cache line for both cores.
             let evaluator = box.evaluators[worker]
             let snapshots = box.snapshots
-            var i = worker
-            while i < total {
-                let index = i % snapshots.count
+            // Each worker cycles through its own contiguous share, as a run's
+            // workers take contiguous parts of a batch: neighbouring snapshots
+            // share cache lines, and two cores retaining their strings would
+            // pass those lines back and forth.
+            let share = snapshots.count / jobs, first = worker * share
+            var index = first
+            for _ in stride(from: worker, to: total, by: jobs) {
                 _ = try! evaluator.evaluate(snapshots[index], state: PartnerProgramState.initial(for: snapshots[index].partner))
-                i += jobs
+                index += 1
+                if index == first + share { index = first }
             }
         }
         let elapsed = clock.now - start

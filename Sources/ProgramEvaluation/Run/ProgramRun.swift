@@ -225,8 +225,9 @@ struct BatchProducer: @unchecked Sendable {
 }
 
 /// One batch being evaluated (and encoded) on the workers in the background.
-/// Worker `w` takes partners `w`, `w + n`, `w + 2n`, …; results come back in
-/// input order, and a failure reports the first failing partner in id order,
+/// Worker `w` of `n` takes the `w`th of `n` contiguous parts of the batch
+/// (neighbouring partners' snapshots and result slots share cache lines, which
+/// two cores would pass back and forth); results come back in input order, and a failure reports the first failing partner in id order,
 /// whatever the scheduling, so errors are as reproducible as results.
 struct BatchInFlight {
     let batch: [ProgramRun.Pending]
@@ -249,8 +250,7 @@ struct BatchInFlight {
                 defer { group.leave() }
                 // Reused for every partner of the batch; none in a dry run, which encodes nothing.
                 let json = prepareRows ? JSONBuffer(capacity: 16_384) : nil
-                var index = worker
-                while index < count {
+                for index in (count * worker / workerCount)..<(count * (worker + 1) / workerCount) {
                     let pending = batch[index]
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
@@ -261,7 +261,6 @@ struct BatchInFlight {
                     } catch {
                         slots.set(index, .failure(error))
                     }
-                    index += workerCount
                 }
             }
             thread.stackSize = ProgramRun.workerStackSize
