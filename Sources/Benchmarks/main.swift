@@ -167,12 +167,13 @@ func policyEvaluations() throws {
             // workers take contiguous parts of a batch: neighbouring snapshots
             // share cache lines, and two cores retaining their strings would
             // pass those lines back and forth.
-            let share = snapshots.count / jobs, first = worker * share
-            var index = first
+            var share = (snapshots.count * worker / jobs)..<(snapshots.count * (worker + 1) / jobs)
+            if share.isEmpty { share = 0..<snapshots.count }   // fewer snapshots than workers
+            var index = share.lowerBound
             for _ in stride(from: worker, to: total, by: jobs) {
                 _ = try! evaluator.evaluate(snapshots[index], state: PartnerProgramState.initial(for: snapshots[index].partner))
                 index += 1
-                if index == first + share { index = first }
+                if index == share.upperBound { index = share.lowerBound }
             }
         }
         let elapsed = clock.now - start

@@ -226,8 +226,9 @@ struct BatchProducer: @unchecked Sendable {
 
 /// One batch being evaluated (and encoded) on the workers in the background.
 /// Worker `w` of `n` takes the `w`th of `n` contiguous parts of the batch
-/// (neighbouring partners' snapshots and result slots share cache lines, which
-/// two cores would pass back and forth); results come back in input order, and a failure reports the first failing partner in id order,
+/// (neighbouring partners' snapshots and result slots share cache lines,
+/// which two cores would pass back and forth). Results come back in input
+/// order, and a failure reports the first failing partner in id order,
 /// whatever the scheduling, so errors are as reproducible as results.
 struct BatchInFlight {
     let batch: [ProgramRun.Pending]
