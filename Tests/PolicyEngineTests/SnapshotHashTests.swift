@@ -59,6 +59,20 @@ import Testing
         #expect(SnapshotHash.of(infinite) != SnapshotHash.of(base))
     }
 
+    @Test("values beyond the digest's buffer are hashed field by field, every one of them")
+    func moreValuesThanTheBufferHolds() {
+        var base = Self.richSnapshot(longNames: false)
+        base.values += (0..<300).map(Double.init)   // 8 bytes each: more than the 1,024-byte buffer
+        var last = base
+        last.values[last.values.count - 1] = -1
+        #expect(SnapshotHash.of(last) != SnapshotHash.of(base))
+        var missing = base, otherMissing = base
+        missing.values[missing.values.count - 1] = .nan
+        otherMissing.values[otherMissing.values.count - 1] = -Double.nan
+        #expect(SnapshotHash.of(missing) == SnapshotHash.of(otherMissing))
+        #expect(SnapshotHash.of(missing) != SnapshotHash.of(base))
+    }
+
     @Test func anyFieldChangesTheDigest() {
         let base = Self.richSnapshot(longNames: false)
         var other = base

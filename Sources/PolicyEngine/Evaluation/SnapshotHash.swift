@@ -113,6 +113,11 @@ private struct DigestWriter {
     mutating func values(_ values: [Double]) {
         values.withUnsafeBufferPointer { values in
             guard let source = values.baseAddress else { return }
+            guard values.count * 8 <= Self.capacity else {
+                // More than the buffer holds (a snapshot has one per metric, far fewer): field by field.
+                for value in values { int(Int64(bitPattern: value.isNaN ? UInt64.max : value.bitPattern)) }
+                return
+            }
             reserve(values.count * 8)
             let out = base + count
             #if _endian(little)
