@@ -31,9 +31,7 @@ public enum Observation: Sendable, Hashable {
         case .words(var words): return words.withUTF8(body)
         case .metric(let value, let metric): return Format.withMetric(value, metric, body)
         case .number(let value): return Format.withNumber(value, body)
-        case .none:
-            let none: StaticString = "none"
-            return body(UnsafeBufferPointer(start: none.utf8Start, count: none.utf8CodeUnitCount))
+        case .none: return Format.word("none", body)
         }
     }
 

@@ -50,7 +50,8 @@ public enum Format {
         return fixed(ratio * 100, places: 1, trimZeros: false, suffix: UInt8(ascii: "%"), body)
     }
 
-    private static func word<R>(_ text: StaticString, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    /// A fixed word's UTF-8 bytes, for `body`.
+    static func word<R>(_ text: StaticString, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         body(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
