@@ -14,24 +14,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "bench-instructions.sh: needs valgrind: apt-get install valgrind" >&2; exit 1; }
-binary=${1:-}
-if [ -z "$binary" ]; then
-    Scripts/setup.sh -c release --product partnerscore-bench >&2
-    binary=.build/release/partnerscore-bench
-fi
-[ -x "$binary" ] || { echo "bench-instructions.sh: no partnerscore-bench executable at '$binary'" >&2; exit 2; }
-partners=${2:-2000}
-[[ $partners =~ ^[1-9][0-9]*$ ]] || { echo "bench-instructions.sh: PARTNERS must be a positive whole number, not '$partners'" >&2; exit 2; }
+. Scripts/evaluate-case.sh
+evaluate_case bench-instructions.sh "$@"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Valgrind 3.19 cannot read Swift's DWARF 5; the symbol table is enough.
 objcopy --strip-debug "$binary" "$work/bench"
-# The evaluate case at 20,000 iterations: 100,000 evaluations on 1 worker,
-# then (with more than one core) 100,000 more on all of them.
-evaluations=$(( $(nproc) > 1 ? 200000 : 100000 ))
 valgrind --tool=callgrind --callgrind-out-file="$work/out" --collect-atstart=no \
     --toggle-collect='$s12PolicyEngine16PartnerEvaluatorV8evaluate_5state*' \
-    "$work/bench" 20000 Policies evaluate "$partners" > "$work/log" 2>&1 \
+    "$work/bench" "$iterations" Policies evaluate "$partners" > "$work/log" 2>&1 \
     || { cat "$work/log" >&2; exit 1; }
 total=$(awk '/^(summary|totals):/ {print $2; exit}' "$work/out")
 [ -n "$total" ] && [ "$total" -gt 0 ] || { echo "bench-instructions.sh: callgrind counted nothing inside evaluate" >&2; exit 1; }

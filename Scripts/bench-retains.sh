@@ -12,14 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v perf >/dev/null || { echo "bench-retains.sh: needs perf: apt-get install linux-perf" >&2; exit 1; }
-binary=${1:-}
-if [ -z "$binary" ]; then
-    Scripts/setup.sh -c release --product partnerscore-bench >&2
-    binary=.build/release/partnerscore-bench
-fi
-[ -x "$binary" ] || { echo "bench-retains.sh: no partnerscore-bench executable at '$binary'" >&2; exit 2; }
-partners=${2:-2000}
-[[ $partners =~ ^[1-9][0-9]*$ ]] || { echo "bench-retains.sh: PARTNERS must be a positive whole number, not '$partners'" >&2; exit 2; }
+. Scripts/evaluate-case.sh
+evaluate_case bench-retains.sh "$@"
 core=$(ldd "$binary" | awk '/libswiftCore.so/ {print $3}')
 [ -n "$core" ] || { echo "bench-retains.sh: '$binary' does not link libswiftCore.so" >&2; exit 1; }
 work=$(mktemp -d)
@@ -31,9 +25,8 @@ trap cleanup EXIT
 perf probe -q -d 'probe_libswiftCore:swift_re*' 2>/dev/null || true
 perf probe -q -x "$core" 'swift_retain object=%di:x64' >&2
 perf probe -q -x "$core" 'swift_release object=%di:x64' >&2
-evaluations=$(( $(nproc) > 1 ? 200000 : 100000 ))
 perf record -q -e probe_libswiftCore:swift_retain -e probe_libswiftCore:swift_release -g -o "$work/perf.data" \
-    "$binary" 20000 Policies evaluate "$partners" > "$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+    "$binary" "$iterations" Policies evaluate "$partners" > "$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
 perf script -i "$work/perf.data" -F event,trace,ip,sym 2>/dev/null | python3 -c '
 import collections, re, sys
 evaluations = int(sys.argv[1])
@@ -67,5 +60,5 @@ if not totals:
 print("heap retains per evaluation: %.1f, releases: %.1f" % (totals["swift_retain"] / evaluations, totals["swift_release"] / evaluations))
 print("by caller (per evaluation):")
 for (name, caller), count in callers.most_common(20):
-    print("  %6.2f  %-7s %s" % (count / evaluations, name[6:], caller[:120]))
-' "$evaluations" | (command -v swift-demangle >/dev/null && swift-demangle --simplified || cat)
+    print("  %6.2f  %-7s %s" % (count / evaluations, name[6:], caller))
+' "$evaluations" | (command -v swift-demangle >/dev/null && swift-demangle --simplified || cat) | cut -c1-160
