@@ -81,13 +81,13 @@ final class ImportFile: @unchecked Sendable {
     /// malformed or unknown) the row goes through the record path, which
     /// makes the same event or names the file, line and field of what is
     /// wrong.
-    func appendNextEvent(to batch: inout EventBatch, numbers: [String: Int64]) throws -> Bool {
+    func appendNextEvent(to batch: inout EventBatch, numbers: [String: Int64], kinds: EventKinds) throws -> Bool {
         guard let (records, positions) = csvEvents else {
             guard let record = try next() else { return false }
-            batch.append(try record.event(numbers: numbers))
+            batch.append(try record.event(numbers: numbers, kinds: kinds))
             return true
         }
-        if fastRows == nil { fastRows = CSVEventRows(positions: positions, numbers: numbers) }
+        if fastRows == nil { fastRows = CSVEventRows(positions: positions, numbers: numbers, kinds: kinds) }
         guard let (line, fields) = try records.next() else { return false }
         try append(line: line, fields: fields, to: &batch, rows: &fastRows!)
         return true
@@ -107,7 +107,8 @@ final class ImportFile: @unchecked Sendable {
     func append(line: Int, fields: [String], to batch: inout EventBatch, rows: inout CSVEventRows) throws {
         guard case .csv(let records, let positions) = source else { preconditionFailure("not a CSV file") }
         if fields.count == records.header.count, rows.append(fields, to: &batch) { return }
-        batch.append(try record(line: line, fields: fields, records: records, positions: positions).event(numbers: rows.numbers))
+        batch.append(try record(line: line, fields: fields, records: records, positions: positions)
+            .event(numbers: rows.numbers, kinds: rows.kinds))
     }
 
     /// The next record, or nil at the end of the file.
@@ -141,21 +142,25 @@ final class ImportFile: @unchecked Sendable {
 /// field array, the partner's number and the day remembered from the row
 /// before (an events file comes in runs of one partner and one day).
 /// Returns nil for any row that check would refuse — or that this one does
-/// not recognise — so the caller can take the record path for the message.
+/// not recognise, such as a custom kind's — so the caller can take the
+/// record path for the message.
 struct CSVEventRows {
     /// Field positions of partner_id, date, kind, amount, currency, product,
     /// territory, name, value, expires.
     let p: [Int]
     let numbers: [String: Int64]
+    /// The custom kinds the record path accepts.
+    let kinds: EventKinds
     private var lastID = ""
     private var lastNumber: Int64 = 0
     private var lastDate = ""
     private var lastDay: Int32 = 0
 
-    init(positions: [Int], numbers: [String: Int64]) {
+    init(positions: [Int], numbers: [String: Int64], kinds: EventKinds) {
         precondition(positions.count == 10)
         p = positions
         self.numbers = numbers
+        self.kinds = kinds
     }
 
     /// Append the row's event to `batch`; false (and `batch` unchanged) when
@@ -212,6 +217,10 @@ struct CSVEventRows {
             row.territory = batch.store(territory)
         case .dealWon, .dealLost:
             guard amount() else { return nil }
+            if let product = text(5) { row.product = batch.store(product) }
+            if let territory = text(6) { row.territory = batch.store(territory) }
+        case .custom:
+            return nil
         case .certification, .credential:
             guard let name = text(7) else { return nil }
             if let expires = text(9) {

@@ -8,6 +8,9 @@ import PartnerModel
 struct PolicyLoader {
     let file: String
     let contentHash: String
+    /// The set's measures, and the names this policy declares (the ones its criteria and components may read).
+    var measures = MeasurePlan.empty
+    var declared: Set<String> = []
 
     func policy(from value: LuaValue) throws -> Policy {
         guard case .table(let root) = value, root["_kind"] == "policy" else {
@@ -19,7 +22,7 @@ struct PolicyLoader {
             PolicyError(.validation, file: file, line: override ?? line, field: field, message)
         }
         let allowed: Set<String> = ["name", "version", "effective", "programs", "cadence", "remediation", "tiers",
-                                    "health", "milestones", "gates", "interventions", "flags", "description"]
+                                    "health", "milestones", "gates", "interventions", "flags", "description", "measures"]
         for key in root.keys where !key.hasPrefix("_") && !allowed.contains(key) {
             throw fail(key, "unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
         }
@@ -166,7 +169,11 @@ struct PolicyLoader {
         case "metric":
             guard let name = spec["metric"]?.stringValue else { throw fail("metric", "expected a metric name") }
             guard let metric = Metric(name: name) else {
-                throw fail("metric", "unknown metric '\(name)'" + MetricNames.suggestion(for: name))
+                let measure = try measureRef(name, for: "a criterion") { fail("metric", $0) }
+                let (op, threshold) = try comparison()
+                return Criterion(test: .measure(measure, op, threshold),
+                                 label: "\(name) \(op.symbol) \(Format.number(threshold, money: measure.type == .money))",
+                                 file: file, line: line)
             }
             let (op, threshold) = try comparison()
             return Criterion(test: .metric(metric, op, threshold),
@@ -199,16 +206,16 @@ struct PolicyLoader {
     /// Tiers must be ordered lowest first: a higher tier may not ask for less
     /// of the same metric than a lower one.
     private func checkOrder(_ tiers: [TierDefinition]) throws {
-        var floors: [Metric: (Double, String)] = [:]
+        var floors: [String: (Double, String)] = [:]
         for tier in tiers {
             for criterion in tier.entry {
-                guard case .metric(let metric, let op, let threshold) = criterion.test, op == .atLeast || op == .above else { continue }
-                if let (previous, lowerTier) = floors[metric], threshold < previous {
+                guard let (name, op, threshold) = criterion.comparison, op == .atLeast || op == .above else { continue }
+                if let (previous, lowerTier) = floors[name], threshold < previous {
                     throw PolicyError(.validation, file: file, line: criterion.line, field: "tiers.\(tier.name).entry",
-                                      "tiers out of order: \(tier.name) asks for \(metric.name) \(op.symbol) \(Format.number(threshold)) "
+                                      "tiers out of order: \(tier.name) asks for \(name) \(op.symbol) \(Format.number(threshold)) "
                                           + "but the lower tier \(lowerTier) already asks for \(Format.number(previous)); list tiers lowest first")
                 }
-                floors[metric] = (threshold, tier.name)
+                floors[name] = (threshold, tier.name)
             }
         }
     }
@@ -246,14 +253,13 @@ struct PolicyLoader {
             guard let metricName = c["metric"]?.stringValue else {
                 throw fail("metric", "expected a metric name or score = function(p) ... end")
             }
-            guard let metric = Metric(name: metricName) else {
-                throw fail("metric", "unknown metric '\(metricName)'" + MetricNames.suggestion(for: metricName))
-            }
+            let metric = Metric(name: metricName)
+            let measure = metric == nil ? try measureRef(metricName, for: "a health component") { fail("metric", $0) } : nil
             guard let target = c["target"]?.doubleValue else { throw fail("target", "expected the value that scores full marks") }
             let floor = c["floor"]?.doubleValue ?? 0
             guard floor != target else { throw fail("floor", "floor and target must differ") }
-            components.append(HealthComponent(name: name, weight: weight, metric: metric, target: target, floor: floor,
-                                              scoreFunction: nil, file: file, line: line))
+            components.append(HealthComponent(name: name, weight: weight, metric: metric, measure: measure, target: target,
+                                              floor: floor, scoreFunction: nil, file: file, line: line))
         }
         var bands = Self.defaultBands
         if let bandValue = spec["bands"] {
@@ -388,6 +394,24 @@ struct PolicyLoader {
 
     // MARK: - Helpers
 
+    /// The measure named `name`, which this policy must declare and which
+    /// must hold a number; the error says what `name` is otherwise.
+    func measureRef(_ name: String, for use: String, fail: (String) -> PolicyError) throws -> MeasureRef {
+        guard let index = measures.index(of: name) else {
+            throw fail("unknown metric '\(name)'" + MetricNames.suggestion(for: name, measures: declared.sorted()))
+        }
+        guard declared.contains(name) else {
+            throw fail("measure '\(name)' is declared by \(measures.declarations[index].location), not by this policy: "
+                       + "add it to this policy's measures too (declare it once in a module of Policies/lib to share it)")
+        }
+        let type = measures.types[index]
+        guard type.isComparable else {
+            throw fail("'\(name)' is a date, which \(use) cannot compare with a number: "
+                       + "measure aggregate = \"days_since_last\" for recency")
+        }
+        return MeasureRef(index: index, name: name, type: type)
+    }
+
     private func strings(_ value: LuaValue?, field: String, line: Int?) throws -> [String] {
         guard let value, !value.isNil else { return [] }
         guard let list = value.arrayValue else {
@@ -448,26 +472,11 @@ struct PolicyLoader {
 
 /// Metric names and "did you mean" suggestions.
 public enum MetricNames {
-    public static func suggestion(for name: String) -> String {
-        let candidates = Metric.allCases.map(\.name)
-        let best = candidates.map { ($0, distance(name, $0)) }.min { $0.1 < $1.1 }
-        if let (candidate, d) = best, d <= max(2, name.count / 3) { return " — did you mean '\(candidate)'?" }
-        return " (see docs/policies.md for the list of metrics)"
-    }
-
-    /// Levenshtein distance.
-    public static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count), current = Array(repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
+    /// " — did you mean '...'?" among the metrics and `measures` (names the policy declares), or where to look.
+    public static func suggestion(for name: String, measures: [String] = []) -> String {
+        if let candidate = Suggestion.closest(to: name, among: Metric.allCases.map(\.name) + measures) {
+            return " — did you mean '\(candidate)'?"
         }
-        return previous[b.count]
+        return " (see docs/policies.md for the list of metrics; declare a measure in this policy's measures to use one)"
     }
 }

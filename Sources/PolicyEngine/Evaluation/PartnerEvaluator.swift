@@ -27,6 +27,9 @@ public struct PartnerEvaluator {
         case noPolicy(partner: String, program: String, set: String)
         /// A policy function failed while evaluating a partner.
         case policyFunction(partner: String, PolicyError)
+        /// The snapshot was computed without the set's measures (a caller's
+        /// mistake: pass `policySet.measures` to the snapshot calculator).
+        case measuresMissing(partner: String, set: String)
 
         public var description: String {
             switch self {
@@ -34,6 +37,8 @@ public struct PartnerEvaluator {
                 "partner \(partner): program '\(program)' is not governed by policy set '\(set)'"
             case .policyFunction(let partner, let error):
                 "\(error) (while evaluating partner \(partner))"
+            case .measuresMissing(let partner, let set):
+                "partner \(partner): its snapshot lacks the measures of policy set '\(set)'"
             }
         }
     }
@@ -43,6 +48,9 @@ public struct PartnerEvaluator {
     public func evaluate(_ snapshot: PartnerSnapshot, state: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
         guard let policy = policySet.policy(forProgram: snapshot.partner.program) else {
             throw Failure.noPolicy(partner: snapshot.partner.id, program: snapshot.partner.program, set: policySet.name)
+        }
+        guard snapshot.measures.values.count == policySet.measures.count else {
+            throw Failure.measuresMissing(partner: snapshot.partner.id, set: policySet.name)
         }
         var table: LuaReference?
         defer { if let table { policySet.lua.release(table) } }
@@ -86,7 +94,7 @@ private struct Context {
 
     func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
         let lua = evaluator.policySet.lua
-        if table.pointee == nil { table.pointee = try SnapshotTable.make(snapshot, in: lua) }
+        if table.pointee == nil { table.pointee = try SnapshotTable.make(snapshot, measures: evaluator.policySet.measures, in: lua) }
         return try lua.call(function, [.function(table.pointee!)], limits: evaluator.limits)
     }
 
@@ -259,6 +267,15 @@ private struct Context {
                 passed = step.comparison.holds(value, step.threshold)
                 observed = .metric(value, step.metric)
             }
+        case .measure:
+            // A text latest value (or none) fails, showing what the partner has.
+            value = snapshot.measure(step.measure)
+            if let value {
+                passed = step.comparison.holds(value, step.threshold)
+                observed = .measured(value, step.measureType)
+            } else if let text = snapshot.measures.text(step.measure) {
+                observed = .words(text)
+            }
         case .attribute:
             value = snapshot.attributes[plan.names[index]]?.number
             if let value {
@@ -326,6 +343,12 @@ private struct Context {
             } else if let metric = plan.components[i].metric {
                 if let value = snapshot[metric] {
                     observed = .metric(value, metric)
+                    let floor = plan.components[i].floor
+                    score = (value - floor) / (plan.components[i].target - floor)
+                }
+            } else if let measure = plan.components[i].measure {
+                if let value = snapshot.measure(measure.index) {
+                    observed = .measured(value, measure.type)
                     let floor = plan.components[i].floor
                     score = (value - floor) / (plan.components[i].target - floor)
                 }

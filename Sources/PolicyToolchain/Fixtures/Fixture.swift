@@ -72,6 +72,27 @@ public struct Expectation: Sendable {
     public var interventionStep: Int?
     public var suspendedProducts: [String]?
     public var benefits: [String: BenefitValue] = [:]
+    /// Declared measure → its value in the partner's snapshot.
+    public var measures: [String: ExpectedValue] = [:]
+    /// Catalogue metric → its value in the partner's snapshot.
+    public var metrics: [String: ExpectedValue] = [:]
+}
+
+/// A value a fixture expects a measure or metric to have: a number (money
+/// compared to the cent, ratios to 1e-9, everything else exactly), a text
+/// (a date as YYYY-MM-DD, or a text latest value), or none (`null`).
+public enum ExpectedValue: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case text(String)
+    case none
+
+    public var description: String {
+        switch self {
+        case .number(let n): n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .text(let t): t
+        case .none: "none"
+        }
+    }
 }
 
 /// A fixture that cannot be read: names the file and the JSON path.
@@ -86,7 +107,7 @@ extension Fixture {
     static let topLevelKeys: Set<String> = ["description", "partners", "partners_file", "events", "events_file", "cases"]
     static let expectationKeys: Set<String> = [
         "tier", "standing", "tier_event", "qualifies_for", "health_band", "health_min", "health_max", "gates", "milestones",
-        "alerts", "alerts_include", "intervention", "intervention_step", "suspended_products", "benefits",
+        "alerts", "alerts_include", "intervention", "intervention_step", "suspended_products", "benefits", "measures", "metrics",
     ]
 
     /// Read and validate the fixture at `url`, named `display` in messages.
@@ -228,6 +249,26 @@ extension Fixture {
         e.intervention = try optionalText("intervention")
         e.interventionStep = try number("intervention_step").map { Int($0) }
         e.suspendedProducts = try strings("suspended_products")
+        for key in ["measures", "metrics"] {
+            guard let given = spec[key] else { continue }
+            guard let map = given as? [String: Any] else {
+                throw fail("\(path).\(key)", "expected { \"name\": value } (a number, a \"YYYY-MM-DD\" date or text, or null for none)")
+            }
+            var values: [String: ExpectedValue] = [:]
+            for (name, value) in map {
+                switch value {
+                case is NSNull: values[name] = ExpectedValue.none
+                case let text as String: values[name] = .text(text)
+                case let n as NSNumber where !isJSONBoolean(value): values[name] = .number(n.doubleValue)
+                default: throw fail("\(path).\(key).\(name)", "expected a number, a \"YYYY-MM-DD\" date or text, or null for none")
+                }
+                if key == "metrics", Metric(name: name) == nil {
+                    throw fail("\(path).metrics.\(name)", "unknown metric '\(name)'" + MetricNames.suggestion(for: name)
+                               + " (declared measures go under \"measures\")")
+                }
+            }
+            if key == "measures" { e.measures = values } else { e.metrics = values }
+        }
         if let benefits = spec["benefits"] {
             guard let map = benefits as? [String: Any] else { throw fail("\(path).benefits", "expected { \"benefit\": value }") }
             for (name, value) in map {

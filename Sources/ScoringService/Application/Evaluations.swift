@@ -54,7 +54,8 @@ struct Evaluations: Sendable {
                 return state
             }
             var snapshot: PartnerSnapshot?
-            try SnapshotCalculator(store: store).forEachSnapshot(in: db, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
+            try SnapshotCalculator(store: store, measures: set.measures)
+                .forEachSnapshot(in: db, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
             return (snapshot, state, set)
         }
         guard let snapshot else {
@@ -115,6 +116,8 @@ struct Evaluations: Sendable {
                 throw APIError(.unprocessableContent, code: "policy_error", failure.description, file: error.file, line: error.line)
             case .noPolicy:
                 throw APIError(.unprocessableContent, code: "not_governed", failure.description)
+            case .measuresMissing:
+                throw failure
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PartnerModel
 import PolicyEngine
 
 /// `--policies DIR`: one policy set folder (`Policies/telecom`) or a folder
@@ -39,6 +40,20 @@ struct PolicyOptions: ParsableArguments {
     /// Load every set, failing with the policy's file and line.
     func loadSets() throws -> [PolicySet] {
         try setDirectories().map { try PolicyOptions.load($0.url, display: $0.display) }
+    }
+
+    /// Every set of every folder in `paths` (each a set folder or a folder of sets), in order.
+    static func loadSets(at paths: [String]) throws -> [PolicySet] {
+        try paths.flatMap { try setDirectories(at: $0) }.map { try load($0.url, display: $0.display) }
+    }
+
+    /// The measures of `sets` as one plan, in set order (a measure two sets declare alike is one).
+    static func measures(of sets: [PolicySet]) throws -> MeasurePlan {
+        do {
+            return try PolicySet.plan(sets.flatMap(\.measures.declarations))
+        } catch let error as PolicyError {
+            throw CommandFailure("error[policy]: \(error) (the sets given share one snapshot: export them one at a time)")
+        }
     }
 
     static func load(_ url: URL, display: String) throws -> PolicySet {
