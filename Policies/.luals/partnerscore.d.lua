@@ -92,6 +92,29 @@
 ---@field owner string?
 ---@field kinds ("milestone_overdue"|"tier_review"|"gate_warning"|"gate_lapsed"|"health_red")[]?
 
+---@class Measure
+---@field kind string|string[] an event kind, built-in or custom
+---@field products string[]?
+---@field territories string[]?
+---@field names string[]?
+---@field authorized ("products"|"territories"|"both")?
+---@field unauthorized ("products"|"territories"|"either")?
+---@field window (string|{from: string, to: string})? "3 months", "quarter_to_date", "since_enrolment", "all_time", ...
+---@field aggregate "sum"|"count"|"distinct_products"|"distinct_territories"|"distinct_names"|"min"|"max"|"first_date"|"last_date"|"days_since_last"|"latest_value"
+---@field of ("amount"|"value")?
+---@field ago Period?
+---@field fiscal_year_start (integer|string)?
+---@field format ("money"|"number")?
+---@field meaning string?
+
+---@class Periods: Measure
+---@field every "month"|"quarter"|"half"|"year"
+---@field last integer
+---@field at_least number?
+---@field above number?
+---@field at_most number?
+---@field below number?
+
 ---@class PolicySpec
 ---@field name string
 ---@field version string
@@ -104,6 +127,7 @@
 ---@field health {components: HealthComponent[], bands: table<string, number>?}?
 ---@field milestones table<string, Period|false>?
 ---@field interventions Intervention[]?
+---@field measures (Measure|Measure[])[]?
 
 ---@class partnerscore
 local ps = {}
@@ -166,6 +190,31 @@ function ps.territories_at_least(count) end
 ---@param fn fun(p: Partner): boolean, any?, any?
 ---@return Criterion
 function ps.check(label, fn) end
+
+---A measure over the partner's events (docs/policies.md, "Measures").
+---@param name string
+---@return fun(spec: Measure): Measure
+function ps.measure(name) end
+
+---How many of the last N calendar periods met a condition.
+---@param name string
+---@return fun(spec: Periods): Measure
+function ps.periods(name) end
+
+---a / b of two measures or metrics.
+---@param name string
+---@return fun(operands: string[]): Measure
+function ps.ratio(name) end
+
+---a − b of two measures or metrics.
+---@param name string
+---@return fun(operands: string[]): Measure
+function ps.difference(name) end
+
+---(a − b) / b of two measures or metrics.
+---@param name string
+---@return fun(operands: string[]): Measure
+function ps.growth(name) end
 
 ---@type table<string, Period>
 ps.default_milestones = {}

@@ -261,15 +261,15 @@ public struct MeasureAccumulator {
                 texts.append(MeasureText(measure: measure, text: String(decoding: textBytes[range], as: UTF8.self)))
             }
         }
-        for i in plan.derivedOrder {
-            guard case .derived(let d) = plan.declarations[i].definition else { continue }
-            func operand(_ name: String) -> Double {
-                if let j = plan.index(of: name) { return values[j] }
-                if let metric = Metric(name: name), metric.rawValue < catalogue.count { return catalogue[metric.rawValue] }
-                return .nan
+        for (i, operation, left, right) in plan.derived {
+            func operand(_ o: MeasurePlan.Operand) -> Double {
+                switch o {
+                case .measure(let j): values[j]
+                case .metric(let m): m < catalogue.count ? catalogue[m] : .nan
+                }
             }
-            let a = operand(d.left), b = operand(d.right)
-            switch d.operation {
+            let a = operand(left), b = operand(right)
+            switch operation {
             case .ratio: values[i] = b == 0 || b.isNaN ? .nan : a / b
             case .difference: values[i] = a - b
             case .growth: values[i] = b == 0 || b.isNaN ? .nan : (a - b) / b

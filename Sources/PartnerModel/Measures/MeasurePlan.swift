@@ -25,8 +25,14 @@ public final class MeasurePlan: Sendable {
     let readers: [Reader]
     /// Per kind (position in ``kinds``): the readers its events feed.
     let readersOfKind: [[Int]]
-    /// The derived measures, each after the measures it reads.
-    let derivedOrder: [Int]
+    /// The derived measures, each after the measures it reads, with their operands resolved.
+    let derived: [(measure: Int, operation: DerivedMeasure.Operation, left: Operand, right: Operand)]
+
+    /// A derived measure's operand: a measure's index, or a catalogue metric's.
+    enum Operand: Sendable {
+        case measure(Int)
+        case metric(Int)
+    }
     private let byName: [String: Int]
 
     /// No measures: snapshots carry the catalogue only.
@@ -100,7 +106,11 @@ public final class MeasurePlan: Sendable {
             order.append(i)
         }
         for i in declarations.indices { try visit(i) }
-        derivedOrder = order.filter { if case .derived = declarations[$0].definition { true } else { false } }
+        derived = order.compactMap { i in
+            guard case .derived(let d) = declarations[i].definition else { return nil }
+            func operand(_ name: String) -> Operand { byName[name].map(Operand.measure) ?? .metric(Metric(name: name)!.rawValue) }
+            return (i, d.operation, operand(d.left), operand(d.right))
+        }
 
         // Types, operands before the measures that read them.
         var types = [MeasureType](repeating: .number, count: declarations.count)
