@@ -136,6 +136,13 @@ struct MeasureContractTests {
                 ps.measure "x" { kind = "revenue", window = "year_to_date", aggregate = "sum", fiscal_year_start = "Aprl" },
             """))
         #expect(month?.message.contains("did you mean 'april'?") == true)
+        // Windows far beyond any program are refused at load, never left to fail an evaluation.
+        for (field, spec) in [("window", "window = \"3000 years\""), ("ago", "window = \"3 months\", ago = { months = 1e300 }"),
+                              ("window", "window = \"9223372036854775807 weeks\""), ("last", "every = \"year\", last = 120")] {
+            let form = field == "last" ? "ps.periods" : "ps.measure"
+            let far = error(policy(measures: "    \(form) \"x\" { kind = \"revenue\", aggregate = \"sum\", \(spec)\(field == "last" ? ", at_least = 1" : "") },"))
+            #expect(far?.field == "measures[1].\(field)", "\(spec): \(String(describing: far))")
+        }
     }
 
     @Test("a criterion, component or flag on a date measure is refused: recency is days_since_last")

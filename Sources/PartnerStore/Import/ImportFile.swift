@@ -142,8 +142,7 @@ final class ImportFile: @unchecked Sendable {
 /// field array, the partner's number and the day remembered from the row
 /// before (an events file comes in runs of one partner and one day).
 /// Returns nil for any row that check would refuse — or that this one does
-/// not recognise, such as a custom kind's — so the caller can take the
-/// record path for the message.
+/// not recognise — so the caller can take the record path for the message.
 struct CSVEventRows {
     /// Field positions of partner_id, date, kind, amount, currency, product,
     /// territory, name, value, expires.
@@ -189,9 +188,15 @@ struct CSVEventRows {
             lastDay = day
         }
         var kindText = fields[p[2]]
-        guard !kindText.isEmpty, let kind = kindText.withUTF8({ bytes in
-            EventKind(bytes: bytes.baseAddress!, count: bytes.count)
-        }) else { return nil }
+        guard !kindText.isEmpty else { return nil }
+        let kind: EventKind
+        if let builtIn = kindText.withUTF8({ EventKind(bytes: $0.baseAddress!, count: $0.count) }) {
+            kind = builtIn
+        } else if kinds.custom.contains(kindText) {
+            kind = .custom
+        } else {
+            return nil
+        }
         var row = EventRow(partnerNumber: lastNumber, day: lastDay, kind: kind)
         func text(_ column: Int) -> String? {
             let value = fields[p[column]]
@@ -220,7 +225,23 @@ struct CSVEventRows {
             if let product = text(5) { row.product = batch.store(product) }
             if let territory = text(6) { row.territory = batch.store(territory) }
         case .custom:
-            return nil
+            // Every field optional, as the record path takes them; an expiry it refuses.
+            guard text(9) == nil else { return nil }
+            if !fields[p[3]].isEmpty { guard amount() else { return nil } }
+            row.customKind = batch.store(kindText)
+            row.currency = batch.store(text(4))
+            row.product = batch.store(text(5))
+            row.territory = batch.store(text(6))
+            row.name = batch.store(text(7))
+            if let value = text(8) {
+                if let number = Double(value), number.isFinite {
+                    row.valueKind = 1
+                    row.number = number
+                } else {
+                    row.valueKind = 2
+                    row.valueText = batch.store(value)
+                }
+            }
         case .certification, .credential:
             guard let name = text(7) else { return nil }
             if let expires = text(9) {

@@ -84,8 +84,9 @@ extension PolicyLoader {
                 throw fail("every", "unknown period '\(everyText)'" + didYouMean(everyText, CalendarUnit.allCases.map(\.rawValue))
                            + " (expected month, quarter, half or year)")
             }
-            guard case .integer(let last) = spec["last"], (1...120).contains(last) else {
-                throw fail("last", "expected how many periods to look at, a whole number from 1 to 120 (the last one is the current period)")
+            guard case .integer(let last) = spec["last"], (1...120).contains(last), Int(last) * every.months <= 1_200 else {
+                throw fail("last", "expected how many periods to look at, a whole number from 1 to 120 reaching at most 100 years back "
+                           + "(the last one is the current period)")
             }
             let conditions: [(String, Comparison)] = [("at_least", .atLeast), ("above", .above), ("at_most", .atMost), ("below", .below)]
             let given = conditions.filter { spec[$0.0] != nil }
@@ -197,6 +198,7 @@ extension PolicyLoader {
             } else if text == "all_time" {
                 window = .allTime
             } else if let period = try? period(.string(text), field: "window", line: nil), period.days + period.months > 0 {
+                guard Self.withinReach(period) else { throw fail("window", Self.reachMessage) }
                 window = .last(period)
             } else {
                 let names = Self.toDateWindows.keys.sorted() + ["since_enrolment", "all_time"]
@@ -238,13 +240,20 @@ extension PolicyLoader {
 
     private func ago(_ value: LuaValue?, fail: (String, String) -> PolicyError) throws -> Period? {
         guard let value, value != .nil else { return nil }
+        let period: Period
         do {
-            let period = try period(value, field: "ago", line: nil)
-            return period.days + period.months == 0 ? nil : period
+            period = try self.period(value, field: "ago", line: nil)
         } catch {
             throw fail("ago", "expected how long ago to take the window, e.g. \"12 months\" (the same window last year)")
         }
+        guard Self.withinReach(period) else { throw fail("ago", Self.reachMessage) }
+        return period.days + period.months == 0 ? nil : period
     }
+
+    /// Windows and `ago` reach at most 100 years back: enough for any program,
+    /// and every day they name stays a calendar day.
+    static func withinReach(_ period: Period) -> Bool { period.days <= 36_525 && period.months <= 1_200 }
+    static let reachMessage = "a window reaches at most 100 years back (36,525 days, 1,200 months)"
 
     private func format(_ value: LuaValue?, fail: (String, String) -> PolicyError) throws -> MeasureType? {
         guard let value, value != .nil else { return nil }

@@ -432,7 +432,8 @@ struct PolicyLoader {
         case .integer(let days) where days >= 0: return Period(days: Int(days))
         case .string(let text):
             let parts = text.split(separator: " ")
-            guard parts.count == 2, let count = Int(parts[0]), count >= 0 else {
+            // Bounded, so weeks and years cannot overflow (a period beyond a million units is a typo).
+            guard parts.count == 2, let count = Int(parts[0]), count >= 0, count <= 1_000_000 else {
                 throw PolicyError(.validation, file: file, line: line, field: field, help)
             }
             switch parts[1] {
@@ -444,7 +445,7 @@ struct PolicyLoader {
             }
         case .table(let spec):
             let days = spec["days"]?.doubleValue ?? 0, months = spec["months"]?.doubleValue ?? 0
-            guard days >= 0, months >= 0, days == days.rounded(), months == months.rounded() else {
+            guard days >= 0, months >= 0, days <= 1_000_000, months <= 1_000_000, days == days.rounded(), months == months.rounded() else {
                 throw PolicyError(.validation, file: file, line: line, field: field, help)
             }
             return Period(days: Int(days), months: Int(months))
