@@ -6,7 +6,7 @@ local common = require "common"
 
 return ps.policy {
   name = "Telecom agent program",
-  version = "2026.2",
+  version = "2026.1",
   effective = "2026-01-01",
   programs = { "telecom-agents" },
   cadence = "monthly",

@@ -42,6 +42,7 @@ public struct ExactSum: Sendable, Equatable {
         storage.append(x)
     }
 
+    @inlinable
     public mutating func add(_ other: ExactSum) {
         for p in other.partials { add(p) }
     }
@@ -85,6 +86,7 @@ public struct ExactSum: Sendable, Equatable {
     }
 
     /// Add the partials of a blob made by ``encoded``.
+    @inlinable
     public mutating func add(encoded bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset + 8 <= bytes.count {

@@ -105,6 +105,7 @@ struct MeasureTests {
             ("since_enrolment", Self.events("deal_won", .sinceEnrolment, .count)),
             ("ever", Self.events("deal_won", .allTime, .count)),
             ("promo", Self.events("deal_won", .dated(from: Self.day("2025-03-31"), to: Self.day("2025-12-31")), .count)),
+            ("since_spring_deal", Self.events("deal_won", .dated(from: Self.day("2025-03-01"), to: Self.day("2025-06-30")), .daysSinceLast)),
         ], events, asOf: "2025-11-10")
         #expect(Self.value(r, "mtd") == 1, "November 1 – 10")
         #expect(Self.value(r, "qtd") == 2, "October 1 – November 10")
@@ -115,6 +116,7 @@ struct MeasureTests {
         #expect(Self.value(r, "since_enrolment") == 6, "enrolled 2025-03-10: the January deal is before")
         #expect(Self.value(r, "ever") == 7, "the event after D never counts")
         #expect(Self.value(r, "promo") == 6, "from 2025-03-31, up to D")
+        #expect(Self.value(r, "since_spring_deal") == 133, "the last deal of the window (June 30), counted to D")
     }
 
     @Test("every aggregation, in any feeding order; an empty window gives 0 for sums and counts, none for the rest")

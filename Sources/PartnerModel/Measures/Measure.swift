@@ -302,7 +302,7 @@ extension MeasureDefinition {
         case .periods(let p):
             let what = "\(p.aggregation.words(p.number)) \(p.events.words)"
             let fiscal = p.fiscalYearStart == 1 || p.every == .month ? "" : " (fiscal years from month \(p.fiscalYearStart))"
-            return "how many of the last \(p.last) calendar \(p.every.rawValue)s\(fiscal), the current one to date, had "
+            return "how many of the last \(p.last) calendar \(p.every.rawValue)s\(fiscal) (the current one to date) had the "
                 + "\(what) \(p.comparison.symbol) \(Self.number(p.threshold))" + (p.ago.map { ", \($0) ago" } ?? "")
         case .derived(let d):
             switch d.operation {

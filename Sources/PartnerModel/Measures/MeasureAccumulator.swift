@@ -92,6 +92,8 @@ public struct MeasureAccumulator {
     struct Core {
         var low: Int32
         var high: Int32
+        /// The measure's own as-of day (D, or D − ago), which days_since_last counts to.
+        var end: Int32
         var sinceEnrolment: Bool
         var aggregation: Aggregation
         var readsValue: Bool
@@ -129,7 +131,7 @@ public struct MeasureAccumulator {
         var cores: [Core] = [], starts: [[Int32]] = []
         for reader in plan.readers {
             let b = reader.bounds(asOf: asOf)
-            cores.append(Core(low: b.low, high: b.high, sinceEnrolment: b.sinceEnrolment, aggregation: reader.aggregation,
+            cores.append(Core(low: b.low, high: b.high, end: reader.asOf(asOf).daysSinceEpoch, sinceEnrolment: b.sinceEnrolment, aggregation: reader.aggregation,
                               readsValue: reader.number == .value, stateOffset: reader.stateOffset, periods: reader.periods,
                               hasNameFilters: !reader.products.isEmpty || !reader.territories.isEmpty || !reader.names.isEmpty,
                               authorization: reader.selection.authorization))
@@ -287,7 +289,7 @@ public struct MeasureAccumulator {
         case .max: state.high == -.infinity ? .nan : state.high
         case .firstDate: state.firstDay == .max ? .nan : Double(state.firstDay)
         case .lastDate: state.lastDay == .min ? .nan : Double(state.lastDay)
-        case .daysSinceLast: state.lastDay == .min ? .nan : Double(core.high - state.lastDay)
+        case .daysSinceLast: state.lastDay == .min ? .nan : Double(core.end - state.lastDay)
         case .latestValue: state.latestNumber
         }
     }
