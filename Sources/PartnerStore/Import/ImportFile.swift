@@ -233,15 +233,7 @@ struct CSVEventRows {
             row.product = batch.store(text(5))
             row.territory = batch.store(text(6))
             row.name = batch.store(text(7))
-            if let value = text(8) {
-                if let number = Double(value), number.isFinite {
-                    row.valueKind = 1
-                    row.number = number
-                } else {
-                    row.valueKind = 2
-                    row.valueText = batch.store(value)
-                }
-            }
+            if let value = text(8) { Self.set(value, of: &row, in: &batch) }
         case .certification, .credential:
             guard let name = text(7) else { return nil }
             if let expires = text(9) {
@@ -255,15 +247,20 @@ struct CSVEventRows {
         case .attribute:
             guard let name = text(7), let value = text(8) else { return nil }
             row.name = batch.store(name)
-            if let number = Double(value), number.isFinite {
-                row.valueKind = 1
-                row.number = number
-            } else {
-                row.valueKind = 2
-                row.valueText = batch.store(value)
-            }
+            Self.set(value, of: &row, in: &batch)
         }
         return row
+    }
+
+    /// A value: a number when it reads as one, else a text (as ``ImportRecord`` reads it).
+    private static func set(_ value: String, of row: inout EventRow, in batch: inout EventBatch) {
+        if let number = Double(value), number.isFinite {
+            row.valueKind = 1
+            row.number = number
+        } else {
+            row.valueKind = 2
+            row.valueText = batch.store(value)
+        }
     }
 
     /// `YYYY-MM-DD` as ``Day/init(parsing:)`` reads it, without an array; nil when it would refuse.

@@ -158,13 +158,9 @@ extension SnapshotCalculator {
     static func addEvents(_ s: OpaquePointer, _ db: Database, _ tallies: inout [PartnerTally],
                           _ accumulator: inout MeasureAccumulator?, _ index: ChunkIndex, _ windows: Windows,
                           only allowed: (EventKind) -> Bool = { _ in true }) throws {
-        defer { sqlite3_reset(s) }
-        while true {
-            let code = sqlite3_step(s)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else { throw failure(code, db) }
+        try forEachRow(s, db) {
             guard let position = index.position(of: sqlite3_column_int64(s, 0)),
-                  let kindText = sqlite3_column_text(s, 2) else { continue }
+                  let kindText = sqlite3_column_text(s, 2) else { return }
             let kindBytes = UnsafeBufferPointer(start: kindText, count: Int(sqlite3_column_bytes(s, 2)))
             let day = sqlite3_column_int(s, 1)
             if let kind = EventKind(bytes: kindText, count: kindBytes.count), allowed(kind) {
@@ -173,6 +169,18 @@ extension SnapshotCalculator {
             if accumulator != nil, let slot = accumulator!.plan.kindSlot(bytes: kindBytes) {
                 feed(s, day) { accumulator!.add(partner: position, kind: slot, $0) }
             }
+        }
+    }
+
+    /// Step `s` to its end, calling `row` at each row; reset it after.
+    @inline(__always)
+    static func forEachRow(_ s: OpaquePointer, _ db: Database, _ row: () throws -> Void) throws {
+        defer { sqlite3_reset(s) }
+        while true {
+            let code = sqlite3_step(s)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw failure(code, db) }
+            try row()
         }
     }
 
@@ -278,17 +286,13 @@ final class RollupReader {
             sqlite3_bind_int64(s, 1, range.lowerBound)
             sqlite3_bind_int64(s, 2, range.upperBound)
             sqlite3_bind_int(s, 3, asOfMonth)
-            defer { sqlite3_reset(s) }
-            while true {
-                let code = sqlite3_step(s)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else { throw SnapshotCalculator.failure(code, db) }
+            try SnapshotCalculator.forEachRow(s, db) {
                 let number = sqlite3_column_int64(s, 0)
-                guard let position = index.position(of: number) else { continue }
+                guard let position = index.position(of: number) else { return }
                 let month = sqlite3_column_int(s, 1)
                 if split.contains(month) {
                     pending.append((number, month))
-                    continue
+                    return
                 }
                 tallies[position].addMonth(row: s, firstDay: firstDay(of: month), windows: w)
             }
@@ -314,12 +318,8 @@ final class RollupReader {
                 sqlite3_bind_int64(d, 3, range.upperBound)
                 sqlite3_bind_int(d, 4, kind.after)
                 sqlite3_bind_int(d, 5, w.day)
-                defer { sqlite3_reset(d) }
-                while true {
-                    let code = sqlite3_step(d)
-                    if code == SQLITE_DONE { break }
-                    guard code == SQLITE_ROW else { throw SnapshotCalculator.failure(code, db) }
-                    guard let position = index.position(of: sqlite3_column_int64(d, 0)) else { continue }
+                try SnapshotCalculator.forEachRow(d, db) {
+                    guard let position = index.position(of: sqlite3_column_int64(d, 0)) else { return }
                     let day = sqlite3_column_int(d, 1)
                     if let catalogue = kind.catalogue { tallies[position].add(kind: catalogue, day: day, row: d, windows: w) }
                     if let slot = kind.slot, accumulator != nil {
@@ -337,11 +337,7 @@ final class RollupReader {
                 sqlite3_bind_int64(l, 1, number)
                 sqlite3_bind_int(l, 2, loginsAfter)
                 sqlite3_bind_int(l, 3, w.day)
-                defer { sqlite3_reset(l) }
-                while true {
-                    let code = sqlite3_step(l)
-                    if code == SQLITE_DONE { break }
-                    guard code == SQLITE_ROW else { throw SnapshotCalculator.failure(code, db) }
+                try SnapshotCalculator.forEachRow(l, db) {
                     SnapshotCalculator.feed(l, sqlite3_column_int(l, 1)) { accumulator!.add(partner: position, kind: slot, $0) }
                 }
             }
