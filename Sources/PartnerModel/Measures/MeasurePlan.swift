@@ -175,6 +175,26 @@ public final class MeasurePlan: Sendable {
         return nil
     }
 
+    /// The fields of kind `slot`'s events its measures read (a store may
+    /// leave the others out of what it reads).
+    public func fields(ofKind slot: Int) -> EventFields {
+        var fields: EventFields = []
+        for r in readersOfKind[slot] {
+            let reader = readers[r]
+            if reader.aggregation.readsNumber { fields.insert(reader.number == .amount ? .amount : .value) }
+            if !reader.products.isEmpty || reader.aggregation == .distinctProducts { fields.insert(.product) }
+            if !reader.territories.isEmpty || reader.aggregation == .distinctTerritories { fields.insert(.territory) }
+            if !reader.names.isEmpty || reader.aggregation == .distinctNames { fields.insert(.name) }
+            switch reader.selection.authorization {
+            case .products?, .outsideProducts?: fields.insert(.product)
+            case .territories?, .outsideTerritories?: fields.insert(.territory)
+            case .both?, .outsideEither?: fields.formUnion([.product, .territory])
+            case nil: break
+            }
+        }
+        return fields
+    }
+
     /// The earliest day (exclusive) any measure reading kind `slot` needs as
     /// of `asOf`, so a store can skip older events: `Int32.min` when some
     /// measure reads all time or since enrolment.

@@ -234,6 +234,8 @@ final class RollupReader {
     private var firstDays: [Int32: Int32] = [:]
     private let months: Statement
     private let details: Statement
+    /// Per kind only measures read: its rows with NULL for the columns they do not need.
+    private let measureDetails: [Int: Statement]
     private let splitEvents: Statement
     private let logins: Statement?
     /// The kinds read from event_detail: their name, whether the catalogue
@@ -269,6 +271,19 @@ final class RollupReader {
             kinds.append((name, nil, slot, measures.lowerBound(ofKind: slot, asOf: w.asOf)))
         }
         detailKinds = kinds
+        // SQLite decodes every column a statement selects, for every row: a
+        // kind only measures read selects just the fields they use.
+        var measureDetails: [Int: Statement] = [:]
+        for (i, kind) in kinds.enumerated() where kind.catalogue == nil {
+            let fields = measures.fields(ofKind: kind.slot!)
+            func column(_ name: String, _ field: EventFields) -> String { fields.contains(field) ? name : "NULL" }
+            measureDetails[i] = try db.makeStatement(sql: """
+                SELECT partnerNumber, day, NULL, \(column("amount", .amount)), \(column("product", .product)), \(column("territory", .territory)),
+                       \(column("name", .name)), \(column("value", .value)), NULL, id
+                FROM event_detail WHERE kind = ?1 AND partnerNumber BETWEEN ?2 AND ?3 AND day > ?4 AND day <= ?5
+                """)
+        }
+        self.measureDetails = measureDetails
         loginSlot = measures.kindSlot(EventKind.login.name)
         loginsAfter = loginSlot.map { measures.lowerBound(ofKind: $0, asOf: w.asOf) } ?? .max
         logins = loginSlot == nil ? nil : try db.makeStatement(sql: """
@@ -310,8 +325,8 @@ final class RollupReader {
         }
 
         // 2. The detail events, a kind at a time.
-        let d = details.sqliteStatement
-        for kind in detailKinds where kind.catalogue != nil || accumulator != nil {
+        for (i, kind) in detailKinds.enumerated() where kind.catalogue != nil || accumulator != nil {
+            let d = (measureDetails[i] ?? details).sqliteStatement
             for range in index.ranges {
                 bindText(d, 1, kind.name)
                 sqlite3_bind_int64(d, 2, range.lowerBound)
