@@ -235,7 +235,7 @@ final class RollupReader {
     private let months: Statement
     private let details: Statement
     /// Per kind only measures read: its rows with NULL for the columns they do not need.
-    private let measureDetails: [Int: Statement]
+    private let measureDetails: [Statement?]
     private let splitEvents: Statement
     private let logins: Statement?
     /// The kinds read from event_detail: their name, whether the catalogue
@@ -273,7 +273,7 @@ final class RollupReader {
         detailKinds = kinds
         // SQLite decodes every column a statement selects, for every row: a
         // kind only measures read selects just the fields they use.
-        var measureDetails: [Int: Statement] = [:]
+        var measureDetails = [Statement?](repeating: nil, count: kinds.count)
         for (i, kind) in kinds.enumerated() where kind.catalogue == nil {
             let fields = measures.fields(ofKind: kind.slot!)
             func column(_ name: String, _ field: EventFields) -> String { fields.contains(field) ? name : "NULL" }
