@@ -14,11 +14,15 @@ return ps.policy {
 
   measures = {
     -- One per aggregation.
-    ps.measure "revenue_k8s_12m" { kind = "revenue", products = { "managed-kubernetes" }, window = "12 months", aggregate = "sum" },
+    ps.measure "revenue_k8s_12m" {
+      kind = "revenue", products = { "managed-kubernetes" }, window = "12 months", aggregate = "sum",
+    },
     ps.measure "deals_won_6m" { kind = "deal_won", window = "6 months", aggregate = "count" },
     ps.measure "products_sold_12m" { kind = "revenue", window = "12 months", aggregate = "distinct_products" },
     ps.measure "won_territories_ytd" { kind = "deal_won", window = "year_to_date", aggregate = "distinct_territories" },
-    ps.measure "modules_since_enrolment" { kind = "training", window = "since_enrolment", aggregate = "distinct_names" },
+    ps.measure "modules_since_enrolment" {
+      kind = "training", window = "since_enrolment", aggregate = "distinct_names",
+    },
     ps.measure "smallest_deal_90d" { kind = "deal_won", window = "90 days", aggregate = "min" },
     ps.measure "largest_deal_promo" {
       kind = "deal_won", window = { from = "2026-04-01", to = "2026-06-30" }, aggregate = "max",
@@ -26,7 +30,9 @@ return ps.policy {
     ps.measure "first_certified" { kind = "certification", aggregate = "first_date" },
     ps.measure "last_listing" { kind = "marketplace_listing", aggregate = "last_date" },
     ps.measure "days_since_last_deal" { kind = "deal_won", aggregate = "days_since_last" },
-    ps.measure "csat" { kind = "csat_survey", aggregate = "latest_value", meaning = "the partner's latest CSAT survey score" },
+    ps.measure "csat" {
+      kind = "csat_survey", aggregate = "latest_value", meaning = "the partner's latest CSAT survey score",
+    },
 
     -- The other windows.
     ps.measure "revenue_last_month" { kind = "revenue", window = "1 month", aggregate = "sum" },
@@ -34,7 +40,9 @@ return ps.policy {
     ps.measure "revenue_mtd" { kind = "revenue", window = "month_to_date", aggregate = "sum" },
     ps.measure "lines_activated_qtd" { kind = "lines_activated", window = "quarter_to_date", aggregate = "sum" },
     ps.measure "revenue_htd" { kind = "revenue", window = "half_to_date", aggregate = "sum" },
-    ps.measure "revenue_fytd" { kind = "revenue", window = "year_to_date", fiscal_year_start = "April", aggregate = "sum" },
+    ps.measure "revenue_fytd" {
+      kind = "revenue", window = "year_to_date", fiscal_year_start = "April", aggregate = "sum",
+    },
     ps.measure "revenue_fytd_last_year" {
       kind = "revenue", window = "year_to_date", fiscal_year_start = 4, ago = "12 months", aggregate = "sum",
     },
@@ -47,7 +55,9 @@ return ps.policy {
     },
 
     -- Periods meeting a condition.
-    ps.periods "months_5k_of_last_4" { kind = "revenue", aggregate = "sum", every = "month", last = 4, at_least = 5000 },
+    ps.periods "months_5k_of_last_4" {
+      kind = "revenue", aggregate = "sum", every = "month", last = 4, at_least = 5000,
+    },
     ps.periods "fiscal_quarters_with_deals" {
       kind = "deal_won", aggregate = "count", every = "quarter", last = 4, fiscal_year_start = "April", at_least = 1,
     },
