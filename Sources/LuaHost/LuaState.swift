@@ -16,7 +16,7 @@ import Foundation
 /// ```
 public final class LuaState {
     @usableFromInline let L: OpaquePointer
-    private let control: UnsafeMutablePointer<lh_control>
+    let control: UnsafeMutablePointer<lh_control>
     public var modules: ModuleResolver?
     /// Limits for calls that do not pass their own.
     public var defaultLimits: LuaLimits
@@ -159,6 +159,7 @@ public final class LuaState {
         case LH_KILL_MEMORY: kind = .memoryLimit
         case LH_KILL_TIME: kind = .timeLimit
         case LH_KILL_SANDBOX: kind = .sandboxViolation
+        case LH_KILL_CANCELLED: kind = .cancelled
         default: kind = status == LUA_ERRMEM ? .memoryLimit : status == LUA_ERRSYNTAX ? .syntax : .runtime
         }
         if kind != .runtime, kind != .syntax, control.pointee.killed != 0 {
@@ -170,6 +171,29 @@ public final class LuaState {
         }
         let parsed = LuaError.parse(text)
         return LuaError(kind, parsed.message, file: parsed.file, line: parsed.line, traceback: traceback)
+    }
+
+    // MARK: - Cancelling
+
+    /// Stop the call running on this state, from any thread, and every later
+    /// one until ``clearCancel()``: it fails with a ``LuaError/Kind/cancelled``
+    /// error at once if it has not started, else within about a millisecond.
+    /// The one method of a state another thread may call.
+    public func requestCancel() {
+        lh_request_cancel(control)
+    }
+
+    /// Let calls run again after ``requestCancel()``.
+    public func clearCancel() {
+        lh_clear_cancel(control)
+    }
+
+    /// The file and first line of a Lua function's definition (nil for a C
+    /// function): where a message about what the function did should point.
+    public func definition(of function: LuaReference) -> (file: String, line: Int)? {
+        var line: Int32 = 0
+        guard let source = lh_function_source(L, function.id, &line) else { return nil }
+        return (Self.displayName(String(cString: source)), Int(line))
     }
 
     /// Tests only: expose the stock pattern functions as global `stock_string`.
