@@ -21,6 +21,10 @@ public final class Policy: Sendable {
     public let interventions: [InterventionStep]
     /// Conditions that raise a `policy_flag` alert for a person to look at.
     public let flags: [PolicyFlag]
+    /// What each call of the policy's functions runs under: the defaults
+    /// (``LuaLimits/default``), then the policy's `limits` field, then the
+    /// limits the run sets explicitly (command-line flags).
+    public let limits: LuaLimits
     /// Where the policy came from, e.g. `Policies/telecom/agents.lua`.
     public let file: String
     /// SHA-256 of the policy file and every module of its set (hex).
@@ -35,7 +39,8 @@ public final class Policy: Sendable {
 
     public init(name: String, version: String, effective: Day, programs: [String], cadence: Cadence, remediation: Period,
                 tiers: [TierDefinition], health: HealthModel, milestones: [MilestoneRule], gates: [ComplianceGate],
-                interventions: [InterventionStep], flags: [PolicyFlag], file: String, contentHash: String) {
+                interventions: [InterventionStep], flags: [PolicyFlag], limits: LuaLimits = .default, file: String,
+                contentHash: String) {
         self.name = name
         self.version = version
         self.effective = effective
@@ -48,6 +53,7 @@ public final class Policy: Sendable {
         self.gates = gates
         self.interventions = interventions
         self.flags = flags
+        self.limits = limits
         self.file = file
         self.contentHash = contentHash
         identity = PolicyIdentity(name: name, version: version, contentHash: contentHash, file: file)

@@ -8,6 +8,8 @@ import PartnerModel
 struct PolicyLoader {
     let file: String
     let contentHash: String
+    /// The limits the run sets explicitly; they win over the policy's own.
+    var runLimits = LuaLimits.Overrides()
 
     func policy(from value: LuaValue) throws -> Policy {
         guard case .table(let root) = value, root["_kind"] == "policy" else {
@@ -19,7 +21,7 @@ struct PolicyLoader {
             PolicyError(.validation, file: file, line: override ?? line, field: field, message)
         }
         let allowed: Set<String> = ["name", "version", "effective", "programs", "cadence", "remediation", "tiers",
-                                    "health", "milestones", "gates", "interventions", "flags", "description"]
+                                    "health", "milestones", "gates", "interventions", "flags", "description", "limits"]
         for key in root.keys where !key.hasPrefix("_") && !allowed.contains(key) {
             throw fail(key, "unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
         }
@@ -89,9 +91,51 @@ struct PolicyLoader {
             }
         }
 
+        let limits = LuaLimits.default.overridden(by: try declaredLimits(root["limits"], line: line)).overridden(by: runLimits)
+
         return Policy(name: name, version: version, effective: effective, programs: programs, cadence: cadence,
                       remediation: remediation, tiers: tiers, health: health, milestones: milestones, gates: gates,
-                      interventions: interventions, flags: flags, file: file, contentHash: contentHash)
+                      interventions: interventions, flags: flags, limits: limits, file: file, contentHash: contentHash)
+    }
+
+    // MARK: - Limits
+
+    /// The most a policy may give itself; a run's flags may set any value.
+    static let limitCeilings: [(key: String, maximum: Int64)] = [("instructions", 1_000_000_000), ("memory_mb", 1024),
+                                                                 ("timeout_ms", 10_000)]
+
+    /// `limits = { instructions = N, memory_mb = N, timeout_ms = N }`: each a
+    /// whole number from 1 to its ceiling (a policy cannot switch a limit off).
+    private func declaredLimits(_ value: LuaValue?, line: Int?) throws -> LuaLimits.Overrides {
+        guard let value else { return .init() }
+        let keys = Self.limitCeilings.map(\.key)
+        let help = "expected { instructions = 20000000, memory_mb = 128, timeout_ms = 1000 } (any of them)"
+        guard case .table(let spec) = value else {
+            throw PolicyError(.validation, file: file, line: line, field: "limits", help)
+        }
+        for key in spec.keys.sorted() where !keys.contains(key) {
+            throw PolicyError(.validation, file: file, line: line, field: "limits.\(key)",
+                              "unknown limit (expected \(keys.joined(separator: ", ")))")
+        }
+        var numbers: [String: Int64] = [:]
+        for (key, maximum) in Self.limitCeilings {
+            guard let item = spec[key] else { continue }
+            let number: Int64?
+            switch item {
+            case .integer(let i): number = i
+            case .number(let d) where d == d.rounded() && abs(d) < 1e18: number = Int64(d)
+            default: number = nil
+            }
+            guard let number, (1...maximum).contains(number) else {
+                throw PolicyError(.validation, file: file, line: line, field: "limits.\(key)",
+                                  "expected a whole number from 1 to \(maximum), got \(FunctionResults.describe(item))"
+                                      + " (a run can set any value with --\(key.replacingOccurrences(of: "_", with: "-")))")
+            }
+            numbers[key] = number
+        }
+        return LuaLimits.Overrides(instructions: numbers["instructions"],
+                                   memoryBytes: numbers["memory_mb"].map { Int($0) << 20 },
+                                   timeout: numbers["timeout_ms"].map { .milliseconds($0) })
     }
 
     // MARK: - Tiers and criteria

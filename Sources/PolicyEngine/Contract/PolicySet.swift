@@ -20,10 +20,15 @@ public final class PolicySet {
     /// SHA-256 over every Lua file of the set and of the shared lib folder.
     public let contentHash: String
     public let lua: LuaState
+    /// The limits the set was loaded with explicitly (a run's flags): they
+    /// apply to loading its files and win over each policy's `limits`.
+    public let limitOverrides: LuaLimits.Overrides
     private let byProgram: [String: Int]
 
     /// Load and validate every policy of the set at `directory`. Throws ``PolicyError``.
-    public init(directory: URL, displayPath: String? = nil, limits: LuaLimits = .default) throws {
+    public init(directory: URL, displayPath: String? = nil, limits overrides: LuaLimits.Overrides = .init()) throws {
+        limitOverrides = overrides
+        let limits = LuaLimits.default.overridden(by: overrides)
         let directory = directory.standardizedFileURL
         let display = displayPath ?? directory.relativePath
         self.directory = directory
@@ -66,7 +71,7 @@ public final class PolicySet {
                 fields["_line"] = .integer(Int64(PolicySet.line(containing: "ps.policy", in: file) ?? 1))
                 value = .table(fields)
             }
-            let policy = try PolicyLoader(file: chunkName, contentHash: hash).policy(from: value)
+            let policy = try PolicyLoader(file: chunkName, contentHash: hash, runLimits: overrides).policy(from: value)
             for program in policy.programs {
                 if let other = byProgram[program] {
                     throw PolicyError(.validation, file: chunkName, field: "programs",
@@ -78,6 +83,13 @@ public final class PolicySet {
         }
         self.policies = policies
         self.byProgram = byProgram
+    }
+
+    /// Another copy of the set, loaded from the same folder with the same
+    /// limits (a worker's own Lua state). Its content hash tells whether the
+    /// files changed in between.
+    public func loadCopy() throws -> PolicySet {
+        try PolicySet(directory: directory, displayPath: displayPath, limits: limitOverrides)
     }
 
     /// The policy governing `program` in this set.

@@ -6,21 +6,15 @@ import PartnerModel
 ///
 /// Declarative criteria are evaluated here in Swift; Lua runs only for the
 /// functions a policy declares (custom checks, scores, gate scopes), with the
-/// partner's snapshot as a table `p`. A Lua error stops the evaluation with
-/// the policy's file and line and the partner it was evaluating.
+/// partner's snapshot as a table `p`, each call under its policy's limits
+/// (``Policy/limits``). A Lua error stops the evaluation with the policy's
+/// file and line and the partner it was evaluating.
 public struct PartnerEvaluator {
     public let policySet: PolicySet
-    /// Limits for each call into a policy function.
-    public var limits: LuaLimits
 
-    public init(policySet: PolicySet, limits: LuaLimits = PartnerEvaluator.defaultLimits) {
+    public init(policySet: PolicySet) {
         self.policySet = policySet
-        self.limits = limits
     }
-
-    /// Per-function limits during evaluation: generous for a policy function,
-    /// tight enough that a runaway one stops quickly.
-    public static let defaultLimits = LuaLimits(instructions: 10_000_000, memoryBytes: 64 << 20, timeout: .milliseconds(500))
 
     public enum Failure: Error, CustomStringConvertible {
         /// The partner's program is not governed by the set.
@@ -87,7 +81,7 @@ private struct Context {
     func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
         let lua = evaluator.policySet.lua
         if table.pointee == nil { table.pointee = try SnapshotTable.make(snapshot, in: lua) }
-        return try lua.call(function, [.function(table.pointee!)], limits: evaluator.limits)
+        return try lua.call(function, [.function(table.pointee!)], limits: policy.limits)
     }
 
     // MARK: - The whole evaluation

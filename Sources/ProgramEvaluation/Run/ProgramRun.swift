@@ -162,7 +162,7 @@ public struct ProgramRun {
     func evaluators(count: Int) throws -> [PartnerEvaluator] {
         var sets = [policySet]
         while sets.count < count {
-            let copy = try PolicySet(directory: policySet.directory, displayPath: policySet.displayPath)
+            let copy = try policySet.loadCopy()
             guard copy.contentHash == policySet.contentHash else { throw Failure.policyChanged(set: policySet.name) }
             sets.append(copy)
         }

@@ -55,7 +55,7 @@ extension Partnerscore {
                 let imported = try store.importFiles([files.partnersFile.path, files.eventsFile.path])
                 print("Imported into \(keepDB ?? "a temporary database"): \(imported)")
 
-                let sets = try PolicyOptions.setDirectories(at: policies).map { try PolicyOptions.load($0.url, display: $0.display) }
+                let sets = try PolicyOptions.setDirectories(at: policies).map { try PolicyOptions.load($0.url, display: $0.display, limits: .init()) }
                 let end = generator.options.end
                 let monthEnds = (0..<6).reversed().map { end.adding(months: -$0) }.map(Self.monthEnd)
                 print("Evaluating \(sets.map(\.name).joined(separator: ", ")) as of \(monthEnds.map(\.description).joined(separator: ", "))\n")

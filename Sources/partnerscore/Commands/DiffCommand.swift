@@ -20,6 +20,7 @@ extension Partnerscore {
         )
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var limits: LimitOptions
 
         @Option(help: "The current version of the policy set (a set folder).", completion: .directory)
         var from: String
@@ -45,8 +46,8 @@ extension Partnerscore {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
                 let partnerStore = try store.openExisting()
-                let old = try PolicyOptions.load(URL(fileURLWithPath: from), display: from)
-                let new = try PolicyOptions.load(URL(fileURLWithPath: to), display: to)
+                let old = try PolicyOptions.load(URL(fileURLWithPath: from), display: from, limits: limits.overrides)
+                let new = try PolicyOptions.load(URL(fileURLWithPath: to), display: to, limits: limits.overrides)
                 let report = try PolicyDiff(store: partnerStore, from: old, to: new).run(asOf: day)
                 switch format {
                 case .text: print(report.text(limit: limit), terminator: "")

@@ -21,6 +21,7 @@ extension Partnerscore {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var policies: PolicyOptions
+        @OptionGroup var limits: LimitOptions
 
         @Option(name: .customLong("as-of"), help: "The evaluation date (YYYY-MM-DD).")
         var asOf: String
@@ -45,7 +46,7 @@ extension Partnerscore {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
                 let partnerStore = try store.openExisting()
-                let sets = try policies.loadSets()
+                let sets = try policies.loadSets(limits: limits.overrides)
                 let output = try TextOutput(path: nil)
                 var renderer = EvaluationOutput(format: format) { try output.write(bytes: $0) }
                 try renderer.begin()

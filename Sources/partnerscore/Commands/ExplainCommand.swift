@@ -20,6 +20,7 @@ extension Partnerscore {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var policies: PolicyOptions
+        @OptionGroup var limits: LimitOptions
 
         @Option(name: .customLong("as-of"), help: "The evaluation date (YYYY-MM-DD).")
         var asOf: String
@@ -37,7 +38,7 @@ extension Partnerscore {
                 guard let partner = try partnerStore.partner(id: partnerID) else {
                     throw CommandFailure("error: no partner with id \(partnerID) — list partners with: partnerscore export --db \(store.path) partners")
                 }
-                let sets = try policies.loadSets()
+                let sets = try policies.loadSets(limits: limits.overrides)
                 guard let set = sets.first(where: { $0.policy(forProgram: partner.program) != nil }) else {
                     throw CommandFailure("error: partner \(partnerID) is in program '\(partner.program)', which no policy set under \(policies.path) governs")
                 }

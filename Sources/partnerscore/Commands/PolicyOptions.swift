@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LuaHost
 import PolicyEngine
 
 /// `--policies DIR`: one policy set folder (`Policies/telecom`) or a folder
@@ -37,13 +38,13 @@ struct PolicyOptions: ParsableArguments {
     }
 
     /// Load every set, failing with the policy's file and line.
-    func loadSets() throws -> [PolicySet] {
-        try setDirectories().map { try PolicyOptions.load($0.url, display: $0.display) }
+    func loadSets(limits: LuaLimits.Overrides) throws -> [PolicySet] {
+        try setDirectories().map { try PolicyOptions.load($0.url, display: $0.display, limits: limits) }
     }
 
-    static func load(_ url: URL, display: String) throws -> PolicySet {
+    static func load(_ url: URL, display: String, limits: LuaLimits.Overrides) throws -> PolicySet {
         do {
-            return try PolicySet(directory: url, displayPath: display)
+            return try PolicySet(directory: url, displayPath: display, limits: limits)
         } catch let error as PolicyError {
             throw CommandFailure("error[policy]: \(error)" + (error.luaError?.traceback.map { "\n" + $0 } ?? ""))
         }

@@ -32,6 +32,8 @@ extension Partnerscore {
         @Option(name: .customLong("min-coverage"), help: "Fail when a set's coverage is below this percentage (implies --coverage).")
         var minCoverage: Double?
 
+        @OptionGroup var limits: LimitOptions
+
         enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
         func run() throws {
@@ -43,7 +45,7 @@ extension Partnerscore {
                     for (url, display) in try PolicyOptions.setDirectories(at: directory) {
                         let set: PolicySet
                         do {
-                            set = try PolicySet(directory: url, displayPath: display)
+                            set = try PolicySet(directory: url, displayPath: display, limits: limits.overrides)
                         } catch let error as PolicyError {
                             results.append(CaseResult(set: url.lastPathComponent, fixture: display, fixtureDescription: "",
                                                       name: "(policy set loads)", asOf: nil, failures: [], error: "\(error)"))
