@@ -7,8 +7,9 @@ import PartnerModel
 /// Declarative criteria are evaluated here in Swift; Lua runs only for the
 /// functions a policy declares (custom checks, scores, gate scopes), with the
 /// partner's snapshot as a table `p`, each call under its policy's limits
-/// (``Policy/limits``). A Lua error stops the evaluation with the policy's
-/// file and line and the partner it was evaluating.
+/// (``Policy/limits``). A Lua error, or a result outside the contract
+/// (``FunctionResults``), stops the evaluation with the policy's file and
+/// line and the partner it was evaluating.
 public struct PartnerEvaluator {
     public let policySet: PolicySet
 
@@ -270,8 +271,12 @@ private struct Context {
             passed = step.comparison.holds(count, step.threshold)
             observed = .number(count)
         case .function:
-            let values = try callFunction(step.function!, snapshot)
-            passed = values.first?.isTruthy ?? false
+            let function = step.function!
+            let values = try callFunction(function, snapshot)
+            let lua = evaluator.policySet.lua
+            passed = try FunctionResults.verdict(values, of: function, "ps.check '\(plan.sources[index].label)'", in: lua)
+            try FunctionResults.checkExtras(values, names: ["observed value", "required value"], of: function,
+                                            "ps.check '\(plan.sources[index].label)'", in: lua)
             observed = .words(values.count > 1 ? Self.text(values[1]) : (passed ? "yes" : "no"))
             value = values.count > 1 ? values[1].doubleValue : nil
             stated = values.count > 2 ? Self.text(values[2]) : "yes"
@@ -295,7 +300,7 @@ private struct Context {
         case .integer(let i): Format.number(Double(i))
         case .number(let d): Format.number(d)
         case .string(let s): s
-        default: (try? value.jsonString()) ?? value.typeName
+        default: value.typeName   // not reached: FunctionResults refuses other values
         }
     }
 
@@ -315,7 +320,10 @@ private struct Context {
             var observed = Observation.none
             if let function = plan.components[i].function {
                 let values = try callFunction(function, snapshot)
-                score = values.first?.doubleValue ?? 0
+                let lua = evaluator.policySet.lua
+                score = try FunctionResults.score(values, of: function, "health component '\(plan.components[i].name)': score", in: lua)
+                try FunctionResults.checkExtras(values, names: ["detail"], of: function,
+                                                "health component '\(plan.components[i].name)': score", in: lua)
                 observed = values.count > 1 ? .words(Self.text(values[1])) : .number(score)
             } else if let metric = plan.components[i].metric {
                 if let value = snapshot[metric] {
@@ -354,7 +362,10 @@ private struct Context {
         let products = Set(snapshot.partner.products)
         for gate in policy.gates {
             var applies = gate.appliesToProducts.isEmpty || !products.isDisjoint(with: gate.appliesToProducts)
-            if let function = gate.appliesFunction { applies = try callFunction(function, snapshot).first?.isTruthy ?? false }
+            if let function = gate.appliesFunction {
+                applies = try FunctionResults.verdict(callFunction(function, snapshot), of: function,
+                                                      "gate '\(gate.name)': applies_to", in: evaluator.policySet.lua)
+            }
             let record: Credential?
             switch gate.requirement {
             case .credential(let kind): record = snapshot.credential(kind)
