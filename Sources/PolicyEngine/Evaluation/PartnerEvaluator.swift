@@ -23,6 +23,13 @@ public struct PartnerEvaluator {
         /// A policy function failed while evaluating a partner.
         case policyFunction(partner: String, PolicyError)
 
+        /// Whether the evaluation was stopped by the host (``LuaError/Kind/cancelled``)
+        /// rather than failing by itself.
+        public var isCancellation: Bool {
+            if case .policyFunction(_, let error) = self { return error.luaError?.kind == .cancelled }
+            return false
+        }
+
         public var description: String {
             switch self {
             case .noPolicy(let partner, let program, let set):

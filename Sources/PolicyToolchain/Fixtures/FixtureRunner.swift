@@ -69,7 +69,13 @@ public struct FixtureRunner {
         }
         var results: [CaseResult] = []
         let run = ProgramRun(store: store, policySet: policySet)
+        var failedCase: String?
         for fixtureCase in fixture.cases {
+            // Each case starts from the state the one before recorded: after an error there is none to start from.
+            if let failedCase {
+                results.append(failed(fixtureCase, "not run: case '\(failedCase)' of this fixture failed, and each case starts from the one before"))
+                continue
+            }
             var got: [String: PartnerEvaluation] = [:]
             do {
                 try run.evaluate(asOf: fixtureCase.asOf, dryRun: false) { evaluation in
@@ -78,6 +84,7 @@ public struct FixtureRunner {
                 }
             } catch {
                 results.append(failed(fixtureCase, String(describing: error)))
+                failedCase = fixtureCase.name
                 continue
             }
             var mismatches: [Mismatch] = []

@@ -56,7 +56,9 @@ public struct ProgramRun {
     @discardableResult
     public func evaluate(asOf: Day, dryRun: Bool, partnerIDs: [String]? = nil, progress: Progress? = nil,
                          onEvaluation: (PartnerEvaluation) throws -> Void = { _ in }) throws -> RunSummary {
-        let workers = try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs)
+        let workers = WorkerPool(try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs))
+        let stop = RunStop(workers)
+        defer { stop.finish() }
         let programs = policySet.programs
         // Snapshots a batch at a time: each batch reaches the workers (and
         // then the writer) as soon as it is computed. Larger chunks leave
@@ -95,7 +97,7 @@ public struct ProgramRun {
                 }
             }
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
-                                         policySet: policySet.name, numbers: numbers, workers: WorkerPool(workers),
+                                         policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
                                          batchSize: batchSize)
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
@@ -181,6 +183,7 @@ struct BatchProducer: @unchecked Sendable {
     let policySet: String
     let numbers: [String: Int64]
     let workers: WorkerPool
+    let stop: RunStop
     /// Whether the workers prepare ledger rows (not for a dry run: nothing is encoded).
     let prepareRows: Bool
     /// The texts the run's decisions refer to, by policy content hash.
@@ -191,7 +194,14 @@ struct BatchProducer: @unchecked Sendable {
         var batch: [ProgramRun.Pending] = []
         batch.reserveCapacity(batchSize)
         var running: BatchInFlight?
-        defer { running?.wait() }   // never leave workers running on the way out of an error
+        var submitted = 0   // the run position of the next batch's first partner
+        defer {
+            // On the way out of an error: stop the workers, then wait for them to return.
+            if let running {
+                stop.stopAll()
+                running.wait()
+            }
+        }
         func submit() throws {
             guard !batch.isEmpty else { return }
             // What the ledger remembers of these partners, read on this
@@ -202,8 +212,15 @@ struct BatchProducer: @unchecked Sendable {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
             }
             running?.wait()   // a worker's Lua state serves one batch at a time
+            if stop.isStopped, let failed = running {
+                // A partner failed: hand over its batch (it names the failure) and compute no more.
+                running = nil
+                try deliver(failed)
+                throw RunStop.Stopped()
+            }
             let finished = running
-            running = BatchInFlight(batch, workers: workers, prepareRows: prepareRows, texts: texts)
+            running = BatchInFlight(batch, base: submitted, workers: workers, stop: stop, prepareRows: prepareRows, texts: texts)
+            submitted += batch.count
             batch = []
             batch.reserveCapacity(batchSize)
             if let finished { try deliver(finished) }
@@ -229,13 +246,16 @@ struct BatchProducer: @unchecked Sendable {
 /// (neighbouring partners' snapshots and result slots share cache lines,
 /// which two cores would pass back and forth). Results come back in input
 /// order, and a failure reports the first failing partner in id order,
-/// whatever the scheduling, so errors are as reproducible as results.
+/// whatever the scheduling, so errors are as reproducible as results: after
+/// a failure the workers skip (and cancel) only the partners after it (``RunStop``).
 struct BatchInFlight {
     let batch: [ProgramRun.Pending]
     private let slots: Slots<ProgramRun.Result>
     private let group = DispatchGroup()
 
-    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, prepareRows: Bool, texts: [String: DecisionTexts]) {
+    /// `base`: the run position of the batch's first partner.
+    init(_ batch: [ProgramRun.Pending], base: Int, workers pool: WorkerPool, stop: RunStop, prepareRows: Bool,
+         texts: [String: DecisionTexts]) {
         self.batch = batch
         let count = batch.count
         let slots = Slots<ProgramRun.Result>(count: count)
@@ -251,7 +271,12 @@ struct BatchInFlight {
                 defer { group.leave() }
                 // Reused for every partner of the batch; none in a dry run, which encodes nothing.
                 let json = prepareRows ? JSONBuffer(capacity: 16_384) : nil
+                defer { stop.end(worker: worker) }
                 for index in (count * worker / workerCount)..<(count * (worker + 1) / workerCount) {
+                    guard stop.begin(worker: worker, position: base + index) else {
+                        slots.set(index, .failure(RunStop.Stopped()))   // after the failure: never read
+                        continue
+                    }
                     let pending = batch[index]
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
@@ -261,6 +286,8 @@ struct BatchInFlight {
                         slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))
+                        // A cancelled call is a partner after a failure, never the failure itself.
+                        if (error as? PartnerEvaluator.Failure)?.isCancellation != true { stop.failed(at: base + index) }
                     }
                 }
             }
