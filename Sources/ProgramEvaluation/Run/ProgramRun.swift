@@ -56,6 +56,46 @@ public struct ProgramRun {
     @discardableResult
     public func evaluate(asOf: Day, dryRun: Bool, partnerIDs: [String]? = nil, progress: Progress? = nil,
                          onEvaluation: (PartnerEvaluation) throws -> Void = { _ in }) throws -> RunSummary {
+        if dryRun {
+            return try store.writer.read { db in
+                try run(in: db, asOf: asOf, dryRun: true, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+            }
+        }
+        // A whole program's run: the disk writes the ledger rows as they
+        // come, not all at the commit's checkpoint (a few named partners
+        // write too little to be worth a thread).
+        let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
+        defer { writeback?.stop() }
+        return try store.writer.write { db in
+            try run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+        }
+    }
+
+    /// Records one set's run inside a transaction ``recordAll(_:asOf:partnerIDs:_:)`` shares.
+    public typealias Recording = (_ progress: Progress?, _ onEvaluation: (PartnerEvaluation) throws -> Void) throws -> RunSummary
+
+    /// Recorded runs of several sets (of one store) as of one day in ONE
+    /// transaction: every set's decisions are written, or none
+    /// (`evaluate --all-or-nothing`). `each` is called for each run in turn,
+    /// with the function that records it.
+    public static func recordAll(_ runs: [ProgramRun], asOf: Day, partnerIDs: [String]? = nil,
+                                 _ each: (ProgramRun, Recording) throws -> Void) throws {
+        guard let store = runs.first?.store else { return }
+        let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
+        defer { writeback?.stop() }
+        try store.writer.write { db in
+            for run in runs {
+                try each(run) { progress, onEvaluation in
+                    try run.run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
+                                onEvaluation: onEvaluation)
+                }
+            }
+        }
+    }
+
+    /// The run on `db`, inside the caller's transaction (a read transaction for a dry run).
+    private func run(in db: Database, asOf: Day, dryRun: Bool, partnerIDs: [String]?, progress: Progress?,
+                     onEvaluation: (PartnerEvaluation) throws -> Void) throws -> RunSummary {
         let workers = WorkerPool(try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs))
         let stop = RunStop(workers)
         defer { stop.finish() }
@@ -66,7 +106,7 @@ public struct ProgramRun {
         let calculator = SnapshotCalculator(store: store, chunkSize: batchSize)
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
-        let body = { (db: Database) throws -> Void in
+        do {
             var ledger = try Ledger(db: db, policySet: policySet.name)
             if !dryRun, let last = try ledger.lastEvaluation(), asOf <= last {
                 throw Failure.notForward(set: policySet.name, asOf: asOf, last: last)
@@ -115,16 +155,6 @@ public struct ProgramRun {
             progress?.finish()
             if !dryRun { try ledger.finishRun(summary: summary) }
             summary.runID = ledger.runID
-        }
-        if dryRun {
-            try store.writer.read(body)
-        } else {
-            // A whole program's run: the disk writes the ledger rows as they
-            // come, not all at the commit's checkpoint (a few named partners
-            // write too little to be worth a thread).
-            let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
-            defer { writeback?.stop() }
-            try store.writer.write(body)
         }
         return summary
     }
