@@ -334,7 +334,8 @@ void lh_arm(lua_State *L, int64_t instructions, size_t memory_bytes, int64_t tim
     c->limit = memory_bytes;
     c->peak = c->used;
     c->call_started_ns = lh_now_ns();
-    c->deadline_ns = timeout_ns > 0 ? c->call_started_ns + timeout_ns : 0;
+    c->deadline_ns = timeout_ns <= 0 ? 0
+        : timeout_ns < INT64_MAX - c->call_started_ns ? c->call_started_ns + timeout_ns : INT64_MAX;
     c->killed = LH_KILL_NONE;
     c->kill_where[0] = '\0';
     c->kill_message[0] = '\0';

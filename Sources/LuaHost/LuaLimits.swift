@@ -14,7 +14,9 @@ public struct LuaLimits: Sendable, Equatable {
         get { .nanoseconds(timeoutNanoseconds) }
         set {
             let (seconds, attoseconds) = newValue.components
-            timeoutNanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+            // Beyond ~292 years the nanoseconds do not fit: as good as no limit, and must not trap.
+            let limit = Int64.max / 1_000_000_000 - 1
+            timeoutNanoseconds = seconds > limit ? .max : max(-limit, seconds) * 1_000_000_000 + attoseconds / 1_000_000_000
         }
     }
     /// The timeout in nanoseconds, kept so arming a call does no arithmetic.
@@ -45,6 +47,13 @@ public struct LuaLimits: Sendable, Equatable {
             self.instructions = instructions
             self.memoryBytes = memoryBytes
             self.timeout = timeout
+        }
+
+        /// In the units people write them in: a policy's `memory_mb` and
+        /// `timeout_ms`, a command's `--memory-mb` and `--timeout-ms`.
+        public init(instructions: Int64?, memoryMB: Int64?, timeoutMS: Int64?) {
+            self.init(instructions: instructions, memoryBytes: memoryMB.map { Int($0) << 20 },
+                      timeout: timeoutMS.map { .milliseconds($0) })
         }
     }
 

@@ -89,6 +89,10 @@ extension EngineCommandTests {
             let flagged = try partnerscore(verb + ["--instructions", "30000"], in: w, timeout: 120)
             #expect((flagged.stderr + flagged.stdout).contains("instruction limit of 30000 exceeded"), "\(verb[0]): \(flagged.stderr)")
         }
+        for (flag, value) in [("--timeout-ms", "99999999999999"), ("--memory-mb", "-1"), ("--instructions", "-5")] {
+            let refused = try partnerscore(["lua", "x.lua", flag, value], in: w)
+            #expect(refused.status == 64 && refused.stderr.contains(flag), "\(flag): \(refused.stderr)")
+        }
         for verb in ["lua", "evaluate", "explain", "test", "diff", "serve"] {
             let help = try partnerscore([verb, "--help"], in: w).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             #expect(help.contains("--timeout-ms") && help.contains("default 500)") && help.contains("default 10000000)"), "\(verb)")

@@ -76,6 +76,13 @@ struct LimitsTests {
         #expect(error?.message.contains("stack overflow") == true || error?.kind == .memoryLimit)
     }
 
+    @Test("a timeout too long to count in nanoseconds is no limit, not a trap or an instant expiry")
+    func hugeTimeout() throws {
+        let limits = LuaLimits(instructions: 0, memoryBytes: 0, timeout: .seconds(Int64.max))
+        #expect(limits.timeoutNanoseconds == .max)
+        #expect(try run("local n = 0 for i = 1, 1000 do n = n + i end return n", limits: limits) == 500_500)
+    }
+
     @Test("limits are per call: a later call gets a fresh budget")
     func perCall() throws {
         let lua = try LuaState()

@@ -133,9 +133,8 @@ struct PolicyLoader {
             }
             numbers[key] = number
         }
-        return LuaLimits.Overrides(instructions: numbers["instructions"],
-                                   memoryBytes: numbers["memory_mb"].map { Int($0) << 20 },
-                                   timeout: numbers["timeout_ms"].map { .milliseconds($0) })
+        return LuaLimits.Overrides(instructions: numbers["instructions"], memoryMB: numbers["memory_mb"],
+                                   timeoutMS: numbers["timeout_ms"])
     }
 
     // MARK: - Tiers and criteria

@@ -19,14 +19,13 @@ struct LimitOptions: ParsableArguments {
 
     func validate() throws {
         guard (instructions ?? 0) >= 0 else { throw ValidationError("--instructions must be 0 or more") }
-        guard (memoryMB ?? 0) >= 0 else { throw ValidationError("--memory-mb must be 0 or more") }
-        guard (timeoutMS ?? 0) >= 0 else { throw ValidationError("--timeout-ms must be 0 or more") }
+        guard (0...(1 << 30)).contains(memoryMB ?? 0) else { throw ValidationError("--memory-mb must be 0 (none) to 1073741824") }
+        guard (0...86_400_000).contains(timeoutMS ?? 0) else { throw ValidationError("--timeout-ms must be 0 (none) to 86400000 (a day)") }
     }
 
     /// The limits given on the command line.
     var overrides: LuaLimits.Overrides {
-        LuaLimits.Overrides(instructions: instructions, memoryBytes: memoryMB.map { $0 << 20 },
-                            timeout: timeoutMS.map { .milliseconds($0) })
+        LuaLimits.Overrides(instructions: instructions, memoryMB: memoryMB.map(Int64.init), timeoutMS: timeoutMS.map(Int64.init))
     }
 
     /// The defaults with the flags given applied (for code outside any policy).
