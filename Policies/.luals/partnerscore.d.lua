@@ -104,6 +104,7 @@
 ---@field health {components: HealthComponent[], bands: table<string, number>?}?
 ---@field milestones table<string, Period|false>?
 ---@field interventions Intervention[]?
+---@field limits {instructions: integer?, memory_mb: integer?, timeout_ms: integer?}? this policy's functions' limits (default 10000000, 64, 500)
 
 ---@class partnerscore
 local ps = {}
@@ -161,9 +162,10 @@ function ps.credential(kind) end
 ---@return Criterion
 function ps.territories_at_least(count) end
 
----A custom criterion: return passed, and optionally the observed and required values.
+---A custom criterion: return true or false, and optionally the observed and required values
+---(each nil, a boolean, a string or a finite number).
 ---@param label string
----@param fn fun(p: Partner): boolean, any?, any?
+---@param fn fun(p: Partner): boolean, (number|string|boolean)?, (number|string|boolean)?
 ---@return Criterion
 function ps.check(label, fn) end
 
