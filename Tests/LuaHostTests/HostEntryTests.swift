@@ -145,6 +145,18 @@ struct HostEntryTests {
         #expect(try run("local c = {1, 2} return {a = c, b = c}", limits: limits) == ["a": [1, 2], "b": [1, 2]])
     }
 
+    @Test("reading a returned table never runs its metamethods")
+    func rawReads() throws {
+        let value = try withinSeconds(10) {
+            try run("""
+                local loop = function() while true do end end
+                local mt = {__index = loop, __pairs = loop, __len = loop, __eq = loop, __tostring = loop, __name = 'x'}
+                return setmetatable({a = 1, list = setmetatable({1, 2}, mt)}, mt)
+                """, limits: Self.budgetOnly)
+        }
+        #expect(value == ["a": 1, "list": [1, 2]])
+    }
+
     @Test("arguments a script passes to a host function are read under the same bounds")
     func hostFunctionArguments() throws {
         let error = try withinSeconds(20) { () -> LuaError? in
