@@ -104,7 +104,7 @@
 ---@field health {components: HealthComponent[], bands: table<string, number>?}?
 ---@field milestones table<string, Period|false>?
 ---@field interventions Intervention[]?
----@field limits {instructions: integer?, memory_mb: integer?, timeout_ms: integer?}? this policy's functions' limits (default 10000000, 64, 500)
+---@field limits {instructions: integer?, memory_mb: integer?, timeout_ms: integer?}? this policy's functions' limits (docs/policies.md, "Limits")
 
 ---@class partnerscore
 local ps = {}
