@@ -101,10 +101,10 @@ public enum MetricsOutput {
         r += [("retention_cohort_from", s.firstYearRetention.cohortFrom.description),
               ("retention_cohort_through", s.firstYearRetention.cohortThrough.description)]
         r += share("first_year_retained", s.firstYearRetention.retained)
-        r += [("revenue_12m", number(s.growth.revenue12m)), ("revenue_prior_12m", number(s.growth.revenuePrior12m)),
+        r += [("revenue_12m", Money.text(s.growth.revenue12m)), ("revenue_prior_12m", Money.text(s.growth.revenuePrior12m)),
               ("revenue_growth", d(s.growth.rate)), ("median_partner_growth", d(s.growth.medianPartnerRate)),
               ("partners_with_prior_revenue", n(s.growth.partnersWithPriorRevenue)),
-              ("top20_partners", n(s.concentration.topPartners)), ("top20_revenue_12m", number(s.concentration.topRevenue)),
+              ("top20_partners", n(s.concentration.topPartners)), ("top20_revenue_12m", Money.text(s.concentration.topRevenue)),
               ("top20_revenue_share", d(s.concentration.share))]
         r += share("certified_partners", s.certifications.completion)
         r += [("certifications_expiring_90d", n(s.certifications.expiringWithin90Days)),
