@@ -5,6 +5,15 @@
 local ps = require "partnerscore"
 local common = require "common"
 
+-- A lapsed ISO 27001 certificate goes to the compliance team at once and
+-- stays with it (a route: the default steps no longer answer that alert);
+-- everything else follows the default escalation.
+local menu = {
+  ps.step { after = "0 days", gates = { "ISO27001" }, kinds = { "gate_lapsed" }, owner = "compliance",
+            action = "Compliance review: stop new managed SOC contracts until the ISO 27001 certificate is renewed" },
+}
+for _, step in ipairs(ps.default_interventions) do menu[#menu + 1] = step end
+
 return ps.policy {
   name = "Cybersecurity partner program",
   version = "2026.1",
@@ -48,9 +57,18 @@ return ps.policy {
       applies_to = { "siem" },
       suspends = { products = { "siem" } },
     },
+    -- Managed SOC services hold customers' security data: the provider must be ISO 27001 certified.
+    ps.gate "ISO27001" {
+      credential = "ISO27001",
+      warn = "90 days",
+      applies_to = { "managed-soc" },
+      suspends = { products = { "managed-soc" } },
+    },
   },
 
   health = common.health(10000),
   milestones = ps.default_milestones,
-  interventions = ps.default_interventions,
+  interventions = menu,
+  -- A lapsed ISO 27001 certificate is the partner's intervention, whatever else is open.
+  intervention_precedence = { "gate_lapsed:ISO27001" },
 }

@@ -129,7 +129,7 @@ struct ProgramRunTests {
                 #expect(detail.utf8.count < expected.json().utf8.count, "\(key)")
                 #expect(!detail.contains("revenue_1m ≥ 5,000") && !detail.contains(folder.set.path), "\(key)")
                 // The row holds these; the detail does not repeat them.
-                #expect(!detail.contains("snapshotHash") && !detail.contains(expected.snapshotHash.hex) && !detail.contains("asOf"), "\(key)")
+                #expect(!detail.contains("snapshot_hash") && !detail.contains(expected.snapshotHash.hex) && !detail.contains("as_of"), "\(key)")
             }
         }
     }

@@ -58,6 +58,13 @@ enum HostLibrary {
         end
       end
     end
+    -- A rung of the intervention menu (a plain table works too, but has no line for messages).
+    function ps.step(spec)
+      local file, line = position(2)
+      local t = mark(spec, "step", file, line)
+      return t
+    end
+
     ps.tier = named("tier")
     ps.flag = named("flag")
     ps.gate = named("gate")
@@ -70,14 +77,15 @@ enum HostLibrary {
     end
 
     -- Declarative criteria: the host reports observed value, threshold and outcome.
-    function ps.at_least(metric, value) local c = criterion { test = "metric", metric = metric, op = ">=", value = value } return c end
-    function ps.above(metric, value) local c = criterion { test = "metric", metric = metric, op = ">", value = value } return c end
-    function ps.at_most(metric, value) local c = criterion { test = "metric", metric = metric, op = "<=", value = value } return c end
-    function ps.below(metric, value) local c = criterion { test = "metric", metric = metric, op = "<", value = value } return c end
-    function ps.attribute_at_least(name, value) local c = criterion { test = "attribute", name = name, op = ">=", value = value } return c end
-    function ps.certified(name) local c = criterion { test = "certification", name = name } return c end
-    function ps.credential(kind) local c = criterion { test = "credential", name = kind } return c end
-    function ps.territories_at_least(count) local c = criterion { test = "territories", op = ">=", value = count } return c end
+    -- The optional last argument, { label = "Annual revenue" }, names the criterion in explanations.
+    function ps.at_least(metric, value, options) local c = criterion { test = "metric", metric = metric, op = ">=", value = value, options = options } return c end
+    function ps.above(metric, value, options) local c = criterion { test = "metric", metric = metric, op = ">", value = value, options = options } return c end
+    function ps.at_most(metric, value, options) local c = criterion { test = "metric", metric = metric, op = "<=", value = value, options = options } return c end
+    function ps.below(metric, value, options) local c = criterion { test = "metric", metric = metric, op = "<", value = value, options = options } return c end
+    function ps.attribute_at_least(name, value, options) local c = criterion { test = "attribute", name = name, op = ">=", value = value, options = options } return c end
+    function ps.certified(name, options) local c = criterion { test = "certification", name = name, options = options } return c end
+    function ps.credential(kind, options) local c = criterion { test = "credential", name = kind, options = options } return c end
+    function ps.territories_at_least(count, options) local c = criterion { test = "territories", op = ">=", value = count, options = options } return c end
 
     -- A custom criterion: fn(p) returns passed, observed, required (the last two optional, for explanations).
     function ps.check(label, fn) local c = criterion { test = "function", label = label, fn = fn } return c end
@@ -90,11 +98,21 @@ enum HostLibrary {
 
     -- An escalating intervention menu most programs start from.
     ps.default_interventions = {
-      { after = "0 days", action = "Automated nudge with the next step and a link to it", owner = "automation" },
-      { after = "14 days", action = "Call from the channel account manager", owner = "CAM" },
-      { after = "30 days", action = "Joint success plan with a partner success manager", owner = "partner success" },
-      { after = "60 days", action = "Executive business review", owner = "channel leadership" },
+      ps.step { after = "0 days", action = "Automated nudge with the next step and a link to it", owner = "automation" },
+      ps.step { after = "14 days", action = "Call from the channel account manager", owner = "CAM" },
+      ps.step { after = "30 days", action = "Joint success plan with a partner success manager", owner = "partner success" },
+      ps.step { after = "60 days", action = "Executive business review", owner = "channel leadership" },
     }
+
+    -- Whether the partner may sell `product` / work in `territory`: an empty
+    -- list authorizes every product (territory).
+    local function authorizes(list, name)
+      if list == nil or #list == 0 then return true end
+      for i = 1, #list do if list[i] == name then return true end end
+      return false
+    end
+    function ps.authorized_for(p, product) return authorizes(p.products, product) end
+    function ps.authorized_in(p, territory) return authorizes(p.territories, territory) end
 
     return ps
     """#

@@ -53,6 +53,7 @@ public struct Explanation {
         if !e.suspendedBenefits.isEmpty {
             out.append("  Suspended by compliance: \(e.suspendedBenefits.joined(separator: ", "))")
         }
+        out.append("  Products: \(Self.products(e))")
 
         if let tier = e.tier, let (index, definition) = policy.tier(named: tier) {
             let phase: CriterionResult.Phase = definition.maintain == nil ? .entry : .maintain
@@ -81,7 +82,7 @@ public struct Explanation {
         let rows = evaluation.criteria.filter { $0.tier == name && $0.phase == .entry }
         let missing = rows.filter { !$0.passed }
         var out = ["Next tier: \(name) — " + (missing.isEmpty ? "all entry criteria are met" + (evaluation.tierDue ? "" : " (takes effect at the next due evaluation)")
-                                                               : "needs \(missing.count) of \(rows.count) criteria:")]
+                                                               : "missing \(missing.count) of \(TextFormat.count(rows.count, "criterion", plural: "criteria")):")]
         out.append(contentsOf: rows.map(line))
         return out
     }
@@ -89,8 +90,9 @@ public struct Explanation {
     private func line(_ row: CriterionResult) -> String {
         var text = "  \(row.passed ? "✓" : "✗") \(row.label) — has \(row.observed)"
         if !row.passed, let observed = row.observedValue, let threshold = row.thresholdValue, threshold > observed {
-            let money = row.label.hasPrefix("revenue") || row.label.hasPrefix("deal_value")
-            text += " (needs \(Format.number(threshold - observed, money: money)) more)"
+            // Written the way the criterion's metric is: money in whole units, ratios as percentages.
+            let gap = policy.criterion(for: row)?.metric.map { Format.metric(threshold - observed, $0) }
+            text += " (needs \(gap ?? Format.number(threshold - observed)) more)"
         } else if !row.passed, row.observedValue == nil, row.required != "valid" {
             text += " (needs \(row.required))"
         }
@@ -110,6 +112,16 @@ public struct Explanation {
         case .reviewCleared: return "back above maintenance criteria — review cleared"
         case .demoted: return "DEMOTED from \(e.previousTier ?? "none") to \(e.tier ?? "no tier") (still below at the end of the remediation period)"
         }
+    }
+
+    /// What the partner may sell: its products, or every product when its list is empty, less the suspended ones.
+    static func products(_ e: PartnerEvaluation) -> String {
+        let suspended = e.suspendedProducts.isEmpty ? "" : " (suspended by compliance: \(e.suspendedProducts.joined(separator: ", ")))"
+        if e.authorizedAllProducts {
+            return e.suspendedProducts.isEmpty ? "every product (no product list)"
+                : "every product except \(e.suspendedProducts.joined(separator: ", ")) (suspended by compliance)"
+        }
+        return (e.authorizedProducts.isEmpty ? "none" : e.authorizedProducts.joined(separator: ", ")) + suspended
     }
 
     // MARK: - Health
@@ -132,15 +144,20 @@ public struct Explanation {
     // MARK: - Milestones
 
     private func milestoneSection() -> [String] {
-        var out = ["Onboarding milestones (deadlines count from enrolment):"]
+        let from = switch policy.milestoneStart {
+        case .enrolment: "enrolment"
+        case .effectiveOrEnrolment: "the later of enrolment and the policy's effective date, \(policy.effective)"
+        }
+        var out = ["Onboarding milestones (deadlines count from \(from)):"]
         for m in evaluation.milestones {
             let name = m.milestone.meaning.padding(toLength: 52, withPad: " ", startingAt: 0)
+            let days = TextFormat.count(m.days, "day")
             let status: String
             switch m.status {
             case .metOnTime: status = "met on time (\(m.reached!), deadline \(m.deadline))"
-            case .metLate: status = "met \(m.days) days late (\(m.reached!), deadline \(m.deadline))"
-            case .overdue: status = "OVERDUE by \(m.days) days (deadline \(m.deadline))"
-            case .pending: status = "pending, \(m.days) days left (deadline \(m.deadline))"
+            case .metLate: status = "met \(days) late (\(m.reached!), deadline \(m.deadline))"
+            case .overdue: status = "OVERDUE by \(days) (deadline \(m.deadline))"
+            case .pending: status = "pending, \(days) left (deadline \(m.deadline))"
             }
             out.append("  \(name) \(status)")
         }
@@ -155,13 +172,15 @@ public struct Explanation {
             var text = "  \(g.gate) (\(g.requirement)): "
             switch g.status {
             case .ok: text += "ok" + (g.expires.map { ", valid until \($0)" } ?? "")
-            case .warning: text += "EXPIRES in \(g.daysToExpiry ?? 0) days (\(g.expires?.description ?? "?")) — renew to keep "
+            case .warning: text += "EXPIRES in \(TextFormat.count(g.daysToExpiry ?? 0, "day")) (\(g.expires?.description ?? "?")) — renew to keep "
                 + "\(policy.gates.first { $0.name == g.gate }.map { ($0.suspendsProducts + $0.suspendsBenefits).joined(separator: ", ") } ?? "")"
             case .lapsed:
                 text += "LAPSED" + (g.expires.map { " since \($0)" } ?? " (never recorded)")
                 let suspended = g.suspendedProducts.map { "product \($0)" } + g.suspendedBenefits.map { "benefit \($0)" }
                 if !suspended.isEmpty { text += " — suspended: \(suspended.joined(separator: ", "))" }
-            case .notApplicable: text += "does not apply (not authorized for the gated products)"
+            case .notApplicable:
+                let byFunction = policy.gates.first { $0.name == g.gate }?.appliesFunction != nil
+                text += byFunction ? "does not apply (its applies_to function says so)" : "does not apply (not authorized for the gated products)"
             }
             switch g.event {
             case .tripped: text += " [tripped at this evaluation]"
@@ -181,7 +200,7 @@ public struct Explanation {
         guard !e.alerts.isEmpty else { return ["Alerts: none — no intervention needed."] }
         var out = ["Alerts:"]
         for a in e.alerts {
-            var text = "  \(a.key.kind.meaning): \(a.key.subject) — open \(a.daysOpen) days (since \(a.firstRaised))"
+            var text = "  \(a.key.kind.meaning): \(a.key.subject) — open \(TextFormat.count(a.daysOpen, "day")) (since \(a.firstRaised))"
             if let action = a.intervention {
                 text += ", step \(a.step): \(action)" + (a.owner.map { " [\($0)]" } ?? "")
             }

@@ -73,6 +73,10 @@ public struct PartnerChange: Sendable, Codable, Equatable {
     public var change: String
     public var fromTier: String?
     public var toTier: String?
+
+    enum CodingKeys: String, CodingKey {
+        case partnerID = "partner_id", program, change, fromTier = "from_tier", toTier = "to_tier"
+    }
 }
 
 /// The comparison of two versions of a policy set.
@@ -157,7 +161,7 @@ public struct DiffReport: Sendable, Codable {
     /// The report for people, listing at most `limit` partners per section.
     public func text(limit: Int = 20) -> String {
         var out = "Policy diff as of \(asOf)\n  from \(from) (content \(fromHash.prefix(12)))\n  to   \(to) (content \(toHash.prefix(12)))\n"
-        out += "  \(partners) partners evaluated, \(unchanged) unchanged\n\n"
+        out += "  \(TextFormat.count(partners, "partner")) evaluated, \(unchanged) unchanged\n\n"
         let tiers = Array(Set(migration.keys).union(migration.values.flatMap(\.keys))).sorted()
         if !tiers.isEmpty {
             out += "Tier migration (rows: old version, columns: new version)\n"
@@ -185,6 +189,13 @@ public struct DiffReport: Sendable, Codable {
         section("Intervention changes", interventionChanges)
         if !other.isEmpty { section("Other", other) }
         return out
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case from, fromHash = "from_hash", to, toHash = "to_hash", asOf = "as_of", partners, unchanged, migration, demoted
+        case newlyInReview = "newly_in_review", lowerTier = "lower_tier", higherTier = "higher_tier"
+        case gateChanges = "gate_changes", healthBandShifts = "health_band_shifts"
+        case interventionChanges = "intervention_changes", other
     }
 }
 

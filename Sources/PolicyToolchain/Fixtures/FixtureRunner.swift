@@ -129,6 +129,10 @@ public struct CaseResult: Sendable, Codable {
         self.failures = failures
         self.error = error
     }
+
+    enum CodingKeys: String, CodingKey {
+        case set, fixture, fixtureDescription = "fixture_description", name, asOf = "as_of", failures, error
+    }
 }
 
 /// One expectation not met: expected against actual, in domain terms, with
@@ -139,6 +143,10 @@ public struct Mismatch: Sendable, Codable {
     public var expected: String
     public var actual: String
     public var detail: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case partnerID = "partner_id", field, expected, actual, detail
+    }
 }
 
 /// Compares an expectation with an evaluation.
@@ -180,7 +188,7 @@ enum ExpectationCheck {
             }
             if gate.status != status {
                 add("gate \(name)", status.rawValue, gate.status.rawValue,
-                    ["\(gate.requirement): " + (gate.expires.map { "expires \($0) (\(gate.daysToExpiry ?? 0) days)" } ?? "never recorded")])
+                    ["\(gate.requirement): " + (gate.expires.map { "expires \($0) (\(TextFormat.count(gate.daysToExpiry ?? 0, "day")))" } ?? "never recorded")])
             }
         }
         for (step, status) in e.milestones.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -189,7 +197,7 @@ enum ExpectationCheck {
                 continue
             }
             if m.status != status {
-                add("milestone \(step.rawValue)", status.rawValue, "\(m.status.rawValue) (\(m.days) days)",
+                add("milestone \(step.rawValue)", status.rawValue, "\(m.status.rawValue) (\(TextFormat.count(m.days, "day")))",
                     ["deadline \(m.deadline), reached \(m.reached?.description ?? "not yet")"])
             }
         }
@@ -212,6 +220,22 @@ enum ExpectationCheck {
             add("suspended products", suspended.isEmpty ? "none" : suspended.sorted().joined(separator: ", "),
                 got.suspendedProducts.isEmpty ? "none" : got.suspendedProducts.joined(separator: ", "),
                 got.gates.map { "\($0.gate): \($0.status.rawValue)" })
+        }
+        if let authorized = e.authorizedProducts {
+            let actual: Expectation.ProductAuthorization = got.authorizedAllProducts ? .all : .only(got.authorizedProducts.sorted())
+            let expected: Expectation.ProductAuthorization = switch authorized {
+            case .all: .all
+            case .only(let list): .only(list.sorted())
+            }
+            if expected != actual {
+                func words(_ a: Expectation.ProductAuthorization) -> String {
+                    switch a {
+                    case .all: "every product" + (got.suspendedProducts.isEmpty ? "" : " except \(got.suspendedProducts.joined(separator: ", "))")
+                    case .only(let list): list.isEmpty ? "none" : list.joined(separator: ", ")
+                    }
+                }
+                add("authorized products", words(expected), words(actual), got.gates.map { "\($0.gate): \($0.status.rawValue)" })
+            }
         }
         for (name, value) in e.benefits.sorted(by: { $0.key < $1.key }) where got.benefits[name] != value {
             let why = got.suspendedBenefits.contains(name) ? "suspended by a lapsed compliance gate" : "not a benefit of tier \(got.tier ?? "none")"

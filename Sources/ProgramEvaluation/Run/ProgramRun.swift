@@ -345,11 +345,11 @@ public final class Progress: @unchecked Sendable {
         guard enabled, done - lastPrinted >= 5_000 else { return }
         lastPrinted = done
         let percent = total > 0 ? done * 100 / total : 0
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) partners (\(percent)%)".utf8))
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(TextFormat.count(total, "partner")) (\(percent)%)".utf8))
     }
 
     func finish() {
         guard enabled, lastPrinted > 0 else { return }
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) partners (100%)\n".utf8))
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(TextFormat.count(total, "partner")) (100%)\n".utf8))
     }
 }

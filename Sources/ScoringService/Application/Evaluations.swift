@@ -115,6 +115,8 @@ struct Evaluations: Sendable {
                 throw APIError(.unprocessableContent, code: "policy_error", failure.description, file: error.file, line: error.line)
             case .noPolicy:
                 throw APIError(.unprocessableContent, code: "not_governed", failure.description)
+            case .unknownTier(_, _, _, let file, _):
+                throw APIError(.unprocessableContent, code: "unknown_tier", failure.description, file: file)
             }
         }
     }

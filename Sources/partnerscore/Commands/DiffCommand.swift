@@ -56,7 +56,7 @@ extension Partnerscore {
                     print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 }
                 if let limit = failOnDemotions, report.demotionCount > limit {
-                    FileHandle.standardError.write(Data("diff: \(report.demotionCount) partners would be demoted or put in tier review (limit \(limit))\n".utf8))
+                    FileHandle.standardError.write(Data("diff: \(TextFormat.count(report.demotionCount, "partner")) would be demoted or put in tier review (limit \(limit))\n".utf8))
                     throw ExitCode(1)
                 }
             }
