@@ -140,6 +140,9 @@ struct EngineCommandTests {
         let r = try partnerscore(["demo", "--partners", "400", "--policies", Self.repositoryPolicies], in: w)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Over six monthly runs:"))
+        // Set names are never cut to fit a column.
+        #expect(r.stdout.contains("\n  financial-services  "), "\(r.stdout)")
+        #expect(!r.stdout.contains("financial-se "))
         #expect(r.stdout.contains("Summary of telecom as of 2026-10-31"))
     }
 }

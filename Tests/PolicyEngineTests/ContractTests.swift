@@ -1,4 +1,5 @@
 import Testing
+import PartnerModel
 @testable import PolicyEngine
 
 /// Every table of the contract rejects a field it does not have (with file,
@@ -164,5 +165,37 @@ struct ContractTests {
         #expect(error(precedence("\"gate_lapsed:G\", \"tier_review:B\", \"health_red\", \"policy_flag:F\"")) == nil)
         #expect(error(precedence("\"gate_lapsed:H\""))?.message.contains("no gate_lapsed alert is about 'H'") == true)
         #expect(error(precedence("\"health_red\", \"health_red\""))?.message.contains("listed twice") == true)
+    }
+}
+
+@Suite("explain's words: labels, percentages, counts")
+struct ExplanationWordsTests {
+    @Test("a labelled ratio criterion reads as percentages on both sides, with what is missing; one day is '1 day'")
+    func words() throws {
+        let source = agentPolicy.replacingOccurrences(of: "entry = { ps.at_least(\"revenue_1m\", 10000), ps.territories_at_least(3) },", with: """
+            entry = { ps.at_least("revenue_growth", 0.1, { label = "Annual growth" }), ps.at_least("revenue_1m", 10000),
+                      ps.territories_at_least(3) },
+            """)
+        let set = try PolicyFolder(files: ["testset/agents.lua": source]).load()
+        let agent = partner(territories: ["US-CA", "US-TX", "US-NY"])
+        var state = PartnerProgramState(tier: "Authorized", lastTierEvaluation: day("2025-05-31"))
+        state.openAlerts = [AlertKey(kind: .healthRed, subject: "health"): day("2025-06-29")]
+        let s = snapshot(agent, asOf: "2025-06-30", metrics: [.revenueGrowth: 0.05, .revenue1m: 12000, .logins30d: 1],
+                         credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2025-07-01"))])
+        let (e, _) = try PartnerEvaluator(policySet: set).evaluate(s, state: state)
+        let text = Explanation(evaluation: e, policy: set.policies[0]).text
+        #expect(text.contains("Next tier: Premier — missing 1 of 3 criteria:"), "\(text)")
+        #expect(text.contains("✗ Annual growth ≥ 10.0% — has 5.0% (needs 5.0% more)"), "\(text)")
+        #expect(text.contains("open 1 day (since 2025-06-29)"), "\(text)")
+        #expect(text.contains("EXPIRES in 1 day (2025-07-01)"), "\(text)")
+    }
+
+    @Test("counts agree with their nouns")
+    func counts() {
+        #expect(TextFormat.count(1, "day") == "1 day")
+        #expect(TextFormat.count(0, "partner") == "0 partners")
+        #expect(TextFormat.count(3, "criterion", plural: "criteria") == "3 criteria")
+        #expect(TextFormat.count(1, "criterion", plural: "criteria") == "1 criterion")
+        #expect(Period(days: 1).description == "1 day" && Period(days: 1, months: 1).description == "1 month 1 day")
     }
 }

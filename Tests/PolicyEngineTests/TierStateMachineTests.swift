@@ -123,7 +123,7 @@ struct TierStateMachineTests {
         let state = PartnerProgramState(tier: "Premier", tierSince: day("2025-01-31"), review: review, lastTierEvaluation: day("2025-02-28"))
         let (e, next) = try evaluator.evaluate(snapshot(premierAgent, asOf: "2025-03-31", metrics: [.revenue3m: 1000],
                                                         credentials: [agreement]), state: state)
-        #expect(e.tier == "Premier Plus")
+        #expect(e.tier == "Premier Plus" && e.previousTier == "Premier")   // the decision shows the rename
         #expect(e.tierEvent == .reviewContinues)
         #expect(next.review?.tier == "Premier Plus")
     }

@@ -141,7 +141,7 @@ private struct Context {
         // The tier state machine.
         let due = policy.cadence.isDue(on: asOf, lastEvaluation: state.lastTierEvaluation)
         var event: TierEvent = due ? .unchanged : .notDue
-        let previousTier = state.tier
+        let previousTier = previous.tier   // as stored: a renamed tier shows its former name
         let previousStanding: Standing = previous.review != nil ? .review : (previous.tier == nil ? .none : .good)
         if let q = qualifying, q >= 1, state.firstQualified == nil { state.firstQualified = asOf }
         if let current, current >= 1, state.firstQualified == nil { state.firstQualified = state.tierSince ?? snapshot.partner.enrolled }

@@ -108,7 +108,8 @@ public struct PolicyChecker {
         for gate in policy.gates where !gate.appliesToProducts.isEmpty && !gate.suspendsProducts.isEmpty
             && Set(gate.suspendsProducts).isDisjoint(with: gate.appliesToProducts) {
             warn(gate.line, "gate \(gate.name) applies to \(gate.appliesToProducts.joined(separator: ", ")) but suspends "
-                + "\(gate.suspendsProducts.joined(separator: ", ")), which those partners may not even sell")
+                + "\(gate.suspendsProducts.joined(separator: ", ")): a partner listing only the first never loses anything "
+                + "(only partners with an empty product list, which authorizes every product, would)")
         }
         return findings
     }
