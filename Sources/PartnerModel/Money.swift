@@ -48,6 +48,15 @@ extension TextFormat {
     /// A count with its noun in the right number: `1 day`, `2 days`, `1 criterion`.
     /// `plural` defaults to the noun with an `s`.
     public static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
-        "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+        "\(n) " + self.noun(n, noun, plural: plural)
+    }
+
+    /// The noun for `n` of it: `noun` for exactly one, else `plural` (the noun with an `s`).
+    public static func noun(_ n: Double, _ noun: String, plural: String? = nil) -> String {
+        n == 1 ? noun : plural ?? noun + "s"
+    }
+
+    public static func noun(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        self.noun(Double(n), noun, plural: plural)
     }
 }

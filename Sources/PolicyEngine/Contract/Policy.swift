@@ -76,10 +76,16 @@ public final class Policy: Sendable {
         return (index, tiers[index])
     }
 
-    /// The criterion a result is about (by its source line and label), if the policy has it.
-    public func criterion(for result: CriterionResult) -> Criterion? {
-        let all = tiers.flatMap { $0.entry + ($0.maintain ?? []) } + flags.map(\.condition)
-        return all.first { $0.line == result.line && $0.label == result.label && $0.file == result.file }
+    /// The metric of the criterion a result is about (found by its source line and label), if it reads one.
+    public func metric(of result: CriterionResult) -> Metric? {
+        for tier in tiers {
+            for criterion in tier.entry + (tier.maintain ?? [])
+            where criterion.line == result.line && criterion.label == result.label && criterion.file == result.file {
+                if case .metric(let metric, _, _) = criterion.test { return metric }
+                return nil
+            }
+        }
+        return nil
     }
 
     /// Whether the policy calls Lua functions when it evaluates a partner.

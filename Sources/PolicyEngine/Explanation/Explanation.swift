@@ -91,8 +91,9 @@ public struct Explanation {
         var text = "  \(row.passed ? "✓" : "✗") \(row.label) — has \(row.observed)"
         if !row.passed, let observed = row.observedValue, let threshold = row.thresholdValue, threshold > observed {
             // Written the way the criterion's metric is: money in whole units, ratios as percentages.
-            let gap = policy.criterion(for: row)?.metric.map { Format.metric(threshold - observed, $0) }
-            text += " (needs \(gap ?? Format.number(threshold - observed)) more)"
+            var gap = Format.number(threshold - observed)
+            if let metric = policy.metric(of: row) { gap = Format.metric(threshold - observed, metric) }
+            text += " (needs \(gap) more)"
         } else if !row.passed, row.observedValue == nil, row.required != "valid" {
             text += " (needs \(row.required))"
         }
