@@ -224,10 +224,12 @@ private struct Context {
         var chosen: Int?
         for i in alerts.indices where alerts[i].intervention != nil {
             guard let best = chosen else { chosen = i; continue }
-            let first = plan.precedence(of: alerts[i].key), bestFirst = plan.precedence(of: alerts[best].key)
-            if first != bestFirst {
-                if first < bestFirst { chosen = i }
-                continue
+            if !plan.precedence.isEmpty {
+                let first = plan.precedence(of: alerts[i].key), bestFirst = plan.precedence(of: alerts[best].key)
+                if first != bestFirst {
+                    if first < bestFirst { chosen = i }
+                    continue
+                }
             }
             let rank = (alerts[i].step, -alerts[i].firstRaised.daysSinceEpoch)
             let bestRank = (alerts[best].step, -alerts[best].firstRaised.daysSinceEpoch)
@@ -364,21 +366,18 @@ private struct Context {
                                                     score: Self.round(score, 3), contribution: Self.round(contribution, 1),
                                                     observation: observed, target: plan.components[i].targetText))
         }
-        // The band from the exact score; the score recorded and shown is rounded to 0.1 within its band.
-        let band = bands.first { total >= $0.minimum } ?? bands[bands.count - 1]
-        return HealthResult(score: Self.displayScore(total, band: band, bands: bands), band: band.name, components: components)
-    }
-
-    /// `score` rounded to 0.1 for display, without leaving `band`: 39.97 in a
-    /// band from 0 to 40 shows 39.9, not 40.0 (the next band's minimum).
-    static func displayScore(_ score: Double, band: HealthBand, bands: UnsafeMutableBufferPointer<HealthBand>) -> Double {
-        let rounded = round(score, 1)
-        if rounded >= band.minimum, !bands.contains(where: { $0.minimum > band.minimum && rounded >= $0.minimum }) {
-            return rounded
+        // The band from the exact score (the first, highest first, whose minimum it reaches); the score
+        // recorded and shown is rounded to 0.1 within that band.
+        var b = 0
+        while b < bands.count - 1 && !(total >= bands[b].minimum) { b += 1 }
+        var score = Self.round(total, 1)
+        // Rounding can leave the band only across its own minimum or the minimum of the band above.
+        if score < bands[b].minimum || (b > 0 && score >= bands[b - 1].minimum) {
+            // Toward the score's own band instead: 39.97 under a minimum of 40 shows 39.9, not 40.0 (or the
+            // band's minimum when that is not a multiple of 0.1).
+            score = score > total ? max((total * 10).rounded(.down) / 10, bands[b].minimum) : bands[b].minimum
         }
-        // Rounding crossed a band's minimum: round toward the score's own band instead (to its minimum
-        // when that is not a multiple of 0.1).
-        return rounded > score ? max((score * 10).rounded(.down) / 10, band.minimum) : band.minimum
+        return HealthResult(score: score, band: bands[b].name, components: components)
     }
 
     static func round(_ value: Double, _ places: Int) -> Double {
@@ -507,7 +506,9 @@ private struct Context {
             // The last step of the menu that answers this alert and is due by now (read in place from the
             // plan); the routes alone when one names what the alert is about.
             var chosen: Int?
-            if plan.isRouted(key) {
+            if !plan.hasRoutes {
+                for i in menu.indices where menu[i].answers(key.kind) && menu[i].after.after(first) <= asOf { chosen = i }
+            } else if plan.isRouted(key) {
                 for i in menu.indices where !menu[i].subjects.isEmpty && plan.step(i, answers: key) && menu[i].after.after(first) <= asOf {
                     chosen = i
                 }
