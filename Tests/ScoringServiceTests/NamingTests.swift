@@ -1,4 +1,5 @@
 import Foundation
+import PartnerModel
 import Testing
 @testable import ScoringService
 
@@ -64,5 +65,23 @@ struct NamingTests {
         collect(schemas)
         #expect(!properties.isEmpty)
         #expect(properties.filter { $0.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil }.isEmpty)
+    }
+}
+
+@Suite("A partner stored in a tier its policy lacks")
+struct UnknownTierTests {
+    @Test("a live evaluation answers 422 unknown_tier naming partner, tier and the policy's tiers")
+    func unknownTier() async throws {
+        let fixture = try ServiceFixture()
+        _ = try fixture.store.upsertPartners([
+            Partner(id: "G-1", name: "Gold Agent", type: .agent, program: "agents", region: "NA", country: "US", territories: ["US-CA"],
+                    products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam", tier: "Gold"),
+        ])
+        try await fixture.withServer { api in
+            let response = try await api.get("/v1/partners/G-1/evaluation?as_of=2025-04-30", token: fixture.viewer)
+            expectError(response, 422, "unknown_tier")
+            let message = (response.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("partner G-1 holds tier 'Gold'") && message.contains("its tiers: Authorized, Premier"), "\(message)")
+        }
     }
 }
