@@ -135,7 +135,20 @@ struct ContractTable {
         return try Self.period(value, path: "\(path).\(key)", line: line, file: file)
     }
 
+    /// The longest period a policy may write: deadlines and escalations further out are mistakes, and days
+    /// that far away are past what day arithmetic supports.
+    static let longestPeriod = Period(days: 36_525, months: 1_200)
+
     static func period(_ value: LuaValue, path: String, line: Int?, file: String) throws -> Period {
+        let period = try anyPeriod(value, path: path, line: line, file: file)
+        guard period.days <= longestPeriod.days, period.months <= longestPeriod.months,
+              period.days + period.months * 31 <= longestPeriod.days else {
+            throw PolicyError(.validation, file: file, line: line, field: path, "expected a period of at most 100 years, got \(period)")
+        }
+        return period
+    }
+
+    private static func anyPeriod(_ value: LuaValue, path: String, line: Int?, file: String) throws -> Period {
         let help = "expected a period such as \"60 days\", \"3 months\", 60 (days) or { months = 3 }"
         func fail(_ detail: String) -> PolicyError {
             PolicyError(.validation, file: file, line: line, field: path, "\(help), got \(detail)")
