@@ -5,14 +5,15 @@
 local ps = require "partnerscore"
 local common = require "common"
 
--- A lapsed ISO 27001 certificate goes to the compliance team at once and
--- stays with it (a route: the default steps no longer answer that alert);
--- everything else follows the default escalation.
-local menu = {
-  ps.step { after = "0 days", gates = { "ISO27001" }, kinds = { "gate_lapsed" }, owner = "compliance",
-            action = "Compliance review: stop new managed SOC contracts until the ISO 27001 certificate is renewed" },
-}
+-- The default escalation, then a route: a lapsed ISO 27001 certificate goes
+-- to the compliance team at once and stays with it (the default steps no
+-- longer answer that alert).
+local menu = {}
 for _, step in ipairs(ps.default_interventions) do menu[#menu + 1] = step end
+menu[#menu + 1] = ps.step {
+  after = "0 days", gates = { "ISO27001" }, kinds = { "gate_lapsed" }, owner = "compliance",
+  action = "Compliance review: stop new managed SOC contracts until the ISO 27001 certificate is renewed",
+}
 
 return ps.policy {
   name = "Cybersecurity partner program",

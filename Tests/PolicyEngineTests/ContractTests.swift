@@ -162,6 +162,17 @@ struct ContractTests {
         #expect(error(off)?.message.contains("no milestone named 'first_training'") == true)
         #expect(error(route("flags = { \"FF\" }"))?.message.contains("did you mean 'F'") == true)
         #expect(error(route("gates = { \"G\" }, kinds = { \"health_red\" }"))?.message.contains("answers no alert") == true)
+        // The menu escalates along each path an alert takes: a route may follow later steps that answer other alerts.
+        let menu = { (steps: String) in
+            Self.template.replacingOccurrences(of: "ps.step { after = \"0 days\", action = \"a\" },", with: steps)
+        }
+        #expect(error(menu("ps.step { after = \"60 days\", action = \"a\" }, ps.step { gates = { \"G\" }, action = \"b\" },")) == nil)
+        let unordered = error(menu("ps.step { after = \"60 days\", action = \"a\" }, ps.step { action = \"b\" },"))
+        #expect(unordered?.field == "interventions[2].after" && unordered?.message.contains("must escalate") == true)
+        let routes = error(menu("ps.step { after = \"9 days\", gates = { \"G\" }, action = \"a\" }, ps.step { action = \"b\" },\n"
+            + "ps.step { gates = { \"G\" }, flags = { \"F\" }, action = \"c\" },"))
+        #expect(routes?.field == "interventions[3].after" && routes?.message.contains("answers the same alerts") == true)
+
         let precedence = { (entries: String) in
             Self.template.replacingOccurrences(of: "cadence = \"monthly\",", with: "cadence = \"monthly\", intervention_precedence = { \(entries) },")
         }

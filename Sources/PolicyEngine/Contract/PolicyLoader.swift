@@ -461,9 +461,22 @@ struct PolicyLoader {
             }
             steps.append(step)
         }
-        for (i, pair) in zip(steps, steps.dropFirst()).enumerated() where Self.approximateDays(pair.1.after) < Self.approximateDays(pair.0.after) {
-            throw PolicyError(.validation, file: file, line: pair.1.line ?? policyLine, field: "interventions[\(i + 2)].after",
-                              "the menu must escalate: list steps in increasing 'after' order")
+        // The menu must escalate along every path an alert can take through it: the steps that name
+        // nothing, and the steps that name each gate, flag or milestone (a route may follow the others).
+        var tracks: [String: [Int]] = [:]
+        for (i, step) in steps.enumerated() {
+            if !step.isRoute { tracks["", default: []].append(i) }
+            for name in step.gates { tracks["gate \(name)", default: []].append(i) }
+            for name in step.flags { tracks["flag \(name)", default: []].append(i) }
+            for name in step.milestones { tracks["milestone \(name)", default: []].append(i) }
+        }
+        let late = tracks.values.flatMap { track in
+            zip(track, track.dropFirst()).filter { Self.approximateDays(steps[$0.1].after) < Self.approximateDays(steps[$0.0].after) }
+        }.min { $0.1 < $1.1 }
+        if let (earlier, i) = late {
+            throw PolicyError(.validation, file: file, line: steps[i].line ?? policyLine, field: "interventions[\(i + 1)].after",
+                              "the menu must escalate: list steps in increasing 'after' order (this one comes after step \(earlier + 1), "
+                                  + "which waits longer" + (steps[i].isRoute ? ", and answers the same alerts)" : ")"))
         }
         return steps
     }
