@@ -127,7 +127,7 @@ struct PolicyLoader {
         guard let name = spec["name"]?.stringValue, !name.isEmpty else {
             throw spec.error("name", "expected a name: \(constructor) \"Name\" { ... }")
         }
-        _ = try spec.string("description")
+        _ = try spec.string("description", "a text", nonEmpty: false)
         return (spec, name)
     }
 
