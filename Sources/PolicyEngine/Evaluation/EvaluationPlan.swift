@@ -65,7 +65,7 @@ final class EvaluationPlan: @unchecked Sendable {
     let totalWeight: Double
     /// Highest first.
     let bands: UnsafeMutableBufferPointer<HealthBand>
-    /// The band whose partners raise a `health_red` alert: the lowest, when there are components and more than one band.
+    /// ``HealthModel/alertingBand``.
     let alertingBand: String?
     let milestones: UnsafeMutableBufferPointer<MilestoneRule>
     let menu: UnsafeMutableBufferPointer<MenuStep>
@@ -117,7 +117,7 @@ final class EvaluationPlan: @unchecked Sendable {
         })
         totalWeight = health.components.reduce(0) { $0 + $1.weight }
         bands = .copy(health.bands)
-        alertingBand = health.bands.count > 1 && !health.components.isEmpty ? health.bands.last?.name : nil
+        alertingBand = health.alertingBand
         self.milestones = .copy(milestones)
         menu = .copy(interventions.map { step in
             MenuStep(after: step.after, kinds: step.kinds.isEmpty ? .max : step.kinds.reduce(0) { $0 | 1 << $1.rank },

@@ -44,6 +44,7 @@ public struct PartnerEvaluator {
         guard let policy = policySet.policy(forProgram: snapshot.partner.program) else {
             throw Failure.noPolicy(partner: snapshot.partner.id, program: snapshot.partner.program, set: policySet.name)
         }
+        if policySet.capturesPrints { policySet.printCapture?.begin(snapshot.partner.id) }
         var table: LuaReference?
         defer { if let table { policySet.lua.release(table) } }
         do {
