@@ -17,10 +17,12 @@ import LuaHost
 /// Every constructor records the file and line it was called from, so the
 /// host's validation errors point at the declaration. The documentation of
 /// the contract is docs/policies.md; editor stubs are in Policies/.luarc.
-enum HostLibrary {
+public enum HostLibrary {
     static let moduleName = "partnerscore"
 
-    static func install(in lua: LuaState) throws {
+    /// Make `require "partnerscore"` load the library in `lua` (a policy set's
+    /// state has it; `partnerscore lua` installs it to try code the same way).
+    public static func install(in lua: LuaState) throws {
         try lua.preload(module: "partnerscore.host", ["position": .function(lua.makePositionFunction())])
         try lua.preload(module: moduleName, source: source, chunkName: "partnerscore")
     }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import LuaHost
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import PolicyToolchain
 
 extension Partnerscore {
     /// Run a Lua file in the policy sandbox and print its result as JSON.
@@ -10,31 +14,103 @@ extension Partnerscore {
             abstract: "Run a Lua file in the policy sandbox and print its return value as JSON.",
             discussion: """
                 The file runs exactly as a policy would: only the base, string, table, math \
-                and utf8 libraries; no global writes; require limited to the file's folder \
-                and the shared lib folder beside it. print() writes to stderr.
+                and utf8 libraries; no global writes; require "partnerscore" loads the policy \
+                library, and other modules resolve from the file's folder and the lib folder \
+                beside it — or, with --policies SET, exactly as that set's policies resolve them \
+                (the set's folder, then its lib folder or --lib). With --partner ID and --db or \
+                --fixture, and --as-of, the partner's snapshot is the global p (and the chunk's \
+                first argument, ...), exactly the table a policy function receives. print() \
+                writes to stderr.
                 """
         )
 
         @Argument(help: "The Lua file to run.", completion: .file(extensions: ["lua"]))
         var file: String
 
+        @Option(name: .customLong("policies"), help: ArgumentHelp("Resolve require as this policy set's policies do.",
+                                                                 valueName: "SET"), completion: .directory)
+        var policySet: String?
+
+        @OptionGroup var library: LibraryOption
+
+        @Option(help: ArgumentHelp("Give the file this partner's snapshot as p (with --db or --fixture, and --as-of).",
+                                   valueName: "ID"))
+        var partner: String?
+
+        @Option(help: ArgumentHelp("Read the partner from this database.", valueName: "PATH"), completion: .file())
+        var db: String?
+
+        @Option(help: ArgumentHelp("Read the partner from this fixture file (the format partnerscore test reads).",
+                                   valueName: "FILE.json"), completion: .file(extensions: ["json"]))
+        var fixture: String?
+
+        @Option(name: .customLong("as-of"), help: "The snapshot's day (YYYY-MM-DD).")
+        var asOf: String?
+
         @OptionGroup var limits: LimitOptions
 
         @Flag(help: "Indent the JSON output.")
         var pretty = false
 
+        func validate() throws {
+            if partner != nil {
+                guard (db == nil) != (fixture == nil) else { throw ValidationError("--partner needs one of --db or --fixture") }
+                guard asOf != nil else { throw ValidationError("--partner needs --as-of") }
+            } else if db != nil || fixture != nil || asOf != nil {
+                throw ValidationError("--db, --fixture and --as-of give a partner's snapshot: name it with --partner ID")
+            }
+        }
+
         func run() throws {
-            try reportingFailures { try runLua() }
+            try reportingEvaluationFailures { try runLua() }
         }
 
         private func runLua() throws {
-            let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
-            let display = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
-            let lua = try LuaState(modules: .forPolicySet(at: directory, displayPath: display.isEmpty ? "/" : display),
-                                   limits: limits.luaLimits)
+            let modules: ModuleResolver
+            if let policySet {
+                let url = URL(fileURLWithPath: policySet)
+                modules = .forPolicySet(at: url, displayPath: PolicyOptions.display(policySet), library: library.root)
+            } else {
+                let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+                let display = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+                modules = .forPolicySet(at: directory, displayPath: display.isEmpty ? "/" : display, library: library.root)
+            }
+            let lua = try LuaState(modules: modules, limits: limits.luaLimits)
+            try HostLibrary.install(in: lua)
             lua.output = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            let result = try lua.run(contentsOf: file)
+            var arguments: [LuaValue] = []
+            if let snapshot = try sampleSnapshot() {
+                let p = SnapshotTable.luaValue(snapshot)
+                try lua.setGlobal("p", p)
+                arguments.append(p)
+            }
+            let chunk = try lua.load(contentsOf: file)
+            defer { lua.release(chunk) }
+            let result = try lua.call(chunk, arguments).first ?? .nil
             print(try result.jsonString(pretty: pretty))
+        }
+
+        /// The partner's snapshot as of the day, from the database or the fixture.
+        private func sampleSnapshot() throws -> PartnerSnapshot? {
+            guard let partner, let asOf else { return nil }
+            let day = try Day(parsing: asOf)
+            let store: PartnerStore
+            let source: String
+            if let db {
+                store = try openExistingStore(at: db)
+                source = db
+            } else {
+                let url = URL(fileURLWithPath: fixture!)
+                let loaded: Fixture
+                do { loaded = try Fixture(url: url, display: fixture!) } catch { throw CommandFailure("error: \(error)") }
+                let folder = url.deletingLastPathComponent().deletingLastPathComponent()
+                store = try FixtureRunner(setDirectory: folder, displayPath: folder.relativePath).store(for: loaded)
+                source = fixture!
+            }
+            guard let snapshot = try SnapshotCalculator(store: store).snapshots(asOf: day, partnerIDs: [partner]).first else {
+                throw CommandFailure("error: no partner \(partner) enrolled by \(day) in \(source) — check the id and the date")
+            }
+            return snapshot
         }
     }
 }
