@@ -1,0 +1,148 @@
+/// The policy contract's declarations and their fields, in one place: the
+/// loader accepts exactly these fields, and the editor definitions
+/// (`partnerscore policy editor-files`) describe them from here.
+///
+/// A field added to the contract is added here first; the editor files then
+/// have to be generated again, or the test comparing them with the checked-in
+/// ones fails.
+public enum Contract {
+    /// One field of a declaration: its name, its type in lua-language-server's
+    /// notation, and what it means.
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var type: String
+        public var doc: String
+
+        init(_ name: String, _ type: String, _ doc: String) {
+            self.name = name
+            self.type = type
+            self.doc = doc
+        }
+    }
+
+    /// The tables a policy is built from, with the class name the editor files give each.
+    public enum Declaration: String, Sendable, CaseIterable {
+        case policy = "PolicySpec"
+        case tier = "Tier"
+        case gate = "Gate"
+        case health = "Health"
+        case component = "HealthComponent"
+        case flag = "Flag"
+        case intervention = "Intervention"
+    }
+
+    /// The fields of `declaration`, in the order the docs list them.
+    public static func fields(of declaration: Declaration) -> [Field] {
+        switch declaration {
+        case .policy: [
+            Field("name", "string", "recorded with every decision"),
+            Field("version", "string", "recorded with every decision, e.g. \"2026.1\""),
+            Field("effective", "string", "\"YYYY-MM-DD\", recorded with every decision"),
+            Field("description", "string?", "for people; not used by the host"),
+            Field("programs", "string[]", "the program names this policy governs"),
+            Field("cadence", "Cadence", "when tier changes may happen"),
+            Field("remediation", "Period?", "time in tier review before demotion (default \"0 days\": demoted at once)"),
+            Field("tiers", "Tier[]", "lowest first"),
+            Field("gates", "Gate[]?", "compliance gates, separate from scores"),
+            Field("health", "Health?", "weighted components and bands (default: no health model)"),
+            Field("milestones", "table<MilestoneName, Period|false>?",
+                  "deadlines from enrolment (default: ps.default_milestones; one left out keeps its default); false switches one off"),
+            Field("flags", "Flag[]?", "named conditions that raise a policy_flag alert"),
+            Field("interventions", "Intervention[]?", "the escalation menu (default: none)"),
+        ]
+        case .tier: [
+            Field("name", "string", "set by ps.tier \"Name\""),
+            Field("description", "string?", "for people; not used by the host"),
+            Field("entry", "Criterion[]?", "all must hold to be promoted (none: everyone qualifies)"),
+            Field("maintain", "Criterion[]?", "all must hold to keep the tier (default: the entry criteria)"),
+            Field("benefits", "table<string, number|string|boolean>?", "name → value"),
+        ]
+        case .gate: [
+            Field("name", "string", "set by ps.gate \"Name\""),
+            Field("credential", "string?", "the credential or contract kind required"),
+            Field("certification", "string?", "or the certification required"),
+            Field("warn", "Period?", "warning ahead of expiry (default \"0 days\": a warning on the last valid day only)"),
+            Field("applies_to", "string[]|fun(p: Partner): boolean|nil",
+                  "partners it applies to: those authorized for one of these products, or a function (default: all)"),
+            Field("suspends", "{products: string[]?, benefits: string[]?}", "what a lapse suspends"),
+        ]
+        case .health: [
+            Field("components", "HealthComponent[]", "weighted components"),
+            Field("bands", "table<string, number>?", "band name → minimum score (default: green 70, yellow 40, red 0)"),
+        ]
+        case .component: [
+            Field("name", "string", "set by ps.component \"name\""),
+            Field("weight", "number", "relative weight (positive)"),
+            Field("metric", "MetricName?", "scored linearly from floor to target"),
+            Field("target", "number?", "the metric's value that scores full marks"),
+            Field("floor", "number?", "the metric's value that scores 0 (default 0; above target: lower is better)"),
+            Field("score", "fun(p: Partner): number, string?", "or a function returning 0..1 and a detail"),
+        ]
+        case .flag: [
+            Field("name", "string", "set by ps.flag \"Name\""),
+            Field("when", "Criterion", "while it holds, a policy_flag alert is open"),
+        ]
+        case .intervention: [
+            Field("after", "Period?", "how long an alert has been open before this step applies (default \"0 days\")"),
+            Field("action", "string", "what to do"),
+            Field("owner", "string?", "who does it"),
+            Field("kinds", "AlertKind[]?", "the alert kinds it answers (default: all)"),
+        ]
+        }
+    }
+
+    /// The names of `declaration`'s fields.
+    public static func fieldNames(of declaration: Declaration) -> Set<String> {
+        Set(fields(of: declaration).map(\.name))
+    }
+
+    /// A member of the `partnerscore` library (`ps.NAME`): its parameters and
+    /// result in lua-language-server's notation, and what it is for. The
+    /// editor files describe each member the library really has, from here.
+    public struct Member: Sendable {
+        public var name: String
+        /// `(name, type, doc)` of each parameter; nil for a value (not a function).
+        public var parameters: [(name: String, type: String, doc: String)]?
+        /// The result's type, or the value's.
+        public var type: String
+        public var doc: String
+    }
+
+    /// Constructors of a named declaration (`ps.tier "Name" { ... }`).
+    static func named(_ name: String, _ declaration: Declaration, _ doc: String) -> Member {
+        Member(name: name, parameters: [("name", "string", "")], type: "fun(spec: \(declaration.rawValue)): \(declaration.rawValue)", doc: doc)
+    }
+
+    static func metricCriterion(_ name: String, _ words: String) -> Member {
+        Member(name: name, parameters: [("metric", "MetricName", ""), ("value", "number", "")], type: "Criterion",
+               doc: "Holds when the snapshot metric is \(words) `value` (a missing value fails).")
+    }
+
+    public static let members: [Member] = [
+        Member(name: "version", parameters: nil, type: "string", doc: "The version of the library."),
+        Member(name: "policy", parameters: [("spec", "PolicySpec", "")], type: "PolicySpec", doc: "A policy; a policy file returns one."),
+        named("tier", .tier, "A tier, declared lowest first."),
+        named("gate", .gate, "A compliance gate."),
+        named("component", .component, "A health component."),
+        named("flag", .flag, "A named condition that raises a policy_flag alert while it holds."),
+        metricCriterion("at_least", "at least"),
+        metricCriterion("above", "more than"),
+        metricCriterion("at_most", "at most"),
+        metricCriterion("below", "less than"),
+        Member(name: "attribute_at_least", parameters: [("name", "string", "custom attribute, e.g. \"integration_depth\""),
+                                                        ("value", "number", "")],
+               type: "Criterion", doc: "Holds when the custom attribute is at least `value`."),
+        Member(name: "certified", parameters: [("name", "string", "certification name")], type: "Criterion",
+               doc: "Holds when the partner holds a valid certification of that name."),
+        Member(name: "credential", parameters: [("kind", "string", "credential or contract kind, e.g. \"HIPAA\"")],
+               type: "Criterion", doc: "Holds when the partner holds a valid credential or contract of that kind."),
+        Member(name: "territories_at_least", parameters: [("count", "integer", "")], type: "Criterion",
+               doc: "Holds when the partner is authorized for at least `count` territories."),
+        Member(name: "check", parameters: [("label", "string", ""), ("fn", "fun(p: Partner): boolean, any?, any?", "")],
+               type: "Criterion", doc: "A custom criterion: return passed, and optionally the observed and required values."),
+        Member(name: "default_milestones", parameters: nil, type: "table<MilestoneName, Period>",
+               doc: "The onboarding milestones most programs use (the default of `milestones`)."),
+        Member(name: "default_interventions", parameters: nil, type: "Intervention[]",
+               doc: "An escalating intervention menu most programs start from."),
+    ]
+}
