@@ -50,7 +50,7 @@ return ps.policy {
     },
   },
 
-  health = common.health(10000),
+  health = common.health(40000),
   milestones = ps.default_milestones,
-  interventions = ps.default_interventions,
+  interventions = common.interventions,
 }
