@@ -115,26 +115,11 @@ struct DocumentedCommandsTests {
 
     func bash(_ script: String, in w: Workspace) throws -> (status: Int32, output: String) {
         try w.write("block.sh", script)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [w.path("block.sh")]
-        process.currentDirectoryURL = w.url
-        var env = ProcessInfo.processInfo.environment
-        env["PATH"] = w.path("bin") + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        env["WORK"] = w.url.path
-        env["EDITOR"] = w.path("bin/edit")
-        env["PORT"] = String(Int.random(in: 20_000..<60_000))
-        process.environment = env
-        let log = w.url.appendingPathComponent("block.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
+        let r = try run(URL(fileURLWithPath: "/bin/bash"), [w.path("block.sh")], in: w, environment: [
+            "PATH": w.path("bin") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "WORK": w.url.path, "EDITOR": w.path("bin/edit"), "PORT": String(Int.random(in: 20_000..<60_000)),
+        ])
+        return (r.status, r.stdout + r.stderr)
     }
 
     @Test("the ```sh blocks of the README and the guides run, in order, on a generated program")

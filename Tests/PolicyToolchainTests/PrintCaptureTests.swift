@@ -28,11 +28,7 @@ struct PrintCaptureTests {
         ]
     }
 
-    func run(_ files: [String: String]) throws -> [CaseResult] {
-        let folder = try PoliciesFolder(files)
-        let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
-        return FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s").run(policySet: set)
-    }
+    func run(_ files: [String: String]) throws -> [CaseResult] { try runFixtures(files) }
 
     @Test("a failing case shows what was printed for the partner it failed on, and only that partner")
     func failing() throws {
