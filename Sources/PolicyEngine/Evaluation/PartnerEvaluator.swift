@@ -44,7 +44,6 @@ public struct PartnerEvaluator {
         guard let policy = policySet.policy(forProgram: snapshot.partner.program) else {
             throw Failure.noPolicy(partner: snapshot.partner.id, program: snapshot.partner.program, set: policySet.name)
         }
-        if policySet.capturesPrints { policySet.printCapture?.begin(snapshot.partner.id) }
         var table: LuaReference?
         defer { if let table { policySet.lua.release(table) } }
         do {
@@ -87,7 +86,12 @@ private struct Context {
 
     func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
         let lua = evaluator.policySet.lua
-        if table.pointee == nil { table.pointee = try SnapshotTable.make(snapshot, in: lua) }
+        if table.pointee == nil {
+            // A partner's first call into Lua (only functions can print): attribute
+            // prints to it here, off the path of policies without functions.
+            if evaluator.policySet.capturesPrints { evaluator.policySet.printCapture?.begin(snapshot.partner.id) }
+            table.pointee = try SnapshotTable.make(snapshot, in: lua)
+        }
         return try lua.call(function, [.function(table.pointee!)], limits: evaluator.limits)
     }
 
