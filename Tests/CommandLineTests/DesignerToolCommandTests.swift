@@ -121,6 +121,14 @@ struct DesignerToolCommandTests {
         let missing = try partnerscore(["lua", "try.lua", "--policies", "Policies/telecom", "--db", "db.sqlite", "--partner", "NOPE",
                                         "--as-of", "2026-10-31"], in: w)
         #expect(missing.status == 1 && missing.stderr.contains("no partner NOPE"))
+        // p as JSON, edited, given back as p.
+        try w.write("dump.lua", "return p")
+        let dumped = try partnerscore(["lua", "dump.lua", "--db", "db.sqlite", "--partner", "P0000002", "--as-of", "2026-10-31"], in: w)
+        try dumped.stdout.replacingOccurrences(of: #""id":"P0000002""#, with: #""id":"EDITED""#)
+            .write(toFile: w.path("p.json"), atomically: true, encoding: .utf8)
+        let edited = try partnerscore(["lua", "try.lua", "--policies", "Policies/telecom", "--partner", "p.json"], in: w)
+        #expect(edited.status == 0 && edited.stdout.contains(#""id":"EDITED""#) && edited.stdout.contains(#""program":"telecom-agents""#),
+                "\(edited.stderr)")
         let usage = try partnerscore(["lua", "try.lua", "--partner", "P0000002"], in: w)
         #expect(usage.status != 0 && usage.stderr.contains("--partner needs one of --db or --fixture"))
     }

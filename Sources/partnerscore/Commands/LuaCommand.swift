@@ -19,8 +19,9 @@ extension Partnerscore {
                 beside it — or, with --policies SET, exactly as that set's policies resolve them \
                 (the set's folder, then its lib folder or --lib). With --partner ID and --db or \
                 --fixture, and --as-of, the partner's snapshot is the global p (and the chunk's \
-                first argument, ...), exactly the table a policy function receives. print() \
-                writes to stderr.
+                first argument, ...), exactly the table a policy function receives. --partner \
+                FILE.json instead gives a JSON object as p, as written (e.g. what `return p` \
+                printed, edited). print() writes to stderr.
                 """
         )
 
@@ -33,8 +34,8 @@ extension Partnerscore {
 
         @OptionGroup var library: LibraryOption
 
-        @Option(help: ArgumentHelp("Give the file this partner's snapshot as p (with --db or --fixture, and --as-of).",
-                                   valueName: "ID"))
+        @Option(help: ArgumentHelp("Give the file this partner's snapshot as p (with --db or --fixture, and --as-of), "
+                                   + "or the JSON object in FILE.json.", valueName: "ID|FILE.json"))
         var partner: String?
 
         @Option(help: ArgumentHelp("Read the partner from this database.", valueName: "PATH"), completion: .file())
@@ -52,9 +53,19 @@ extension Partnerscore {
         @Flag(help: "Indent the JSON output.")
         var pretty = false
 
+        /// `--partner FILE.json` alone: p as written in the file.
+        var partnerFile: String? {
+            guard let partner, db == nil, fixture == nil, partner.hasSuffix(".json") else { return nil }
+            return partner
+        }
+
         func validate() throws {
-            if partner != nil {
-                guard (db == nil) != (fixture == nil) else { throw ValidationError("--partner needs one of --db or --fixture") }
+            if partnerFile != nil {
+                guard asOf == nil else { throw ValidationError("--as-of dates a snapshot from --db or --fixture; a JSON file is p as written") }
+            } else if partner != nil {
+                guard (db == nil) != (fixture == nil) else {
+                    throw ValidationError("--partner needs one of --db or --fixture (or names a JSON file holding p)")
+                }
                 guard asOf != nil else { throw ValidationError("--partner needs --as-of") }
             } else if db != nil || fixture != nil || asOf != nil {
                 throw ValidationError("--db, --fixture and --as-of give a partner's snapshot: name it with --partner ID")
@@ -79,8 +90,7 @@ extension Partnerscore {
             try HostLibrary.install(in: lua)
             lua.output = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
             var arguments: [LuaValue] = []
-            if let snapshot = try sampleSnapshot() {
-                let p = SnapshotTable.luaValue(snapshot)
+            if let p = try partnerFile.map(Self.table(inJSONFile:)) ?? sampleSnapshot().map(SnapshotTable.luaValue) {
                 try lua.setGlobal("p", p)
                 arguments.append(p)
             }
@@ -88,6 +98,18 @@ extension Partnerscore {
             defer { lua.release(chunk) }
             let result = try lua.call(chunk, arguments).first ?? .nil
             print(try result.jsonString(pretty: pretty))
+        }
+
+        /// The JSON object in `path` as a Lua table.
+        static func table(inJSONFile path: String) throws -> LuaValue {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw CommandFailure("error: cannot read \(path): \(error.localizedDescription)")
+            }
+            guard let value = try? JSONDecoder().decode(JSONLuaValue.self, from: data).value, case .table = value else {
+                throw CommandFailure("error: \(path) does not hold a JSON object — write p as { \"id\": \"P-1\", \"revenue_12m\": 50000, ... }")
+            }
+            return value
         }
 
         /// The partner's snapshot as of the day, from the database or the fixture.
@@ -111,6 +133,31 @@ extension Partnerscore {
                 throw CommandFailure("error: no partner \(partner) enrolled by \(day) in \(source) — check the id and the date")
             }
             return snapshot
+        }
+    }
+}
+
+/// A JSON value as a Lua value: objects become tables, arrays sequences,
+/// whole numbers integers (as in the tables policy functions receive).
+struct JSONLuaValue: Decodable {
+    let value: LuaValue
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            value = .nil
+        } else if let b = try? container.decode(Bool.self) {
+            value = .boolean(b)
+        } else if let i = try? container.decode(Int64.self) {
+            value = .integer(i)
+        } else if let d = try? container.decode(Double.self) {
+            value = .number(d)
+        } else if let s = try? container.decode(String.self) {
+            value = .string(s)
+        } else if let items = try? container.decode([JSONLuaValue].self) {
+            value = .array(items.map(\.value))
+        } else {
+            value = .table(try container.decode([String: JSONLuaValue].self).mapValues(\.value))
         }
     }
 }
