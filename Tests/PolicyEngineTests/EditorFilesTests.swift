@@ -29,6 +29,13 @@ struct EditorFilesTests {
         for field in EditorFiles.partnerFields { #expect(definitions.contains("---@field \(field.name) "), "p.\(field.name)") }
     }
 
+    @Test("every field the loader accepts is described")
+    func described() throws {
+        for declaration in Contract.Declaration.allCases {
+            #expect(try Contract.fields(of: declaration).map(\.name) == Contract.fieldNames(of: declaration))
+        }
+    }
+
     @Test("generation refuses a host member the files would not describe")
     func drift() {
         #expect(throws: EditorFiles.Failure.self) { try EditorFiles.agree(["at_least", "new_thing"], ["at_least"], what: "the library", fix: "") }
@@ -56,7 +63,7 @@ struct EditorFilesTests {
     func documented() throws {
         let docs = try String(contentsOf: repository.appendingPathComponent("docs/policies.md"), encoding: .utf8)
         for declaration in Contract.Declaration.allCases {
-            for field in Contract.fields(of: declaration) { #expect(docs.contains("`\(field.name)`"), "\(declaration).\(field.name)") }
+            for field in Contract.fieldNames(of: declaration) { #expect(docs.contains("`\(field)`"), "\(declaration).\(field)") }
         }
         for member in Contract.members { #expect(docs.contains("ps.\(member.name)"), "ps.\(member.name)") }
         for cadence in Cadence.allCases { #expect(docs.contains(cadence.calendar), "\(cadence): \(cadence.calendar)") }

@@ -1,10 +1,12 @@
 /// The policy contract's declarations and their fields, in one place: the
-/// loader accepts exactly these fields, and the editor definitions
-/// (`partnerscore policy editor-files`) describe them from here.
+/// loader accepts exactly the fields `fieldNames(of:)` lists, and the editor
+/// definitions (`partnerscore policy editor-files`) describe each of them
+/// with the type and meaning `descriptions(of:)` gives.
 ///
-/// A field added to the contract is added here first; the editor files then
-/// have to be generated again, or the test comparing them with the checked-in
-/// ones fails.
+/// A field added to the contract is added to its list and described; the
+/// editor files cannot be made while a listed field has no description, and
+/// the test comparing them with the checked-in ones fails until they are
+/// generated again.
 public enum Contract {
     /// One field of a declaration: its name, its type in lua-language-server's
     /// notation, and what it means.
@@ -31,8 +33,26 @@ public enum Contract {
         case intervention = "Intervention"
     }
 
-    /// The fields of `declaration`, in the order the docs list them.
-    public static func fields(of declaration: Declaration) -> [Field] {
+    /// The fields the loader accepts in `declaration`: the contract itself.
+    public static func fieldNames(of declaration: Declaration) -> [String] {
+        descriptions(of: declaration).map(\.name)
+    }
+
+    /// `declaration`'s fields with their types and meaning, in the order of
+    /// `fieldNames(of:)`; fails naming a field that has no description.
+    public static func fields(of declaration: Declaration) throws -> [Field] {
+        let described = descriptions(of: declaration)
+        return try fieldNames(of: declaration).map { name in
+            guard let field = described.first(where: { $0.name == name }) else {
+                throw EditorFiles.Failure(description: "field '\(name)' of \(declaration.rawValue) has no description: "
+                    + "add it to Contract.descriptions(of:)")
+            }
+            return field
+        }
+    }
+
+    /// The type and meaning of each field of `declaration`, in the order the docs list them.
+    static func descriptions(of declaration: Declaration) -> [Field] {
         switch declaration {
         case .policy: [
             Field("name", "string", "recorded with every decision"),
@@ -89,11 +109,6 @@ public enum Contract {
             Field("kinds", "AlertKind[]?", "the alert kinds it answers (default: all)"),
         ]
         }
-    }
-
-    /// The names of `declaration`'s fields.
-    public static func fieldNames(of declaration: Declaration) -> Set<String> {
-        Set(fields(of: declaration).map(\.name))
     }
 
     /// A member of the `partnerscore` library (`ps.NAME`): its parameters and

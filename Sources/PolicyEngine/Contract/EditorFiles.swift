@@ -112,7 +112,7 @@ public enum EditorFiles {
         out += "\n---A criterion made by ps.at_least, ps.certified, ps.check, ...\n---@class Criterion\n"
         for declaration in Contract.Declaration.allCases {
             out += "\n---@class \(declaration.rawValue)\n"
-            for f in Contract.fields(of: declaration) { out += field(f.name, f.type, f.doc) }
+            for f in try Contract.fields(of: declaration) { out += field(f.name, f.type, f.doc) }
         }
 
         let (members, values) = try libraryMembers()

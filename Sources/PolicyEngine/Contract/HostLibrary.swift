@@ -16,7 +16,8 @@ import LuaHost
 ///
 /// Every constructor records the file and line it was called from, so the
 /// host's validation errors point at the declaration. The documentation of
-/// the contract is docs/policies.md; editor stubs are in Policies/.luarc.
+/// the contract is docs/policies.md; the editor definitions in Policies/.luals
+/// are generated from this library and the contract (`EditorFiles`).
 public enum HostLibrary {
     static let moduleName = "partnerscore"
 

@@ -18,7 +18,7 @@ struct PolicyLoader {
         func fail(_ field: String, _ message: String, line override: Int? = nil) -> PolicyError {
             PolicyError(.validation, file: file, line: override ?? line, field: field, message)
         }
-        let allowed = Contract.fieldNames(of: .policy)
+        let allowed = Set(Contract.fieldNames(of: .policy))
         for key in root.keys where !key.hasPrefix("_") && !allowed.contains(key) {
             throw fail(key, "unknown field (expected one of \(allowed.sorted().joined(separator: ", ")))")
         }
@@ -103,7 +103,7 @@ struct PolicyLoader {
         guard let name = spec["name"]?.stringValue, !name.isEmpty else {
             throw PolicyError(.validation, file: file, line: line, field: field + ".name", "expected a tier name")
         }
-        let allowed = Contract.fieldNames(of: .tier)
+        let allowed = Set(Contract.fieldNames(of: .tier))
         for key in spec.keys where !key.hasPrefix("_") && !allowed.contains(key) {
             throw PolicyError(.validation, file: file, line: line, field: "\(field).\(key)",
                               "unknown tier field (expected entry, maintain, benefits)")
