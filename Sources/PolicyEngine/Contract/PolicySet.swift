@@ -107,7 +107,7 @@ public final class PolicySet {
 
     /// The same set loaded again into a state of its own (one per worker
     /// thread), under the same name and library.
-    public func freshCopy() throws -> PolicySet {
+    public func loadCopy() throws -> PolicySet {
         try PolicySet(directory: directory, displayPath: displayPath, name: name, library: library)
     }
 

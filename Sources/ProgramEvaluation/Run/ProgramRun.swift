@@ -187,7 +187,7 @@ public struct ProgramRun {
     func evaluators(count: Int) throws -> [PartnerEvaluator] {
         var sets = [policySet]
         while sets.count < count {
-            let copy = try policySet.freshCopy()
+            let copy = try policySet.loadCopy()
             guard copy.contentHash == policySet.contentHash else { throw Failure.policyChanged(set: policySet.name) }
             sets.append(copy)
         }
