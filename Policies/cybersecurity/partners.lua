@@ -5,11 +5,11 @@
 local ps = require "partnerscore"
 local common = require "common"
 
--- The default escalation, then a route: a lapsed ISO 27001 certificate goes
--- to the compliance team at once and stays with it (the default steps no
--- longer answer that alert).
+-- The bundled programs' escalation, then a route: a lapsed ISO 27001
+-- certificate goes to the compliance team at once and stays with it (the
+-- other steps no longer answer that alert).
 local menu = {}
-for _, step in ipairs(ps.default_interventions) do menu[#menu + 1] = step end
+for _, step in ipairs(common.interventions) do menu[#menu + 1] = step end
 menu[#menu + 1] = ps.step {
   after = "0 days", gates = { "ISO27001" }, kinds = { "gate_lapsed" }, owner = "compliance",
   action = "Compliance review: stop new managed SOC contracts until the ISO 27001 certificate is renewed",
@@ -67,7 +67,7 @@ return ps.policy {
     },
   },
 
-  health = common.health(10000),
+  health = common.health(40000),
   milestones = ps.default_milestones,
   interventions = menu,
   -- A lapsed ISO 27001 certificate is the partner's intervention, whatever else is open.

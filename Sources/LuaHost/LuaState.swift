@@ -23,6 +23,8 @@ public final class LuaState {
     /// Receives each line a script prints (default: discarded).
     public var output: (String) -> Void = { _ in }
     var hostFunctions: [HostFunction] = []
+    /// Modules resolved while coverage is recorded (see `modulesLoadedWhileRecording`).
+    var recordedModules: [(chunkName: String, source: String)] = []
 
     public init(modules: ModuleResolver? = nil, limits: LuaLimits = .default) throws {
         _ = Self.callbacksInstalled
@@ -204,6 +206,7 @@ private func resolveCallback(host: UnsafeMutableRawPointer?, L: OpaquePointer?, 
     }
     switch modules.resolve(moduleName) {
     case .found(let chunkName, let source):
+        if state.recordsCoverage { state.recordedModules.append((chunkName, source)) }
         state.pushString("@" + chunkName)
         state.pushString(source)
         return LH_RESOLVE_FOUND

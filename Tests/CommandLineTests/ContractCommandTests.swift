@@ -131,6 +131,7 @@ struct ContractCommandTests {
             ("test", ["test", telecom, "--format", "json", "--coverage"]),
             ("diff", ["diff", "--db", "db.sqlite", "--from", telecom, "--to", "P/telecom", "--as-of", "2026-10-31", "--format", "json"]),
             ("check", ["check", telecom, "--json"]),
+            ("policy show", ["policy", "show", Self.repositoryPolicies + "/cybersecurity"]),
         ]
         // Maps keyed by data: tiers, bands, benefits, alert kinds and steps, a diff's tier migration.
         let dataMaps: Set<String> = ["benefits", "tier_events", "tier_distribution", "health_bands", "alerts_by_step", "alerts_by_kind",

@@ -22,8 +22,13 @@ struct CommandResult {
 
 /// Run the real command line in `workspace`, feeding no input.
 func partnerscore(_ arguments: [String], in workspace: Workspace, environment: [String: String] = [:]) throws -> CommandResult {
+    try run(partnerscoreExecutable(), arguments, in: workspace, environment: environment)
+}
+
+/// Run `executable` in `workspace` with the environment plus `environment`, feeding no input.
+func run(_ executable: URL, _ arguments: [String], in workspace: Workspace, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
-    process.executableURL = partnerscoreExecutable()
+    process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = workspace.url
     var env = ProcessInfo.processInfo.environment

@@ -1,23 +1,5 @@
 import LuaHost
 
-/// The fields each table of the policy contract may have (docs/policies.md).
-/// The loader rejects any other field, with a "did you mean".
-public enum PolicyContract {
-    public static let policy = ["name", "version", "effective", "description", "programs", "cadence", "remediation", "tiers",
-                                "gates", "health", "flags", "milestones", "interventions", "intervention_precedence"]
-    public static let tier = ["name", "description", "entry", "maintain", "benefits", "formerly"]
-    public static let gate = ["name", "description", "credential", "certification", "warn", "applies_to", "suspends"]
-    public static let suspends = ["products", "benefits"]
-    public static let health = ["components", "bands"]
-    public static let component = ["name", "description", "weight", "metric", "target", "floor", "score"]
-    public static let flag = ["name", "description", "when"]
-    public static let step = ["after", "action", "owner", "kinds", "gates", "flags", "milestones"]
-    public static let milestones = ["from"] + MilestoneRule.Step.allCases.map(\.rawValue)
-    /// The last argument of a declarative criterion (`ps.at_least("revenue_12m", 50000, { label = "Annual revenue" })`).
-    public static let criterionOptions = ["label"]
-    public static let period = ["days", "months"]
-}
-
 /// One table of a policy as the loader reads it: its fields, the line of
 /// its declaration (or of the nearest one around it) and the path that
 /// messages name it by (`gates[2].suspends`).
@@ -169,7 +151,7 @@ struct ContractTable {
             }
         case .table, .array:
             let spec = try ContractTable(value, path: path, line: line, file: file, expected: help)
-            try spec.allow(PolicyContract.period)
+            try spec.allow(Contract.fieldNames(of: .period))
             func whole(_ key: String) throws -> Int {
                 guard let n = try spec.number(key, "a whole number of \(key) (0 or more)") else { return 0 }
                 guard n >= 0, n == n.rounded(), n <= Double(Int32.max) else {

@@ -16,11 +16,14 @@ import LuaHost
 ///
 /// Every constructor records the file and line it was called from, so the
 /// host's validation errors point at the declaration. The documentation of
-/// the contract is docs/policies.md; editor stubs are in Policies/.luarc.
-enum HostLibrary {
+/// the contract is docs/policies.md; the editor definitions in Policies/.luals
+/// are generated from this library and the contract (`EditorFiles`).
+public enum HostLibrary {
     static let moduleName = "partnerscore"
 
-    static func install(in lua: LuaState) throws {
+    /// Make `require "partnerscore"` load the library in `lua` (a policy set's
+    /// state has it; `partnerscore lua` installs it to try code the same way).
+    public static func install(in lua: LuaState) throws {
         try lua.preload(module: "partnerscore.host", ["position": .function(lua.makePositionFunction())])
         try lua.preload(module: moduleName, source: source, chunkName: "partnerscore")
     }
@@ -98,10 +101,10 @@ enum HostLibrary {
 
     -- An escalating intervention menu most programs start from.
     ps.default_interventions = {
-      ps.step { after = "0 days", action = "Automated nudge with the next step and a link to it", owner = "automation" },
-      ps.step { after = "14 days", action = "Call from the channel account manager", owner = "CAM" },
-      ps.step { after = "30 days", action = "Joint success plan with a partner success manager", owner = "partner success" },
-      ps.step { after = "60 days", action = "Executive business review", owner = "channel leadership" },
+      { after = "0 days", action = "Automated nudge with the next step and a link to it", owner = "automation" },
+      { after = "14 days", action = "Call from the channel account manager", owner = "CAM" },
+      { after = "30 days", action = "Joint success plan with a partner success manager", owner = "partner success" },
+      { after = "60 days", action = "Executive business review", owner = "channel leadership" },
     }
 
     -- Whether the partner may sell `product` / work in `territory`: an empty

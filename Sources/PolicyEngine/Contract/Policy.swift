@@ -115,6 +115,35 @@ public enum Cadence: String, Sendable, CaseIterable, Codable {
         case .annual: return y2 != y1
         }
     }
+
+    /// When tiers are due, in words (docs/policies.md lists the same).
+    public var calendar: String {
+        switch self {
+        case .monthly: "at the first evaluation in each calendar month"
+        case .quarterly: "at the first evaluation in each calendar quarter (from January, April, July and October 1)"
+        case .semiannual: "at the first evaluation in each half-year (from January 1 and July 1)"
+        case .annual: "at the first evaluation in each calendar year"
+        case .rolling: "at every evaluation"
+        }
+    }
+
+    /// The first day an evaluation is due again after a due one on `day`: the
+    /// start of the next calendar month, quarter (January, April, July,
+    /// October), half-year (January, July) or year; the next day when rolling.
+    public func nextDue(after day: Day) -> Day {
+        let (year, month, _) = day.components
+        let months = switch self {
+        case .rolling: 0
+        case .monthly: 1
+        case .quarterly: 3
+        case .semiannual: 6
+        case .annual: 12
+        }
+        guard months > 0 else { return day.adding(days: 1) }
+        let start = (month - 1) / months * months + 1   // first month of the day's period
+        guard let first = Day(year: year, month: start, day: 1) else { return day.adding(days: 1) }
+        return first.adding(months: months)
+    }
 }
 
 /// A length of time in days or calendar months (`"60 days"`, `"12 months"`).
@@ -277,6 +306,10 @@ public struct HealthModel: Sendable {
     public var components: [HealthComponent]
     /// Highest first; the last band has the lowest minimum.
     public var bands: [HealthBand]
+
+    /// The band whose partners raise a `health_red` alert: the lowest, when
+    /// there are components and more than one band.
+    public var alertingBand: String? { bands.count > 1 && !components.isEmpty ? bands.last?.name : nil }
 }
 
 public struct HealthComponent: Sendable {

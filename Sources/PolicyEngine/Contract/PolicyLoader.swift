@@ -4,7 +4,7 @@ import PartnerModel
 /// Turns the table a policy file returns into a validated ``Policy``.
 ///
 /// Every table of the contract is read through a ``ContractTable``: a field
-/// its kind does not have (``PolicyContract``) is an error with a "did you
+/// its kind does not have (``Contract``) is an error with a "did you
 /// mean", and so is a known field of the wrong type. Every error names the
 /// file, the line of the nearest declaration (ps.tier, ps.at_least,
 /// ps.step, ...) and the field, and says what is expected.
@@ -22,9 +22,9 @@ struct PolicyLoader {
         func fail(_ field: String, _ message: String, line: Int? = nil) -> PolicyError {
             PolicyError(.validation, file: file, line: line ?? root.line, field: field, message)
         }
-        for key in root.fields.keys.sorted() where !ContractTable.recorded.contains(key) && !PolicyContract.policy.contains(key) {
-            throw fail(key, "unknown field '\(key)'" + Suggestion.didYouMean(key, among: PolicyContract.policy)
-                + " (expected \(ContractTable.list(PolicyContract.policy)))")
+        for key in root.fields.keys.sorted() where !ContractTable.recorded.contains(key) && !Contract.fieldNames(of: .policy).contains(key) {
+            throw fail(key, "unknown field '\(key)'" + Suggestion.didYouMean(key, among: Contract.fieldNames(of: .policy))
+                + " (expected \(ContractTable.list(Contract.fieldNames(of: .policy))))")
         }
         let line = root.line
         guard let name = root["name"]?.stringValue, !name.isEmpty else { throw fail("name", "expected a non-empty string") }
@@ -135,7 +135,7 @@ struct PolicyLoader {
 
     private func tier(_ value: LuaValue, path: String, policyLine: Int?) throws -> TierDefinition {
         let (spec, name) = try declaration(value, path: path, policyLine: policyLine, kind: "tier", constructor: "ps.tier",
-                                           allowed: PolicyContract.tier)
+                                           allowed: Contract.fieldNames(of: .tier))
         let entry = try criteria(spec, "entry")
         let maintain = spec.has("maintain") ? try criteria(spec, "maintain") : nil
         var benefits: [String: BenefitValue] = [:]
@@ -169,7 +169,7 @@ struct PolicyLoader {
         try spec.allow(["test", "metric", "op", "value", "name", "label", "fn", "options"])
         var custom: String?
         if let options = try spec.table("options", "{ label = \"...\" } as the last argument") {
-            try options.allow(PolicyContract.criterionOptions)
+            try options.allow(Contract.fieldNames(of: .criterionOptions))
             custom = try options.string("label", "a non-empty text")
         }
         guard let test = spec["test"]?.stringValue else { throw spec.error("test", "expected \(example)") }
@@ -246,7 +246,7 @@ struct PolicyLoader {
         }
         let spec = try ContractTable(value, path: "health", line: policyLine, file: file,
                                      expected: "{ components = {...}, bands = {...} }")
-        try spec.allow(PolicyContract.health)
+        try spec.allow(Contract.fieldNames(of: .health))
         guard let list = try spec.list("components", "a list of ps.component \"name\" { ... }"), !list.isEmpty else {
             throw spec.error("components",
                              "expected a non-empty list of components, e.g. ps.component \"revenue\" { weight = 0.4, metric = \"revenue_3m\", target = 30000 }")
@@ -254,7 +254,7 @@ struct PolicyLoader {
         var components: [HealthComponent] = []
         for (i, item) in list.enumerated() {
             let (c, name) = try declaration(item, path: "health.components[\(i + 1)]", policyLine: policyLine, kind: "component",
-                                            constructor: "ps.component", allowed: PolicyContract.component)
+                                            constructor: "ps.component", allowed: Contract.fieldNames(of: .component))
             guard let weight = try c.number("weight", "a positive number"), weight > 0 else {
                 throw c.error("weight", "expected a positive number")
             }
@@ -314,7 +314,7 @@ struct PolicyLoader {
         if let value, !value.isNil {
             let spec = try ContractTable(value, path: "milestones", line: policyLine, file: file,
                                          expected: "{ first_login = \"3 days\", ... } (defaults: ps.default_milestones)")
-            try spec.allow(PolicyContract.milestones)
+            try spec.allow(Contract.fieldNames(of: .milestones))
             if let from = try spec.string("from", "\"enrolment\" or \"effective_or_enrolment\"") {
                 let starts = MilestoneStart.allCases.map(\.rawValue)
                 guard let parsed = MilestoneStart(rawValue: from) else {
@@ -340,7 +340,7 @@ struct PolicyLoader {
 
     private func gate(_ value: LuaValue, path: String, policyLine: Int?, tiers: [TierDefinition]) throws -> ComplianceGate {
         let (spec, name) = try declaration(value, path: path, policyLine: policyLine, kind: "gate", constructor: "ps.gate",
-                                           allowed: PolicyContract.gate)
+                                           allowed: Contract.fieldNames(of: .gate))
         let requirement: ComplianceGate.Requirement
         let credential = try spec.string("credential", "a credential kind such as \"HIPAA\"")
         let certification = try spec.string("certification", "a certification name")
@@ -353,7 +353,7 @@ struct PolicyLoader {
         let warning = try spec.period("warn") ?? Period()
         var products: [String] = [], benefits: [String] = []
         if let suspends = try spec.table("suspends", "{ products = {...}, benefits = {...} }") {
-            try suspends.allow(PolicyContract.suspends)
+            try suspends.allow(Contract.fieldNames(of: .suspends))
             products = try suspends.names("products")
             benefits = try suspends.names("benefits")
             let known = Set(tiers.flatMap { $0.benefits.keys })
@@ -379,7 +379,7 @@ struct PolicyLoader {
 
     private func flag(_ value: LuaValue, path: String, policyLine: Int?) throws -> PolicyFlag {
         let (spec, name) = try declaration(value, path: path, policyLine: policyLine, kind: "flag", constructor: "ps.flag",
-                                           allowed: PolicyContract.flag)
+                                           allowed: Contract.fieldNames(of: .flag))
         guard let when = spec["when"] else {
             throw spec.error("when", "expected the condition that raises the flag (a criterion or ps.check)")
         }
@@ -430,7 +430,7 @@ struct PolicyLoader {
             if let kind = spec.kind, kind != "step" {
                 throw spec.error(nil, "expected ps.step { after = ..., action = ... }, got a \(kind) (ps.\(kind) ...)")
             }
-            try spec.allow(PolicyContract.step)
+            try spec.allow(Contract.fieldNames(of: .intervention))
             guard let action = try spec.string("action", "the action to take") else { throw spec.error("action", "expected the action to take") }
             let after = try spec.period("after") ?? Period()
             let owner = try spec.string("owner", "who acts, e.g. \"CAM\"")

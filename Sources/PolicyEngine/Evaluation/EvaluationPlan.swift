@@ -75,7 +75,7 @@ final class EvaluationPlan: @unchecked Sendable {
     let totalWeight: Double
     /// Highest first.
     let bands: UnsafeMutableBufferPointer<HealthBand>
-    /// The band whose partners raise a `health_red` alert: the lowest, when there are components and more than one band.
+    /// ``HealthModel/alertingBand``.
     let alertingBand: String?
     let milestones: UnsafeMutableBufferPointer<MilestoneRule>
     let menu: UnsafeMutableBufferPointer<MenuStep>
@@ -132,7 +132,7 @@ final class EvaluationPlan: @unchecked Sendable {
         })
         totalWeight = health.components.reduce(0) { $0 + $1.weight }
         bands = .copy(health.bands)
-        alertingBand = health.bands.count > 1 && !health.components.isEmpty ? health.bands.last?.name : nil
+        alertingBand = health.alertingBand
         self.milestones = .copy(milestones)
         var subjects: [MenuSubject] = []
         menu = .copy(interventions.map { step in

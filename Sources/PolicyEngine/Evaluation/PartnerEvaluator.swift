@@ -93,7 +93,12 @@ private struct Context {
 
     func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
         let lua = evaluator.policySet.lua
-        if table.pointee == nil { table.pointee = try SnapshotTable.make(snapshot, in: lua) }
+        if table.pointee == nil {
+            // A partner's first call into Lua (only functions can print): attribute
+            // prints to it here, off the path of policies without functions.
+            if evaluator.policySet.capturesPrints { evaluator.policySet.printCapture?.begin(snapshot.partner.id) }
+            table.pointee = try SnapshotTable.make(snapshot, in: lua)
+        }
         return try lua.call(function, [.function(table.pointee!)], limits: evaluator.limits)
     }
 

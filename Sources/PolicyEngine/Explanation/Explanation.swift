@@ -7,10 +7,15 @@ import PartnerModel
 public struct Explanation {
     public let evaluation: PartnerEvaluation
     public let policy: Policy
+    /// When tiers were last due before this evaluation, if known and later
+    /// than its day (a preview from a state recorded after it): tiers are due
+    /// again only after that.
+    public var tiersLastDue: Day?
 
-    public init(evaluation: PartnerEvaluation, policy: Policy) {
+    public init(evaluation: PartnerEvaluation, policy: Policy, tiersLastDue: Day? = nil) {
         self.evaluation = evaluation
         self.policy = policy
+        self.tiersLastDue = tiersLastDue
     }
 
     public var text: String {
@@ -58,8 +63,18 @@ public struct Explanation {
         if let tier = e.tier, let (index, definition) = policy.tier(named: tier) {
             let phase: CriterionResult.Phase = definition.maintain == nil ? .entry : .maintain
             let rows = e.criteria.filter { $0.tier == tier && $0.phase == phase }
+            // Criteria are those of the tier held before the tier changed: a partner
+            // promoted now shows the entry criteria it met, one demoted now the tier it fell to.
+            let entryRows = e.criteria.filter { $0.tier == tier && $0.phase == .entry }
             out.append("")
-            if rows.isEmpty {
+            if (e.tierEvent == .upgraded || e.tierEvent == .assigned), !entryRows.isEmpty {
+                out.append("Promoted to \(tier) at this evaluation — its entry criteria, all met:")
+                out.append(contentsOf: entryRows.map(line))
+                if definition.maintain != nil { out.append("  (its maintenance criteria apply from the next due evaluation)") }
+            } else if rows.isEmpty, !definition.maintenanceCriteria.isEmpty {
+                out.append("Keeping \(tier): its maintenance criteria " + (e.tierEvent == .demoted
+                    ? "held at this evaluation (the highest lower tier they hold for)." : "are checked at the next due evaluation."))
+            } else if rows.isEmpty {
                 out.append("Keeping \(tier): no criteria (entry tier).")
             } else {
                 out.append("Keeping \(tier) (\(phase == .maintain ? "maintenance" : "entry") criteria):")
@@ -104,7 +119,8 @@ public struct Explanation {
     private func eventSentence() -> String {
         let e = evaluation
         switch e.tierEvent {
-        case .notDue: return "tiers were not due (\(policy.cadence.rawValue) cadence; last tier evaluation earlier this period) — no tier change"
+        case .notDue: return "tiers were not due (\(policy.cadence.rawValue) cadence; last tier evaluation earlier this period) — no tier change; "
+            + "tiers are next due at the first evaluation on or after \(policy.cadence.nextDue(after: max(e.asOf, tiersLastDue ?? e.asOf)))"
         case .unchanged: return "tiers were due (\(policy.cadence.rawValue)); \(e.tier.map { "kept \($0)" } ?? "qualifies for no tier")"
         case .assigned: return "assigned \(e.tier ?? "none") (first tier evaluation)"
         case .upgraded: return "UPGRADED from \(e.previousTier ?? "none") to \(e.tier ?? "none"), effective immediately"

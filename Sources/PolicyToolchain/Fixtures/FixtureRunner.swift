@@ -26,7 +26,9 @@ public struct FixtureRunner {
     }
 
     /// Run every fixture against `policySet` (loaded from `setDirectory`).
+    /// What its functions print is captured and kept beside failing cases.
     public func run(policySet: PolicySet) -> [CaseResult] {
+        if policySet.printCapture == nil { policySet.printCapture = PrintCapture() }
         var results: [CaseResult] = []
         for url in fixtureFiles {
             let display = displayPath + "/fixtures/" + url.lastPathComponent
@@ -47,37 +49,33 @@ public struct FixtureRunner {
                        name: fixtureCase?.name ?? "(fixture data)", asOf: fixtureCase?.asOf, failures: [], error: message)
         }
         let store: PartnerStore
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-fixture-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
         do {
-            store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            var paths = fixture.files.map(\.path)
-            var names: [String: String] = [:]
-            for url in fixture.files {
-                names[url.path] = displayPath + "/fixtures/" + String(url.path.dropFirst(setDirectory.appendingPathComponent("fixtures").path.count + 1))
-            }
-            for (key, lines) in [("partners", fixture.partnerLines), ("events", fixture.eventLines)] where !lines.isEmpty {
-                let path = scratch.appendingPathComponent("\(key).jsonl").path
-                try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-                paths.append(path)
-                names[path] = "\(fixture.file) (\(key), record"
-            }
-            if !paths.isEmpty { try store.importFiles(paths, displayNames: names) }
+            store = try self.store(for: fixture)
         } catch {
             return [failed(nil, Self.importMessage(String(describing: error)))]
         }
         var results: [CaseResult] = []
-        let run = ProgramRun(store: store, policySet: policySet)
+        // One worker: the set's own Lua state evaluates every partner, so its
+        // coverage and captured prints see them all (and no copy is compiled per case).
+        let run = ProgramRun(store: store, policySet: policySet, jobs: 1)
+        let capture = policySet.printCapture
         for fixtureCase in fixture.cases {
             var got: [String: PartnerEvaluation] = [:]
+            capture?.clear()
+            /// What policy functions printed while evaluating these partners, if anything.
+            func printed(_ partners: [String]) -> [String: [String]]? {
+                let lines = Dictionary(uniqueKeysWithValues: partners.map { ($0, capture?.lines(of: $0) ?? []) }).filter { !$0.value.isEmpty }
+                return lines.isEmpty ? nil : lines
+            }
             do {
                 try run.evaluate(asOf: fixtureCase.asOf, dryRun: false) { evaluation in
                     got[evaluation.partnerID] = evaluation
                     observe?(evaluation)
                 }
             } catch {
-                results.append(failed(fixtureCase, String(describing: error)))
+                var result = failed(fixtureCase, String(describing: error))
+                if case .policyFunction(let partner, _) = error as? PartnerEvaluator.Failure { result.printed = printed([partner]) }
+                results.append(result)
                 continue
             }
             var mismatches: [Mismatch] = []
@@ -90,10 +88,34 @@ public struct FixtureRunner {
                 }
                 mismatches.append(contentsOf: ExpectationCheck.compare(expectation, evaluation, policy: policySet.policy(forProgram: evaluation.program)))
             }
-            results.append(CaseResult(set: policySet.name, fixture: fixture.file, fixtureDescription: fixture.description,
-                                      name: fixtureCase.name, asOf: fixtureCase.asOf, failures: mismatches, error: nil))
+            var result = CaseResult(set: policySet.name, fixture: fixture.file, fixtureDescription: fixture.description,
+                                    name: fixtureCase.name, asOf: fixtureCase.asOf, failures: mismatches, error: nil)
+            result.printed = printed(Array(Set(mismatches.map(\.partnerID))))
+            results.append(result)
         }
         return results
+    }
+
+    /// A fresh in-memory store holding the fixture's partners and events
+    /// (what its cases evaluate, and what `partnerscore lua --fixture` reads).
+    public func store(for fixture: Fixture) throws -> PartnerStore {
+        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-fixture-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var paths = fixture.files.map(\.path)
+        var names: [String: String] = [:]
+        for url in fixture.files {
+            names[url.path] = displayPath + "/fixtures/" + String(url.path.dropFirst(setDirectory.appendingPathComponent("fixtures").path.count + 1))
+        }
+        for (key, lines) in [("partners", fixture.partnerLines), ("events", fixture.eventLines)] where !lines.isEmpty {
+            let path = scratch.appendingPathComponent("\(key).jsonl").path
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+            names[path] = "\(fixture.file) (\(key), record"
+        }
+        if !paths.isEmpty { try store.importFiles(paths, displayNames: names) }
+        return store
     }
 
     /// Import errors name the scratch file as "FIXTURE (events, record:LINE: ..."; make that read well.
@@ -116,6 +138,9 @@ public struct CaseResult: Sendable, Codable {
     public var failures: [Mismatch]
     /// The case could not run (bad fixture, policy error).
     public var error: String?
+    /// What policy functions printed while evaluating the partners the case
+    /// failed on, by partner (nil when nothing was printed or it passed).
+    public var printed: [String: [String]]?
 
     public var passed: Bool { failures.isEmpty && error == nil }
 

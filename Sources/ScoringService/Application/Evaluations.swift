@@ -94,6 +94,8 @@ struct Evaluations: Sendable {
                         throw APIError(.badRequest, code: "unknown_partner", failure.description, field: "partner_ids")
                     case .policyChanged:
                         throw APIError(.conflict, code: "policy_changed", failure.description)
+                    case .separateHistory:
+                        throw APIError(.conflict, code: "separate_history", failure.description, field: "policy_set")
                     }
                 }
             }

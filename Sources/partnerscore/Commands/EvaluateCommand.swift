@@ -50,7 +50,9 @@ extension Partnerscore {
                 var renderer = EvaluationOutput(format: format) { try output.write(bytes: $0) }
                 try renderer.begin()
                 for set in sets {
-                    let run = ProgramRun(store: partnerStore, policySet: set, jobs: jobs)
+                    var run = ProgramRun(store: partnerStore, policySet: set, jobs: jobs)
+                    // Naming the set is how a user says which history a copy continues or starts.
+                    run.startsSeparateHistory = policies.setName != nil
                     try renderer.beginSet(set.name)
                     let summary = try run.evaluate(asOf: day, dryRun: dryRun, partnerIDs: partners.isEmpty ? nil : partners,
                                                    progress: Progress(label: "evaluating \(set.name)")) { evaluation in
