@@ -25,7 +25,7 @@ fi
 rm -rf "$work/Policies"
 mkdir -p "$work/Policies"
 cp -r Policies/lib Policies/telecom "$work/Policies/"
-sed -i 's/health = common.health(15000),/health = { components = { ps.component "revenue" { weight = 1, score = function(p) while true do end end } } },/' \
+sed -i -E 's/health = common\.health\([0-9]+\),/health = { components = { ps.component "revenue" { weight = 1, score = function(p) while true do end end } } },/' \
     "$work/Policies/telecom/agents.lua"
 grep -q 'while true do end' "$work/Policies/telecom/agents.lua" || { echo "bench-failfast: could not make the score loop" >&2; exit 2; }
 

@@ -923,19 +923,6 @@ void lh_push_coverage(lua_State *L) {
     }
 }
 
-const char *lh_function_source(lua_State *L, int ref, int *line) {
-    lua_Debug ar;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-    if (lua_type(L, -1) != LUA_TFUNCTION) {
-        lua_pop(L, 1);
-        return NULL;
-    }
-    lua_getinfo(L, ">S", &ar);   // pops the function
-    if (ar.what == NULL || strcmp(ar.what, "C") == 0) return NULL;
-    *line = ar.linedefined;
-    return ar.source;
-}
-
 const char *lh_push_active_lines(lua_State *L, int ref) {
     lua_Debug ar;
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);

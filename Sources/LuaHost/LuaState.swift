@@ -23,6 +23,8 @@ public final class LuaState {
     /// Receives each line a script prints (default: discarded).
     public var output: (String) -> Void = { _ in }
     var hostFunctions: [HostFunction] = []
+    /// Modules resolved while coverage is recorded (see `modulesLoadedWhileRecording`).
+    var recordedModules: [(chunkName: String, source: String)] = []
 
     public init(modules: ModuleResolver? = nil, limits: LuaLimits = .default) throws {
         _ = Self.callbacksInstalled
@@ -188,14 +190,6 @@ public final class LuaState {
         lh_clear_cancel(control)
     }
 
-    /// The file and first line of a Lua function's definition (nil for a C
-    /// function): where a message about what the function did should point.
-    public func definition(of function: LuaReference) -> (file: String, line: Int)? {
-        var line: Int32 = 0
-        guard let source = lh_function_source(L, function.id, &line) else { return nil }
-        return (Self.displayName(String(cString: source)), Int(line))
-    }
-
     /// Tests only: expose the stock pattern functions as global `stock_string`.
     func exposeStockPatternFunctions() {
         lh_expose_stock_patterns(L)
@@ -228,6 +222,7 @@ private func resolveCallback(host: UnsafeMutableRawPointer?, L: OpaquePointer?, 
     }
     switch modules.resolve(moduleName) {
     case .found(let chunkName, let source):
+        if state.recordsCoverage { state.recordedModules.append((chunkName, source)) }
         state.pushString("@" + chunkName)
         state.pushString(source)
         return LH_RESOLVE_FOUND

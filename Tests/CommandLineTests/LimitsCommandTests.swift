@@ -1,12 +1,12 @@
 import Foundation
 import Testing
 
-/// A telecom-agents policy whose one check is `function(p) <body> end`, with `limits` (a Lua table) if given.
-func checkingPolicy(_ body: String, limits: String? = nil) -> String {
+/// A policy for `program` whose one check is `function(p) <body> end`, with `limits` (a Lua table) if given.
+func checkingPolicy(_ body: String, limits: String? = nil, program: String = "telecom-agents") -> String {
     """
     local ps = require "partnerscore"
     return ps.policy {
-      name = "Checking", version = "1", effective = "2026-01-01", programs = { "telecom-agents" }, cadence = "monthly",
+      name = "Checking", version = "1", effective = "2026-01-01", programs = { "\(program)" }, cadence = "monthly",
       \(limits.map { "limits = \($0)," } ?? "")
       tiers = { ps.tier "Authorized" { entry = { ps.check("spin", function(p) \(body) end) } } },
     }
@@ -55,8 +55,9 @@ extension EngineCommandTests {
             .stdout.split(separator: "\n").dropFirst().first?.split(separator: ",")[1]
         let telecom = try String(contentsOfFile: Self.repositoryPolicies + "/telecom/agents.lua", encoding: .utf8)
         let looping = telecom.replacingOccurrences(
-            of: "health = common.health(15000),",
-            with: "health = { components = { ps.component \"revenue\" { weight = 1, score = function(p) while true do end end } } },")
+            of: #"health = common\.health\(\d+\),"#,
+            with: "health = { components = { ps.component \"revenue\" { weight = 1, score = function(p) while true do end end } } },",
+            options: .regularExpression)
         #expect(looping != telecom)
         try w.write("P/lib/common.lua", try String(contentsOfFile: Self.repositoryPolicies + "/lib/common.lua", encoding: .utf8))
         try w.write("P/telecom/agents.lua", looping)
@@ -103,32 +104,33 @@ extension EngineCommandTests {
 
     @Test("evaluate over several sets says which runs a failure leaves recorded; --all-or-nothing records none")
     func allOrNothing() throws {
-        let w = try program()
-        let telecom = try String(contentsOfFile: Self.repositoryPolicies + "/telecom/agents.lua", encoding: .utf8)
-        try w.write("P/lib/common.lua", try String(contentsOfFile: Self.repositoryPolicies + "/lib/common.lua", encoding: .utf8))
-        try w.write("P/a-good/agents.lua", telecom)
-        try w.write("P/b-broken/agents.lua", checkingPolicy("error('broken on purpose')"))
-        try w.write("P/c-good/agents.lua", telecom)
+        let w = try program(industry: nil)   // partners of every industry's programs
+        // Three sets of different programs, run in name order; the middle one fails.
+        try FileManager.default.createDirectory(atPath: w.path("P"), withIntermediateDirectories: true)
+        for (from, to) in [("lib", "lib"), ("telecom", "a-telecom"), ("cybersecurity", "c-cyber")] {
+            try FileManager.default.copyItem(atPath: Self.repositoryPolicies + "/" + from, toPath: w.path("P/" + to))
+        }
+        try w.write("P/b-broken/solutions.lua", checkingPolicy("error('broken on purpose')", program: "healthcare-solutions"))
         let args = ["evaluate", "--db", "db.sqlite", "--policies", "P", "--as-of", "2026-10-31"]
-        let again = ["evaluate", "--db", "db.sqlite", "--policies", "P/a-good", "--as-of", "2026-10-31"]
 
         let together = try partnerscore(args + ["--all-or-nothing"], in: w)
         #expect(together.status == 1)
-        #expect(together.stderr.contains("broken on purpose"))
-        #expect(together.stderr.contains("nothing was recorded (--all-or-nothing): a-good, b-broken, c-good stay as they were"),
+        #expect(together.stderr.contains("P/b-broken/solutions.lua"), "\(together.stderr)")
+        #expect(together.stderr.contains("nothing was recorded (--all-or-nothing): a-telecom, b-broken, c-cyber stay as they were"),
                 "\(together.stderr)")
 
-        // a-good was rolled back: it records as of the same day now, and stays recorded.
+        // a-telecom was rolled back: it records as of the same day now, and stays recorded.
         let separate = try partnerscore(args, in: w)
         #expect(separate.status == 1)
-        #expect(separate.stderr.contains("broken on purpose"), "\(separate.stderr)")
-        #expect(separate.stderr.contains("note: the runs of a-good were recorded before this failure and stay committed; "
-            + "b-broken, c-good were not recorded (--all-or-nothing records all sets or none)"), "\(separate.stderr)")
-        // Committed: the same day cannot be recorded again.
-        #expect(try partnerscore(again, in: w).stderr.contains("evaluations move forward in time"))
+        #expect(separate.stderr.contains("P/b-broken/solutions.lua"), "\(separate.stderr)")
+        #expect(separate.stderr.contains("note: the runs of a-telecom were recorded before this failure and stay committed; "
+            + "b-broken, c-cyber were not recorded (--all-or-nothing records all sets or none)"), "\(separate.stderr)")
+        let again = try partnerscore(["evaluate", "--db", "db.sqlite", "--policies", "P/a-telecom", "--as-of", "2026-10-31"], in: w)
+        #expect(again.stderr.contains("evaluations move forward in time"), "\(again.stderr)")
 
         // With every set fine, --all-or-nothing records them all.
-        try w.write("P/b-broken/agents.lua", telecom)
+        try FileManager.default.removeItem(atPath: w.path("P/b-broken"))
+        try FileManager.default.copyItem(atPath: Self.repositoryPolicies + "/healthcare", toPath: w.path("P/b-broken"))
         let fine = try partnerscore(["evaluate", "--db", "db.sqlite", "--policies", "P", "--as-of", "2026-11-30", "--all-or-nothing"], in: w)
         #expect(fine.status == 0, "\(fine.stderr)")
         #expect(fine.stdout.components(separatedBy: "recorded as run").count == 4)

@@ -27,8 +27,15 @@ struct CommandResult {
 /// fails its test instead of the whole run.
 func partnerscore(_ arguments: [String], in workspace: Workspace, environment: [String: String] = [:],
                   timeout: TimeInterval = 600) throws -> CommandResult {
+    try run(partnerscoreExecutable(), arguments, in: workspace, environment: environment, timeout: timeout)
+}
+
+/// Run `executable` in `workspace` with the environment plus `environment`, feeding no input;
+/// killed after `timeout` seconds.
+func run(_ executable: URL, _ arguments: [String], in workspace: Workspace, environment: [String: String] = [:],
+         timeout: TimeInterval = 600) throws -> CommandResult {
     let process = Process()
-    process.executableURL = partnerscoreExecutable()
+    process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = workspace.url
     var env = ProcessInfo.processInfo.environment

@@ -65,12 +65,12 @@ struct PolicyLimitsTests {
     }
 
     @Test("limits are validated with file, line and field", arguments: [
-        ("{ timeout = 100 }", "limits.timeout", "unknown limit (expected instructions, memory_mb, timeout_ms)"),
+        ("{ timeout = 100 }", "limits.timeout", "unknown field 'timeout' — did you mean 'timeout_ms'? (expected instructions, memory_mb or timeout_ms)"),
         ("{ instructions = 0 }", "limits.instructions", "expected a whole number from 1 to 1000000000, got 0 (a run can set any value with --instructions)"),
         ("{ memory_mb = 4096 }", "limits.memory_mb", "expected a whole number from 1 to 1024, got 4096 (a run can set any value with --memory-mb)"),
         ("{ timeout_ms = 2.5 }", "limits.timeout_ms", "expected a whole number from 1 to 10000, got 2.5 (a run can set any value with --timeout-ms)"),
         ("{ timeout_ms = '1s' }", "limits.timeout_ms", "expected a whole number from 1 to 10000, got the string \"1s\" (a run can set any value with --timeout-ms)"),
-        ("500", "limits", "expected { instructions = 20000000, memory_mb = 128, timeout_ms = 1000 } (any of them)"),
+        ("500", "limits", "expected { instructions = 20000000, memory_mb = 128, timeout_ms = 1000 } (any of them), got number"),
     ])
     func validation(limits: String, field: String, message: String) throws {
         #expect {

@@ -27,11 +27,7 @@ struct FixtureRunnerTests {
         """
     }
 
-    func run(_ files: [String: String]) throws -> [CaseResult] {
-        let folder = try PoliciesFolder(files)
-        let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
-        return FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s").run(policySet: set)
-    }
+    func run(_ files: [String: String]) throws -> [CaseResult] { try runFixtures(files) }
 
     @Test("a passing fixture")
     func passing() throws {

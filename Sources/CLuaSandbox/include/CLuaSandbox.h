@@ -186,14 +186,14 @@ void lh_expose_stock_patterns(lua_State *L);
 void lh_set_coverage(lua_State *L, int on);
 /// Push the coverage table: { [chunkname] = { [line] = true, ... }, ... }.
 void lh_push_coverage(lua_State *L);
-/// The chunk name of the Lua function `ref` and, in `line`, the line its
-/// definition starts on (NULL if it is not a Lua function). The name lives
-/// as long as the function.
-const char *lh_function_source(lua_State *L, int ref, int *line);
-
 /// Push the table of lines holding code of the function `ref` (its
 /// "active lines") and return its chunk name (NULL if not a Lua function).
 const char *lh_push_active_lines(lua_State *L, int ref);
+/// Compile the text chunk `source` (without running it) and push an array
+/// with one table { [line] = true } per function it defines, nested ones
+/// included, each without its closing `end` (the main chunk's own lines are
+/// left out). Returns 0, or -1 with nothing pushed if it does not compile.
+int lh_push_function_lines(lua_State *L, const char *source, size_t length, const char *chunkname);
 
 /// Registry helpers (macros in lua.h).
 int lh_ref(lua_State *L);

@@ -44,7 +44,7 @@ enum FunctionResults {
 
     static func mismatch(_ function: LuaReference, in lua: LuaState, _ message: String) -> LuaError {
         let definition = lua.definition(of: function)
-        return LuaError(.typeMismatch, message, file: definition?.file, line: definition?.line)
+        return LuaError(.typeMismatch, message, file: definition?.chunk, line: definition?.line)
     }
 
     /// A returned value as a message shows it.

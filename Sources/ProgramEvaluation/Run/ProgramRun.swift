@@ -24,6 +24,17 @@ public struct ProgramRun {
     /// output is identical whatever the number.
     public var jobs: Int
 
+    /// Whether a first recorded run may start a history of its own for
+    /// programs whose partners already have one under another set name (a
+    /// copy of a set in a folder with another name). Off by default: such a
+    /// run would carry over no tiers, reviews or alerts, so it must be asked
+    /// for by name.
+    public var startsSeparateHistory = false
+
+    /// Dry runs only: evaluate tiers as if the cadence made them due today
+    /// (a preview of the next due evaluation on today's data).
+    public var tiersAsIfDue = false
+
     public init(store: PartnerStore, policySet: PolicySet, jobs: Int? = nil) {
         self.store = store
         self.policySet = policySet
@@ -34,6 +45,9 @@ public struct ProgramRun {
         case notForward(set: String, asOf: Day, last: Day)
         case unknownPartners([String])
         case policyChanged(set: String)
+        /// A first recorded run of `set` (loaded from `path`) for programs
+        /// that already have a history under other set names.
+        case separateHistory(set: String, path: String, others: [(set: String, last: Day)])
 
         public var description: String {
             switch self {
@@ -44,6 +58,12 @@ public struct ProgramRun {
                 "no partner with id \(ids.joined(separator: ", ")) in the programs of this policy set"
             case .policyChanged(let set):
                 "the files of policy set '\(set)' changed while the run was starting; run it again"
+            case .separateHistory(let set, let path, let others):
+                "the partners of \(path)'s programs already have a history under policy set "
+                    + others.map { "'\($0.set)' (last evaluated \($0.last))" }.joined(separator: ", ")
+                    + "; recording under '\(set)' (the folder's name) would start a second one with no tiers, reviews or alerts "
+                    + "carried over. To continue that history with this version, pass --set-name \(others[0].set); "
+                    + "to start a separate one on purpose, --set-name \(set)"
             }
         }
     }
@@ -108,8 +128,13 @@ public struct ProgramRun {
 
         do {
             var ledger = try Ledger(db: db, policySet: policySet.name)
-            if !dryRun, let last = try ledger.lastEvaluation(), asOf <= last {
-                throw Failure.notForward(set: policySet.name, asOf: asOf, last: last)
+            if !dryRun {
+                let last = try ledger.lastEvaluation()
+                if let last, asOf <= last { throw Failure.notForward(set: policySet.name, asOf: asOf, last: last) }
+                if last == nil, !startsSeparateHistory {
+                    let others = try ledger.otherHistories(programs: programs)
+                    if !others.isEmpty { throw Failure.separateHistory(set: policySet.name, path: policySet.displayPath, others: others) }
+                }
             }
             var numbers: [String: Int64]
             if let partnerIDs {
@@ -139,7 +164,7 @@ public struct ProgramRun {
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
                                          policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
-                                         batchSize: batchSize)
+                                         batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue)
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
                 // snapshots, the workers evaluate and encode them, and this
@@ -219,6 +244,8 @@ struct BatchProducer: @unchecked Sendable {
     /// The texts the run's decisions refer to, by policy content hash.
     let texts: [String: DecisionTexts]
     let batchSize: Int
+    /// Forget when tiers were last due, so they are due now (``ProgramRun/tiersAsIfDue``).
+    var tiersAsIfDue = false
 
     func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
         var batch: [ProgramRun.Pending] = []
@@ -241,6 +268,7 @@ struct BatchProducer: @unchecked Sendable {
             if !states.isEmpty {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
             }
+            if tiersAsIfDue { for i in batch.indices { batch[i].state.lastTierEvaluation = nil } }
             running?.wait()   // a worker's Lua state serves one batch at a time
             if stop.isStopped, let failed = running {
                 // A partner failed: hand over its batch (it names the failure) and compute no more.
@@ -402,11 +430,11 @@ public final class Progress: @unchecked Sendable {
         guard enabled, done - lastPrinted >= 5_000 else { return }
         lastPrinted = done
         let percent = total > 0 ? done * 100 / total : 0
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) partners (\(percent)%)".utf8))
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(TextFormat.count(total, "partner")) (\(percent)%)".utf8))
     }
 
     func finish() {
         guard enabled, lastPrinted > 0 else { return }
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) partners (100%)\n".utf8))
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(TextFormat.count(total, "partner")) (100%)\n".utf8))
     }
 }

@@ -60,7 +60,12 @@ extension Partnerscore {
                 var renderer = EvaluationOutput(format: format) { try output.write(bytes: $0) }
                 try renderer.begin()
                 let partnerIDs = partners.isEmpty ? nil : partners
-                let runs = sets.map { ProgramRun(store: partnerStore, policySet: $0, jobs: jobs) }
+                let runs = sets.map { set in
+                    var run = ProgramRun(store: partnerStore, policySet: set, jobs: jobs)
+                    // Naming the set is how a user says which history a copy continues or starts.
+                    run.startsSeparateHistory = policies.setName != nil
+                    return run
+                }
                 func evaluate(_ run: ProgramRun, _ record: ProgramRun.Recording) throws {
                     let name = run.policySet.name
                     try renderer.beginSet(name)

@@ -20,6 +20,8 @@ extension Partnerscore {
         @Argument(help: "Policy set folders or folders of sets (default: Policies).", completion: .directory)
         var directories: [String] = []
 
+        @OptionGroup var library: LibraryOption
+
         @Option(help: "Output: text or json.")
         var format: OutputFormat = .text
 
@@ -45,7 +47,8 @@ extension Partnerscore {
                     for (url, display) in try PolicyOptions.setDirectories(at: directory) {
                         let set: PolicySet
                         do {
-                            set = try PolicySet(directory: url, displayPath: display, limits: limits.overrides)
+                            set = try PolicySet(directory: url, displayPath: display, library: library.root, limits: limits.overrides,
+                                                recordsCoverage: measure)
                         } catch let error as PolicyError {
                             results.append(CaseResult(set: url.lastPathComponent, fixture: display, fixtureDescription: "",
                                                       name: "(policy set loads)", asOf: nil, failures: [], error: "\(error)"))
