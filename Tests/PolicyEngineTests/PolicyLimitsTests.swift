@@ -53,6 +53,10 @@ struct PolicyLimitsTests {
         #expect(error?.kind == .timeLimit && error?.message == "time limit of 50 ms exceeded", "\(String(describing: error))")
         // Copies for other workers keep the run's limits.
         #expect(try run.loadCopy().policies[0].limits == run.policies[0].limits)
+        // `policy show` prints the limits the functions run under, every one filled in.
+        let shown = try JSONSerialization.jsonObject(with: Data(try ResolvedPolicySet(own).json().utf8)) as? [String: Any]
+        let policy = (shown?["policies"] as? [[String: Any]])?.first
+        #expect(policy?["limits"] as? [String: Int] == ["instructions": 20_000, "memory_mb": 8, "timeout_ms": 500])
     }
 
     @Test("two policies of one set each run under their own limits")

@@ -139,6 +139,17 @@ struct ResolvedPolicy: Encodable {
         var milestones: [String]
     }
 
+    /// What each call of the policy's functions runs under (0: none).
+    struct Limits: Encodable {
+        var instructions: Int64
+        var memoryMB: Int
+        var timeoutMS: Int64
+        enum CodingKeys: String, CodingKey {
+            case instructions
+            case memoryMB = "memory_mb", timeoutMS = "timeout_ms"
+        }
+    }
+
     var file: String
     var name: String
     var version: String
@@ -156,9 +167,10 @@ struct ResolvedPolicy: Encodable {
     var flags: [Flag]
     var interventions: [Step]
     var interventionPrecedence: [String]
+    var limits: Limits
 
     enum CodingKeys: String, CodingKey {
-        case file, name, version, effective, programs, cadence, remediation, tiers, gates, health, milestones, flags, interventions
+        case file, name, version, effective, programs, cadence, remediation, tiers, gates, health, milestones, flags, interventions, limits
         case milestonesFrom = "milestones_from", interventionPrecedence = "intervention_precedence"
     }
 
@@ -235,5 +247,7 @@ struct ResolvedPolicy: Encodable {
                  gates: step.gates, flags: step.flags, milestones: step.milestones)
         }
         interventionPrecedence = policy.interventionPrecedence.map(\.description)
+        limits = Limits(instructions: policy.limits.instructions, memoryMB: policy.limits.memoryBytes >> 20,
+                        timeoutMS: policy.limits.timeoutNanoseconds / 1_000_000)
     }
 }
