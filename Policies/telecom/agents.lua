@@ -34,8 +34,9 @@ return ps.policy {
     },
     ps.tier "Premier" {
       entry = {
-        ps.at_least("months_5k_of_last_4", 3),   -- 5,000 a month in 3 of the last 4 months
-        ps.territories_at_least(2),              -- geographic coverage
+        ps.at_least("months_5k_of_last_4", 3),         -- 5,000 a month in 3 of the last 4 months
+        ps.at_least("revenue_voice_mobile_3m", 15000), -- of it, 15,000 in the core lines this quarter
+        ps.territories_at_least(2),            -- geographic coverage
       },
       maintain = {
         ps.at_least("revenue_3m", 12000),        -- keeps averaging 4,000 a month
@@ -46,7 +47,7 @@ return ps.policy {
     },
   },
 
-  health = common.health(15000),
+  health = common.health(20000),
   milestones = ps.default_milestones,
-  interventions = ps.default_interventions,
+  interventions = common.interventions,
 }

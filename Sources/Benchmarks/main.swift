@@ -123,7 +123,7 @@ let driver = try lua.load(source: """
     return acc
     """, chunkName: "bench/driver.lua")
 for (label, limits) in cases == "record" ? [] : [("with limits armed", LuaLimits(instructions: 0, memoryBytes: 64 << 20, timeout: .seconds(60))),
-                        ("no hook", LuaLimits.unlimited)] {
+                        ("unlimited: hook armed after a watchdog tick", LuaLimits.unlimited)] {
     let n = iterations
     let clock = ContinuousClock()
     let start = clock.now

@@ -16,9 +16,9 @@ public struct Period: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String {
         switch (days, months) {
-        case (0, let m) where m != 0: m == 1 ? "1 month" : "\(m) months"
-        case (let d, 0): d == 1 ? "1 day" : "\(d) days"
-        default: "\(months) months \(days) days"
+        case (0, let m) where m != 0: TextFormat.count(m, "month")
+        case (let d, 0): TextFormat.count(d, "day")
+        default: "\(TextFormat.count(months, "month")) \(TextFormat.count(days, "day"))"
         }
     }
 }

@@ -97,6 +97,8 @@ public struct MeasureAccumulator {
         var sinceEnrolment: Bool
         var aggregation: Aggregation
         var readsValue: Bool
+        /// Sums of money are exact decimals (``Money/exact(_:)``).
+        var money: Bool
         var stateOffset: Int
         var periods: Int
         var hasNameFilters: Bool
@@ -132,7 +134,7 @@ public struct MeasureAccumulator {
         for reader in plan.readers {
             let b = reader.bounds(asOf: asOf)
             cores.append(Core(low: b.low, high: b.high, end: reader.asOf(asOf).daysSinceEpoch, sinceEnrolment: b.sinceEnrolment, aggregation: reader.aggregation,
-                              readsValue: reader.number == .value, stateOffset: reader.stateOffset, periods: reader.periods,
+                              readsValue: reader.number == .value, money: reader.money, stateOffset: reader.stateOffset, periods: reader.periods,
                               hasNameFilters: !reader.products.isEmpty || !reader.territories.isEmpty || !reader.names.isEmpty,
                               authorization: reader.selection.authorization))
             starts.append(b.starts)
@@ -284,7 +286,7 @@ public struct MeasureAccumulator {
     private static func value(_ state: State, _ core: Core) -> Double {
         switch core.aggregation {
         case .count, .distinctProducts, .distinctTerritories, .distinctNames: Double(state.count)
-        case .sum: state.sum.value
+        case .sum: core.money ? state.sum.money : state.sum.value
         case .min: state.low == .infinity ? .nan : state.low
         case .max: state.high == -.infinity ? .nan : state.high
         case .firstDate: state.firstDay == .max ? .nan : Double(state.firstDay)

@@ -134,6 +134,8 @@ public final class MeasurePlan: Sendable {
             case .derived: continue
             }
             var reader = Reader(measure: i, definition: d.definition, stateOffset: stride)
+            // Money sums are made exact decimals (Money.exact), as the catalogue's are.
+            reader.money = (try? MeasurePlan.eventType(selection, reader.aggregation, reader.number, reader.format, index: i)) == .money
             stride += reader.stateCount
             for kind in selection.kinds {
                 let slot: Int
@@ -359,6 +361,9 @@ extension MeasurePlan {
         let threshold: Double
         let stateOffset: Int
         var kindCount = 0
+        /// Whether what it aggregates is money.
+        var money = false
+        let format: MeasureType?
         /// The filters' names as bytes (compared without Strings).
         let products: [[UInt8]], territories: [[UInt8]], names: [[UInt8]]
 
@@ -367,10 +372,10 @@ extension MeasurePlan {
             self.stateOffset = stateOffset
             switch definition {
             case .events(let e):
-                (selection, aggregation, number, window, ago) = (e.events, e.aggregation, e.number, e.window, e.ago)
+                (selection, aggregation, number, window, ago, format) = (e.events, e.aggregation, e.number, e.window, e.ago, e.format)
                 (every, periods, fiscalYearStart, comparison, threshold) = (nil, 1, 1, .atLeast, 0)
             case .periods(let p):
-                (selection, aggregation, number, window, ago) = (p.events, p.aggregation, p.number, .allTime, p.ago)
+                (selection, aggregation, number, window, ago, format) = (p.events, p.aggregation, p.number, .allTime, p.ago, p.format)
                 (every, periods, fiscalYearStart, comparison, threshold) = (p.every, p.last, p.fiscalYearStart, p.comparison, p.threshold)
             case .derived:
                 preconditionFailure("a derived measure reads no events")
@@ -413,40 +418,6 @@ extension MeasurePlan {
         var high: Int32
         var sinceEnrolment = false
         var starts: [Int32] = []
-    }
-}
-
-// MARK: - Did you mean
-
-/// "Did you mean" for a mistyped name: the closest candidate by edit
-/// distance, when it is close enough to be a typo.
-public enum Suggestion {
-    /// The closest candidate within `maxDistance` edits (default: 2, or a
-    /// third of the name's length for longer names).
-    public static func closest(to name: String, among candidates: some Sequence<String>, maxDistance: Int? = nil) -> String? {
-        var best: (String, Int)?
-        for candidate in candidates {
-            let d = distance(name, candidate)
-            if best.map({ d < $0.1 }) ?? true { best = (candidate, d) }
-        }
-        guard let (candidate, d) = best, d <= maxDistance ?? Swift.max(2, name.count / 3) else { return nil }
-        return candidate
-    }
-
-    /// Levenshtein distance.
-    public static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count), current = Array(repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }
 

@@ -75,7 +75,7 @@ public struct Exporter: Sendable {
             case .csv:
                 var fields = [CSVText.field(s.partner.id), CSVText.field(s.partner.program),
                               CSVText.field(s.partner.tier ?? ""), s.asOf.description]
-                fields += metrics.map { s[$0].map(JSONText.number) ?? "" }
+                fields += metrics.map { metric in s[metric].map { JSONText.number($0, metric) } ?? "" }
                 fields += milestones.map { $0?.description ?? "" }
                 fields += measures.declarations.indices.map { i in
                     Self.measure(s, i, measures.types[i]).map { $0.isText ? CSVText.field($0.text) : $0.text } ?? ""
@@ -85,7 +85,7 @@ public struct Exporter: Sendable {
                 var text = count == 0 ? "\n{" : ",\n{"
                 text += "\"id\":" + JSONText.string(s.partner.id) + ",\"program\":" + JSONText.string(s.partner.program)
                 text += ",\"tier\":" + (s.partner.tier.map(JSONText.string) ?? "null") + ",\"as_of\":\"\(s.asOf)\""
-                text += ",\"metrics\":{" + metrics.map { JSONText.string($0.name) + ":" + (s[$0].map(JSONText.number) ?? "null") }
+                text += ",\"metrics\":{" + metrics.map { metric in JSONText.string(metric.name) + ":" + (s[metric].map { JSONText.number($0, metric) } ?? "null") }
                     .joined(separator: ",") + "}"
                 if !measures.isEmpty {
                     text += ",\"measures\":{" + measures.declarations.indices.map { i in
@@ -124,7 +124,7 @@ extension Exporter {
     /// to quote in JSON) or a text value; nil when it has none.
     static func measure(_ s: PartnerSnapshot, _ i: Int, _ type: MeasureType) -> (text: String, isText: Bool)? {
         if let value = s.measure(i) {
-            return type == .date ? (Day(daysSinceEpoch: Int32(value)).description, true) : (JSONText.number(value), false)
+            return type == .date ? (Day(daysSinceEpoch: Int32(value)).description, true) : (JSONText.number(value, type), false)
         }
         return s.measures.text(i).map { ($0, true) }
     }
@@ -138,6 +138,14 @@ enum JSONText {
     static func string(_ text: String) -> String { TextFormat.jsonString(text) }
 
     static func list(_ items: [String]) -> String { TextFormat.jsonList(items) }
+
+    /// A metric's value: money as an exact decimal (``Money/text(_:)``), other values as ``number(_:)``.
+    static func number(_ value: Double, _ metric: Metric) -> String { number(value, MeasureType(metric)) }
+
+    /// A value of a type: money as an exact decimal (``Money/text(_:)``), other values as ``number(_:)``.
+    static func number(_ value: Double, _ type: MeasureType) -> String {
+        type == .money ? Money.text(value) : number(value)
+    }
 
     /// Integers without a fraction; others in Swift's shortest round-trip form.
     static func number(_ value: Double) -> String {

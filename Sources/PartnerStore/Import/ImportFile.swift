@@ -204,7 +204,7 @@ struct CSVEventRows {
         }
         func amount() -> Bool {
             let value = fields[p[3]]
-            guard !value.isEmpty, let amount = Double(value), amount.isFinite, amount >= 0 else { return false }
+            guard !value.isEmpty, let amount = Double(value), amount.isFinite, amount >= 0, Money.isExact(amount) else { return false }
             row.amount = amount
             row.hasAmount = true
             return true

@@ -97,7 +97,7 @@ struct ImportRecord {
         }
     }
 
-    /// A money amount: required, finite and not negative.
+    /// A money amount: required, finite, not negative, with at most four decimal places.
     func amount(_ column: Int, for kind: String) throws -> Double {
         guard let amount = try number(column) else {
             throw failure(column, "missing (a \(kind) event needs an amount)", hint: "fill in the amount")
@@ -105,6 +105,11 @@ struct ImportRecord {
         guard amount >= 0 else {
             throw failure(column, "negative amount \((try? text(column)) ?? "") for a \(kind) event",
                           hint: "amounts are 0 or more; record a loss or refund as its own event")
+        }
+        // Money keeps four decimal places (Money): a finer amount would be rounded away unseen.
+        guard Money.isExact(amount) else {
+            throw failure(column, "amount \((try? text(column)) ?? "\(amount)") has more than \(Money.places) decimal places",
+                          hint: "write amounts in currency units to at most \(Money.places) decimal places")
         }
         return amount
     }

@@ -13,7 +13,7 @@ import PartnerModel
 extension PolicyLoader {
     func measures(from root: LuaValue) throws -> [MeasureDeclaration] {
         guard case .table(let fields) = root, let value = fields["measures"] else { return [] }
-        let policyLine = Self.line(of: root)
+        let policyLine = ContractTable.line(of: root)
         func notAMeasure(_ field: String) -> PolicyError {
             PolicyError(.validation, file: file, line: policyLine, field: field,
                         "expected ps.measure \"name\" { ... } (or ps.periods, ps.ratio, ps.difference, ps.growth), or a list of them")
@@ -38,17 +38,12 @@ extension PolicyLoader {
 
     static let measureForms = ["events": "ps.measure", "periods": "ps.periods", "ratio": "ps.ratio",
                                "difference": "ps.difference", "growth": "ps.growth"]
-    static let selectionKeys: Set<String> = ["kind", "products", "territories", "names", "authorized", "unauthorized"]
-    static let eventMeasureKeys = selectionKeys.union(["window", "aggregate", "of", "ago", "fiscal_year_start", "format", "meaning"])
-    static let periodMeasureKeys = selectionKeys.union(["aggregate", "of", "every", "last", "at_least", "above", "at_most", "below",
-                                                        "fiscal_year_start", "ago", "format", "meaning"])
-    static let derivedMeasureKeys: Set<String> = ["1", "2", "meaning"]
 
     private func measure(_ value: LuaValue, field: String) throws -> MeasureDeclaration {
         guard case .table(let spec) = value else { throw PolicyError(.validation, file: file, field: field, "expected a measure") }
         // A measure a module declares is reported in the module's file.
         let where_ = spec["_file"]?.stringValue ?? file
-        let line = Self.line(of: value)
+        let line = ContractTable.line(of: value)
         func fail(_ sub: String, _ message: String) -> PolicyError {
             PolicyError(.validation, file: where_, line: line, field: sub.isEmpty ? field : "\(field).\(sub)", message)
         }
@@ -57,12 +52,14 @@ extension PolicyLoader {
         guard let name = spec["name"]?.stringValue, !name.isEmpty else {
             throw fail("name", "expected \(constructor) \"name\" { ... } with a name such as \"deals_won_6m\"")
         }
-        let allowed = form == "events" ? Self.eventMeasureKeys : form == "periods" ? Self.periodMeasureKeys : Self.derivedMeasureKeys
-        for key in spec.keys.sorted() where !key.hasPrefix("_") && key != "name" && !allowed.contains(key) {
-            let hint = form == "events" && Self.periodMeasureKeys.contains(key) ? " ('\(key)' belongs to ps.periods)"
+        // The contract's fields (Contract), checked as every table of a policy is: strictly, with a did-you-mean.
+        let allowed = form == "events" ? Contract.fieldNames(of: .measure)
+            : form == "periods" ? Contract.fieldNames(of: .periods) : ["name", "1", "2"] + Contract.fieldNames(of: .derivedMeasure)
+        for key in spec.keys.sorted() where !ContractTable.recorded.contains(key) && key != "_form" && !allowed.contains(key) {
+            let hint = form == "events" && Contract.fieldNames(of: .periods).contains(key) ? " ('\(key)' belongs to ps.periods)"
                 : form == "periods" && key == "window" ? " (ps.periods takes every = \"month\" and last = N instead of a window)"
-                : Suggestion.closest(to: key, among: allowed).map { " — did you mean '\($0)'?" } ?? ""
-            throw fail(key, "unknown field of \(constructor)\(hint) (expected \(allowed.sorted().joined(separator: ", ")))")
+                : Suggestion.didYouMean(key, among: allowed.filter { Int($0) == nil })
+            throw fail(key, "unknown field '\(key)' of \(constructor)\(hint) (expected \(ContractTable.list(allowed.filter { Int($0) == nil })))")
         }
         let meaning = try optionalText(spec["meaning"], fail: { fail("meaning", $0) })
         let definition: MeasureDefinition
@@ -70,10 +67,11 @@ extension PolicyLoader {
         case "events":
             let selection = try self.selection(spec, fail: fail)
             let aggregation = try self.aggregation(spec["aggregate"], fail: fail)
-            let window = try self.window(spec, aggregation: aggregation, fail: fail)
+            let place = Place(field: field, line: line, file: where_)
+            let window = try self.window(spec, aggregation: aggregation, place: place, fail: fail)
             definition = .events(EventAggregate(events: selection, window: window, aggregation: aggregation,
                                                 number: try number(spec["of"], aggregation, fail: fail),
-                                                ago: try ago(spec["ago"], fail: fail), format: try format(spec["format"], fail: fail)))
+                                                ago: try ago(spec["ago"], place: place), format: try format(spec["format"], fail: fail)))
         case "periods":
             let selection = try self.selection(spec, fail: fail)
             let aggregation = try self.aggregation(spec["aggregate"], fail: fail)
@@ -101,7 +99,8 @@ extension PolicyLoader {
             definition = .periods(PeriodCount(events: selection, aggregation: aggregation,
                                               number: try number(spec["of"], aggregation, fail: fail), every: every, last: Int(last),
                                               fiscalYearStart: fiscal ?? 1, comparison: given[0].1, threshold: threshold,
-                                              ago: try ago(spec["ago"], fail: fail), format: try format(spec["format"], fail: fail)))
+                                              ago: try ago(spec["ago"], place: Place(field: field, line: line, file: where_)),
+                                              format: try format(spec["format"], fail: fail)))
         default:
             guard let operation = DerivedMeasure.Operation(rawValue: form) else { throw fail("", "unknown measure form '\(form)'") }
             guard let left = spec["1"]?.stringValue, let right = spec["2"]?.stringValue else {
@@ -177,7 +176,15 @@ extension PolicyLoader {
     static let toDateWindows: [String: CalendarUnit] = ["month_to_date": .month, "quarter_to_date": .quarter,
                                                        "half_to_date": .half, "year_to_date": .year]
 
-    private func window(_ spec: [String: LuaValue], aggregation: Aggregation, fail: (String, String) -> PolicyError) throws -> MeasureWindow {
+    /// Where a measure is declared, for errors made elsewhere (periods).
+    struct Place {
+        let field: String
+        let line: Int?
+        let file: String
+    }
+
+    private func window(_ spec: [String: LuaValue], aggregation: Aggregation, place: Place,
+                        fail: (String, String) -> PolicyError) throws -> MeasureWindow {
         let words = ["\"N days\"", "\"N weeks\"", "\"N months\"", "\"N years\""] + Self.toDateWindows.keys.sorted().map { "\"\($0)\"" }
             + ["\"since_enrolment\"", "\"all_time\"", "{ from = \"YYYY-MM-DD\", to = \"YYYY-MM-DD\" }"]
         let help = "expected a window: " + words.joined(separator: ", ")
@@ -197,8 +204,9 @@ extension PolicyLoader {
                 window = .sinceEnrolment
             } else if text == "all_time" {
                 window = .allTime
-            } else if let period = try? period(.string(text), field: "window", line: nil), period.days + period.months > 0 {
-                guard Self.withinReach(period) else { throw fail("window", Self.reachMessage) }
+            } else if text.split(separator: " ").count == 2, text.first?.isNumber == true {
+                let period = try ContractTable.period(.string(text), path: "\(place.field).window", line: place.line, file: place.file)
+                guard period.days + period.months > 0 else { throw fail("window", "a window of \(period) holds no day; \(help)") }
                 window = .last(period)
             } else {
                 let names = Self.toDateWindows.keys.sorted() + ["since_enrolment", "all_time"]
@@ -238,22 +246,12 @@ extension PolicyLoader {
         return number
     }
 
-    private func ago(_ value: LuaValue?, fail: (String, String) -> PolicyError) throws -> Period? {
+    /// `ago = "12 months"` (any period of at most 100 years); nil when absent or nothing.
+    private func ago(_ value: LuaValue?, place: Place) throws -> Period? {
         guard let value, value != .nil else { return nil }
-        let period: Period
-        do {
-            period = try self.period(value, field: "ago", line: nil)
-        } catch {
-            throw fail("ago", "expected how long ago to take the window, e.g. \"12 months\" (the same window last year)")
-        }
-        guard Self.withinReach(period) else { throw fail("ago", Self.reachMessage) }
+        let period = try ContractTable.period(value, path: "\(place.field).ago", line: place.line, file: place.file)
         return period.days + period.months == 0 ? nil : period
     }
-
-    /// Windows and `ago` reach at most 100 years back: enough for any program,
-    /// and every day they name stays a calendar day.
-    static func withinReach(_ period: Period) -> Bool { period.days <= 36_525 && period.months <= 1_200 }
-    static let reachMessage = "a window reaches at most 100 years back (36,525 days, 1,200 months)"
 
     private func format(_ value: LuaValue?, fail: (String, String) -> PolicyError) throws -> MeasureType? {
         guard let value, value != .nil else { return nil }

@@ -16,13 +16,14 @@ import PartnerModel
 ///                                          -- texts (latest_value), nil when none
 /// ```
 /// The table is read-only to the policy in spirit (a fresh copy per partner).
-enum SnapshotTable {
+public enum SnapshotTable {
     static func make(_ snapshot: PartnerSnapshot, measures: MeasurePlan, in lua: LuaState) throws -> LuaReference {
         // Kept in the registry for the partner's evaluation; released after it.
         try lua.reference(to: luaValue(snapshot, measures: measures))
     }
 
-    static func luaValue(_ snapshot: PartnerSnapshot, measures: MeasurePlan = .empty) -> LuaValue {
+    /// The table `p` a policy function receives for `snapshot` (with `measures`, the set's declared measures).
+    public static func luaValue(_ snapshot: PartnerSnapshot, measures: MeasurePlan = .empty) -> LuaValue {
         let partner = snapshot.partner
         var fields: [String: LuaValue] = [
             "id": .string(partner.id), "name": .string(partner.name), "type": .string(partner.type.rawValue),

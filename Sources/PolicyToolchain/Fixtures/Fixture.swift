@@ -71,11 +71,18 @@ public struct Expectation: Sendable {
     public var intervention: String??
     public var interventionStep: Int?
     public var suspendedProducts: [String]?
+    public var authorizedProducts: ProductAuthorization?
     public var benefits: [String: BenefitValue] = [:]
     /// Declared measure → its value in the partner's snapshot.
     public var measures: [String: ExpectedValue] = [:]
     /// Catalogue metric → its value in the partner's snapshot.
     public var metrics: [String: ExpectedValue] = [:]
+
+    /// What a partner may sell: the products of its list that are not suspended, or every product but the suspended ones.
+    public enum ProductAuthorization: Sendable, Equatable {
+        case only([String])
+        case all
+    }
 }
 
 /// A value a fixture expects a measure or metric to have: a number (money
@@ -107,7 +114,8 @@ extension Fixture {
     static let topLevelKeys: Set<String> = ["description", "partners", "partners_file", "events", "events_file", "cases"]
     static let expectationKeys: Set<String> = [
         "tier", "standing", "tier_event", "qualifies_for", "health_band", "health_min", "health_max", "gates", "milestones",
-        "alerts", "alerts_include", "intervention", "intervention_step", "suspended_products", "benefits", "measures", "metrics",
+        "alerts", "alerts_include", "intervention", "intervention_step", "suspended_products", "authorized_products", "benefits",
+        "measures", "metrics",
     ]
 
     /// Read and validate the fixture at `url`, named `display` in messages.
@@ -184,7 +192,8 @@ extension Fixture {
     static func expectation(_ value: Any, path: String, fail: (String, String) -> FixtureError) throws -> Expectation {
         guard let spec = value as? [String: Any] else { throw fail(path, "expected an object of expected fields") }
         for key in spec.keys where !expectationKeys.contains(key) {
-            throw fail("\(path).\(key)", "unknown expectation (expected \(expectationKeys.sorted().joined(separator: ", ")))")
+            throw fail("\(path).\(key)", "unknown expectation" + Suggestion.didYouMean(key, among: expectationKeys.sorted())
+                + " (expected \(expectationKeys.sorted().joined(separator: ", ")))")
         }
         var e = Expectation()
         func text(_ key: String) throws -> String? {
@@ -249,6 +258,14 @@ extension Fixture {
         e.intervention = try optionalText("intervention")
         e.interventionStep = try number("intervention_step").map { Int($0) }
         e.suspendedProducts = try strings("suspended_products")
+        switch spec["authorized_products"] {
+        case nil: break
+        case let text as String where text == "all": e.authorizedProducts = .all
+        case let list as [String]: e.authorizedProducts = .only(list)
+        default:
+            throw fail("\(path).authorized_products",
+                       "expected the products the partner may sell, [\"scheduling\"], or \"all\" for every product but the suspended ones (an empty product list)")
+        }
         for key in ["measures", "metrics"] {
             guard let given = spec[key] else { continue }
             guard let map = given as? [String: Any] else {

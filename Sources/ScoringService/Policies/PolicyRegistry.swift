@@ -96,6 +96,8 @@ public final class PolicyRegistry: @unchecked Sendable {
     let discover: Discovery
     /// Copies of each set: one per worker.
     let copies: Int
+    /// The limits `serve` sets explicitly (they win over each policy's `limits`).
+    let limits: LuaLimits.Overrides
     let metrics: ServiceMetrics?
 
     private let lock = NSLock()
@@ -109,9 +111,11 @@ public final class PolicyRegistry: @unchecked Sendable {
 
     /// Load every set `discover` names; throws the first ``ReloadFailure``
     /// (the service does not start with a broken policy).
-    public init(copies: Int, metrics: ServiceMetrics? = nil, discover: @escaping Discovery) throws {
+    public init(copies: Int, limits: LuaLimits.Overrides = .init(), metrics: ServiceMetrics? = nil,
+                discover: @escaping Discovery) throws {
         self.discover = discover
         self.copies = max(1, copies)
+        self.limits = limits
         self.metrics = metrics
         let report = reloadNow(force: true)
         if let failure = report.failures.first { throw failure }
@@ -198,7 +202,7 @@ public final class PolicyRegistry: @unchecked Sendable {
         if !force, lock.withLock({ fingerprints[path] }) == fingerprint { return }
         lock.withLock { fingerprints[path] = fingerprint }
         do {
-            let first = try PolicySet(directory: location.directory, displayPath: path)
+            let first = try PolicySet(directory: location.directory, displayPath: path, limits: limits)
             if let current, current.contentHash == first.contentHash, current.location == location {
                 lock.withLock { _ = failures.removeValue(forKey: path) }
                 report.unchanged.append(location.name)
@@ -207,7 +211,7 @@ public final class PolicyRegistry: @unchecked Sendable {
             }
             var copies = [first]
             while copies.count < self.copies {
-                let copy = try PolicySet(directory: location.directory, displayPath: path)
+                let copy = try first.loadCopy()
                 guard copy.contentHash == first.contentHash else {
                     // Edited while loading: the watcher sees the new fingerprint and tries again.
                     lock.withLock { fingerprints[path] = nil }
