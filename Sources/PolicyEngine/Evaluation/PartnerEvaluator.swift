@@ -431,11 +431,9 @@ private struct Context {
     func gateResults(previous: [String: GateStatus], _ snapshot: PartnerSnapshot) throws -> [GateResult] {
         guard !policy.gates.isEmpty else { return [] }
         var results: [GateResult] = []
-        let products = snapshot.partner.products
-        // An empty product list authorizes every product, the gate's among them.
-        let everyProduct = products.isEmpty
         for gate in policy.gates {
-            var applies = gate.appliesToProducts.isEmpty || everyProduct || gate.appliesToProducts.contains(where: products.contains)
+            // A partner who may sell one of the gate's products (Partner's rule: an empty product list authorizes every one).
+            var applies = gate.appliesToProducts.isEmpty || gate.appliesToProducts.contains(where: snapshot.partner.isAuthorized(product:))
             if let function = gate.appliesFunction {
                 applies = try FunctionResults.verdict(callFunction(function, snapshot), of: function,
                                                       "gate '\(gate.name)': applies_to", in: evaluator.policySet.lua)
@@ -469,7 +467,7 @@ private struct Context {
             results.append(GateResult(
                 gate: gate.name, requirement: gate.requirement.name, status: status, previous: before, event: event,
                 expires: record?.expires, daysToExpiry: record?.daysUntilExpiry(from: asOf),
-                suspendedProducts: !lapsed ? [] : everyProduct ? gate.suspendsProducts : gate.suspendsProducts.filter(products.contains),
+                suspendedProducts: lapsed ? gate.suspendsProducts.filter(snapshot.partner.isAuthorized(product:)) : [],
                 suspendedBenefits: lapsed ? gate.suspendsBenefits : []))
         }
         return results
