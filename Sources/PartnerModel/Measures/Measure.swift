@@ -16,13 +16,18 @@ public struct MeasureDeclaration: Sendable, Hashable {
     /// Where it is declared: the file and line of its `ps.measure` call.
     public var file: String
     public var line: Int?
+    /// Made by the host, not declared: the basis of an incentive rule. The
+    /// plan computes it like any measure but policies, exports and
+    /// explanations do not see it, and its name need not be an identifier.
+    public var isHidden: Bool
 
-    public init(name: String, definition: MeasureDefinition, meaning: String? = nil, file: String, line: Int?) {
+    public init(name: String, definition: MeasureDefinition, meaning: String? = nil, file: String, line: Int?, isHidden: Bool = false) {
         self.name = name
         self.definition = definition
         self.meaning = meaning ?? definition.meaning
         self.file = file
         self.line = line
+        self.isHidden = isHidden
     }
 
     /// `file:line`, as messages name the declaration.
@@ -137,6 +142,9 @@ public enum MeasureWindow: Sendable, Hashable {
     case allTime
     /// From `from` to `to` (both included), and never after D.
     case dated(from: Day, to: Day)
+    /// The days of a dated window inside D's calendar (fiscal) period to
+    /// date: a promotion's days of the current payment period (incentives).
+    case datedToDate(from: Day, to: Day, CalendarUnit, fiscalYearStart: Int)
 }
 
 /// `ps.measure`: events aggregated over a window.
@@ -366,6 +374,8 @@ extension MeasureWindow {
         case .sinceEnrolment: "since enrolment"
         case .allTime: "of all time"
         case .dated(let from, let to): "from \(from) to \(to)"
+        case .datedToDate(let from, let to, let unit, let fiscal):
+            "from \(from) to \(to), in the \(unit.rawValue) to date" + (fiscal == 1 || unit == .month ? "" : " (fiscal years from month \(fiscal))")
         }
     }
 }

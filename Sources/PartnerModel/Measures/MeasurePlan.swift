@@ -39,8 +39,13 @@ public final class MeasurePlan: Sendable {
     public static let empty = try! MeasurePlan([])
 
     public var count: Int { declarations.count }
+    /// The measures policies declared (the first ``shownCount`` declarations;
+    /// the hidden ones, incentive bases, come after them).
+    public var shownCount: Int { declarations.firstIndex(where: \.isHidden) ?? declarations.count }
+    /// No measures at all, shown or hidden: snapshots need no measure pass.
     public var isEmpty: Bool { declarations.isEmpty }
-    public var names: [String] { declarations.map(\.name) }
+    /// The declared measures' names.
+    public var names: [String] { declarations[..<shownCount].map(\.name) }
 
     /// The position of the measure named `name` (its index in a snapshot's measures).
     public func index(of name: String) -> Int? { byName[name] }
@@ -56,7 +61,7 @@ public final class MeasurePlan: Sendable {
         var byName: [String: Int] = [:]
         for (i, d) in declarations.enumerated() {
             func fail(_ message: String) -> MeasurePlanError { MeasurePlanError(declaration: i, field: "name", message: message) }
-            guard MeasurePlan.isIdentifier(d.name) else {
+            guard d.isHidden || MeasurePlan.isIdentifier(d.name) else {
                 throw fail("'\(d.name)' is not a measure name: use lowercase letters, digits and _ (starting with a letter)")
             }
             if Metric(name: d.name) != nil {
@@ -409,6 +414,9 @@ extension MeasurePlan {
             case .sinceEnrolment: return Bounds(low: .min, high: high, sinceEnrolment: true)
             case .allTime: return Bounds(low: .min, high: high)
             case .dated(let from, let to): return Bounds(low: from.daysSinceEpoch - 1, high: Swift.min(high, to.daysSinceEpoch))
+            case .datedToDate(let from, let to, let unit, let fiscal):
+                let start = Swift.max(from, unit.start(of: end, fiscalYearStart: fiscal))
+                return Bounds(low: start.daysSinceEpoch - 1, high: Swift.min(high, to.daysSinceEpoch))
             }
         }
     }

@@ -25,7 +25,7 @@ public struct ResolvedPolicySet: Encodable {
         path = policySet.displayPath
         library = policySet.library.displayPath
         contentHash = policySet.contentHash
-        measures = policySet.measures.declarations.indices.map { i in
+        measures = (0..<policySet.measures.shownCount).map { i in
             let d = policySet.measures.declarations[i]
             return ResolvedMeasure(name: d.name, type: policySet.measures.types[i].rawValue, meaning: d.meaning, declared: d.location)
         }

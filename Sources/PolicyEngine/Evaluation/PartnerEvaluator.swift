@@ -254,7 +254,7 @@ private struct Context {
             InterventionChoice(alert: alerts[$0].key, step: alerts[$0].step, action: alerts[$0].intervention!, owner: alerts[$0].owner)
         }
 
-        let evaluation = PartnerEvaluation(
+        var evaluation = PartnerEvaluation(
             partnerID: snapshot.partner.id, partnerName: snapshot.partner.name, program: snapshot.partner.program, asOf: asOf,
             policy: policy.identity, tierDue: due, previousTier: previousTier, tier: state.tier,
             previousStanding: previousStanding, standing: standing, tierEvent: event, review: state.review,
@@ -263,6 +263,9 @@ private struct Context {
             resolvedAlerts: resolved, intervention: intervention, benefits: benefits, suspendedBenefits: suspendedBenefits,
             authorizedProducts: authorized, authorizedAllProducts: snapshot.partner.products.isEmpty, suspendedProducts: suspendedProducts,
             snapshotHash: SnapshotHash.of(snapshot))
+        if let incentives = policy.incentives {
+            evaluation.incentives = incentives.earnings(snapshot, tier: state.tier, suspended: suspendedBenefits)
+        }
         return (evaluation, state)
     }
 

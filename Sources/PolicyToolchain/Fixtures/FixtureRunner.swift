@@ -60,7 +60,7 @@ public struct FixtureRunner {
                     let near = Suggestion.closest(to: name, among: policySet.measures.names).map { " — did you mean '\($0)'?" } ?? ""
                     return [failed(fixtureCase, "\(fixture.file): cases[\(fixtureCase.index)].expect.\(partnerID).measures.\(name): "
                                    + "no measure named '\(name)' in this set\(near) (declared: "
-                                   + (policySet.measures.isEmpty ? "none" : policySet.measures.names.joined(separator: ", ")) + ")")]
+                                   + (policySet.measures.shownCount == 0 ? "none" : policySet.measures.names.joined(separator: ", ")) + ")")]
                 }
             }
         }

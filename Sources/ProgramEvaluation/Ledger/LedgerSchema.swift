@@ -109,5 +109,6 @@ public enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        IncentiveLedger.register(in: &migrator)
     }
 }

@@ -164,7 +164,8 @@ public struct ProgramRun {
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
                                          policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
-                                         batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue)
+                                         batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue,
+                                         hasIncentives: policySet.policies.contains { $0.incentives != nil })
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
                 // snapshots, the workers evaluate and encode them, and this
@@ -206,6 +207,8 @@ public struct ProgramRun {
         var snapshot: PartnerSnapshot
         var number: Int64
         var state: PartnerProgramState
+        /// What the incentive ledger holds of the periods holding the day, by rule name.
+        var incentivePriors: [String: IncentiveLedger.Prior] = [:]
     }
 
     struct Result {
@@ -246,6 +249,8 @@ struct BatchProducer: @unchecked Sendable {
     let batchSize: Int
     /// Forget when tiers were last due, so they are due now (``ProgramRun/tiersAsIfDue``).
     var tiersAsIfDue = false
+    /// Whether some policy of the set declares incentives (then the ledger's priors are read per batch).
+    var hasIncentives = false
 
     func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
         var batch: [ProgramRun.Pending] = []
@@ -269,6 +274,12 @@ struct BatchProducer: @unchecked Sendable {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
             }
             if tiersAsIfDue { for i in batch.indices { batch[i].state.lastTierEvaluation = nil } }
+            if hasIncentives {
+                let priors = try IncentiveLedger.priors(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
+                if !priors.isEmpty {
+                    for i in batch.indices { if let p = priors[batch[i].number] { batch[i].incentivePriors = p } }
+                }
+            }
             running?.wait()   // a worker's Lua state serves one batch at a time
             if stop.isStopped, let failed = running {
                 // A partner failed: hand over its batch (it names the failure) and compute no more.
@@ -337,10 +348,18 @@ struct BatchInFlight {
                     }
                     let pending = batch[index]
                     do {
-                        let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
-                        let rows = json.map {
+                        var (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
+                        var postings: [IncentiveLedger.Row] = []
+                        var currency = ""
+                        if !evaluation.incentives.isEmpty, let plan = pool.evaluators[worker].policySet.policy(forProgram: evaluation.program)?.incentives {
+                            postings = IncentiveLedger.post(&evaluation.incentives, rules: plan.rules, priors: pending.incentivePriors)
+                            currency = plan.currency
+                        }
+                        var rows = json.map {
                             Ledger.PreparedRows(evaluation, state: next, json: $0, texts: texts[evaluation.policy.contentHash])
                         }
+                        rows?.incentives = postings
+                        rows?.currency = currency
                         slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))

@@ -1,0 +1,239 @@
+import PartnerModel
+
+/// A policy's `incentives`: what partners earn — commissions, rebates with
+/// accelerators, growth rebates, MDF accruals and SPIFFs — each over a
+/// payment period, paid in one currency (docs/policies.md, "Incentives").
+///
+/// Rules are plain values. Their bases are measures the host adds to the
+/// set's plan (hidden: policies and exports do not see them), so the
+/// snapshot pass computes every basis with the other measures and an
+/// evaluation only multiplies.
+public struct IncentivePlan: Sendable {
+    /// The currency every line is paid in (`"USD"`); events are not converted.
+    public var currency: String
+    public var rules: [IncentiveRule]
+}
+
+/// The line types of the incentive ledger.
+public enum IncentiveLine: String, Sendable, Hashable, CaseIterable, Codable {
+    case commission
+    case rebate
+    case growthRebate = "growth_rebate"
+    case mdf
+    case spiff
+
+    /// The constructor that declares it.
+    public var constructor: String { "ps.\(rawValue)" }
+
+    /// The tier benefit it belongs to unless the rule names one: a gate
+    /// suspending that benefit stops the line from accruing.
+    var defaultBenefit: String? {
+        switch self {
+        case .commission: "commission"
+        case .rebate, .growthRebate: "rebate"
+        case .mdf: "mdf"
+        case .spiff: nil
+        }
+    }
+}
+
+/// A rate: a number for everyone, a tier benefit's value, or one per tier.
+public enum IncentiveRate: Sendable {
+    case fixed(ExactDecimal)
+    /// The named benefit of the tier held (tiers without it earn nothing).
+    case benefit(String)
+    /// Tier name → rate (tiers not listed earn nothing).
+    case byTier([String: ExactDecimal])
+}
+
+/// One rule of `incentives`.
+public struct IncentiveRule: Sendable {
+    public var name: String
+    public var line: IncentiveLine
+    /// The payment period: month, quarter or year.
+    public var every: CalendarUnit
+    public var fiscalYearStart: Int
+    /// The basis: a (hidden or declared) measure summing the period to date;
+    /// for a SPIFF, the number of qualifying events in the promotion's days of the period.
+    public var basis: Int
+    /// Growth rebates: the same basis a year earlier (the period to the same day last year).
+    public var basisLastYear: Int?
+    /// What the basis counts, in words.
+    public var basisMeaning: String
+    /// Commission, rebates and MDF: the rate. A SPIFF's is its amount per event.
+    public var rate: IncentiveRate
+    /// Rebates: crossing `at` in the period adds `add` to the rate for the whole period.
+    public var accelerators: [Accelerator]
+    /// MDF: the most a period accrues (per tier when a benefit).
+    public var cap: IncentiveRate?
+    /// The tier benefit this line belongs to (a gate suspending it stops the accrual).
+    public var benefit: String?
+    /// SPIFF: the promotion's days and the event kind it pays for.
+    public var promotion: (from: Day, to: Day, kind: String, products: [String])?
+    public var file: String
+    public var sourceLine: Int?
+
+    public struct Accelerator: Sendable, Equatable {
+        public var at: ExactDecimal
+        public var add: ExactDecimal
+    }
+
+    /// `file:line` of the declaration.
+    public var location: String { sourceLine.map { "\(file):\($0)" } ?? file }
+}
+
+/// A payment period: its label (`2026-10`, `2026-Q4`, `2026`; `FY2027-Q1`
+/// with a fiscal year not starting in January, named by the calendar year it
+/// ends in) and its first and last days.
+public struct IncentivePeriod: Sendable, Hashable, Codable {
+    public var label: String
+    public var start: Day
+    public var end: Day
+
+    public init(label: String, start: Day, end: Day) {
+        self.label = label
+        self.start = start
+        self.end = end
+    }
+
+    /// The period of `unit` holding `day`.
+    public init(_ unit: CalendarUnit, fiscalYearStart: Int, holding day: Day) {
+        let start = unit.start(of: day, fiscalYearStart: fiscalYearStart)
+        let end = start.adding(months: unit.months).adding(days: -1)
+        let (y, m, _) = start.components
+        func padded(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+        if unit == .month {
+            label = padded(y, 4) + "-" + padded(m, 2)
+        } else {
+            // A fiscal year is named by the calendar year it ends in.
+            let yearStart = CalendarUnit.year.start(of: day, fiscalYearStart: fiscalYearStart)
+            let endYear = yearStart.adding(months: 11).components.year
+            let year = fiscalYearStart == 1 ? padded(endYear, 4) : "FY" + padded(endYear, 4)
+            let offset = (y * 12 + m) - (yearStart.components.year * 12 + yearStart.components.month)
+            switch unit {
+            case .quarter: label = "\(year)-Q\(offset / 3 + 1)"
+            case .half: label = "\(year)-H\(offset / 6 + 1)"
+            default: label = year
+            }
+        }
+        self.start = start
+        self.end = end
+    }
+}
+
+/// What one rule pays a partner for the period holding the evaluation day:
+/// E(basis), with the tier held after the evaluation.
+public struct IncentiveEarning: Sendable, Equatable {
+    /// The rule's position in the policy's ``IncentivePlan/rules``.
+    public var rule: Int
+    public var name: String
+    public var line: IncentiveLine
+    public var period: IncentivePeriod
+    /// The period's basis to date (a SPIFF: how many qualifying events).
+    public var basis: ExactDecimal
+    /// The rate that applies to the whole basis (a SPIFF: the amount per event); nil: no rate for the tier.
+    public var rate: ExactDecimal?
+    /// E(basis): what the period earns so far, to the cent.
+    public var amount: ExactDecimal
+    public var tier: String?
+    /// Rebates: how many accelerators the basis reached.
+    public var accelerators: Int
+    /// MDF: the cap that applied, and whether the amount was held to it.
+    public var cap: ExactDecimal?
+    public var capped: Bool
+    /// Whether the line's benefit is suspended by a lapsed gate (then nothing more accrues).
+    public var suspended: Bool
+    /// Growth rebates: the basis a year earlier.
+    public var basisLastYear: ExactDecimal?
+    /// The part of the basis that did not accrue because the line's benefit
+    /// was suspended at evaluations of the period (the ledger's account).
+    public var excluded: ExactDecimal = .zero
+
+    /// The basis that accrues: ``basis`` less what suspensions excluded.
+    public var eligible: ExactDecimal { basis - excluded }
+}
+
+extension IncentiveRule {
+    /// The rate for `tier` (before accelerators); nil when the tier earns nothing.
+    public func baseRate(tier: String?) -> ExactDecimal? { Self.value(rate, tier: tier) }
+
+    /// The cap for `tier`: nil without a cap; zero for a tier without the cap benefit.
+    public func capAmount(tier: String?) -> ExactDecimal? {
+        guard let cap else { return nil }
+        return Self.value(cap, tier: tier) ?? .zero
+    }
+
+    static func value(_ rate: IncentiveRate, tier: String?) -> ExactDecimal? {
+        switch rate {
+        case .fixed(let value): return value
+        case .benefit: return nil   // resolved per tier by the plan (``IncentivePlan/resolved(tiers:)``)
+        case .byTier(let rates): return tier.flatMap { rates[$0] }
+        }
+    }
+
+    /// The rate on a basis of `basis`: the base rate plus every accelerator reached.
+    public func rate(on basis: ExactDecimal, tier: String?) -> (rate: ExactDecimal, accelerators: Int)? {
+        guard var rate = baseRate(tier: tier) else { return nil }
+        var reached = 0
+        for a in accelerators where basis >= a.at {
+            rate = rate + a.add
+            reached += 1
+        }
+        return (rate, reached)
+    }
+
+    /// E(basis): what a period with this basis pays, rounded once to the cent.
+    public func amount(on basis: ExactDecimal, tier: String?) -> (amount: ExactDecimal, rate: ExactDecimal?, accelerators: Int, cap: ExactDecimal?, capped: Bool) {
+        guard let (rate, reached) = rate(on: basis, tier: tier) else { return (.zero.cents, nil, 0, capAmount(tier: tier), false) }
+        var amount = (rate * basis).cents
+        let cap = capAmount(tier: tier)
+        var capped = false
+        if let cap, amount > cap {
+            amount = cap.cents
+            capped = true
+        }
+        return (amount, rate, reached, cap, capped)
+    }
+}
+
+extension IncentivePlan {
+    /// The plan with benefit-named rates and caps turned into per-tier tables.
+    func resolved(tiers: [TierDefinition]) -> IncentivePlan {
+        func perTier(_ rate: IncentiveRate?) -> IncentiveRate? {
+            guard case .benefit(let name)? = rate else { return rate }
+            var table: [String: ExactDecimal] = [:]
+            for tier in tiers {
+                if case .number(let n)? = tier.benefits[name], let value = ExactDecimal(number: n) { table[tier.name] = value }
+            }
+            return .byTier(table)
+        }
+        var plan = self
+        for i in plan.rules.indices {
+            plan.rules[i].rate = perTier(plan.rules[i].rate)!
+            plan.rules[i].cap = perTier(plan.rules[i].cap)
+        }
+        return plan
+    }
+
+    /// What each rule pays for the period holding `asOf`, from the snapshot's
+    /// bases, for the tier held after the evaluation. `suspended`: the
+    /// benefits a lapsed gate suspends now.
+    public func earnings(_ snapshot: PartnerSnapshot, tier: String?, suspended: [String]) -> [IncentiveEarning] {
+        rules.indices.map { i in
+            let rule = rules[i]
+            let period = IncentivePeriod(rule.every, fiscalYearStart: rule.fiscalYearStart, holding: snapshot.asOf)
+            var basis = ExactDecimal(money: snapshot.measure(rule.basis) ?? 0)
+            var lastYear: ExactDecimal?
+            if let previous = rule.basisLastYear {
+                let before = ExactDecimal(money: snapshot.measure(previous) ?? 0)
+                lastYear = before
+                basis = ExactDecimal.max(.zero, basis - before)
+            }
+            let result = rule.amount(on: basis, tier: tier)
+            return IncentiveEarning(rule: i, name: rule.name, line: rule.line, period: period, basis: basis, rate: result.rate,
+                                    amount: result.amount, tier: tier, accelerators: result.accelerators, cap: result.cap,
+                                    capped: result.capped, suspended: rule.benefit.map { suspended.contains($0) } ?? false,
+                                    basisLastYear: lastYear)
+        }
+    }
+}
