@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import LuaHost
 import PartnerModel
 import PartnerStore
 import PolicyEngine
@@ -158,11 +157,7 @@ public enum IncentiveLedger {
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
 
-    static func quoted(_ text: String) -> String {
-        var out = ""
-        JSONText.appendQuoted(text, to: &out)
-        return out
-    }
+    static func quoted(_ text: String) -> String { TextFormat.jsonString(text) }
 
     /// The insert statement of a run.
     struct Writer {
