@@ -183,8 +183,11 @@ extension IncentiveRule {
     }
 
     /// E(basis): what a period with this basis pays, rounded once to the cent.
-    public func amount(on basis: ExactDecimal, tier: String?) -> (amount: ExactDecimal, rate: ExactDecimal?, accelerators: Int, cap: ExactDecimal?, capped: Bool) {
-        guard let (rate, reached) = rate(on: basis, tier: tier) else { return (.zero.cents, nil, 0, capAmount(tier: tier), false) }
+    /// `reaching`: the basis whose accelerators set the rate (default the
+    /// basis itself) — the rate a period's whole basis earns, applied to part of it.
+    public func amount(on basis: ExactDecimal, tier: String?, reaching: ExactDecimal? = nil)
+        -> (amount: ExactDecimal, rate: ExactDecimal?, accelerators: Int, cap: ExactDecimal?, capped: Bool) {
+        guard let (rate, reached) = rate(on: reaching ?? basis, tier: tier) else { return (.zero.cents, nil, 0, capAmount(tier: tier), false) }
         var amount = (rate * basis).cents
         let cap = capAmount(tier: tier)
         var capped = false

@@ -17,6 +17,9 @@ import PolicyEngine
 /// - an `accrual` of E(B) − E(B₀) on the basis B − B₀, at the current rate;
 /// - a `true_up` of E(B₀) − P: the earlier basis re-rated (an accelerator
 ///   crossed, a tier change, a cap).
+/// E(B₀) applies the rules now to the earlier basis: the tier held after the
+/// run and the rate the period's whole basis B reached (accelerators re-rate
+/// back to the first unit).
 /// So a period's lines always sum to E(B), a run touches only its own
 /// periods, and a run repeated after a failure writes the same rows.
 public enum IncentiveLedger {
@@ -120,7 +123,8 @@ public enum IncentiveLedger {
             }
             e.excluded = excluded
             earnings[i] = e
-            let before = rule.amount(on: prior.basis, tier: e.tier)
+            // E(B₀): the rules now — tier, and the rate the whole period's basis reached — on the earlier basis.
+            let before = rule.amount(on: prior.basis, tier: e.tier, reaching: eligible)
             let accrual = e.amount - before.amount
             let trueUp = before.amount - prior.paid
             let detail = Self.detail(e, rule: rule)

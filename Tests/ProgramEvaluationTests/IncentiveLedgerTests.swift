@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import Testing
+@testable import ProgramEvaluation
+
+/// A policy paying incentives, with the rules under test in `incentives`.
+func incentivePolicy(cadence: String = "rolling", _ incentives: String) -> String {
+    """
+    local ps = require "partnerscore"
+    return ps.policy {
+      name = "Agents", version = "1.0", effective = "2025-01-01", programs = { "agents" },
+      cadence = "\(cadence)",
+      tiers = {
+        ps.tier "Authorized" { benefits = { commission = 0.08, rebate = 0.02 } },
+        ps.tier "Premier" { entry = { ps.at_least("revenue_1m", 5000) },
+                            benefits = { commission = 0.12, rebate = 0.05, mdf = 1000 } },
+      },
+      gates = { ps.gate "Agreement" { credential = "agreement", suspends = { benefits = { "mdf" } } } },
+      incentives = {
+        currency = "USD",
+        \(incentives)
+      },
+    }
+    """
+}
+
+func incentiveStore(_ sales: [(String, String, Double)], extra: [ActivityEvent] = []) throws -> PartnerStore {
+    let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+    try store.upsertPartners(Set(sales.map(\.0)).sorted().map { id in
+        Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US",
+                territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
+    })
+    try store.importEvents(sales.map { id, date, amount in
+        ActivityEvent(partnerID: id, date: day(date), kind: .revenue(amount: amount, currency: "USD", product: "voice"))
+    } + extra)
+    return store
+}
+
+func agreement(_ id: String, until: String) -> ActivityEvent {
+    ActivityEvent(partnerID: id, date: day("2025-01-01"), kind: .credential(kind: "agreement", expires: day(until)))
+}
+
+/// The ledger's lines as `posting rule period basis basisTotal rate amount`.
+func ledgerLines(_ store: PartnerStore) throws -> [String] {
+    try IncentiveLedger.lines(in: store, .init()).map {
+        "\($0.partnerID) \($0.posting.rawValue) \($0.period) \($0.basis) \($0.basisTotal) \($0.rate) \($0.amount.text(places: 2))"
+    }
+}
+
+@Suite("The incentive ledger")
+struct IncentiveLedgerTests {
+    @Test("crossing an accelerator mid-quarter re-rates the whole quarter: an accrual at the new rate and a true-up of the earlier basis")
+    func acceleratorTrueUp() throws {
+        let store = try incentiveStore([("A-1", "2025-01-15", 150_000), ("A-1", "2025-02-15", 120_000)])
+        let folder = try PolicyFolder(incentivePolicy("""
+            ps.rebate "Volume rebate" { every = "quarter", basis = { kind = "revenue" }, rate = 0.02,
+                                        accelerators = { { at = 250000, add = 0.01 } } },
+            """))
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
+        try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
+        #expect(try ledgerLines(store) == [
+            "A-1 accrual 2025-Q1 150000 150000 0.02 3000.00",
+            "A-1 true_up 2025-Q1 0 150000 0.03 1500.00",
+            "A-1 accrual 2025-Q1 120000 270000 0.03 3600.00",
+        ])
+        // The quarter's lines sum to 3% of all 270,000.
+        #expect(try IncentiveLedger.lines(in: store, .init(period: "2025-Q1")).reduce(ExactDecimal.zero) { $0 + $1.amount }
+                == ExactDecimal(text: "8100")!)
+    }
+
+    @Test("a tier change mid-month re-rates the month's earlier revenue with a true-up")
+    func tierChangeTrueUp() throws {
+        let store = try incentiveStore([("A-1", "2025-01-05", 3000), ("A-1", "2025-01-20", 3000)])
+        let folder = try PolicyFolder(incentivePolicy("""
+            ps.commission "Monthly commission" { every = "month", basis = { kind = "revenue" }, rate = "commission" },
+            """))
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        try run.evaluate(asOf: day("2025-01-10"), dryRun: false)   // Authorized: 8% of 3,000
+        try run.evaluate(asOf: day("2025-01-31"), dryRun: false)   // Premier now: 12% of 6,000
+        #expect(try ledgerLines(store) == [
+            "A-1 accrual 2025-01 3000 3000 0.08 240.00",
+            "A-1 true_up 2025-01 0 3000 0.12 120.00",
+            "A-1 accrual 2025-01 3000 6000 0.12 360.00",
+        ])
+    }
+
+    @Test("a later period's run adds its own lines and leaves the earlier period's alone; a dry run writes none")
+    func periodsAndDryRun() throws {
+        let store = try incentiveStore([("A-1", "2025-01-05", 1000), ("A-1", "2025-02-05", 2000), ("A-2", "2025-02-06", 0.05)])
+        let folder = try PolicyFolder(incentivePolicy("""
+            ps.commission "Monthly commission" { every = "month", basis = { kind = "revenue" }, rate = "commission" },
+            """))
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
+        let january = try ledgerLines(store)
+        var dry: [PartnerEvaluation] = []
+        try run.evaluate(asOf: day("2025-02-28"), dryRun: true) { dry.append($0) }
+        #expect(try ledgerLines(store) == january)
+        // The dry run still says what the month would pay.
+        #expect(dry.first { $0.partnerID == "A-1" }?.incentives.first?.amount == ExactDecimal(text: "160"))
+        try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
+        let all = try ledgerLines(store)
+        #expect(Array(all.prefix(january.count)) == january)
+        // 8% of 0.05 is 0.004: rounded to the cent, nothing to post for A-2.
+        #expect(all == january + ["A-1 accrual 2025-02 2000 2000 0.08 160.00"])
+    }
+
+    @Test("MDF accrues at its rate up to the tier's cap; a tier without the cap benefit accrues nothing")
+    func mdfCap() throws {
+        let store = try incentiveStore([("A-1", "2025-01-05", 10_000), ("A-1", "2025-02-05", 30_000), ("A-2", "2025-01-05", 1000)],
+                                       extra: [agreement("A-1", until: "2025-12-31"), agreement("A-2", until: "2025-12-31")])
+        let folder = try PolicyFolder(incentivePolicy("""
+            ps.mdf "MDF" { every = "quarter", basis = { kind = "revenue" }, rate = 0.03, cap = "mdf" },
+            """))
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
+        try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
+        // A-1 is Premier (cap 1,000): 300 in January, then 1,200 capped at 1,000. A-2 is Authorized: no mdf benefit.
+        #expect(try ledgerLines(store) == [
+            "A-1 accrual 2025-Q1 10000 10000 0.03 300.00",
+            "A-1 accrual 2025-Q1 30000 40000 0.03 700.00",
+        ])
+        #expect(try IncentiveLedger.lines(in: store, .init()).last?.detail == #"{"cap":"1000.00","capped":true,"tier":"Premier"}"#)
+    }
+
+    @Test("while a lapsed gate suspends the line's benefit, the basis added since the previous evaluation does not accrue")
+    func suspension() throws {
+        let store = try incentiveStore([("A-1", "2025-01-05", 10_000), ("A-1", "2025-02-05", 5_000), ("A-1", "2025-03-05", 6_000)],
+                                       extra: [agreement("A-1", until: "2025-01-31"),
+                                               ActivityEvent(partnerID: "A-1", date: day("2025-03-01"),
+                                                             kind: .credential(kind: "agreement", expires: day("2025-12-31")))])
+        let folder = try PolicyFolder(incentivePolicy("""
+            ps.mdf "MDF" { every = "quarter", basis = { kind = "revenue" }, rate = 0.03, cap = 100000 },
+            """))
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        var earned: [IncentiveEarning] = []
+        for asOf in ["2025-01-31", "2025-02-28", "2025-03-31"] {
+            try run.evaluate(asOf: day(asOf), dryRun: false) { earned += $0.incentives }
+        }
+        // February's 5,000 came while the agreement had lapsed: excluded, recorded with nothing to pay; March's accrues again.
+        #expect(try ledgerLines(store) == [
+            "A-1 accrual 2025-Q1 10000 10000 0.03 300.00",
+            "A-1 accrual 2025-Q1 0 10000 0.03 0.00",
+            "A-1 accrual 2025-Q1 6000 16000 0.03 180.00",
+        ])
+        #expect(earned.map(\.suspended) == [false, true, false])
+        #expect(earned.last?.eligible == ExactDecimal(16_000) && earned.last?.excluded == ExactDecimal(5_000))
+    }
+
+    @Test("the ledger's lines are the same bytes whatever the number of workers and the store")
+    func deterministic() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-incentives-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func lines(jobs: Int, file: Bool) throws -> [String] {
+            let store = file
+                ? try PartnerStore(path: directory.appendingPathComponent("j\(jobs).sqlite").path, extendingMigrations: LedgerSchema.register)
+                : try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+            let partners = (0..<600).map { i in
+                Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
+                        territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
+            }
+            try store.upsertPartners(partners)
+            try store.importEvents(partners.enumerated().flatMap { i, p in
+                [ActivityEvent(partnerID: p.id, date: day("2025-01-15"), kind: .revenue(amount: Double(i * 17) + 0.33, currency: "USD", product: "voice")),
+                 ActivityEvent(partnerID: p.id, date: day("2025-02-10"), kind: .revenue(amount: Double(i * 11) + 0.07, currency: "USD", product: "voice"))]
+            })
+            let folder = try PolicyFolder(incentivePolicy("""
+                ps.commission "Monthly commission" { every = "month", basis = { kind = "revenue" }, rate = "commission" },
+                ps.rebate "Volume rebate" { every = "quarter", basis = { kind = "revenue" }, rate = "rebate",
+                                            accelerators = { { at = 5000, add = 0.01 } } },
+                """))
+            var run = ProgramRun(store: store, policySet: try folder.load(), jobs: jobs)
+            run.batchSize = 100
+            for asOf in ["2025-01-20", "2025-01-31", "2025-02-15", "2025-02-28"] { try run.evaluate(asOf: day(asOf), dryRun: false) }
+            return try store.writer.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT partnerNumber || ' ' || rule || ' ' || posting || ' ' || period || ' ' || basis || ' ' || basisTotal
+                        || ' ' || rate || ' ' || amountCents || ' ' || detail FROM incentive_line ORDER BY id
+                    """)
+            }
+        }
+        let one = try lines(jobs: 1, file: false)
+        #expect(one.count > 1500)
+        #expect(one.contains { $0.contains("true_up") })
+        #expect(try lines(jobs: 2, file: false) == one)
+        #expect(try lines(jobs: 2, file: true) == one)
+        #expect(try lines(jobs: 1, file: true) == one)
+    }
+}
