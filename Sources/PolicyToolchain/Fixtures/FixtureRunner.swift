@@ -216,6 +216,18 @@ enum ExpectationCheck {
         func add(_ field: String, _ expected: String, _ actual: String, _ detail: [String] = []) {
             out.append(Mismatch(partnerID: got.partnerID, field: field, expected: expected, actual: actual, detail: detail))
         }
+        for (name, expected) in e.incentives.sorted(by: { $0.key < $1.key }) {
+            guard let earned = got.incentives.first(where: { $0.name == name }) else {
+                let rules = policy?.incentives?.rules.map(\.name) ?? []
+                add("incentive \(name)", expected.text(places: 2), "no such rule"
+                    + (Suggestion.closest(to: name, among: rules).map { " — did you mean '\($0)'?" } ?? "")
+                    + " (rules: " + (rules.isEmpty ? "none" : rules.joined(separator: ", ")) + ")")
+                continue
+            }
+            if earned.amount != expected.cents {
+                add("incentive \(name)", expected.cents.text(places: 2), earned.amount.text(places: 2), IncentiveWords.why(earned))
+            }
+        }
         let tierContext = tierDetail(got)
         if let tier = e.tier, tier != got.tier {
             add("tier", tier ?? "no tier", got.tier ?? "no tier", tierContext)
