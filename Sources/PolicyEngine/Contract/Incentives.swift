@@ -145,12 +145,27 @@ public struct IncentiveEarning: Sendable, Equatable {
     public var suspended: Bool
     /// Growth rebates: the basis a year earlier.
     public var basisLastYear: ExactDecimal?
+
+    public init(rule: Int, name: String, line: IncentiveLine, period: IncentivePeriod, basis: ExactDecimal, rate: ExactDecimal?,
+                amount: ExactDecimal, tier: String?, accelerators: Int, cap: ExactDecimal?, capped: Bool, suspended: Bool,
+                basisLastYear: ExactDecimal?) {
+        (self.rule, self.name, self.line, self.period, self.basis, self.rate, self.amount, self.tier) =
+            (rule, name, line, period, basis, rate, amount, tier)
+        (self.accelerators, self.cap, self.capped, self.suspended, self.basisLastYear) = (accelerators, cap, capped, suspended, basisLastYear)
+    }
     /// The part of the basis that did not accrue because the line's benefit
     /// was suspended at evaluations of the period (the ledger's account).
     public var excluded: ExactDecimal = .zero
 
     /// The basis that accrues: ``basis`` less what suspensions excluded.
     public var eligible: ExactDecimal { basis - excluded }
+
+    /// The amount before its one rounding to the cent: the rate times the
+    /// eligible basis (a SPIFF: the amount per event times the events), or the cap.
+    public var unrounded: ExactDecimal {
+        if capped, let cap { return cap }
+        return (rate ?? .zero) * eligible
+    }
 }
 
 extension IncentiveRule {

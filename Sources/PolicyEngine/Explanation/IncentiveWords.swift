@@ -12,7 +12,7 @@ public enum IncentiveWords {
         line == .spiff ? value.description : grouped(value.cents.normalized.scale == 0 ? value.cents.text(places: 0) : value.text(places: 2))
     }
 
-    static func grouped(_ text: String) -> String {
+    public static func grouped(_ text: String) -> String {
         var integer = Substring(text)
         var sign = ""
         if integer.first == "-" { sign = "-"; integer = integer.dropFirst() }
@@ -66,7 +66,8 @@ public enum IncentiveWords {
         if let next = rule.accelerators.first(where: { $0.at > e.eligible }), let now = e.rate,
            let then = rule.rate(on: next.at, tier: e.tier)?.rate {
             let more = next.at - e.eligible
-            let gain = rule.amount(on: next.at, tier: e.tier).amount - e.amount
+            // The uplift on the whole threshold basis: the new rate less the current one, on all of it.
+            let gain = rule.amount(on: next.at, tier: e.tier).amount - rule.amount(on: next.at, tier: e.tier, reaching: e.eligible).amount
             lines.append("another \(basis(more, rule.line)) this \(unit) lifts the \(rule.line == .rebate ? "rebate" : "rate") "
                          + "from \(now.percent) to \(then.percent) on all \(basis(next.at, rule.line)): +\(money(gain))")
         }

@@ -90,10 +90,10 @@ public enum IncentiveLedger {
         // SQLite: with one max() aggregate, bare columns come from the row holding the maximum (the latest posting).
         let rows = try GRDB.Row.fetchCursor(db, sql: """
             SELECT partnerNumber, rule, MAX(id), basisTotal, basisExcluded, SUM(amountCents) FROM incentive_line
-            WHERE policySet = ? AND periodStart <= ? AND periodEnd >= ?
+            WHERE policySet = ? AND periodStart <= ? AND periodEnd >= ? AND asOf <= ?
               AND partnerNumber IN (\(databaseQuestionMarks(count: numbers.count)))
             GROUP BY partnerNumber, rule
-            """, arguments: StatementArguments([policySet, asOf.daysSinceEpoch, asOf.daysSinceEpoch] as [DatabaseValueConvertible]
+            """, arguments: StatementArguments([policySet, asOf.daysSinceEpoch, asOf.daysSinceEpoch, asOf.daysSinceEpoch] as [DatabaseValueConvertible]
                                                 + numbers.map { $0 as DatabaseValueConvertible }))
         while let row = try rows.next() {
             let basis: String = row[3], excluded: String = row[4]
@@ -381,6 +381,46 @@ extension IncentiveLedger {
             """, arguments: [from.daysSinceEpoch, to.daysSinceEpoch, to.daysSinceEpoch]).compactMap { row in
             guard let line = IncentiveLine(rawValue: row[2]) else { return nil }
             return (row[0], row[1], line, ExactDecimal(units: Int128(row[3] as Int64), scale: 2))
+        }
+    }
+}
+
+extension IncentiveLedger {
+    /// What each rule of `policy` had earned the partner, by the lines the
+    /// set recorded up to `asOf`, for the periods holding `asOf` — read back
+    /// for `explain` of a recorded decision. A rule without lines earned
+    /// nothing (with the tier the decision gave, `tier`).
+    public static func earnings(in store: PartnerStore, policySet: String, partnerID: String, asOf: Day, policy: Policy,
+                                tier: String?) throws -> [IncentiveEarning] {
+        guard let plan = policy.incentives else { return [] }
+        return try store.writer.read { db in
+            try plan.rules.indices.map { i in
+                let rule = plan.rules[i]
+                let period = IncentivePeriod(rule.every, fiscalYearStart: rule.fiscalYearStart, holding: asOf)
+                let lines = try GRDB.Row.fetchAll(db, sql: """
+                    SELECT l.basisTotal, l.basisExcluded, l.detail, SUM(l.amountCents) OVER (), l.id FROM incentive_line l
+                    JOIN partner p ON p.number = l.partnerNumber
+                    WHERE l.policySet = ? AND p.id = ? AND l.rule = ? AND l.period = ? AND l.asOf <= ?
+                    ORDER BY l.id DESC LIMIT 1
+                    """, arguments: [policySet, partnerID, rule.name, period.label, asOf.daysSinceEpoch])
+                var e = IncentiveEarning(rule: i, name: rule.name, line: rule.line, period: period, basis: .zero,
+                                         rate: rule.baseRate(tier: tier), amount: ExactDecimal.zero.cents, tier: tier, accelerators: 0,
+                                         cap: rule.capAmount(tier: tier), capped: false, suspended: false, basisLastYear: nil)
+                guard let row = lines.first else { return e }
+                let total: String = row[0], excluded: String = row[1], detail: String = row[2]
+                let fields = (try? JSONSerialization.jsonObject(with: Data(detail.utf8))) as? [String: Any] ?? [:]
+                e.excluded = ExactDecimal(text: excluded) ?? .zero
+                e.basis = (ExactDecimal(text: total) ?? .zero) + e.excluded
+                e.amount = ExactDecimal(units: Int128(row[3] as Int64), scale: 2)
+                e.tier = fields["tier"] as? String
+                e.accelerators = fields["accelerators"] as? Int ?? 0
+                e.cap = (fields["cap"] as? String).flatMap(ExactDecimal.init(text:)) ?? rule.capAmount(tier: e.tier)
+                e.capped = fields["capped"] as? Bool ?? false
+                e.suspended = fields["suspended"] != nil
+                e.basisLastYear = (fields["basis_last_year"] as? String).flatMap(ExactDecimal.init(text:))
+                e.rate = rule.rate(on: e.eligible, tier: e.tier)?.rate
+                return e
+            }
         }
     }
 }
