@@ -51,6 +51,7 @@ struct SystemTests {
                 "GET /health", "GET /openapi.json", "GET /metrics",
                 "GET /v1/partners", "GET /v1/partners/{id}", "GET /v1/partners/{id}/evaluation",
                 "POST /v1/activity", "POST /v1/runs", "GET /v1/decisions", "GET /v1/alerts",
+                "GET /v1/incentives", "GET /v1/partners/{id}/incentives",
                 "GET /v1/policies", "POST /v1/policies/reload",
             ])
             let schemes = (document["components"] as? [String: Any])?["securitySchemes"] as? [String: [String: String]]

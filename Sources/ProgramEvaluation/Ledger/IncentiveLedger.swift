@@ -339,6 +339,9 @@ extension IncentiveLedger {
         /// Lines after this id (a cursor), and at most this many.
         public var after: Int64?
         public var limit: Int?
+        /// Newest first, and only lines before this id (the API's pages).
+        public var newestFirst = false
+        public var before: Int64?
 
         public init(policySet: String? = nil, partnerID: String? = nil, period: String? = nil, from: Day? = nil, to: Day? = nil,
                     after: Int64? = nil, limit: Int? = nil) {
@@ -357,12 +360,13 @@ extension IncentiveLedger {
         if let from = filter.from { conditions.append("l.periodEnd >= ?"); arguments.append(from.daysSinceEpoch) }
         if let to = filter.to { conditions.append("l.periodStart <= ?"); arguments.append(to.daysSinceEpoch) }
         if let after = filter.after { conditions.append("l.id > ?"); arguments.append(after) }
+        if let before = filter.before { conditions.append("l.id < ?"); arguments.append(before) }
         let sql = """
             SELECT l.id, l.runId, l.policySet, p.id, p.name, l.program, l.rule, l.line, l.posting, l.period, l.periodStart,
                    l.periodEnd, l.asOf, l.basis, l.basisTotal, l.basisExcluded, l.rate, l.amountCents, l.currency, l.detail
             FROM incentive_line l JOIN partner p ON p.number = l.partnerNumber
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY l.id\(filter.limit.map { " LIMIT \($0)" } ?? "")
+            ORDER BY l.id\(filter.newestFirst ? " DESC" : "")\(filter.limit.map { " LIMIT \($0)" } ?? "")
             """
         return try GRDB.Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(IncentiveLedgerLine.init(row:))
     }

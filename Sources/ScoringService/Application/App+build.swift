@@ -103,6 +103,9 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     api.addRoutes(RunsController(evaluations: evaluations, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "runs")
     api.addRoutes(DecisionsController(ledger: ledger).endpoints, atPath: "decisions")
     api.addRoutes(AlertsController(ledger: ledger).endpoints, atPath: "alerts")
+    let incentives = IncentivesController(store: store)
+    api.addRoutes(incentives.endpoints, atPath: "incentives")
+    api.addRoutes(incentives.partnerEndpoints, atPath: "partners")
     api.addRoutes(PoliciesController(registry: registry).endpoints, atPath: "policies")
     return router
 }
