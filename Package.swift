@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "ProgramAnalytics",
             dependencies: [
-                "PartnerModel", "PartnerStore", "PolicyEngine",
+                "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -114,6 +114,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         return ExactDecimal(units: a.widened(to: scale).units + b.widened(to: scale).units, scale: scale)
     }
 
+    public static func += (a: inout ExactDecimal, b: ExactDecimal) { a = a + b }
+
     public static prefix func - (a: ExactDecimal) -> ExactDecimal { ExactDecimal(units: -a.units, scale: a.scale) }
 
     public static func - (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal { a + (-b) }

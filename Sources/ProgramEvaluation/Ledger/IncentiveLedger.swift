@@ -376,15 +376,26 @@ extension IncentiveLedger {
         try store.writer.read { db in try lines(db, filter) }
     }
 
-    /// Cents by line type of the lines of periods overlapping `from`...`to`, per policy set and currency.
-    public static func cost(_ db: Database, from: Day, to: Day) throws -> [(policySet: String, currency: String, line: IncentiveLine, amount: ExactDecimal)] {
-        try GRDB.Row.fetchAll(db, sql: """
-            SELECT policySet, currency, line, SUM(amountCents) FROM incentive_line
-            WHERE periodEnd >= ? AND periodStart <= ? AND asOf <= ?
-            GROUP BY policySet, currency, line ORDER BY policySet, currency, line
-            """, arguments: [from.daysSinceEpoch, to.daysSinceEpoch, to.daysSinceEpoch]).compactMap { row in
-            guard let line = IncentiveLine(rawValue: row[2]) else { return nil }
-            return (row[0], row[1], line, ExactDecimal(units: Int128(row[3] as Int64), scale: 2))
+    /// What the ledger paid, by set, program, currency and line type: the lines recorded
+    /// on or before `asOf` for payment periods ending after `since` (the metrics' last 12 months).
+    public struct Cost: Sendable, Equatable {
+        public var policySet: String
+        public var program: String
+        public var currency: String
+        public var line: IncentiveLine
+        public var amount: ExactDecimal
+    }
+
+    public static func costs(_ db: Database, since: Day, asOf: Day) throws -> [Cost] {
+        guard try db.tableExists("incentive_line") else { return [] }
+        return try GRDB.Row.fetchAll(db, sql: """
+            SELECT policySet, program, currency, line, SUM(amountCents) FROM incentive_line
+            WHERE periodEnd > ? AND asOf <= ?
+            GROUP BY policySet, program, currency, line ORDER BY policySet, program, currency, line
+            """, arguments: [since.daysSinceEpoch, asOf.daysSinceEpoch]).compactMap { row in
+            guard let line = IncentiveLine(rawValue: row[3]) else { return nil }
+            return Cost(policySet: row[0], program: row[1], currency: row[2], line: line,
+                        amount: ExactDecimal(units: Int128(row[4] as Int64), scale: 2))
         }
     }
 }
