@@ -401,21 +401,31 @@ struct PolicyLoader {
         }
     }
 
-    /// `"60 days"`, `"3 months"`, `60` (days), `{ days = 60 }` or `{ months = 3 }`.
+    /// `"60 days"`, `"3 months"`, `60` (days), `{ days = 60 }` or `{ months = 3 }`; each part at most
+    /// ``Day/longestSpanInYears`` long, so the days computed from it stay exact.
     func period(_ value: LuaValue, field: String, line: Int?) throws -> Period {
         let help = "expected a period such as \"60 days\" or \"3 months\""
+        let years = Day.longestSpanInYears
+        let tooLong = PolicyError(.validation, file: file, line: line, field: field,
+                                  "a period is at most \(years) years (\(years * 366) days, \(years * 12) months)")
+        func checked(days: Double, months: Double) throws -> Period {
+            guard days <= Double(years * 366), months <= Double(years * 12) else { throw tooLong }
+            return Period(days: Int(days), months: Int(months))
+        }
         switch value {
-        case .integer(let days) where days >= 0: return Period(days: Int(days))
+        case .integer(let days) where days >= 0: return try checked(days: Double(days), months: 0)
         case .string(let text):
             let parts = text.split(separator: " ")
-            guard parts.count == 2, let count = Int(parts[0]), count >= 0 else {
+            // Digits only; read as a Double so that a huge count is "too long", not an overflow.
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let count = Double(parts[0]) else {
                 throw PolicyError(.validation, file: file, line: line, field: field, help)
             }
             switch parts[1] {
-            case "day", "days": return Period(days: count)
-            case "week", "weeks": return Period(days: count * 7)
-            case "month", "months": return Period(months: count)
-            case "year", "years": return Period(months: count * 12)
+            case "day", "days": return try checked(days: count, months: 0)
+            case "week", "weeks": return try checked(days: count * 7, months: 0)
+            case "month", "months": return try checked(days: 0, months: count)
+            case "year", "years": return try checked(days: 0, months: count * 12)
             default: throw PolicyError(.validation, file: file, line: line, field: field, help)
             }
         case .table(let spec):
@@ -423,7 +433,7 @@ struct PolicyLoader {
             guard days >= 0, months >= 0, days == days.rounded(), months == months.rounded() else {
                 throw PolicyError(.validation, file: file, line: line, field: field, help)
             }
-            return Period(days: Int(days), months: Int(months))
+            return try checked(days: days, months: months)
         default:
             throw PolicyError(.validation, file: file, line: line, field: field, help)
         }

@@ -101,7 +101,7 @@ struct QueryInput {
         do {
             return try Day(parsing: text)
         } catch {
-            throw APIError.invalid(name, "\(error.description) — write dates as YYYY-MM-DD (a day that exists)")
+            throw APIError.invalid(name, "\(error.description) — \(error.hint)")
         }
     }
 

@@ -53,7 +53,7 @@ func resolveAsOf(_ text: String?, _ analytics: ProgramAnalytics) throws -> Day {
     do {
         return try Day(parsing: text)
     } catch {
-        throw CommandFailure("error: --as-of \(error.description) — write the day as YYYY-MM-DD, e.g. --as-of 2026-10-31")
+        throw CommandFailure("error: --as-of \(error.description) — \(error.hint), e.g. --as-of 2026-10-31")
     }
 }
 

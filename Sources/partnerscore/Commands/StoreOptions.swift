@@ -41,7 +41,7 @@ func reportingStoreFailures<T>(_ body: () throws -> T) throws -> T {
         } catch let error as DatabaseError {
             throw CommandFailure("error: database: \(error.message ?? error.description)")
         } catch let error as DayParseError {
-            throw CommandFailure("error: \(error.description) — write dates as YYYY-MM-DD")
+            throw CommandFailure("error: \(error.description) — \(error.hint)")
         }
     }
 }
