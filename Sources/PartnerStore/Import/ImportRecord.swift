@@ -47,6 +47,9 @@ struct ImportRecord {
     var line: Int
     var content: ImportContent
     var values: [FieldValue?]
+    /// JSON says what type a value is: a number must be a JSON number, a
+    /// text a string and a list an array; CSV text is read as each field needs.
+    var isJSON = false
 
     func failure(_ column: Int, _ message: String, hint: String) -> PartnerStoreError {
         PartnerStoreError(message, file: file, line: line, field: content.columns[column], hint: hint)
@@ -56,7 +59,7 @@ struct ImportRecord {
         switch values[column] {
         case nil: return nil
         case .text(let text): return text
-        case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .number: throw failure(column, "expected a string, found a number", hint: "write text in double quotes")
         case .list: throw failure(column, "expected a text, found a list", hint: "write a single value")
         }
     }
@@ -78,8 +81,12 @@ struct ImportRecord {
         do {
             return try Day(parsing: text)
         } catch {
-            throw failure(column, error.reason == "no such day" ? "no such day '\(text)'" : "'\(text)' is not a date",
-                          hint: "write dates as YYYY-MM-DD (a day that exists)")
+            let message = switch error.kind {
+            case .format: "'\(text)' is not a date"
+            case .noSuchDay: "no such day '\(text)'"
+            case .outOfRange: "'\(text)' is \(error.reason)"
+            }
+            throw failure(column, message, hint: error.hint)
         }
     }
 
@@ -89,8 +96,10 @@ struct ImportRecord {
         case .number(let number): return number
         case .text(let text):
             if text.isEmpty { return nil }
-            guard let number = Double(text), number.isFinite else {
-                throw failure(column, "'\(text)' is not a number", hint: "write plain numbers such as 1250.50")
+            if isJSON { throw failure(column, "expected a number, found a string", hint: "write numbers without quotes, such as 1250.50") }
+            guard let number = JSONNumber.parse(text) else {
+                throw failure(column, "'\(text)' is not a number",
+                              hint: "write plain decimal numbers such as 1250.50 or 1.5e3 (no hex, '+', thousands separators or currency signs)")
             }
             return number
         case .list: throw failure(column, "expected a number, found a list", hint: "write a single number")
@@ -114,6 +123,7 @@ struct ImportRecord {
         switch values[column] {
         case nil: return []
         case .list(let list): return list
+        case .text where isJSON: throw failure(column, "expected a list, found a string", hint: "write lists as [\"a\", \"b\"]")
         case .text(let text):
             return text.split(separator: ";").compactMap { item in
                 var trimmed = item
@@ -133,6 +143,7 @@ extension ImportRecord {
     /// when the record has no status (an update then keeps the stored one).
     func partner() throws -> (partner: Partner, statusGiven: Bool) {
         let id = try requiredText(0)
+        if let (message, hint) = FieldText.problem(in: id, lineBreaks: false) { throw failure(0, message, hint: hint) }
         let name = try requiredText(1)
         let typeText = try requiredText(2)
         guard let type = PartnerType(rawValue: typeText) else {
@@ -195,7 +206,7 @@ extension ImportRecord {
             switch values[8] {
             case .number(let number)?: event.value = .number(number)
             case .text(let text)? where !text.isEmpty:
-                if let number = Double(text), number.isFinite { event.value = .number(number) } else { event.value = .text(text) }
+                if let number = JSONNumber.parse(text) { event.value = .number(number) } else { event.value = .text(text) }
             case .list?: throw failure(8, "expected a number or a text, found a list", hint: "write a single value")
             default: _ = try requiredText(8, for: "attribute event")
             }

@@ -144,14 +144,14 @@ extension PartnerStore {
     /// is refused. A refusal is a ``PartnerStoreError`` whose `file` is
     /// `"<batch>[i]"` (the 0-based index of the bad object), with no line.
     @discardableResult
-    public static func importEventObjects(_ objects: [Any], batch: String = "events", in db: Database) throws -> ImportSummary {
+    public static func importEventObjects(_ objects: [JSONValue], batch: String = "events", in db: Database) throws -> ImportSummary {
         let numbers = try PartnerRow.numbersByID(db)
         let writer = try EventWriter(db)
         for (index, element) in objects.enumerated() {
             let location = "\(batch)[\(index)]"
             do {
-                guard let object = element as? [String: Any] else {
-                    throw PartnerStoreError("expected a JSON object", file: location,
+                guard case .object(let object) = element else {
+                    throw PartnerStoreError("expected a JSON object, found \(element.kindName)", file: location,
                                             hint: "send each event as an object like {\"partner_id\": \"P1\", \"date\": \"2026-01-31\", \"kind\": \"login\"}")
                 }
                 let record = try JSONLines.record(object, content: .events, file: location, line: 0)

@@ -33,7 +33,7 @@ struct ActivityController: Sendable {
     static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
 
     /// The parsed events, handed to the writer's thread.
-    private struct Batch: @unchecked Sendable { let events: [Any] }
+    private struct Batch: Sendable { let events: [JSONValue] }
 
     private enum Outcome: Sendable {
         case stored(Data, events: Int)
@@ -88,24 +88,25 @@ struct ActivityController: Sendable {
         return key
     }
 
+    /// The body, read as strictly as a JSON Lines import reads a line (``JSONValue``).
     private static func parse(_ data: Data) throws -> Batch {
         guard !data.isEmpty else { throw APIError.invalid("body", "the request needs a JSON body {\"events\": [...]}") }
-        let object: Any
+        let object: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: data)
+            object = try JSONValue(parsing: data)
         } catch {
-            throw APIError.invalid("body", "the body is not valid JSON")
+            throw APIError.invalid("body", "the body is not valid JSON: \(error)")
         }
-        guard let dictionary = object as? [String: Any] else {
+        guard case .object(let members) = object else {
             throw APIError.invalid("body", "the body must be a JSON object {\"events\": [...]}")
         }
-        guard let events = dictionary["events"] as? [Any] else {
+        if let unknown = members.first(where: { $0.key != "events" }) {
+            throw APIError.invalid(unknown.key, "unknown field '\(unknown.key)'; the body holds only 'events'")
+        }
+        guard case .array(let events)? = object["events"] else {
             throw APIError.invalid("events", "the body needs 'events', an array of event objects")
         }
         guard !events.isEmpty else { throw APIError.invalid("events", "the batch holds no events") }
-        if let unknown = dictionary.keys.first(where: { $0 != "events" }) {
-            throw APIError.invalid(unknown, "unknown field '\(unknown)'; the body holds only 'events'")
-        }
         return Batch(events: events)
     }
 
