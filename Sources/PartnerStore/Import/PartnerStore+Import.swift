@@ -37,7 +37,7 @@ extension PartnerStore {
         let eventFiles = files.filter { $0.content == .events }
         let writeback = EarlyWriteback(for: self)
         defer { writeback?.stop() }
-        return try writer.writeWithoutTransaction { db in
+        return try reclaimingSpaceOnFailure { try writer.writeWithoutTransaction { db in
             // Foreign keys are checked here, not by SQLite: every event's
             // partner number comes from the partner table in this same
             // transaction and every kind from EventKind, so SQLite's two
@@ -52,7 +52,7 @@ extension PartnerStore {
                 return .commit
             }
             return summary
-        }
+        } }
 
         func importRecords(_ db: Database) throws -> ImportSummary {
             var summary = ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: 0)

@@ -122,7 +122,12 @@ public struct ProgramRun {
             // write too little to be worth a thread).
             let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
             defer { writeback?.stop() }
-            try store.writer.write(body)
+            do {
+                try store.writer.write(body)
+            } catch {
+                store.reclaimSpace(after: error)   // a run that filled the disk gives the WAL's space back
+                throw error
+            }
         }
         return summary
     }
