@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "ScoringService",
             dependencies: [
-                "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation",
+                "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation", "PolicyToolchain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

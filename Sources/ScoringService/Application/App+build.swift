@@ -52,7 +52,8 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
     let metrics = ServiceMetrics()
     let registry: PolicyRegistry
     do {
-        registry = try PolicyRegistry(copies: configuration.workers, metrics: metrics, discover: configuration.policySets)
+        registry = try PolicyRegistry(copies: configuration.workers, metrics: metrics, check: PolicySetCheck(store: store),
+                                      discover: configuration.policySets)
     } catch let failure as ReloadFailure {
         throw ServiceStartFailure(description: "error[policy]: \(failure.message)")
     }

@@ -79,17 +79,20 @@ struct ReloadReport: Sendable {
 /// The policy sets the service serves, and their hot reload.
 ///
 /// A reload loads and validates the new version of a set BEFORE it
-/// replaces the serving one: the first copy is loaded and validated (a
-/// policy error stops here, leaving the old version serving, and is kept as
-/// the set's reload error); then one copy per worker is loaded and the new
-/// version swapped in at once. Requests already running finish on the copy
-/// they checked out.
+/// replaces the serving one: the first copy is loaded and validated, then
+/// checked (``PolicySetCheck``: its fixtures and a sample of stored
+/// partners) — a failure stops here, leaving the old version serving, and is
+/// kept as the set's reload error; then one copy per worker is loaded and
+/// the new version swapped in at once. Requests already running finish on
+/// the copy they checked out. Start-up loads and checks every set the same way.
 public final class PolicyRegistry: @unchecked Sendable {
     /// Finds the set folders (from `serve --policies`); called at each reload,
     /// so a new set folder under a folder of sets is picked up.
     public typealias Discovery = @Sendable () throws -> [PolicySetLocation]
 
     let discover: Discovery
+    /// What a new version must pass before it serves (nil: loading only).
+    let check: PolicySetCheck?
     /// Copies of each set: one per worker.
     let copies: Int
     let metrics: ServiceMetrics?
@@ -105,8 +108,9 @@ public final class PolicyRegistry: @unchecked Sendable {
 
     /// Load every set `discover` names; throws the first ``ReloadFailure``
     /// (the service does not start with a broken policy).
-    public init(copies: Int, metrics: ServiceMetrics? = nil, discover: @escaping Discovery) throws {
+    init(copies: Int, metrics: ServiceMetrics? = nil, check: PolicySetCheck?, discover: @escaping Discovery) throws {
         self.discover = discover
+        self.check = check
         self.copies = max(1, copies)
         self.metrics = metrics
         let report = reloadNow(force: true)
@@ -198,6 +202,7 @@ public final class PolicyRegistry: @unchecked Sendable {
                 metrics?.recordReload(result: "unchanged")
                 return
             }
+            try check?.check(first, at: location)
             var copies = [first]
             while copies.count < self.copies {
                 let copy = try PolicySet(directory: location.directory, displayPath: path)
