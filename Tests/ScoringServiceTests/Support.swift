@@ -93,11 +93,11 @@ final class ServiceFixture: @unchecked Sendable {
     }
 
     /// Start the real server on loopback and run `body` against it.
-    func withServer<T>(_ configuration: ServiceConfiguration? = nil,
+    func withServer<T>(_ configuration: ServiceConfiguration? = nil, store: PartnerStore? = nil,
                        _ body: @escaping @Sendable (API) async throws -> T) async throws -> T {
         var logger = Logger(label: "partnerscore.test")
         logger.logLevel = .critical
-        let app = try buildApplication(configuration ?? self.configuration(), store: store, logger: logger)
+        let app = try buildApplication(configuration ?? self.configuration(), store: store ?? self.store, logger: logger)
         return try await app.test(.live) { client in try await body(API(client: client)) }
     }
 

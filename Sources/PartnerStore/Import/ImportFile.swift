@@ -199,6 +199,10 @@ struct CSVEventRows {
             row.hasAmount = true
             return true
         }
+        // Fields the kind does not use are still checked (as the record path does).
+        let usesAmount = kind == .revenue || kind == .dealRegistered || kind == .dealWon || kind == .dealLost
+        if !usesAmount, !fields[p[3]].isEmpty, !(JSONNumber.parse(fields[p[3]]).map { $0 >= 0 } ?? false) { return nil }
+        if kind != .certification && kind != .credential, !fields[p[9]].isEmpty, Self.day(fields[p[9]]) == nil { return nil }
         switch kind {
         case .login:
             break

@@ -173,8 +173,10 @@ extension ImportRecord {
     func event(numbers: [String: Int64]) throws -> StoredEvent {
         let partnerID = try requiredText(0)
         guard let number = numbers[partnerID] else {
-            throw failure(0, "unknown partner '\(partnerID)'",
-                          hint: "import the partners file first (or in the same import); partner ids are case-sensitive")
+            var error = failure(0, "unknown partner '\(partnerID)'",
+                                hint: "import the partners file first (or in the same import); partner ids are case-sensitive")
+            error.isUnknownReference = true
+            throw error
         }
         let day = try self.day(1, required: true)!
         let kindText = try requiredText(2)
@@ -211,6 +213,12 @@ extension ImportRecord {
             default: _ = try requiredText(8, for: "attribute event")
             }
         }
+        // Every field given is checked, whether or not the kind uses it, so
+        // nothing malformed passes because it happens to be ignored.
+        if event.amount == nil, try self.number(3) != nil { _ = try amount(3, for: kindText) }
+        for column in 4...7 { _ = try text(column) }
+        if case .list? = values[8] { throw failure(8, "expected a number or a text, found a list", hint: "write a single value") }
+        if event.expires == nil { _ = try self.day(9, required: false) }
         return event
     }
 }

@@ -33,14 +33,14 @@ struct Evaluations: Sendable {
             if let requested {
                 guard let named = registry.set(named: requested) else { throw Self.unknownSet(requested, registry, field: "policy_set") }
                 guard named.programs.contains(program) else {
-                    throw APIError(.unprocessableContent, code: "not_governed",
+                    throw APIError(.notFound, code: "not_governed",
                                    "partner '\(partnerID)' is in program '\(program)', which policy set '\(requested)' does not govern",
                                    field: "policy_set")
                 }
                 set = named
             } else {
                 guard let governing = registry.set(governing: program) else {
-                    throw APIError(.unprocessableContent, code: "not_governed",
+                    throw APIError(.notFound, code: "not_governed",
                                    "partner '\(partnerID)' is in program '\(program)', which no loaded policy set governs")
                 }
                 set = governing
@@ -58,7 +58,8 @@ struct Evaluations: Sendable {
             return (snapshot, state, set)
         }
         guard let snapshot else {
-            throw APIError(.unprocessableContent, code: "not_enrolled",
+            // There is no evaluation of a partner before it enrolled: not found, as an unknown partner is.
+            throw APIError(.notFound, code: "not_enrolled",
                            "partner '\(partnerID)' has no snapshot as of \(asOf): it enrolled later", field: "as_of")
         }
         let start = DispatchTime.now().uptimeNanoseconds
@@ -91,7 +92,7 @@ struct Evaluations: Sendable {
                     case .notForward:
                         throw APIError(.conflict, code: "not_forward", failure.description, field: "as_of")
                     case .unknownPartners:
-                        throw APIError(.badRequest, code: "unknown_partner", failure.description, field: "partner_ids")
+                        throw APIError(.notFound, code: "unknown_partner", failure.description, field: "partner_ids")
                     case .policyChanged:
                         throw APIError(.conflict, code: "policy_changed", failure.description)
                     }

@@ -47,11 +47,11 @@ struct ActivityController: Sendable {
         let requestHash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         let outcome: Outcome
         do {
-            outcome = try await store.writer.write { db -> Outcome in
+            outcome = try await store.reclaimingSpaceOnFailure { try await store.writer.write { db -> Outcome in
                 if let key, let row = try Row.fetchOne(db, sql: "SELECT requestHash, status, response FROM idempotency_key WHERE key = ?",
                                                        arguments: [key]) {
                     guard row[0] as String == requestHash else {
-                        throw APIError(.unprocessableContent, code: "idempotency_key_reused",
+                        throw APIError(.conflict, code: "idempotency_key_reused",
                                        "the Idempotency-Key '\(key)' was already used with a different request body; use a new key for a new batch",
                                        field: "Idempotency-Key")
                     }
@@ -64,7 +64,7 @@ struct ActivityController: Sendable {
                                    arguments: [key, requestHash, 201, body, TokenStore.timestamp(Date())])
                 }
                 return .stored(body, events: summary.events)
-            }
+            } }
         } catch let error as PartnerStoreError {
             metrics.recordIngest(events: 0, accepted: false)
             throw Self.apiError(error)
@@ -121,6 +121,8 @@ struct ActivityController: Sendable {
         if let name = error.field { message += ", field '\(name)'" }
         message += ": \(error.message)"
         if let hint = error.hint { message += " — \(hint)" }
-        return APIError(.badRequest, code: "invalid_event", message + "; nothing of this batch was stored", field: field, index: index)
+        // An unknown partner is a well-formed event about nothing the store holds: 404, as for /v1/partners/{id}.
+        return APIError(error.isUnknownReference ? .notFound : .badRequest, code: error.isUnknownReference ? "unknown_partner" : "invalid_event",
+                        message + "; nothing of this batch was stored", field: field, index: index)
     }
 }

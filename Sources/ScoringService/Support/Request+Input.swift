@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PartnerModel
+import PartnerStore
 
 extension Request {
     /// The whole body, at most `limit` bytes (413 beyond).
@@ -18,6 +19,8 @@ extension Request {
     func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> (value: T, raw: Data) {
         let data = try await bodyData(limit: limit)
         guard !data.isEmpty else { throw APIError.invalid("body", "the request needs a JSON body") }
+        // Read strictly first, as ingest and imports read JSON (no trailing commas, no key twice, ...).
+        do { _ = try JSONValue(parsing: data) } catch { throw APIError.invalid("body", "the body is not valid JSON: \(error)") }
         do {
             return (try JSONCoding.decoder.decode(T.self, from: data), data)
         } catch let error as DecodingError {
