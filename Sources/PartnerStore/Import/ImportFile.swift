@@ -342,7 +342,7 @@ final class JSONLines {
                 return text
             }
             switch member.value {
-            case .string(let text): values[column] = text.isEmpty ? nil : .text(try checked(text))
+            case .string(let text): values[column] = .text(try checked(text))   // "" is no value, but only where text may stand
             case .number(let number): values[column] = .number(number)
             case .null: values[column] = nil
             case .array(let list):

@@ -95,8 +95,8 @@ struct ImportRecord {
         case nil: return nil
         case .number(let number): return number
         case .text(let text):
-            if text.isEmpty { return nil }
             if isJSON { throw failure(column, "expected a number, found a string", hint: "write numbers without quotes, such as 1250.50") }
+            if text.isEmpty { return nil }
             guard let number = JSONNumber.parse(text) else {
                 throw failure(column, "'\(text)' is not a number",
                               hint: "write plain decimal numbers such as 1250.50 or 1.5e3 (no hex, '+', thousands separators or currency signs)")
@@ -123,7 +123,9 @@ struct ImportRecord {
         switch values[column] {
         case nil: return []
         case .list(let list): return list
-        case .text where isJSON: throw failure(column, "expected a list, found a string", hint: "write lists as [\"a\", \"b\"]")
+        case .text(let text) where isJSON:
+            if text.isEmpty { return [] }
+            throw failure(column, "expected a list, found a string", hint: "write lists as [\"a\", \"b\"]")
         case .text(let text):
             return text.split(separator: ";").compactMap { item in
                 var trimmed = item

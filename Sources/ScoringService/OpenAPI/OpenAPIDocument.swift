@@ -80,10 +80,10 @@ enum OpenAPIDocument {
     "/v1/partners/{id}/evaluation": {
       "get": {
         "tags": ["evaluations"], "operationId": "evaluatePartner", "summary": "Evaluate one partner now, as of a date, with an explanation (writes nothing)",
-        "description": "Role: viewer. Runs the governing (or named) policy set on the partner's snapshot as of the date, from the state the ledger holds, on a pooled Lua state.",
+        "description": "Role: viewer. Runs the governing (or named) policy set on the partner's snapshot as of the date, from the state the ledger holds, on a pooled Lua state. 404 when there is no such evaluation: an unknown partner or set, a partner no (or not that) set governs (not_governed), or a date before the partner enrolled (not_enrolled).",
         "parameters": [
           { "$ref": "#/components/parameters/PartnerID" },
-          { "name": "as_of", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "The evaluation date (default: today, UTC)" },
+          { "name": "as_of", "in": "query", "schema": { "$ref": "#/components/schemas/InputDate" }, "description": "The evaluation date (default: today, UTC)" },
           { "name": "policy_set", "in": "query", "schema": { "type": "string" }, "description": "The set to use (default: the one governing the partner's program)" }
         ],
         "responses": {
@@ -98,31 +98,39 @@ enum OpenAPIDocument {
     "/v1/activity": {
       "post": {
         "tags": ["activity"], "operationId": "ingestActivity", "summary": "Add a batch of activity events, all or nothing",
-        "description": "Role: operator. Each event is checked exactly as `partnerscore import` checks a JSON Lines record; the first bad one refuses the whole batch with a 400 naming its index and field. With an Idempotency-Key, a repeat of the same body returns the stored response (header Idempotent-Replayed: true) and adds nothing; the same key with a different body is refused with 422.",
+        "description": "Role: operator. Each event is checked exactly as `partnerscore import` checks a JSON Lines record; the first bad one refuses the whole batch with a 400 naming its index and field (404 unknown_partner for a partner the store does not hold). With an Idempotency-Key, a repeat of the same body returns the stored response (header Idempotent-Replayed: true) and adds nothing; the same key with a different body is refused with 409. The batch is on disk when the 201 is sent.",
         "parameters": [
           { "name": "Idempotency-Key", "in": "header", "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }, "description": "A unique key per batch (a UUID)" }
         ],
         "requestBody": {
           "required": true,
-          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ActivityBatch" } } }
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ActivityBatch" },
+            "example": { "events": [
+              { "partner_id": "P0000001", "date": "2026-10-01", "kind": "login" },
+              { "partner_id": "P0000001", "date": "2026-10-02", "kind": "revenue", "amount": 1250.5, "currency": "USD", "product": "voice" },
+              { "partner_id": "P0000001", "date": "2026-10-03", "kind": "certification", "name": "Telecom Solutions Advisor", "expires": "2028-10-02" } ] } } }
         },
         "responses": {
           "201": { "description": "Stored (or replayed)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Ingested" } } } },
           "400": { "$ref": "#/components/responses/BadRequest" },
           "401": { "$ref": "#/components/responses/Unauthorized" },
           "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "409": { "$ref": "#/components/responses/Conflict" },
           "413": { "$ref": "#/components/responses/TooLarge" },
-          "422": { "$ref": "#/components/responses/Unprocessable" }
+          "503": { "$ref": "#/components/responses/Busy" },
+          "507": { "$ref": "#/components/responses/DiskFull" }
         }
       }
     },
     "/v1/runs": {
       "post": {
         "tags": ["evaluations"], "operationId": "createRun", "summary": "Evaluate a policy set's partners as of a date",
-        "description": "Role: operator. Without dry_run the decisions, tier changes and alerts are recorded in one transaction (201); evaluations move forward in time, so an as_of not after the set's last recorded run is refused (409) unless dry_run. With dry_run nothing is written (200).",
+        "description": "Role: operator. Without dry_run the decisions, tier changes and alerts are recorded in one transaction, on disk when the 201 is sent; evaluations move forward in time, so an as_of not after the set's last recorded run is refused (409) unless dry_run. With dry_run nothing is written (200). A partner_ids entry the set's programs do not hold is a 404.",
         "requestBody": {
           "required": true,
-          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunRequest" } } }
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunRequest" },
+            "example": { "policy_set": "telecom", "as_of": "2026-10-31", "dry_run": true } } }
         },
         "responses": {
           "200": { "description": "Dry run", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunResponse" } } } },
@@ -133,7 +141,9 @@ enum OpenAPIDocument {
           "404": { "$ref": "#/components/responses/NotFound" },
           "409": { "$ref": "#/components/responses/Conflict" },
           "413": { "$ref": "#/components/responses/TooLarge" },
-          "422": { "$ref": "#/components/responses/Unprocessable" }
+          "422": { "$ref": "#/components/responses/Unprocessable" },
+          "503": { "$ref": "#/components/responses/Busy" },
+          "507": { "$ref": "#/components/responses/DiskFull" }
         }
       }
     },
@@ -145,8 +155,8 @@ enum OpenAPIDocument {
           { "name": "partner", "in": "query", "schema": { "type": "string" }, "description": "A partner id" },
           { "name": "policy_set", "in": "query", "schema": { "type": "string" } },
           { "name": "tier_event", "in": "query", "schema": { "$ref": "#/components/schemas/TierEvent" } },
-          { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "As-of on or after" },
-          { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "As-of on or before" },
+          { "name": "from", "in": "query", "schema": { "$ref": "#/components/schemas/InputDate" }, "description": "As-of on or after" },
+          { "name": "to", "in": "query", "schema": { "$ref": "#/components/schemas/InputDate" }, "description": "As-of on or before (before `from`: an empty range)" },
           { "$ref": "#/components/parameters/Limit" },
           { "$ref": "#/components/parameters/IDCursor" }
         ],
@@ -189,7 +199,7 @@ enum OpenAPIDocument {
     "/v1/policies/reload": {
       "post": {
         "tags": ["policies"], "operationId": "reloadPolicies", "summary": "Load and validate every set now; swap in the changed ones",
-        "description": "Role: designer. A set that fails to load keeps serving its previous version; the 422 names the policy file and line.",
+        "description": "Role: designer. A new version of a set serves only once it loads and validates, passes the set's fixtures and evaluates a sample of up to 32 stored partners under its limits; otherwise the set keeps serving its previous version and the 422 names the policy file and line (or the failing fixture case). Any body is ignored, but one over the size limit is refused (413), chunked or not.",
         "responses": {
           "200": { "description": "Every set loaded", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReloadResult" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
@@ -214,9 +224,11 @@ enum OpenAPIDocument {
       "Unauthorized": { "description": "No bearer token, or an unknown or revoked one", "headers": { "WWW-Authenticate": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "Forbidden": { "description": "The token's role is too low for this endpoint", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "NotFound": { "description": "No such partner or policy set", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-      "Conflict": { "description": "The request conflicts with the ledger (an as_of not after the last recorded run)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Conflict": { "description": "The request conflicts with what is stored: an as_of not after the set's last recorded run, an Idempotency-Key used before with another body", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "TooLarge": { "description": "The body is over the size limit", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-      "Unprocessable": { "description": "Understood but refused: a policy failed (file and line given), a partner not governed or not enrolled yet, an idempotency key reused with another body", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+      "Unprocessable": { "description": "Understood but refused: a policy failed (file and line given)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Busy": { "description": "Another process (an import, a run) held the database's write lock for the whole busy timeout; nothing was written. Retry after Retry-After seconds.", "headers": { "Retry-After": { "schema": { "type": "integer", "minimum": 1 } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "DiskFull": { "description": "The server's disk is full; nothing was written", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
     },
     "schemas": {
       "Error": {
@@ -225,7 +237,7 @@ enum OpenAPIDocument {
           "error": {
             "type": "object", "required": ["code", "message"], "additionalProperties": false,
             "properties": {
-              "code": { "type": "string", "description": "invalid_field, invalid_event, unauthorized, invalid_token, forbidden, not_found, method_not_allowed, body_too_large, not_forward, unknown_partner, not_governed, not_enrolled, policy_error, policy_invalid, idempotency_key_reused" },
+              "code": { "type": "string", "description": "invalid_field, invalid_event, unauthorized, invalid_token, forbidden, not_found, method_not_allowed, body_too_large, not_forward, unknown_partner, not_governed, not_enrolled, policy_error, policy_invalid, idempotency_key_reused, database_busy, disk_full" },
               "message": { "type": "string" },
               "field": { "type": "string", "description": "The request field at fault (limit, as_of, events[3].date, Idempotency-Key)" },
               "index": { "type": "integer", "description": "The index of the bad element of a batch" },
@@ -236,6 +248,17 @@ enum OpenAPIDocument {
         }
       },
       "Date": { "type": "string", "format": "date", "example": "2026-10-31" },
+      "InputDate": { "type": "string", "format": "date", "pattern": "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "example": "2026-10-31",
+        "description": "A day from 1900-01-01 to 2999-12-31 (the dates the service accepts)" },
+      "OptionalInputDate": { "nullable": true, "anyOf": [{ "$ref": "#/components/schemas/InputDate" }, { "type": "string", "maxLength": 0 }],
+        "description": "An InputDate; null or empty for none" },
+      "Text": { "type": "string", "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFEFF]*$",
+        "description": "Text without control characters (tab and line breaks allowed) or byte order marks" },
+      "RequiredText": { "type": "string", "minLength": 1, "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFEFF]*$" },
+      "OptionalText": { "type": "string", "nullable": true, "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFEFF]*$",
+        "description": "Text; null or empty for none" },
+      "Amount": { "type": "number", "minimum": 0, "maximum": 1e308 },
+      "OptionalAmount": { "type": "number", "minimum": 0, "maximum": 1e308, "nullable": true },
       "Standing": { "type": "string", "enum": ["good", "review", "none"] },
       "TierEvent": { "type": "string", "enum": ["not_due", "unchanged", "assigned", "upgraded", "review_opened", "review_continues", "review_cleared", "demoted"] },
       "AlertKind": { "type": "string", "enum": ["milestone_overdue", "tier_review", "gate_warning", "gate_lapsed", "health_red"] },
@@ -294,18 +317,99 @@ enum OpenAPIDocument {
         }
       },
       "Event": {
-        "type": "object", "required": ["partner_id", "date", "kind"], "additionalProperties": false,
-        "description": "An event as in an events import file. revenue needs amount, currency, product; deal_registered amount, product, territory; deal_won/deal_lost amount; certification and credential name (expires optional); training name; attribute name and value; login nothing more.",
-        "properties": {
-          "partner_id": { "type": "string" },
-          "date": { "$ref": "#/components/schemas/Date" },
-          "kind": { "type": "string", "enum": ["revenue", "deal_registered", "deal_won", "deal_lost", "certification", "training", "login", "credential", "attribute"] },
-          "amount": { "type": "number", "minimum": 0 },
-          "currency": { "type": "string" }, "product": { "type": "string" }, "territory": { "type": "string" },
-          "name": { "type": "string" },
-          "value": { "oneOf": [{ "type": "number" }, { "type": "string" }] },
-          "expires": { "$ref": "#/components/schemas/Date" }
+        "description": "An event as in an events import file, checked as `partnerscore import` checks a JSON Lines record: each kind needs the fields its variant requires; every field given is checked (text without control characters, amounts numbers >= 0, dates from 1900-01-01 to 2999-12-31), and those the kind does not use are then ignored; null or an empty string is no value.",
+        "oneOf": [
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "amount", "currency", "product"], "additionalProperties": false, "description": "revenue: amount, currency, product",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["revenue"] },
+            "amount": { "$ref": "#/components/schemas/Amount" },
+            "currency": { "$ref": "#/components/schemas/RequiredText" },
+            "product": { "$ref": "#/components/schemas/RequiredText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/OptionalText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "amount", "product", "territory"], "additionalProperties": false, "description": "deal_registered: amount, product, territory",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["deal_registered"] },
+            "amount": { "$ref": "#/components/schemas/Amount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/RequiredText" },
+            "territory": { "$ref": "#/components/schemas/RequiredText" },
+            "name": { "$ref": "#/components/schemas/OptionalText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "amount"], "additionalProperties": false, "description": "deal_won, deal_lost: amount",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["deal_won", "deal_lost"] },
+            "amount": { "$ref": "#/components/schemas/Amount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/OptionalText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/OptionalText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "name"], "additionalProperties": false, "description": "certification, credential (expires optional), training: name",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["certification", "credential", "training"] },
+            "amount": { "$ref": "#/components/schemas/OptionalAmount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/OptionalText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/RequiredText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind"], "additionalProperties": false, "description": "login",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["login"] },
+            "amount": { "$ref": "#/components/schemas/OptionalAmount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/OptionalText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/OptionalText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "name", "value"], "additionalProperties": false, "description": "attribute: name and value (a number, or text, which is a number when it reads as one)",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["attribute"] },
+            "amount": { "$ref": "#/components/schemas/OptionalAmount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/OptionalText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/RequiredText" },
+            "value": { "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/RequiredText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
         }
+        ]
       },
       "ActivityBatch": {
         "type": "object", "required": ["events"], "additionalProperties": false,
@@ -319,9 +423,9 @@ enum OpenAPIDocument {
         "type": "object", "required": ["policy_set", "as_of"],
         "properties": {
           "policy_set": { "type": "string", "minLength": 1 },
-          "as_of": { "$ref": "#/components/schemas/Date" },
-          "dry_run": { "type": "boolean", "default": false },
-          "partner_ids": { "type": "array", "minItems": 1, "maxItems": 10000, "uniqueItems": true, "items": { "type": "string" } }
+          "as_of": { "$ref": "#/components/schemas/InputDate" },
+          "dry_run": { "type": "boolean", "default": false, "nullable": true },
+          "partner_ids": { "type": "array", "minItems": 1, "maxItems": 10000, "uniqueItems": true, "items": { "type": "string" }, "nullable": true }
         }
       },
       "RunResponse": {
