@@ -174,7 +174,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["partnerscore"]
+            // GRDB: a test holds a database's write lock as another process would.
+            dependencies: ["partnerscore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

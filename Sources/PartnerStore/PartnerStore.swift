@@ -27,6 +27,7 @@ public final class PartnerStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: PartnerStore.configuration(lockWait: lockWait))
         } catch let error as DatabaseError {
+            if let trouble = PartnerStore.trouble(error, databasePath: path) { throw trouble }
             throw PartnerStoreError("cannot open the database \(path): \(error.message ?? error.description)",
                                     hint: "check that the folder exists and is writable")
         }

@@ -43,7 +43,9 @@ extension PartnerStore {
     /// Checkpoint and truncate the WAL if `error` filled the disk or the WAL grew past the limit.
     public func reclaimSpace(after error: any Error) {
         guard let pool = writer as? DatabasePool else { return }
-        let full = (error as? DatabaseError)?.resultCode == .SQLITE_FULL
+        // A full disk is SQLITE_FULL; a write refused otherwise (a file size or quota limit) an I/O error.
+        let code = (error as? DatabaseError)?.resultCode
+        let full = code == .SQLITE_FULL || code == .SQLITE_IOERR
         let walSize = (try? FileManager.default.attributesOfItem(atPath: pool.path + "-wal")[.size] as? Int) ?? 0
         guard full || walSize > Self.walSizeLimit else { return }
         // TRUNCATE waits (the busy timeout) for readers still on the WAL, then empties the file.
@@ -65,6 +67,10 @@ extension PartnerStore {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             return PartnerStoreError("the disk holding \(name) is full; nothing of this write was kept",
                                      hint: "free space on that volume (df -h \(folder)) and run it again")
+        case .SQLITE_IOERR:
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            return PartnerStoreError("writing \(name) failed (\(error.message ?? "disk I/O error")); nothing of this write was kept",
+                                     hint: "check the disk holding it (df -h \(folder): space, quota, a file size limit) and run it again")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             let holder = writeLockHolder(databasePath: path).map { "process \($0.pid) (\($0.command))" }
                 ?? "another process (an import, a run, the service or a token command)"
