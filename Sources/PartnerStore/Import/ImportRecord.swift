@@ -106,14 +106,24 @@ struct ImportRecord {
         }
     }
 
-    /// A money amount: required, finite and not negative.
+    /// The largest amount an event may carry: sums of such amounts stay
+    /// finite and print in full (a larger one is a typo, not money).
+    static let largestAmount = 1e15
+
+    /// A money amount: required, finite, not negative and at most ``largestAmount``.
     func amount(_ column: Int, for kind: String) throws -> Double {
         guard let amount = try number(column) else {
             throw failure(column, "missing (a \(kind) event needs an amount)", hint: "fill in the amount")
         }
+        let shown: String
+        if case .text(let text)? = values[column] { shown = text } else { shown = "\(amount)" }
         guard amount >= 0 else {
-            throw failure(column, "negative amount \((try? text(column)) ?? "") for a \(kind) event",
+            throw failure(column, "negative amount \(shown) for a \(kind) event",
                           hint: "amounts are 0 or more; record a loss or refund as its own event")
+        }
+        guard amount <= Self.largestAmount else {
+            throw failure(column, "amount \(shown) is larger than 10^15",
+                          hint: "amounts are at most 1000000000000000; check the figure (a missing decimal point?)")
         }
         return amount
     }

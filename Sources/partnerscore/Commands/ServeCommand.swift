@@ -45,9 +45,9 @@ extension Partnerscore {
         func validate() throws {
             guard !policyPaths.isEmpty else { throw ValidationError("name at least one --policies folder") }
             guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
-            guard maxBodyMB >= 1 else { throw ValidationError("--max-body-mb must be at least 1") }
+            guard (1...1024).contains(maxBodyMB) else { throw ValidationError("--max-body-mb must be 1...1024") }
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-            guard watchMilliseconds >= 0 else { throw ValidationError("--watch-ms must be 0 or more") }
+            guard (0...86_400_000).contains(watchMilliseconds) else { throw ValidationError("--watch-ms must be 0 (never) to 86400000 (a day)") }
         }
 
         func run() async throws {
