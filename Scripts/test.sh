@@ -7,3 +7,5 @@ Scripts/setup.sh --build-tests
 swift test --skip-build "$@"
 echo "== policy fixtures (partnerscore test Policies)"
 .build/debug/partnerscore test Policies --junit .build/policy-tests.xml
+echo "== editor files match the host (partnerscore policy editor-files --check)"
+.build/debug/partnerscore policy editor-files --check Policies

@@ -5,6 +5,16 @@
 local ps = require "partnerscore"
 local common = require "common"
 
+-- The bundled programs' escalation, then a route: a lapsed ISO 27001
+-- certificate goes to the compliance team at once and stays with it (the
+-- other steps no longer answer that alert).
+local menu = {}
+for _, step in ipairs(common.interventions) do menu[#menu + 1] = step end
+menu[#menu + 1] = ps.step {
+  after = "0 days", gates = { "ISO27001" }, kinds = { "gate_lapsed" }, owner = "compliance",
+  action = "Compliance review: stop new managed SOC contracts until the ISO 27001 certificate is renewed",
+}
+
 return ps.policy {
   name = "Cybersecurity partner program",
   version = "2026.1",
@@ -48,9 +58,18 @@ return ps.policy {
       applies_to = { "siem" },
       suspends = { products = { "siem" } },
     },
+    -- Managed SOC services hold customers' security data: the provider must be ISO 27001 certified.
+    ps.gate "ISO27001" {
+      credential = "ISO27001",
+      warn = "90 days",
+      applies_to = { "managed-soc" },
+      suspends = { products = { "managed-soc" } },
+    },
   },
 
-  health = common.health(10000),
+  health = common.health(40000),
   milestones = ps.default_milestones,
-  interventions = ps.default_interventions,
+  interventions = menu,
+  -- A lapsed ISO 27001 certificate is the partner's intervention, whatever else is open.
+  intervention_precedence = { "gate_lapsed:ISO27001" },
 }

@@ -38,7 +38,7 @@ return ps.policy {
     },
   },
 
-  health = common.health(15000),
+  health = common.health(32000),
   milestones = ps.default_milestones,
-  interventions = ps.default_interventions,
+  interventions = common.interventions,
 }

@@ -34,7 +34,7 @@ return ps.policy {
     },
   },
 
-  health = common.health(36000),
+  health = common.health(60000),
   milestones = ps.default_milestones,
-  interventions = menu.with_registration_review(ps.default_interventions),
+  interventions = menu.with_registration_review(common.interventions),
 }

@@ -30,7 +30,7 @@ return ps.policy {
     },
   },
 
-  health = common.health(6000),
+  health = common.health(7500),
   milestones = ps.default_milestones,
-  interventions = ps.default_interventions,
+  interventions = common.interventions,
 }

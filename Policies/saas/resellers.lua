@@ -34,7 +34,7 @@ return ps.policy {
     },
   },
 
-  health = common.health(10000),
+  health = common.health(30000),
   milestones = ps.default_milestones,
-  interventions = ps.default_interventions,
+  interventions = common.interventions,
 }

@@ -28,7 +28,7 @@ return ps.policy {
     },
   },
 
-  health = common.health(15000),
+  health = common.health(20000),
   milestones = ps.default_milestones,
-  interventions = ps.default_interventions,
+  interventions = common.interventions,
 }

@@ -8,10 +8,20 @@ lh_control *lh_control_of(lua_State *L);
 int lh_raise_kill(lua_State *L, int reason, const char *message);
 /// Raise a sandbox violation at the caller's position; sticky for the call.
 int lh_sandbox_violation(lua_State *L, const char *message);
-/// Raise a time-limit error if the deadline has passed.
+/// Raise a time-limit error if the deadline has passed, or a cancellation
+/// if one was requested.
 int lh_check_deadline(lua_State *L);
+/// Charge `steps` units of work done inside a library C function (where the
+/// count hook never fires) to the running call, as instructions; then check
+/// the budget, the deadline and cancellation. Raises when a limit is hit.
+void lh_charge(lua_State *L, int64_t steps);
+/// How many steps a C loop takes between two lh_charge calls.
+#define LH_CHARGE_EVERY 1024
 /// Replace string.find/match/gmatch/gsub with the interruptible matcher.
 void lh_install_patterns(lua_State *L);
+/// Replace table.insert/remove/move/concat/unpack/sort with versions that
+/// charge their loops (tablib.c).
+void lh_install_table_functions(lua_State *L);
 
 /// Arm the count hook now (budget accounting starts from c->executed).
 void lh_arm_hook(lua_State *L, lh_control *c);

@@ -99,15 +99,44 @@ int lh_sandbox_violation(lua_State *L, const char *message) {
     return lua_error(L);
 }
 
+#define CANCELLED_MESSAGE "cancelled: the run stopped at an earlier failure"
+
+static int cancel_requested(lh_control *c) {
+    return __atomic_load_n(&c->cancel_requested, __ATOMIC_RELAXED);
+}
+
+void lh_request_cancel(lh_control *c) { __atomic_store_n(&c->cancel_requested, 1, __ATOMIC_RELAXED); }
+void lh_clear_cancel(lh_control *c) { __atomic_store_n(&c->cancel_requested, 0, __ATOMIC_RELAXED); }
+
 int lh_check_deadline(lua_State *L) {
     lh_control *c = lh_control_of(L);
-    if (c->enforce > 0 && c->deadline_ns > 0 && lh_now_ns() > c->deadline_ns) {
+    if (c->enforce <= 0) return 0;
+    if (c->deadline_ns > 0 && lh_now_ns() > c->deadline_ns) {
         char message[96];
         snprintf(message, sizeof message, "time limit of %lld ms exceeded",
                  (long long)((c->deadline_ns - c->call_started_ns) / 1000000));
         return lh_raise_kill(L, LH_KILL_TIME, message);
     }
+    if (cancel_requested(c)) return lh_raise_kill(L, LH_KILL_CANCELLED, CANCELLED_MESSAGE);
     return 0;
+}
+
+static void raise_sticky(lua_State *L, lh_control *c) {
+    if (c->kill_where[0]) luaL_error(L, "%s %s", c->kill_where, c->kill_message);
+    luaL_error(L, "%s", c->kill_message);
+}
+
+void lh_charge(lua_State *L, int64_t steps) {
+    lh_control *c = lh_control_of(L);
+    if (c->enforce <= 0) return;
+    if (c->killed != LH_KILL_NONE) raise_sticky(L, c);
+    c->executed += steps;
+    if (c->budget > 0 && c->executed >= c->budget) {
+        char message[96];
+        snprintf(message, sizeof message, "instruction limit of %lld exceeded", (long long)c->budget);
+        lh_raise_kill(L, LH_KILL_INSTRUCTIONS, message);
+    }
+    lh_check_deadline(L);
 }
 
 void lh_arm_hook(lua_State *L, lh_control *c) {
@@ -149,9 +178,7 @@ static void lh_hook(lua_State *L, lua_Debug *ar) {
     }
     if (c->enforce <= 0) return;
     if (c->killed != LH_KILL_NONE) {
-        // Sticky: keep raising until the call unwinds to the host.
-        if (c->kill_where[0]) luaL_error(L, "%s %s", c->kill_where, c->kill_message);
-        luaL_error(L, "%s", c->kill_message);
+        raise_sticky(L, c);   // keep raising until the call unwinds to the host
         return;
     }
     c->executed += c->hook_interval;
@@ -263,17 +290,36 @@ static int lh_panic(lua_State *L) {
 
 // MARK: - Message handler
 
+// Turns the error object into "file:line: message" plus a traceback. It runs
+// inside the call, so the object's __tostring (policy code) runs under the
+// call's limits like any other; an error or a limit hit inside it comes back
+// here as a string (Lua calls the handler again). Only the traceback, built
+// by the host, is exempt from the memory cap.
 static int lh_msgh(lua_State *L) {
     lh_control *c = lh_control_of(L);
-    c->enforce--;   // building the traceback must not fail on the memory cap
-    const char *message = lua_tostring(L, 1);
-    if (message == NULL) {
+    const char *message;
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        message = lua_tostring(L, 1);
+    } else {
+        // error() adds a position only to strings: say where a table, a
+        // number or nil was raised (the innermost Lua function).
+        lua_Debug ar;
+        char where[192] = "";
+        for (int level = 1; level < 32 && lua_getstack(L, level, &ar); level++) {
+            if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+                snprintf(where, sizeof where, "%s:%d: ", ar.short_src, ar.currentline);
+                break;
+            }
+        }
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
-            message = lua_tostring(L, -1);
+            message = lua_pushfstring(L, "%s%s", where, lua_tostring(L, -1));
+        } else if (lua_type(L, 1) == LUA_TNUMBER) {
+            message = lua_pushfstring(L, "%s%s", where, lua_tostring(L, 1));
         } else {
-            message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+            message = lua_pushfstring(L, "%s(error object is a %s value)", where, luaL_typename(L, 1));
         }
     }
+    c->enforce--;   // building the traceback must not fail on the memory cap
     luaL_traceback(L, L, message, 1);
     c->enforce++;
     return 1;
@@ -288,7 +334,8 @@ void lh_arm(lua_State *L, int64_t instructions, size_t memory_bytes, int64_t tim
     c->limit = memory_bytes;
     c->peak = c->used;
     c->call_started_ns = lh_now_ns();
-    c->deadline_ns = timeout_ns > 0 ? c->call_started_ns + timeout_ns : 0;
+    c->deadline_ns = timeout_ns <= 0 ? 0
+        : timeout_ns < INT64_MAX - c->call_started_ns ? c->call_started_ns + timeout_ns : INT64_MAX;
     c->killed = LH_KILL_NONE;
     c->kill_where[0] = '\0';
     c->kill_message[0] = '\0';
@@ -301,11 +348,18 @@ int lh_pcall(lua_State *L, int nargs, int nresults) {
     c->hook_deferred = 0;
     if ((c->budget > 0 && c->budget <= LH_EXACT_BUDGET) || c->coverage) {
         lh_arm_hook(L, c);                 // exact from the first instruction
-    } else if (c->budget > 0 || c->deadline_ns > 0) {
-        c->hook_deferred = 1;              // armed by the watchdog if the call runs long
-        lua_sethook(L, NULL, 0, 0);
     } else {
-        lua_sethook(L, NULL, 0, 0);        // nothing to enforce
+        // Armed by the watchdog if the call runs long — also with no limit
+        // at all, so that the call can still be cancelled.
+        c->hook_deferred = 1;
+        lua_sethook(L, NULL, 0, 0);
+    }
+    if (cancel_requested(c)) {
+        lua_settop(L, base - 1);
+        c->killed = LH_KILL_CANCELLED;
+        snprintf(c->kill_message, sizeof c->kill_message, "%s", CANCELLED_MESSAGE);
+        lua_pushstring(L, CANCELLED_MESSAGE);
+        return LUA_ERRRUN;
     }
     c->enforce = 1;
     if (c->hook_deferred) lh_watch_begin(c);
@@ -624,35 +678,54 @@ static int lh_require(lua_State *L) {
     return 1;
 }
 
-// string.rep builds its result in one allocation; refuse results larger than
-// the memory cap up front (Lua's own check only stops strings over 2 GiB, with
-// a message that does not say a limit was hit).
+// string.rep, as Lua 5.4's, with two differences. Results larger than the
+// memory cap are refused up front (Lua's own check only stops strings over
+// 2 GiB, with a message that does not say a limit was hit). And the result is
+// filled by doubling copies instead of one copy per repetition: the stock
+// loop runs `count` times in C, where no hook fires, even when the result is
+// empty (string.rep("", 2^62) never returned).
 static int lh_string_rep(lua_State *L) {
-    size_t length, separator = 0;
-    luaL_checklstring(L, 1, &length);
+    size_t length, separator;
+    const char *s = luaL_checklstring(L, 1, &length);
     lua_Integer count = luaL_checkinteger(L, 2);
-    luaL_optlstring(L, 3, "", &separator);
+    const char *sep = luaL_optlstring(L, 3, "", &separator);
+    size_t unit = length + separator;
+    if (count <= 0 || unit == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    if (unit < length || (lua_Unsigned)count > ((size_t)LUA_MAXINTEGER - separator) / unit) {
+        return luaL_error(L, "resulting string too large");
+    }
+    size_t total = (size_t)count * unit - separator;
     lh_control *c = lh_control_of(L);
-    if (count > 0 && c->enforce > 0 && c->limit > 0) {
-        double total = (double)length * (double)count + (double)separator * (double)(count - 1);
-        if (total > (double)c->limit) {
-            char message[160];
-            snprintf(message, sizeof message, "memory limit of %zu KiB exceeded (string.rep of %.0f bytes)",
-                     c->limit / 1024, total);
-            return lh_raise_kill(L, LH_KILL_MEMORY, message);
+    if (c->enforce > 0 && c->limit > 0 && total > c->limit) {
+        char message[160];
+        snprintf(message, sizeof message, "memory limit of %zu KiB exceeded (string.rep of %zu bytes)",
+                 c->limit / 1024, total);
+        return lh_raise_kill(L, LH_KILL_MEMORY, message);
+    }
+    luaL_Buffer b;
+    char *p = luaL_buffinitsize(L, &b, total);
+    memcpy(p, s, length);
+    size_t filled = length;
+    if (count > 1) {
+        memcpy(p + filled, sep, separator);   // p now starts with one period: s .. sep
+        filled = unit;
+        while (filled < total) {              // the result is that period repeated, cut at total
+            size_t chunk = filled < total - filled ? filled : total - filled;
+            memcpy(p + filled, p, chunk);
+            filled += chunk;
         }
     }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
+    luaL_pushresultsize(&b, total);
     return 1;
 }
 
-static void wrap_string_rep(lua_State *L) {
+static void replace_string_rep(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
     lua_getfield(L, -1, LUA_STRLIBNAME);
-    lua_getfield(L, -1, "rep");
-    lua_pushcclosure(L, lh_string_rep, 1);
+    lua_pushcfunction(L, lh_string_rep);
     lua_setfield(L, -2, "rep");
     lua_pop(L, 2);
 }
@@ -729,7 +802,8 @@ static int build_sandbox(lua_State *L) {
     remove_member(L, LUA_MATHLIBNAME, "random");
     remove_member(L, LUA_MATHLIBNAME, "randomseed");
     lh_install_patterns(L);
-    wrap_string_rep(L);
+    lh_install_table_functions(L);
+    replace_string_rep(L);
 
     // Strings share one metatable: protect it (its __index is the real,
     // stripped string table, which scripts cannot reach).

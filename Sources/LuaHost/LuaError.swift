@@ -12,6 +12,9 @@ public struct LuaError: Error, Sendable, Equatable, CustomStringConvertible {
         case timeLimit = "time-limit"
         case sandboxViolation = "sandbox-violation"
         case typeMismatch = "type-mismatch"
+        /// The host stopped the call (``LuaState/requestCancel()``): another
+        /// partner of the same run had already failed.
+        case cancelled
     }
 
     public var kind: Kind

@@ -10,6 +10,10 @@ extension LuaState {
         set { lh_set_coverage(L, newValue ? 1 : 0) }
     }
 
+    /// The modules `require` loaded while coverage was recorded: chunk name
+    /// and source, so their functions' lines can be listed.
+    public var modulesLoadedWhileRecording: [(chunkName: String, source: String)] { recordedModules }
+
     /// Executed lines by chunk name (without the leading `@`).
     public func coveredLines() -> [String: Set<Int>] {
         let top = lua_gettop(L)
@@ -33,6 +37,27 @@ extension LuaState {
         defer { lua_settop(L, top) }
         guard let source = lh_push_active_lines(L, function.id) else { return nil }
         return (Self.displayName(String(cString: source)), integerKeys(at: lua_gettop(L)))
+    }
+
+    /// The functions the text chunk `source` defines (nested ones included,
+    /// the main chunk left out), each as the lines holding its code; the chunk
+    /// is compiled, never run. Nil if it does not compile.
+    public func functionLines(source: String, chunkName: String) -> [Set<Int>]? {
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        var source = source
+        let status = source.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { lh_push_function_lines(L, $0.baseAddress, $0.count, "@" + chunkName) }
+        }
+        guard status == 0 else { return nil }
+        let list = lua_gettop(L)
+        var functions: [Set<Int>] = []
+        for i in 0..<Int(lua_rawlen(L, list)) {
+            lua_rawgeti(L, list, lua_Integer(i + 1))
+            functions.append(integerKeys(at: lua_gettop(L)))
+            lh_pop(L, 1)
+        }
+        return functions
     }
 
     private func integerKeys(at table: Int32) -> Set<Int> {

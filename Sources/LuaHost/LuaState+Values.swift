@@ -8,6 +8,46 @@ import CLuaSandbox
 // so nothing here raises a Lua error through Swift frames), and strings are
 // read only when they already are strings (lua_tolstring never converts a
 // number in place, which would also break lua_next).
+//
+// Reading is host work that no hook watches, so it has limits of its own,
+// taken from the call whose values it reads (see ``ReadBudget``).
+
+/// What reading one value a script made may cost. A table referred to from
+/// many places is copied once per reference, so a few dozen tables sharing
+/// each other (t = {t, t} in a loop) expand into more values than memory
+/// holds. Each value read counts ``bytesPerValue`` against the call's memory
+/// cap, and the call's deadline is checked every 1024 values.
+struct ReadBudget {
+    static let bytesPerValue = 64
+    var remaining: Int
+    let limitBytes: Int
+    let deadline: Int64
+    let timeoutNanoseconds: Int64
+    var untilClock = 1024
+
+    init(_ control: UnsafeMutablePointer<lh_control>) {
+        limitBytes = Int(control.pointee.limit)
+        remaining = limitBytes > 0 ? limitBytes / Self.bytesPerValue : .max
+        deadline = control.pointee.deadline_ns
+        timeoutNanoseconds = deadline - control.pointee.call_started_ns
+    }
+
+    mutating func spend() throws {
+        remaining -= 1
+        if remaining < 0 {
+            throw LuaError(.memoryLimit, "memory limit of \(limitBytes >> 10) KiB exceeded while reading the value a script "
+                + "returned: it holds more than \(limitBytes / Self.bytesPerValue) values (a table counts once for each place "
+                + "that refers to it)")
+        }
+        untilClock -= 1
+        if untilClock == 0 {
+            untilClock = 1024
+            if deadline > 0, lh_now_ns() > deadline {
+                throw LuaError(.timeLimit, "time limit of \(timeoutNanoseconds / 1_000_000) ms exceeded while reading the value a script returned")
+            }
+        }
+    }
+}
 
 extension LuaState {
     static let maximumDepth = 64
@@ -50,8 +90,14 @@ extension LuaState {
 
     /// The value at stack `index`. Functions become registry references the
     /// caller owns; userdata, threads and non-string, non-integer table keys
-    /// are type mismatches.
-    func value(at index: Int32, depth: Int = 0) throws -> LuaValue {
+    /// are type mismatches. Read under the limits of the call that made it
+    /// (``ReadBudget``).
+    func value(at index: Int32) throws -> LuaValue {
+        var budget = ReadBudget(control)
+        return try value(at: index, depth: 0, budget: &budget)
+    }
+
+    private func value(at index: Int32, depth: Int, budget: inout ReadBudget) throws -> LuaValue {
         let index = lua_absindex(L, index)
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
@@ -59,7 +105,7 @@ extension LuaState {
         case LUA_TNUMBER:
             return lh_isinteger(L, index) != 0 ? .integer(lh_tointeger(L, index)) : .number(lh_tonumber(L, index))
         case LUA_TSTRING: return .string(string(at: index) ?? "")
-        case LUA_TTABLE: return try table(at: index, depth: depth)
+        case LUA_TTABLE: return try table(at: index, depth: depth, budget: &budget)
         case LUA_TFUNCTION:
             lua_pushvalue(L, index)
             return .function(LuaReference(id: lh_ref(L)))
@@ -69,7 +115,7 @@ extension LuaState {
         }
     }
 
-    private func table(at index: Int32, depth: Int) throws -> LuaValue {
+    private func table(at index: Int32, depth: Int, budget: inout ReadBudget) throws -> LuaValue {
         guard depth < Self.maximumDepth else {
             throw LuaError(.typeMismatch, "table nested more than \(Self.maximumDepth) levels deep (is it cyclic?)")
         }
@@ -81,6 +127,10 @@ extension LuaState {
         lua_pushnil(L)
         while lua_next(L, index) != 0 {
             count += 1
+            do { try budget.spend() } catch {
+                lh_pop(L, 2)
+                throw error
+            }
             let key: String
             switch lua_type(L, -2) {
             case LUA_TSTRING:
@@ -93,7 +143,7 @@ extension LuaState {
                 throw LuaError(.typeMismatch, "a table with a \(name) key cannot be passed to the host")
             }
             let item: LuaValue
-            do { item = try value(at: -1, depth: depth + 1) } catch {
+            do { item = try value(at: -1, depth: depth + 1, budget: &budget) } catch {
                 lh_pop(L, 2)
                 if var error = error as? LuaError, error.kind == .typeMismatch {
                     error.message = "field '\(key)': " + error.message

@@ -16,13 +16,15 @@ import Foundation
 /// ```
 public final class LuaState {
     @usableFromInline let L: OpaquePointer
-    private let control: UnsafeMutablePointer<lh_control>
+    let control: UnsafeMutablePointer<lh_control>
     public var modules: ModuleResolver?
     /// Limits for calls that do not pass their own.
     public var defaultLimits: LuaLimits
     /// Receives each line a script prints (default: discarded).
     public var output: (String) -> Void = { _ in }
     var hostFunctions: [HostFunction] = []
+    /// Modules resolved while coverage is recorded (see `modulesLoadedWhileRecording`).
+    var recordedModules: [(chunkName: String, source: String)] = []
 
     public init(modules: ModuleResolver? = nil, limits: LuaLimits = .default) throws {
         _ = Self.callbacksInstalled
@@ -159,6 +161,7 @@ public final class LuaState {
         case LH_KILL_MEMORY: kind = .memoryLimit
         case LH_KILL_TIME: kind = .timeLimit
         case LH_KILL_SANDBOX: kind = .sandboxViolation
+        case LH_KILL_CANCELLED: kind = .cancelled
         default: kind = status == LUA_ERRMEM ? .memoryLimit : status == LUA_ERRSYNTAX ? .syntax : .runtime
         }
         if kind != .runtime, kind != .syntax, control.pointee.killed != 0 {
@@ -170,6 +173,21 @@ public final class LuaState {
         }
         let parsed = LuaError.parse(text)
         return LuaError(kind, parsed.message, file: parsed.file, line: parsed.line, traceback: traceback)
+    }
+
+    // MARK: - Cancelling
+
+    /// Stop the call running on this state, from any thread, and every later
+    /// one until ``clearCancel()``: it fails with a ``LuaError/Kind/cancelled``
+    /// error at once if it has not started, else within about a millisecond.
+    /// The one method of a state another thread may call.
+    public func requestCancel() {
+        lh_request_cancel(control)
+    }
+
+    /// Let calls run again after ``requestCancel()``.
+    public func clearCancel() {
+        lh_clear_cancel(control)
     }
 
     /// Tests only: expose the stock pattern functions as global `stock_string`.
@@ -204,6 +222,7 @@ private func resolveCallback(host: UnsafeMutableRawPointer?, L: OpaquePointer?, 
     }
     switch modules.resolve(moduleName) {
     case .found(let chunkName, let source):
+        if state.recordsCoverage { state.recordedModules.append((chunkName, source)) }
         state.pushString("@" + chunkName)
         state.pushString(source)
         return LH_RESOLVE_FOUND

@@ -23,12 +23,17 @@ public struct ModuleResolver: Sendable {
     public init(roots: [Root]) { self.roots = roots }
 
     /// The roots for policy set folder `setDirectory`: itself, then the shared
-    /// `lib` folder beside it (`Policies/telecom` → `Policies/lib`).
-    public static func forPolicySet(at setDirectory: URL, displayPath: String? = nil) -> ModuleResolver {
+    /// library, by default the `lib` folder beside it (`Policies/telecom` → `Policies/lib`).
+    public static func forPolicySet(at setDirectory: URL, displayPath: String? = nil, library: Root? = nil) -> ModuleResolver {
         let set = Root(directory: setDirectory, displayPath: displayPath)
-        let libDirectory = setDirectory.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("lib")
-        let lib = Root(directory: libDirectory, displayPath: Self.sibling("lib", of: set.displayPath))
-        return ModuleResolver(roots: [set, lib])
+        return ModuleResolver(roots: [set, library ?? sharedLibrary(besideSet: setDirectory, displayPath: set.displayPath)])
+    }
+
+    /// The `lib` folder beside a set folder, named the way the set is (`Policies/telecom` → `Policies/lib`).
+    public static func sharedLibrary(besideSet setDirectory: URL, displayPath: String? = nil) -> Root {
+        let display = displayPath ?? setDirectory.relativePath
+        return Root(directory: setDirectory.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("lib"),
+                    displayPath: sibling("lib", of: display))
     }
 
     /// The display path of folder `name` beside `path` (`Policies/telecom` → `Policies/lib`).
@@ -73,7 +78,14 @@ public struct ModuleResolver: Sendable {
                 return .notFound("module '\(name)' could not be read: \(error.localizedDescription)")
             }
         }
-        return .notFound("module '\(name)' not found (looked for \(tried.joined(separator: ", ")))")
+        var message = "module '\(name)' not found (looked for \(tried.joined(separator: ", ")))"
+        // A set copied out of its Policies folder has no lib beside it: say how to name one.
+        let missing = roots.dropFirst().filter { !FileManager.default.fileExists(atPath: $0.directory.path) }
+        if !missing.isEmpty {
+            message += "; there is no folder \(missing.map(\.displayPath).joined(separator: ", ")) — "
+                + "name the shared modules folder with --lib (e.g. --lib Policies/lib)"
+        }
+        return .notFound(message)
     }
 
     static func isValidName(_ name: String) -> Bool {

@@ -22,9 +22,10 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     public static let supported = Day(civil: 1900, 1, 1)...Day(civil: 2999, 12, 31)
 
     /// The longest period a policy may declare (remediation, milestone
-    /// deadlines, gate warnings, intervention steps): a supported day plus
-    /// two such spans (days and months) still falls inside ``representable``.
-    public static let longestSpanInYears = 1000
+    /// deadlines, gate warnings, intervention steps; the policy loader
+    /// refuses longer ones): a supported day plus such a span falls far
+    /// inside ``representable``.
+    public static let longestSpanInYears = 100
 
     /// What day arithmetic clamps to: the days written `YYYY-MM-DD` with a
     /// four-digit year, and what stored decisions read back.

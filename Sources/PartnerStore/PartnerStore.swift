@@ -162,6 +162,6 @@ public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(partnersAdded) partners added, \(partnersUpdated) updated, \(events) events"
+        "\(TextFormat.count(partnersAdded, "partner")) added, \(partnersUpdated) updated, \(TextFormat.count(events, "event"))"
     }
 }

@@ -6,7 +6,12 @@ import PartnerModel
 /// Calibration (asserted by ProgramGeneratorTests on a sample):
 /// - partner quality is lognormal (σ 1.0): about 20% of partners bring about
 ///   75% of revenue;
-/// - about 45% go dormant (no activity in the last 90 days before the end);
+/// - about a third go dormant (no activity in the last 90 days before the
+///   end; published figures: 30–60%);
+/// - monthly bookings scale with the industry's deal sizes
+///   (`ProgramProfile.monthlyRevenue`), so each bundled set's tiers form a
+///   pyramid on generated data, every tier reached by some partners;
+/// - a partner's region is its country's sales region (`SalesRegion`);
 /// - about 30% win a first deal; time to it is lognormal, median ~4.5 months;
 /// - initial tiers form a pyramid by quality (most in the entry tier);
 /// - certifications expire (12–24 months) and are renewed or not;
@@ -42,14 +47,15 @@ struct PartnerSimulation {
         let z = random.normal()
         let quality = exp(PartnerSimulation.qualitySigma * z)
         // Dormancy: the partner's last active day is well before the end.
-        let dormant = tenureDays > 120 && random.chance(0.47)
+        let dormant = tenureDays > 120 && random.chance(0.35)
         let lastActive = dormant ? enrolled.adding(days: random.int(0...(tenureDays - 91))) : end
         let activeDays = enrolled.days(until: lastActive)
 
         let territories = chooseTerritories()
         let products = random.subset(program.products, count: random.int(1...program.products.count))
+        let country = territories.first.map(Self.country) ?? program.country
         let partner = Partner(id: id, name: Self.name(index: index, random: &random), type: random.pick(program.types),
-                              program: program.name, region: program.region, country: territories.first.map(Self.country) ?? program.country,
+                              program: program.name, region: SalesRegion.of(country: country), country: country,
                               territories: territories, products: products, enrolled: enrolled,
                               channelAccountManager: "cam-\(random.int(1...40))", tier: nil, tierSince: nil,
                               status: random.chance(0.03) ? .suspended : .active)
@@ -125,7 +131,7 @@ struct PartnerSimulation {
         if activated || random.chance(0.55) {
             let start = activated ? firstWin : enrolled.adding(days: random.int(30...200))
             var month = start
-            let monthly = 2_000 * quality
+            let monthly = program.monthlyRevenue * quality
             while month <= lastActive {
                 let amount = (monthly * random.lognormal(median: 1, sigma: 0.35) * 100).rounded() / 100
                 add(month, .revenue(amount: amount, currency: program.currency, product: random.pick(products)))

@@ -67,7 +67,7 @@ public struct ProgramGenerator: Sendable {
     /// over four years and many partners go dormant, so this gives about 100
     /// events per partner over its life — a 100k-partner program has about
     /// 10M events, the size the benchmarks are specified for.
-    public static let defaultEventsPerYear = 57.0
+    public static let defaultEventsPerYear = 45.0
 
     public let options: Options
     let programs: [ProgramProfile]

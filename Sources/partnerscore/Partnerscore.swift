@@ -24,6 +24,7 @@ struct Partnerscore: AsyncParsableCommand {
             TestCommand.self,
             CheckCommand.self,
             DiffCommand.self,
+            PolicyCommand.self,
             ServeCommand.self,
             TokenCommand.self,
         ]

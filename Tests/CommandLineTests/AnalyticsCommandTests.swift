@@ -70,7 +70,7 @@ struct AnalyticsCommandTests {
         let json = try partnerscore(["metrics", "--db", "p.sqlite", "--format", "json", "--as-of", "2024-06-30"], in: folder)
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(object?["asOf"] as? String == "2024-06-30")
+        #expect(object?["as_of"] as? String == "2024-06-30")
         let segments = object?["segments"] as? [[String: Any]] ?? []
         let all = segments.first
         #expect((all?["partners"] as? [String: Any])?["enrolled"] as? Int == 2)

@@ -7,10 +7,10 @@ struct EngineCommandTests {
     static let repositoryPolicies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Policies").path
 
-    /// A workspace with a small generated telecom program imported into db.sqlite.
-    func program() throws -> Workspace {
+    /// A workspace with a small generated program (telecom, or every industry with nil) imported into db.sqlite.
+    func program(industry: String? = "telecom") throws -> Workspace {
         let w = try Workspace()
-        for args in [["generate", "--partners", "300", "--seed", "3", "--industry", "telecom", "--out", "data"],
+        for args in [["generate", "--partners", "300", "--seed", "3", "--out", "data"] + (industry.map { ["--industry", $0] } ?? []),
                      ["init", "--db", "db.sqlite"],
                      ["import", "--db", "db.sqlite", "data/partners.csv", "data/events.csv"]] {
             let r = try partnerscore(args, in: w)
@@ -140,6 +140,9 @@ struct EngineCommandTests {
         let r = try partnerscore(["demo", "--partners", "400", "--policies", Self.repositoryPolicies], in: w)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Over six monthly runs:"))
+        // Set names are never cut to fit a column.
+        #expect(r.stdout.contains("\n  financial-services  "), "\(r.stdout)")
+        #expect(!r.stdout.contains("financial-se "))
         #expect(r.stdout.contains("Summary of telecom as of 2026-10-31"))
     }
 }

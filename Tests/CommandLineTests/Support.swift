@@ -18,12 +18,24 @@ struct CommandResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// The command was killed after running longer than its timeout.
+    var timedOut = false
 }
 
-/// Run the real command line in `workspace`, feeding no input.
-func partnerscore(_ arguments: [String], in workspace: Workspace, environment: [String: String] = [:]) throws -> CommandResult {
+/// Run the real command line in `workspace`, feeding no input; a command
+/// still running after `timeout` seconds is killed (and says so), so a hang
+/// fails its test instead of the whole run.
+func partnerscore(_ arguments: [String], in workspace: Workspace, environment: [String: String] = [:],
+                  timeout: TimeInterval = 600) throws -> CommandResult {
+    try run(partnerscoreExecutable(), arguments, in: workspace, environment: environment, timeout: timeout)
+}
+
+/// Run `executable` in `workspace` with the environment plus `environment`, feeding no input;
+/// killed after `timeout` seconds.
+func run(_ executable: URL, _ arguments: [String], in workspace: Workspace, environment: [String: String] = [:],
+         timeout: TimeInterval = 600) throws -> CommandResult {
     let process = Process()
-    process.executableURL = partnerscoreExecutable()
+    process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = workspace.url
     var env = ProcessInfo.processInfo.environment
@@ -42,13 +54,19 @@ func partnerscore(_ arguments: [String], in workspace: Workspace, environment: [
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
+    let exited = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in exited.signal() }
     try process.run()
-    process.waitUntilExit()
+    let timedOut = exited.wait(timeout: .now() + timeout) == .timedOut
+    if timedOut {
+        kill(process.processIdentifier, SIGKILL)
+        exited.wait()
+    }
     try out.close()
     try err.close()
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self), timedOut: timedOut)
 }
 
 /// A temporary working directory for one test.

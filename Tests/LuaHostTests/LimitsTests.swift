@@ -40,11 +40,16 @@ struct LimitsTests {
         "for w in string.gmatch(string.rep('a', 20000), '.-.-.-b') do end",
     ])
     func pathologicalPattern(snippet: String) throws {
-        let limits = LuaLimits(instructions: 1_000_000, memoryBytes: 64 << 20, timeout: .milliseconds(200))
         let clock = ContinuousClock()
-        let start = clock.now
-        let error = luaError { try run(snippet, limits: limits) }
-        #expect(error?.kind == .timeLimit)
+        // The wall-clock limit alone stops it...
+        var start = clock.now
+        let timed = luaError { try run(snippet, limits: LuaLimits(instructions: 0, memoryBytes: 64 << 20, timeout: .milliseconds(200))) }
+        #expect(timed?.kind == .timeLimit)
+        #expect(clock.now - start < .seconds(2))
+        // ...and so does the instruction budget alone: matching steps count as instructions.
+        start = clock.now
+        let counted = luaError { try run(snippet, limits: LuaLimits(instructions: 1_000_000, memoryBytes: 64 << 20, timeout: .zero)) }
+        #expect(counted?.kind == .instructionLimit)
         #expect(clock.now - start < .seconds(2))
     }
 
@@ -65,9 +70,17 @@ struct LimitsTests {
 
     @Test("deep recursion fails cleanly")
     func deepRecursion() throws {
-        let error = luaError { try run("local function f(n) return f(n + 1) + 1 end return f(1)", limits: .default) }
+        let generous = LuaLimits(instructions: 100_000_000, memoryBytes: 64 << 20, timeout: .seconds(10))
+        let error = luaError { try run("local function f(n) return f(n + 1) + 1 end return f(1)", limits: generous) }
         #expect(error?.kind == .runtime || error?.kind == .memoryLimit)
         #expect(error?.message.contains("stack overflow") == true || error?.kind == .memoryLimit)
+    }
+
+    @Test("a timeout too long to count in nanoseconds is no limit, not a trap or an instant expiry")
+    func hugeTimeout() throws {
+        let limits = LuaLimits(instructions: 0, memoryBytes: 0, timeout: .seconds(Int64.max))
+        #expect(limits.timeoutNanoseconds == .max)
+        #expect(try run("local n = 0 for i = 1, 1000 do n = n + i end return n", limits: limits) == 500_500)
     }
 
     @Test("limits are per call: a later call gets a fresh budget")

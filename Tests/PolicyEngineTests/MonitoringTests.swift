@@ -135,7 +135,7 @@ struct ExplanationTests {
         let (e, _) = try evaluator.evaluate(s, state: PartnerProgramState(tier: "Authorized", lastTierEvaluation: day("2025-05-31")))
         let text = Explanation(evaluation: e, policy: set.policy(forProgram: "agents")!).text
         #expect(text.contains("Tier: Authorized — in good standing"))
-        #expect(text.contains("Next tier: Premier — needs 2 of 2 criteria:"))
+        #expect(text.contains("Next tier: Premier — missing 2 of 2 criteria:"))
         #expect(text.contains("✗ revenue_1m ≥ 10,000 — has 7,200 (needs 2,800 more)"))
         #expect(text.contains("✗ authorized territories ≥ 3 — has 2 (needs 1 more)"))
         #expect(text.contains("Health: 45 of 100 — yellow"))
@@ -179,7 +179,7 @@ struct EncodingTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let name = String(decoding: try encoder.encode([p.name]), as: UTF8.self)
-        #expect(e.json().contains("\"partnerName\":\(name.dropFirst().dropLast())"))
+        #expect(e.json().contains("\"partner_name\":\(name.dropFirst().dropLast())"))
     }
 
     /// An agent with three territories over four months of revenue (up, down, none, up again), its
@@ -247,7 +247,7 @@ struct EncodingTests {
         e.intervention?.owner = nil
         e.policy.file = "/elsewhere/agents.lua"
         let text = compact(e, texts)
-        #expect(text.contains("\"thresholdValue\":null") && text.contains("\"owner\":null") && text.contains("/elsewhere/agents.lua"))
+        #expect(text.contains("\"threshold_value\":null") && text.contains("\"owner\":null") && text.contains("/elsewhere/agents.lua"))
         #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts, columns: DecisionColumns(e)) == e)
 
         // The texts survive their own JSON (the ledger stores them so).
@@ -314,15 +314,15 @@ struct EncodingTests {
         for e in evaluations {
             let text = compact(e, texts)
             #expect(try PartnerEvaluation.decode(detail: Data(text.utf8), texts: texts, columns: DecisionColumns(e)) == e)
-            let lists = [("alerts", e.alerts.isEmpty), ("gates", e.gates.isEmpty), ("resolvedAlerts", e.resolvedAlerts.isEmpty),
-                         ("suspendedBenefits", e.suspendedBenefits.isEmpty), ("suspendedProducts", e.suspendedProducts.isEmpty)]
+            let lists = [("alerts", e.alerts.isEmpty), ("gates", e.gates.isEmpty), ("resolved_alerts", e.resolvedAlerts.isEmpty),
+                         ("suspended_benefits", e.suspendedBenefits.isEmpty), ("suspended_products", e.suspendedProducts.isEmpty)]
             let keys = try topLevelKeys(text)
             for (key, empty) in lists { #expect(keys.contains(key) == !empty, "\(key)") }
             #expect(keys.contains("benefits") == (e.benefits != texts.benefits(ofTier: e.tier)))
             // What the decision's row holds is left out, the health score and band too.
-            let rowKeys = ["asOf", "previousStanding", "standing", "tierEvent", "snapshotHash"]
-                + (e.tier == nil ? [] : ["tier"]) + (e.previousTier == nil ? [] : ["previousTier"])
-            #expect(keys.isDisjoint(with: rowKeys + ["previousTier", "tier"]))
+            let rowKeys = ["as_of", "previous_standing", "standing", "tier_event", "snapshot_hash"]
+                + (e.tier == nil ? [] : ["tier"]) + (e.previousTier == nil ? [] : ["previous_tier"])
+            #expect(keys.isDisjoint(with: rowKeys + ["previous_tier", "tier"]))
             let health = try #require((try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["health"] as? [String: Any])
             #expect(Set(health.keys) == ["components"])
             // In full, nothing is left out.

@@ -94,11 +94,43 @@ struct TierStateMachineTests {
         #expect(s.review == nil)
     }
 
-    @Test("a tier the policy no longer has is reassigned at the next due evaluation")
+    @Test("a stored tier the policy does not have stops the evaluation, naming partner, tier and the policy's tiers")
     func unknownTier() throws {
         let state = PartnerProgramState(tier: "Gold", lastTierEvaluation: day("2025-01-31"))
-        let (e, _) = try run("2025-02-28", [.revenue1m: 100], state)
-        #expect(e.tier == "Authorized")
-        #expect(e.tierEvent == .assigned)
+        do {
+            _ = try run("2025-02-28", [.revenue1m: 100], state)
+            Issue.record("a partner stored in an unknown tier was evaluated")
+        } catch let failure as PartnerEvaluator.Failure {
+            let text = failure.description
+            #expect(text.contains("partner P-1 holds tier 'Gold'"))
+            #expect(text.contains("its tiers: Authorized, Premier"))
+            #expect(text.contains("Policies/testset/agents.lua"))
+            #expect(text.contains("formerly = { \"Gold\" }"))
+        }
+        // Never evaluated: the tier imported with the partner is checked the same way.
+        var imported = premierAgent
+        imported.tier = "Silver"
+        #expect(throws: PartnerEvaluator.Failure.self) {
+            try run("2025-02-28", [:], .initial(for: imported), partner: imported)
+        }
+    }
+
+    @Test("a renamed tier keeps its partners, their review too, through `formerly`")
+    func renamedTier() throws {
+        let renamed = agentPolicy.replacingOccurrences(of: "ps.tier \"Premier\" {", with: "ps.tier \"Premier Plus\" { formerly = { \"Premier\" },")
+        let evaluator = PartnerEvaluator(policySet: try PolicyFolder(files: ["testset/agents.lua": renamed]).load())
+        let review = TierReview(tier: "Premier", opened: day("2025-02-28"), deadline: day("2025-04-29"))
+        let state = PartnerProgramState(tier: "Premier", tierSince: day("2025-01-31"), review: review, lastTierEvaluation: day("2025-02-28"))
+        let (e, next) = try evaluator.evaluate(snapshot(premierAgent, asOf: "2025-03-31", metrics: [.revenue3m: 1000],
+                                                        credentials: [agreement]), state: state)
+        #expect(e.tier == "Premier Plus" && e.previousTier == "Premier")   // the decision shows the rename
+        #expect(e.tierEvent == .reviewContinues)
+        #expect(next.review?.tier == "Premier Plus")
+    }
+
+    @Test("a former tier name may not be a tier's name, or another tier's former name")
+    func formerNameCollides() throws {
+        let source = agentPolicy.replacingOccurrences(of: "ps.tier \"Premier\" {", with: "ps.tier \"Premier\" { formerly = { \"Authorized\" },")
+        #expect(throws: PolicyError.self) { try PolicyFolder(files: ["testset/agents.lua": source]).load() }
     }
 }

@@ -27,11 +27,7 @@ struct FixtureRunnerTests {
         """
     }
 
-    func run(_ files: [String: String]) throws -> [CaseResult] {
-        let folder = try PoliciesFolder(files)
-        let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
-        return FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s").run(policySet: set)
-    }
+    func run(_ files: [String: String]) throws -> [CaseResult] { try runFixtures(files) }
 
     @Test("a passing fixture")
     func passing() throws {
@@ -97,6 +93,28 @@ struct FixtureRunnerTests {
         #expect(report.items.contains { !$0.covered && $0.description.contains("revenue_1m ≥ 1,000\" fails") })
         #expect(report.items.contains { $0.covered && $0.description == "tier Top reached" })
         #expect(report.percent < 100)
+    }
+
+    @Test("a fixture stops at its first failing case: the cases after it start from no state")
+    func stopsAtFailure() throws {
+        let failing = """
+              tiers = { ps.tier "Base" {}, ps.tier "Top" { entry = { ps.check("big", function(p) error("no data") end) } } },
+            """
+        let cases = """
+            {
+              "partners": [ { "id": "A", "name": "A Co", "type": "agent", "program": "p", "region": "NA", "country": "US",
+                              "territories": [], "products": [], "enrolled": "2025-01-01", "cam": "c" } ],
+              "cases": [ { "name": "January", "as_of": "2025-01-31", "expect": { "A": { "tier": "Top" } } },
+                         { "name": "February", "as_of": "2025-02-28", "expect": { "A": { "tier": "Top" } } },
+                         { "name": "March", "as_of": "2025-03-31", "expect": { "A": { "tier": "Top" } } } ]
+            }
+            """
+        let results = try run(["s/p.lua": policy(failing), "s/fixtures/a.json": cases])
+        #expect(results.map(\.name) == ["January", "February", "March"])
+        #expect(results[0].error?.contains("no data") == true)
+        #expect(results.dropFirst().allSatisfy {
+            $0.error == "not run: case 'January' of this fixture failed, and each case starts from the one before"
+        })
     }
 
     @Test("coverage counts the lines of policy functions that ran")

@@ -1,4 +1,6 @@
 import Foundation
+import PolicyEngine
+@testable import PolicyToolchain
 
 /// A Policies folder written for one test (with the shared lib folder).
 final class PoliciesFolder {
@@ -30,3 +32,10 @@ func policy(programs: String = "\"p\"", cadence: String = "monthly", _ body: Str
 /// The repository's Policies folder.
 let repositoryPolicies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Policies")
+
+/// Run the fixtures of set `s` in a Policies folder made of `files`.
+func runFixtures(_ files: [String: String]) throws -> [CaseResult] {
+    let folder = try PoliciesFolder(files)
+    let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
+    return FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s").run(policySet: set)
+}

@@ -227,3 +227,38 @@ struct MetricsTests {
         #expect(csv.contains("policy_set,agents,tier:Premier,1\n"))
     }
 }
+
+@Suite("A decision log written before keys were snake_case reads the same")
+struct LegacyLedgerTests {
+    let asOf = day("2026-06-30")
+
+    /// The keys details and texts had before (snake_case name → former camelCase name).
+    static let legacy = [
+        "as_of": "asOf", "authorized_products": "authorizedProducts", "content_hash": "contentHash", "days_open": "daysOpen",
+        "days_to_expiry": "daysToExpiry", "first_raised": "firstRaised", "observed_value": "observedValue",
+        "partner_id": "partnerID", "partner_name": "partnerName", "previous_standing": "previousStanding",
+        "previous_tier": "previousTier", "qualifies_for": "qualifiesFor", "resolved_alerts": "resolvedAlerts",
+        "snapshot_hash": "snapshotHash", "suspended_benefits": "suspendedBenefits", "suspended_products": "suspendedProducts",
+        "threshold_value": "thresholdValue", "tier_due": "tierDue", "tier_event": "tierEvent", "observed_as": "observedAs",
+    ]
+
+    @Test("metrics and the attention list are the same once every stored detail and text is rewritten with the former keys")
+    func camelCaseLedger() throws {
+        let (store, _) = try makeEvaluatedFixture()
+        let analytics = ProgramAnalytics(store: store)
+        let metrics = try analytics.metrics(asOf: asOf), attention = try analytics.attention(asOf: asOf)
+        #expect(!attention.isEmpty)
+        try store.writer.write { db in
+            for (table, column) in [("decision", "detail"), ("decision_text", "texts")] {
+                try db.execute(sql: "UPDATE \(table) SET \(column) = replace(\(column), '\"authorized_all_products\":false,', '')")
+                for (snake, camel) in Self.legacy {
+                    try db.execute(sql: "UPDATE \(table) SET \(column) = replace(\(column), ?, ?)", arguments: ["\"\(snake)\":", "\"\(camel)\":"])
+                }
+            }
+            let camel: Int = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decision WHERE detail LIKE '%\"partnerID\"%'") ?? 0
+            #expect(camel > 0)
+        }
+        #expect(try analytics.metrics(asOf: asOf) == metrics)
+        #expect(try analytics.attention(asOf: asOf) == attention)
+    }
+}

@@ -129,7 +129,7 @@ struct ProgramRunTests {
                 #expect(detail.utf8.count < expected.json().utf8.count, "\(key)")
                 #expect(!detail.contains("revenue_1m ≥ 5,000") && !detail.contains(folder.set.path), "\(key)")
                 // The row holds these; the detail does not repeat them.
-                #expect(!detail.contains("snapshotHash") && !detail.contains(expected.snapshotHash.hex) && !detail.contains("asOf"), "\(key)")
+                #expect(!detail.contains("snapshot_hash") && !detail.contains(expected.snapshotHash.hex) && !detail.contains("as_of"), "\(key)")
             }
         }
     }
@@ -323,5 +323,59 @@ struct EvaluationOutputTests {
         #expect(fields.count == EvaluationOutput.csvColumns.count)
         #expect(row == fields.map(TextFormat.csvField).joined(separator: ",") + "\n")
         #expect(row?.hasPrefix("\"set,1\",") == true && row?.contains("\"Gold, \"\"plus\"\"\"") == true)
+    }
+}
+
+/// How a set is identified in the ledger: by its name (the folder's, unless
+/// loaded under another). A first recorded run under a new name for programs
+/// that already have a history elsewhere must be asked for.
+@Suite("A copy of a set records under a name chosen on purpose")
+struct SetIdentityTests {
+    @Test("a first recorded run under another name is refused, naming the history it would not continue")
+    func separateHistory() throws {
+        let folder = try PolicyFolder(policy)
+        let store = try makeStore()
+        try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day("2025-01-31"), dryRun: false)
+        let copyFolder = folder.root.appendingPathComponent("tmp/agents-2027")
+        try FileManager.default.createDirectory(at: copyFolder.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: folder.set, to: copyFolder)
+        let copy = try PolicySet(directory: copyFolder, displayPath: "tmp/agents-2027")
+        #expect(copy.name == "agents-2027")
+        do {
+            try ProgramRun(store: store, policySet: copy).evaluate(asOf: day("2025-02-28"), dryRun: false)
+            Issue.record("a second history was started silently")
+        } catch let failure as ProgramRun.Failure {
+            #expect(failure.description.contains("history under policy set 'agents' (last evaluated 2025-01-31)"))
+            #expect(failure.description.contains("--set-name agents"))
+        }
+        // A dry run writes nothing, so it may look.
+        try ProgramRun(store: store, policySet: copy).evaluate(asOf: day("2025-02-28"), dryRun: true)
+        // Under the set's own name the copy continues its history: A-3's alert has been open since January.
+        var continued: PartnerEvaluation?
+        try ProgramRun(store: store, policySet: try PolicySet(directory: copyFolder, name: "agents"))
+            .evaluate(asOf: day("2025-02-28"), dryRun: false) { if $0.partnerID == "A-3" { continued = $0 } }
+        #expect(continued?.alerts.first { $0.key.kind == .healthRed }?.firstRaised == day("2025-01-31"))
+        // Asked for on purpose, a separate history starts: the same alert is new in it.
+        var separate = ProgramRun(store: store, policySet: copy)
+        separate.startsSeparateHistory = true
+        var fresh: PartnerEvaluation?
+        try separate.evaluate(asOf: day("2025-03-31"), dryRun: false) { if $0.partnerID == "A-3" { fresh = $0 } }
+        #expect(fresh?.alerts.first { $0.key.kind == .healthRed }?.firstRaised == day("2025-03-31"))
+    }
+
+    @Test("the ledger reads back the decision a run recorded, and the state it left")
+    func decisionLog() throws {
+        let folder = try PolicyFolder(policy)
+        let store = try makeStore()
+        var written: PartnerEvaluation?
+        try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day("2025-01-31"), dryRun: false) {
+            if $0.partnerID == "A-1" { written = $0 }
+        }
+        let recorded = try #require(try DecisionLog.decision(in: store, policySet: "agents", partnerID: "A-1", asOf: day("2025-01-31")))
+        #expect(recorded.evaluation == written)
+        #expect(recorded.runID == 1)
+        #expect(try DecisionLog.decision(in: store, policySet: "agents", partnerID: "A-1", asOf: day("2025-01-30")) == nil)
+        #expect(try DecisionLog.lastRun(in: store, policySet: "agents") == day("2025-01-31"))
+        #expect(try DecisionLog.state(in: store, policySet: "agents", partnerID: "A-1")?.lastTierEvaluation == day("2025-01-31"))
     }
 }

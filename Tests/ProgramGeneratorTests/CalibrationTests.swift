@@ -125,7 +125,7 @@ struct CalibrationTests {
         #expect(Self.sample.expiringSoon > 20)
     }
 
-    @Test("about 100 events per partner by default (57 per year of activity), most of them logins")
+    @Test("about 100 events per partner by default (45 per year of activity), two thirds of them logins")
     func volume() {
         let perYear = Double(Self.sample.events) / Self.sample.activityYears
         let expected = ProgramGenerator.defaultEventsPerYear
@@ -133,7 +133,17 @@ struct CalibrationTests {
         #expect((expected * 1.1...expected * 1.6).contains(perYear), "events per activity-year: \(perYear)")
         let perPartner = Double(Self.sample.events) / Double(Self.sample.partners.count)
         #expect((85...120).contains(perPartner), "events per partner: \(perPartner)")
-        #expect(Double(Self.sample.logins) / Double(Self.sample.events) > 0.7)
+        #expect(Double(Self.sample.logins) / Double(Self.sample.events) > 0.65, "logins: \(Double(Self.sample.logins) / Double(Self.sample.events))")
+    }
+
+    @Test("a partner's region is its country's sales region")
+    func regions() {
+        for partner in Self.sample.partners {
+            #expect(partner.region == SalesRegion.of(country: partner.country), "\(partner.id): \(partner.country) in \(partner.region)")
+        }
+        let byCountry = Dictionary(grouping: Self.sample.partners, by: \.country).mapValues { Set($0.map(\.region)) }
+        for country in ["DE", "FR", "GB", "IT"] { #expect(byCountry[country] == ["EMEA"], "\(country)") }
+        #expect(byCountry["US"] == ["NA"] && byCountry["JP"] == ["APAC"] && byCountry["BR"] == ["LATAM"])
     }
 
     @Test("enrolments spread over the 4 years before the end; events lie between enrolment and end")

@@ -54,18 +54,49 @@ struct ReloadCheckTests {
         }
     }
 
-    @Test("start-up refuses such a set, naming file and line")
-    func startUpRefuses() throws {
+    @Test("at start-up, with no earlier version, such a set serves and /health says which partner fails and where")
+    func startUpWarns() async throws {
         let fixture = try ServiceFixture()
         try fixture.writePolicy(loopingPolicy)
-        #expect { _ = try buildApplication(fixture.configuration(), store: fixture.store) } throws: { error in
-            "\(error)".contains("Policies/agents/agents.lua:6")
+        try await fixture.withServer { api in
+            let health = try await api.get("/health")
+            #expect(health.status == 200)
+            let error = health.json["last_reload_error"] as? [String: Any] ?? [:]
+            #expect(error["line"] as? Int == 6, "\(health.text)")
+            #expect((error["message"] as? String)?.contains("serving it anyway") == true, "\(health.text)")
         }
     }
 
-    @Test("a version that fails the set's fixtures is refused, naming the case")
-    func failingFixturesRefused() async throws {
+    @Test("start-up refuses a set whose fixtures fail, naming the case")
+    func startUpRefusesFailingFixtures() throws {
         let fixture = try ServiceFixture()
+        try writePremierFixture(fixture)
+        try fixture.writePolicy(agentsPolicy.replacingOccurrences(of: "ps.at_least(\"revenue_1m\", 5000)", with: "ps.at_least(\"revenue_1m\", 7000)"))
+        #expect { _ = try buildApplication(fixture.configuration(), store: fixture.store) } throws: { error in
+            "\(error)".contains("fails its fixtures") && "\(error)".contains("premier in january")
+        }
+    }
+
+    @Test("a failure the serving version shares (a partner's stale data) does not hold an edit back")
+    func sharedFailureDoesNotBlock() async throws {
+        let fixture = try ServiceFixture()
+        // Every version fails for A-2; the edit changes something else.
+        let failsForA2 = agentsPolicy.replacingOccurrences(
+            of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
+            with: "ps.tier \"Authorized\" { entry = { ps.check('a2', function(p) if p.id == 'A-2' then error('no data for A-2') end return true end) } },")
+        try fixture.writePolicy(failsForA2)
+        try await fixture.withServer { api in
+            try fixture.writePolicy(failsForA2.replacingOccurrences(of: "version = \"1.0\"", with: "version = \"1.1\""))
+            let reloaded = try await api.call(.post, "/v1/policies/reload", token: fixture.designer)
+            #expect(reloaded.status == 200, "\(reloaded.text)")
+            #expect(reloaded.json["swapped"] as? [String] == ["agents"])
+            // A version that also fails for A-1, which the serving one evaluates, is refused.
+            try fixture.writePolicy(failsForA2.replacingOccurrences(of: "p.id == 'A-2'", with: "p.id == 'A-2' or p.id == 'A-1'"))
+            expectError(try await api.call(.post, "/v1/policies/reload", token: fixture.designer), 422, "policy_invalid")
+        }
+    }
+
+    func writePremierFixture(_ fixture: ServiceFixture) throws {
         let fixtures = fixture.policies.appendingPathComponent("agents/fixtures")
         try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
         try """
@@ -73,6 +104,12 @@ struct ReloadCheckTests {
              "events": [{"partner_id": "F-1", "date": "2025-01-10", "kind": "revenue", "amount": 6000, "currency": "USD", "product": "voice"}],
              "cases": [{"name": "premier in january", "as_of": "2025-01-31", "expect": {"F-1": {"tier": "Premier"}}}]}
             """.write(to: fixtures.appendingPathComponent("premier.json"), atomically: true, encoding: .utf8)
+    }
+
+    @Test("a version that fails the set's fixtures is refused, naming the case")
+    func failingFixturesRefused() async throws {
+        let fixture = try ServiceFixture()
+        try writePremierFixture(fixture)
         try await fixture.withServer { api in
             #expect(try await api.call(.post, "/v1/policies/reload", token: fixture.designer).status == 200)
             // Premier now needs 7,000: the fixture's partner stays Authorized.

@@ -89,9 +89,9 @@ struct PartnersTests {
             #expect(response.json["policy_set"] as? String == "agents")
             #expect(response.json["as_of"] as? String == "2025-04-30")
             let evaluation = response.json["evaluation"] as? [String: Any] ?? [:]
-            #expect(evaluation["partnerID"] as? String == "A-1")
+            #expect(evaluation["partner_id"] as? String == "A-1")
             #expect(evaluation["tier"] as? String == "Premier")
-            #expect(evaluation["tierEvent"] as? String == "assigned")
+            #expect(evaluation["tier_event"] as? String == "assigned")
             #expect((response.json["explanation"] as? String)?.contains("Partner A-1") == true)
             for table in ["evaluation_run", "decision", "partner_state", "alert"] {
                 #expect(try fixture.count(table) == 0, "\(table)")
@@ -100,7 +100,7 @@ struct PartnersTests {
             // It starts from the state the ledger holds: after a recorded run in January, May opens a review.
             _ = try await api.post("/v1/runs", token: fixture.operator, json: #"{"policy_set":"agents","as_of":"2025-01-31"}"#)
             let may = try await api.get("/v1/partners/A-1/evaluation?as_of=2025-05-31&policy_set=agents", token: fixture.viewer)
-            #expect((may.json["evaluation"] as? [String: Any])?["tierEvent"] as? String == "review_opened")
+            #expect((may.json["evaluation"] as? [String: Any])?["tier_event"] as? String == "review_opened")
 
             expectError(try await api.get("/v1/partners/A-1/evaluation?as_of=2025-02-30", token: fixture.viewer),
                         400, "invalid_field", field: "as_of")

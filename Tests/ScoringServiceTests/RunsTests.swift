@@ -13,13 +13,13 @@ struct RunsTests {
             #expect(dry.status == 200, "\(dry.text)")
             let summary = dry.json["summary"] as? [String: Any] ?? [:]
             #expect(summary["partners"] as? Int == 3)
-            #expect(summary["dryRun"] as? Bool == true)
-            #expect(summary["runID"] == nil)
+            #expect(summary["dry_run"] as? Bool == true)
+            #expect(summary["run_id"] == nil)
             #expect(try fixture.count("decision") == 0)
 
             let recorded = try await api.post("/v1/runs", token: fixture.operator, json: #"{"policy_set":"agents","as_of":"2025-02-28"}"#)
             #expect(recorded.status == 201)
-            #expect((recorded.json["summary"] as? [String: Any])?["runID"] as? Int == 1)
+            #expect((recorded.json["summary"] as? [String: Any])?["run_id"] as? Int == 1)
             #expect(try fixture.count("decision") == 3)
 
             let one = try await api.post("/v1/runs", token: fixture.operator,

@@ -13,7 +13,9 @@
 //   a strict per-chunk _ENV, a restricted require and setmetatable;
 // - trampolines through which Lua calls Swift host functions;
 // - a Lua-pattern matcher that checks the deadline while it runs (see
-//   patterns.c), replacing string.find/match/gmatch/gsub.
+//   patterns.c), replacing string.find/match/gmatch/gsub, and table
+//   functions whose loops do the same (see tablib.c);
+// - cancellation: another thread may ask a running call to stop.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +32,7 @@ typedef enum {
     LH_KILL_MEMORY = 2,
     LH_KILL_TIME = 3,
     LH_KILL_SANDBOX = 4,
+    LH_KILL_CANCELLED = 5,
 } lh_kill_reason;
 
 /// Status a Swift host function returns through the trampoline when it fails
@@ -90,6 +93,9 @@ typedef struct lh_control {
     // line coverage (tests of policies)
     int coverage;               // record every executed line while set
 
+    // set from any thread by lh_request_cancel; read atomically
+    int cancel_requested;
+
     // outcome
     int killed;                 // lh_kill_reason
     char kill_where[192];       // "file:line:" where the limit was hit, if known
@@ -103,6 +109,13 @@ void lh_close(lua_State *L);
 
 /// Nanoseconds on the monotonic clock.
 int64_t lh_now_ns(void);
+
+/// Ask the state's running call (and every later one, until lh_clear_cancel)
+/// to stop with LH_KILL_CANCELLED: at once if it has not started, else within
+/// a watchdog tick and one hook interval. The one function of this header that
+/// may be called from another thread than the state's.
+void lh_request_cancel(lh_control *control);
+void lh_clear_cancel(lh_control *control);
 
 /// Load a text chunk (never bytecode) named `chunkname` (use "@path") and give
 /// it a fresh sandbox environment. Pushes the function, or an error message.
@@ -176,6 +189,11 @@ void lh_push_coverage(lua_State *L);
 /// Push the table of lines holding code of the function `ref` (its
 /// "active lines") and return its chunk name (NULL if not a Lua function).
 const char *lh_push_active_lines(lua_State *L, int ref);
+/// Compile the text chunk `source` (without running it) and push an array
+/// with one table { [line] = true } per function it defines, nested ones
+/// included, each without its closing `end` (the main chunk's own lines are
+/// left out). Returns 0, or -1 with nothing pushed if it does not compile.
+int lh_push_function_lines(lua_State *L, const char *source, size_t length, const char *chunkname);
 
 /// Registry helpers (macros in lua.h).
 int lh_ref(lua_State *L);

@@ -73,14 +73,14 @@ public struct Exporter: Sendable {
             case .csv:
                 var fields = [CSVText.field(s.partner.id), CSVText.field(s.partner.program),
                               CSVText.field(s.partner.tier ?? ""), s.asOf.description]
-                fields += metrics.map { s[$0].map(JSONText.number) ?? "" }
+                fields += metrics.map { metric in s[metric].map { JSONText.number($0, metric) } ?? "" }
                 fields += milestones.map { $0?.description ?? "" }
                 try sink(fields.joined(separator: ",") + "\n")
             case .json:
                 var text = count == 0 ? "\n{" : ",\n{"
                 text += "\"id\":" + JSONText.string(s.partner.id) + ",\"program\":" + JSONText.string(s.partner.program)
                 text += ",\"tier\":" + (s.partner.tier.map(JSONText.string) ?? "null") + ",\"as_of\":\"\(s.asOf)\""
-                text += ",\"metrics\":{" + metrics.map { JSONText.string($0.name) + ":" + (s[$0].map(JSONText.number) ?? "null") }
+                text += ",\"metrics\":{" + metrics.map { metric in JSONText.string(metric.name) + ":" + (s[metric].map { JSONText.number($0, metric) } ?? "null") }
                     .joined(separator: ",") + "}"
                 text += ",\"milestones\":{" + zip(Exporter.milestoneColumns, milestones).map {
                     JSONText.string($0.0) + ":" + ($0.1.map { "\"\($0)\"" } ?? "null")
@@ -116,6 +116,11 @@ enum JSONText {
     static func string(_ text: String) -> String { TextFormat.jsonString(text) }
 
     static func list(_ items: [String]) -> String { TextFormat.jsonList(items) }
+
+    /// A metric's value: money as an exact decimal (``Money/text(_:)``), other values as ``number(_:)``.
+    static func number(_ value: Double, _ metric: Metric) -> String {
+        metric.isMoney ? Money.text(value) : number(value)
+    }
 
     /// Integers without a fraction; others in Swift's shortest round-trip form.
     static func number(_ value: Double) -> String {

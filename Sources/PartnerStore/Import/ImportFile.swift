@@ -194,7 +194,8 @@ struct CSVEventRows {
         }
         func amount() -> Bool {
             let value = fields[p[3]]
-            guard !value.isEmpty, let amount = JSONNumber.parse(value), amount >= 0, amount <= ImportRecord.largestAmount else { return false }
+            guard !value.isEmpty, let amount = JSONNumber.parse(value), amount >= 0, amount <= ImportRecord.largestAmount,
+                  Money.isExact(amount) else { return false }
             row.amount = amount
             row.hasAmount = true
             return true
@@ -202,7 +203,7 @@ struct CSVEventRows {
         // Fields the kind does not use are still checked (as the record path does).
         let usesAmount = kind == .revenue || kind == .dealRegistered || kind == .dealWon || kind == .dealLost
         if !usesAmount, !fields[p[3]].isEmpty,
-           !(JSONNumber.parse(fields[p[3]]).map { $0 >= 0 && $0 <= ImportRecord.largestAmount } ?? false) { return nil }
+           !(JSONNumber.parse(fields[p[3]]).map { $0 >= 0 && $0 <= ImportRecord.largestAmount && Money.isExact($0) } ?? false) { return nil }
         if kind != .certification && kind != .credential, !fields[p[9]].isEmpty, Self.day(fields[p[9]]) == nil { return nil }
         switch kind {
         case .login:

@@ -110,7 +110,8 @@ struct ImportRecord {
     /// finite and print in full (a larger one is a typo, not money).
     static let largestAmount = 1e15
 
-    /// A money amount: required, finite, not negative and at most ``largestAmount``.
+    /// A money amount: required, finite, not negative, at most ``largestAmount``,
+    /// with at most four decimal places.
     func amount(_ column: Int, for kind: String) throws -> Double {
         guard let amount = try number(column) else {
             throw failure(column, "missing (a \(kind) event needs an amount)", hint: "fill in the amount")
@@ -124,6 +125,11 @@ struct ImportRecord {
         guard amount <= Self.largestAmount else {
             throw failure(column, "amount \(shown) is larger than 10^15",
                           hint: "amounts are at most 1000000000000000; check the figure (a missing decimal point?)")
+        }
+        // Money keeps four decimal places (Money): a finer amount would be rounded away unseen.
+        guard Money.isExact(amount) else {
+            throw failure(column, "amount \(shown) has more than \(Money.places) decimal places",
+                          hint: "write amounts in currency units to at most \(Money.places) decimal places")
         }
         return amount
     }

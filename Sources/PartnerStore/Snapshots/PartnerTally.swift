@@ -164,20 +164,21 @@ struct PartnerTally {
         let asOf = w.asOf
         var snapshot = PartnerSnapshot(partner: partner, asOf: asOf)
         func set(_ metric: Metric, _ value: Double) { snapshot.values[metric.rawValue] = value }
-        let revenue12m = revenue12m.value, revenuePrior12m = revenuePrior12m.value
-        set(.revenue1m, revenue1m.value)
-        set(.revenue3m, revenue3m.value)
+        // Money as exact decimals (Money.exact): 4273.44, never 4273.4400000000005.
+        let revenue12m = revenue12m.money, revenuePrior12m = revenuePrior12m.money
+        set(.revenue1m, revenue1m.money)
+        set(.revenue3m, revenue3m.money)
         set(.revenue12m, revenue12m)
         set(.revenuePrior12m, revenuePrior12m)
         set(.revenueGrowth, revenuePrior12m == 0 ? .nan : (revenue12m - revenuePrior12m) / revenuePrior12m)
-        set(.revenueTotal, revenueTotal.value)
+        set(.revenueTotal, revenueTotal.money)
         set(.dealsRegistered30d, Double(dealsRegistered30d))
         set(.dealsRegistered90d, Double(dealsRegistered90d))
         set(.dealsRegistered12m, Double(dealsRegistered12m))
         set(.dealsWon90d, Double(dealsWon90d))
         set(.dealsWon12m, Double(dealsWon12m))
         set(.dealsLost12m, Double(dealsLost12m))
-        set(.dealValueWon12m, dealValueWon12m.value)
+        set(.dealValueWon12m, dealValueWon12m.money)
         let closed = dealsWon12m + dealsLost12m
         set(.winRate12m, closed == 0 ? .nan : Double(dealsWon12m) / Double(closed))
         set(.dealsOutsideTerritory12m, Double(dealsOutsideTerritory12m))

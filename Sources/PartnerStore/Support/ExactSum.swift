@@ -1,3 +1,5 @@
+import PartnerModel
+
 /// A sum of doubles kept exactly (Shewchuk's non-overlapping partials, as in
 /// Python's `math.fsum`) and rounded once when read.
 ///
@@ -68,6 +70,10 @@ struct ExactSum: Sendable, Equatable {
         }
         return hi
     }
+
+    /// The sum of money amounts: ``value`` as the nearest double to its
+    /// four-decimal value (``Money/exact(_:)``).
+    var money: Double { Money.exact(value) }
 
     /// The partials as a blob for the rollup tables (8 bytes each, little-endian bit patterns).
     var encoded: [UInt8] {

@@ -16,11 +16,14 @@ import LuaHost
 ///
 /// Every constructor records the file and line it was called from, so the
 /// host's validation errors point at the declaration. The documentation of
-/// the contract is docs/policies.md; editor stubs are in Policies/.luarc.
-enum HostLibrary {
+/// the contract is docs/policies.md; the editor definitions in Policies/.luals
+/// are generated from this library and the contract (`EditorFiles`).
+public enum HostLibrary {
     static let moduleName = "partnerscore"
 
-    static func install(in lua: LuaState) throws {
+    /// Make `require "partnerscore"` load the library in `lua` (a policy set's
+    /// state has it; `partnerscore lua` installs it to try code the same way).
+    public static func install(in lua: LuaState) throws {
         try lua.preload(module: "partnerscore.host", ["position": .function(lua.makePositionFunction())])
         try lua.preload(module: moduleName, source: source, chunkName: "partnerscore")
     }
@@ -58,6 +61,13 @@ enum HostLibrary {
         end
       end
     end
+    -- A rung of the intervention menu (a plain table works too, but has no line for messages).
+    function ps.step(spec)
+      local file, line = position(2)
+      local t = mark(spec, "step", file, line)
+      return t
+    end
+
     ps.tier = named("tier")
     ps.flag = named("flag")
     ps.gate = named("gate")
@@ -70,14 +80,15 @@ enum HostLibrary {
     end
 
     -- Declarative criteria: the host reports observed value, threshold and outcome.
-    function ps.at_least(metric, value) local c = criterion { test = "metric", metric = metric, op = ">=", value = value } return c end
-    function ps.above(metric, value) local c = criterion { test = "metric", metric = metric, op = ">", value = value } return c end
-    function ps.at_most(metric, value) local c = criterion { test = "metric", metric = metric, op = "<=", value = value } return c end
-    function ps.below(metric, value) local c = criterion { test = "metric", metric = metric, op = "<", value = value } return c end
-    function ps.attribute_at_least(name, value) local c = criterion { test = "attribute", name = name, op = ">=", value = value } return c end
-    function ps.certified(name) local c = criterion { test = "certification", name = name } return c end
-    function ps.credential(kind) local c = criterion { test = "credential", name = kind } return c end
-    function ps.territories_at_least(count) local c = criterion { test = "territories", op = ">=", value = count } return c end
+    -- The optional last argument, { label = "Annual revenue" }, names the criterion in explanations.
+    function ps.at_least(metric, value, options) local c = criterion { test = "metric", metric = metric, op = ">=", value = value, options = options } return c end
+    function ps.above(metric, value, options) local c = criterion { test = "metric", metric = metric, op = ">", value = value, options = options } return c end
+    function ps.at_most(metric, value, options) local c = criterion { test = "metric", metric = metric, op = "<=", value = value, options = options } return c end
+    function ps.below(metric, value, options) local c = criterion { test = "metric", metric = metric, op = "<", value = value, options = options } return c end
+    function ps.attribute_at_least(name, value, options) local c = criterion { test = "attribute", name = name, op = ">=", value = value, options = options } return c end
+    function ps.certified(name, options) local c = criterion { test = "certification", name = name, options = options } return c end
+    function ps.credential(kind, options) local c = criterion { test = "credential", name = kind, options = options } return c end
+    function ps.territories_at_least(count, options) local c = criterion { test = "territories", op = ">=", value = count, options = options } return c end
 
     -- A custom criterion: fn(p) returns passed, observed, required (the last two optional, for explanations).
     function ps.check(label, fn) local c = criterion { test = "function", label = label, fn = fn } return c end
@@ -95,6 +106,16 @@ enum HostLibrary {
       { after = "30 days", action = "Joint success plan with a partner success manager", owner = "partner success" },
       { after = "60 days", action = "Executive business review", owner = "channel leadership" },
     }
+
+    -- Whether the partner may sell `product` / work in `territory`: an empty
+    -- list authorizes every product (territory).
+    local function authorizes(list, name)
+      if list == nil or #list == 0 then return true end
+      for i = 1, #list do if list[i] == name then return true end end
+      return false
+    end
+    function ps.authorized_for(p, product) return authorizes(p.products, product) end
+    function ps.authorized_in(p, territory) return authorizes(p.territories, territory) end
 
     return ps
     """#

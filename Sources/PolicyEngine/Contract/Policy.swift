@@ -17,10 +17,19 @@ public final class Policy: Sendable {
     public let tiers: [TierDefinition]
     public let health: HealthModel
     public let milestones: [MilestoneRule]
+    /// The day milestone deadlines count from.
+    public let milestoneStart: MilestoneStart
     public let gates: [ComplianceGate]
     public let interventions: [InterventionStep]
     /// Conditions that raise a `policy_flag` alert for a person to look at.
     public let flags: [PolicyFlag]
+    /// Which open alert's intervention a partner gets first, when several
+    /// have one; empty: the most escalated step (then the oldest alert).
+    public let interventionPrecedence: [AlertPattern]
+    /// What each call of the policy's functions runs under: the defaults
+    /// (``LuaLimits/default``), then the policy's `limits` field, then the
+    /// limits the run sets explicitly (command-line flags).
+    public let limits: LuaLimits
     /// Where the policy came from, e.g. `Policies/telecom/agents.lua`.
     public let file: String
     /// SHA-256 of the policy file and every module of its set (hex).
@@ -34,8 +43,10 @@ public final class Policy: Sendable {
     let plan: EvaluationPlan
 
     public init(name: String, version: String, effective: Day, programs: [String], cadence: Cadence, remediation: Period,
-                tiers: [TierDefinition], health: HealthModel, milestones: [MilestoneRule], gates: [ComplianceGate],
-                interventions: [InterventionStep], flags: [PolicyFlag], file: String, contentHash: String) {
+                tiers: [TierDefinition], health: HealthModel, milestones: [MilestoneRule],
+                milestoneStart: MilestoneStart = .enrolment, gates: [ComplianceGate], interventions: [InterventionStep],
+                interventionPrecedence: [AlertPattern] = [], flags: [PolicyFlag], limits: LuaLimits = .default, file: String,
+                contentHash: String) {
         self.name = name
         self.version = version
         self.effective = effective
@@ -45,14 +56,18 @@ public final class Policy: Sendable {
         self.tiers = tiers
         self.health = health
         self.milestones = milestones
+        self.milestoneStart = milestoneStart
         self.gates = gates
         self.interventions = interventions
+        self.interventionPrecedence = interventionPrecedence
         self.flags = flags
+        self.limits = limits
         self.file = file
         self.contentHash = contentHash
         identity = PolicyIdentity(name: name, version: version, contentHash: contentHash, file: file)
         criteriaPerEvaluation = tiers.reduce(0) { $0 + $1.entry.count } + (tiers.map { $0.maintain?.count ?? 0 }.max() ?? 0)
-        plan = EvaluationPlan(tiers: tiers, health: health, milestones: milestones, interventions: interventions, flags: flags)
+        plan = EvaluationPlan(tiers: tiers, health: health, milestones: milestones, interventions: interventions,
+                              precedence: interventionPrecedence, flags: flags)
     }
 
     /// The position of the tier named `name` (0 = entry tier), if the policy has it.
@@ -65,6 +80,18 @@ public final class Policy: Sendable {
     public func tier(named name: String?) -> (index: Int, definition: TierDefinition)? {
         guard let name, let index = tiers.firstIndex(where: { $0.name == name }) else { return nil }
         return (index, tiers[index])
+    }
+
+    /// The metric of the criterion a result is about (found by its source line and label), if it reads one.
+    public func metric(of result: CriterionResult) -> Metric? {
+        for tier in tiers {
+            for criterion in tier.entry + (tier.maintain ?? [])
+            where criterion.line == result.line && criterion.label == result.label && criterion.file == result.file {
+                if case .metric(let metric, _, _) = criterion.test { return metric }
+                return nil
+            }
+        }
+        return nil
     }
 
     /// Whether the policy calls Lua functions when it evaluates a partner.
@@ -94,6 +121,35 @@ public enum Cadence: String, Sendable, CaseIterable, Codable {
         case .annual: return y2 != y1
         }
     }
+
+    /// When tiers are due, in words (docs/policies.md lists the same).
+    public var calendar: String {
+        switch self {
+        case .monthly: "at the first evaluation in each calendar month"
+        case .quarterly: "at the first evaluation in each calendar quarter (from January, April, July and October 1)"
+        case .semiannual: "at the first evaluation in each half-year (from January 1 and July 1)"
+        case .annual: "at the first evaluation in each calendar year"
+        case .rolling: "at every evaluation"
+        }
+    }
+
+    /// The first day an evaluation is due again after a due one on `day`: the
+    /// start of the next calendar month, quarter (January, April, July,
+    /// October), half-year (January, July) or year; the next day when rolling.
+    public func nextDue(after day: Day) -> Day {
+        let (year, month, _) = day.components
+        let months = switch self {
+        case .rolling: 0
+        case .monthly: 1
+        case .quarterly: 3
+        case .semiannual: 6
+        case .annual: 12
+        }
+        guard months > 0 else { return day.adding(days: 1) }
+        let start = (month - 1) / months * months + 1   // first month of the day's period
+        guard let first = Day(year: year, month: start, day: 1) else { return day.adding(days: 1) }
+        return first.adding(months: months)
+    }
 }
 
 /// A length of time in days or calendar months (`"60 days"`, `"12 months"`).
@@ -110,9 +166,9 @@ public struct Period: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String {
         switch (days, months) {
-        case (0, let m) where m != 0: m == 1 ? "1 month" : "\(m) months"
-        case (let d, 0): d == 1 ? "1 day" : "\(d) days"
-        default: "\(months) months \(days) days"
+        case (0, let m) where m != 0: TextFormat.count(m, "month")
+        case (let d, 0): TextFormat.count(d, "day")
+        default: "\(TextFormat.count(months, "month")) \(TextFormat.count(days, "day"))"
         }
     }
 }
@@ -125,6 +181,8 @@ public struct TierDefinition: Sendable {
     public var maintain: [Criterion]?
     /// Benefit name → value (commission rate, MDF amount, lead priority, SLA...).
     public var benefits: [String: BenefitValue]
+    /// Names the tier had before a rename: a partner stored in one of them holds this tier.
+    public var formerly: [String] = []
     public var file: String
     public var line: Int?
 
@@ -254,6 +312,10 @@ public struct HealthModel: Sendable {
     public var components: [HealthComponent]
     /// Highest first; the last band has the lowest minimum.
     public var bands: [HealthBand]
+
+    /// The band whose partners raise a `health_red` alert: the lowest, when
+    /// there are components and more than one band.
+    public var alertingBand: String? { bands.count > 1 && !components.isEmpty ? bands.last?.name : nil }
 }
 
 public struct HealthComponent: Sendable {
@@ -330,6 +392,24 @@ public struct MilestoneRule: Sendable, Hashable {
     public var deadline: Period
 }
 
+/// The day milestone deadlines count from (`milestones = { from = ... }`).
+public enum MilestoneStart: String, Sendable, CaseIterable, Codable {
+    /// The partner's enrolment (the default).
+    case enrolment
+    /// The later of the partner's enrolment and the policy's `effective`
+    /// date: partners enrolled before a program moved onto Partnerscore get
+    /// their deadlines from that date, not from years ago.
+    case effectiveOrEnrolment = "effective_or_enrolment"
+
+    /// The day deadlines count from for a partner enrolled on `enrolled`.
+    public func start(enrolled: Day, effective: Day) -> Day {
+        switch self {
+        case .enrolment: enrolled
+        case .effectiveOrEnrolment: max(enrolled, effective)
+        }
+    }
+}
+
 /// A compliance requirement separate from scores: while the credential or
 /// certification is not valid, the named product authorizations and benefits
 /// are suspended; a warning is raised `warning` ahead of expiry.
@@ -377,6 +457,44 @@ public struct InterventionStep: Sendable, Hashable {
     public var owner: String?
     /// Alert kinds it answers (empty: any).
     public var kinds: [AlertKind]
+    /// The gates, flags and milestones whose alerts it answers (all empty:
+    /// alerts about anything). A step that names any is a route: alerts about
+    /// what it names are answered only by the steps that name them.
+    public var gates: [String] = []
+    public var flags: [String] = []
+    public var milestones: [String] = []
+    public var file: String = ""
+    public var line: Int?
+
+    /// Whether the step names the subject of alerts of `kind` called `subject`.
+    public func names(_ kind: AlertKind, _ subject: String) -> Bool {
+        switch kind {
+        case .gateWarning, .gateLapsed: gates.contains(subject)
+        case .policyFlag: flags.contains(subject)
+        case .milestoneOverdue: milestones.contains(subject)
+        case .tierReview, .healthRed: false
+        }
+    }
+
+    /// Whether the step names any gate, flag or milestone.
+    public var isRoute: Bool { !gates.isEmpty || !flags.isEmpty || !milestones.isEmpty }
+}
+
+/// An alert kind, or one alert (`gate_lapsed:ISO27001`): an entry of a
+/// policy's `intervention_precedence`.
+public struct AlertPattern: Sendable, Hashable, CustomStringConvertible {
+    public var kind: AlertKind
+    /// nil: every alert of the kind.
+    public var subject: String?
+
+    public init(kind: AlertKind, subject: String? = nil) {
+        self.kind = kind
+        self.subject = subject
+    }
+
+    public func matches(_ key: AlertKey) -> Bool { key.kind == kind && (subject == nil || subject == key.subject) }
+
+    public var description: String { subject.map { "\(kind.rawValue):\($0)" } ?? kind.rawValue }
 }
 
 /// Why a partner needs attention.

@@ -10,25 +10,55 @@ import PartnerModel
 /// A set owns one ``LuaState``: its policies are compiled once and their Lua
 /// functions stay in that state. Load one set per worker thread.
 public final class PolicySet {
-    /// The folder name (`telecom`).
+    /// What the ledger knows the set by: its partners' remembered state,
+    /// decisions and alerts are kept under this name. The folder name
+    /// (`telecom`) unless the set is loaded under another (a copy of a set
+    /// being previewed is the same set).
     public let name: String
     public let directory: URL
     /// How files of the set are named in messages (`Policies/telecom`).
     public let displayPath: String
+    /// The shared modules folder `require` falls back to: the `lib` folder
+    /// beside the set unless another was named.
+    public let library: ModuleResolver.Root
     /// In file name order.
     public let policies: [Policy]
     /// SHA-256 over every Lua file of the set and of the shared lib folder.
     public let contentHash: String
     public let lua: LuaState
+    /// The limits the set was loaded with explicitly (a run's flags): they
+    /// apply to loading its files and win over each policy's `limits`.
+    public let limitOverrides: LuaLimits.Overrides
     private let byProgram: [String: Int]
+    /// Keeps what policy functions print, per partner; nil (the default) discards it.
+    public var printCapture: PrintCapture? {
+        didSet {
+            capturesPrints = printCapture != nil
+            lua.output = printCapture.map { capture in { capture.append($0) } } ?? { _ in }
+        }
+    }
+    /// Read for every partner evaluated: a flag costs less than retaining the capture.
+    private(set) var capturesPrints = false
 
     /// Load and validate every policy of the set at `directory`. Throws ``PolicyError``.
-    public init(directory: URL, displayPath: String? = nil, limits: LuaLimits = .default) throws {
+    ///
+    /// - Parameters:
+    ///   - name: the set's name in the ledger (default: the folder name).
+    ///   - library: the shared modules folder (default: `lib` beside the set).
+    ///   - limits: the limits the run sets explicitly (its flags).
+    ///   - recordsCoverage: record executed lines from the start, so what
+    ///     runs while the set loads counts (`partnerscore test --coverage`).
+    public init(directory: URL, displayPath: String? = nil, name: String? = nil, library: ModuleResolver.Root? = nil,
+                limits overrides: LuaLimits.Overrides = .init(), recordsCoverage: Bool = false) throws {
+        limitOverrides = overrides
+        let limits = LuaLimits.default.overridden(by: overrides)
         let directory = directory.standardizedFileURL
         let display = displayPath ?? directory.relativePath
         self.directory = directory
         self.displayPath = display
-        self.name = directory.lastPathComponent
+        self.name = name ?? directory.lastPathComponent
+        let library = library ?? ModuleResolver.sharedLibrary(besideSet: directory, displayPath: display)
+        self.library = library
         let files: [URL]
         do {
             files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
@@ -40,10 +70,11 @@ public final class PolicySet {
         guard !files.isEmpty else {
             throw PolicyError(.policySet, file: display, "no policy files (*.lua) in this folder")
         }
-        let hash = PolicySet.hash(of: directory, display: display)
+        let hash = PolicySet.hash(of: directory, library: library.directory)
         contentHash = hash
         do {
-            lua = try LuaState(modules: .forPolicySet(at: directory, displayPath: display), limits: limits)
+            lua = try LuaState(modules: .forPolicySet(at: directory, displayPath: display, library: library), limits: limits)
+            lua.recordsCoverage = recordsCoverage
             try HostLibrary.install(in: lua)
         } catch let error as LuaError {
             throw PolicyError(error, file: display)
@@ -66,7 +97,7 @@ public final class PolicySet {
                 fields["_line"] = .integer(Int64(PolicySet.line(containing: "ps.policy", in: file) ?? 1))
                 value = .table(fields)
             }
-            let policy = try PolicyLoader(file: chunkName, contentHash: hash).policy(from: value)
+            let policy = try PolicyLoader(file: chunkName, contentHash: hash, runLimits: overrides).policy(from: value)
             for program in policy.programs {
                 if let other = byProgram[program] {
                     throw PolicyError(.validation, file: chunkName, field: "programs",
@@ -78,6 +109,13 @@ public final class PolicySet {
         }
         self.policies = policies
         self.byProgram = byProgram
+    }
+
+    /// The same set loaded again into a state of its own (one per worker
+    /// thread), under the same name, library and limits. Its content hash
+    /// tells whether the files changed in between.
+    public func loadCopy() throws -> PolicySet {
+        try PolicySet(directory: directory, displayPath: displayPath, name: name, library: library, limits: limitOverrides)
     }
 
     /// The policy governing `program` in this set.
@@ -104,11 +142,11 @@ public final class PolicySet {
     }
 
     /// SHA-256 over the relative path and bytes of each `.lua` file of the
-    /// set (fixtures excluded) and of the shared lib folder, in path order.
-    static func hash(of directory: URL, display: String) -> String {
+    /// set (fixtures excluded) and of its shared library folder, in path
+    /// order: a copy of a set with the same library has the same hash.
+    static func hash(of directory: URL, library: URL) -> String {
         var hasher = SHA256()
-        let lib = directory.deletingLastPathComponent().appendingPathComponent("lib")
-        for (root, prefix) in [(directory, "set"), (lib, "lib")] {
+        for (root, prefix) in [(directory, "set"), (library, "lib")] {
             guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { continue }
             var files: [(String, URL)] = []
             for case let url as URL in enumerator where url.pathExtension == "lua" {

@@ -41,8 +41,16 @@ final class EvaluationPlan: @unchecked Sendable {
         var kinds: UInt8
         var action: String
         var owner: String?
+        /// A route's gates, flags and milestones, in ``menuSubjects`` (empty: not a route).
+        var subjects: Range<Int>
 
         func answers(_ kind: AlertKind) -> Bool { kinds & (1 << kind.rank) != 0 }
+    }
+
+    /// A gate, flag or milestone a route names, with the alert kinds about it as bits.
+    struct MenuSubject {
+        var kinds: UInt8
+        var name: String
     }
 
     /// Every criterion of every tier (entry, then maintenance), then the flags' conditions.
@@ -57,6 +65,8 @@ final class EvaluationPlan: @unchecked Sendable {
     /// Per tier: what a partner below it is measured against to keep it (maintenance, else entry), as maintenance.
     let maintenance: UnsafeMutableBufferPointer<Range<Int>>
     let tierNames: UnsafeMutableBufferPointer<String>
+    /// Names tiers had before (`formerly`), with the tier's position.
+    let formerTierNames: UnsafeMutableBufferPointer<(name: String, tier: Int)>
     let benefits: UnsafeMutableBufferPointer<[String: BenefitValue]>
     /// Per flag: the step of its condition.
     let flags: UnsafeMutableBufferPointer<Int>
@@ -65,13 +75,17 @@ final class EvaluationPlan: @unchecked Sendable {
     let totalWeight: Double
     /// Highest first.
     let bands: UnsafeMutableBufferPointer<HealthBand>
-    /// The band whose partners raise a `health_red` alert: the lowest, when there are components and more than one band.
+    /// ``HealthModel/alertingBand``.
     let alertingBand: String?
     let milestones: UnsafeMutableBufferPointer<MilestoneRule>
     let menu: UnsafeMutableBufferPointer<MenuStep>
+    /// What the menu's routes name (``MenuStep/subjects``).
+    let menuSubjects: UnsafeMutableBufferPointer<MenuSubject>
+    /// The policy's `intervention_precedence`, first wins.
+    let precedence: UnsafeMutableBufferPointer<AlertPattern>
 
     init(tiers: [TierDefinition], health: HealthModel, milestones: [MilestoneRule], interventions: [InterventionStep],
-         flags: [PolicyFlag]) {
+         precedence: [AlertPattern], flags: [PolicyFlag]) {
         var steps: [Step] = [], sources: [CriterionSource] = [], names: [String] = []
         func add(_ criteria: [Criterion], tier: String) -> Range<Int> {
             let start = steps.count
@@ -109,6 +123,7 @@ final class EvaluationPlan: @unchecked Sendable {
         self.maintain = .copy(maintain)
         maintenance = .copy(zip(entry, maintain).map { $1 ?? $0 })
         tierNames = .copy(tiers.map(\.name))
+        formerTierNames = .copy(tiers.indices.flatMap { t in tiers[t].formerly.map { (name: $0, tier: t) } })
         benefits = .copy(tiers.map(\.benefits))
         self.flags = .copy(flagSteps)
         components = .copy(health.components.map {
@@ -117,18 +132,54 @@ final class EvaluationPlan: @unchecked Sendable {
         })
         totalWeight = health.components.reduce(0) { $0 + $1.weight }
         bands = .copy(health.bands)
-        alertingBand = health.bands.count > 1 && !health.components.isEmpty ? health.bands.last?.name : nil
+        alertingBand = health.alertingBand
         self.milestones = .copy(milestones)
+        var subjects: [MenuSubject] = []
         menu = .copy(interventions.map { step in
-            MenuStep(after: step.after, kinds: step.kinds.isEmpty ? .max : step.kinds.reduce(0) { $0 | 1 << $1.rank },
-                     action: step.action, owner: step.owner)
+            let start = subjects.count
+            let gateKinds = UInt8(1 << AlertKind.gateWarning.rank | 1 << AlertKind.gateLapsed.rank)
+            subjects += step.gates.map { MenuSubject(kinds: gateKinds, name: $0) }
+            subjects += step.flags.map { MenuSubject(kinds: 1 << AlertKind.policyFlag.rank, name: $0) }
+            subjects += step.milestones.map { MenuSubject(kinds: 1 << AlertKind.milestoneOverdue.rank, name: $0) }
+            return MenuStep(after: step.after, kinds: step.kinds.isEmpty ? .max : step.kinds.reduce(0) { $0 | 1 << $1.rank },
+                            action: step.action, owner: step.owner, subjects: start..<subjects.count)
         })
+        menuSubjects = .copy(subjects)
+        hasRoutes = !subjects.isEmpty
+        self.precedence = .copy(precedence)
+    }
+
+    /// Whether any step of the menu is a route.
+    let hasRoutes: Bool
+
+    /// Whether menu step `i` answers the alert `key`: its kinds include the
+    /// alert's, and a route names what the alert is about.
+    func step(_ i: Int, answers key: AlertKey) -> Bool {
+        guard menu[i].answers(key.kind) else { return false }
+        let subjects = menu[i].subjects
+        if subjects.isEmpty { return true }
+        let bit = UInt8(1 << key.kind.rank)
+        for j in subjects where menuSubjects[j].kinds & bit != 0 && menuSubjects[j].name == key.subject { return true }
+        return false
+    }
+
+    /// Whether a route of the menu answers `key`: then only routes do.
+    func isRouted(_ key: AlertKey) -> Bool {
+        guard hasRoutes else { return false }
+        for i in menu.indices where !menu[i].subjects.isEmpty && step(i, answers: key) { return true }
+        return false
+    }
+
+    /// The position of the first `intervention_precedence` entry `key` matches (the entry count when none does).
+    func precedence(of key: AlertKey) -> Int {
+        for i in precedence.indices where precedence[i].matches(key) { return i }
+        return precedence.count
     }
 
     deinit {
         Self.free(steps); Self.free(sources); Self.free(names); Self.free(entry); Self.free(maintain)
-        Self.free(maintenance); Self.free(tierNames); Self.free(benefits); Self.free(flags); Self.free(components)
-        Self.free(bands); Self.free(milestones); Self.free(menu)
+        Self.free(maintenance); Self.free(tierNames); Self.free(formerTierNames); Self.free(benefits); Self.free(flags); Self.free(components)
+        Self.free(bands); Self.free(milestones); Self.free(menu); Self.free(menuSubjects); Self.free(precedence)
     }
 
     private static func free<T>(_ buffer: UnsafeMutableBufferPointer<T>) {
@@ -142,6 +193,12 @@ final class EvaluationPlan: @unchecked Sendable {
     func tierIndex(named name: String?) -> Int? {
         guard let name else { return nil }
         for i in tierNames.indices where tierNames[i] == name { return i }
+        return nil
+    }
+
+    /// The position of the tier that was formerly called `name`, if any.
+    func formerTierIndex(named name: String) -> Int? {
+        for i in formerTierNames.indices where formerTierNames[i].name == name { return formerTierNames[i].tier }
         return nil
     }
 }

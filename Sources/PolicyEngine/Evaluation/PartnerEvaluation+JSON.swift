@@ -285,12 +285,13 @@ extension PartnerEvaluation {
     public func write(to buffer: JSONBuffer, texts: DecisionTexts? = nil) {
         // Compact: lists that are empty are left out, and so are benefits that are the tier's
         // and the row's columns. (Milestone deadlines: see below.)
+        // Keys are snake_case, in sorted order (`_` sorts before letters).
         let compact = texts != nil
         buffer.object { m in
             m.array("alerts", alerts, omittingEmpty: compact) { b, a in
                 b.object { m in
-                    m.integer("daysOpen", a.daysOpen)
-                    m.day("firstRaised", a.firstRaised)
+                    m.integer("days_open", a.daysOpen)
+                    m.day("first_raised", a.firstRaised)
                     let elided = texts.map { Self.stepTexts($0, step: a.step, action: a.intervention, owner: a.owner) } ?? false
                     if !elided { m.nullable("intervention", a.intervention, explicit: texts != nil) }
                     m.string("key", a.key.description)
@@ -298,8 +299,10 @@ extension PartnerEvaluation {
                     m.integer("step", a.step)
                 }
             }
-            if !compact { m.day("asOf", asOf) }
-            m.strings("authorizedProducts", authorizedProducts)
+            if !compact { m.day("as_of", asOf) }
+            // Compact: left out when false.
+            if !compact || authorizedAllProducts { m.bool("authorized_all_products", authorizedAllProducts) }
+            m.strings("authorized_products", authorizedProducts)
             if texts?.benefits(ofTier: tier) != benefits {
                 m.object("benefits") { m in
                     for name in benefits.keys.sorted() {
@@ -319,28 +322,28 @@ extension PartnerEvaluation {
                     }
                     // Compact: left out when the words only repeat the observed value the criterion's way.
                     if text?.writes(c.observation, value: c.observedValue) != true { m.observation("observed", c.observation) }
-                    m.number("observedValue", c.observedValue)
+                    m.number("observed_value", c.observedValue)
                     m.bool("passed", c.passed)
                     m.string("phase", c.phase.rawValue)
                     m.integer("ref", ref)
                     if c.required != text?.required { m.string("required", c.required) }
                     if c.thresholdValue != text?.thresholdValue {
-                        m.nullable("thresholdValue", c.thresholdValue, explicit: text != nil)
+                        m.nullable("threshold_value", c.thresholdValue, explicit: text != nil)
                     }
                     m.string("tier", c.tier)
                 }
             }
             m.array("gates", gates, omittingEmpty: compact) { b, g in
                 b.object { m in
-                    m.integer("daysToExpiry", g.daysToExpiry)
+                    m.integer("days_to_expiry", g.daysToExpiry)
                     m.string("event", g.event.rawValue)
                     m.day("expires", g.expires)
                     m.string("gate", g.gate)
                     m.string("previous", g.previous?.rawValue)
                     m.string("requirement", g.requirement)
                     m.string("status", g.status.rawValue)
-                    m.strings("suspendedBenefits", g.suspendedBenefits)
-                    m.strings("suspendedProducts", g.suspendedProducts)
+                    m.strings("suspended_benefits", g.suspendedBenefits)
+                    m.strings("suspended_products", g.suspendedProducts)
                 }
             }
             m.object("health") { m in
@@ -383,23 +386,23 @@ extension PartnerEvaluation {
                     m.string("status", ms.status.rawValue)
                 }
             }
-            m.string("partnerID", partnerID)
-            m.string("partnerName", partnerName)
+            m.string("partner_id", partnerID)
+            m.string("partner_name", partnerName)
             if policy != texts?.policy {
                 m.object("policy") { m in
-                    m.string("contentHash", policy.contentHash)
+                    m.string("content_hash", policy.contentHash)
                     m.string("file", policy.file)
                     m.string("name", policy.name)
                     m.string("version", policy.version)
                 }
             }
             if !compact {
-                m.string("previousStanding", previousStanding.rawValue)
-                m.string("previousTier", previousTier)
+                m.string("previous_standing", previousStanding.rawValue)
+                m.string("previous_tier", previousTier)
             }
             m.string("program", program)
-            m.string("qualifiesFor", qualifiesFor)
-            m.strings("resolvedAlerts", resolvedAlerts.map(\.description), omittingEmpty: compact)
+            m.string("qualifies_for", qualifiesFor)
+            m.strings("resolved_alerts", resolvedAlerts.map(\.description), omittingEmpty: compact)
             if let review {
                 m.object("review") { m in
                     m.day("deadline", review.deadline)
@@ -408,14 +411,14 @@ extension PartnerEvaluation {
                 }
             }
             if !compact {
-                m.digest("snapshotHash", snapshotHash)
+                m.digest("snapshot_hash", snapshotHash)
                 m.string("standing", standing.rawValue)
             }
-            m.strings("suspendedBenefits", suspendedBenefits, omittingEmpty: compact)
-            m.strings("suspendedProducts", suspendedProducts, omittingEmpty: compact)
+            m.strings("suspended_benefits", suspendedBenefits, omittingEmpty: compact)
+            m.strings("suspended_products", suspendedProducts, omittingEmpty: compact)
             if !compact { m.string("tier", tier) }
-            m.bool("tierDue", tierDue)
-            if !compact { m.string("tierEvent", tierEvent.rawValue) }
+            m.bool("tier_due", tierDue)
+            if !compact { m.string("tier_event", tierEvent.rawValue) }
         }
     }
 }

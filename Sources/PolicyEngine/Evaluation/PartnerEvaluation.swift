@@ -32,8 +32,12 @@ public struct PartnerEvaluation: Sendable, Codable, Equatable {
     /// Benefits of the tier after compliance suspensions.
     public var benefits: [String: BenefitValue]
     public var suspendedBenefits: [String]
-    /// Authorized products after compliance suspensions.
+    /// The products the partner may sell now: its product list less the
+    /// products suspended by compliance; empty when ``authorizedAllProducts``.
     public var authorizedProducts: [String]
+    /// The partner's product list is empty, which authorizes every product:
+    /// it may sell every product but ``suspendedProducts``.
+    public var authorizedAllProducts: Bool
     public var suspendedProducts: [String]
     /// SHA-256 of the input snapshot, so a replay can prove it saw the same data.
     public var snapshotHash: SnapshotDigest
@@ -94,12 +98,14 @@ public struct PolicyIdentity: Sendable, Codable, Hashable {
         hasher.combine(file)
     }
 
-    private enum Keys: String, CodingKey { case name, version, contentHash, file }
+    enum Keys: String, DetailKey {
+        case name, version, contentHash = "content_hash", file
+    }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Keys.self)
-        self.init(name: try c.decode(String.self, forKey: .name), version: try c.decode(String.self, forKey: .version),
-                  contentHash: try c.decode(String.self, forKey: .contentHash), file: try c.decode(String.self, forKey: .file))
+        let c = try decoder.detailContainer(Keys.self)
+        self.init(name: try c.decode(String.self, .name), version: try c.decode(String.self, .version),
+                  contentHash: try c.decode(String.self, .contentHash), file: try c.decode(String.self, .file))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -6,27 +6,32 @@ import PartnerModel
 ///
 /// Declarative criteria are evaluated here in Swift; Lua runs only for the
 /// functions a policy declares (custom checks, scores, gate scopes), with the
-/// partner's snapshot as a table `p`. A Lua error stops the evaluation with
-/// the policy's file and line and the partner it was evaluating.
+/// partner's snapshot as a table `p`, each call under its policy's limits
+/// (``Policy/limits``). A Lua error, or a result outside the contract
+/// (``FunctionResults``), stops the evaluation with the policy's file and
+/// line and the partner it was evaluating.
 public struct PartnerEvaluator {
     public let policySet: PolicySet
-    /// Limits for each call into a policy function.
-    public var limits: LuaLimits
 
-    public init(policySet: PolicySet, limits: LuaLimits = PartnerEvaluator.defaultLimits) {
+    public init(policySet: PolicySet) {
         self.policySet = policySet
-        self.limits = limits
     }
-
-    /// Per-function limits during evaluation: generous for a policy function,
-    /// tight enough that a runaway one stops quickly.
-    public static let defaultLimits = LuaLimits(instructions: 10_000_000, memoryBytes: 64 << 20, timeout: .milliseconds(500))
 
     public enum Failure: Error, CustomStringConvertible {
         /// The partner's program is not governed by the set.
         case noPolicy(partner: String, program: String, set: String)
         /// A policy function failed while evaluating a partner.
         case policyFunction(partner: String, PolicyError)
+        /// The partner's stored tier (imported, or remembered from an
+        /// earlier run) is not a tier of its policy.
+        case unknownTier(partner: String, tier: String, policy: String, file: String, tiers: [String])
+
+        /// Whether the evaluation was stopped by the host (``LuaError/Kind/cancelled``)
+        /// rather than failing by itself.
+        public var isCancellation: Bool {
+            if case .policyFunction(_, let error) = self { return error.luaError?.kind == .cancelled }
+            return false
+        }
 
         public var description: String {
             switch self {
@@ -34,6 +39,10 @@ public struct PartnerEvaluator {
                 "partner \(partner): program '\(program)' is not governed by policy set '\(set)'"
             case .policyFunction(let partner, let error):
                 "\(error) (while evaluating partner \(partner))"
+            case .unknownTier(let partner, let tier, let policy, let file, let tiers):
+                "partner \(partner) holds tier '\(tier)', which \(policy) (\(file)) does not have (its tiers: "
+                    + tiers.joined(separator: ", ") + ") — if the partners file set it, correct its tier column and import it again; "
+                    + "if the policy renamed the tier, declare the old name on the new tier: ps.tier \"NewName\" { formerly = { \"\(tier)\" }, ... }"
             }
         }
     }
@@ -86,8 +95,13 @@ private struct Context {
 
     func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
         let lua = evaluator.policySet.lua
-        if table.pointee == nil { table.pointee = try SnapshotTable.make(snapshot, in: lua) }
-        return try lua.call(function, [.function(table.pointee!)], limits: evaluator.limits)
+        if table.pointee == nil {
+            // A partner's first call into Lua (only functions can print): attribute
+            // prints to it here, off the path of policies without functions.
+            if evaluator.policySet.capturesPrints { evaluator.policySet.printCapture?.begin(snapshot.partner.id) }
+            table.pointee = try SnapshotTable.make(snapshot, in: lua)
+        }
+        return try lua.call(function, [.function(table.pointee!)], limits: policy.limits)
     }
 
     // MARK: - The whole evaluation
@@ -95,10 +109,15 @@ private struct Context {
     func run(_ snapshot: PartnerSnapshot, state previous: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
         var state = previous
         var current = plan.tierIndex(named: state.tier)
-        if state.tier != nil, current == nil {
-            // The policy no longer has the partner's tier: it gets reassigned at the next due evaluation.
-            state.tier = nil
-            state.review = nil
+        if let stored = state.tier, current == nil {
+            // A tier the policy renamed (`formerly`) is the new one; any other is an error, never a silent reset.
+            guard let renamed = plan.formerTierIndex(named: stored) else {
+                throw PartnerEvaluator.Failure.unknownTier(partner: snapshot.partner.id, tier: stored, policy: policy.name,
+                                                           file: policy.file, tiers: Array(plan.tierNames))
+            }
+            current = renamed
+            state.tier = plan.tierNames[renamed]
+            state.review?.tier = plan.tierNames[renamed]
         }
 
         // Criteria: entry of every tier, maintenance of the current one.
@@ -129,7 +148,7 @@ private struct Context {
         // The tier state machine.
         let due = policy.cadence.isDue(on: asOf, lastEvaluation: state.lastTierEvaluation)
         var event: TierEvent = due ? .unchanged : .notDue
-        let previousTier = state.tier
+        let previousTier = previous.tier   // as stored: a renamed tier shows its former name
         let previousStanding: Standing = previous.review != nil ? .review : (previous.tier == nil ? .none : .good)
         if let q = qualifying, q >= 1, state.firstQualified == nil { state.firstQualified = asOf }
         if let current, current >= 1, state.firstQualified == nil { state.firstQualified = state.tierSince ?? snapshot.partner.enrolled }
@@ -195,6 +214,8 @@ private struct Context {
         // `current` is the tier the partner holds now (`state.tier`).
         var benefits = current.map { plan.benefits[$0] } ?? [:]
         var suspendedBenefits: [String] = [], suspendedProducts: [String] = []
+        // An empty product list authorizes every product: then `authorized` stays empty and says "every product
+        // but the suspended ones" through `authorizedAllProducts`.
         var authorized = snapshot.partner.products
         // Tested first: filtering for every partner, most of whom have no lapsed gate, cost ~20 instructions more.
         if gates.contains(where: { $0.status == .lapsed }) {
@@ -205,10 +226,18 @@ private struct Context {
             if !suspendedProducts.isEmpty { authorized = authorized.filter { !suspendedProducts.contains($0) } }
         }
 
-        // The most escalated intervention among the open alerts: the highest step, then the oldest, then the first key.
+        // The intervention of the alert the policy's precedence puts first (none: every alert alike), then
+        // the most escalated one: the highest step, then the oldest, then the first key.
         var chosen: Int?
         for i in alerts.indices where alerts[i].intervention != nil {
             guard let best = chosen else { chosen = i; continue }
+            if !plan.precedence.isEmpty {
+                let first = plan.precedence(of: alerts[i].key), bestFirst = plan.precedence(of: alerts[best].key)
+                if first != bestFirst {
+                    if first < bestFirst { chosen = i }
+                    continue
+                }
+            }
             let rank = (alerts[i].step, -alerts[i].firstRaised.daysSinceEpoch)
             let bestRank = (alerts[best].step, -alerts[best].firstRaised.daysSinceEpoch)
             if bestRank < rank || (bestRank == rank && alerts[i].key < alerts[best].key) { chosen = i }
@@ -224,7 +253,7 @@ private struct Context {
             qualifiesFor: qualifying.map { plan.tierNames[$0] },
             criteria: results, health: health, milestones: milestones, gates: gates, alerts: alerts,
             resolvedAlerts: resolved, intervention: intervention, benefits: benefits, suspendedBenefits: suspendedBenefits,
-            authorizedProducts: authorized, suspendedProducts: suspendedProducts,
+            authorizedProducts: authorized, authorizedAllProducts: snapshot.partner.products.isEmpty, suspendedProducts: suspendedProducts,
             snapshotHash: SnapshotHash.of(snapshot))
         return (evaluation, state)
     }
@@ -271,13 +300,23 @@ private struct Context {
             observed = .words(Self.describe(record, on: asOf))
             threshold = nil
         case .territories:
-            let count = Double(snapshot.partner.territories.count)
-            value = count
-            passed = step.comparison.holds(count, step.threshold)
-            observed = .number(count)
+            if snapshot.partner.territories.isEmpty {
+                // An empty list authorizes every territory: more than any threshold.
+                passed = step.comparison.holds(.infinity, step.threshold)
+                observed = .words("every territory (no territory list)")
+            } else {
+                let count = Double(snapshot.partner.territories.count)
+                value = count
+                passed = step.comparison.holds(count, step.threshold)
+                observed = .number(count)
+            }
         case .function:
-            let values = try callFunction(step.function!, snapshot)
-            passed = values.first?.isTruthy ?? false
+            let function = step.function!
+            let values = try callFunction(function, snapshot)
+            let lua = evaluator.policySet.lua
+            passed = try FunctionResults.verdict(values, of: function, "ps.check '\(plan.sources[index].label)'", in: lua)
+            try FunctionResults.checkExtras(values, names: ["observed value", "required value"], of: function,
+                                            "ps.check '\(plan.sources[index].label)'", in: lua)
             observed = .words(values.count > 1 ? Self.text(values[1]) : (passed ? "yes" : "no"))
             value = values.count > 1 ? values[1].doubleValue : nil
             stated = values.count > 2 ? Self.text(values[2]) : "yes"
@@ -301,7 +340,7 @@ private struct Context {
         case .integer(let i): Format.number(Double(i))
         case .number(let d): Format.number(d)
         case .string(let s): s
-        default: (try? value.jsonString()) ?? value.typeName
+        default: value.typeName   // not reached: FunctionResults refuses other values
         }
     }
 
@@ -321,7 +360,10 @@ private struct Context {
             var observed = Observation.none
             if let function = plan.components[i].function {
                 let values = try callFunction(function, snapshot)
-                score = values.first?.doubleValue ?? 0
+                let lua = evaluator.policySet.lua
+                score = try FunctionResults.score(values, of: function, "health component '\(plan.components[i].name)': score", in: lua)
+                try FunctionResults.checkExtras(values, names: ["detail"], of: function,
+                                                "health component '\(plan.components[i].name)': score", in: lua)
                 observed = values.count > 1 ? .words(Self.text(values[1])) : .number(score)
             } else if let metric = plan.components[i].metric {
                 if let value = snapshot[metric] {
@@ -338,9 +380,18 @@ private struct Context {
                                                     score: Self.round(score, 3), contribution: Self.round(contribution, 1),
                                                     observation: observed, target: plan.components[i].targetText))
         }
-        let score = Self.round(total, 1)
-        let band = bands.first { score >= $0.minimum }?.name ?? bands.last?.name ?? "none"
-        return HealthResult(score: score, band: band, components: components)
+        // The band from the exact score (the first, highest first, whose minimum it reaches); the score
+        // recorded and shown is rounded to 0.1 within that band.
+        var b = 0
+        while b < bands.count - 1 && !(total >= bands[b].minimum) { b += 1 }
+        var score = Self.round(total, 1)
+        // Rounding can leave the band only across its own minimum or the minimum of the band above.
+        if score < bands[b].minimum || (b > 0 && score >= bands[b - 1].minimum) {
+            // Toward the score's own band instead: 39.97 under a minimum of 40 shows 39.9, not 40.0 (or the
+            // band's minimum when that is not a multiple of 0.1).
+            score = score > total ? max((total * 10).rounded(.down) / 10, bands[b].minimum) : bands[b].minimum
+        }
+        return HealthResult(score: score, band: bands[b].name, components: components)
     }
 
     static func round(_ value: Double, _ places: Int) -> Double {
@@ -357,10 +408,15 @@ private struct Context {
     func gateResults(previous: [String: GateStatus], _ snapshot: PartnerSnapshot) throws -> [GateResult] {
         guard !policy.gates.isEmpty else { return [] }
         var results: [GateResult] = []
-        let products = Set(snapshot.partner.products)
+        let products = snapshot.partner.products
+        // An empty product list authorizes every product, the gate's among them.
+        let everyProduct = products.isEmpty
         for gate in policy.gates {
-            var applies = gate.appliesToProducts.isEmpty || !products.isDisjoint(with: gate.appliesToProducts)
-            if let function = gate.appliesFunction { applies = try callFunction(function, snapshot).first?.isTruthy ?? false }
+            var applies = gate.appliesToProducts.isEmpty || everyProduct || gate.appliesToProducts.contains(where: products.contains)
+            if let function = gate.appliesFunction {
+                applies = try FunctionResults.verdict(callFunction(function, snapshot), of: function,
+                                                      "gate '\(gate.name)': applies_to", in: evaluator.policySet.lua)
+            }
             let record: Credential?
             switch gate.requirement {
             case .credential(let kind): record = snapshot.credential(kind)
@@ -390,7 +446,7 @@ private struct Context {
             results.append(GateResult(
                 gate: gate.name, requirement: gate.requirement.name, status: status, previous: before, event: event,
                 expires: record?.expires, daysToExpiry: record?.daysUntilExpiry(from: asOf),
-                suspendedProducts: lapsed ? gate.suspendsProducts.filter { products.contains($0) } : [],
+                suspendedProducts: !lapsed ? [] : everyProduct ? gate.suspendsProducts : gate.suspendsProducts.filter(products.contains),
                 suspendedBenefits: lapsed ? gate.suspendsBenefits : []))
         }
         return results
@@ -399,7 +455,7 @@ private struct Context {
     // MARK: - Milestones
 
     func milestoneResults(firstQualified: Day?, firstAdvanced: Day?, _ snapshot: PartnerSnapshot) -> [MilestoneResult] {
-        let enrolled = snapshot.partner.enrolled
+        let start = policy.milestoneStart.start(enrolled: snapshot.partner.enrolled, effective: policy.effective)
         let dates = snapshot.milestones
         return plan.milestones.map { rule in
             let reached: Day?
@@ -411,7 +467,7 @@ private struct Context {
             case .firstTierQualification: reached = firstQualified
             case .firstTierAdvancement: reached = firstAdvanced
             }
-            let deadline = rule.deadline.after(enrolled)
+            let deadline = rule.deadline.after(start)
             if let reached {
                 let late = deadline.days(until: reached)
                 return MilestoneResult(milestone: rule.step, deadline: deadline, reached: reached,
@@ -464,10 +520,19 @@ private struct Context {
         for key in keys {
             let first = previous.isEmpty ? asOf : previous[key] ?? asOf
             if open.last?.key != key { open.append(OpenAlerts.Entry(key: key, firstRaised: first)) }
-            // The last step of the menu that answers this kind and is due by now (read in place from the plan).
+            // The last step of the menu that answers this alert and is due by now (read in place from the
+            // plan); the routes alone when one names what the alert is about.
             var chosen: Int?
-            for i in menu.indices where menu[i].answers(key.kind) && menu[i].after.after(first) <= asOf {
-                chosen = i
+            if !plan.hasRoutes {
+                for i in menu.indices where menu[i].answers(key.kind) && menu[i].after.after(first) <= asOf { chosen = i }
+            } else if plan.isRouted(key) {
+                for i in menu.indices where !menu[i].subjects.isEmpty && plan.step(i, answers: key) && menu[i].after.after(first) <= asOf {
+                    chosen = i
+                }
+            } else {
+                for i in menu.indices where menu[i].subjects.isEmpty && menu[i].answers(key.kind) && menu[i].after.after(first) <= asOf {
+                    chosen = i
+                }
             }
             alerts.append(AlertResult(key: key, firstRaised: first, daysOpen: first.days(until: asOf), step: chosen.map { $0 + 1 } ?? 0,
                                       intervention: chosen.map { menu[$0].action }, owner: chosen.flatMap { menu[$0].owner }))

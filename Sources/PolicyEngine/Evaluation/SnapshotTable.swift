@@ -14,13 +14,14 @@ import PartnerModel
 /// p.milestones.first_deal_won              -- "YYYY-MM-DD" or nil
 /// ```
 /// The table is read-only to the policy in spirit (a fresh copy per partner).
-enum SnapshotTable {
+public enum SnapshotTable {
     static func make(_ snapshot: PartnerSnapshot, in lua: LuaState) throws -> LuaReference {
         // Kept in the registry for the partner's evaluation; released after it.
         try lua.reference(to: luaValue(snapshot))
     }
 
-    static func luaValue(_ snapshot: PartnerSnapshot) -> LuaValue {
+    /// The table `p` a policy function receives for `snapshot`.
+    public static func luaValue(_ snapshot: PartnerSnapshot) -> LuaValue {
         let partner = snapshot.partner
         var fields: [String: LuaValue] = [
             "id": .string(partner.id), "name": .string(partner.name), "type": .string(partner.type.rawValue),

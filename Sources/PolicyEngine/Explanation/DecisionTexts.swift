@@ -26,6 +26,30 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
         /// texts stored before details left such words out.
         public var observedAs: String?
 
+        enum CodingKeys: String, DetailKey {
+            case label, required, thresholdValue = "threshold_value", file, line, observedAs = "observed_as"
+        }
+
+        init(label: String, required: String?, thresholdValue: Double?, file: String, line: Int?, observedAs: String?) {
+            self.label = label
+            self.required = required
+            self.thresholdValue = thresholdValue
+            self.file = file
+            self.line = line
+            self.observedAs = observedAs
+        }
+
+        /// Texts stored before keys were snake_case read the same way.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.detailContainer(CodingKeys.self)
+            label = try c.decode(String.self, .label)
+            required = try c.decodeIfPresent(String.self, .required)
+            thresholdValue = try c.decodeIfPresent(Double.self, .thresholdValue)
+            file = try c.decode(String.self, .file)
+            line = try c.decodeIfPresent(Int.self, .line)
+            observedAs = try c.decodeIfPresent(String.self, .observedAs)
+        }
+
         /// The observation a compact detail left out, from its observed value; nil when these texts cannot say.
         func observation(of value: Double?) -> Observation? {
             guard let observedAs else { return nil }

@@ -7,10 +7,15 @@ import PartnerModel
 public struct Explanation {
     public let evaluation: PartnerEvaluation
     public let policy: Policy
+    /// When tiers were last due before this evaluation, if known and later
+    /// than its day (a preview from a state recorded after it): tiers are due
+    /// again only after that.
+    public var tiersLastDue: Day?
 
-    public init(evaluation: PartnerEvaluation, policy: Policy) {
+    public init(evaluation: PartnerEvaluation, policy: Policy, tiersLastDue: Day? = nil) {
         self.evaluation = evaluation
         self.policy = policy
+        self.tiersLastDue = tiersLastDue
     }
 
     public var text: String {
@@ -53,12 +58,23 @@ public struct Explanation {
         if !e.suspendedBenefits.isEmpty {
             out.append("  Suspended by compliance: \(e.suspendedBenefits.joined(separator: ", "))")
         }
+        out.append("  Products: \(Self.products(e))")
 
         if let tier = e.tier, let (index, definition) = policy.tier(named: tier) {
             let phase: CriterionResult.Phase = definition.maintain == nil ? .entry : .maintain
             let rows = e.criteria.filter { $0.tier == tier && $0.phase == phase }
+            // Criteria are those of the tier held before the tier changed: a partner
+            // promoted now shows the entry criteria it met, one demoted now the tier it fell to.
+            let entryRows = e.criteria.filter { $0.tier == tier && $0.phase == .entry }
             out.append("")
-            if rows.isEmpty {
+            if (e.tierEvent == .upgraded || e.tierEvent == .assigned), !entryRows.isEmpty {
+                out.append("Promoted to \(tier) at this evaluation — its entry criteria, all met:")
+                out.append(contentsOf: entryRows.map(line))
+                if definition.maintain != nil { out.append("  (its maintenance criteria apply from the next due evaluation)") }
+            } else if rows.isEmpty, !definition.maintenanceCriteria.isEmpty {
+                out.append("Keeping \(tier): its maintenance criteria " + (e.tierEvent == .demoted
+                    ? "held at this evaluation (the highest lower tier they hold for)." : "are checked at the next due evaluation."))
+            } else if rows.isEmpty {
                 out.append("Keeping \(tier): no criteria (entry tier).")
             } else {
                 out.append("Keeping \(tier) (\(phase == .maintain ? "maintenance" : "entry") criteria):")
@@ -81,7 +97,7 @@ public struct Explanation {
         let rows = evaluation.criteria.filter { $0.tier == name && $0.phase == .entry }
         let missing = rows.filter { !$0.passed }
         var out = ["Next tier: \(name) — " + (missing.isEmpty ? "all entry criteria are met" + (evaluation.tierDue ? "" : " (takes effect at the next due evaluation)")
-                                                               : "needs \(missing.count) of \(rows.count) criteria:")]
+                                                               : "missing \(missing.count) of \(TextFormat.count(rows.count, "criterion", plural: "criteria")):")]
         out.append(contentsOf: rows.map(line))
         return out
     }
@@ -89,8 +105,10 @@ public struct Explanation {
     private func line(_ row: CriterionResult) -> String {
         var text = "  \(row.passed ? "✓" : "✗") \(row.label) — has \(row.observed)"
         if !row.passed, let observed = row.observedValue, let threshold = row.thresholdValue, threshold > observed {
-            let money = row.label.hasPrefix("revenue") || row.label.hasPrefix("deal_value")
-            text += " (needs \(Format.number(threshold - observed, money: money)) more)"
+            // Written the way the criterion's metric is: money in whole units, ratios as percentages.
+            var gap = Format.number(threshold - observed)
+            if let metric = policy.metric(of: row) { gap = Format.metric(threshold - observed, metric) }
+            text += " (needs \(gap) more)"
         } else if !row.passed, row.observedValue == nil, row.required != "valid" {
             text += " (needs \(row.required))"
         }
@@ -101,7 +119,8 @@ public struct Explanation {
     private func eventSentence() -> String {
         let e = evaluation
         switch e.tierEvent {
-        case .notDue: return "tiers were not due (\(policy.cadence.rawValue) cadence; last tier evaluation earlier this period) — no tier change"
+        case .notDue: return "tiers were not due (\(policy.cadence.rawValue) cadence; last tier evaluation earlier this period) — no tier change; "
+            + "tiers are next due at the first evaluation on or after \(policy.cadence.nextDue(after: max(e.asOf, tiersLastDue ?? e.asOf)))"
         case .unchanged: return "tiers were due (\(policy.cadence.rawValue)); \(e.tier.map { "kept \($0)" } ?? "qualifies for no tier")"
         case .assigned: return "assigned \(e.tier ?? "none") (first tier evaluation)"
         case .upgraded: return "UPGRADED from \(e.previousTier ?? "none") to \(e.tier ?? "none"), effective immediately"
@@ -110,6 +129,16 @@ public struct Explanation {
         case .reviewCleared: return "back above maintenance criteria — review cleared"
         case .demoted: return "DEMOTED from \(e.previousTier ?? "none") to \(e.tier ?? "no tier") (still below at the end of the remediation period)"
         }
+    }
+
+    /// What the partner may sell: its products, or every product when its list is empty, less the suspended ones.
+    static func products(_ e: PartnerEvaluation) -> String {
+        let suspended = e.suspendedProducts.isEmpty ? "" : " (suspended by compliance: \(e.suspendedProducts.joined(separator: ", ")))"
+        if e.authorizedAllProducts {
+            return e.suspendedProducts.isEmpty ? "every product (no product list)"
+                : "every product except \(e.suspendedProducts.joined(separator: ", ")) (suspended by compliance)"
+        }
+        return (e.authorizedProducts.isEmpty ? "none" : e.authorizedProducts.joined(separator: ", ")) + suspended
     }
 
     // MARK: - Health
@@ -132,15 +161,20 @@ public struct Explanation {
     // MARK: - Milestones
 
     private func milestoneSection() -> [String] {
-        var out = ["Onboarding milestones (deadlines count from enrolment):"]
+        let from = switch policy.milestoneStart {
+        case .enrolment: "enrolment"
+        case .effectiveOrEnrolment: "the later of enrolment and the policy's effective date, \(policy.effective)"
+        }
+        var out = ["Onboarding milestones (deadlines count from \(from)):"]
         for m in evaluation.milestones {
             let name = m.milestone.meaning.padding(toLength: 52, withPad: " ", startingAt: 0)
+            let days = TextFormat.count(m.days, "day")
             let status: String
             switch m.status {
             case .metOnTime: status = "met on time (\(m.reached!), deadline \(m.deadline))"
-            case .metLate: status = "met \(m.days) days late (\(m.reached!), deadline \(m.deadline))"
-            case .overdue: status = "OVERDUE by \(m.days) days (deadline \(m.deadline))"
-            case .pending: status = "pending, \(m.days) days left (deadline \(m.deadline))"
+            case .metLate: status = "met \(days) late (\(m.reached!), deadline \(m.deadline))"
+            case .overdue: status = "OVERDUE by \(days) (deadline \(m.deadline))"
+            case .pending: status = "pending, \(days) left (deadline \(m.deadline))"
             }
             out.append("  \(name) \(status)")
         }
@@ -155,13 +189,15 @@ public struct Explanation {
             var text = "  \(g.gate) (\(g.requirement)): "
             switch g.status {
             case .ok: text += "ok" + (g.expires.map { ", valid until \($0)" } ?? "")
-            case .warning: text += "EXPIRES in \(g.daysToExpiry ?? 0) days (\(g.expires?.description ?? "?")) — renew to keep "
+            case .warning: text += "EXPIRES in \(TextFormat.count(g.daysToExpiry ?? 0, "day")) (\(g.expires?.description ?? "?")) — renew to keep "
                 + "\(policy.gates.first { $0.name == g.gate }.map { ($0.suspendsProducts + $0.suspendsBenefits).joined(separator: ", ") } ?? "")"
             case .lapsed:
                 text += "LAPSED" + (g.expires.map { " since \($0)" } ?? " (never recorded)")
                 let suspended = g.suspendedProducts.map { "product \($0)" } + g.suspendedBenefits.map { "benefit \($0)" }
                 if !suspended.isEmpty { text += " — suspended: \(suspended.joined(separator: ", "))" }
-            case .notApplicable: text += "does not apply (not authorized for the gated products)"
+            case .notApplicable:
+                let byFunction = policy.gates.first { $0.name == g.gate }?.appliesFunction != nil
+                text += byFunction ? "does not apply (its applies_to function says so)" : "does not apply (not authorized for the gated products)"
             }
             switch g.event {
             case .tripped: text += " [tripped at this evaluation]"
@@ -181,7 +217,7 @@ public struct Explanation {
         guard !e.alerts.isEmpty else { return ["Alerts: none — no intervention needed."] }
         var out = ["Alerts:"]
         for a in e.alerts {
-            var text = "  \(a.key.kind.meaning): \(a.key.subject) — open \(a.daysOpen) days (since \(a.firstRaised))"
+            var text = "  \(a.key.kind.meaning): \(a.key.subject) — open \(TextFormat.count(a.daysOpen, "day")) (since \(a.firstRaised))"
             if let action = a.intervention {
                 text += ", step \(a.step): \(action)" + (a.owner.map { " [\($0)]" } ?? "")
             }

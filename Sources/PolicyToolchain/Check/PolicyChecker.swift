@@ -1,4 +1,5 @@
 import Foundation
+import LuaHost
 import PartnerModel
 import PolicyEngine
 
@@ -26,11 +27,12 @@ public struct PolicyChecker {
         self.luacheckConfig = luacheckConfig
     }
 
-    /// Check the set at `directory`: load errors, then the analyses.
-    public func check(setDirectory directory: URL, displayPath: String) -> [Finding] {
+    /// Check the set at `directory` (with its shared modules from `library`,
+    /// by default the lib folder beside it): load errors, then the analyses.
+    public func check(setDirectory directory: URL, displayPath: String, library: ModuleResolver.Root? = nil) -> [Finding] {
         var findings: [Finding] = []
         do {
-            let set = try PolicySet(directory: directory, displayPath: displayPath)
+            let set = try PolicySet(directory: directory, displayPath: displayPath, library: library)
             for policy in set.policies { findings.append(contentsOf: analyse(policy)) }
         } catch let error as PolicyError {
             let message = (error.field.map { "\($0): " } ?? "") + error.message
@@ -108,7 +110,8 @@ public struct PolicyChecker {
         for gate in policy.gates where !gate.appliesToProducts.isEmpty && !gate.suspendsProducts.isEmpty
             && Set(gate.suspendsProducts).isDisjoint(with: gate.appliesToProducts) {
             warn(gate.line, "gate \(gate.name) applies to \(gate.appliesToProducts.joined(separator: ", ")) but suspends "
-                + "\(gate.suspendsProducts.joined(separator: ", ")), which those partners may not even sell")
+                + "\(gate.suspendsProducts.joined(separator: ", ")): a partner listing only the first never loses anything "
+                + "(only partners with an empty product list, which authorizes every product, would)")
         }
         return findings
     }

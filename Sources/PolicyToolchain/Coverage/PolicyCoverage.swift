@@ -5,7 +5,13 @@ import PolicyEngine
 /// What the fixtures of a policy set exercise, in the domain's terms —
 /// tiers reached, each criterion seen passing and failing, each gate status,
 /// milestones met and overdue, each intervention step, each health band —
-/// and which lines of the policy's Lua functions ran.
+/// and which lines of Lua functions ran: every function the set's own files
+/// define (policy files and helper modules), every function a policy
+/// declares, and the functions of shared library modules that ran at all
+/// (the library serves every set; a set answers for the helpers it uses).
+///
+/// Load the set with `recordsCoverage: true`: the modules it requires are
+/// then known, and what runs while it loads counts as run.
 public final class PolicyCoverage {
     public let policySet: PolicySet
     private var tiers: Set<String> = []
@@ -93,15 +99,30 @@ public final class PolicyCoverage {
                 }
             }
         }
-        // Lines of the policies' Lua functions.
-        let executed = policySet.lua.coveredLines()
+        // Lines of Lua functions.
+        let lua = policySet.lua
+        let executed = lua.coveredLines()
         var lines: [String: (all: Set<Int>, run: Set<Int>)] = [:]
-        for function in functions {
-            guard let (chunk, active) = policySet.lua.activeLines(of: function) else { continue }
+        func add(_ chunk: String, _ active: Set<Int>) {
             var entry = lines[chunk] ?? ([], [])
             entry.all.formUnion(active)
             entry.run.formUnion(active.intersection(executed[chunk] ?? []))
             lines[chunk] = entry
+        }
+        for function in functions {
+            if let (chunk, active) = lua.activeLines(of: function) { add(chunk, active) }
+        }
+        let policyFiles = Set(policySet.policies.map(\.file)).sorted().compactMap { file -> (chunkName: String, source: String)? in
+            let url = policySet.directory.appendingPathComponent((file as NSString).lastPathComponent)
+            return (try? String(contentsOf: url, encoding: .utf8)).map { (file, $0) }
+        }
+        let own = policySet.displayPath + "/"
+        for (chunk, source) in policyFiles + lua.modulesLoadedWhileRecording {
+            let ran = executed[chunk] ?? []
+            for function in lua.functionLines(source: source, chunkName: chunk) ?? []
+            where chunk.hasPrefix(own) || !function.isDisjoint(with: ran) {
+                add(chunk, function)
+            }
         }
         let fileLines = lines.keys.sorted().map { chunk -> CoverageReport.FileLines in
             let (all, run) = lines[chunk]!
@@ -149,7 +170,7 @@ public struct CoverageReport: Sendable, Codable {
             }
         }
         for file in lines where !file.missing.isEmpty {
-            out += "  policy function lines never run: \(file.file): \(file.missing.joined(separator: ", "))\n"
+            out += "  Lua lines never run: \(file.file): \(file.missing.joined(separator: ", "))\n"
         }
         return out
     }

@@ -7,15 +7,23 @@ import ProgramEvaluation
 /// Previews a policy change: evaluates two versions of a policy set on the
 /// same data and stored state, writing nothing, and compares the outcomes
 /// partner by partner.
+///
+/// Both versions read the state the ledger remembers under the `from` set's
+/// name (tiers, reviews, when each alert was first raised), whatever folder
+/// `to` was loaded from: load it under that name (`PolicySet(name:)`), as
+/// the command line does, so that a byte-identical copy shows no change.
 public struct PolicyDiff {
     public let store: PartnerStore
     public let from: PolicySet
     public let to: PolicySet
+    /// Evaluate tiers as if the cadence made them due on the day.
+    public var tiersAsIfDue: Bool
 
-    public init(store: PartnerStore, from: PolicySet, to: PolicySet) {
+    public init(store: PartnerStore, from: PolicySet, to: PolicySet, tiersAsIfDue: Bool = false) {
         self.store = store
         self.from = from
         self.to = to
+        self.tiersAsIfDue = tiersAsIfDue
     }
 
     /// What one version decided for one partner, in brief.
@@ -41,12 +49,20 @@ public struct PolicyDiff {
 
     public func run(asOf: Day) throws -> DiffReport {
         var before: [String: Outcome] = [:]
-        try ProgramRun(store: store, policySet: from).evaluate(asOf: asOf, dryRun: true) { before[$0.partnerID] = Outcome($0) }
         var report = DiffReport(from: from.displayPath, fromHash: from.contentHash, to: to.displayPath, toHash: to.contentHash,
-                                asOf: asOf)
+                                asOf: asOf, set: from.name, tiersAsIfDue: tiersAsIfDue)
+        var fromRun = ProgramRun(store: store, policySet: from)
+        fromRun.tiersAsIfDue = tiersAsIfDue
+        try fromRun.evaluate(asOf: asOf, dryRun: true) { e in
+            before[e.partnerID] = Outcome(e)
+            if !e.tierDue { report.notDue(e, version: "from", cadence: from.policy(forProgram: e.program)?.cadence) }
+        }
         var seen: Set<String> = []
-        try ProgramRun(store: store, policySet: to).evaluate(asOf: asOf, dryRun: true) { e in
+        var toRun = ProgramRun(store: store, policySet: to)
+        toRun.tiersAsIfDue = tiersAsIfDue
+        try toRun.evaluate(asOf: asOf, dryRun: true) { e in
             seen.insert(e.partnerID)
+            if !e.tierDue { report.notDue(e, version: "to", cadence: to.policy(forProgram: e.program)?.cadence) }
             let after = Outcome(e)
             guard let old = before[e.partnerID] else {
                 report.add(PartnerChange(partnerID: e.partnerID, program: e.program, change: "only evaluated by the new version",
@@ -73,6 +89,26 @@ public struct PartnerChange: Sendable, Codable, Equatable {
     public var change: String
     public var fromTier: String?
     public var toTier: String?
+
+    enum CodingKeys: String, CodingKey {
+        case partnerID = "partner_id", program, change, fromTier = "from_tier", toTier = "to_tier"
+    }
+}
+
+/// Partners for whom one version's cadence did not make tiers due on the
+/// day, by policy: their tiers, reviews and demotions are not compared.
+public struct TiersNotDue: Sendable, Codable, Equatable {
+    /// `from` or `to`.
+    public var version: String
+    public var policy: String
+    public var cadence: String
+    public var partners: Int
+    /// The first day tiers are due again.
+    public var nextDue: Day
+
+    enum CodingKeys: String, CodingKey {
+        case version, policy, cadence, partners, nextDue = "next_due"
+    }
 }
 
 /// The comparison of two versions of a policy set.
@@ -82,6 +118,12 @@ public struct DiffReport: Sendable, Codable {
     public var to: String
     public var toHash: String
     public var asOf: Day
+    /// The set's name in the ledger, whose remembered state both versions start from.
+    public var set: String
+    /// Whether tiers were evaluated as if due (`--as-if-due`).
+    public var tiersAsIfDue: Bool
+    /// Where tiers were not due, by version and policy (empty with `tiersAsIfDue`).
+    public var tiersNotDue: [TiersNotDue] = []
     public var partners = 0
     public var unchanged = 0
     /// Old tier → new tier → partners.
@@ -101,12 +143,29 @@ public struct DiffReport: Sendable, Codable {
     public var interventionChanges: [PartnerChange] = []
     public var other: [PartnerChange] = []
 
-    init(from: String, fromHash: String, to: String, toHash: String, asOf: Day) {
+    init(from: String, fromHash: String, to: String, toHash: String, asOf: Day, set: String, tiersAsIfDue: Bool) {
         self.from = from
         self.fromHash = fromHash
         self.to = to
         self.toHash = toHash
         self.asOf = asOf
+        self.set = set
+        self.tiersAsIfDue = tiersAsIfDue
+    }
+
+    mutating func notDue(_ e: PartnerEvaluation, version: String, cadence: Cadence?) {
+        if let i = tiersNotDue.firstIndex(where: { $0.version == version && $0.policy == e.policy.name }) {
+            tiersNotDue[i].partners += 1
+        } else if let cadence {
+            tiersNotDue.append(TiersNotDue(version: version, policy: e.policy.name, cadence: cadence.rawValue, partners: 1,
+                                           nextDue: cadence.nextDue(after: asOf)))
+        }
+    }
+
+    /// Partners either version did not evaluate tiers for.
+    public var partnersWithTiersNotDue: Int {
+        max(tiersNotDue.filter { $0.version == "from" }.reduce(0) { $0 + $1.partners },
+            tiersNotDue.filter { $0.version == "to" }.reduce(0) { $0 + $1.partners })
     }
 
     /// Partners demoted now or put in review toward demotion by the new version.
@@ -157,7 +216,18 @@ public struct DiffReport: Sendable, Codable {
     /// The report for people, listing at most `limit` partners per section.
     public func text(limit: Int = 20) -> String {
         var out = "Policy diff as of \(asOf)\n  from \(from) (content \(fromHash.prefix(12)))\n  to   \(to) (content \(toHash.prefix(12)))\n"
-        out += "  \(partners) partners evaluated, \(unchanged) unchanged\n\n"
+        out += "  both from the state recorded for policy set '\(set)'\n"
+        out += "  \(TextFormat.count(partners, "partner")) evaluated, \(unchanged) unchanged\n"
+        if tiersAsIfDue { out += "  tiers evaluated as if due (--as-if-due)\n" }
+        out += "\n"
+        if !tiersNotDue.isEmpty {
+            out += "TIERS NOT DUE as of \(asOf): tier changes, reviews and demotions are not compared for these partners\n"
+            for note in tiersNotDue.sorted(by: { ($0.version, $0.policy) < ($1.version, $1.policy) }) {
+                out += "  \(note.version == "from" ? "current" : "new") version, \(note.policy) (\(note.cadence) cadence): "
+                    + "partners not due: \(note.partners); tiers next due \(note.nextDue)\n"
+            }
+            out += "  Run with --as-if-due to compare tiers as if they were due today.\n\n"
+        }
         let tiers = Array(Set(migration.keys).union(migration.values.flatMap(\.keys))).sorted()
         if !tiers.isEmpty {
             out += "Tier migration (rows: old version, columns: new version)\n"
@@ -185,6 +255,14 @@ public struct DiffReport: Sendable, Codable {
         section("Intervention changes", interventionChanges)
         if !other.isEmpty { section("Other", other) }
         return out
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case from, fromHash = "from_hash", to, toHash = "to_hash", asOf = "as_of", set, tiersAsIfDue = "tiers_as_if_due"
+        case tiersNotDue = "tiers_not_due", partners, unchanged, migration, demoted
+        case newlyInReview = "newly_in_review", lowerTier = "lower_tier", higherTier = "higher_tier"
+        case gateChanges = "gate_changes", healthBandShifts = "health_band_shifts"
+        case interventionChanges = "intervention_changes", other
     }
 }
 

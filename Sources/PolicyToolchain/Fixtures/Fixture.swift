@@ -71,7 +71,14 @@ public struct Expectation: Sendable {
     public var intervention: String??
     public var interventionStep: Int?
     public var suspendedProducts: [String]?
+    public var authorizedProducts: ProductAuthorization?
     public var benefits: [String: BenefitValue] = [:]
+
+    /// What a partner may sell: the products of its list that are not suspended, or every product but the suspended ones.
+    public enum ProductAuthorization: Sendable, Equatable {
+        case only([String])
+        case all
+    }
 }
 
 /// A fixture that cannot be read: names the file and the JSON path.
@@ -86,7 +93,7 @@ extension Fixture {
     static let topLevelKeys: Set<String> = ["description", "partners", "partners_file", "events", "events_file", "cases"]
     static let expectationKeys: Set<String> = [
         "tier", "standing", "tier_event", "qualifies_for", "health_band", "health_min", "health_max", "gates", "milestones",
-        "alerts", "alerts_include", "intervention", "intervention_step", "suspended_products", "benefits",
+        "alerts", "alerts_include", "intervention", "intervention_step", "suspended_products", "authorized_products", "benefits",
     ]
 
     /// Read and validate the fixture at `url`, named `display` in messages.
@@ -163,7 +170,8 @@ extension Fixture {
     static func expectation(_ value: Any, path: String, fail: (String, String) -> FixtureError) throws -> Expectation {
         guard let spec = value as? [String: Any] else { throw fail(path, "expected an object of expected fields") }
         for key in spec.keys where !expectationKeys.contains(key) {
-            throw fail("\(path).\(key)", "unknown expectation (expected \(expectationKeys.sorted().joined(separator: ", ")))")
+            throw fail("\(path).\(key)", "unknown expectation" + Suggestion.didYouMean(key, among: expectationKeys.sorted())
+                + " (expected \(expectationKeys.sorted().joined(separator: ", ")))")
         }
         var e = Expectation()
         func text(_ key: String) throws -> String? {
@@ -228,6 +236,14 @@ extension Fixture {
         e.intervention = try optionalText("intervention")
         e.interventionStep = try number("intervention_step").map { Int($0) }
         e.suspendedProducts = try strings("suspended_products")
+        switch spec["authorized_products"] {
+        case nil: break
+        case let text as String where text == "all": e.authorizedProducts = .all
+        case let list as [String]: e.authorizedProducts = .only(list)
+        default:
+            throw fail("\(path).authorized_products",
+                       "expected the products the partner may sell, [\"scheduling\"], or \"all\" for every product but the suspended ones (an empty product list)")
+        }
         if let benefits = spec["benefits"] {
             guard let map = benefits as? [String: Any] else { throw fail("\(path).benefits", "expected { \"benefit\": value }") }
             for (name, value) in map {

@@ -26,7 +26,9 @@ public struct FixtureRunner {
     }
 
     /// Run every fixture against `policySet` (loaded from `setDirectory`).
+    /// What its functions print is captured and kept beside failing cases.
     public func run(policySet: PolicySet) -> [CaseResult] {
+        if policySet.printCapture == nil { policySet.printCapture = PrintCapture() }
         var results: [CaseResult] = []
         for url in fixtureFiles {
             let display = displayPath + "/fixtures/" + url.lastPathComponent
@@ -47,37 +49,40 @@ public struct FixtureRunner {
                        name: fixtureCase?.name ?? "(fixture data)", asOf: fixtureCase?.asOf, failures: [], error: message)
         }
         let store: PartnerStore
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-fixture-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
         do {
-            store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            var paths = fixture.files.map(\.path)
-            var names: [String: String] = [:]
-            for url in fixture.files {
-                names[url.path] = displayPath + "/fixtures/" + String(url.path.dropFirst(setDirectory.appendingPathComponent("fixtures").path.count + 1))
-            }
-            for (key, lines) in [("partners", fixture.partnerLines), ("events", fixture.eventLines)] where !lines.isEmpty {
-                let path = scratch.appendingPathComponent("\(key).jsonl").path
-                try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-                paths.append(path)
-                names[path] = "\(fixture.file) (\(key), record"
-            }
-            if !paths.isEmpty { try store.importFiles(paths, displayNames: names) }
+            store = try self.store(for: fixture)
         } catch {
             return [failed(nil, Self.importMessage(String(describing: error)))]
         }
         var results: [CaseResult] = []
-        let run = ProgramRun(store: store, policySet: policySet)
+        // One worker: the set's own Lua state evaluates every partner, so its
+        // coverage and captured prints see them all (and no copy is compiled per case).
+        let run = ProgramRun(store: store, policySet: policySet, jobs: 1)
+        let capture = policySet.printCapture
+        var failedCase: String?
         for fixtureCase in fixture.cases {
+            // Each case starts from the state the one before recorded: after an error there is none to start from.
+            if let failedCase {
+                results.append(failed(fixtureCase, "not run: case '\(failedCase)' of this fixture failed, and each case starts from the one before"))
+                continue
+            }
             var got: [String: PartnerEvaluation] = [:]
+            capture?.clear()
+            /// What policy functions printed while evaluating these partners, if anything.
+            func printed(_ partners: [String]) -> [String: [String]]? {
+                let lines = Dictionary(uniqueKeysWithValues: partners.map { ($0, capture?.lines(of: $0) ?? []) }).filter { !$0.value.isEmpty }
+                return lines.isEmpty ? nil : lines
+            }
             do {
                 try run.evaluate(asOf: fixtureCase.asOf, dryRun: false) { evaluation in
                     got[evaluation.partnerID] = evaluation
                     observe?(evaluation)
                 }
             } catch {
-                results.append(failed(fixtureCase, String(describing: error)))
+                var result = failed(fixtureCase, String(describing: error))
+                if case .policyFunction(let partner, _) = error as? PartnerEvaluator.Failure { result.printed = printed([partner]) }
+                results.append(result)
+                failedCase = fixtureCase.name
                 continue
             }
             var mismatches: [Mismatch] = []
@@ -90,10 +95,34 @@ public struct FixtureRunner {
                 }
                 mismatches.append(contentsOf: ExpectationCheck.compare(expectation, evaluation, policy: policySet.policy(forProgram: evaluation.program)))
             }
-            results.append(CaseResult(set: policySet.name, fixture: fixture.file, fixtureDescription: fixture.description,
-                                      name: fixtureCase.name, asOf: fixtureCase.asOf, failures: mismatches, error: nil))
+            var result = CaseResult(set: policySet.name, fixture: fixture.file, fixtureDescription: fixture.description,
+                                    name: fixtureCase.name, asOf: fixtureCase.asOf, failures: mismatches, error: nil)
+            result.printed = printed(Array(Set(mismatches.map(\.partnerID))))
+            results.append(result)
         }
         return results
+    }
+
+    /// A fresh in-memory store holding the fixture's partners and events
+    /// (what its cases evaluate, and what `partnerscore lua --fixture` reads).
+    public func store(for fixture: Fixture) throws -> PartnerStore {
+        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-fixture-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var paths = fixture.files.map(\.path)
+        var names: [String: String] = [:]
+        for url in fixture.files {
+            names[url.path] = displayPath + "/fixtures/" + String(url.path.dropFirst(setDirectory.appendingPathComponent("fixtures").path.count + 1))
+        }
+        for (key, lines) in [("partners", fixture.partnerLines), ("events", fixture.eventLines)] where !lines.isEmpty {
+            let path = scratch.appendingPathComponent("\(key).jsonl").path
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+            names[path] = "\(fixture.file) (\(key), record"
+        }
+        if !paths.isEmpty { try store.importFiles(paths, displayNames: names) }
+        return store
     }
 
     /// Import errors name the scratch file as "FIXTURE (events, record:LINE: ..."; make that read well.
@@ -116,6 +145,9 @@ public struct CaseResult: Sendable, Codable {
     public var failures: [Mismatch]
     /// The case could not run (bad fixture, policy error).
     public var error: String?
+    /// What policy functions printed while evaluating the partners the case
+    /// failed on, by partner (nil when nothing was printed or it passed).
+    public var printed: [String: [String]]?
 
     public var passed: Bool { failures.isEmpty && error == nil }
 
@@ -129,6 +161,10 @@ public struct CaseResult: Sendable, Codable {
         self.failures = failures
         self.error = error
     }
+
+    enum CodingKeys: String, CodingKey {
+        case set, fixture, fixtureDescription = "fixture_description", name, asOf = "as_of", failures, error
+    }
 }
 
 /// One expectation not met: expected against actual, in domain terms, with
@@ -139,6 +175,10 @@ public struct Mismatch: Sendable, Codable {
     public var expected: String
     public var actual: String
     public var detail: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case partnerID = "partner_id", field, expected, actual, detail
+    }
 }
 
 /// Compares an expectation with an evaluation.
@@ -180,7 +220,7 @@ enum ExpectationCheck {
             }
             if gate.status != status {
                 add("gate \(name)", status.rawValue, gate.status.rawValue,
-                    ["\(gate.requirement): " + (gate.expires.map { "expires \($0) (\(gate.daysToExpiry ?? 0) days)" } ?? "never recorded")])
+                    ["\(gate.requirement): " + (gate.expires.map { "expires \($0) (\(TextFormat.count(gate.daysToExpiry ?? 0, "day")))" } ?? "never recorded")])
             }
         }
         for (step, status) in e.milestones.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -189,7 +229,7 @@ enum ExpectationCheck {
                 continue
             }
             if m.status != status {
-                add("milestone \(step.rawValue)", status.rawValue, "\(m.status.rawValue) (\(m.days) days)",
+                add("milestone \(step.rawValue)", status.rawValue, "\(m.status.rawValue) (\(TextFormat.count(m.days, "day")))",
                     ["deadline \(m.deadline), reached \(m.reached?.description ?? "not yet")"])
             }
         }
@@ -212,6 +252,22 @@ enum ExpectationCheck {
             add("suspended products", suspended.isEmpty ? "none" : suspended.sorted().joined(separator: ", "),
                 got.suspendedProducts.isEmpty ? "none" : got.suspendedProducts.joined(separator: ", "),
                 got.gates.map { "\($0.gate): \($0.status.rawValue)" })
+        }
+        if let authorized = e.authorizedProducts {
+            let actual: Expectation.ProductAuthorization = got.authorizedAllProducts ? .all : .only(got.authorizedProducts.sorted())
+            let expected: Expectation.ProductAuthorization = switch authorized {
+            case .all: .all
+            case .only(let list): .only(list.sorted())
+            }
+            if expected != actual {
+                func words(_ a: Expectation.ProductAuthorization) -> String {
+                    switch a {
+                    case .all: "every product" + (got.suspendedProducts.isEmpty ? "" : " except \(got.suspendedProducts.joined(separator: ", "))")
+                    case .only(let list): list.isEmpty ? "none" : list.joined(separator: ", ")
+                    }
+                }
+                add("authorized products", words(expected), words(actual), got.gates.map { "\($0.gate): \($0.status.rawValue)" })
+            }
         }
         for (name, value) in e.benefits.sorted(by: { $0.key < $1.key }) where got.benefits[name] != value {
             let why = got.suspendedBenefits.contains(name) ? "suspended by a lapsed compliance gate" : "not a benefit of tier \(got.tier ?? "none")"

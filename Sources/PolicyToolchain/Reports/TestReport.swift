@@ -28,9 +28,22 @@ public enum TestReport {
                 out += "      partner \(m.partnerID) \(m.field): expected \(m.expected), got \(m.actual)\n"
                 for line in m.detail { out += "          \(line)\n" }
             }
+            out += printedText(result, indent: "      ")
         }
         for report in coverage { out += report.text }
         out += summaryLine(results) + "\n"
+        return out
+    }
+
+    /// What policy functions printed for the partners a case failed on.
+    static func printedText(_ result: CaseResult, indent: String) -> String {
+        var out = ""
+        for (partner, lines) in (result.printed ?? [:]).sorted(by: { $0.key < $1.key }) {
+            out += "\(indent)printed while evaluating \(partner):\n"
+            for line in lines.flatMap({ $0.split(separator: "\n", omittingEmptySubsequences: false) }) {
+                out += "\(indent)  | \(line)\n"
+            }
+        }
         return out
     }
 
@@ -78,6 +91,7 @@ public enum TestReport {
                     body += "partner \(m.partnerID) \(m.field): expected \(m.expected), got \(m.actual)\n"
                     for line in m.detail { body += "    \(line)\n" }
                 }
+                body += printedText(c, indent: "")
                 let message = c.error.map { String($0.prefix(200)) }
                     ?? c.failures.map { "\($0.partnerID) \($0.field): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")
                 out += "      <failure message=\"\(xml(message))\" type=\"expectation\">\(xml(body))</failure>\n"

@@ -20,6 +20,11 @@ public struct AttentionItem: Sendable, Codable, Equatable {
     public var intervention: String?
     /// One phrase per open alert or review, most escalated first.
     public var reasons: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case partnerID = "partner_id", partnerName = "partner_name", program, policySet = "policy_set", evaluated
+        case tier, standing, healthScore = "health_score", healthBand = "health_band", step, intervention, reasons
+    }
 }
 
 extension ProgramAnalytics {
@@ -91,7 +96,7 @@ extension AttentionItem {
             case .milestoneOverdue:
                 let name = MilestoneRule.Step(rawValue: subject)?.meaning ?? subject
                 let days = e.milestones.first { $0.milestone.rawValue == subject }?.days
-                text = "\(name) overdue" + (days.map { " by \($0) days" } ?? "")
+                text = "\(name) overdue" + (days.map { " by \(TextFormat.count($0, "day"))" } ?? "")
             case .tierReview:
                 text = "below \(subject) maintenance criteria"
                 if let review = e.review {
@@ -100,7 +105,7 @@ extension AttentionItem {
             case .gateWarning:
                 let gate = e.gates.first { $0.gate == subject }
                 text = "\(subject) expires" + (gate?.expires.map { " \($0)" } ?? " soon")
-                    + (gate?.daysToExpiry.map { " (\($0) days)" } ?? "")
+                    + (gate?.daysToExpiry.map { " (\(TextFormat.count($0, "day")))" } ?? "")
             case .gateLapsed:
                 let gate = e.gates.first { $0.gate == subject }
                 let suspended = (gate?.suspendedProducts ?? []) + (gate?.suspendedBenefits ?? [])
@@ -110,7 +115,7 @@ extension AttentionItem {
             case .policyFlag:
                 text = "flagged: \(subject)"
             }
-            text += alert.step > 0 ? ", open \(alert.daysOpen) days, step \(alert.step)" : ", open \(alert.daysOpen) days"
+            text += ", open \(TextFormat.count(alert.daysOpen, "day"))" + (alert.step > 0 ? ", step \(alert.step)" : "")
             reasons.append(text)
         }
         if e.standing == .review, !e.alerts.contains(where: { $0.key.kind == .tierReview }), let review = e.review {

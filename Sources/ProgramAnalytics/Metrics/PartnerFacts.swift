@@ -59,7 +59,7 @@ struct PartnerFacts {
                 number: number, program: row[1], enrolled: row[2],
                 status: PartnerStatus(rawValue: row[3]) ?? .active,
                 firstLogin: row[4], firstTraining: row[5], firstDealRegistration: row[6], firstDealWon: row[7],
-                firstRevenue: row[8], lastActivity: row[9], revenue12m: row[10], revenuePrior12m: row[11],
+                firstRevenue: row[8], lastActivity: row[9], revenue12m: Money.exact(row[10]), revenuePrior12m: Money.exact(row[11]),
                 dealsRegistered12m: row[12], dealsOutside12m: row[13]))
         }
         // Certifications: the latest record of each (partner, name) wins —

@@ -21,6 +21,10 @@ public struct ProgramMetrics: Sendable, Codable, Equatable {
     public func segment(_ kind: Scope.Kind, _ name: String) -> SegmentMetrics? {
         segments.first { $0.scope.kind == kind && $0.scope.name == name }
     }
+
+    enum CodingKeys: String, CodingKey {
+        case asOf = "as_of", segments
+    }
 }
 
 /// Which partners a segment's figures cover.
@@ -60,6 +64,12 @@ public struct SegmentMetrics: Sendable, Codable, Equatable {
     /// Figures from the decision log; nil when no evaluation of these
     /// partners is dated on or before the day.
     public var evaluations: EvaluationMetrics?
+
+    enum CodingKeys: String, CodingKey {
+        case scope, programs, partners, funnel, activation, timeToFirstRevenue = "time_to_first_revenue"
+        case firstYearRetention = "first_year_retention", growth, concentration, certifications
+        case dealRegistrations = "deal_registrations", evaluations
+    }
 }
 
 /// A share with what it is a share of: `part` of `whole`; `rate` is nil when `whole` is 0.
@@ -107,6 +117,11 @@ public struct OnboardingFunnel: Sendable, Codable, Equatable {
         [NamedCount("enrolled", enrolled), NamedCount("first login", firstLogin), NamedCount("first training", firstTraining),
          NamedCount("first registration", firstDealRegistration), NamedCount("first deal won", firstDealWon)]
     }
+
+    enum CodingKeys: String, CodingKey {
+        case enrolled, firstLogin = "first_login", firstTraining = "first_training"
+        case firstDealRegistration = "first_deal_registration", firstDealWon = "first_deal_won"
+    }
 }
 
 /// Activation: a first deal won.
@@ -116,6 +131,10 @@ public struct Activation: Sendable, Codable, Equatable {
     public var within90Days: Share
     /// Of all enrolled partners, those with any deal won on or before the day.
     public var ever: Share
+
+    enum CodingKeys: String, CodingKey {
+        case within90Days = "within_90_days", ever
+    }
 }
 
 /// Days from enrolment to the first revenue event.
@@ -141,6 +160,10 @@ public struct TimeToFirstRevenue: Sendable, Codable, Equatable {
 
     /// The histogram's buckets, in days.
     public static let bucketBounds: [(Int, Int?)] = [(0, 30), (31, 90), (91, 180), (181, 365), (366, 730), (731, nil)]
+
+    enum CodingKeys: String, CodingKey {
+        case partners, withoutRevenue = "without_revenue", median, p25, p75, p90, histogram
+    }
 }
 
 /// Partners enrolled 12–24 months before the day that are still active.
@@ -150,6 +173,10 @@ public struct FirstYearRetention: Sendable, Codable, Equatable {
     public var cohortThrough: Day
     /// Retained: status not terminated and any activity in the last 90 days.
     public var retained: Share
+
+    enum CodingKeys: String, CodingKey {
+        case cohortFrom = "cohort_from", cohortThrough = "cohort_through", retained
+    }
 }
 
 /// Trailing 12 months of revenue against the 12 before.
@@ -161,6 +188,11 @@ public struct CommercialGrowth: Sendable, Codable, Equatable {
     /// The median of each partner's own growth, over partners with prior-12-month revenue.
     public var medianPartnerRate: Double?
     public var partnersWithPriorRevenue: Int
+
+    enum CodingKeys: String, CodingKey {
+        case revenue12m = "revenue_12m", revenuePrior12m = "revenue_prior_12m", rate, medianPartnerRate = "median_partner_rate"
+        case partnersWithPriorRevenue = "partners_with_prior_revenue"
+    }
 }
 
 /// How much of the trailing 12 months' revenue the top 20% of partners bring.
@@ -171,6 +203,10 @@ public struct RevenueConcentration: Sendable, Codable, Equatable {
     public var totalRevenue: Double
     /// nil when there is no revenue.
     public var share: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case topPartners = "top_partners", topRevenue = "top_revenue", totalRevenue = "total_revenue", share
+    }
 }
 
 public struct CertificationCoverage: Sendable, Codable, Equatable {
@@ -179,12 +215,21 @@ public struct CertificationCoverage: Sendable, Codable, Equatable {
     /// Valid certifications whose expiry is within 90 days (0...90 days ahead).
     public var expiringWithin90Days: Int
     public var partnersWithExpiring: Int
+
+    enum CodingKeys: String, CodingKey {
+        case completion, expiringWithin90Days = "expiring_within_90_days"
+        case partnersWithExpiring = "partners_with_expiring"
+    }
 }
 
 /// Deal registrations of the last 12 months outside the partner's authorized territories or products.
 public struct DealRegistrationFlags: Sendable, Codable, Equatable {
     public var flagged: Share
     public var partnersFlagged: Int
+
+    enum CodingKeys: String, CodingKey {
+        case flagged, partnersFlagged = "partners_flagged"
+    }
 }
 
 /// Figures from each partner's latest decision (per policy set) on or
@@ -213,6 +258,13 @@ public struct EvaluationMetrics: Sendable, Codable, Equatable {
     public var alertsByKind: [NamedCount]
     /// Partners with at least one lapsed compliance gate.
     public var partnersWithLapsedGates: Int
+
+    enum CodingKeys: String, CodingKey {
+        case policySets = "policy_sets", latestEvaluation = "latest_evaluation", partners, tiers
+        case tierOrder = "tier_order", standings, tierHistory = "tier_history", healthBands = "health_bands"
+        case milestones, openAlerts = "open_alerts", alertsByStep = "alerts_by_step", alertsByKind = "alerts_by_kind"
+        case partnersWithLapsedGates = "partners_with_lapsed_gates"
+    }
 }
 
 /// The tiers held after the evaluations of one day, and the moves made.
@@ -223,6 +275,10 @@ public struct TierHistoryEntry: Sendable, Codable, Equatable {
     public var upgraded: Int
     public var demoted: Int
     public var reviewsOpened: Int
+
+    enum CodingKeys: String, CodingKey {
+        case asOf = "as_of", tiers, assigned, upgraded, demoted, reviewsOpened = "reviews_opened"
+    }
 }
 
 /// One milestone's outcomes over the partners' latest decisions.
@@ -241,6 +297,11 @@ public struct MilestoneOutcome: Sendable, Codable, Equatable {
     /// The engine's milestone names in lifecycle order.
     public static let order = ["first_login", "first_training", "first_deal_registration", "first_deal_won",
                                "first_tier_qualification", "first_tier_advancement"]
+
+    enum CodingKeys: String, CodingKey {
+        case milestone, metOnTime = "met_on_time", metLate = "met_late", overdue, pending, onTime = "on_time"
+        case meanDaysLate = "mean_days_late", meanDaysOverdue = "mean_days_overdue"
+    }
 }
 
 /// Open alerts that reached one step of the intervention menu.
@@ -249,4 +310,8 @@ public struct AlertStep: Sendable, Codable, Equatable {
     public var step: Int
     public var alerts: Int
     public var byKind: [NamedCount]
+
+    enum CodingKeys: String, CodingKey {
+        case step, alerts, byKind = "by_kind"
+    }
 }

@@ -38,7 +38,9 @@ extension ProgramAnalytics {
     }
 
     static func growth(_ partners: [PartnerFacts]) -> CommercialGrowth {
-        let current = partners.reduce(0) { $0 + $1.revenue12m }, prior = partners.reduce(0) { $0 + $1.revenuePrior12m }
+        // Money as exact decimals (Money.exact), whatever the order of the additions.
+        let current = Money.exact(partners.reduce(0) { $0 + $1.revenue12m })
+        let prior = Money.exact(partners.reduce(0) { $0 + $1.revenuePrior12m })
         let rates = partners.filter { $0.revenuePrior12m > 0 }.map { ($0.revenue12m - $0.revenuePrior12m) / $0.revenuePrior12m }
         return CommercialGrowth(revenue12m: current, revenuePrior12m: prior, rate: prior > 0 ? (current - prior) / prior : nil,
                                 medianPartnerRate: Statistics.median(rates), partnersWithPriorRevenue: rates.count)
@@ -48,7 +50,7 @@ extension ProgramAnalytics {
     static func concentration(_ partners: [PartnerFacts]) -> RevenueConcentration {
         let revenue = partners.map(\.revenue12m).sorted(by: >)
         let top = (partners.count + 4) / 5
-        let total = revenue.reduce(0, +), topRevenue = revenue.prefix(top).reduce(0, +)
+        let total = Money.exact(revenue.reduce(0, +)), topRevenue = Money.exact(revenue.prefix(top).reduce(0, +))
         return RevenueConcentration(topPartners: top, topRevenue: topRevenue, totalRevenue: total,
                                     share: total > 0 ? topRevenue / total : nil)
     }

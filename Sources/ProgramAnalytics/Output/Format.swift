@@ -1,3 +1,5 @@
+import PartnerModel
+
 /// Locale-free number formatting, so output is the same on every machine.
 public enum Format {
     /// `3,000`
@@ -9,6 +11,17 @@ public enum Format {
             out.append(c)
         }
         return (n < 0 ? "-" : "") + out
+    }
+
+    /// `3,000 partners`, `1 partner`: a count grouped by thousands, with its noun in the right number.
+    public static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        count(n) + " " + TextFormat.noun(n, noun, plural: plural)
+    }
+
+    /// `137 days`, `1 day`, `137.5 days`; `–` when there is no value.
+    public static func days(_ value: Double?, unit: Bool) -> String {
+        guard let value, unit else { return days(value) }
+        return days(value) + " " + TextFormat.noun(value, "day")
     }
 
     /// `24.1%`, or `–` when there is no value.

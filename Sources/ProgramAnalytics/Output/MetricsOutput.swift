@@ -43,15 +43,15 @@ public enum MetricsOutput {
             ("activation within 90 days", Format.share(s.activation.within90Days) + " enrolled ≥ 90 days ago"),
             ("activation ever", Format.share(s.activation.ever)),
             ("time to first revenue", t.partners == 0 ? "no partner has revenue yet"
-                : "median \(Format.days(t.median)) days (p25 \(Format.days(t.p25.map(Double.init))), p75 \(Format.days(t.p75.map(Double.init))), p90 \(Format.days(t.p90.map(Double.init)))); \(Format.count(t.partners)) with revenue, \(Format.count(t.withoutRevenue)) without"),
+                : "median \(Format.days(t.median, unit: true)) (p25 \(Format.days(t.p25.map(Double.init))), p75 \(Format.days(t.p75.map(Double.init))), p90 \(Format.days(t.p90.map(Double.init)))); \(Format.count(t.partners)) with revenue, \(Format.count(t.withoutRevenue)) without"),
             ("  distribution (days)", t.histogram.map { "\($0.label): \(Format.count($0.partners))" }.joined(separator: " · ")),
             ("first-year retention", Format.share(s.firstYearRetention.retained) + " enrolled \(s.firstYearRetention.cohortFrom)…\(s.firstYearRetention.cohortThrough)"),
             ("revenue growth (12m vs prior 12m)", "\(Format.percent(g.rate, signed: true)) (\(Format.money(g.revenue12m)) vs \(Format.money(g.revenuePrior12m)))"),
             ("  median partner growth", "\(Format.percent(g.medianPartnerRate, signed: true)) (of \(Format.count(g.partnersWithPriorRevenue)) with prior revenue)"),
-            ("revenue concentration", "top 20% (\(Format.count(c.topPartners)) partners) bring \(Format.percent(c.share)) of 12m revenue"),
+            ("revenue concentration", "top 20% (\(Format.count(c.topPartners, "partner"))) bring \(Format.percent(c.share)) of 12m revenue"),
             ("certification completion", Format.share(s.certifications.completion) + " hold a valid certification"),
-            ("  expiring within 90 days", "\(Format.count(s.certifications.expiringWithin90Days)) certifications of \(Format.count(s.certifications.partnersWithExpiring)) partners"),
-            ("deal registrations outside territory", Format.share(s.dealRegistrations.flagged) + " in 12m, by \(Format.count(s.dealRegistrations.partnersFlagged)) partners"),
+            ("  expiring within 90 days", "\(Format.count(s.certifications.expiringWithin90Days, "certification")) of \(Format.count(s.certifications.partnersWithExpiring, "partner"))"),
+            ("deal registrations outside territory", Format.share(s.dealRegistrations.flagged) + " in 12m, by \(Format.count(s.dealRegistrations.partnersFlagged, "partner"))"),
             ("onboarding funnel", s.funnel.steps.map { "\($0.name) \(Format.count($0.count))" }.joined(separator: " → ")),
         ]
         guard let e = s.evaluations else {
@@ -101,10 +101,10 @@ public enum MetricsOutput {
         r += [("retention_cohort_from", s.firstYearRetention.cohortFrom.description),
               ("retention_cohort_through", s.firstYearRetention.cohortThrough.description)]
         r += share("first_year_retained", s.firstYearRetention.retained)
-        r += [("revenue_12m", number(s.growth.revenue12m)), ("revenue_prior_12m", number(s.growth.revenuePrior12m)),
+        r += [("revenue_12m", Money.text(s.growth.revenue12m)), ("revenue_prior_12m", Money.text(s.growth.revenuePrior12m)),
               ("revenue_growth", d(s.growth.rate)), ("median_partner_growth", d(s.growth.medianPartnerRate)),
               ("partners_with_prior_revenue", n(s.growth.partnersWithPriorRevenue)),
-              ("top20_partners", n(s.concentration.topPartners)), ("top20_revenue_12m", number(s.concentration.topRevenue)),
+              ("top20_partners", n(s.concentration.topPartners)), ("top20_revenue_12m", Money.text(s.concentration.topRevenue)),
               ("top20_revenue_share", d(s.concentration.share))]
         r += share("certified_partners", s.certifications.completion)
         r += [("certifications_expiring_90d", n(s.certifications.expiringWithin90Days)),

@@ -27,7 +27,7 @@ public struct ProgramReport: Sendable {
         let e = Markup.escape
         let all = metrics.overall
         var body = "<header><h1>Partner program report</h1>"
-        body += "<p class=\"meta\">As of <strong>\(e(metrics.asOf.description))</strong> · \(e(Format.count(all.partners.enrolled))) partners in "
+        body += "<p class=\"meta\">As of <strong>\(e(metrics.asOf.description))</strong> · \(e(Format.count(all.partners.enrolled, "partner"))) in "
         body += "\(e(Format.count(all.programs.count))) programs · data: \(e(source))"
         if let ev = all.evaluations { body += " · latest evaluation \(e(ev.latestEvaluation.description))" }
         body += "</p></header>"
@@ -80,17 +80,17 @@ public struct ProgramReport: Sendable {
             ("Activated ever", Format.percent(s.activation.ever.rate),
              "\(Format.count(s.activation.ever.part)) of \(Format.count(s.activation.ever.whole)) have won a deal"),
             ("Median time to first revenue", t.median.map { Format.days($0) + " days" } ?? "–",
-             "\(Format.count(t.partners)) partners with revenue, \(Format.count(t.withoutRevenue)) without"),
+             "\(Format.count(t.partners, "partner")) with revenue, \(Format.count(t.withoutRevenue)) without"),
             ("First-year retention", Format.percent(s.firstYearRetention.retained.rate),
              "\(Format.count(s.firstYearRetention.retained.part)) of \(Format.count(s.firstYearRetention.retained.whole)) enrolled \(s.firstYearRetention.cohortFrom) – \(s.firstYearRetention.cohortThrough) still active"),
             ("Revenue growth, 12 months", Format.percent(g.rate, signed: true),
              "\(Format.short(g.revenue12m)) vs \(Format.short(g.revenuePrior12m)); median partner \(Format.percent(g.medianPartnerRate, signed: true))"),
             ("Revenue from the top 20%", Format.percent(s.concentration.share),
-             "\(Format.count(s.concentration.topPartners)) partners bring \(Format.short(s.concentration.topRevenue)) of \(Format.short(s.concentration.totalRevenue))"),
+             "\(Format.count(s.concentration.topPartners, "partner")) bring \(Format.short(s.concentration.topRevenue)) of \(Format.short(s.concentration.totalRevenue))"),
             ("Certification completion", Format.percent(s.certifications.completion.rate),
-             "\(Format.count(s.certifications.completion.part)) certified · \(Format.count(s.certifications.expiringWithin90Days)) certifications expire within 90 days"),
+             "\(Format.count(s.certifications.completion.part)) certified · \(Format.count(s.certifications.expiringWithin90Days, "certification")) expiring within 90 days"),
             ("Registrations outside territory", Format.percent(s.dealRegistrations.flagged.rate),
-             "\(Format.count(s.dealRegistrations.flagged.part)) of \(Format.count(s.dealRegistrations.flagged.whole)) in 12 months, by \(Format.count(s.dealRegistrations.partnersFlagged)) partners"),
+             "\(Format.count(s.dealRegistrations.flagged.part)) of \(Format.count(s.dealRegistrations.flagged.whole)) in 12 months, by \(Format.count(s.dealRegistrations.partnersFlagged, "partner"))"),
         ]
         return "<div class=\"cards\">" + items.map { title, value, caption in
             "<div class=\"card\"><div class=\"card-title\">\(Markup.escape(title))</div><div class=\"card-value\">\(Markup.escape(value))</div><div class=\"card-caption\">\(Markup.escape(caption))</div></div>"
@@ -144,9 +144,9 @@ public struct ProgramReport: Sendable {
     private func ttfrNote(_ s: SegmentMetrics) -> String {
         let t = s.timeToFirstRevenue
         guard t.partners > 0 else { return note("No partner has booked revenue on or before this day.") }
-        return note("Median \(Format.days(t.median)) days; a quarter of partners with revenue got there within \(Format.count(t.p25 ?? 0)) days, "
+        return note("Median \(Format.days(t.median, unit: true)); a quarter of partners with revenue got there within \(Format.count(t.p25 ?? 0, "day")), "
                     + "three quarters within \(Format.count(t.p75 ?? 0)), nine in ten within \(Format.count(t.p90 ?? 0)). "
-                    + "\(Format.count(t.withoutRevenue)) enrolled partners have no revenue yet.")
+                    + "\(Format.count(t.withoutRevenue, "enrolled partner")) \(t.withoutRevenue == 1 ? "has" : "have") no revenue yet.")
     }
 
     private func tierCharts() -> String {
@@ -225,8 +225,8 @@ public struct ProgramReport: Sendable {
             return note("No evaluation on or before \(metrics.asOf): run partnerscore evaluate to see health bands, milestones and alerts.")
         }
         let review = ev.standings.first { $0.name == "review" }?.count ?? 0
-        return note("\(Format.count(ev.partners)) partners evaluated (latest decision \(ev.latestEvaluation)); \(Format.count(ev.openAlerts)) open alerts; "
-                    + "\(Format.count(review)) partners in tier review; \(Format.count(ev.partnersWithLapsedGates)) with a lapsed compliance gate.")
+        return note("\(Format.count(ev.partners, "partner")) evaluated (latest decision \(ev.latestEvaluation)); \(Format.count(ev.openAlerts, "open alert")); "
+                    + "\(Format.count(review, "partner")) in tier review; \(Format.count(ev.partnersWithLapsedGates)) with a lapsed compliance gate.")
     }
 
     private func attentionTable() -> String {

@@ -26,6 +26,16 @@ struct Ledger {
             .map(Day.init(daysSinceEpoch:))
     }
 
+    /// Other sets under whose names partners of `programs` have a remembered
+    /// state: each with the latest day it evaluated them, by name.
+    func otherHistories(programs: [String]) throws -> [(set: String, last: Day)] {
+        try Row.fetchAll(db, sql: """
+            SELECT s.policySet, MAX(s.lastEvaluated) FROM partner_state s JOIN partner p ON p.number = s.partnerNumber
+            WHERE s.policySet <> ? AND p.program IN (\(databaseQuestionMarks(count: programs.count)))
+            GROUP BY s.policySet ORDER BY s.policySet
+            """, arguments: StatementArguments([policySet] + programs)).map { ($0[0], Day(daysSinceEpoch: $0[1])) }
+    }
+
     /// Partner id → number for the partners of `programs`.
     func partnerNumbers(programs: [String]) throws -> [String: Int64] {
         var numbers: [String: Int64] = [:]

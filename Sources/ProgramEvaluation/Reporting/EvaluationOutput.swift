@@ -115,7 +115,7 @@ public struct EvaluationOutput {
             try write("],\"summary\":" + String(decoding: try encoder.encode(summary), as: UTF8.self) + "}")
         case .csv: break
         case .table:
-            if quiet > 0 { try write("(\(quiet) partners with no tier change, gate event or escalated alert not listed; --format csv lists all)\n") }
+            if quiet > 0 { try write("(\(TextFormat.count(quiet, "partner")) with no tier change, gate event or escalated alert not listed; --format csv lists all)\n") }
             try write("\n" + Self.summaryText(summary))
         }
     }

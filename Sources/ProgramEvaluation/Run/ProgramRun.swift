@@ -24,6 +24,17 @@ public struct ProgramRun {
     /// output is identical whatever the number.
     public var jobs: Int
 
+    /// Whether a first recorded run may start a history of its own for
+    /// programs whose partners already have one under another set name (a
+    /// copy of a set in a folder with another name). Off by default: such a
+    /// run would carry over no tiers, reviews or alerts, so it must be asked
+    /// for by name.
+    public var startsSeparateHistory = false
+
+    /// Dry runs only: evaluate tiers as if the cadence made them due today
+    /// (a preview of the next due evaluation on today's data).
+    public var tiersAsIfDue = false
+
     public init(store: PartnerStore, policySet: PolicySet, jobs: Int? = nil) {
         self.store = store
         self.policySet = policySet
@@ -34,6 +45,9 @@ public struct ProgramRun {
         case notForward(set: String, asOf: Day, last: Day)
         case unknownPartners([String])
         case policyChanged(set: String)
+        /// A first recorded run of `set` (loaded from `path`) for programs
+        /// that already have a history under other set names.
+        case separateHistory(set: String, path: String, others: [(set: String, last: Day)])
 
         public var description: String {
             switch self {
@@ -44,6 +58,12 @@ public struct ProgramRun {
                 "no partner with id \(ids.joined(separator: ", ")) in the programs of this policy set"
             case .policyChanged(let set):
                 "the files of policy set '\(set)' changed while the run was starting; run it again"
+            case .separateHistory(let set, let path, let others):
+                "the partners of \(path)'s programs already have a history under policy set "
+                    + others.map { "'\($0.set)' (last evaluated \($0.last))" }.joined(separator: ", ")
+                    + "; recording under '\(set)' (the folder's name) would start a second one with no tiers, reviews or alerts "
+                    + "carried over. To continue that history with this version, pass --set-name \(others[0].set); "
+                    + "to start a separate one on purpose, --set-name \(set)"
             }
         }
     }
@@ -56,7 +76,54 @@ public struct ProgramRun {
     @discardableResult
     public func evaluate(asOf: Day, dryRun: Bool, partnerIDs: [String]? = nil, progress: Progress? = nil,
                          onEvaluation: (PartnerEvaluation) throws -> Void = { _ in }) throws -> RunSummary {
-        let workers = try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs)
+        if dryRun {
+            return try store.writer.read { db in
+                try run(in: db, asOf: asOf, dryRun: true, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+            }
+        }
+        // A whole program's run: the disk writes the ledger rows as they
+        // come, not all at the commit's checkpoint (a few named partners
+        // write too little to be worth a thread).
+        let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
+        defer { writeback?.stop() }
+        // A run that filled the disk gives the WAL's space back.
+        return try store.reclaimingSpaceOnFailure {
+            try store.writer.write { db in
+                try run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+            }
+        }
+    }
+
+    /// Records one set's run inside a transaction ``recordAll(_:asOf:partnerIDs:_:)`` shares.
+    public typealias Recording = (_ progress: Progress?, _ onEvaluation: (PartnerEvaluation) throws -> Void) throws -> RunSummary
+
+    /// Recorded runs of several sets (of one store) as of one day in ONE
+    /// transaction: every set's decisions are written, or none
+    /// (`evaluate --all-or-nothing`). `each` is called for each run in turn,
+    /// with the function that records it.
+    public static func recordAll(_ runs: [ProgramRun], asOf: Day, partnerIDs: [String]? = nil,
+                                 _ each: (ProgramRun, Recording) throws -> Void) throws {
+        guard let store = runs.first?.store else { return }
+        let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
+        defer { writeback?.stop() }
+        try store.reclaimingSpaceOnFailure {
+            try store.writer.write { db in
+                for run in runs {
+                    try each(run) { progress, onEvaluation in
+                        try run.run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
+                                    onEvaluation: onEvaluation)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The run on `db`, inside the caller's transaction (a read transaction for a dry run).
+    private func run(in db: Database, asOf: Day, dryRun: Bool, partnerIDs: [String]?, progress: Progress?,
+                     onEvaluation: (PartnerEvaluation) throws -> Void) throws -> RunSummary {
+        let workers = WorkerPool(try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs))
+        let stop = RunStop(workers)
+        defer { stop.finish() }
         let programs = policySet.programs
         // Snapshots a batch at a time: each batch reaches the workers (and
         // then the writer) as soon as it is computed. Larger chunks leave
@@ -64,10 +131,15 @@ public struct ProgramRun {
         let calculator = SnapshotCalculator(store: store, chunkSize: batchSize)
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
-        let body = { (db: Database) throws -> Void in
+        do {
             var ledger = try Ledger(db: db, policySet: policySet.name)
-            if !dryRun, let last = try ledger.lastEvaluation(), asOf <= last {
-                throw Failure.notForward(set: policySet.name, asOf: asOf, last: last)
+            if !dryRun {
+                let last = try ledger.lastEvaluation()
+                if let last, asOf <= last { throw Failure.notForward(set: policySet.name, asOf: asOf, last: last) }
+                if last == nil, !startsSeparateHistory {
+                    let others = try ledger.otherHistories(programs: programs)
+                    if !others.isEmpty { throw Failure.separateHistory(set: policySet.name, path: policySet.displayPath, others: others) }
+                }
             }
             var numbers: [String: Int64]
             if let partnerIDs {
@@ -95,9 +167,9 @@ public struct ProgramRun {
                 }
             }
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
-                                         policySet: policySet.name, numbers: numbers, workers: WorkerPool(workers),
+                                         policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
-                                         batchSize: batchSize)
+                                         batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue)
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
                 // snapshots, the workers evaluate and encode them, and this
@@ -113,21 +185,6 @@ public struct ProgramRun {
             progress?.finish()
             if !dryRun { try ledger.finishRun(summary: summary) }
             summary.runID = ledger.runID
-        }
-        if dryRun {
-            try store.writer.read(body)
-        } else {
-            // A whole program's run: the disk writes the ledger rows as they
-            // come, not all at the commit's checkpoint (a few named partners
-            // write too little to be worth a thread).
-            let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
-            defer { writeback?.stop() }
-            do {
-                try store.writer.write(body)
-            } catch {
-                store.reclaimSpace(after: error)   // a run that filled the disk gives the WAL's space back
-                throw error
-            }
         }
         return summary
     }
@@ -167,7 +224,7 @@ public struct ProgramRun {
     func evaluators(count: Int) throws -> [PartnerEvaluator] {
         var sets = [policySet]
         while sets.count < count {
-            let copy = try PolicySet(directory: policySet.directory, displayPath: policySet.displayPath)
+            let copy = try policySet.loadCopy()
             guard copy.contentHash == policySet.contentHash else { throw Failure.policyChanged(set: policySet.name) }
             sets.append(copy)
         }
@@ -186,17 +243,27 @@ struct BatchProducer: @unchecked Sendable {
     let policySet: String
     let numbers: [String: Int64]
     let workers: WorkerPool
+    let stop: RunStop
     /// Whether the workers prepare ledger rows (not for a dry run: nothing is encoded).
     let prepareRows: Bool
     /// The texts the run's decisions refer to, by policy content hash.
     let texts: [String: DecisionTexts]
     let batchSize: Int
+    /// Forget when tiers were last due, so they are due now (``ProgramRun/tiersAsIfDue``).
+    var tiersAsIfDue = false
 
     func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
         var batch: [ProgramRun.Pending] = []
         batch.reserveCapacity(batchSize)
         var running: BatchInFlight?
-        defer { running?.wait() }   // never leave workers running on the way out of an error
+        var submitted = 0   // the run position of the next batch's first partner
+        defer {
+            // On the way out of an error: stop the workers, then wait for them to return.
+            if let running {
+                stop.stopAll()
+                running.wait()
+            }
+        }
         func submit() throws {
             guard !batch.isEmpty else { return }
             // What the ledger remembers of these partners, read on this
@@ -206,9 +273,17 @@ struct BatchProducer: @unchecked Sendable {
             if !states.isEmpty {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
             }
+            if tiersAsIfDue { for i in batch.indices { batch[i].state.lastTierEvaluation = nil } }
             running?.wait()   // a worker's Lua state serves one batch at a time
+            if stop.isStopped, let failed = running {
+                // A partner failed: hand over its batch (it names the failure) and compute no more.
+                running = nil
+                try deliver(failed)
+                throw RunStop.Stopped()
+            }
             let finished = running
-            running = BatchInFlight(batch, workers: workers, prepareRows: prepareRows, texts: texts)
+            running = BatchInFlight(batch, base: submitted, workers: workers, stop: stop, prepareRows: prepareRows, texts: texts)
+            submitted += batch.count
             batch = []
             batch.reserveCapacity(batchSize)
             if let finished { try deliver(finished) }
@@ -234,13 +309,16 @@ struct BatchProducer: @unchecked Sendable {
 /// (neighbouring partners' snapshots and result slots share cache lines,
 /// which two cores would pass back and forth). Results come back in input
 /// order, and a failure reports the first failing partner in id order,
-/// whatever the scheduling, so errors are as reproducible as results.
+/// whatever the scheduling, so errors are as reproducible as results: after
+/// a failure the workers skip (and cancel) only the partners after it (``RunStop``).
 struct BatchInFlight {
     let batch: [ProgramRun.Pending]
     private let slots: Slots<ProgramRun.Result>
     private let group = DispatchGroup()
 
-    init(_ batch: [ProgramRun.Pending], workers pool: WorkerPool, prepareRows: Bool, texts: [String: DecisionTexts]) {
+    /// `base`: the run position of the batch's first partner.
+    init(_ batch: [ProgramRun.Pending], base: Int, workers pool: WorkerPool, stop: RunStop, prepareRows: Bool,
+         texts: [String: DecisionTexts]) {
         self.batch = batch
         let count = batch.count
         let slots = Slots<ProgramRun.Result>(count: count)
@@ -256,7 +334,12 @@ struct BatchInFlight {
                 defer { group.leave() }
                 // Reused for every partner of the batch; none in a dry run, which encodes nothing.
                 let json = prepareRows ? JSONBuffer(capacity: 16_384) : nil
+                defer { stop.end(worker: worker) }
                 for index in (count * worker / workerCount)..<(count * (worker + 1) / workerCount) {
+                    guard stop.begin(worker: worker, position: base + index) else {
+                        slots.set(index, .failure(RunStop.Stopped()))   // after the failure: never read
+                        continue
+                    }
                     let pending = batch[index]
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
@@ -266,6 +349,8 @@ struct BatchInFlight {
                         slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))
+                        // A cancelled call is a partner after a failure, never the failure itself.
+                        if (error as? PartnerEvaluator.Failure)?.isCancellation != true { stop.failed(at: base + index) }
                     }
                 }
             }
@@ -350,11 +435,11 @@ public final class Progress: @unchecked Sendable {
         guard enabled, done - lastPrinted >= 5_000 else { return }
         lastPrinted = done
         let percent = total > 0 ? done * 100 / total : 0
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) partners (\(percent)%)".utf8))
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(TextFormat.count(total, "partner")) (\(percent)%)".utf8))
     }
 
     func finish() {
         guard enabled, lastPrinted > 0 else { return }
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) partners (100%)\n".utf8))
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(TextFormat.count(total, "partner")) (100%)\n".utf8))
     }
 }

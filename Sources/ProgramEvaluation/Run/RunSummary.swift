@@ -55,4 +55,12 @@ public struct RunSummary: Sendable, Codable, Equatable {
         }
         alertsResolved += e.resolvedAlerts.count
     }
+
+    enum CodingKeys: String, CodingKey {
+        case policySet = "policy_set", asOf = "as_of", contentHash = "content_hash", dryRun = "dry_run"
+        case runID = "run_id", partners, tiersDue = "tiers_due", tierEvents = "tier_events", tierDistribution = "tier_distribution"
+        case healthBands = "health_bands", gatesTripped = "gates_tripped", gatesRestored = "gates_restored"
+        case gateWarnings = "gate_warnings", alertsByStep = "alerts_by_step", alertsByKind = "alerts_by_kind"
+        case alertsResolved = "alerts_resolved"
+    }
 }

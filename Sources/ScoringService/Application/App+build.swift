@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Hummingbird
 import Logging
+import LuaHost
 import PartnerStore
 
 /// How to run the service (`partnerscore serve` fills it from its options).
@@ -18,10 +19,13 @@ public struct ServiceConfiguration: Sendable {
     public var workers: Int
     /// How often the policy folders are checked for changes; nil: only on `POST /v1/policies/reload`.
     public var watchInterval: Duration?
+    /// Limits for policy code that win over each policy's `limits` (`serve --instructions ...`).
+    public var limits: LuaLimits.Overrides
 
     public init(host: String = "127.0.0.1", port: Int = 8080, policySets: @escaping PolicyRegistry.Discovery,
                 publicMetrics: Bool = false, maxBodyBytes: Int = 8 << 20,
-                workers: Int = ProcessInfo.processInfo.activeProcessorCount, watchInterval: Duration? = .seconds(1)) {
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount, watchInterval: Duration? = .seconds(1),
+                limits: LuaLimits.Overrides = .init()) {
         self.host = host
         self.port = port
         self.policySets = policySets
@@ -29,6 +33,7 @@ public struct ServiceConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.workers = workers
         self.watchInterval = watchInterval
+        self.limits = limits
     }
 }
 
@@ -52,10 +57,14 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
     let metrics = ServiceMetrics()
     let registry: PolicyRegistry
     do {
-        registry = try PolicyRegistry(copies: configuration.workers, metrics: metrics, check: PolicySetCheck(store: store),
+        registry = try PolicyRegistry(copies: configuration.workers, limits: configuration.limits, metrics: metrics,
+                                      check: PolicySetCheck(store: store),
                                       discover: configuration.policySets)
     } catch let failure as ReloadFailure {
         throw ServiceStartFailure(description: "error[policy]: \(failure.message)")
+    }
+    for warning in registry.currentFailures {
+        logger.warning("policy set serves, but sampled partners fail", metadata: ["path": "\(warning.path)", "error": "\(warning.message)"])
     }
     let router = buildRouter(configuration, store: store, registry: registry, metrics: metrics)
     var app = Application(router: router,

@@ -95,6 +95,8 @@ struct Evaluations: Sendable {
                         throw APIError(.notFound, code: "unknown_partner", failure.description, field: "partner_ids")
                     case .policyChanged:
                         throw APIError(.conflict, code: "policy_changed", failure.description)
+                    case .separateHistory:
+                        throw APIError(.conflict, code: "separate_history", failure.description, field: "policy_set")
                     }
                 }
             }
@@ -116,6 +118,8 @@ struct Evaluations: Sendable {
                 throw APIError(.unprocessableContent, code: "policy_error", failure.description, file: error.file, line: error.line)
             case .noPolicy:
                 throw APIError(.unprocessableContent, code: "not_governed", failure.description)
+            case .unknownTier(_, _, _, let file, _):
+                throw APIError(.unprocessableContent, code: "unknown_tier", failure.description, file: file)
             }
         }
     }

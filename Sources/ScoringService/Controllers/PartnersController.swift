@@ -71,6 +71,9 @@ struct PartnersController: Sendable {
         var partner: PartnerSummary
         var territories: [String]
         var products: [String]
+        /// From the latest decision: what the partner may sell now.
+        var authorizedProducts: [String]?
+        var authorizedAllProducts: Bool?
         var channelAccountManager: String
         var review: TierReview?
         var health: HealthResult?
@@ -82,6 +85,7 @@ struct PartnersController: Sendable {
         enum CodingKeys: String, CodingKey {
             case partner, territories, products, review, health, gates, intervention
             case channelAccountManager = "channel_account_manager", openAlerts = "open_alerts", latestDecision = "latest_decision"
+            case authorizedProducts = "authorized_products", authorizedAllProducts = "authorized_all_products"
         }
     }
 
@@ -139,6 +143,8 @@ struct PartnersController: Sendable {
             if let evaluation = decision.evaluation {
                 detail.health = evaluation.health
                 detail.intervention = evaluation.intervention
+                detail.authorizedProducts = evaluation.authorizedProducts
+                detail.authorizedAllProducts = evaluation.authorizedAllProducts
                 detail.gates = evaluation.gates.map {
                     Gate(gate: $0.gate, requirement: $0.requirement, status: $0.status.rawValue, expires: $0.expires,
                          daysToExpiry: $0.daysToExpiry, suspendedProducts: $0.suspendedProducts, suspendedBenefits: $0.suspendedBenefits)

@@ -38,8 +38,18 @@ final class LoadedPolicySet: Sendable {
     let loadedAt: Date
     let pool: PolicySetPool
 
-    init(location: PolicySetLocation, copies: [PolicySet], loadedAt: Date) {
+    /// One more copy, outside the pool, for checking the next version
+    /// against (``PolicySetCheck``); only a reload, one at a time, uses it.
+    let spare: SpareCopy
+
+    final class SpareCopy: @unchecked Sendable {
+        let set: PolicySet
+        init(_ set: PolicySet) { self.set = set }
+    }
+
+    init(location: PolicySetLocation, copies: [PolicySet], spare: PolicySet, loadedAt: Date) {
         let first = copies[0]
+        self.spare = SpareCopy(spare)
         self.location = location
         name = first.name
         contentHash = first.contentHash
@@ -74,6 +84,8 @@ struct ReloadReport: Sendable {
     var swapped: [String] = []
     var unchanged: [String] = []
     var failures: [ReloadFailure] = []
+    /// Sets that serve although sampled partners fail (at start-up, with no earlier version).
+    var warnings: [ReloadFailure] = []
 }
 
 /// The policy sets the service serves, and their hot reload.
@@ -95,6 +107,8 @@ public final class PolicyRegistry: @unchecked Sendable {
     let check: PolicySetCheck?
     /// Copies of each set: one per worker.
     let copies: Int
+    /// The limits `serve` sets explicitly (they win over each policy's `limits`).
+    let limits: LuaLimits.Overrides
     let metrics: ServiceMetrics?
 
     private let lock = NSLock()
@@ -108,10 +122,12 @@ public final class PolicyRegistry: @unchecked Sendable {
 
     /// Load every set `discover` names; throws the first ``ReloadFailure``
     /// (the service does not start with a broken policy).
-    init(copies: Int, metrics: ServiceMetrics? = nil, check: PolicySetCheck?, discover: @escaping Discovery) throws {
+    init(copies: Int, limits: LuaLimits.Overrides = .init(), metrics: ServiceMetrics? = nil, check: PolicySetCheck?,
+         discover: @escaping Discovery) throws {
         self.discover = discover
         self.check = check
         self.copies = max(1, copies)
+        self.limits = limits
         self.metrics = metrics
         let report = reloadNow(force: true)
         if let failure = report.failures.first { throw failure }
@@ -195,17 +211,17 @@ public final class PolicyRegistry: @unchecked Sendable {
         if !force, lock.withLock({ fingerprints[path] }) == fingerprint { return }
         lock.withLock { fingerprints[path] = fingerprint }
         do {
-            let first = try PolicySet(directory: location.directory, displayPath: path)
+            let first = try PolicySet(directory: location.directory, displayPath: path, limits: limits)
             if let current, current.contentHash == first.contentHash, current.location == location {
                 lock.withLock { _ = failures.removeValue(forKey: path) }
                 report.unchanged.append(location.name)
                 metrics?.recordReload(result: "unchanged")
                 return
             }
-            try check?.check(first, at: location)
+            let warning = try check?.check(first, serving: current?.spare.set, at: location)
             var copies = [first]
-            while copies.count < self.copies {
-                let copy = try PolicySet(directory: location.directory, displayPath: path)
+            while copies.count < self.copies + 1 {   // one per worker, and the spare
+                let copy = try first.loadCopy()
                 guard copy.contentHash == first.contentHash else {
                     // Edited while loading: the watcher sees the new fingerprint and tries again.
                     lock.withLock { fingerprints[path] = nil }
@@ -214,11 +230,13 @@ public final class PolicyRegistry: @unchecked Sendable {
                 }
                 copies.append(copy)
             }
-            let version = LoadedPolicySet(location: location, copies: copies, loadedAt: Date())
+            let spare = copies.removeLast()
+            let version = LoadedPolicySet(location: location, copies: copies, spare: spare, loadedAt: Date())
             lock.withLock {
                 loaded[location.name] = version
-                failures[path] = nil
+                failures[path] = warning
             }
+            if let warning { report.warnings.append(warning) }
             report.swapped.append(location.name)
             metrics?.recordReload(result: "swapped")
         } catch let error as PolicyError {

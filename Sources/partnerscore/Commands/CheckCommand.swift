@@ -20,6 +20,8 @@ extension Partnerscore {
         @Argument(help: "Policy set folders or folders of sets (default: Policies).", completion: .directory)
         var directories: [String] = []
 
+        @OptionGroup var library: LibraryOption
+
         @Flag(help: "Fail on warnings too.")
         var strict = false
 
@@ -36,7 +38,7 @@ extension Partnerscore {
                         let config = [url.appendingPathComponent(".luacheckrc"),
                                       url.deletingLastPathComponent().appendingPathComponent(".luacheckrc")]
                             .first { FileManager.default.fileExists(atPath: $0.path) }
-                        findings += PolicyChecker(luacheckConfig: config).check(setDirectory: url, displayPath: display)
+                        findings += PolicyChecker(luacheckConfig: config).check(setDirectory: url, displayPath: display, library: library.root)
                     }
                 }
                 let errors = findings.filter { $0.severity == .error }.count

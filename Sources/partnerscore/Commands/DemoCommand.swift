@@ -50,7 +50,7 @@ extension Partnerscore {
 
                 let generator = ProgramGenerator(options: .init(partners: partners, seed: seed))
                 let files = try generator.write(to: work)
-                print("Generated \(files.partners) partners and \(files.events) events (seed \(seed)).")
+                print("Generated \(TextFormat.count(files.partners, "partner")) and \(TextFormat.count(files.events, "event")) (seed \(seed)).")
                 let store = try openStore(at: dbPath)
                 let imported = try store.importFiles([files.partnersFile.path, files.eventsFile.path])
                 print("Imported into \(keepDB ?? "a temporary database"): \(imported)")
@@ -81,10 +81,13 @@ extension Partnerscore {
                     }
                 }
                 print("Over six monthly runs:")
+                // Names padded to the longest, never cut ("financial-services", not "financial-se").
+                let width = sets.map(\.name.count).max() ?? 0
                 for set in sets {
                     let m = moves[set.name]!
-                    print("  \(set.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(m.up) upgrades, \(m.down) demotions, "
-                        + "\(m.reviews) reviews opened, \(m.tripped) gates tripped, \(m.restored) restored")
+                    print("  \(set.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(TextFormat.count(m.up, "upgrade")), "
+                        + "\(TextFormat.count(m.down, "demotion")), \(TextFormat.count(m.reviews, "review")) opened, "
+                        + "\(TextFormat.count(m.tripped, "gate")) tripped, \(m.restored) restored")
                 }
                 print("")
                 for set in sets { print(EvaluationOutput.summaryText(last[set.name]!)) }

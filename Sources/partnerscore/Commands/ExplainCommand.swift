@@ -14,12 +14,15 @@ extension Partnerscore {
                 Shows each criterion of the partner's current and next tier with observed \
                 against required values, what the partner still needs for the next tier, the \
                 health contributions, milestones, compliance gates and the chosen intervention. \
-                Writes nothing.
+                On a day with a recorded run, shows the decision the ledger recorded (and says \
+                so); on other days, or with --reevaluate, evaluates the partner now from the \
+                stored state. Writes nothing.
                 """
         )
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var policies: PolicyOptions
+        @OptionGroup var limits: LimitOptions
 
         @Option(name: .customLong("as-of"), help: "The evaluation date (YYYY-MM-DD).")
         var asOf: String
@@ -30,6 +33,9 @@ extension Partnerscore {
         @Flag(help: "Print the evaluation as JSON instead of words.")
         var json = false
 
+        @Flag(help: "Evaluate now from the stored state even when a decision was recorded on the date.")
+        var reevaluate = false
+
         func run() throws {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
@@ -37,22 +43,42 @@ extension Partnerscore {
                 guard let partner = try partnerStore.partner(id: partnerID) else {
                     throw CommandFailure("error: no partner with id \(partnerID) — list partners with: partnerscore export --db \(store.path) partners")
                 }
-                let sets = try policies.loadSets()
+                let sets = try policies.loadSets(limits: limits.overrides)
                 guard let set = sets.first(where: { $0.policy(forProgram: partner.program) != nil }) else {
                     throw CommandFailure("error: partner \(partnerID) is in program '\(partner.program)', which no policy set under \(policies.path) governs")
                 }
-                let run = ProgramRun(store: partnerStore, policySet: set)
                 var found: PartnerEvaluation?
-                try run.evaluate(asOf: day, dryRun: true, partnerIDs: [partnerID]) { found = $0 }
+                var source: String
+                var tiersLastDue: Day?
+                let recorded = reevaluate ? nil : try DecisionLog.decision(in: partnerStore, policySet: set.name, partnerID: partnerID, asOf: day)
+                if let recorded {
+                    found = recorded.evaluation
+                    source = "The decision recorded by run #\(recorded.runID) of policy set '\(set.name)' as of \(day)."
+                    if recorded.evaluation.policy.contentHash != set.contentHash {
+                        source += "\nIt was made by content \(recorded.evaluation.policy.contentHash.prefix(12)); \(set.displayPath) is now "
+                            + "content \(set.contentHash.prefix(12)) — --reevaluate shows what the current version decides."
+                    }
+                } else {
+                    try ProgramRun(store: partnerStore, policySet: set).evaluate(asOf: day, dryRun: true, partnerIDs: [partnerID]) { found = $0 }
+                    source = (reevaluate ? "Evaluated" : "No decision was recorded as of \(day): evaluated")
+                        + " now from the state stored for policy set '\(set.name)' (nothing written)."
+                    if let last = try DecisionLog.lastRun(in: partnerStore, policySet: set.name), last >= day {
+                        source += "\nThat state is as of the later run of \(last), so this is not what was decided on \(day)."
+                        tiersLastDue = try DecisionLog.state(in: partnerStore, policySet: set.name, partnerID: partnerID)?.lastTierEvaluation
+                    }
+                }
                 guard let evaluation = found else {
                     throw CommandFailure("error: partner \(partnerID) has no snapshot as of \(day) (enrolled \(partner.enrolled), status \(partner.status.rawValue))")
                 }
                 if json {
+                    FileHandle.standardError.write(Data((source + "\n").utf8))
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
                     print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
                 } else {
-                    print(Explanation(evaluation: evaluation, policy: set.policy(forProgram: partner.program)!).text, terminator: "")
+                    print(source + "\n")
+                    print(Explanation(evaluation: evaluation, policy: set.policy(forProgram: partner.program)!,
+                                      tiersLastDue: tiersLastDue).text, terminator: "")
                 }
             }
         }

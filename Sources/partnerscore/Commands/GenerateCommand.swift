@@ -64,7 +64,7 @@ extension Partnerscore {
                 } catch let error as CocoaError {
                     throw CommandFailure("error: cannot write into \(out): \(error.localizedDescription)")
                 }
-                print("wrote \(summary.partners) partners to \(summary.partnersFile.path) and \(summary.events) events to \(summary.eventsFile.path)")
+                print("wrote \(TextFormat.count(summary.partners, "partner")) to \(summary.partnersFile.path) and \(TextFormat.count(summary.events, "event")) to \(summary.eventsFile.path)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PartnerModel
 import PartnerStore
 
 extension Partnerscore {
@@ -16,7 +17,7 @@ extension Partnerscore {
             try reportingStoreFailures {
                 let opened = try openStore(at: store.path)
                 let counts = try opened.counts()
-                print("\(store.path): ready (\(counts.partners) partners, \(counts.events) events)")
+                print("\(store.path): ready (\(TextFormat.count(counts.partners, "partner")), \(TextFormat.count(counts.events, "event")))")
             }
         }
     }

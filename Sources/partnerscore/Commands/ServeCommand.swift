@@ -19,6 +19,7 @@ extension Partnerscore {
         )
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var limits: LimitOptions
 
         @Option(name: .customLong("policies"),
                 help: "A policy set folder, or a folder of policy sets (repeatable).", completion: .directory)
@@ -65,7 +66,8 @@ extension Partnerscore {
                     },
                     publicMetrics: publicMetrics, maxBodyBytes: maxBodyMB << 20,
                     workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
-                    watchInterval: watchMilliseconds > 0 ? .milliseconds(watchMilliseconds) : nil)
+                    watchInterval: watchMilliseconds > 0 ? .milliseconds(watchMilliseconds) : nil,
+                    limits: limits.overrides)
                 var logger = Logger(label: "partnerscore.serve")
                 logger.logLevel = .info
                 let app: any ApplicationProtocol

@@ -12,12 +12,15 @@ struct StoreOptions: ParsableArguments {
     var path: String
 
     /// Open an existing store; a missing file is an error (a typo must not make a new, empty database).
-    func openExisting() throws -> PartnerStore {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CommandFailure("no database at \(path) — create it with: partnerscore init --db \(path)")
-        }
-        return try openStore(at: path)
+    func openExisting() throws -> PartnerStore { try openExistingStore(at: path) }
+}
+
+/// Open the store at `path`, which must exist (a typo must not make a new, empty database).
+func openExistingStore(at path: String) throws -> PartnerStore {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw CommandFailure("no database at \(path) — create it with: partnerscore init --db \(path)")
     }
+    return try openStore(at: path)
 }
 
 /// Open (creating if needed) the store at `path` with every table the tool

@@ -20,6 +20,8 @@ extension Partnerscore {
         @Argument(help: "Policy set folders or folders of sets (default: Policies).", completion: .directory)
         var directories: [String] = []
 
+        @OptionGroup var library: LibraryOption
+
         @Option(help: "Output: text or json.")
         var format: OutputFormat = .text
 
@@ -32,6 +34,8 @@ extension Partnerscore {
         @Option(name: .customLong("min-coverage"), help: "Fail when a set's coverage is below this percentage (implies --coverage).")
         var minCoverage: Double?
 
+        @OptionGroup var limits: LimitOptions
+
         enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
         func run() throws {
@@ -43,7 +47,8 @@ extension Partnerscore {
                     for (url, display) in try PolicyOptions.setDirectories(at: directory) {
                         let set: PolicySet
                         do {
-                            set = try PolicySet(directory: url, displayPath: display)
+                            set = try PolicySet(directory: url, displayPath: display, library: library.root, limits: limits.overrides,
+                                                recordsCoverage: measure)
                         } catch let error as PolicyError {
                             results.append(CaseResult(set: url.lastPathComponent, fixture: display, fixtureDescription: "",
                                                       name: "(policy set loads)", asOf: nil, failures: [], error: "\(error)"))

@@ -1,0 +1,228 @@
+import LuaHost
+import PartnerModel
+
+/// The editor files for policy authors, made from the host itself rather
+/// than written by hand: `Policies/.luals/partnerscore.d.lua` (completion
+/// and diagnostics in lua-language-server) from the metric catalogue, the
+/// partner table policy functions receive, the contract's fields and the
+/// `partnerscore` library as a state loads it; `Policies/.luacheckrc` from
+/// the globals the sandbox really offers.
+///
+/// `partnerscore policy editor-files` writes them; `--check` (run by
+/// `Scripts/test.sh`) fails when the checked-in files differ. Generation
+/// fails when the host has something the files would not describe (a
+/// library member without a signature in ``Contract/members``, a field of
+/// the partner table without a description here), so they cannot drift.
+public enum EditorFiles {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Each file's path below the Policies folder and its contents.
+    public static func generate() throws -> [(path: String, contents: String)] {
+        [(".luals/partnerscore.d.lua", try definitions()), (".luacheckrc", try luacheckConfig())]
+    }
+
+    // MARK: - The partner table
+
+    /// The fields of `p` other than the metrics, with their types and meaning.
+    static let partnerFields: [(name: String, type: String, doc: String)] = [
+        ("id", "string", ""),
+        ("name", "string", ""),
+        ("type", PartnerType.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: "|"), ""),
+        ("program", "string", ""),
+        ("region", "string", ""),
+        ("country", "string", ""),
+        ("tier", "string?", "the tier the partner holds (nil: none yet)"),
+        ("status", PartnerStatus.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: "|"), ""),
+        ("enrolled", "string", "\"YYYY-MM-DD\""),
+        ("as_of", "string", "the evaluation day, \"YYYY-MM-DD\""),
+        ("territories", "string[]", "authorized territories (empty: all)"),
+        ("products", "string[]", "authorized products (empty: all)"),
+        ("certifications", "table<string, Credential>", "by certification name"),
+        ("credentials", "table<string, Credential>", "by credential or contract kind"),
+        ("attributes", "table<string, number|string>", "custom attributes by name"),
+        ("milestones", "Milestones", "the day each onboarding step was first reached"),
+    ]
+
+    static let credentialFields: [(name: String, type: String, doc: String)] = [
+        ("granted", "string", "\"YYYY-MM-DD\""),
+        ("expires", "string?", "\"YYYY-MM-DD\", the last valid day (nil: never expires)"),
+        ("valid", "boolean", "valid on the evaluation day"),
+        ("days_to_expiry", "integer?", "days from the evaluation day to the expiry day"),
+    ]
+
+    /// A snapshot with every field, metric, record and milestone set: its table
+    /// has every key a policy function can see.
+    static func fullSnapshot() -> PartnerSnapshot {
+        let day = Day(daysSinceEpoch: 20_000)
+        let partner = Partner(id: "P", name: "P", type: .agent, program: "p", region: "NA", country: "US", territories: ["US"],
+                              products: ["x"], enrolled: day, channelAccountManager: "c", tier: "T", tierSince: day)
+        var snapshot = PartnerSnapshot(partner: partner, asOf: day, values: Array(repeating: 1, count: Metric.allCases.count))
+        let record = Credential(name: "C", granted: day, expires: day.adding(days: 30))
+        snapshot.certifications = [record]
+        snapshot.credentials = [record]
+        snapshot.attributes = ["a": .number(1)]
+        snapshot.milestones = MilestoneDates(firstLogin: day, firstTraining: day, firstDealRegistration: day, firstDealWon: day,
+                                             firstRevenue: day)
+        return snapshot
+    }
+
+    // MARK: - partnerscore.d.lua
+
+    static func definitions() throws -> String {
+        guard case .table(let p) = SnapshotTable.luaValue(fullSnapshot()) else { throw Failure(description: "no partner table") }
+        let metricNames = Set(Metric.allCases.map(\.name))
+        try agree(Set(p.keys).subtracting(metricNames), partnerFields.map(\.name), what: "the partner table p",
+                  fix: "describe it in EditorFiles.partnerFields")
+        guard case .table(let certifications) = p["certifications"] ?? .nil, case .table(let record) = certifications.values.first ?? .nil,
+              case .table(let milestones) = p["milestones"] ?? .nil else { throw Failure(description: "no records in the sample partner table") }
+        try agree(Set(record.keys), credentialFields.map(\.name), what: "a certification or credential record",
+                  fix: "describe it in EditorFiles.credentialFields")
+
+        var out = """
+            ---@meta partnerscore
+            -- Editor definitions for Partnerscore policies (lua-language-server reads
+            -- this through Policies/.luarc.json). Generated by `partnerscore policy
+            -- editor-files` from the host: its metric catalogue, the partner table
+            -- policy functions receive, the contract's fields and the partnerscore
+            -- library. Do not edit; the contract is documented in docs/policies.md.
+
+
+            """
+        func field(_ name: String, _ type: String, _ doc: String) -> String {
+            "---@field \(name) \(type)" + (doc.isEmpty ? "" : " \(doc)") + "\n"
+        }
+        out += "---@class Credential\n"
+        for f in credentialFields { out += field(f.name, f.type, f.doc) }
+        out += "\n---@class Milestones\n"
+        for name in milestones.keys.sorted() { out += field(name, "string?", "\"YYYY-MM-DD\"") }
+        out += "\n---The partner snapshot a policy function receives.\n---@class Partner\n"
+        for f in partnerFields { out += field(f.name, f.type, f.doc) }
+        for metric in Metric.allCases { out += field(metric.name, "number?", metric.meaning) }
+
+        func alias(_ name: String, _ values: [String]) -> String {
+            "---@alias \(name) " + values.map { "\"\($0)\"" }.joined(separator: "|") + "\n"
+        }
+        out += "\n---@alias Period string|integer|PeriodTable \"60 days\", \"3 months\", 60, {months = 3}\n"
+        out += alias("MetricName", Metric.allCases.map(\.name))
+        out += alias("MilestoneName", MilestoneRule.Step.allCases.map(\.rawValue))
+        out += alias("AlertKind", AlertKind.allCases.map(\.rawValue))
+        out += alias("Cadence", Cadence.allCases.map(\.rawValue))
+        out += "\n---A criterion made by ps.at_least, ps.certified, ps.check, ...\n---@class Criterion\n"
+        for declaration in Contract.Declaration.allCases {
+            out += "\n---@class \(declaration.rawValue)\n"
+            for f in try Contract.fields(of: declaration) { out += field(f.name, f.type, f.doc) }
+        }
+
+        let (members, values) = try libraryMembers()
+        try agree(Set(members.keys), Contract.members.map(\.name), what: "the partnerscore library",
+                  fix: "give it a signature in Contract.members")
+        out += "\n---@class partnerscore\nlocal ps = {}\n"
+        for member in Contract.members {
+            out += "\n---\(member.doc)\n"
+            guard let parameters = member.parameters else {
+                out += "---@type \(member.type)\nps.\(member.name) = \(values[member.name].map(lua) ?? "nil")\n"
+                continue
+            }
+            guard members[member.name] == "function" else {
+                throw Failure(description: "ps.\(member.name) is a \(members[member.name] ?? "nil"), but Contract.members gives it parameters")
+            }
+            for parameter in parameters {
+                out += "---@param \(parameter.name) \(parameter.type)" + (parameter.doc.isEmpty ? "" : " \(parameter.doc)") + "\n"
+            }
+            out += "---@return \(member.type)\nfunction ps.\(member.name)(\(parameters.map(\.name).joined(separator: ", "))) end\n"
+        }
+        out += "\nreturn ps\n"
+        return out
+    }
+
+    /// The library's members (name → Lua type) and values, as a state loads it.
+    static func libraryMembers() throws -> (types: [String: String], values: [String: LuaValue]) {
+        let lua = try LuaState()
+        try HostLibrary.install(in: lua)
+        let chunk = try lua.load(source: """
+            local ps = require "partnerscore"
+            local types, values = {}, {}
+            for name, value in pairs(ps) do
+              types[name] = type(value)
+              if type(value) ~= "function" then values[name] = value end
+            end
+            return types, values
+            """, chunkName: "editor-files")
+        let results = try lua.call(chunk)
+        guard results.count == 2, case .table(let types) = results[0], case .table(let values) = results[1] else {
+            throw Failure(description: "the partnerscore library could not be listed")
+        }
+        return (types.compactMapValues(\.stringValue), values)
+    }
+
+    /// `value` as a Lua constructor, keys sorted, so the files are the same every time.
+    static func lua(_ value: LuaValue) -> String {
+        switch value {
+        case .string(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .integer(let i): return String(i)
+        case .number(let d): return String(d)
+        case .boolean(let b): return b ? "true" : "false"
+        case .array(let items):
+            return "{\n" + items.map { "  " + lua($0).replacingOccurrences(of: "\n", with: "\n  ") + ",\n" }.joined() + "}"
+        case .table(let fields):
+            return "{\n" + fields.keys.sorted().map { "  \($0) = \(lua(fields[$0]!)),\n" }.joined() + "}"
+        default: return "nil"
+        }
+    }
+
+    /// Fail unless the host's names and the described ones are the same.
+    static func agree(_ host: Set<String>, _ described: [String], what: String, fix: String) throws {
+        let missing = host.subtracting(described).sorted(), stale = Set(described).subtracting(host).sorted()
+        if !missing.isEmpty {
+            throw Failure(description: "\(what) has \(missing.joined(separator: ", ")), which the editor files do not describe: \(fix)")
+        }
+        if !stale.isEmpty {
+            throw Failure(description: "the editor files describe \(stale.joined(separator: ", ")), which \(what) does not have")
+        }
+    }
+
+    // MARK: - .luacheckrc
+
+    static func luacheckConfig() throws -> String {
+        let globals = try LuaState().sandboxGlobals()
+        var out = """
+            -- luacheck configuration that matches the Partnerscore policy sandbox:
+            -- only these globals exist, and none may be assigned. Generated by
+            -- `partnerscore policy editor-files` from the sandbox itself; do not edit.
+            std = "partnerscore"
+            stds.partnerscore = {
+              read_globals = {
+
+            """
+        out += wrapped(globals.filter { $0.members == nil }.map { "\"\($0.name)\"" }, indent: "    ", width: 110)
+        for library in globals where library.members != nil {
+            out += "    \(library.name) = { fields = {\n"
+            out += wrapped(library.members!.map { "\"\($0)\"" }, indent: "      ", width: 110)
+            out += "    } },\n"
+        }
+        out += """
+              },
+            }
+            max_line_length = 130
+            exclude_files = { "**/fixtures/**", ".luals/**" }
+
+            """
+        return out
+    }
+
+    /// `items` comma-separated, in lines of at most `width` characters.
+    static func wrapped(_ items: [String], indent: String, width: Int) -> String {
+        var out = "", line = indent
+        for item in items {
+            if line.count > indent.count, line.count + item.count + 2 > width {
+                out += line + "\n"
+                line = indent
+            }
+            line += (line.count > indent.count ? " " : "") + item + ","
+        }
+        if line.count > indent.count { out += line + "\n" }
+        return out
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import LuaHost
+import PartnerModel
+
+/// A policy set as the host reads it, every default filled in: what
+/// `partnerscore policy show` prints. Keys are the contract's own field names
+/// (snake_case); the JSON is written with sorted keys, so the same set always
+/// prints the same bytes.
+public struct ResolvedPolicySet: Encodable {
+    var set: String
+    var path: String
+    var library: String
+    var contentHash: String
+    var policies: [ResolvedPolicy]
+
+    enum CodingKeys: String, CodingKey {
+        case set, path, library, policies
+        case contentHash = "content_hash"
+    }
+
+    public init(_ policySet: PolicySet) {
+        set = policySet.name
+        path = policySet.displayPath
+        library = policySet.library.displayPath
+        contentHash = policySet.contentHash
+        policies = policySet.policies.map { ResolvedPolicy($0, lua: policySet.lua) }
+    }
+
+    /// Pretty-printed JSON with sorted keys and a final newline.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+}
+
+/// One policy with every default filled in.
+struct ResolvedPolicy: Encodable {
+    struct Cadence: Encodable {
+        var name: String
+        var tiersDue: String
+        enum CodingKeys: String, CodingKey {
+            case name
+            case tiersDue = "tiers_due"
+        }
+    }
+
+    struct Criterion: Encodable {
+        var label: String
+        var test: String
+        var metric: String?
+        var name: String?
+        var op: String?
+        var value: Double?
+        /// `file:line` of a function.
+        var function: String?
+    }
+
+    struct Tier: Encodable {
+        var name: String
+        var entry: [Criterion]
+        var maintain: [Criterion]
+        /// Whether `maintain` is the entry criteria because the tier gives none of its own.
+        var maintainIsEntry: Bool
+        var benefits: [String: BenefitValue]
+        var formerly: [String]
+        enum CodingKeys: String, CodingKey {
+            case name, entry, maintain, benefits, formerly
+            case maintainIsEntry = "maintain_is_entry"
+        }
+    }
+
+    struct Gate: Encodable {
+        var name: String
+        var credential: String?
+        var certification: String?
+        var warn: String
+        /// Product names, `"every partner"`, or `"function at FILE:LINE"`.
+        var appliesTo: AppliesTo
+        var suspends: [String: [String]]
+        enum CodingKeys: String, CodingKey {
+            case name, credential, certification, warn, suspends
+            case appliesTo = "applies_to"
+        }
+    }
+
+    enum AppliesTo: Encodable {
+        case products([String])
+        case text(String)
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .products(let list): try c.encode(list)
+            case .text(let text): try c.encode(text)
+            }
+        }
+    }
+
+    struct Component: Encodable {
+        var name: String
+        var weight: Double
+        /// The weight's share of all weights: the most points the component gives, out of 100.
+        var share: Double
+        var metric: String?
+        var floor: Double?
+        var target: Double?
+        var score: String?
+    }
+
+    struct Band: Encodable {
+        var name: String
+        var minimum: Double
+    }
+
+    struct Health: Encodable {
+        var components: [Component]
+        var bands: [Band]
+        /// The band whose partners get a health_red alert (none without components or with one band).
+        var alertingBand: String?
+        enum CodingKeys: String, CodingKey {
+            case components, bands
+            case alertingBand = "alerting_band"
+        }
+    }
+
+    struct Flag: Encodable {
+        var name: String
+        var when: Criterion
+    }
+
+    struct Step: Encodable {
+        var after: String
+        var action: String
+        var owner: String?
+        var kinds: [String]
+        /// A route's gates, flags and milestones (all empty: not a route).
+        var gates: [String]
+        var flags: [String]
+        var milestones: [String]
+    }
+
+    /// What each call of the policy's functions runs under (0: none).
+    struct Limits: Encodable {
+        var instructions: Int64
+        var memoryMB: Int
+        var timeoutMS: Int64
+        enum CodingKeys: String, CodingKey {
+            case instructions
+            case memoryMB = "memory_mb", timeoutMS = "timeout_ms"
+        }
+    }
+
+    var file: String
+    var name: String
+    var version: String
+    var effective: Day
+    var programs: [String]
+    var cadence: Cadence
+    var remediation: String
+    var tiers: [Tier]
+    var gates: [Gate]
+    var health: Health
+    /// Milestone → deadline from enrolment, or false when switched off.
+    var milestones: [String: Milestone]
+    /// Where the deadlines count from (`enrolment`, `effective_or_enrolment`).
+    var milestonesFrom: String
+    var flags: [Flag]
+    var interventions: [Step]
+    var interventionPrecedence: [String]
+    var limits: Limits
+
+    enum CodingKeys: String, CodingKey {
+        case file, name, version, effective, programs, cadence, remediation, tiers, gates, health, milestones, flags, interventions, limits
+        case milestonesFrom = "milestones_from", interventionPrecedence = "intervention_precedence"
+    }
+
+    enum Milestone: Encodable {
+        case deadline(String)
+        case off
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .deadline(let text): try c.encode(text)
+            case .off: try c.encode(false)
+            }
+        }
+    }
+
+    init(_ policy: Policy, lua: LuaState) {
+        func where_(_ function: LuaReference) -> String {
+            lua.definition(of: function).map { "\($0.chunk):\($0.line)" } ?? "a function"
+        }
+        func criterion(_ c: PolicyEngine.Criterion) -> Criterion {
+            var out = Criterion(label: c.label, test: "")
+            switch c.test {
+            case .metric(let metric, let op, let value):
+                (out.test, out.metric, out.op, out.value) = ("metric", metric.name, op.rawValue, value)
+            case .attribute(let name, let op, let value):
+                (out.test, out.name, out.op, out.value) = ("attribute", name, op.rawValue, value)
+            case .certification(let name): (out.test, out.name) = ("certification", name)
+            case .credential(let kind): (out.test, out.name) = ("credential", kind)
+            case .territories(let op, let value): (out.test, out.op, out.value) = ("territories", op.rawValue, value)
+            case .function(let function): (out.test, out.function) = ("function", where_(function))
+            }
+            return out
+        }
+        file = policy.file
+        name = policy.name
+        version = policy.version
+        effective = policy.effective
+        programs = policy.programs
+        cadence = Cadence(name: policy.cadence.rawValue, tiersDue: policy.cadence.calendar)
+        remediation = policy.remediation.description
+        tiers = policy.tiers.map { tier in
+            Tier(name: tier.name, entry: tier.entry.map(criterion), maintain: tier.maintenanceCriteria.map(criterion),
+                 maintainIsEntry: tier.maintain == nil, benefits: tier.benefits, formerly: tier.formerly)
+        }
+        gates = policy.gates.map { gate in
+            var credential: String?, certification: String?
+            switch gate.requirement {
+            case .credential(let kind): credential = kind
+            case .certification(let name): certification = name
+            }
+            let appliesTo: AppliesTo = gate.appliesFunction.map { .text("function at \(where_($0))") }
+                ?? (gate.appliesToProducts.isEmpty ? .text("every partner") : .products(gate.appliesToProducts))
+            return Gate(name: gate.name, credential: credential, certification: certification, warn: gate.warning.description,
+                        appliesTo: appliesTo, suspends: ["products": gate.suspendsProducts, "benefits": gate.suspendsBenefits])
+        }
+        let total = policy.health.components.reduce(0) { $0 + $1.weight }
+        health = Health(
+            components: policy.health.components.map { c in
+                Component(name: c.name, weight: c.weight, share: (c.weight / total * 1000).rounded() / 10,
+                          metric: c.metric?.name, floor: c.scoreFunction == nil ? c.floor : nil,
+                          target: c.scoreFunction == nil ? c.target : nil, score: c.scoreFunction.map { "function at \(where_($0))" })
+            },
+            bands: policy.health.bands.map { Band(name: $0.name, minimum: $0.minimum) },
+            alertingBand: policy.health.alertingBand)
+        var milestones: [String: Milestone] = [:]
+        for step in MilestoneRule.Step.allCases { milestones[step.rawValue] = .off }
+        for rule in policy.milestones { milestones[rule.step.rawValue] = .deadline(rule.deadline.description) }
+        self.milestones = milestones
+        milestonesFrom = policy.milestoneStart.rawValue
+        flags = policy.flags.map { Flag(name: $0.name, when: criterion($0.condition)) }
+        interventions = policy.interventions.map { step in
+            Step(after: step.after.description, action: step.action, owner: step.owner,
+                 kinds: (step.kinds.isEmpty ? AlertKind.allCases : step.kinds).map(\.rawValue),
+                 gates: step.gates, flags: step.flags, milestones: step.milestones)
+        }
+        interventionPrecedence = policy.interventionPrecedence.map(\.description)
+        limits = Limits(instructions: policy.limits.instructions, memoryMB: policy.limits.memoryBytes >> 20,
+                        timeoutMS: policy.limits.timeoutNanoseconds / 1_000_000)
+    }
+}
