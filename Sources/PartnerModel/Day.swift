@@ -29,7 +29,12 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     /// What day arithmetic clamps to: the days written `YYYY-MM-DD` with a
     /// four-digit year, and what stored decisions read back.
-    public static let representable = Day(civil: 1, 1, 1)...Day(civil: 9999, 12, 31)
+    public static let representable = Day(daysSinceEpoch: firstRepresentable)...Day(daysSinceEpoch: lastRepresentable)
+
+    // 0001-01-01 and 9999-12-31 as literals: constants, not lazily made
+    // globals, so the arithmetic on the evaluation's path checks no once-token.
+    @usableFromInline static let firstRepresentable: Int32 = -719_162
+    @usableFromInline static let lastRepresentable: Int32 = 2_932_896
 
     private init(civil year: Int, _ month: Int, _ day: Int) {
         daysSinceEpoch = Int32(Day.daysFromCivil(year: year, month: month, day: day))
@@ -108,9 +113,9 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     public static func < (a: Day, b: Day) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
 
     /// The day `days` later (earlier when negative), clamped to ``representable``.
-    public func adding(days: Int) -> Day {
-        let (sum, overflow) = Int(daysSinceEpoch).addingReportingOverflow(days)
-        return Day.clamped(overflow ? (days > 0 ? Int.max : Int.min) : sum)
+    @inlinable public func adding(days: Int) -> Day {
+        // Bounding `days` first (the representable range spans 3.65M days) keeps the sum from overflowing.
+        Day.clamped(Int(daysSinceEpoch) + min(max(days, -4_000_000), 4_000_000))
     }
 
     /// Calendar month arithmetic, clamping to the end of shorter months and
@@ -122,14 +127,13 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         let total = y * 12 + (m - 1) + min(max(months, -240_000), 240_000)
         let year = total >= 0 ? total / 12 : (total - 11) / 12
         let month = total - year * 12 + 1
-        guard year >= 1 else { return Day.representable.lowerBound }
-        guard year <= 9999 else { return Day.representable.upperBound }
+        guard year >= 1 else { return Day(daysSinceEpoch: Day.firstRepresentable) }
+        guard year <= 9999 else { return Day(daysSinceEpoch: Day.lastRepresentable) }
         return Day(civil: year, month, min(d, Day.daysIn(month: month, year: year)))
     }
 
-    private static func clamped(_ days: Int) -> Day {
-        let range = representable
-        return Day(daysSinceEpoch: Int32(min(max(days, Int(range.lowerBound.daysSinceEpoch)), Int(range.upperBound.daysSinceEpoch))))
+    @inlinable static func clamped(_ days: Int) -> Day {
+        Day(daysSinceEpoch: Int32(truncatingIfNeeded: min(max(days, Int(firstRepresentable)), Int(lastRepresentable))))
     }
 
     /// Whole days from `self` to `other` (positive when `other` is later).

@@ -8,17 +8,8 @@ import Testing
 struct FaultCommandTests {
     static let policies = EngineCommandTests.repositoryPolicies
 
-    /// A small telecom program in db.sqlite.
-    func program() throws -> Workspace {
-        let w = try Workspace()
-        for args in [["generate", "--partners", "40", "--seed", "5", "--industry", "telecom", "--out", "data"],
-                     ["init", "--db", "db.sqlite"],
-                     ["import", "--db", "db.sqlite", "data/partners.csv", "data/events.csv"]] {
-            let r = try partnerscore(args, in: w)
-            #expect(r.status == 0, "\(args): \(r.stderr)")
-        }
-        return w
-    }
+    /// A generated telecom program in db.sqlite (P0000001 … P0000300).
+    func program() throws -> Workspace { try EngineCommandTests().program() }
 
     @Test("every verb refuses a date outside 1900-01-01 … 2999-12-31 with a message, never a crash; the ends work, and a recorded run at the end reads back")
     func dateSweep() throws {
