@@ -59,7 +59,7 @@
 ---@field trainings_completed number? training modules completed since enrolment (distinct modules)
 ---@field trainings_12m number? training modules completed in the last 12 months
 ---@field logins_30d number? portal logins in the last 30 days
----@field days_since_last_activity number? days since the last recorded activity of any kind (none if never active)
+---@field days_since_last_activity number? days since the last recorded activity of any built-in kind (none if never active)
 ---@field tenure_days number? days since enrolment
 ---@field tenure_months number? whole months since enrolment
 ---@field credentials_active number? distinct credentials and contracts currently valid
@@ -90,6 +90,7 @@
 ---@field interventions Intervention[]? the escalation menu, ps.step { ... } each (default: none)
 ---@field intervention_precedence string[]? alert kinds or alerts ("gate_lapsed:ISO27001") whose intervention is the partner's first, in order (default: the most escalated step, then the oldest alert)
 ---@field limits Limits? this policy's functions' limits (default: the host's; a run's flags win)
+---@field measures (Measure|Periods|DerivedMeasure|(Measure|Periods|DerivedMeasure)[])[]? measures over the partner's events that criteria, components, flags and functions read like metrics (a list of ps.measure, ps.periods, ps.ratio, ps.difference, ps.growth, or lists of them)
 
 ---@class Tier
 ---@field name string set by ps.tier "Name"
@@ -159,6 +160,50 @@
 ---@field instructions integer? instruction budget per call (1 to 1000000000)
 ---@field memory_mb integer? memory cap per call, in MiB (1 to 1024)
 ---@field timeout_ms integer? wall-clock limit per call, in milliseconds (1 to 10000)
+
+---@class Measure
+---@field name string set by the constructor: ps.measure "name" { ... }
+---@field kind string|string[] the event kind (built-in, or a custom kind this names), or a list of kinds
+---@field products string|string[]? only events for one of these products
+---@field territories string|string[]? only events in one of these territories
+---@field names string|string[]? only events with one of these names (certification, module, credential kind, attribute, custom name)
+---@field authorized "products"|"territories"|"both"|nil only events inside the partner's own authorizations (an empty list authorizes everything)
+---@field unauthorized "products"|"territories"|"either"|nil only events outside them
+---@field window string|DatedWindow? "N days|weeks|months|years", "month_to_date", "quarter_to_date", "half_to_date", "year_to_date", "since_enrolment", "all_time" or a dated window (required, except for first_date, last_date, days_since_last and latest_value: all_time)
+---@field aggregate "sum"|"count"|"distinct_products"|"distinct_territories"|"distinct_names"|"min"|"max"|"first_date"|"last_date"|"days_since_last"|"latest_value" what to compute from the events
+---@field of "amount"|"value"|nil the number sum, min, max and latest_value read (default: the amount; latest_value: the value)
+---@field ago Period? take the window as of this long before the evaluation day ("12 months": the same window last year)
+---@field fiscal_year_start integer|string? the month the fiscal year starts in (4 or "April"), for quarter, half and year to date
+---@field format "money"|"number"|nil the type of a custom kind's amount or value
+---@field meaning string? what it means, in words (default: written from the declaration)
+
+---@class Periods
+---@field name string set by the constructor: ps.measure "name" { ... }
+---@field kind string|string[] the event kind (built-in, or a custom kind this names), or a list of kinds
+---@field products string|string[]? only events for one of these products
+---@field territories string|string[]? only events in one of these territories
+---@field names string|string[]? only events with one of these names (certification, module, credential kind, attribute, custom name)
+---@field authorized "products"|"territories"|"both"|nil only events inside the partner's own authorizations (an empty list authorizes everything)
+---@field unauthorized "products"|"territories"|"either"|nil only events outside them
+---@field aggregate "sum"|"count"|"distinct_products"|"distinct_territories"|"distinct_names"|"min"|"max"|"first_date"|"last_date"|"days_since_last"|"latest_value" what to compute from the events
+---@field of "amount"|"value"|nil the number sum, min, max and latest_value read (default: the amount; latest_value: the value)
+---@field every "month"|"quarter"|"half"|"year" the calendar period
+---@field last integer how many periods, the last being the evaluation day's (to date)
+---@field at_least number? the condition a period's aggregate must meet (exactly one of at_least, above, at_most, below)
+---@field above number?
+---@field at_most number?
+---@field below number?
+---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters, halves and years
+---@field ago Period? count the periods as of this long before the evaluation day
+---@field format "money"|"number"|nil the type of a custom kind's amount or value
+---@field meaning string? what it means, in words (default: written from the declaration)
+
+---@class DerivedMeasure
+---@field meaning string? what it means, in words (default: written from the declaration)
+
+---@class DatedWindow
+---@field from string the first day counted, "YYYY-MM-DD"
+---@field to string the last day counted, "YYYY-MM-DD" (never after the evaluation day)
 
 ---@class partnerscore
 local ps = {}
@@ -291,6 +336,31 @@ ps.default_interventions = {
 ---@param spec Intervention
 ---@return Intervention
 function ps.step(spec) end
+
+---A measure over the partner's events, which policies read like a metric.
+---@param name string
+---@return fun(spec: Measure): Measure
+function ps.measure(name) end
+
+---A measure: how many of the last N calendar periods had an aggregate meeting a condition.
+---@param name string
+---@return fun(spec: Periods): Periods
+function ps.periods(name) end
+
+---a / b of two measures or metrics (none when b is 0 or none).
+---@param name string
+---@return fun(spec: DerivedMeasure|string[]): DerivedMeasure
+function ps.ratio(name) end
+
+---a − b of two measures or metrics of one type.
+---@param name string
+---@return fun(spec: DerivedMeasure|string[]): DerivedMeasure
+function ps.difference(name) end
+
+---(a − b) / b of two measures or metrics of one type (none when b is 0 or none).
+---@param name string
+---@return fun(spec: DerivedMeasure|string[]): DerivedMeasure
+function ps.growth(name) end
 
 ---Whether the partner may sell `product`: listed in p.products, or p.products is empty (every product).
 ---@param p Partner

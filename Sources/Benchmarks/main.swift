@@ -199,8 +199,9 @@ func policyEvaluations() throws {
     }
     try store.upsertPartners(partners)
     try store.importEvents(events)
-    let snapshots = try SnapshotCalculator(store: store).snapshots(asOf: ProgramGenerator.defaultEnd)
     let telecom = URL(fileURLWithPath: policiesFolder).appendingPathComponent("telecom")
+    let measures = try PolicySet(directory: telecom, displayPath: "Policies/telecom").measures
+    let snapshots = try SnapshotCalculator(store: store, measures: measures).snapshots(asOf: ProgramGenerator.defaultEnd)
     let cores = ProcessInfo.processInfo.activeProcessorCount
     for jobs in Array(Set([1, cores])).sorted() {
         let evaluators = try (0..<jobs).map { _ in PartnerEvaluator(policySet: try PolicySet(directory: telecom, displayPath: "Policies/telecom")) }

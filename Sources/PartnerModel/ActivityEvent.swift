@@ -15,8 +15,9 @@ public struct ActivityEvent: Hashable, Sendable {
         case revenue(amount: Double, currency: String, product: String)
         /// A deal registration for a territory and product line.
         case dealRegistered(territory: String, product: String, amount: Double)
-        case dealWon(amount: Double)
-        case dealLost(amount: Double)
+        /// A deal closed, optionally for a product line and territory (so measures can filter by them).
+        case dealWon(amount: Double, product: String? = nil, territory: String? = nil)
+        case dealLost(amount: Double, product: String? = nil, territory: String? = nil)
         /// A certification earned (e.g. a named technical certification), valid until `expires`.
         case certificationEarned(name: String, expires: Day?)
         case trainingCompleted(module: String)
@@ -25,6 +26,29 @@ public struct ActivityEvent: Hashable, Sendable {
         case credential(kind: String, expires: Day?)
         /// A named fact about the partner (integration depth, joint customers, CSAT, ...).
         case attribute(name: String, value: AttributeValue)
+        /// A kind the host does not know (`lines_activated`, `csat_survey`),
+        /// accepted once a measure of the policies in use names it.
+        case custom(kind: String, CustomFields)
+    }
+
+    /// What an event of a custom kind may carry; all optional.
+    public struct CustomFields: Hashable, Sendable {
+        public var amount: Double?
+        public var currency: String?
+        public var product: String?
+        public var territory: String?
+        public var name: String?
+        public var value: AttributeValue?
+
+        public init(amount: Double? = nil, currency: String? = nil, product: String? = nil, territory: String? = nil,
+                    name: String? = nil, value: AttributeValue? = nil) {
+            self.amount = amount
+            self.currency = currency
+            self.product = product
+            self.territory = territory
+            self.name = name
+            self.value = value
+        }
     }
 
     /// The kind's name as written in import files.
@@ -32,6 +56,7 @@ public struct ActivityEvent: Hashable, Sendable {
 }
 
 extension ActivityEvent.Kind {
+    /// The built-in kinds' names.
     public static let names = ["revenue", "deal_registered", "deal_won", "deal_lost", "certification",
                                "training", "login", "credential", "attribute"]
 
@@ -46,6 +71,7 @@ extension ActivityEvent.Kind {
         case .portalLogin: "login"
         case .credential: "credential"
         case .attribute: "attribute"
+        case .custom(let kind, _): kind
         }
     }
 }

@@ -76,7 +76,7 @@ public enum Metric: Int, CaseIterable, Sendable, Codable, CustomStringConvertibl
         case .trainingsCompleted: "training modules completed since enrolment (distinct modules)"
         case .trainings12m: "training modules completed in the last 12 months"
         case .logins30d: "portal logins in the last 30 days"
-        case .daysSinceLastActivity: "days since the last recorded activity of any kind (none if never active)"
+        case .daysSinceLastActivity: "days since the last recorded activity of any built-in kind (none if never active)"
         case .tenureDays: "days since enrolment"
         case .tenureMonths: "whole months since enrolment"
         case .credentialsActive: "distinct credentials and contracts currently valid"

@@ -50,3 +50,21 @@ public enum PartnerStatus: String, CaseIterable, Sendable, Codable {
     /// Left or removed from the program.
     case terminated
 }
+
+// MARK: - Authorizations
+
+extension Partner {
+    /// Whether the partner may sell `product`.
+    public func isAuthorized(product: String) -> Bool { Partner.authorizes(products) { $0 == product } }
+
+    /// Whether the partner may sell in `territory`.
+    public func isAuthorized(territory: String) -> Bool { Partner.authorizes(territories) { $0 == territory } }
+
+    /// The one rule every authorization check follows (compliance gates,
+    /// measure filters, registrations outside territory): an empty list
+    /// authorizes everything; otherwise the item must be listed.
+    @inlinable
+    public static func authorizes<List: Collection>(_ list: List, where listed: (List.Element) -> Bool) -> Bool {
+        list.isEmpty || list.contains(where: listed)
+    }
+}

@@ -13,10 +13,14 @@ public struct PartnerSnapshot: Sendable, Hashable {
     public var milestones: MilestoneDates
     /// The latest value of each custom attribute.
     public var attributes: [String: AttributeValue]
+    /// The policy set's declared measures, indexed as its ``MeasurePlan``
+    /// (empty when computed without one).
+    public var measures: MeasureValues
 
     public init(partner: Partner, asOf: Day, values: [Double] = Array(repeating: .nan, count: Metric.allCases.count),
                 certifications: [Credential] = [], credentials: [Credential] = [],
-                milestones: MilestoneDates = MilestoneDates(), attributes: [String: AttributeValue] = [:]) {
+                milestones: MilestoneDates = MilestoneDates(), attributes: [String: AttributeValue] = [:],
+                measures: MeasureValues = MeasureValues()) {
         precondition(values.count == Metric.allCases.count, "one value per metric")
         self.partner = partner
         self.asOf = asOf
@@ -25,6 +29,7 @@ public struct PartnerSnapshot: Sendable, Hashable {
         self.credentials = credentials
         self.milestones = milestones
         self.attributes = attributes
+        self.measures = measures
     }
 
     /// Inlinable: an evaluation reads a few metrics per criterion and health component.
@@ -37,6 +42,15 @@ public struct PartnerSnapshot: Sendable, Hashable {
         set { values[metric.rawValue] = newValue ?? .nan }
     }
 
+    /// The value of measure `index` of the set's plan; nil when it has none
+    /// (or the snapshot was computed without measures).
+    @inlinable
+    public func measure(_ index: Int) -> Double? {
+        guard index < measures.values.count else { return nil }
+        let value = measures.values[index]
+        return value.isNaN ? nil : value
+    }
+
     /// The certification named `name`, if the partner ever earned it.
     public func certification(_ name: String) -> Credential? { certifications.first { $0.name == name } }
 
@@ -46,6 +60,7 @@ public struct PartnerSnapshot: Sendable, Hashable {
     public static func == (a: PartnerSnapshot, b: PartnerSnapshot) -> Bool {
         a.partner == b.partner && a.asOf == b.asOf && a.certifications == b.certifications
             && a.credentials == b.credentials && a.milestones == b.milestones && a.attributes == b.attributes
+            && a.measures == b.measures
             && a.values.elementsEqual(b.values) { $0 == $1 || ($0.isNaN && $1.isNaN) }
     }
 

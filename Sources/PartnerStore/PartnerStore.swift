@@ -132,15 +132,15 @@ extension PartnerStore {
     }
 
     /// Add events for known partners in one transaction, with the checks a
-    /// file import makes (known partner, amounts ≥ 0, names present). Nothing
-    /// is written when one event is refused.
+    /// file import makes (known partner, amounts ≥ 0, names present, a kind
+    /// `kinds` accepts). Nothing is written when one event is refused.
     @discardableResult
-    public func importEvents(_ events: [ActivityEvent]) throws -> ImportSummary {
+    public func importEvents(_ events: [ActivityEvent], kinds: EventKinds = .builtIn) throws -> ImportSummary {
         try writer.write { db in
             let numbers = try PartnerRow.numbersByID(db)
             let writer = try EventWriter(db)
             for (index, event) in events.enumerated() {
-                let row = try StoredEvent(event, numbers: numbers, location: "event \(index + 1)")
+                let row = try StoredEvent(event, numbers: numbers, kinds: kinds, location: "event \(index + 1)")
                 try writer.insert(row)
             }
             try writer.finish()

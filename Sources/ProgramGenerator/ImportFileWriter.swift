@@ -47,8 +47,10 @@ final class ImportFileWriter {
             fields[3] = .number(amount); fields[4] = .text(currency); fields[5] = .text(product)
         case let .dealRegistered(territory, product, amount):
             fields[3] = .number(amount); fields[5] = .text(product); fields[6] = .text(territory)
-        case let .dealWon(amount), let .dealLost(amount):
+        case let .dealWon(amount, product, territory), let .dealLost(amount, product, territory):
             fields[3] = .number(amount)
+            if let product { fields[5] = .text(product) }
+            if let territory { fields[6] = .text(territory) }
         case let .certificationEarned(name, expires), let .credential(name, expires):
             fields[7] = .text(name)
             if let expires { fields[9] = .text(expires.description) }
@@ -61,6 +63,16 @@ final class ImportFileWriter {
             switch value {
             case .number(let n): fields[8] = .number(n)
             case .text(let t): fields[8] = .text(t)
+            }
+        case let .custom(_, custom):
+            if let amount = custom.amount { fields[3] = .number(amount) }
+            for (i, text) in [(4, custom.currency), (5, custom.product), (6, custom.territory), (7, custom.name)] {
+                if let text { fields[i] = .text(text) }
+            }
+            switch custom.value {
+            case .number(let n)?: fields[8] = .number(n)
+            case .text(let t)?: fields[8] = .text(t)
+            case nil: break
             }
         }
         try writeRecord(fields, columns: Self.eventColumns)

@@ -92,7 +92,8 @@ struct DesignerToolCommandTests {
         #expect(r.stdout.hasPrefix("The decision recorded by run #2 of policy set 'telecom' as of 2026-10-31."))
         #expect(r.stdout.contains("UPGRADED from Authorized to Premier"))
         #expect(r.stdout.contains("Promoted to Premier at this evaluation — its entry criteria, all met:"))
-        #expect(r.stdout.contains("✓ revenue_1m ≥ 5,000"))
+        #expect(r.stdout.contains("✓ months_5k_of_last_4 ≥ 3"))
+        #expect(r.stdout.contains("✓ revenue_voice_mobile_3m ≥ 15,000"))
         // Re-evaluated from the state the run left, tiers are not due: that is a preview, and says so.
         let again = try partnerscore(["explain", "--db", "db.sqlite", "--policies", "Policies", "--as-of", "2026-10-31", upgraded,
                                       "--reevaluate"], in: w)

@@ -27,6 +27,8 @@ struct RollupTests {
 
     static let territories = ["US-CA", "US-TX", "US-NY", "US-WA"]
     static let products = ["voice", "mobile", "sd-wan"]
+    /// The custom kinds the random program has (accepted as if policies declared them).
+    static let kinds = EventKinds(custom: ["lines_activated", "csat_survey"])
 
     /// 60 partners, ~6000 events over 2021–2025 of every kind, with cents
     /// amounts (sums that round differently by order), same-day renewals
@@ -50,13 +52,19 @@ struct RollupTests {
                 case 0...7: kind = .portalLogin
                 case 8...10: kind = .revenue(amount: amount, currency: "USD", product: random.pick(Self.products))
                 case 11, 12: kind = .dealRegistered(territory: random.pick(Self.territories), product: random.pick(Self.products), amount: amount)
-                case 13: kind = .dealWon(amount: amount)
+                case 13: kind = random.int(0...1) == 0 ? .dealWon(amount: amount)
+                    : .dealWon(amount: amount, product: random.pick(Self.products), territory: random.pick(Self.territories))
                 case 14: kind = .dealLost(amount: amount)
                 case 15: kind = .trainingCompleted(module: random.pick(["onboarding", "voice-101", "mobile-201"]))
                 case 16: kind = .certificationEarned(name: random.pick(["Voice Pro", "Mobile Pro"]),
                                                      expires: random.int(0...3) == 0 ? nil : date.adding(days: random.int(-10...500)))
                 case 17: kind = .credential(kind: random.pick(["SOC2", "PCI-DSS"]), expires: date.adding(days: random.int(0...400)))
                 case 18: kind = .attribute(name: "csat", value: .number(Double(random.int(10...50)) / 10))
+                case 19 where random.int(0...1) == 0:
+                    kind = random.int(0...1) == 0
+                        ? .custom(kind: "lines_activated", .init(amount: Double(random.int(1...40)), product: random.pick(Self.products)))
+                        : .custom(kind: "csat_survey", .init(name: random.pick(["q1", "q2"]),
+                                                             value: random.int(0...3) == 0 ? .text("n/a") : .number(Double(random.int(1...5)))))
                 default: kind = .attribute(name: "tier_note", value: .text(random.pick(["new", "steady", "growing"])))
                 }
                 events.append(event(id, date.description, kind))
@@ -69,12 +77,61 @@ struct RollupTests {
         return (partners, events)
     }
 
+    /// Measures of every aggregation, window and filter, over every kind
+    /// (logins, read from `event`; the others from `event_detail`).
+    static let measures: MeasurePlan = {
+        func m(_ name: String, _ kinds: [String], _ window: MeasureWindow, _ aggregation: Aggregation, number: EventNumber? = nil,
+               products: [String] = [], names: [String] = [], authorization: AuthorizationFilter? = nil, ago: Period? = nil,
+               format: MeasureType? = nil) -> MeasureDeclaration {
+            MeasureDeclaration(name: name, definition: .events(EventAggregate(
+                events: EventSelection(kinds: kinds, products: products, names: names, authorization: authorization),
+                window: window, aggregation: aggregation, number: number ?? (aggregation == .latestValue ? .value : .amount), ago: ago,
+                format: format)), file: "test", line: 1)
+        }
+        let periods = MeasureDeclaration(name: "months_5k_of_last_4", definition: .periods(PeriodCount(
+            events: EventSelection(kinds: ["revenue"]), aggregation: .sum, number: .amount, every: .month, last: 4,
+            comparison: .atLeast, threshold: 5000)), file: "test", line: 1)
+        let fiscal = MeasureDeclaration(name: "quarters_with_deals", definition: .periods(PeriodCount(
+            events: EventSelection(kinds: ["deal_won", "deal_lost"]), aggregation: .count, number: .amount, every: .quarter, last: 3,
+            fiscalYearStart: 4, comparison: .atLeast, threshold: 1)), file: "test", line: 1)
+        return try! MeasurePlan([
+            m("revenue_voice_mobile_3m", ["revenue"], .last(Period(months: 3)), .sum, products: ["voice", "mobile"]),
+            m("deals_won_6m", ["deal_won"], .last(Period(months: 6)), .count),
+            m("products_sold_12m", ["revenue"], .last(Period(months: 12)), .distinctProducts),
+            periods, fiscal,
+            m("logins_2w", ["login"], .last(Period(days: 14)), .count),
+            m("last_login", ["login"], .allTime, .daysSinceLast),
+            m("deal_value_ytd_fy_apr", ["deal_won", "deal_lost"], .toDate(.year, fiscalYearStart: 4), .sum),
+            m("revenue_qtd", ["revenue"], .toDate(.quarter, fiscalYearStart: 1), .sum),
+            m("revenue_qtd_last_year", ["revenue"], .toDate(.quarter, fiscalYearStart: 1), .sum, ago: Period(months: 12)),
+            m("won_territories", ["deal_won"], .sinceEnrolment, .distinctTerritories),
+            m("registrations_outside", ["deal_registered"], .last(Period(months: 12)), .count, authorization: .outsideEither),
+            m("registrations_inside_90d", ["deal_registered"], .last(Period(days: 90)), .count, authorization: .both),
+            m("won_authorized_products", ["deal_won"], .allTime, .count, authorization: .products),
+            m("smallest_deal", ["deal_registered"], .allTime, .min),
+            m("largest_deal_2023", ["deal_registered", "deal_won"], .dated(from: day("2023-01-01"), to: day("2023-12-31")), .max),
+            m("first_training", ["training"], .allTime, .firstDate),
+            m("last_certification", ["certification"], .allTime, .lastDate),
+            m("modules", ["training"], .allTime, .distinctNames),
+            m("latest_csat", ["attribute"], .allTime, .latestValue, names: ["csat"]),
+            m("latest_note", ["attribute"], .allTime, .latestValue, names: ["tier_note"]),
+            m("lines_activated_3m", ["lines_activated"], .last(Period(months: 3)), .sum, products: ["voice"]),
+            m("latest_survey", ["csat_survey"], .allTime, .latestValue),
+            m("survey_low", ["csat_survey"], .last(Period(months: 12)), .min, number: .value),
+            m("credentials_seen", ["credential"], .sinceEnrolment, .count),
+            MeasureDeclaration(name: "revenue_qtd_growth", definition: .derived(DerivedMeasure(.growth, "revenue_qtd", "revenue_qtd_last_year")),
+                               file: "test", line: 1),
+            MeasureDeclaration(name: "voice_share_3m", definition: .derived(DerivedMeasure(.ratio, "revenue_voice_mobile_3m", "revenue_3m")),
+                               file: "test", line: 1),
+        ])
+    }()
+
     static let asOfDays = ["2021-06-15", "2022-12-31", "2023-02-28", "2023-03-01", "2023-03-31", "2023-07-01",
                            "2024-01-31", "2024-02-28", "2024-02-29", "2024-03-01", "2024-03-30", "2024-03-31",
                            "2024-05-31", "2024-08-17", "2024-12-31", "2025-02-28", "2025-06-30", "2026-01-01"]
 
     func expectRollupsMatchEvents(_ store: PartnerStore, _ comment: String) throws {
-        let calculator = SnapshotCalculator(store: store)
+        let calculator = SnapshotCalculator(store: store, measures: Self.measures)
         let ids = try store.partners().map(\.id)
         for asOf in Self.asOfDays {
             let fromRollups = try calculator.snapshots(asOf: day(asOf))
@@ -83,7 +140,8 @@ struct RollupTests {
             for (a, b) in zip(fromRollups, fromEvents) where a != b {
                 let differing = Metric.allCases.filter { !(a.values[$0.rawValue] == b.values[$0.rawValue]
                     || (a.values[$0.rawValue].isNaN && b.values[$0.rawValue].isNaN)) }
-                Issue.record("\(comment): \(a.partner.id) as of \(asOf) differs in \(differing.map(\.name)) \(a.milestones == b.milestones) \(a.certifications == b.certifications) \(a.attributes == b.attributes)")
+                let measures = Self.measures.names.indices.filter { a.measure($0) != b.measure($0) || a.measures.text($0) != b.measures.text($0) }
+                Issue.record("\(comment): \(a.partner.id) as of \(asOf) differs in \(differing.map(\.name)) \(a.milestones == b.milestones) \(a.certifications == b.certifications) \(a.attributes == b.attributes), measures \(measures.map { Self.measures.names[$0] })")
             }
         }
     }
@@ -99,9 +157,9 @@ struct RollupTests {
             var random = Random(state: seed)
             for i in stride(from: events.count - 1, to: 0, by: -1) { events.swapAt(i, random.int(0...i)) }
             let third = events.count / 3
-            try store.importEvents(Array(events[..<third]))
-            try store.importEvents(events[third..<(2 * third)].sorted { $0.date < $1.date })
-            try store.importEvents(events[(2 * third)...].sorted { $0.partnerID < $1.partnerID })
+            try store.importEvents(Array(events[..<third]), kinds: Self.kinds)
+            try store.importEvents(events[third..<(2 * third)].sorted { $0.date < $1.date }, kinds: Self.kinds)
+            try store.importEvents(events[(2 * third)...].sorted { $0.partnerID < $1.partnerID }, kinds: Self.kinds)
             try expectRollupsMatchEvents(store, "seed \(seed)")
 
             // Partners change authorizations: outside-territory counts follow the current lists.
@@ -129,7 +187,7 @@ struct RollupTests {
                 let writer = try EventWriter(db, rollupFlushThreshold: threshold)
                 // Partly sorted, partly shuffled: keys in and out of order, repeated after flushes.
                 for (index, event) in events.enumerated() {
-                    try writer.insert(try StoredEvent(event, numbers: numbers, location: "event \(index)"))
+                    try writer.insert(try StoredEvent(event, numbers: numbers, kinds: Self.kinds, location: "event \(index)"))
                 }
                 try writer.finish()
             }
@@ -151,7 +209,8 @@ struct RollupTests {
             switch e.kind {
             case let .revenue(amount, currency, product): fields[3] = "\(amount)"; fields[4] = currency; fields[5] = product
             case let .dealRegistered(territory, product, amount): fields[3] = "\(amount)"; fields[5] = product; fields[6] = territory
-            case let .dealWon(amount), let .dealLost(amount): fields[3] = "\(amount)"
+            case let .dealWon(amount, product, territory), let .dealLost(amount, product, territory):
+                fields[3] = "\(amount)"; fields[5] = product ?? ""; fields[6] = territory ?? ""
             case let .certificationEarned(name, expires), let .credential(name, expires):
                 fields[7] = "\"\(name)\""; fields[9] = expires?.description ?? ""
             case let .trainingCompleted(module): fields[7] = module
@@ -162,18 +221,29 @@ struct RollupTests {
                 case .number(let n): fields[8] = "\(n)"
                 case .text(let t): fields[8] = t
                 }
+            case let .custom(_, custom):
+                fields[3] = custom.amount.map { "\($0)" } ?? ""
+                fields[5] = custom.product ?? ""
+                fields[7] = custom.name ?? ""
+                switch custom.value {
+                case .number(let n)?: fields[8] = "\(n)"
+                case .text(let t)?: fields[8] = t
+                case nil: break
+                }
             }
             eventsCSV += fields.joined(separator: ",") + "\r\n"
         }
         let fromFiles = try PartnerStore(inMemoryExtendingMigrations: { _ in })
-        try fromFiles.importFiles([try folder.write("partners.csv", partnersCSV), try folder.write("events.csv", eventsCSV)])
+        try fromFiles.importFiles([try folder.write("partners.csv", partnersCSV), try folder.write("events.csv", eventsCSV)],
+                                  kinds: Self.kinds)
         let fromAPI = try PartnerStore(inMemoryExtendingMigrations: { _ in })
         try fromAPI.upsertPartners(partners)
-        try fromAPI.importEvents(events)
+        try fromAPI.importEvents(events, kinds: Self.kinds)
         // The events file read in small chunks (parsed two at a time, written in order): the same rows.
         for chunkSize in [64, 1000, 50_000] {
             let chunked = try PartnerStore(inMemoryExtendingMigrations: { _ in })
-            let summary = try chunked.importFiles([folder.path("partners.csv"), folder.path("events.csv")], chunkSize: chunkSize)
+            let summary = try chunked.importFiles([folder.path("partners.csv"), folder.path("events.csv")], kinds: Self.kinds,
+                                                  chunkSize: chunkSize)
             #expect(summary.events == events.count)
             for sql in ["SELECT * FROM event ORDER BY id", "SELECT * FROM event_detail ORDER BY id"] {
                 #expect(try chunked.writer.read { try Row.fetchAll($0, sql: sql) } == fromAPI.writer.read { try Row.fetchAll($0, sql: sql) },
@@ -213,7 +283,8 @@ struct RollupTests {
             switch event.kind {
             case .revenue(let amount, let currency, let product): o["amount"] = amount; o["currency"] = currency; o["product"] = product
             case .dealRegistered(let territory, let product, let amount): o["territory"] = territory; o["product"] = product; o["amount"] = amount
-            case .dealWon(let amount), .dealLost(let amount): o["amount"] = amount
+            case .dealWon(let amount, let product, let territory), .dealLost(let amount, let product, let territory):
+                o["amount"] = amount; o["product"] = product; o["territory"] = territory
             case .certificationEarned(let name, let expires): o["name"] = name; if let expires { o["expires"] = expires.description }
             case .trainingCompleted(let module): o["name"] = module
             case .portalLogin: break
@@ -224,11 +295,18 @@ struct RollupTests {
                 case .number(let n): o["value"] = n
                 case .text(let t): o["value"] = t
                 }
+            case .custom(_, let custom):
+                o["amount"] = custom.amount; o["product"] = custom.product; o["name"] = custom.name
+                switch custom.value {
+                case .number(let n)?: o["value"] = n
+                case .text(let t)?: o["value"] = t
+                case nil: break
+                }
             }
             return o
         }
         let values = try objects.map { try JSONValue(parsing: JSONSerialization.data(withJSONObject: $0)) }
-        try store.writer.write { db in _ = try PartnerStore.importEventObjects(values, in: db) }
+        try store.writer.write { db in _ = try PartnerStore.importEventObjects(values, kinds: Self.kinds, in: db) }
         try expectRollupsMatchEvents(store, "ingested objects")
     }
 
@@ -240,18 +318,23 @@ struct RollupTests {
         for index in partners.indices where index % 2 == 1 { partners[index].program = "saas-resellers" }
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
         try store.upsertPartners(partners.reversed())
-        try store.importEvents(events.sorted { $0.partnerID < $1.partnerID })
+        try store.importEvents(events.sorted { $0.partnerID < $1.partnerID }, kinds: Self.kinds)
         events.removeAll()
-        let whole = SnapshotCalculator(store: store, chunkSize: 1_000)
+        let whole = SnapshotCalculator(store: store, chunkSize: 1_000, measures: Self.measures)
         let ids = try store.partners().map(\.id)
         #expect(ids == ids.sorted() && ids.count == 60)
         for asOf in ["2022-12-31", "2024-02-29", "2024-08-17"].map(day) {
             let expected = try whole.snapshots(asOf: asOf)
             let fromEvents = try whole.snapshots(asOf: asOf, partnerIDs: ids)
             #expect(expected == fromEvents, "one chunk: rollups and events agree as of \(asOf)")
+            if asOf == day("2024-08-17") {
+                for (i, name) in Self.measures.names.enumerated() {
+                    #expect(expected.contains { ($0.measure(i) ?? 0) != 0 || $0.measures.text(i) != nil }, "\(name) is 0 or none for every partner")
+                }
+            }
             #expect(expected.count > 7 && expected.count <= 60)
             for size in [1, 7, 25] {
-                let chunked = SnapshotCalculator(store: store, chunkSize: size)
+                let chunked = SnapshotCalculator(store: store, chunkSize: size, measures: Self.measures)
                 #expect(try chunked.snapshots(asOf: asOf) == expected, "rollups in chunks of \(size) as of \(asOf)")
                 #expect(try chunked.snapshots(asOf: asOf, partnerIDs: ids) == expected, "events in chunks of \(size)")
                 let telecom = try chunked.snapshots(asOf: asOf, programs: ["telecom-agents"])

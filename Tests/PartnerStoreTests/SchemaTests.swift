@@ -6,7 +6,7 @@ import Testing
 
 @Suite("The store's schema is made by named migrations")
 struct SchemaTests {
-    @Test("a fresh file gets the partners-v1, events-v1, rollups-v1 and rollups-v2 migrations, WAL mode and foreign keys on")
+    @Test("a fresh file gets the partners-v1, events-v1 and rollups-v1 to -v3 migrations, WAL mode and foreign keys on")
     func freshFile() throws {
         let folder = try Folder()
         let store = try PartnerStore(path: folder.path("fresh.sqlite"))
@@ -17,7 +17,7 @@ struct SchemaTests {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name"),
              try db.indexes(on: "event").map(\.columns))
         }
-        #expect(migrations == ["events-v1", "partners-v1", "rollups-v1", "rollups-v2"])
+        #expect(migrations == ["events-v1", "partners-v1", "rollups-v1", "rollups-v2", "rollups-v3"])
         #expect(journal == "wal")
         #expect(foreignKeys == 1)
         #expect(tables == ["event", "event_detail", "event_kind", "event_month", "partner"], "no tier history, decisions or alerts yet: the engine adds those")
@@ -56,6 +56,34 @@ struct SchemaTests {
         #expect(all.first?.attributes == ["csat": .number(4.5)])
     }
 
+    @Test("rollups-v3 copies every kind but logins into event_detail, clustered by kind, partner and day")
+    func detailOfEveryKind() throws {
+        let folder = try Folder()
+        let path = folder.path("v2.sqlite")
+        do {
+            let old = try DatabaseQueue(path: path)
+            try PartnerStore.migrator().migrate(old, upTo: "rollups-v2")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO partner (id, name, type, program, region, country, territories, products, enrolled, channelAccountManager)
+                    VALUES ('P1', 'One', 'agent', 'telecom-agents', 'NA', 'US', '["US-CA"]', '["voice"]', 19000, 'cam-1');
+                    INSERT INTO event (id, partnerNumber, day, kind, amount, currency, product) VALUES (1, 1, 19700, 'revenue', 10, 'USD', 'voice');
+                    INSERT INTO event (id, partnerNumber, day, kind, amount) VALUES (2, 1, 19701, 'deal_won', 5), (3, 1, 19702, 'deal_lost', 4);
+                    INSERT INTO event (id, partnerNumber, day, kind) VALUES (4, 1, 19650, 'login');
+                    INSERT INTO event (id, partnerNumber, day, kind, name) VALUES (5, 1, 19600, 'training', 'voice-101');
+                    INSERT INTO event_detail (id, partnerNumber, day, kind, name) VALUES (5, 1, 19600, 'training', 'voice-101');
+                    """)
+            }
+        }
+        let store = try PartnerStore(path: path)
+        let (kinds, key) = try store.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT kind FROM event_detail ORDER BY id"),
+             try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('event_detail') WHERE pk > 0 ORDER BY pk"))
+        }
+        #expect(kinds == ["revenue", "deal_won", "deal_lost", "training"], "copied once each, logins left out")
+        #expect(key == ["kind", "partnerNumber", "day", "id"])
+    }
+
     @Test("reopening a migrated file keeps its data and migrates nothing twice")
     func reopen() throws {
         let folder = try Folder()
@@ -92,6 +120,31 @@ struct SchemaTests {
 
 @Suite("The event table accepts only known kinds")
 struct EventKindTableTests {
+    @Test("a custom kind the policies declare is added to event_kind with its first event; an undeclared one is refused with a did-you-mean")
+    func customKinds() throws {
+        let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        try store.upsertPartners([partner("P1")])
+        let kinds = EventKinds(custom: ["lines_activated"])
+        try store.importEvents([event("P1", "2024-01-01", .custom(kind: "lines_activated", .init(amount: 3, product: "voice")))],
+                               kinds: kinds)
+        let names = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM event_kind ORDER BY name") }
+        #expect(names == (ActivityEvent.Kind.names + ["lines_activated"]).sorted())
+        let stored = try store.writer.read { db in try Row.fetchOne(db, sql: "SELECT kind, amount, product FROM event_detail") }
+        #expect(stored == ["kind": "lines_activated", "amount": 3.0, "product": "voice"])
+        do {
+            try store.importEvents([event("P1", "2024-01-02", .custom(kind: "lines_activatd", .init()))], kinds: kinds)
+            Issue.record("an undeclared kind was stored")
+        } catch let error as PartnerStoreError {
+            #expect(error.field == "kind")
+            #expect(error.description.contains("unknown event kind 'lines_activatd'"))
+            #expect(error.description.contains("did you mean 'lines_activated'?"))
+        }
+        #expect(throws: PartnerStoreError.self, "without the policies' kinds, a custom kind is unknown") {
+            try store.importEvents([event("P1", "2024-01-02", .custom(kind: "lines_activated", .init()))])
+        }
+        #expect(try store.counts().events == 1)
+    }
+
     @Test("event_kind lists exactly ActivityEvent.Kind.names and the database refuses any other kind")
     func kinds() throws {
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })

@@ -16,6 +16,50 @@ struct SnapshotTests {
         try #require(try SnapshotCalculator(store: store).snapshots(asOf: day(asOf), partnerIDs: [id]).first)
     }
 
+    @Test("declared measures read each field of the stored events, the same through the rollups and event by event")
+    func measuresFromTheStore() throws {
+        let plan = RollupTests.measures
+        let s = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        try s.upsertPartners([partner("P1", enrolled: "2024-01-10", territories: ["US-CA"], products: ["voice", "mobile"]), partner("P2")])
+        try s.importEvents([
+            event("P1", "2024-04-30", .revenue(amount: 9000, currency: "USD", product: "sd-wan")),   // before the 4 months
+            event("P1", "2024-05-02", .revenue(amount: 5000.25, currency: "USD", product: "voice")),
+            event("P1", "2024-06-30", .revenue(amount: 4999.75, currency: "USD", product: "mobile")),
+            event("P1", "2024-07-01", .revenue(amount: 2500, currency: "USD", product: "voice")),
+            event("P1", "2024-08-01", .revenue(amount: 2500, currency: "USD", product: "voice")),
+            event("P1", "2024-08-16", .revenue(amount: 2500, currency: "USD", product: "sd-wan")),  // August to date: 5,000
+            event("P1", "2024-08-18", .revenue(amount: 7777, currency: "USD", product: "voice")),   // after D
+            event("P1", "2024-02-17", .dealWon(amount: 10, product: "voice", territory: "US-TX")),   // on the 6-month bound: out
+            event("P1", "2024-03-02", .dealWon(amount: 20, product: "voice", territory: "US-CA")),
+            event("P1", "2024-08-17", .dealWon(amount: 30)),
+            event("P1", "2024-08-10", .portalLogin),
+            event("P1", "2024-08-01", .portalLogin),
+            event("P1", "2024-06-01", .custom(kind: "csat_survey", .init(name: "q1", value: .number(4)))),
+            event("P1", "2024-07-01", .custom(kind: "csat_survey", .init(name: "q2", value: .text("n/a")))),
+            event("P1", "2024-08-01", .custom(kind: "lines_activated", .init(amount: 12, product: "voice"))),
+            event("P2", "2024-08-01", .revenue(amount: 1, currency: "USD", product: "voice")),
+        ], kinds: RollupTests.kinds)
+        let asOf = day("2024-08-17")
+        let all = try SnapshotCalculator(store: s, measures: plan).snapshots(asOf: asOf)
+        let named = try SnapshotCalculator(store: s, measures: plan).snapshots(asOf: asOf, partnerIDs: ["P1", "P2"])
+        #expect(all == named, "the rollups and the events give the same measures")
+        let p1 = try #require(all.first)
+        func value(_ name: String) -> Double? { p1.measure(plan.index(of: name)!) }
+        #expect(value("revenue_voice_mobile_3m") == 9999.75, "(2024-05-17, 2024-08-17]: 4,999.75 + 2,500 + 2,500 (voice, mobile)")
+        #expect(value("deals_won_6m") == 2, "(2024-02-17, 2024-08-17]: 2024-03-02 and 2024-08-17")
+        #expect(value("products_sold_12m") == 3)
+        #expect(value("months_5k_of_last_4") == 2, "May 5,000.25 and August 5,000 to date; June 4,999.75, July 2,500")
+        #expect(value("logins_2w") == 1 && value("last_login") == 7)
+        #expect(value("won_territories") == 2, "since enrolment 2024-01-10; the deal with no territory adds none")
+        #expect(value("won_authorized_products") == 2)
+        #expect(value("lines_activated_3m") == 12)
+        #expect(value("latest_survey") == nil && p1.measures.text(plan.index(of: "latest_survey")!) == "n/a")
+        #expect(value("survey_low") == 4)
+        #expect(value("voice_share_3m") == 9999.75 / 12499.75 && p1[.revenue3m] == 12499.75)
+        #expect(all[1].measure(plan.index(of: "revenue_voice_mobile_3m")!) == 1, "a measure sees only its own partner's events")
+        #expect(all[1].measure(plan.index(of: "deals_won_6m")!) == 0 && all[1].measure(plan.index(of: "last_login")!) == nil)
+    }
+
     @Test("an event ON the as-of day counts; the next day's does not")
     func asOfBoundary() throws {
         let s = try store([partner("P1")], [

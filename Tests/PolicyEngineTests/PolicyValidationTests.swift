@@ -1,4 +1,5 @@
 import Testing
+import PartnerModel
 @testable import PolicyEngine
 
 @Suite("Loading a policy validates its shape and names file, line and field")

@@ -25,6 +25,23 @@ import Testing
         #expect(SnapshotHash.of(snapshot(partner(), asOf: "2026-01-31")).hex == "83bc1834a6128297132e976e3f26d59d")
     }
 
+    @Test("declared measures are covered by the digest; a snapshot without them keeps the digest it always had")
+    func measuresAreCovered() {
+        let plain = Self.richSnapshot(longNames: false)
+        var measured = plain
+        measured.measures = MeasureValues(values: [12, .nan], texts: [MeasureText(measure: 1, text: "n/a")])
+        let digest = SnapshotHash.of(measured)
+        #expect(digest != SnapshotHash.of(plain))
+        #expect(SnapshotHash.of(plain).hex == "1b14c7cda9f04d6513b73863f60313c9")
+        var changed = measured
+        changed.measures.values[0] = 13
+        #expect(SnapshotHash.of(changed) != digest)
+        changed = measured
+        changed.measures.texts[0].text = "n/b"
+        #expect(SnapshotHash.of(changed) != digest)
+        #expect(SnapshotHash.of(measured) == digest)
+    }
+
     @Test func digestReadsBackFromItsText() throws {
         let digest = SnapshotHash.of(Self.richSnapshot(longNames: false))
         #expect(digest.description == digest.hex)

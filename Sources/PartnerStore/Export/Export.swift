@@ -11,9 +11,10 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 ///
 /// - Partners CSV is the import format (an export re-imports as is).
 /// - Snapshots CSV: `id,program,tier,as_of`, one column per ``Metric`` name
-///   (empty when the metric has no value), then the milestone dates.
+///   (empty when the metric has no value), the milestone dates, then one
+///   column per declared measure of the plan given (in its order).
 /// - JSON: an array of objects, keys in the same order; snapshots also carry
-///   certifications, credentials and attributes.
+///   certifications, credentials and attributes, and `measures` when a plan is given.
 public struct Exporter: Sendable {
     public let store: PartnerStore
 
@@ -56,17 +57,18 @@ public struct Exporter: Sendable {
     /// The snapshots as of `asOf` of the chosen partners, in partner id order.
     /// Returns how many were written.
     @discardableResult
-    public func exportSnapshots(asOf: Day, programs: [String]? = nil, partnerIDs: [String]? = nil,
+    public func exportSnapshots(asOf: Day, programs: [String]? = nil, partnerIDs: [String]? = nil, measures: MeasurePlan = .empty,
                                 format: ExportFormat, to sink: (String) throws -> Void) throws -> Int {
         let metrics = Metric.allCases
         if format == .csv {
-            try sink((["id", "program", "tier", "as_of"] + metrics.map(\.name) + Exporter.milestoneColumns)
-                .joined(separator: ",") + "\n")
+            try sink((["id", "program", "tier", "as_of"] + metrics.map(\.name) + Exporter.milestoneColumns + measures.names)
+                .map(CSVText.field).joined(separator: ",") + "\n")
         } else {
             try sink("[")
         }
         var count = 0
-        try SnapshotCalculator(store: store).forEachSnapshot(asOf: asOf, programs: programs, partnerIDs: partnerIDs) { s in
+        let calculator = SnapshotCalculator(store: store, measures: measures)
+        try calculator.forEachSnapshot(asOf: asOf, programs: programs, partnerIDs: partnerIDs) { s in
             let milestones = [s.milestones.firstLogin, s.milestones.firstTraining, s.milestones.firstDealRegistration,
                               s.milestones.firstDealWon, s.milestones.firstRevenue]
             switch format {
@@ -75,6 +77,9 @@ public struct Exporter: Sendable {
                               CSVText.field(s.partner.tier ?? ""), s.asOf.description]
                 fields += metrics.map { metric in s[metric].map { JSONText.number($0, metric) } ?? "" }
                 fields += milestones.map { $0?.description ?? "" }
+                fields += measures.declarations.indices.map { i in
+                    Self.measure(s, i, measures.types[i]).map { $0.isText ? CSVText.field($0.text) : $0.text } ?? ""
+                }
                 try sink(fields.joined(separator: ",") + "\n")
             case .json:
                 var text = count == 0 ? "\n{" : ",\n{"
@@ -82,6 +87,12 @@ public struct Exporter: Sendable {
                 text += ",\"tier\":" + (s.partner.tier.map(JSONText.string) ?? "null") + ",\"as_of\":\"\(s.asOf)\""
                 text += ",\"metrics\":{" + metrics.map { metric in JSONText.string(metric.name) + ":" + (s[metric].map { JSONText.number($0, metric) } ?? "null") }
                     .joined(separator: ",") + "}"
+                if !measures.isEmpty {
+                    text += ",\"measures\":{" + measures.declarations.indices.map { i in
+                        JSONText.string(measures.declarations[i].name) + ":"
+                            + (Self.measure(s, i, measures.types[i]).map { $0.isText ? JSONText.string($0.text) : $0.text } ?? "null")
+                    }.joined(separator: ",") + "}"
+                }
                 text += ",\"milestones\":{" + zip(Exporter.milestoneColumns, milestones).map {
                     JSONText.string($0.0) + ":" + ($0.1.map { "\"\($0)\"" } ?? "null")
                 }.joined(separator: ",") + "}"
@@ -108,6 +119,17 @@ public struct Exporter: Sendable {
     }
 }
 
+extension Exporter {
+    /// Measure `i` of a snapshot as exported: a number, a date (YYYY-MM-DD,
+    /// to quote in JSON) or a text value; nil when it has none.
+    static func measure(_ s: PartnerSnapshot, _ i: Int, _ type: MeasureType) -> (text: String, isText: Bool)? {
+        if let value = s.measure(i) {
+            return type == .date ? (Day(daysSinceEpoch: Int32(value)).description, true) : (JSONText.number(value, type), false)
+        }
+        return s.measures.text(i).map { ($0, true) }
+    }
+}
+
 enum CSVText {
     static func field(_ text: String) -> String { TextFormat.csvField(text) }
 }
@@ -118,8 +140,11 @@ enum JSONText {
     static func list(_ items: [String]) -> String { TextFormat.jsonList(items) }
 
     /// A metric's value: money as an exact decimal (``Money/text(_:)``), other values as ``number(_:)``.
-    static func number(_ value: Double, _ metric: Metric) -> String {
-        metric.isMoney ? Money.text(value) : number(value)
+    static func number(_ value: Double, _ metric: Metric) -> String { number(value, MeasureType(metric)) }
+
+    /// A value of a type: money as an exact decimal (``Money/text(_:)``), other values as ``number(_:)``.
+    static func number(_ value: Double, _ type: MeasureType) -> String {
+        type == .money ? Money.text(value) : number(value)
     }
 
     /// Integers without a fraction; others in Swift's shortest round-trip form.

@@ -81,13 +81,13 @@ final class ImportFile: @unchecked Sendable {
     /// malformed or unknown) the row goes through the record path, which
     /// makes the same event or names the file, line and field of what is
     /// wrong.
-    func appendNextEvent(to batch: inout EventBatch, numbers: [String: Int64]) throws -> Bool {
+    func appendNextEvent(to batch: inout EventBatch, numbers: [String: Int64], kinds: EventKinds) throws -> Bool {
         guard let (records, positions) = csvEvents else {
             guard let record = try next() else { return false }
-            batch.append(try record.event(numbers: numbers))
+            batch.append(try record.event(numbers: numbers, kinds: kinds))
             return true
         }
-        if fastRows == nil { fastRows = CSVEventRows(positions: positions, numbers: numbers) }
+        if fastRows == nil { fastRows = CSVEventRows(positions: positions, numbers: numbers, kinds: kinds) }
         guard let (line, fields) = try records.next() else { return false }
         try append(line: line, fields: fields, to: &batch, rows: &fastRows!)
         return true
@@ -107,7 +107,8 @@ final class ImportFile: @unchecked Sendable {
     func append(line: Int, fields: [String], to batch: inout EventBatch, rows: inout CSVEventRows) throws {
         guard case .csv(let records, let positions) = source else { preconditionFailure("not a CSV file") }
         if fields.count == records.header.count, rows.append(fields, to: &batch) { return }
-        batch.append(try record(line: line, fields: fields, records: records, positions: positions).event(numbers: rows.numbers))
+        batch.append(try record(line: line, fields: fields, records: records, positions: positions)
+            .event(numbers: rows.numbers, kinds: rows.kinds))
     }
 
     /// The next record, or nil at the end of the file.
@@ -147,15 +148,18 @@ struct CSVEventRows {
     /// territory, name, value, expires.
     let p: [Int]
     let numbers: [String: Int64]
+    /// The custom kinds the record path accepts.
+    let kinds: EventKinds
     private var lastID = ""
     private var lastNumber: Int64 = 0
     private var lastDate = ""
     private var lastDay: Int32 = 0
 
-    init(positions: [Int], numbers: [String: Int64]) {
+    init(positions: [Int], numbers: [String: Int64], kinds: EventKinds) {
         precondition(positions.count == 10)
         p = positions
         self.numbers = numbers
+        self.kinds = kinds
     }
 
     /// Append the row's event to `batch`; false (and `batch` unchanged) when
@@ -184,9 +188,15 @@ struct CSVEventRows {
             lastDay = day
         }
         var kindText = fields[p[2]]
-        guard !kindText.isEmpty, let kind = kindText.withUTF8({ bytes in
-            EventKind(bytes: bytes.baseAddress!, count: bytes.count)
-        }) else { return nil }
+        guard !kindText.isEmpty else { return nil }
+        let kind: EventKind
+        if let builtIn = kindText.withUTF8({ EventKind(bytes: $0.baseAddress!, count: $0.count) }) {
+            kind = builtIn
+        } else if kinds.custom.contains(kindText) {
+            kind = .custom
+        } else {
+            return nil
+        }
         var row = EventRow(partnerNumber: lastNumber, day: lastDay, kind: kind)
         func text(_ column: Int) -> String? {
             let value = fields[p[column]]
@@ -218,6 +228,18 @@ struct CSVEventRows {
             row.territory = batch.store(territory)
         case .dealWon, .dealLost:
             guard amount() else { return nil }
+            if let product = text(5) { row.product = batch.store(product) }
+            if let territory = text(6) { row.territory = batch.store(territory) }
+        case .custom:
+            // Every field optional, as the record path takes them; an expiry it refuses.
+            guard text(9) == nil else { return nil }
+            if !fields[p[3]].isEmpty { guard amount() else { return nil } }
+            row.customKind = batch.store(kindText)
+            row.currency = batch.store(text(4))
+            row.product = batch.store(text(5))
+            row.territory = batch.store(text(6))
+            row.name = batch.store(text(7))
+            if let value = text(8) { Self.set(value, of: &row, in: &batch) }
         case .certification, .credential:
             guard let name = text(7) else { return nil }
             if let expires = text(9) {
@@ -231,15 +253,20 @@ struct CSVEventRows {
         case .attribute:
             guard let name = text(7), let value = text(8) else { return nil }
             row.name = batch.store(name)
-            if let number = JSONNumber.parse(value) {
-                row.valueKind = 1
-                row.number = number
-            } else {
-                row.valueKind = 2
-                row.valueText = batch.store(value)
-            }
+            Self.set(value, of: &row, in: &batch)
         }
         return row
+    }
+
+    /// A value: a number when it reads as one, else a text (as ``ImportRecord`` reads it).
+    private static func set(_ value: String, of row: inout EventRow, in batch: inout EventBatch) {
+        if let number = JSONNumber.parse(value) {
+            row.valueKind = 1
+            row.number = number
+        } else {
+            row.valueKind = 2
+            row.valueText = batch.store(value)
+        }
     }
 
     /// `YYYY-MM-DD` as ``Day/init(parsing:)`` reads it, without an array; nil when it would refuse.

@@ -187,8 +187,10 @@ extension ImportRecord {
         return (partner, !statusText.isEmpty)
     }
 
-    /// The event an events-file record describes, for a partner in `numbers`.
-    func event(numbers: [String: Int64]) throws -> StoredEvent {
+    /// The event an events-file record describes, for a partner in `numbers`,
+    /// of a kind `kinds` accepts. The one record checker: file imports and
+    /// the service's ingest both make their events here.
+    func event(numbers: [String: Int64], kinds: EventKinds) throws -> StoredEvent {
         let partnerID = try requiredText(0)
         guard let number = numbers[partnerID] else {
             var error = failure(0, "unknown partner '\(partnerID)'",
@@ -198,11 +200,11 @@ extension ImportRecord {
         }
         let day = try self.day(1, required: true)!
         let kindText = try requiredText(2)
-        guard let kind = EventKind(name: kindText) else {
-            throw failure(2, "unknown event kind '\(kindText)'",
-                          hint: "use one of " + ActivityEvent.Kind.names.joined(separator: ", "))
+        guard let kind = kinds.kind(named: kindText) else {
+            throw failure(2, "unknown event kind '\(kindText)'", hint: kinds.hint(for: kindText))
         }
         var event = StoredEvent(partnerNumber: number, day: day.daysSinceEpoch, kind: kind)
+        func optionalText(_ column: Int) throws -> String? { try text(column).flatMap { $0.isEmpty ? nil : $0 } }
         switch kind {
         case .revenue:
             event.amount = try amount(3, for: kindText)
@@ -214,6 +216,8 @@ extension ImportRecord {
             event.territory = try requiredText(6, for: "deal registration")
         case .dealWon, .dealLost:
             event.amount = try amount(3, for: kindText)
+            event.product = try optionalText(5)
+            event.territory = try optionalText(6)
         case .certification, .credential:
             event.name = try requiredText(7, for: kind == .certification ? "certification" : "credential")
             event.expires = try self.day(9, required: false)?.daysSinceEpoch
@@ -223,12 +227,19 @@ extension ImportRecord {
             break
         case .attribute:
             event.name = try requiredText(7, for: "attribute event")
-            switch values[8] {
-            case .number(let number)?: event.value = .number(number)
-            case .text(let text)? where !text.isEmpty:
-                if let number = JSONNumber.parse(text) { event.value = .number(number) } else { event.value = .text(text) }
-            case .list?: throw failure(8, "expected a number or a text, found a list", hint: "write a single value")
-            default: _ = try requiredText(8, for: "attribute event")
+            event.value = try value(8)
+            if event.value == nil { _ = try requiredText(8, for: "attribute event") }
+        case .custom:
+            // A declared kind: every field optional, an amount never negative.
+            event.customKind = kindText
+            if try self.number(3) != nil { event.amount = try amount(3, for: kindText) }
+            event.currency = try optionalText(4)
+            event.product = try optionalText(5)
+            event.territory = try optionalText(6)
+            event.name = try optionalText(7)
+            event.value = try value(8)
+            if try optionalText(9) != nil {
+                throw failure(9, "a \(kindText) event has no expiry", hint: "leave expires empty; only certifications and credentials expire")
             }
         }
         // Every field given is checked, whether or not the kind uses it, so
@@ -238,5 +249,17 @@ extension ImportRecord {
         if case .list? = values[8] { throw failure(8, "expected a number or a text, found a list", hint: "write a single value") }
         if event.expires == nil { _ = try self.day(9, required: false) }
         return event
+    }
+
+    /// A value: a number when it reads as one, else a text; nil when empty.
+    private func value(_ column: Int) throws -> AttributeValue? {
+        switch values[column] {
+        case .number(let number)?: return .number(number)
+        case .text(let text)? where !text.isEmpty:
+            if let number = JSONNumber.parse(text) { return .number(number) }
+            return .text(text)
+        case .list?: throw failure(column, "expected a number or a text, found a list", hint: "write a single value")
+        default: return nil
+        }
     }
 }

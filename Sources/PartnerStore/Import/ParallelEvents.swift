@@ -19,11 +19,11 @@ enum ParallelEvents {
     /// Chunks parsed ahead of the one being written (memory: about 2 MB each).
     static let ahead = 6
 
-    static func run(file: ImportFile, records: CSVRecords, positions: [Int], numbers: [String: Int64],
+    static func run(file: ImportFile, records: CSVRecords, positions: [Int], numbers: [String: Int64], kinds: EventKinds,
                     write: (EventBatch) throws -> Void) throws {
         // The rest of the chunk the header came in, read here.
         var first = EventBatch()
-        var rows = CSVEventRows(positions: positions, numbers: numbers)
+        var rows = CSVEventRows(positions: positions, numbers: numbers, kinds: kinds)
         while let (line, fields) = try records.nextInCurrentChunk() {
             try file.append(line: line, fields: fields, to: &first, rows: &rows)
         }
@@ -34,7 +34,7 @@ enum ParallelEvents {
         let header = records.header
         for _ in 0..<workers {
             let thread = Thread { [file] in
-                var rows = CSVEventRows(positions: positions, numbers: numbers)
+                var rows = CSVEventRows(positions: positions, numbers: numbers, kinds: kinds)
                 while let (sequence, chunk) = coordinator.take() {
                     var result = Result()
                     do {

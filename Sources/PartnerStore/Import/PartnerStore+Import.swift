@@ -12,22 +12,24 @@ extension PartnerStore {
     /// Files are streamed: memory does not grow with their size. Event files
     /// are parsed on a second thread while this one writes.
     ///
+    /// - Parameter kinds: the event kinds accepted (custom kinds are refused
+    ///   unless the policies in use declare them).
     /// - Parameter displayNames: how to name a file in messages, by path
     ///   (default: the path as given) — e.g. a fixture's inline records.
     /// - Parameter progress: called with the number of records read so far,
     ///   about every `progressInterval` records.
     @discardableResult
-    public func importFiles(_ paths: [String], displayNames: [String: String] = [:], progressInterval: Int = 100_000,
-                            progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
-        try importFiles(paths, displayNames: displayNames, progressInterval: progressInterval, chunkSize: 1 << 20,
+    public func importFiles(_ paths: [String], kinds: EventKinds = .builtIn, displayNames: [String: String] = [:],
+                            progressInterval: Int = 100_000, progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
+        try importFiles(paths, kinds: kinds, displayNames: displayNames, progressInterval: progressInterval, chunkSize: 1 << 20,
                         progress: progress)
     }
 
     /// The same, reading files in chunks of about `chunkSize` bytes (tests
     /// make them small to cross chunk boundaries).
     @discardableResult
-    func importFiles(_ paths: [String], displayNames: [String: String] = [:], progressInterval: Int = 100_000,
-                     chunkSize: Int, progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
+    func importFiles(_ paths: [String], kinds: EventKinds = .builtIn, displayNames: [String: String] = [:],
+                     progressInterval: Int = 100_000, chunkSize: Int, progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
         let files = try paths.map { try ImportFile(path: $0, display: displayNames[$0], chunkSize: chunkSize) }
         var seenPaths = Set<String>()
         for (path, file) in zip(paths, files) where !seenPaths.insert(URL(fileURLWithPath: path).standardizedFileURL.path).inserted {
@@ -40,7 +42,8 @@ extension PartnerStore {
         return try reclaimingSpaceOnFailure { try writer.writeWithoutTransaction { db in
             // Foreign keys are checked here, not by SQLite: every event's
             // partner number comes from the partner table in this same
-            // transaction and every kind from EventKind, so SQLite's two
+            // transaction and every kind from EventKinds (the writer adds a
+            // custom kind to event_kind before its first event), so SQLite's two
             // parent look-ups per inserted row would only cost time.
             // (PRAGMA foreign_keys cannot change inside a transaction.)
             let foreignKeys = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false
@@ -100,7 +103,7 @@ extension PartnerStore {
             for file in eventFiles {
                 if let (csv, positions) = file.csvEvents {
                     // CSV: parsed and checked on two threads, chunk by chunk, written here in order.
-                    try ParallelEvents.run(file: file, records: csv, positions: positions, numbers: numbers) { batch in
+                    try ParallelEvents.run(file: file, records: csv, positions: positions, numbers: numbers, kinds: kinds) { batch in
                         try events.insert(batch)
                         advance(by: batch.count)
                     }
@@ -112,7 +115,7 @@ extension PartnerStore {
                 try Pipeline.run(produce: { put in
                     var batch = EventBatch()
                     batch.reserve(Pipeline.batchSize)
-                    while try file.appendNextEvent(to: &batch, numbers: numbers) {
+                    while try file.appendNextEvent(to: &batch, numbers: numbers, kinds: kinds) {
                         if batch.count == Pipeline.batchSize {
                             guard put(batch) else { return }
                             batch = EventBatch()
@@ -143,8 +146,10 @@ extension PartnerStore {
     /// record more in the same transaction; nothing is written when one event
     /// is refused. A refusal is a ``PartnerStoreError`` whose `file` is
     /// `"<batch>[i]"` (the 0-based index of the bad object), with no line.
+    /// `kinds` are the kinds accepted, as for a file import.
     @discardableResult
-    public static func importEventObjects(_ objects: [JSONValue], batch: String = "events", in db: Database) throws -> ImportSummary {
+    public static func importEventObjects(_ objects: [JSONValue], kinds: EventKinds = .builtIn, batch: String = "events",
+                                          in db: Database) throws -> ImportSummary {
         let numbers = try PartnerRow.numbersByID(db)
         let writer = try EventWriter(db)
         for (index, element) in objects.enumerated() {
@@ -155,7 +160,7 @@ extension PartnerStore {
                                             hint: "send each event as an object like {\"partner_id\": \"P1\", \"date\": \"2026-01-31\", \"kind\": \"login\"}")
                 }
                 let record = try JSONLines.record(object, content: .events, file: location, line: 0)
-                try writer.insert(try record.event(numbers: numbers))
+                try writer.insert(try record.event(numbers: numbers, kinds: kinds))
             } catch var error as PartnerStoreError {
                 error.file = location
                 error.line = nil

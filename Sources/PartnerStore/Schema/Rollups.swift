@@ -13,14 +13,16 @@ import PartnerModel
 ///   sum, first day), deals won (count, exact value sum, first day), deals
 ///   lost (count) and the last day of any of them. `month` is
 ///   `year * 12 + month - 1`; sums are ``ExactSum`` partials (BLOB).
-/// - `event_detail`: a copy of the low-volume kinds that a snapshot needs
-///   one by one — deal registrations (territory and product are checked
-///   against the partner's authorizations as they are when the snapshot is
-///   taken), certifications and credentials (the latest record as of the
-///   day), trainings (distinct modules) and attributes (latest value).
-///   `id` is the event's id. Since `rollups-v2` the table is clustered by
-///   `(partnerNumber, id)`: one partner's rows come in the order they were
-///   stored, and a range of partner numbers is one range of the table.
+/// - `event_detail`: a copy of every event but logins, read one by one —
+///   by the catalogue for deal registrations (territory and product are
+///   checked against the partner's authorizations as they are when the
+///   snapshot is taken), certifications and credentials (the latest record
+///   as of the day), trainings (distinct modules) and attributes (latest
+///   value); by declared measures for any kind they read (revenue and deals
+///   too, since `rollups-v3`, and custom kinds). `id` is the event's id.
+///   Since `rollups-v3` the table is clustered by `(kind, partnerNumber,
+///   day, id)`: a kind's rows of a range of partner numbers are one range
+///   of the table, each partner's in date order.
 ///
 /// Events are append-only: rollups only ever grow, by merging (an UPSERT
 /// that adds counts and exact sums and keeps the earliest and latest days).
@@ -85,6 +87,32 @@ enum Rollups {
                 ALTER TABLE event_detail_v2 RENAME TO event_detail;
                 """)
         }
+        migrator.registerMigration("rollups-v3") { db in
+            // Measures read any kind but logins event by event: copy revenue
+            // and deals too (rebuilt from `event`, the source of truth), and
+            // cluster by kind first, so a measure reads exactly its kind's
+            // rows of a chunk of partners as one range.
+            try db.execute(sql: """
+                CREATE TABLE event_detail_v3 (
+                    id INTEGER NOT NULL,
+                    partnerNumber INTEGER NOT NULL REFERENCES partner(number) ON DELETE CASCADE,
+                    day INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    amount REAL,
+                    product TEXT,
+                    territory TEXT,
+                    name TEXT,
+                    value,
+                    expires INTEGER,
+                    PRIMARY KEY (kind, partnerNumber, day, id)
+                ) WITHOUT ROWID;
+                INSERT INTO event_detail_v3 (id, partnerNumber, day, kind, amount, product, territory, name, value, expires)
+                    SELECT id, partnerNumber, day, kind, amount, product, territory, name, value, expires FROM event
+                    WHERE kind <> 'login' ORDER BY kind, partnerNumber, day, id;
+                DROP TABLE event_detail;
+                ALTER TABLE event_detail_v3 RENAME TO event_detail;
+                """)
+        }
     }
 
     /// A database made before the rollups: fold in the events it holds.
@@ -96,8 +124,10 @@ enum Rollups {
             """)
         while let row = try rows.next() {
             let kindName: String = row[3]
-            guard let kind = EventKind(name: kindName) else { continue }
+            // A kind the host does not know was a declared custom kind when it was stored.
+            let kind = EventKind(name: kindName) ?? .custom
             var event = StoredEvent(partnerNumber: row[1], day: row[2], kind: kind)
+            if kind == .custom { event.customKind = kindName }
             event.amount = row[4]
             event.currency = row[5]
             event.product = row[6]
@@ -130,13 +160,20 @@ enum Rollups {
         return sum.partials.isEmpty ? nil : Data(sum.encoded)
     }
 
-    /// The kinds folded into `event_month`; the others go to `event_detail`.
+    /// The kinds folded into `event_month`.
     static func isMonthly(_ kind: EventKind) -> Bool {
         switch kind {
         case .login, .revenue, .dealWon, .dealLost: true
         default: false
         }
     }
+
+    /// The kinds copied into `event_detail`: all but logins (three quarters
+    /// of all events, which no snapshot reads one by one but a login measure).
+    static func isDetailed(_ kind: EventKind) -> Bool { kind != .login }
+
+    /// The kinds the catalogue reads from `event_detail` (the others it reads from `event_month`).
+    static let catalogueDetailKinds: [EventKind] = EventKind.allCases.filter { !isMonthly($0) && $0 != .custom }
 
     static func monthIndex(ofDay day: Int32) -> Int32 {
         let (y, m, _) = Day(daysSinceEpoch: day).components
@@ -223,12 +260,12 @@ final class RollupWriter {
 
     /// Fold in an event just stored with this id (its text in `text`).
     func add(_ event: EventRow, text: UnsafeBufferPointer<UInt8>, id: Int64) throws {
-        guard Rollups.isMonthly(event.kind) else {
+        if Rollups.isDetailed(event.kind) {
             details.append(event, from: text)
             detailIDs.append(id)
             if details.count == EventWriter.rowsPerStatement { try writeDetails() }
-            return
         }
+        guard Rollups.isMonthly(event.kind) else { return }
         if event.day < cachedFirst || event.day > cachedLast {
             cachedMonth = Rollups.monthIndex(ofDay: event.day)
             (cachedFirst, cachedLast) = Rollups.days(ofMonth: cachedMonth)

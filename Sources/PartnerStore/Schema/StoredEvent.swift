@@ -3,12 +3,16 @@ import GRDB
 import GRDBSQLite
 import PartnerModel
 
-/// An event kind as stored in `event.kind`.
+/// An event kind as stored in `event.kind`: a built-in kind, or `custom`
+/// for a kind a policy declares (its name travels with the event).
 enum EventKind: UInt8, CaseIterable, Sendable {
     case revenue, dealRegistered, dealWon, dealLost, certification, training, login, credential, attribute
+    case custom
 
-    var name: String { ActivityEvent.Kind.names[Int(rawValue)] }
+    /// A built-in kind's name ("custom" for the others, whose names the events carry).
+    var name: String { self == .custom ? "custom" : ActivityEvent.Kind.names[Int(rawValue)] }
 
+    /// The built-in kind named `name`.
     init?(name: String) {
         guard let index = ActivityEvent.Kind.names.firstIndex(of: name) else { return nil }
         self.init(rawValue: UInt8(index))
@@ -39,6 +43,8 @@ struct StoredEvent: Sendable {
     var partnerNumber: Int64
     var day: Int32
     var kind: EventKind
+    /// A custom kind's name.
+    var customKind: String?
     var amount: Double?
     var currency: String?
     var product: String?
@@ -53,8 +59,9 @@ struct StoredEvent: Sendable {
         self.kind = kind
     }
 
-    /// The row for an API event; refuses unknown partners, negative amounts and empty names.
-    init(_ event: ActivityEvent, numbers: [String: Int64], location: String) throws {
+    /// The row for an API event; refuses unknown partners, negative amounts,
+    /// empty names and custom kinds that `kinds` does not hold.
+    init(_ event: ActivityEvent, numbers: [String: Int64], kinds: EventKinds, location: String) throws {
         guard let number = numbers[event.partnerID] else {
             throw PartnerStoreError("unknown partner '\(event.partnerID)'", file: location, field: "partner_id",
                                     hint: "import the partner before its events")
@@ -73,7 +80,11 @@ struct StoredEvent: Sendable {
             }
             return text
         }
-        self.init(partnerNumber: number, day: event.date.daysSinceEpoch, kind: EventKind(name: event.kindName)!)
+        func optional(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+        guard let kind = kinds.kind(named: event.kindName) else {
+            throw kinds.unknown(event.kindName, file: location, line: nil)
+        }
+        self.init(partnerNumber: number, day: event.date.daysSinceEpoch, kind: kind)
         switch event.kind {
         case let .revenue(value, currency, product):
             self.amount = try amount(value)
@@ -83,8 +94,10 @@ struct StoredEvent: Sendable {
             self.territory = try required(territory, "territory")
             self.product = try required(product, "product")
             self.amount = try amount(value)
-        case let .dealWon(value), let .dealLost(value):
+        case let .dealWon(value, product, territory), let .dealLost(value, product, territory):
             self.amount = try amount(value)
+            self.product = optional(product)
+            self.territory = optional(territory)
         case let .certificationEarned(name, expires), let .credential(name, expires):
             self.name = try required(name, "name")
             self.expires = expires?.daysSinceEpoch
@@ -95,6 +108,14 @@ struct StoredEvent: Sendable {
         case let .attribute(name, value):
             self.name = try required(name, "name")
             self.value = value
+        case let .custom(name, fields):
+            customKind = name
+            self.amount = try fields.amount.map(amount)
+            currency = optional(fields.currency)
+            product = optional(fields.product)
+            territory = optional(fields.territory)
+            self.name = optional(fields.name)
+            value = fields.value
         }
     }
 }
@@ -121,6 +142,8 @@ struct EventRow: Sendable {
     var currency = TextRef.none, product = TextRef.none, territory = TextRef.none, name = TextRef.none
     /// An attribute's text (`valueKind == 2`).
     var valueText = TextRef.none
+    /// A custom kind's name (NULL for the built-in kinds).
+    var customKind = TextRef.none
     var kind: EventKind
     var hasAmount = false
     /// 0 no value, 1 number, 2 text.
@@ -166,6 +189,7 @@ struct EventBatch: Sendable {
 
     mutating func append(_ event: StoredEvent) {
         var row = EventRow(partnerNumber: event.partnerNumber, day: event.day, kind: event.kind)
+        row.customKind = store(event.customKind)
         if let amount = event.amount {
             row.amount = amount
             row.hasAmount = true
@@ -196,6 +220,7 @@ struct EventBatch: Sendable {
         row.territory = store(bytes, row.territory)
         row.name = store(bytes, row.name)
         row.valueText = store(bytes, row.valueText)
+        row.customKind = store(bytes, row.customKind)
         rows.append(row)
     }
 
@@ -243,9 +268,11 @@ struct Parameters {
         isNull[Int(i)] = false
     }
 
-    /// A kind's name (a C string that lives as long as the process: no copy).
-    @inline(__always) mutating func kind(_ i: Int32, _ kind: EventKind) {
-        sqlite3_bind_text(s, i, EventKind.cName(kind), -1, nil)
+    /// A row's kind: a built-in kind's name (a C string that lives as long
+    /// as the process: no copy), or a custom kind's from the batch.
+    @inline(__always) mutating func kind(_ i: Int32, _ row: EventRow, _ bytes: UnsafeBufferPointer<UInt8>) {
+        if row.kind == .custom { return text(i, row.customKind, bytes) }
+        sqlite3_bind_text(s, i, EventKind.cName(row.kind), -1, nil)
         isNull[Int(i)] = false
     }
 
@@ -278,6 +305,7 @@ final class EventWriter {
     static let rowsPerStatement = EventInsert.rowsPerStatement
     private var events: EventInsert
     private let rollups: RollupWriter
+    private var kinds: CustomKindRows
     /// Rows waiting for a full group (events given one by one, a batch's tail).
     private var pending = EventBatch()
     private var nextID: Int64
@@ -288,6 +316,7 @@ final class EventWriter {
         events = try EventInsert(db, table: "event", currency: true, what: "an event")
         nextID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM event") ?? 0) + 1
         rollups = try RollupWriter(db, flushThreshold: rollupFlushThreshold)
+        kinds = try CustomKindRows(db)
         pending.reserve(Self.rowsPerStatement)
     }
 
@@ -335,11 +364,32 @@ final class EventWriter {
 
     /// Write rows (a full group, or any number one by one) and fold them into the rollups.
     private func write(_ rows: UnsafeBufferPointer<EventRow>, _ text: UnsafeBufferPointer<UInt8>) throws {
+        for row in rows where row.kind == .custom { try kinds.ensure(row.customKind, text) }
         try events.write(rows, text, ids: .consecutive(from: nextID))
         for row in rows {
             try rollups.add(row, text: text, id: nextID)
             nextID += 1
         }
+    }
+}
+
+/// Adds a custom kind to `event_kind` (which `event.kind` references)
+/// before its first event is stored; remembers the kinds it has seen.
+struct CustomKindRows {
+    private let insert: Statement
+    private var known: [[UInt8]] = []
+
+    init(_ db: Database) throws {
+        insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO event_kind (name) VALUES (?)")
+    }
+
+    mutating func ensure(_ kind: TextRef, _ text: UnsafeBufferPointer<UInt8>) throws {
+        let bytes = UnsafeBufferPointer(rebasing: text[Int(kind.offset)..<Int(kind.offset + kind.count)])
+        for name in known where name.count == bytes.count && name.elementsEqual(bytes) { return }
+        var parameters = Parameters(insert)
+        parameters.text(1, kind, text)
+        try parameters.execute("the event kind '\(String(decoding: bytes, as: UTF8.self))'")
+        known.append(Array(bytes))
     }
 }
 
@@ -403,7 +453,7 @@ struct EventInsert {
             p.int64(column, ids.id(first + i))
             p.int64(column + 1, row.partnerNumber)
             p.int32(column + 2, row.day)
-            p.kind(column + 3, row.kind)
+            p.kind(column + 3, row, text)
             if row.hasAmount { p.double(column + 4, row.amount) } else { p.null(column + 4) }
             column += 5
             if currency {

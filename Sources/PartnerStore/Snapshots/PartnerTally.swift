@@ -18,8 +18,8 @@ struct PartnerTally {
     var firstLogin = Int32.max, firstTraining = Int32.max, firstDealRegistration = Int32.max
     var firstDealWon = Int32.max, firstRevenue = Int32.max
     var records: Records?
-    let territories: Set<String>
-    let products: Set<String>
+    let territories: [String]
+    let products: [String]
 
     final class Records {
         var certifications: [String: Credential] = [:]
@@ -29,8 +29,8 @@ struct PartnerTally {
     }
 
     init(partner: Partner) {
-        territories = Set(partner.territories)
-        products = Set(partner.products)
+        territories = partner.territories
+        products = partner.products
     }
 
     private mutating func namedRecords() -> Records {
@@ -57,7 +57,7 @@ struct PartnerTally {
                 if day > w.days90 { dealsRegistered90d += 1 }
                 if day > w.days30 { dealsRegistered30d += 1 }
                 let product = text(s, 4) ?? "", territory = text(s, 5) ?? ""
-                if (!territories.isEmpty && !territories.contains(territory)) || (!products.isEmpty && !products.contains(product)) {
+                if !Partner.authorizes(territories, where: { $0 == territory }) || !Partner.authorizes(products, where: { $0 == product }) {
                     dealsOutsideTerritory12m += 1
                     if day > w.days30 { dealsOutsideTerritory30d += 1 }
                 }
@@ -88,6 +88,8 @@ struct PartnerTally {
             } else if records.credentials[name].map({ $0.granted.daysSinceEpoch <= day }) ?? true {
                 records.credentials[name] = record
             }
+        case .custom:
+            return
         case .attribute:
             guard let name = text(s, 6) else { return }
             let value: AttributeValue

@@ -3,8 +3,9 @@ import GRDBSQLite
 import PartnerModel
 
 /// Computes partner snapshots as of a day: every ``Metric``, the latest
-/// record of each certification and credential, milestone dates and the
-/// latest custom attributes — from events dated on or before that day only.
+/// record of each certification and credential, milestone dates, the
+/// latest custom attributes and the measures of a policy set
+/// (``MeasurePlan``) — from events dated on or before that day only.
 ///
 /// Partners are computed a chunk at a time (``chunkSize`` of them, in
 /// ascending id order), each chunk with a few range queries over the
@@ -27,11 +28,14 @@ public struct SnapshotCalculator: Sendable {
     public let chunkSize: Int
 
     public static let defaultChunkSize = 25_000
+    /// The declared measures every snapshot carries (none by default).
+    public let measures: MeasurePlan
 
-    public init(store: PartnerStore, chunkSize: Int = SnapshotCalculator.defaultChunkSize) {
+    public init(store: PartnerStore, chunkSize: Int = SnapshotCalculator.defaultChunkSize, measures: MeasurePlan = .empty) {
         precondition(chunkSize > 0)
         self.store = store
         self.chunkSize = chunkSize
+        self.measures = measures
     }
 
     /// The snapshots of the chosen partners (all when both filters are nil),
@@ -60,7 +64,7 @@ public struct SnapshotCalculator: Sendable {
         // index. Many: the rollups (work in proportion to partners and
         // months, not events).
         let fromEvents = partnerIDs.map { $0.count <= 500 } ?? false
-        let reader = fromEvents ? nil : try RollupReader(db, windows: windows)
+        let reader = fromEvents ? nil : try RollupReader(db, windows: windows, measures: measures)
         var after: String?
         while true {
             let chunk = try PartnerRow.page(db, programs: programs, partnerIDs: partnerIDs, enrolledBy: asOf,
@@ -68,19 +72,22 @@ public struct SnapshotCalculator: Sendable {
             guard let last = chunk.last else { return }
             after = last.partner.id
             var tallies = chunk.map { PartnerTally(partner: $0.partner) }
+            var accumulator = measures.isEmpty ? nil : MeasureAccumulator(plan: measures, asOf: asOf, partners: chunk.map(\.partner))
             let index = ChunkIndex(numbers: chunk.map(\.number))
             if let reader {
-                try reader.add(db, &tallies, index)
+                try reader.add(db, &tallies, &accumulator, index)
             } else {
                 let statement = try db.makeStatement(sql: """
                     SELECT \(Self.eventColumns) FROM event
                     WHERE partnerNumber IN (\(databaseQuestionMarks(count: chunk.count))) AND day <= ?
                     """)
                 try statement.setArguments(StatementArguments(chunk.map(\.number) + [Int64(asOf.daysSinceEpoch)]))
-                try Self.addEvents(statement, db, &tallies, index, windows)
+                try Self.addEvents(statement.sqliteStatement, db, &tallies, &accumulator, index, windows)
             }
             for (i, entry) in chunk.enumerated() {
-                try body(tallies[i].snapshot(partner: entry.partner, windows: windows))
+                var snapshot = tallies[i].snapshot(partner: entry.partner, windows: windows)
+                if let accumulator { snapshot.measures = accumulator.values(partner: i, catalogue: snapshot.values) }
+                try body(snapshot)
             }
             if chunk.count < chunkSize { return }
         }
@@ -141,30 +148,60 @@ struct ChunkIndex {
 }
 
 extension SnapshotCalculator {
-    /// The event columns ``PartnerTally/add(kind:day:row:windows:)`` reads, in its order.
-    static let eventColumns = "partnerNumber, day, kind, amount, product, territory, name, value, expires"
+    /// The event columns ``PartnerTally/add(kind:day:row:windows:)`` and
+    /// ``feed(_:_:)`` read, in their order.
+    static let eventColumns = "partnerNumber, day, kind, amount, product, territory, name, value, expires, id"
 
-    /// Step `statement` (rows of ``eventColumns``) and add each event of a
-    /// partner of the chunk — of the kinds `only` allows — to its tally.
-    static func addEvents(_ statement: Statement, _ db: Database, _ tallies: inout [PartnerTally],
-                          _ index: ChunkIndex, _ windows: Windows,
+    /// Step `statement` (rows of ``eventColumns``, any kinds) and add each
+    /// event of a partner of the chunk to its tally (the built-in kinds of
+    /// `allowed`) and to the measures reading its kind.
+    static func addEvents(_ s: OpaquePointer, _ db: Database, _ tallies: inout [PartnerTally],
+                          _ accumulator: inout MeasureAccumulator?, _ index: ChunkIndex, _ windows: Windows,
                           only allowed: (EventKind) -> Bool = { _ in true }) throws {
-        try addEvents(statement.sqliteStatement, db, &tallies, index, windows, only: allowed)
+        try forEachRow(s, db) {
+            guard let position = index.position(of: sqlite3_column_int64(s, 0)),
+                  let kindText = sqlite3_column_text(s, 2) else { return }
+            let kindBytes = UnsafeBufferPointer(start: kindText, count: Int(sqlite3_column_bytes(s, 2)))
+            let day = sqlite3_column_int(s, 1)
+            if let kind = EventKind(bytes: kindText, count: kindBytes.count), allowed(kind) {
+                tallies[position].add(kind: kind, day: day, row: s, windows: windows)
+            }
+            if accumulator != nil, let slot = accumulator!.plan.kindSlot(bytes: kindBytes) {
+                feed(s, day) { accumulator!.add(partner: position, kind: slot, $0) }
+            }
+        }
     }
 
-    static func addEvents(_ s: OpaquePointer, _ db: Database, _ tallies: inout [PartnerTally],
-                          _ index: ChunkIndex, _ windows: Windows,
-                          only allowed: (EventKind) -> Bool = { _ in true }) throws {
+    /// Step `s` to its end, calling `row` at each row; reset it after.
+    @inline(__always)
+    static func forEachRow(_ s: OpaquePointer, _ db: Database, _ row: () throws -> Void) throws {
         defer { sqlite3_reset(s) }
         while true {
             let code = sqlite3_step(s)
-            if code == SQLITE_DONE { break }
+            if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw failure(code, db) }
-            guard let position = index.position(of: sqlite3_column_int64(s, 0)) else { continue }
-            guard let kindText = sqlite3_column_text(s, 2),
-                  let kind = EventKind(bytes: kindText, count: Int(sqlite3_column_bytes(s, 2))), allowed(kind) else { continue }
-            tallies[position].add(kind: kind, day: sqlite3_column_int(s, 1), row: s, windows: windows)
+            try row()
         }
+    }
+
+    /// The measure event of the current row of `s` (columns as ``eventColumns``), for `body`.
+    @inline(__always)
+    static func feed(_ s: OpaquePointer, _ day: Int32, _ body: (MeasureEvent) -> Void) {
+        func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+            guard let text = sqlite3_column_text(s, column) else { return nil }
+            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column)))
+        }
+        var event = MeasureEvent(day: day, sequence: sqlite3_column_int64(s, 9))
+        if sqlite3_column_type(s, 3) != SQLITE_NULL { event.amount = sqlite3_column_double(s, 3) }
+        event.product = bytes(4)
+        event.territory = bytes(5)
+        event.name = bytes(6)
+        switch sqlite3_column_type(s, 7) {
+        case SQLITE_INTEGER, SQLITE_FLOAT: event.number = sqlite3_column_double(s, 7)
+        case SQLITE_TEXT: event.text = bytes(7)
+        default: break
+        }
+        body(event)
     }
 
     static func failure(_ code: Int32, _ db: Database) -> DatabaseError {
@@ -172,20 +209,24 @@ extension SnapshotCalculator {
     }
 }
 
-/// Adds a chunk of partners' tallies from the rollups (``Rollups``):
+/// Adds a chunk of partners' tallies (and measures) from the rollups (``Rollups``):
 ///
 /// 1. `event_month` rows up to the as-of month. A month that a window
 ///    bound cuts through (or the as-of month, unless the as-of day is its
 ///    last) is "split": its events are read one by one from `event`
 ///    through the (partnerNumber, day) index instead. Every other month
 ///    lies wholly inside or outside each window and is added whole.
-/// 2. `event_detail` (deal registrations, certifications, credentials,
-///    trainings, attributes) up to the as-of day, one by one, each
-///    partner's in the order they were stored.
+/// 2. `event_detail` up to the as-of day, a kind at a time: the kinds the
+///    catalogue reads one by one (deal registrations, certifications,
+///    credentials, trainings, attributes) and those the measures read
+///    (from the earliest day one of them needs).
+/// 3. Logins, for measures that read them, from `event` partner by partner
+///    through the (partnerNumber, day) index (logins are not copied to
+///    `event_detail`: they are three quarters of all events).
 ///
-/// Both tables are keyed by partner number first, so a chunk is read as a
-/// few ranges of them (``ChunkIndex/ranges``). The statements are prepared
-/// once and reused for every chunk.
+/// The tables are keyed by (kind and) partner number, so a chunk is read as
+/// a few ranges of them (``ChunkIndex/ranges``). The statements are
+/// prepared once and reused for every chunk.
 final class RollupReader {
     private let windows: Windows
     private let asOfMonth: Int32
@@ -193,9 +234,17 @@ final class RollupReader {
     private var firstDays: [Int32: Int32] = [:]
     private let months: Statement
     private let details: Statement
+    /// Per kind only measures read: its rows with NULL for the columns they do not need.
+    private let measureDetails: [Statement?]
     private let splitEvents: Statement
+    private let logins: Statement?
+    /// The kinds read from event_detail: their name, whether the catalogue
+    /// reads them (as which kind), the measures' kind slot, the earliest day (exclusive).
+    private let detailKinds: [(name: String, catalogue: EventKind?, slot: Int?, after: Int32)]
+    private let loginSlot: Int?
+    private let loginsAfter: Int32
 
-    init(_ db: Database, windows w: Windows) throws {
+    init(_ db: Database, windows w: Windows, measures: MeasurePlan) throws {
         windows = w
         asOfMonth = Rollups.monthIndex(ofDay: w.day)
         var split: [Int32] = []
@@ -209,14 +258,41 @@ final class RollupReader {
             SELECT \(Rollups.monthColumns) FROM event_month WHERE partnerNumber BETWEEN ?1 AND ?2 AND month <= ?3
             """)
         details = try db.makeStatement(sql: """
-            SELECT \(SnapshotCalculator.eventColumns) FROM event_detail WHERE partnerNumber BETWEEN ?1 AND ?2 AND day <= ?3
+            SELECT \(SnapshotCalculator.eventColumns) FROM event_detail
+            WHERE kind = ?1 AND partnerNumber BETWEEN ?2 AND ?3 AND day > ?4 AND day <= ?5
             """)
         splitEvents = try db.makeStatement(sql: """
             SELECT \(SnapshotCalculator.eventColumns) FROM event WHERE partnerNumber = ?1 AND day >= ?2 AND day <= ?3
             """)
+        var kinds = Rollups.catalogueDetailKinds.map { kind in
+            (name: kind.name, catalogue: Optional(kind), slot: measures.kindSlot(kind.name), after: Int32.min)
+        }
+        for (slot, name) in measures.kinds.enumerated() where name != EventKind.login.name && !kinds.contains(where: { $0.name == name }) {
+            kinds.append((name, nil, slot, measures.lowerBound(ofKind: slot, asOf: w.asOf)))
+        }
+        detailKinds = kinds
+        // SQLite decodes every column a statement selects, for every row: a
+        // kind only measures read selects just the fields they use.
+        var measureDetails = [Statement?](repeating: nil, count: kinds.count)
+        for (i, kind) in kinds.enumerated() where kind.catalogue == nil {
+            let fields = measures.fields(ofKind: kind.slot!)
+            func column(_ name: String, _ field: EventFields) -> String { fields.contains(field) ? name : "NULL" }
+            measureDetails[i] = try db.makeStatement(sql: """
+                SELECT partnerNumber, day, NULL, \(column("amount", .amount)), \(column("product", .product)), \(column("territory", .territory)),
+                       \(column("name", .name)), \(column("value", .value)), NULL, id
+                FROM event_detail WHERE kind = ?1 AND partnerNumber BETWEEN ?2 AND ?3 AND day > ?4 AND day <= ?5
+                """)
+        }
+        self.measureDetails = measureDetails
+        loginSlot = measures.kindSlot(EventKind.login.name)
+        loginsAfter = loginSlot.map { measures.lowerBound(ofKind: $0, asOf: w.asOf) } ?? .max
+        logins = loginSlot == nil ? nil : try db.makeStatement(sql: """
+            SELECT \(SnapshotCalculator.eventColumns) FROM event
+            WHERE partnerNumber = ?1 AND day > ?2 AND day <= ?3 AND kind = 'login'
+            """)
     }
 
-    func add(_ db: Database, _ tallies: inout [PartnerTally], _ index: ChunkIndex) throws {
+    func add(_ db: Database, _ tallies: inout [PartnerTally], _ accumulator: inout MeasureAccumulator?, _ index: ChunkIndex) throws {
         let w = windows
         // 1. Whole months; split ones are remembered as (partner number, month).
         var pending: [(number: Int64, month: Int32)] = []
@@ -225,39 +301,61 @@ final class RollupReader {
             sqlite3_bind_int64(s, 1, range.lowerBound)
             sqlite3_bind_int64(s, 2, range.upperBound)
             sqlite3_bind_int(s, 3, asOfMonth)
-            defer { sqlite3_reset(s) }
-            while true {
-                let code = sqlite3_step(s)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else { throw SnapshotCalculator.failure(code, db) }
+            try SnapshotCalculator.forEachRow(s, db) {
                 let number = sqlite3_column_int64(s, 0)
-                guard let position = index.position(of: number) else { continue }
+                guard let position = index.position(of: number) else { return }
                 let month = sqlite3_column_int(s, 1)
                 if split.contains(month) {
                     pending.append((number, month))
-                    continue
+                    return
                 }
                 tallies[position].addMonth(row: s, firstDay: firstDay(of: month), windows: w)
             }
         }
 
-        // The split months' events of the kinds folded into event_month.
+        // The split months' events of the kinds folded into event_month (the measures read theirs from event_detail).
         let e = splitEvents.sqliteStatement
+        var none: MeasureAccumulator?
         for (number, month) in pending {
             let days = Rollups.days(ofMonth: month)
             sqlite3_bind_int64(e, 1, number)
             sqlite3_bind_int(e, 2, days.first)
             sqlite3_bind_int(e, 3, min(days.last, w.day))
-            try SnapshotCalculator.addEvents(e, db, &tallies, index, w, only: Rollups.isMonthly)
+            try SnapshotCalculator.addEvents(e, db, &tallies, &none, index, w, only: Rollups.isMonthly)
         }
 
-        // 2. The detail events.
-        let d = details.sqliteStatement
-        for range in index.ranges {
-            sqlite3_bind_int64(d, 1, range.lowerBound)
-            sqlite3_bind_int64(d, 2, range.upperBound)
-            sqlite3_bind_int(d, 3, w.day)
-            try SnapshotCalculator.addEvents(d, db, &tallies, index, w)
+        // 2. The detail events, a kind at a time.
+        for (i, kind) in detailKinds.enumerated() where kind.catalogue != nil || accumulator != nil {
+            let d = (measureDetails[i] ?? details).sqliteStatement
+            for range in index.ranges {
+                bindText(d, 1, kind.name)
+                sqlite3_bind_int64(d, 2, range.lowerBound)
+                sqlite3_bind_int64(d, 3, range.upperBound)
+                sqlite3_bind_int(d, 4, kind.after)
+                sqlite3_bind_int(d, 5, w.day)
+                try SnapshotCalculator.forEachRow(d, db) {
+                    guard let position = index.position(of: sqlite3_column_int64(d, 0)) else { return }
+                    let day = sqlite3_column_int(d, 1)
+                    if let catalogue = kind.catalogue { tallies[position].add(kind: catalogue, day: day, row: d, windows: w) }
+                    if let slot = kind.slot, accumulator != nil {
+                        SnapshotCalculator.feed(d, day) { accumulator!.add(partner: position, kind: slot, $0) }
+                    }
+                }
+            }
+        }
+
+        // 3. Logins, for the measures that read them.
+        if let logins, let slot = loginSlot, accumulator != nil {
+            let l = logins.sqliteStatement
+            for number in index.sorted {
+                guard let position = index.position(of: number) else { continue }
+                sqlite3_bind_int64(l, 1, number)
+                sqlite3_bind_int(l, 2, loginsAfter)
+                sqlite3_bind_int(l, 3, w.day)
+                try SnapshotCalculator.forEachRow(l, db) {
+                    SnapshotCalculator.feed(l, sqlite3_column_int(l, 1)) { accumulator!.add(partner: position, kind: slot, $0) }
+                }
+            }
         }
     }
 

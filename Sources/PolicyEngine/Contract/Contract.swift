@@ -1,3 +1,4 @@
+import PartnerModel
 /// The policy contract's declarations and their fields, in one place: the
 /// loader accepts exactly the fields `fieldNames(of:)` lists, and the editor
 /// definitions (`partnerscore policy editor-files`) describe each of them
@@ -39,6 +40,14 @@ public enum Contract {
         case period = "PeriodTable"
         /// A policy's own limits for its functions.
         case limits = "Limits"
+        /// `ps.measure "name" { ... }`: events aggregated over a window.
+        case measure = "Measure"
+        /// `ps.periods "name" { ... }`: how many calendar periods met a condition.
+        case periods = "Periods"
+        /// `ps.ratio`, `ps.difference`, `ps.growth "name" { "a", "b" }`: besides its two operands.
+        case derivedMeasure = "DerivedMeasure"
+        /// A window of two dates (`{ from = "...", to = "..." }`).
+        case datedWindow = "DatedWindow"
     }
 
     /// The most a policy's `limits` may give its functions; a run's flags may set any value.
@@ -84,6 +93,9 @@ public enum Contract {
                   "alert kinds or alerts (\"gate_lapsed:ISO27001\") whose intervention is the partner's first, in order "
                       + "(default: the most escalated step, then the oldest alert)"),
             Field("limits", "Limits?", "this policy's functions' limits (default: the host's; a run's flags win)"),
+            Field("measures", "(Measure|Periods|DerivedMeasure|(Measure|Periods|DerivedMeasure)[])[]?",
+                  "measures over the partner's events that criteria, components, flags and functions read like metrics "
+                      + "(a list of ps.measure, ps.periods, ps.ratio, ps.difference, ps.growth, or lists of them)"),
         ]
         case .tier: [
             Field("name", "string", "set by ps.tier \"Name\""),
@@ -149,6 +161,36 @@ public enum Contract {
             Field("days", "integer?", ""),
             Field("months", "integer?", ""),
         ]
+        case .measure: selectionFields + [
+            Field("window", "string|DatedWindow?", "\"N days|weeks|months|years\", \"month_to_date\", \"quarter_to_date\", "
+                      + "\"half_to_date\", \"year_to_date\", \"since_enrolment\", \"all_time\" or a dated window "
+                      + "(required, except for first_date, last_date, days_since_last and latest_value: all_time)"),
+            aggregateField,
+            ofField,
+            Field("ago", "Period?", "take the window as of this long before the evaluation day (\"12 months\": the same window last year)"),
+            Field("fiscal_year_start", "integer|string?", "the month the fiscal year starts in (4 or \"April\"), for quarter, half and year to date"),
+            formatField,
+            meaningField,
+        ]
+        case .periods: selectionFields + [
+            aggregateField,
+            ofField,
+            Field("every", "\"month\"|\"quarter\"|\"half\"|\"year\"", "the calendar period"),
+            Field("last", "integer", "how many periods, the last being the evaluation day's (to date)"),
+            Field("at_least", "number?", "the condition a period's aggregate must meet (exactly one of at_least, above, at_most, below)"),
+            Field("above", "number?", ""),
+            Field("at_most", "number?", ""),
+            Field("below", "number?", ""),
+            Field("fiscal_year_start", "integer|string?", "the month the fiscal year starts in, for quarters, halves and years"),
+            Field("ago", "Period?", "count the periods as of this long before the evaluation day"),
+            formatField,
+            meaningField,
+        ]
+        case .derivedMeasure: [meaningField]
+        case .datedWindow: [
+            Field("from", "string", "the first day counted, \"YYYY-MM-DD\""),
+            Field("to", "string", "the last day counted, \"YYYY-MM-DD\" (never after the evaluation day)"),
+        ]
         case .limits: [
             Field("instructions", "integer?", "instruction budget per call (1 to \(limitCeilings["instructions"]!))"),
             Field("memory_mb", "integer?", "memory cap per call, in MiB (1 to \(limitCeilings["memory_mb"]!))"),
@@ -156,6 +198,23 @@ public enum Contract {
         ]
         }
     }
+
+    /// The fields saying which events a measure reads.
+    static let selectionFields: [Field] = [
+        Field("name", "string", "set by the constructor: ps.measure \"name\" { ... }"),
+        Field("kind", "string|string[]", "the event kind (built-in, or a custom kind this names), or a list of kinds"),
+        Field("products", "string|string[]?", "only events for one of these products"),
+        Field("territories", "string|string[]?", "only events in one of these territories"),
+        Field("names", "string|string[]?", "only events with one of these names (certification, module, credential kind, attribute, custom name)"),
+        Field("authorized", "\"products\"|\"territories\"|\"both\"|nil",
+              "only events inside the partner's own authorizations (an empty list authorizes everything)"),
+        Field("unauthorized", "\"products\"|\"territories\"|\"either\"|nil", "only events outside them"),
+    ]
+    static let aggregateField = Field("aggregate", Aggregation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: "|"),
+                                      "what to compute from the events")
+    static let ofField = Field("of", "\"amount\"|\"value\"|nil", "the number sum, min, max and latest_value read (default: the amount; latest_value: the value)")
+    static let formatField = Field("format", "\"money\"|\"number\"|nil", "the type of a custom kind's amount or value")
+    static let meaningField = Field("meaning", "string?", "what it means, in words (default: written from the declaration)")
 
     /// A member of the `partnerscore` library (`ps.NAME`): its parameters and
     /// result in lua-language-server's notation, and what it is for. The
@@ -172,6 +231,11 @@ public enum Contract {
     /// Constructors of a named declaration (`ps.tier "Name" { ... }`).
     static func named(_ name: String, _ declaration: Declaration, _ doc: String) -> Member {
         Member(name: name, parameters: [("name", "string", "")], type: "fun(spec: \(declaration.rawValue)): \(declaration.rawValue)", doc: doc)
+    }
+
+    /// Constructors of a derived measure (`ps.ratio "name" { "a", "b" }`).
+    static func derived(_ name: String, _ doc: String) -> Member {
+        Member(name: name, parameters: [("name", "string", "")], type: "fun(spec: DerivedMeasure|string[]): DerivedMeasure", doc: doc)
     }
 
     static func metricCriterion(_ name: String, _ words: String) -> Member {
@@ -212,6 +276,11 @@ public enum Contract {
                doc: "An escalating intervention menu most programs start from."),
         Member(name: "step", parameters: [("spec", "Intervention", "")], type: "Intervention",
                doc: "A step of the intervention menu (recording its line for messages)."),
+        named("measure", .measure, "A measure over the partner's events, which policies read like a metric."),
+        named("periods", .periods, "A measure: how many of the last N calendar periods had an aggregate meeting a condition."),
+        derived("ratio", "a / b of two measures or metrics (none when b is 0 or none)."),
+        derived("difference", "a − b of two measures or metrics of one type."),
+        derived("growth", "(a − b) / b of two measures or metrics of one type (none when b is 0 or none)."),
         Member(name: "authorized_for", parameters: [("p", "Partner", ""), ("product", "string", "")], type: "boolean",
                doc: "Whether the partner may sell `product`: listed in p.products, or p.products is empty (every product)."),
         Member(name: "authorized_in", parameters: [("p", "Partner", ""), ("territory", "string", "")], type: "boolean",

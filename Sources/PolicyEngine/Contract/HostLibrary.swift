@@ -90,6 +90,27 @@ public enum HostLibrary {
     function ps.credential(kind, options) local c = criterion { test = "credential", name = kind, options = options } return c end
     function ps.territories_at_least(count, options) local c = criterion { test = "territories", op = ">=", value = count, options = options } return c end
 
+    -- Measures: named declarations over the partner's events, computed by the
+    -- host (docs/policies.md, "Measures"). ps.measure aggregates events over a
+    -- window, ps.periods counts calendar periods meeting a condition, and
+    -- ps.ratio / ps.difference / ps.growth combine two measures or metrics.
+    local function measure(constructor, form)
+      return function(name)
+        return function(spec)
+          local file, line = position(2)
+          if type(spec) == "table" then spec.name = name end
+          local t = mark(spec, constructor, file, line)
+          t._kind, t._form = "measure", form
+          return t
+        end
+      end
+    end
+    ps.measure = measure("measure", "events")
+    ps.periods = measure("periods", "periods")
+    ps.ratio = measure("ratio", "ratio")
+    ps.difference = measure("difference", "difference")
+    ps.growth = measure("growth", "growth")
+
     -- A custom criterion: fn(p) returns passed, observed, required (the last two optional, for explanations).
     function ps.check(label, fn) local c = criterion { test = "function", label = label, fn = fn } return c end
 

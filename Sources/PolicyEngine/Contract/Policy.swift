@@ -152,27 +152,6 @@ public enum Cadence: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// A length of time in days or calendar months (`"60 days"`, `"12 months"`).
-public struct Period: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var days: Int
-    public var months: Int
-
-    public init(days: Int = 0, months: Int = 0) {
-        self.days = days
-        self.months = months
-    }
-
-    public func after(_ day: Day) -> Day { day.adding(months: months).adding(days: days) }
-
-    public var description: String {
-        switch (days, months) {
-        case (0, let m) where m != 0: TextFormat.count(m, "month")
-        case (let d, 0): TextFormat.count(d, "day")
-        default: "\(TextFormat.count(months, "month")) \(TextFormat.count(days, "day"))"
-        }
-    }
-}
-
 public struct TierDefinition: Sendable {
     public var name: String
     /// All must hold to enter (or be promoted to) the tier. Empty: everyone qualifies.
@@ -229,6 +208,8 @@ public struct Criterion: Sendable {
     public enum Test: Sendable {
         /// A snapshot metric compared with a threshold.
         case metric(Metric, Comparison, Double)
+        /// A measure the set declares compared with a threshold.
+        case measure(MeasureRef, Comparison, Double)
         /// A custom attribute compared with a threshold.
         case attribute(String, Comparison, Double)
         /// A valid (unexpired) certification with this name.
@@ -258,6 +239,7 @@ public struct Criterion: Sendable {
         self.line = line
         requirement = switch test {
         case .metric(let metric, let op, let threshold): "\(op.symbol) \(Format.metric(threshold, metric))"
+        case .measure(let measure, let op, let threshold): "\(op.symbol) \(Format.value(threshold, measure.type))"
         case .attribute(_, let op, let threshold), .territories(let op, let threshold): "\(op.symbol) \(Format.number(threshold))"
         case .certification, .credential: "valid"
         case .function: nil
@@ -268,42 +250,31 @@ public struct Criterion: Sendable {
 
     /// The metric a declarative criterion reads, if any.
     public var metric: Metric? { if case .metric(let m, _, _) = test { m } else { nil } }
+
+    /// What a criterion comparing a metric or a measure with a threshold
+    /// compares (by name: measure names are never metric names), how, with
+    /// what, and the type of the value (how to write it).
+    public var comparison: (name: String, op: Comparison, threshold: Double, type: MeasureType)? {
+        switch test {
+        case .metric(let metric, let op, let threshold): (metric.name, op, threshold, MeasureType(metric))
+        case .measure(let measure, let op, let threshold): (measure.name, op, threshold, measure.type)
+        default: nil
+        }
+    }
 }
 
-public enum Comparison: String, Sendable, CaseIterable, Codable {
-    case atLeast = ">=", above = ">", atMost = "<=", below = "<", equal = "==", notEqual = "~="
+/// A declared measure as criteria and health components read it: its
+/// position in the set's ``MeasurePlan`` (and in every snapshot's measures),
+/// its name and its type.
+public struct MeasureRef: Sendable, Hashable {
+    public let index: Int
+    public let name: String
+    public let type: MeasureType
 
-    public func holds(_ observed: Double, _ threshold: Double) -> Bool {
-        switch self {
-        case .atLeast: observed >= threshold
-        case .above: observed > threshold
-        case .atMost: observed <= threshold
-        case .below: observed < threshold
-        case .equal: observed == threshold
-        case .notEqual: observed != threshold
-        }
-    }
-
-    public var symbol: String {
-        switch self {
-        case .atLeast: "≥"
-        case .above: ">"
-        case .atMost: "≤"
-        case .below: "<"
-        case .equal: "="
-        case .notEqual: "≠"
-        }
-    }
-
-    public var words: String {
-        switch self {
-        case .atLeast: "at least"
-        case .above: "more than"
-        case .atMost: "at most"
-        case .below: "less than"
-        case .equal: "exactly"
-        case .notEqual: "not"
-        }
+    public init(index: Int, name: String, type: MeasureType) {
+        self.index = index
+        self.name = name
+        self.type = type
     }
 }
 
@@ -324,6 +295,8 @@ public struct HealthComponent: Sendable {
     /// Linear score from `floor` (0) to `target` (1), clamped; `floor` above
     /// `target` means lower is better (days since last activity).
     public let metric: Metric?
+    /// Or a declared measure, scored the same way.
+    public let measure: MeasureRef?
     public let target: Double
     public let floor: Double
     /// Or a Lua function returning a score in 0...1 (and a detail text).
@@ -335,17 +308,19 @@ public struct HealthComponent: Sendable {
     /// written once at load.
     public let targetText: String
 
-    public init(name: String, weight: Double, metric: Metric?, target: Double, floor: Double,
+    public init(name: String, weight: Double, metric: Metric?, measure: MeasureRef? = nil, target: Double, floor: Double,
                 scoreFunction: LuaReference?, file: String, line: Int?) {
         self.name = name
         self.weight = weight
         self.metric = metric
+        self.measure = measure
         self.target = target
         self.floor = floor
         self.scoreFunction = scoreFunction
         self.file = file
         self.line = line
-        targetText = scoreFunction != nil ? "score 1" : metric.map { Format.metric(target, $0) } ?? ""
+        targetText = scoreFunction != nil ? "score 1"
+            : metric.map { Format.metric(target, $0) } ?? measure.map { Format.value(target, $0.type) } ?? ""
     }
 }
 

@@ -11,6 +11,9 @@ import PartnerModel
 struct PolicyLoader {
     let file: String
     let contentHash: String
+    /// The set's measures, and the names this policy declares (the ones its criteria and components may read).
+    var measures = MeasurePlan.empty
+    var declared: Set<String> = []
     /// The limits the run sets explicitly; they win over the policy's own.
     var runLimits = LuaLimits.Overrides()
 
@@ -222,7 +225,10 @@ struct PolicyLoader {
         case "metric":
             guard let name = try spec.string("metric", "a metric name") else { throw spec.error("metric", "expected a metric name") }
             guard let metric = Metric(name: name) else {
-                throw spec.error("metric", "unknown metric '\(name)'" + MetricNames.suggestion(for: name))
+                let measure = try measureRef(name, for: "a criterion") { spec.error("metric", $0) }
+                let (op, threshold) = try comparison()
+                return Criterion(test: .measure(measure, op, threshold),
+                                 label: "\(custom ?? name) \(op.symbol) \(Format.value(threshold, measure.type))", file: file, line: line)
             }
             let (op, threshold) = try comparison()
             return Criterion(test: .metric(metric, op, threshold),
@@ -256,16 +262,16 @@ struct PolicyLoader {
     /// Tiers must be ordered lowest first: a higher tier may not ask for less
     /// of the same metric than a lower one.
     private func checkOrder(_ tiers: [TierDefinition]) throws {
-        var floors: [Metric: (Double, String)] = [:]
+        var floors: [String: (Double, String)] = [:]
         for tier in tiers {
             for criterion in tier.entry {
-                guard case .metric(let metric, let op, let threshold) = criterion.test, op == .atLeast || op == .above else { continue }
-                if let (previous, lowerTier) = floors[metric], threshold < previous {
+                guard let (name, op, threshold, type) = criterion.comparison, op == .atLeast || op == .above else { continue }
+                if let (previous, lowerTier) = floors[name], threshold < previous {
                     throw PolicyError(.validation, file: file, line: criterion.line, field: "tiers.\(tier.name).entry",
-                                      "tiers out of order: \(tier.name) asks for \(metric.name) \(op.symbol) \(Format.metric(threshold, metric)) "
-                                          + "but the lower tier \(lowerTier) already asks for \(Format.metric(previous, metric)); list tiers lowest first")
+                                      "tiers out of order: \(tier.name) asks for \(name) \(op.symbol) \(Format.value(threshold, type)) "
+                                          + "but the lower tier \(lowerTier) already asks for \(Format.value(previous, type)); list tiers lowest first")
                 }
-                floors[metric] = (threshold, tier.name)
+                floors[name] = (threshold, tier.name)
             }
         }
     }
@@ -302,16 +308,15 @@ struct PolicyLoader {
             guard let metricName = try c.string("metric", "a metric name") else {
                 throw c.error("metric", "expected a metric name or score = function(p) ... end")
             }
-            guard let metric = Metric(name: metricName) else {
-                throw c.error("metric", "unknown metric '\(metricName)'" + MetricNames.suggestion(for: metricName))
-            }
+            let metric = Metric(name: metricName)
+            let measure = metric == nil ? try measureRef(metricName, for: "a health component") { c.error("metric", $0) } : nil
             guard let target = try c.number("target", "the value that scores full marks") else {
                 throw c.error("target", "expected the value that scores full marks")
             }
             let floor = try c.number("floor", "the value that scores nothing") ?? 0
             guard floor != target else { throw c.error("floor", "floor and target must differ") }
-            components.append(HealthComponent(name: name, weight: weight, metric: metric, target: target, floor: floor,
-                                              scoreFunction: nil, file: file, line: c.line))
+            components.append(HealthComponent(name: name, weight: weight, metric: metric, measure: measure, target: target,
+                                              floor: floor, scoreFunction: nil, file: file, line: c.line))
         }
         var bands = Self.defaultBands
         if let table = try spec.table("bands", "{ green = 70, yellow = 40, red = 0 } (band = minimum score)") {
@@ -544,6 +549,24 @@ struct PolicyLoader {
 
     // MARK: - Helpers
 
+    /// The measure named `name`, which this policy must declare and which
+    /// must hold a number; the error says what `name` is otherwise.
+    func measureRef(_ name: String, for use: String, fail: (String) -> PolicyError) throws -> MeasureRef {
+        guard let index = measures.index(of: name) else {
+            throw fail("unknown metric '\(name)'" + MetricNames.suggestion(for: name, measures: declared.sorted()))
+        }
+        guard declared.contains(name) else {
+            throw fail("measure '\(name)' is declared by \(measures.declarations[index].location), not by this policy: "
+                       + "add it to this policy's measures too (declare it once in a module of Policies/lib to share it)")
+        }
+        let type = measures.types[index]
+        guard type.isComparable else {
+            throw fail("'\(name)' is a date, which \(use) cannot compare with a number: "
+                       + "measure aggregate = \"days_since_last\" for recency")
+        }
+        return MeasureRef(index: index, name: name, type: type)
+    }
+
     static func approximateDays(_ period: Period) -> Int { period.days + period.months * 30 }
 
     static func text(_ value: LuaValue) -> String? {
@@ -558,8 +581,10 @@ struct PolicyLoader {
 
 /// Metric names and "did you mean" suggestions.
 public enum MetricNames {
-    public static func suggestion(for name: String) -> String {
-        let suggestion = Suggestion.didYouMean(name, among: Metric.allCases.map(\.name))
-        return suggestion.isEmpty ? " (see docs/policies.md for the list of metrics)" : suggestion
+    /// " — did you mean '...'?" among the metrics and `measures` (names the policy declares), or where to look.
+    public static func suggestion(for name: String, measures: [String] = []) -> String {
+        let suggestion = Suggestion.didYouMean(name, among: Metric.allCases.map(\.name) + measures)
+        return suggestion.isEmpty
+            ? " (see docs/policies.md for the list of metrics; declare a measure in this policy's measures to use one)" : suggestion
     }
 }

@@ -25,6 +25,10 @@ public final class PolicySet {
     public let policies: [Policy]
     /// SHA-256 over every Lua file of the set and of the shared lib folder.
     public let contentHash: String
+    /// The measures the set's policies declare, in file name order then
+    /// declaration order (a measure two files declare alike is one).
+    /// Snapshots for this set are computed with it.
+    public let measures: MeasurePlan
     public let lua: LuaState
     /// The limits the set was loaded with explicitly (a run's flags): they
     /// apply to loading its files and win over each policy's `limits`.
@@ -81,8 +85,9 @@ public final class PolicySet {
         } catch {
             throw PolicyError(.policySet, file: display, "\(error)")
         }
-        var policies: [Policy] = []
-        var byProgram: [String: Int] = [:]
+        // Run every file first: the set's measures are gathered from all of
+        // them before any policy's criteria are checked against them.
+        var values: [(chunkName: String, value: LuaValue)] = []
         for file in files {
             let chunkName = display + "/" + file.lastPathComponent
             var value: LuaValue
@@ -97,7 +102,20 @@ public final class PolicySet {
                 fields["_line"] = .integer(Int64(PolicySet.line(containing: "ps.policy", in: file) ?? 1))
                 value = .table(fields)
             }
-            let policy = try PolicyLoader(file: chunkName, contentHash: hash, runLimits: overrides).policy(from: value)
+            values.append((chunkName, value))
+        }
+        var declared: [[MeasureDeclaration]] = []
+        for (chunkName, value) in values {
+            guard case .table(let fields) = value, fields["_kind"] == "policy" else { declared.append([]); continue }
+            declared.append(try PolicyLoader(file: chunkName, contentHash: hash).measures(from: value))
+        }
+        measures = try PolicySet.plan(declared.flatMap { $0 })
+        var policies: [Policy] = []
+        var byProgram: [String: Int] = [:]
+        for ((chunkName, value), own) in zip(values, declared) {
+            let loader = PolicyLoader(file: chunkName, contentHash: hash, measures: measures, declared: Set(own.map(\.name)),
+                                      runLimits: overrides)
+            let policy = try loader.policy(from: value)
             for program in policy.programs {
                 if let other = byProgram[program] {
                     throw PolicyError(.validation, file: chunkName, field: "programs",
@@ -131,6 +149,31 @@ public final class PolicySet {
 
     /// Every program the set governs, sorted.
     public var programs: [String] { byProgram.keys.sorted() }
+
+    /// The measures of `declarations` as one plan: a name declared twice
+    /// alike (a shared module's measure, included by two policies) is one
+    /// measure; declared twice differently, an error naming both places.
+    public static func plan(_ declarations: [MeasureDeclaration]) throws -> MeasurePlan {
+        var unique: [MeasureDeclaration] = []
+        for d in declarations {
+            guard let first = unique.first(where: { $0.name == d.name }) else {
+                unique.append(d)
+                continue
+            }
+            if first.definition != d.definition {
+                throw PolicyError(.validation, file: d.file, line: d.line, field: "measures",
+                                  "measure '\(d.name)' is declared differently at \(first.location); "
+                                      + "a name means one measure in a set (declare it once, in a module of Policies/lib, to share it)")
+            }
+        }
+        do {
+            return try MeasurePlan(unique)
+        } catch {
+            let d = unique[error.declaration]
+            throw PolicyError(.validation, file: d.file, line: d.line, field: "measures.\(d.name).\(error.field)"
+                                  .replacingOccurrences(of: ".[", with: "["), error.message)
+        }
+    }
 
     static func line(containing needle: String, in file: URL) -> Int? {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }

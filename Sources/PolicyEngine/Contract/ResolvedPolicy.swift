@@ -11,10 +11,12 @@ public struct ResolvedPolicySet: Encodable {
     var path: String
     var library: String
     var contentHash: String
+    /// The measures the set declares, in its order: what each is, as data (name, type, meaning, where declared).
+    var measures: [ResolvedMeasure]
     var policies: [ResolvedPolicy]
 
     enum CodingKeys: String, CodingKey {
-        case set, path, library, policies
+        case set, path, library, policies, measures
         case contentHash = "content_hash"
     }
 
@@ -23,6 +25,10 @@ public struct ResolvedPolicySet: Encodable {
         path = policySet.displayPath
         library = policySet.library.displayPath
         contentHash = policySet.contentHash
+        measures = policySet.measures.declarations.indices.map { i in
+            let d = policySet.measures.declarations[i]
+            return ResolvedMeasure(name: d.name, type: policySet.measures.types[i].rawValue, meaning: d.meaning, declared: d.location)
+        }
         policies = policySet.policies.map { ResolvedPolicy($0, lua: policySet.lua) }
     }
 
@@ -32,6 +38,15 @@ public struct ResolvedPolicySet: Encodable {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
+}
+
+/// A declared measure as `policy show` lists it.
+struct ResolvedMeasure: Encodable {
+    var name: String
+    var type: String
+    var meaning: String
+    /// `file:line` of its declaration.
+    var declared: String
 }
 
 /// One policy with every default filled in.
@@ -49,6 +64,8 @@ struct ResolvedPolicy: Encodable {
         var label: String
         var test: String
         var metric: String?
+        /// A declared measure the criterion compares.
+        var measure: String?
         var name: String?
         var op: String?
         var value: Double?
@@ -195,6 +212,8 @@ struct ResolvedPolicy: Encodable {
             switch c.test {
             case .metric(let metric, let op, let value):
                 (out.test, out.metric, out.op, out.value) = ("metric", metric.name, op.rawValue, value)
+            case .measure(let measure, let op, let value):
+                (out.test, out.measure, out.op, out.value) = ("measure", measure.name, op.rawValue, value)
             case .attribute(let name, let op, let value):
                 (out.test, out.name, out.op, out.value) = ("attribute", name, op.rawValue, value)
             case .certification(let name): (out.test, out.name) = ("certification", name)
@@ -230,7 +249,7 @@ struct ResolvedPolicy: Encodable {
         health = Health(
             components: policy.health.components.map { c in
                 Component(name: c.name, weight: c.weight, share: (c.weight / total * 1000).rounded() / 10,
-                          metric: c.metric?.name, floor: c.scoreFunction == nil ? c.floor : nil,
+                          metric: c.metric?.name ?? c.measure?.name, floor: c.scoreFunction == nil ? c.floor : nil,
                           target: c.scoreFunction == nil ? c.target : nil, score: c.scoreFunction.map { "function at \(where_($0))" })
             },
             bands: policy.health.bands.map { Band(name: $0.name, minimum: $0.minimum) },

@@ -17,9 +17,12 @@ final class EvaluationPlan: @unchecked Sendable {
 
     /// A declarative criterion's test as plain values.
     struct Step {
-        enum Kind { case metric, attribute, certification, credential, territories, function }
+        enum Kind { case metric, measure, attribute, certification, credential, territories, function }
         var kind: Kind
         var metric: Metric
+        /// A measure step's position in the snapshot's measures, and its type.
+        var measure = 0
+        var measureType = MeasureType.number
         var comparison: Comparison
         var threshold: Double
         var function: LuaReference?
@@ -27,6 +30,7 @@ final class EvaluationPlan: @unchecked Sendable {
 
     struct Component {
         var metric: Metric?
+        var measure: MeasureRef?
         var weight: Double
         var target: Double
         var floor: Double
@@ -95,6 +99,8 @@ final class EvaluationPlan: @unchecked Sendable {
                 switch criterion.test {
                 case .metric(let metric, let op, let threshold):
                     (step.metric, step.comparison, step.threshold) = (metric, op, threshold)
+                case .measure(let measure, let op, let threshold):
+                    (step.kind, step.measure, step.measureType, step.comparison, step.threshold) = (.measure, measure.index, measure.type, op, threshold)
                 case .attribute(let attribute, let op, let threshold):
                     (step.kind, name, step.comparison, step.threshold) = (.attribute, attribute, op, threshold)
                 case .certification(let certification): (step.kind, name) = (.certification, certification)
@@ -127,7 +133,7 @@ final class EvaluationPlan: @unchecked Sendable {
         benefits = .copy(tiers.map(\.benefits))
         self.flags = .copy(flagSteps)
         components = .copy(health.components.map {
-            Component(metric: $0.metric, weight: $0.weight, target: $0.target, floor: $0.floor, function: $0.scoreFunction,
+            Component(metric: $0.metric, measure: $0.measure, weight: $0.weight, target: $0.target, floor: $0.floor, function: $0.scoreFunction,
                       name: $0.name, targetText: $0.targetText)
         })
         totalWeight = health.components.reduce(0) { $0 + $1.weight }

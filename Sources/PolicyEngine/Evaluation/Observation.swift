@@ -16,6 +16,8 @@ public enum Observation: Sendable, Hashable {
     case metric(Double, Metric)
     /// A plain number (``Format/number(_:money:)``).
     case number(Double)
+    /// A declared measure's value, written its type's way (``Format/value(_:_:)``).
+    case measure(Double, MeasureType)
     /// Nothing to observe.
     case none
 
@@ -31,7 +33,17 @@ public enum Observation: Sendable, Hashable {
         case .words(var words): return words.withUTF8(body)
         case .metric(let value, let metric): return Format.withMetric(value, metric, body)
         case .number(let value): return Format.withNumber(value, body)
+        case .measure(let value, let type): return Format.withValue(value, type, body)
         case .none: return Format.word("none", body)
+        }
+    }
+
+    /// How a measure's value of `type` is observed: money, ratios and dates
+    /// in their own words, the others as plain numbers.
+    static func measured(_ value: Double, _ type: MeasureType) -> Observation {
+        switch type {
+        case .money, .ratio, .date: .measure(value, type)
+        case .number, .days, .value: .number(value)
         }
     }
 
@@ -40,6 +52,7 @@ public enum Observation: Sendable, Hashable {
         switch (a, b) {
         case (.metric(let x, let m), .metric(let y, let n)) where m == n && x == y: true
         case (.number(let x), .number(let y)) where x == y: true
+        case (.measure(let x, let t), .measure(let y, let u)) where t == u && x == y: true
         case (.none, .none): true
         default: a.words == b.words
         }

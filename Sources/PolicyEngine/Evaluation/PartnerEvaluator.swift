@@ -22,6 +22,9 @@ public struct PartnerEvaluator {
         case noPolicy(partner: String, program: String, set: String)
         /// A policy function failed while evaluating a partner.
         case policyFunction(partner: String, PolicyError)
+        /// The snapshot was computed without the set's measures (a caller's
+        /// mistake: pass `policySet.measures` to the snapshot calculator).
+        case measuresMissing(partner: String, set: String)
         /// The partner's stored tier (imported, or remembered from an
         /// earlier run) is not a tier of its policy.
         case unknownTier(partner: String, tier: String, policy: String, file: String, tiers: [String])
@@ -39,6 +42,8 @@ public struct PartnerEvaluator {
                 "partner \(partner): program '\(program)' is not governed by policy set '\(set)'"
             case .policyFunction(let partner, let error):
                 "\(error) (while evaluating partner \(partner))"
+            case .measuresMissing(let partner, let set):
+                "partner \(partner): its snapshot lacks the measures of policy set '\(set)'"
             case .unknownTier(let partner, let tier, let policy, let file, let tiers):
                 "partner \(partner) holds tier '\(tier)', which \(policy) (\(file)) does not have (its tiers: "
                     + tiers.joined(separator: ", ") + ") — if the partners file set it, correct its tier column and import it again; "
@@ -52,6 +57,9 @@ public struct PartnerEvaluator {
     public func evaluate(_ snapshot: PartnerSnapshot, state: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
         guard let policy = policySet.policy(forProgram: snapshot.partner.program) else {
             throw Failure.noPolicy(partner: snapshot.partner.id, program: snapshot.partner.program, set: policySet.name)
+        }
+        guard snapshot.measures.values.count == policySet.measures.count else {
+            throw Failure.measuresMissing(partner: snapshot.partner.id, set: policySet.name)
         }
         var table: LuaReference?
         defer { if let table { policySet.lua.release(table) } }
@@ -99,7 +107,7 @@ private struct Context {
             // A partner's first call into Lua (only functions can print): attribute
             // prints to it here, off the path of policies without functions.
             if evaluator.policySet.capturesPrints { evaluator.policySet.printCapture?.begin(snapshot.partner.id) }
-            table.pointee = try SnapshotTable.make(snapshot, in: lua)
+            table.pointee = try SnapshotTable.make(snapshot, measures: evaluator.policySet.measures, in: lua)
         }
         return try lua.call(function, [.function(table.pointee!)], limits: policy.limits)
     }
@@ -288,6 +296,15 @@ private struct Context {
                 passed = step.comparison.holds(value, step.threshold)
                 observed = .metric(value, step.metric)
             }
+        case .measure:
+            // A text latest value (or none) fails, showing what the partner has.
+            value = snapshot.measure(step.measure)
+            if let value {
+                passed = step.comparison.holds(value, step.threshold)
+                observed = .measured(value, step.measureType)
+            } else if let text = snapshot.measures.text(step.measure) {
+                observed = .words(text)
+            }
         case .attribute:
             value = snapshot.attributes[plan.names[index]]?.number
             if let value {
@@ -371,6 +388,12 @@ private struct Context {
                     let floor = plan.components[i].floor
                     score = (value - floor) / (plan.components[i].target - floor)
                 }
+            } else if let measure = plan.components[i].measure {
+                if let value = snapshot.measure(measure.index) {
+                    observed = .measured(value, measure.type)
+                    let floor = plan.components[i].floor
+                    score = (value - floor) / (plan.components[i].target - floor)
+                }
             }
             score = score.isFinite ? min(1, max(0, score)) : 0
             let weight = plan.components[i].weight
@@ -408,11 +431,9 @@ private struct Context {
     func gateResults(previous: [String: GateStatus], _ snapshot: PartnerSnapshot) throws -> [GateResult] {
         guard !policy.gates.isEmpty else { return [] }
         var results: [GateResult] = []
-        let products = snapshot.partner.products
-        // An empty product list authorizes every product, the gate's among them.
-        let everyProduct = products.isEmpty
         for gate in policy.gates {
-            var applies = gate.appliesToProducts.isEmpty || everyProduct || gate.appliesToProducts.contains(where: products.contains)
+            // A partner who may sell one of the gate's products (Partner's rule: an empty product list authorizes every one).
+            var applies = gate.appliesToProducts.isEmpty || gate.appliesToProducts.contains(where: snapshot.partner.isAuthorized(product:))
             if let function = gate.appliesFunction {
                 applies = try FunctionResults.verdict(callFunction(function, snapshot), of: function,
                                                       "gate '\(gate.name)': applies_to", in: evaluator.policySet.lua)
@@ -446,7 +467,7 @@ private struct Context {
             results.append(GateResult(
                 gate: gate.name, requirement: gate.requirement.name, status: status, previous: before, event: event,
                 expires: record?.expires, daysToExpiry: record?.daysUntilExpiry(from: asOf),
-                suspendedProducts: !lapsed ? [] : everyProduct ? gate.suspendsProducts : gate.suspendsProducts.filter(products.contains),
+                suspendedProducts: lapsed ? gate.suspendsProducts.filter(snapshot.partner.isAuthorized(product:)) : [],
                 suspendedBenefits: lapsed ? gate.suspendsBenefits : []))
         }
         return results

@@ -8,7 +8,9 @@ import PartnerModel
 /// The layout never changes (tests pin digests): strings as UTF-8 followed by
 /// a 0 byte; days and numbers as little-endian 64-bit integers (a missing day
 /// is `Int32.min`, a NaN metric all ones); `|` between lists; attributes in
-/// key order. Fields are laid out in a fixed stack buffer (a snapshot fits
+/// key order; then, only when the snapshot has declared measures, `|measures`,
+/// their values as metrics are, and each text value's measure and text —
+/// so a snapshot without measures keeps the digest it always had. Fields are laid out in a fixed stack buffer (a snapshot fits
 /// in one) and hashed in one go, so hashing allocates nothing but
 /// swift-crypto's context.
 enum SnapshotHash {
@@ -47,6 +49,14 @@ enum SnapshotHash {
                 for (key, value) in snapshot.attributes { attribute(key, value) }
             } else if snapshot.attributes.count > 1 {
                 for key in snapshot.attributes.keys.sorted() { attribute(key, snapshot.attributes[key]!) }
+            }
+            if !snapshot.measures.values.isEmpty {
+                writer.text("|measures")
+                writer.values(snapshot.measures.values)
+                for i in snapshot.measures.texts.indices {
+                    writer.int(Int64(snapshot.measures.texts[i].measure))
+                    writer.text(snapshot.measures.texts[i].text)
+                }
             }
             return writer.digest()
         }
@@ -109,7 +119,7 @@ private struct DigestWriter {
 
     @inline(__always) mutating func day(_ value: Day?) { int(Int64(value?.daysSinceEpoch ?? Int32.min)) }
 
-    /// Every metric, 8 bytes each: its bits, or all ones for a missing value (NaN).
+    /// Every value (metric or measure), 8 bytes each: its bits, or all ones for a missing value (NaN).
     mutating func values(_ values: [Double]) {
         values.withUnsafeBufferPointer { values in
             guard let source = values.baseAddress else { return }

@@ -12,16 +12,18 @@ import PartnerModel
 /// p.credentials.HIPAA                      -- same shape
 /// p.attributes.integration_depth           -- number or text
 /// p.milestones.first_deal_won              -- "YYYY-MM-DD" or nil
+/// p.deals_won_6m, ...                      -- the set's declared measures: numbers, dates as "YYYY-MM-DD",
+///                                          -- texts (latest_value), nil when none
 /// ```
 /// The table is read-only to the policy in spirit (a fresh copy per partner).
 public enum SnapshotTable {
-    static func make(_ snapshot: PartnerSnapshot, in lua: LuaState) throws -> LuaReference {
+    static func make(_ snapshot: PartnerSnapshot, measures: MeasurePlan, in lua: LuaState) throws -> LuaReference {
         // Kept in the registry for the partner's evaluation; released after it.
-        try lua.reference(to: luaValue(snapshot))
+        try lua.reference(to: luaValue(snapshot, measures: measures))
     }
 
-    /// The table `p` a policy function receives for `snapshot`.
-    public static func luaValue(_ snapshot: PartnerSnapshot) -> LuaValue {
+    /// The table `p` a policy function receives for `snapshot` (with `measures`, the set's declared measures).
+    public static func luaValue(_ snapshot: PartnerSnapshot, measures: MeasurePlan = .empty) -> LuaValue {
         let partner = snapshot.partner
         var fields: [String: LuaValue] = [
             "id": .string(partner.id), "name": .string(partner.name), "type": .string(partner.type.rawValue),
@@ -69,6 +71,18 @@ public enum SnapshotTable {
             if let day { milestones[name] = .string(day.description) }
         }
         fields["milestones"] = .table(milestones)
+        for i in 0..<min(measures.count, snapshot.measures.values.count) {
+            let name = measures.declarations[i].name
+            if let value = snapshot.measure(i) {
+                switch measures.types[i] {
+                case .date: fields[name] = .string(Day(daysSinceEpoch: Int32(value)).description)
+                case .ratio: fields[name] = .number(value)
+                default: fields[name] = value == value.rounded() && abs(value) < 1e15 ? .integer(Int64(value)) : .number(value)
+                }
+            } else if let text = snapshot.measures.text(i) {
+                fields[name] = .string(text)
+            }
+        }
         return .table(fields)
     }
 }

@@ -21,7 +21,8 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
         public var file: String
         public var line: Int?
         /// How the criterion puts its observed value in words: the name of
-        /// the metric it reads (`revenue_12m`), or `number`; nil where the
+        /// the metric it reads (`revenue_12m`), `number`, or for a measure
+        /// its type when not a plain number (`money`, `ratio`); nil where the
         /// words are not the value's (a function, a credential), and in
         /// texts stored before details left such words out.
         public var observedAs: String?
@@ -55,6 +56,7 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
             guard let observedAs else { return nil }
             guard let value else { return Observation.none }
             if observedAs == Self.number { return .number(value) }
+            if let type = MeasureType(rawValue: observedAs) { return .measure(value, type) }
             return Metric(name: observedAs).map { .metric(value, $0) }
         }
 
@@ -65,6 +67,7 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
             case .none: return value == nil
             case .number(let n): return observedAs == Self.number && value == n
             case .metric(let n, let metric): return value == n && observedAs == metric.name
+            case .measure(let n, let type): return value == n && observedAs == type.rawValue
             case .words: return false
             }
         }
@@ -109,11 +112,13 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
         for tier in policy.tiers {
             for criterion in tier.entry + (tier.maintain ?? []) {
                 let threshold: Double? = switch criterion.test {
-                case .metric(_, _, let t), .attribute(_, _, let t), .territories(_, let t): t
+                case .metric(_, _, let t), .measure(_, _, let t), .attribute(_, _, let t), .territories(_, let t): t
                 case .certification, .credential, .function: nil
                 }
                 let observedAs: String? = switch criterion.test {
                 case .metric(let metric, _, _): metric.name
+                case .measure(let measure, _, _):
+                    if case .measure(_, let type) = Observation.measured(0, measure.type) { type.rawValue } else { CriterionText.number }
                 case .attribute, .territories: CriterionText.number
                 case .certification, .credential, .function: nil
                 }

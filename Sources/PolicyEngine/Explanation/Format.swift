@@ -25,6 +25,12 @@ public enum Format {
         withMetric(value, metric) { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// A value of a measure type the way evidence shows it: money in whole
+    /// units, ratios as percentages, dates as YYYY-MM-DD (from day numbers).
+    public static func value(_ value: Double, _ type: MeasureType) -> String {
+        withValue(value, type) { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// `0.1234` → `12.3%`.
     public static func percent(_ ratio: Double) -> String {
         withPercent(ratio) { String(decoding: $0, as: UTF8.self) }
@@ -43,6 +49,22 @@ public enum Format {
     /// ``metric(_:_:)``'s UTF-8 bytes, valid only inside `body`.
     public static func withMetric<R>(_ value: Double, _ metric: Metric, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         metric.isRatio ? withPercent(value, body) : withNumber(value, money: metric.isMoney, body)
+    }
+
+    /// ``value(_:_:)``'s UTF-8 bytes, valid only inside `body`.
+    public static func withValue<R>(_ value: Double, _ type: MeasureType, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        switch type {
+        case .money: withNumber(value, money: true, body)
+        case .ratio: withPercent(value, body)
+        case .date where value.isFinite && abs(value) < Double(Int32.max):
+            Format.day(Day(daysSinceEpoch: Int32(value)), body)
+        case .date, .number, .days, .value: withNumber(value, body)
+        }
+    }
+
+    static func day<R>(_ day: Day, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var text = day.description
+        return text.withUTF8(body)
     }
 
     /// ``percent(_:)``'s UTF-8 bytes, valid only inside `body`.

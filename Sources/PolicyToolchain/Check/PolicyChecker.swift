@@ -144,6 +144,8 @@ public struct PolicyChecker {
         switch (l.test, h.test) {
         case (.metric(let lm, let lop, let lv), .metric(let hm, let hop, let hv)) where lm == hm:
             return dominates(lop, lv, hop, hv)
+        case (.measure(let lm, let lop, let lv), .measure(let hm, let hop, let hv)) where lm.index == hm.index:
+            return dominates(lop, lv, hop, hv)
         case (.attribute(let ln, let lop, let lv), .attribute(let hn, let hop, let hv)) where ln == hn:
             return dominates(lop, lv, hop, hv)
         case (.territories(let lop, let lv), .territories(let hop, let hv)):

@@ -73,11 +73,32 @@ public struct Expectation: Sendable {
     public var suspendedProducts: [String]?
     public var authorizedProducts: ProductAuthorization?
     public var benefits: [String: BenefitValue] = [:]
+    /// Declared measure → its value in the partner's snapshot.
+    public var measures: [String: ExpectedValue] = [:]
+    /// Catalogue metric → its value in the partner's snapshot.
+    public var metrics: [String: ExpectedValue] = [:]
 
     /// What a partner may sell: the products of its list that are not suspended, or every product but the suspended ones.
     public enum ProductAuthorization: Sendable, Equatable {
         case only([String])
         case all
+    }
+}
+
+/// A value a fixture expects a measure or metric to have: a number (money
+/// compared to the cent, ratios to 1e-9, everything else exactly), a text
+/// (a date as YYYY-MM-DD, or a text latest value), or none (`null`).
+public enum ExpectedValue: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case text(String)
+    case none
+
+    public var description: String {
+        switch self {
+        case .number(let n): n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .text(let t): t
+        case .none: "none"
+        }
     }
 }
 
@@ -94,6 +115,7 @@ extension Fixture {
     static let expectationKeys: Set<String> = [
         "tier", "standing", "tier_event", "qualifies_for", "health_band", "health_min", "health_max", "gates", "milestones",
         "alerts", "alerts_include", "intervention", "intervention_step", "suspended_products", "authorized_products", "benefits",
+        "measures", "metrics",
     ]
 
     /// Read and validate the fixture at `url`, named `display` in messages.
@@ -243,6 +265,26 @@ extension Fixture {
         default:
             throw fail("\(path).authorized_products",
                        "expected the products the partner may sell, [\"scheduling\"], or \"all\" for every product but the suspended ones (an empty product list)")
+        }
+        for key in ["measures", "metrics"] {
+            guard let given = spec[key] else { continue }
+            guard let map = given as? [String: Any] else {
+                throw fail("\(path).\(key)", "expected { \"name\": value } (a number, a \"YYYY-MM-DD\" date or text, or null for none)")
+            }
+            var values: [String: ExpectedValue] = [:]
+            for (name, value) in map {
+                switch value {
+                case is NSNull: values[name] = ExpectedValue.none
+                case let text as String: values[name] = .text(text)
+                case let n as NSNumber where !isJSONBoolean(value): values[name] = .number(n.doubleValue)
+                default: throw fail("\(path).\(key).\(name)", "expected a number, a \"YYYY-MM-DD\" date or text, or null for none")
+                }
+                if key == "metrics", Metric(name: name) == nil {
+                    throw fail("\(path).metrics.\(name)", "unknown metric '\(name)'" + MetricNames.suggestion(for: name)
+                               + " (declared measures go under \"measures\")")
+                }
+            }
+            if key == "measures" { e.measures = values } else { e.metrics = values }
         }
         if let benefits = spec["benefits"] {
             guard let map = benefits as? [String: Any] else { throw fail("\(path).benefits", "expected { \"benefit\": value }") }

@@ -50,9 +50,19 @@ public struct FixtureRunner {
         }
         let store: PartnerStore
         do {
-            store = try self.store(for: fixture)
+            store = try self.store(for: fixture, kinds: EventKinds(custom: policySet.measures.customKinds))
         } catch {
             return [failed(nil, Self.importMessage(String(describing: error)))]
+        }
+        for fixtureCase in fixture.cases {
+            for (partnerID, expectation) in fixtureCase.expectations {
+                for name in expectation.measures.keys.sorted() where policySet.measures.index(of: name) == nil {
+                    let near = Suggestion.closest(to: name, among: policySet.measures.names).map { " — did you mean '\($0)'?" } ?? ""
+                    return [failed(fixtureCase, "\(fixture.file): cases[\(fixtureCase.index)].expect.\(partnerID).measures.\(name): "
+                                   + "no measure named '\(name)' in this set\(near) (declared: "
+                                   + (policySet.measures.isEmpty ? "none" : policySet.measures.names.joined(separator: ", ")) + ")")]
+                }
+            }
         }
         var results: [CaseResult] = []
         // One worker: the set's own Lua state evaluates every partner, so its
@@ -85,8 +95,25 @@ public struct FixtureRunner {
                 failedCase = fixtureCase.name
                 continue
             }
+            // Measures and metrics are read from the partners' snapshots.
+            var snapshots: [String: PartnerSnapshot] = [:]
+            let measured = fixtureCase.expectations.filter { !$0.expectation.measures.isEmpty || !$0.expectation.metrics.isEmpty }
+            if !measured.isEmpty {
+                do {
+                    for snapshot in try SnapshotCalculator(store: store, measures: policySet.measures)
+                        .snapshots(asOf: fixtureCase.asOf, partnerIDs: measured.map(\.partnerID)) {
+                        snapshots[snapshot.partner.id] = snapshot
+                    }
+                } catch {
+                    results.append(failed(fixtureCase, String(describing: error)))
+                    continue
+                }
+            }
             var mismatches: [Mismatch] = []
             for (partnerID, expectation) in fixtureCase.expectations {
+                if let snapshot = snapshots[partnerID] {
+                    mismatches.append(contentsOf: ExpectationCheck.compareValues(expectation, snapshot, measures: policySet.measures))
+                }
                 guard let evaluation = got[partnerID] else {
                     mismatches.append(Mismatch(partnerID: partnerID, field: "partner", expected: "evaluated", actual:
                         "not evaluated (unknown id, a program this set does not govern, enrolled after \(fixtureCase.asOf), or terminated)",
@@ -105,7 +132,8 @@ public struct FixtureRunner {
 
     /// A fresh in-memory store holding the fixture's partners and events
     /// (what its cases evaluate, and what `partnerscore lua --fixture` reads).
-    public func store(for fixture: Fixture) throws -> PartnerStore {
+    /// `kinds`: the event kinds the fixture may use (its set's custom kinds).
+    public func store(for fixture: Fixture, kinds: EventKinds = .builtIn) throws -> PartnerStore {
         let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-fixture-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -121,7 +149,7 @@ public struct FixtureRunner {
             paths.append(path)
             names[path] = "\(fixture.file) (\(key), record"
         }
-        if !paths.isEmpty { try store.importFiles(paths, displayNames: names) }
+        if !paths.isEmpty { try store.importFiles(paths, kinds: kinds, displayNames: names) }
         return store
     }
 
@@ -274,6 +302,46 @@ enum ExpectationCheck {
             add("benefit \(name)", value.description, got.benefits[name]?.description ?? "none (\(why))")
         }
         return out
+    }
+
+    /// The expected measures and metrics against the snapshot's values.
+    static func compareValues(_ e: Expectation, _ snapshot: PartnerSnapshot, measures: MeasurePlan) -> [Mismatch] {
+        var out: [Mismatch] = []
+        func check(_ field: String, _ expected: ExpectedValue, _ value: Double?, _ text: String?, _ type: MeasureType, _ meaning: String) {
+            let actual: String = if let value { type == .date ? Day(daysSinceEpoch: Int32(value)).description : Self.number(value) }
+                else { text ?? "none" }
+            let matches: Bool = switch expected {
+            case .none: value == nil && text == nil
+            case .text(let t): actual == t && (value == nil || type == .date)
+            case .number(let n):
+                if let value {
+                    switch type {
+                    case .money: abs(value - n) < 0.005   // to the cent
+                    case .ratio: abs(value - n) <= 1e-9 * max(1, abs(n))
+                    default: value == n
+                    }
+                } else { false }
+            }
+            if !matches {
+                out.append(Mismatch(partnerID: snapshot.partner.id, field: field, expected: expected.description, actual: actual,
+                                    detail: [meaning]))
+            }
+        }
+        for (name, expected) in e.measures.sorted(by: { $0.key < $1.key }) {
+            guard let i = measures.index(of: name) else { continue }
+            check("measure \(name)", expected, snapshot.measure(i), snapshot.measures.text(i), measures.types[i],
+                  measures.declarations[i].meaning)
+        }
+        for (name, expected) in e.metrics.sorted(by: { $0.key < $1.key }) {
+            guard let metric = Metric(name: name) else { continue }
+            check("metric \(name)", expected, snapshot[metric], nil, MeasureType(metric), metric.meaning)
+        }
+        return out
+    }
+
+    /// A value in full (not rounded as evidence shows it): exact comparisons need every digit.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     /// The criteria that explain a tier outcome: the current tier's and the

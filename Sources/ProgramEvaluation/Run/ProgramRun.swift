@@ -128,7 +128,7 @@ public struct ProgramRun {
         // Snapshots a batch at a time: each batch reaches the workers (and
         // then the writer) as soon as it is computed. Larger chunks leave
         // the other stages waiting while the reader computes several.
-        let calculator = SnapshotCalculator(store: store, chunkSize: batchSize)
+        let calculator = SnapshotCalculator(store: store, chunkSize: batchSize, measures: policySet.measures)
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
         do {

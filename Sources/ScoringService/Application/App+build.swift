@@ -102,7 +102,7 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
 
     let api = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
     api.addRoutes(PartnersController(ledger: ledger, registry: registry, evaluations: evaluations).endpoints, atPath: "partners")
-    api.addRoutes(ActivityController(store: store, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes).endpoints,
+    api.addRoutes(ActivityController(store: store, registry: registry, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes).endpoints,
                   atPath: "activity")
     api.addRoutes(RunsController(evaluations: evaluations, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "runs")
     api.addRoutes(DecisionsController(ledger: ledger).endpoints, atPath: "decisions")

@@ -54,7 +54,8 @@ struct Evaluations: Sendable {
                 return state
             }
             var snapshot: PartnerSnapshot?
-            try SnapshotCalculator(store: store).forEachSnapshot(in: db, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
+            try SnapshotCalculator(store: store, measures: set.measures)
+                .forEachSnapshot(in: db, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
             return (snapshot, state, set)
         }
         guard let snapshot else {
@@ -120,6 +121,8 @@ struct Evaluations: Sendable {
                 throw APIError(.unprocessableContent, code: "not_governed", failure.description)
             case .unknownTier(_, _, _, let file, _):
                 throw APIError(.unprocessableContent, code: "unknown_tier", failure.description, file: file)
+            case .measuresMissing:
+                throw failure
             }
         }
     }

@@ -14,6 +14,8 @@ import PartnerStore
 /// key with another body is refused with 422.
 struct ActivityController: Sendable {
     let store: PartnerStore
+    /// The serving sets: their measures name the custom event kinds ingest accepts.
+    let registry: PolicyRegistry
     let metrics: ServiceMetrics
     let maxBodyBytes: Int
 
@@ -45,6 +47,7 @@ struct ActivityController: Sendable {
         let data = try await request.bodyData(limit: maxBodyBytes)
         let batch = try Self.parse(data)
         let requestHash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let kinds = registry.eventKinds
         let outcome: Outcome
         do {
             outcome = try await store.reclaimingSpaceOnFailure { try await store.writer.write { db -> Outcome in
@@ -57,7 +60,7 @@ struct ActivityController: Sendable {
                     }
                     return .replayed(status: row[1], body: row[2])
                 }
-                let summary = try PartnerStore.importEventObjects(batch.events, batch: "events", in: db)
+                let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: db)
                 let body = try JSONCoding.encoder.encode(Ingested(ingested: summary.events, idempotencyKey: key))
                 if let key {
                     try db.execute(sql: "INSERT INTO idempotency_key (key, requestHash, status, response, created) VALUES (?, ?, ?, ?, ?)",

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import LuaHost
 import PartnerModel
+import PartnerStore
 import PolicyEngine
 
 /// Where a policy set lives: its folder and how messages name it.
@@ -35,6 +36,8 @@ final class LoadedPolicySet: Sendable {
     let contentHash: String
     let policies: [PolicyInfo]
     let programs: [String]
+    /// The set's declared measures (every copy has the same): live evaluations compute snapshots with them.
+    let measures: MeasurePlan
     let loadedAt: Date
     let pool: PolicySetPool
 
@@ -54,6 +57,7 @@ final class LoadedPolicySet: Sendable {
         name = first.name
         contentHash = first.contentHash
         programs = first.programs
+        measures = first.measures
         policies = first.policies.map {
             PolicyInfo(name: $0.name, version: $0.version, file: $0.file, programs: $0.programs, effective: $0.effective,
                        cadence: $0.cadence.rawValue, tiers: $0.tiers.map(\.name))
@@ -142,6 +146,9 @@ public final class PolicyRegistry: @unchecked Sendable {
     var sets: [LoadedPolicySet] { lock.withLock { loaded.values.sorted { $0.name < $1.name } } }
 
     func set(named name: String) -> LoadedPolicySet? { lock.withLock { loaded[name] } }
+
+    /// The event kinds ingest accepts: the built-in ones and the custom kinds the serving sets' measures name.
+    var eventKinds: EventKinds { EventKinds(custom: sets.flatMap(\.measures.customKinds)) }
 
     /// The serving set that governs `program` (the first by name when several do).
     func set(governing program: String) -> LoadedPolicySet? {

@@ -11,7 +11,8 @@ extension Partnerscore {
             abstract: "Export partners, or their snapshots as of a day, as CSV or JSON.",
             discussion: """
                 partners: the import format (re-imports as is). snapshots: one row per partner \
-                enrolled by --as-of, one column per metric (empty: no value) and the milestone dates.
+                enrolled by --as-of, one column per metric (empty: no value), the milestone dates, \
+                and with --policies one column per measure the policies declare.
                 """
         )
 
@@ -33,6 +34,11 @@ extension Partnerscore {
         @Option(name: .customLong("partner"), help: "Only this partner id (repeatable; snapshots).")
         var partnerIDs: [String] = []
 
+        @Option(name: .customLong("policies"),
+                help: "Add the measures a policy set declares (a set folder or a folder of sets; repeatable; snapshots).",
+                completion: .directory)
+        var policies: [String] = []
+
         @Option(help: "csv or json.")
         var format: String = "csv"
 
@@ -42,6 +48,7 @@ extension Partnerscore {
         func validate() throws {
             guard ExportFormat(rawValue: format) != nil else { throw ValidationError("--format must be csv or json") }
             if what == .snapshots && asOf == nil { throw ValidationError("snapshots need --as-of YYYY-MM-DD") }
+            if what == .partners && !policies.isEmpty { throw ValidationError("--policies adds measures to snapshots; partners have none") }
         }
 
         func run() throws {
@@ -55,8 +62,9 @@ extension Partnerscore {
                     try exporter.exportPartners(programs: programs, format: format, to: output.write)
                 case .snapshots:
                     let day = try Day(parsing: asOf!)
+                    let measures = try PolicyOptions.measures(of: PolicyOptions.loadSets(at: policies))
                     try exporter.exportSnapshots(asOf: day, programs: programs, partnerIDs: partnerIDs.isEmpty ? nil : partnerIDs,
-                                                 format: format, to: output.write)
+                                                 measures: measures, format: format, to: output.write)
                 }
                 try output.close()
             }

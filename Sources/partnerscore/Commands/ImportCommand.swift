@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PartnerStore
+import PolicyEngine
 
 extension Partnerscore {
     /// Import partner and event files in one transaction.
@@ -11,7 +12,9 @@ extension Partnerscore {
             discussion: """
                 All files are imported in one transaction: partner files first, then event files, \
                 whatever their order. The first bad row aborts the import with its file, line and \
-                field, and nothing is written. Partners are updated by id. See README "Data formats".
+                field, and nothing is written. Partners are updated by id. Events of a custom kind \
+                are accepted when a measure of the policies given with --policies names the kind. \
+                See README "Data formats".
                 """
         )
 
@@ -20,6 +23,11 @@ extension Partnerscore {
         @Argument(help: "Partner and event files (.csv or .jsonl).", completion: .file())
         var files: [String]
 
+        @Option(name: .customLong("policies"),
+                help: "Accept the custom event kinds this policy set's measures name (a set folder or a folder of sets; repeatable).",
+                completion: .directory)
+        var policies: [String] = []
+
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("name at least one file to import") }
         }
@@ -27,9 +35,10 @@ extension Partnerscore {
         func run() throws {
             try reportingStoreFailures {
                 let opened = try store.openExisting()
+                let kinds = EventKinds(custom: try PolicyOptions.loadSets(at: policies).flatMap(\.measures.customKinds))
                 let start = Date()
                 let showProgress = stderrIsTerminal
-                let summary = try opened.importFiles(files) { records in
+                let summary = try opened.importFiles(files, kinds: kinds) { records in
                     if showProgress { printError("\rimporting: \(records) records") }
                 }
                 if showProgress { printError("\r\u{1B}[K") }

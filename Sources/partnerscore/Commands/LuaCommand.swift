@@ -90,7 +90,7 @@ extension Partnerscore {
             try HostLibrary.install(in: lua)
             lua.output = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
             var arguments: [LuaValue] = []
-            if let p = try partnerFile.map(Self.table(inJSONFile:)) ?? sampleSnapshot().map(SnapshotTable.luaValue) {
+            if let p = try partnerFile.map(Self.table(inJSONFile:)) ?? sampleSnapshot().map({ SnapshotTable.luaValue($0.0, measures: $0.1) }) {
                 try lua.setGlobal("p", p)
                 arguments.append(p)
             }
@@ -112,10 +112,14 @@ extension Partnerscore {
             return value
         }
 
-        /// The partner's snapshot as of the day, from the database or the fixture.
-        private func sampleSnapshot() throws -> PartnerSnapshot? {
+        /// The partner's snapshot as of the day, from the database or the fixture,
+        /// with the measures of the set given with --policies.
+        private func sampleSnapshot() throws -> (PartnerSnapshot, MeasurePlan)? {
             guard let partner, let asOf else { return nil }
             let day = try Day(parsing: asOf)
+            let measures = try policySet.map {
+                try PolicyOptions.load(URL(fileURLWithPath: $0), display: PolicyOptions.display($0), library: library.root).measures
+            } ?? .empty
             let store: PartnerStore
             let source: String
             if let db {
@@ -126,13 +130,15 @@ extension Partnerscore {
                 let loaded: Fixture
                 do { loaded = try Fixture(url: url, display: fixture!) } catch { throw CommandFailure("error: \(error)") }
                 let folder = url.deletingLastPathComponent().deletingLastPathComponent()
-                store = try FixtureRunner(setDirectory: folder, displayPath: folder.relativePath).store(for: loaded)
+                store = try FixtureRunner(setDirectory: folder, displayPath: folder.relativePath)
+                    .store(for: loaded, kinds: EventKinds(custom: measures.customKinds))
                 source = fixture!
             }
-            guard let snapshot = try SnapshotCalculator(store: store).snapshots(asOf: day, partnerIDs: [partner]).first else {
+            let calculator = SnapshotCalculator(store: store, measures: measures)
+            guard let snapshot = try calculator.snapshots(asOf: day, partnerIDs: [partner]).first else {
                 throw CommandFailure("error: no partner \(partner) enrolled by \(day) in \(source) — check the id and the date")
             }
-            return snapshot
+            return (snapshot, measures)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LuaHost
+import PartnerModel
 import PolicyEngine
 
 /// `--policies DIR`: one policy set folder (`Policies/telecom`) or a folder
@@ -57,6 +58,21 @@ struct PolicyOptions: ParsableArguments {
             throw CommandFailure("error: --set-name names one set, but \(path) holds \(directories.count) — pass one set folder")
         }
         return try directories.map { try PolicyOptions.load($0.url, display: $0.display, name: setName, library: library.root, limits: limits) }
+    }
+
+    /// Every set of every folder in `paths` (each a set folder or a folder of sets), in order,
+    /// with `library` as their shared modules folder when given.
+    static func loadSets(at paths: [String], library: ModuleResolver.Root? = nil) throws -> [PolicySet] {
+        try paths.flatMap { try setDirectories(at: $0) }.map { try load($0.url, display: $0.display, library: library) }
+    }
+
+    /// The measures of `sets` as one plan, in set order (a measure two sets declare alike is one).
+    static func measures(of sets: [PolicySet]) throws -> MeasurePlan {
+        do {
+            return try PolicySet.plan(sets.flatMap(\.measures.declarations))
+        } catch let error as PolicyError {
+            throw CommandFailure("error[policy]: \(error) (the sets given share one snapshot: export them one at a time)")
+        }
     }
 
     /// How messages name a folder given as `path` (without a trailing slash).

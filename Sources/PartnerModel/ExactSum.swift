@@ -9,44 +9,49 @@ import PartnerModel
 /// after every addition, so the two orders could differ in the last bit and
 /// a policy threshold could flip. The correctly rounded exact sum depends
 /// only on the amounts added, never on their order or grouping.
-struct ExactSum: Sendable, Equatable {
+public struct ExactSum: Sendable, Equatable {
     /// Non-overlapping, increasing in magnitude; their exact sum is the total.
-    private(set) var partials: [Double] = []
+    public var partials: [Double] { storage }
+    // Inlinable adds: snapshots add every amount through them, from other modules.
+    @usableFromInline var storage: [Double] = []
 
-    init() {}
+    public init() {}
 
-    init(partials: [Double]) {
+    public init(partials: [Double]) {
         for p in partials { add(p) }
     }
 
-    mutating func add(_ value: Double) {
+    @inlinable
+    public mutating func add(_ value: Double) {
         // Zeros change nothing (and would make an empty sum -0.0).
         guard value != 0 else { return }
         // Amounts are checked finite on import; an infinity or NaN would
         // spread through the partials and read back as NaN or infinity.
         var x = value
         var i = 0
-        for j in partials.indices {
-            var y = partials[j]
+        for j in storage.indices {
+            var y = storage[j]
             if abs(x) < abs(y) { swap(&x, &y) }
             let hi = x + y
             let lo = y - (hi - x)
             if lo != 0 {
-                partials[i] = lo
+                storage[i] = lo
                 i += 1
             }
             x = hi
         }
-        partials.removeSubrange(i...)
-        partials.append(x)
+        storage.removeSubrange(i...)
+        storage.append(x)
     }
 
-    mutating func add(_ other: ExactSum) {
+    @inlinable
+    public mutating func add(_ other: ExactSum) {
         for p in other.partials { add(p) }
     }
 
     /// The exact sum rounded to the nearest double (ties to even); 0 when empty.
-    var value: Double {
+    @inlinable
+    public var value: Double {
         var n = partials.count
         guard n > 0 else { return 0 }
         n -= 1
@@ -73,10 +78,10 @@ struct ExactSum: Sendable, Equatable {
 
     /// The sum of money amounts: ``value`` as the nearest double to its
     /// four-decimal value (``Money/exact(_:)``).
-    var money: Double { Money.exact(value) }
+    public var money: Double { Money.exact(value) }
 
     /// The partials as a blob for the rollup tables (8 bytes each, little-endian bit patterns).
-    var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(partials.count * 8)
         for p in partials {
@@ -87,7 +92,8 @@ struct ExactSum: Sendable, Equatable {
     }
 
     /// Add the partials of a blob made by ``encoded``.
-    mutating func add(encoded bytes: UnsafeRawBufferPointer) {
+    @inlinable
+    public mutating func add(encoded bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset + 8 <= bytes.count {
             let bits = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
