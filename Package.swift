@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -83,6 +84,7 @@ let package = Package(
             dependencies: [
                 "PartnerModel", "PartnerStore", "PolicyEngine",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -92,7 +94,7 @@ let package = Package(
         .target(
             name: "ProgramAnalytics",
             dependencies: [
-                "PartnerModel", "PartnerStore", "PolicyEngine",
+                "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -108,6 +110,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(

@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+
+/// What happened, as a webhook event type.
+public enum WebhookEventType: String, Sendable, Codable, CaseIterable, Comparable {
+    case tierAssigned = "tier.assigned", tierUpgraded = "tier.upgraded", tierDemoted = "tier.demoted"
+    case reviewOpened = "review.opened", reviewCleared = "review.cleared"
+    case gateWarning = "gate.warning", gateLapsed = "gate.lapsed", gateRestored = "gate.restored"
+    case alertRaised = "alert.raised", alertEscalated = "alert.escalated", alertResolved = "alert.resolved"
+    case taskOpened = "task.opened", taskAcknowledged = "task.acknowledged", taskDone = "task.done"
+    case taskDismissed = "task.dismissed", taskClosed = "task.closed"
+    case activityIngested = "activity.ingested"
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// The types a subscription's `events` entry names: a type, a group (`tier.*`) or `*`; nil when it names none.
+    public static func matching(_ pattern: String) -> [WebhookEventType]? {
+        if pattern == "*" { return allCases }
+        if pattern.hasSuffix(".*") {
+            let group = pattern.dropLast(1)
+            let types = allCases.filter { $0.rawValue.hasPrefix(group) }
+            return types.isEmpty ? nil : types
+        }
+        return WebhookEventType(rawValue: pattern).map { [$0] }
+    }
+}
+
+/// One event of the outbox, as it is delivered.
+public struct OutboxEvent: Sendable, Equatable {
+    /// Its position in the outbox: events are delivered to each subscription in this order.
+    public var id: Int64
+    public var type: WebhookEventType
+    /// The day it is about: a run's as-of day, an ingest's or a task action's day.
+    public var day: Day
+    public var policySet: String?
+    public var partnerID: String?
+    public var runID: Int64?
+    /// The event's own data (JSON).
+    public var data: String
+
+    /// The stable id receivers see (`Webhook-Id`), the same at every attempt and replay.
+    public var eventID: String { Self.eventID(id) }
+
+    public static func eventID(_ id: Int64) -> String { "evt_\(id)" }
+
+    /// `evt_123` (or `123`) → 123.
+    public static func position(of eventID: String) -> Int64? {
+        let digits = eventID.hasPrefix("evt_") ? eventID.dropFirst(4) : Substring(eventID)
+        guard let id = Int64(digits), id > 0 else { return nil }
+        return id
+    }
+
+    /// The request body a subscriber receives (snake_case keys, sorted): the
+    /// same bytes at every attempt, so its signature can be checked again.
+    public var body: String {
+        let buffer = JSONBuffer(capacity: data.utf8.count + 160)
+        buffer.object { m in
+            m.json("data", data)
+            m.string("id", eventID)
+            m.day("occurred_on", day)
+            m.nullable("partner_id", partnerID, explicit: true)
+            m.nullable("policy_set", policySet, explicit: true)
+            if let runID { m.integer("run_id", Int(runID)) } else { m.nullable("run_id", nil as String?, explicit: true) }
+            m.string("type", type.rawValue)
+        }
+        return buffer.string
+    }
+}
+
+/// The `outbox` table: its one owner. Events are written in the same
+/// transaction as what they report (a recorded run, an ingest, a task
+/// action), so an event exists exactly when its change was committed;
+/// `serve` delivers them to the subscriptions (``WebhookSubscriptions``).
+///
+/// - `outbox` (migration `webhooks-v1`): id (the delivery order), type, day,
+///   policy set, partner id, run id and the event's data as JSON.
+///
+/// Events are recorded only while at least one webhook subscription exists:
+/// a program without subscribers pays nothing for them.
+public enum Outbox {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("webhooks-v1", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    policySet TEXT,
+                    partnerId TEXT,
+                    runId INTEGER,
+                    data TEXT NOT NULL
+                );
+                """)
+            try WebhookSubscriptions.createTables(db)
+        }
+    }
+
+    /// Whether events are recorded now (some subscription exists).
+    public static func isRecording(_ db: Database) throws -> Bool {
+        try WebhookSubscriptions.exist(db)
+    }
+
+    /// Record one event, if events are recorded.
+    public static func append(_ db: Database, _ type: WebhookEventType, day: Day, policySet: String?, partnerID: String?,
+                              runID: Int64? = nil, data: String) throws {
+        guard try isRecording(db) else { return }
+        try db.execute(sql: "INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [type.rawValue, day.daysSinceEpoch, policySet, partnerID, runID, data])
+    }
+
+    /// Events of a recorded run, written through one prepared statement.
+    struct RunWriter {
+        private let insert: StatementBinder
+        private let buffer = JSONBuffer(capacity: 1024)
+        let day: Day
+        let policySet: String
+        let runID: Int64
+
+        /// nil when events are not recorded (no subscription).
+        init?(_ db: Database, day: Day, policySet: String, runID: Int64) throws {
+            guard try Outbox.isRecording(db) else { return nil }
+            insert = StatementBinder(try db.makeStatement(sql: """
+                INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?, ?, ?, ?, ?, ?)
+                """))
+            self.day = day
+            self.policySet = policySet
+            self.runID = runID
+        }
+
+        /// Append an event of `partnerID` whose data `write` writes.
+        func append(_ type: WebhookEventType, partnerID: String, _ write: (JSONBuffer) -> Void) throws {
+            buffer.removeAll()
+            write(buffer)
+            let i = insert
+            i.text(1, type.rawValue)
+            i.int32(2, day.daysSinceEpoch)
+            i.text(3, policySet)
+            i.text(4, partnerID)
+            i.int64(5, runID)
+            try buffer.withBytes { i.text(6, $0) }
+            try i.execute("the \(type.rawValue) event of partner \(partnerID)")
+        }
+    }
+
+    // MARK: - Reading
+
+    static func event(_ row: Row) throws -> OutboxEvent {
+        let typeName: String = row[1]
+        guard let type = WebhookEventType(rawValue: typeName) else {
+            throw DatabaseError(message: "outbox event \(row[0] as Int64) has an unknown type \(typeName)")
+        }
+        return OutboxEvent(id: row[0], type: type, day: Day(daysSinceEpoch: row[2]), policySet: row[3], partnerID: row[4],
+                           runID: row[5], data: row[6])
+    }
+
+    /// Up to `limit` events after position `after`, in order, of `types` (nil: every type).
+    public static func events(_ db: Database, after: Int64, types: [WebhookEventType]?, limit: Int) throws -> [OutboxEvent] {
+        var sql = "SELECT id, type, day, policySet, partnerId, runId, data FROM outbox WHERE id > ?"
+        var arguments: [DatabaseValueConvertible] = [after]
+        if let types, types.count < WebhookEventType.allCases.count {
+            sql += " AND type IN (\(databaseQuestionMarks(count: types.count)))"
+            arguments += types.map(\.rawValue)
+        }
+        sql += " ORDER BY id LIMIT \(limit)"
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(event)
+    }
+
+    public static func event(_ db: Database, id: Int64) throws -> OutboxEvent? {
+        try Row.fetchOne(db, sql: "SELECT id, type, day, policySet, partnerId, runId, data FROM outbox WHERE id = ?", arguments: [id])
+            .map(event)
+    }
+
+    /// The first event about a day on or after `day` (what `replay --since` starts from).
+    public static func firstPosition(_ db: Database, onOrAfter day: Day) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM outbox WHERE day >= ?", arguments: [day.daysSinceEpoch])
+    }
+
+    /// The latest event's position (0: none yet).
+    public static func lastPosition(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
+    }
+
+    /// How many events after `position` are of `types` (nil: every type).
+    static func count(_ db: Database, after position: Int64, types: [WebhookEventType]?) throws -> Int {
+        var sql = "SELECT COUNT(*) FROM outbox WHERE id > ?"
+        var arguments: [DatabaseValueConvertible] = [position]
+        if let types, types.count < WebhookEventType.allCases.count {
+            sql += " AND type IN (\(databaseQuestionMarks(count: types.count)))"
+            arguments += types.map(\.rawValue)
+        }
+        return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0
+    }
+}
