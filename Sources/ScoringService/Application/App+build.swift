@@ -18,10 +18,13 @@ public struct ServiceConfiguration: Sendable {
     public var workers: Int
     /// How often the policy folders are checked for changes; nil: only on `POST /v1/policies/reload`.
     public var watchInterval: Duration?
+    /// How webhooks are delivered.
+    public var webhooks: WebhookSettings
 
     public init(host: String = "127.0.0.1", port: Int = 8080, policySets: @escaping PolicyRegistry.Discovery,
                 publicMetrics: Bool = false, maxBodyBytes: Int = 8 << 20,
-                workers: Int = ProcessInfo.processInfo.activeProcessorCount, watchInterval: Duration? = .seconds(1)) {
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount, watchInterval: Duration? = .seconds(1),
+                webhooks: WebhookSettings = WebhookSettings()) {
         self.host = host
         self.port = port
         self.policySets = policySets
@@ -29,6 +32,7 @@ public struct ServiceConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.workers = workers
         self.watchInterval = watchInterval
+        self.webhooks = webhooks
     }
 }
 
@@ -45,7 +49,9 @@ public struct ServiceStartFailure: Error, CustomStringConvertible {
 /// migrations (``ServiceSchema``), as `partnerscore` opens every store.
 public func buildApplication(_ configuration: ServiceConfiguration, store: PartnerStore,
                              logger: Logger = Logger(label: "partnerscore.serve")) throws -> some ApplicationProtocol {
-    let hasTables = try store.writer.read { db in try db.tableExists("api_token") && db.tableExists("decision") }
+    let hasTables = try store.writer.read { db in
+        try db.tableExists("api_token") && db.tableExists("decision") && db.tableExists("task") && db.tableExists("outbox")
+    }
     guard hasTables else {
         throw ServiceStartFailure(description: "the database lacks the ledger or service tables — open it with the ledger and service migrations (partnerscore init)")
     }
@@ -63,6 +69,9 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
                           logger: logger)
     if let interval = configuration.watchInterval {
         app.addServices(PolicyWatcher(registry: registry, interval: interval, logger: logger))
+    }
+    if configuration.webhooks.enabled {
+        app.addServices(WebhookDelivery(store: store, settings: configuration.webhooks, logger: logger))
     }
     return app
 }
@@ -98,5 +107,7 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     api.addRoutes(DecisionsController(ledger: ledger).endpoints, atPath: "decisions")
     api.addRoutes(AlertsController(ledger: ledger).endpoints, atPath: "alerts")
     api.addRoutes(PoliciesController(registry: registry).endpoints, atPath: "policies")
+    api.addRoutes(TasksController(store: store, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "tasks")
+    api.addRoutes(WebhooksController(store: store, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "webhooks")
     return router
 }
