@@ -42,12 +42,28 @@ extension Partnerscore {
         @Option(name: .customLong("watch-ms"), help: "How often to check the policy folders for changes, in ms (0: never).")
         var watchMilliseconds = 1000
 
+        @Flag(name: .customLong("no-webhooks"), help: "Do not deliver webhooks from this process (another serve may).")
+        var noWebhooks = false
+
+        @Option(name: .customLong("webhook-retry-base-ms"),
+                help: "The wait after a failed delivery, in ms; it doubles at each further failure (up to an hour).")
+        var webhookRetryBaseMilliseconds = 1000
+
+        @Option(name: .customLong("webhook-max-attempts"), help: "Attempts at one event before it becomes a dead letter.")
+        var webhookMaxAttempts = 15
+
+        @Option(name: .customLong("webhook-timeout-ms"), help: "How long one delivery attempt may take, in ms.")
+        var webhookTimeoutMilliseconds = 10_000
+
         func validate() throws {
             guard !policyPaths.isEmpty else { throw ValidationError("name at least one --policies folder") }
             guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
             guard maxBodyMB >= 1 else { throw ValidationError("--max-body-mb must be at least 1") }
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
             guard watchMilliseconds >= 0 else { throw ValidationError("--watch-ms must be 0 or more") }
+            guard webhookRetryBaseMilliseconds >= 1 else { throw ValidationError("--webhook-retry-base-ms must be at least 1") }
+            guard webhookMaxAttempts >= 1 else { throw ValidationError("--webhook-max-attempts must be at least 1") }
+            guard webhookTimeoutMilliseconds >= 10 else { throw ValidationError("--webhook-timeout-ms must be at least 10") }
         }
 
         func run() async throws {
@@ -65,7 +81,9 @@ extension Partnerscore {
                     },
                     publicMetrics: publicMetrics, maxBodyBytes: maxBodyMB << 20,
                     workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
-                    watchInterval: watchMilliseconds > 0 ? .milliseconds(watchMilliseconds) : nil)
+                    watchInterval: watchMilliseconds > 0 ? .milliseconds(watchMilliseconds) : nil,
+                    webhooks: WebhookSettings(enabled: !noWebhooks, retryBase: .milliseconds(webhookRetryBaseMilliseconds),
+                                              maxAttempts: webhookMaxAttempts, timeout: .milliseconds(webhookTimeoutMilliseconds)))
                 var logger = Logger(label: "partnerscore.serve")
                 logger.logLevel = .info
                 let app: any ApplicationProtocol
