@@ -257,6 +257,10 @@ struct WebhookTests {
             expectError(try await api.get("/v1/webhooks/x", token: fixture.designer), 400, "invalid_field", field: "id")
             #expect(try await api.call(.delete, "/v1/webhooks/1", token: fixture.designer).status == 204)
             expectError(try await api.call(.delete, "/v1/webhooks/1", token: fixture.designer), 404, "not_found")
+            // The document describes every event type's delivery.
+            let document = try await api.get("/openapi.json").json
+            let described = (document["x-webhooks"] as? [String: Any]).map { Set($0.keys) }
+            #expect(described == Set(WebhookEventType.allCases.map(\.rawValue)))
             // No subscription left: runs record no event.
             try await run(api, fixture, "2025-01-31")
             #expect(try await fixture.store.writer.read { db in try Outbox.lastPosition(db) } == 0)

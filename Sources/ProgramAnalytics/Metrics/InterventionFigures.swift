@@ -81,7 +81,8 @@ extension InterventionMetrics {
         func onOrBefore(_ value: Day?) -> Bool { value.map { $0.daysSinceEpoch <= d } ?? false }
         /// Reached as of the day: a task done by then says so by its outcome; one dismissed by then did not;
         /// otherwise, one acknowledged by then did.
-        func reached(_ f: TaskLedger.Fact) -> Bool {
+        func reached(_ fact: TaskLedger.Fact) -> Bool {
+            let f = fact.task
             if onOrBefore(f.closed) {
                 if f.status == .done { return f.outcome?.reachedPartner ?? false }
                 if f.status == .dismissed { return false }
@@ -90,9 +91,9 @@ extension InterventionMetrics {
         }
         func recovery(_ group: [TaskLedger.Fact]) -> Recovery {
             func within(_ n: Int32) -> Share {
-                let closed = group.filter { $0.opened.daysSinceEpoch <= d - n }
+                let closed = group.filter { $0.task.opened.daysSinceEpoch <= d - n }
                 return Share(closed.count { f in
-                    f.alertResolved.map { $0.daysSinceEpoch <= f.opened.daysSinceEpoch + n && $0.daysSinceEpoch <= d } ?? false
+                    f.alertResolved.map { $0.daysSinceEpoch <= f.task.opened.daysSinceEpoch + n && $0.daysSinceEpoch <= d } ?? false
                 }, of: closed.count)
             }
             return Recovery(tasks: group.count, within30Days: within(30), within60Days: within(60), within90Days: within(90))
@@ -102,15 +103,16 @@ extension InterventionMetrics {
             var set: String, step: Int, action: String
             static func < (a: Self, b: Self) -> Bool { (a.set, a.step, a.action) < (b.set, b.step, b.action) }
         }
-        let bySteps = Dictionary(grouping: facts) { StepKey(set: $0.policySet, step: $0.step, action: $0.action) }
+        let bySteps = Dictionary(grouping: facts) { StepKey(set: $0.task.policySet, step: $0.task.step, action: $0.task.action) }
         let steps = bySteps.keys.sorted().map { key -> StepEffectiveness in
             let group = bySteps[key]!
             let split = Dictionary(grouping: group, by: reached)
-            return StepEffectiveness(policySet: key.set, step: key.step, action: key.action, owner: group[0].owner, tasks: group.count,
+            return StepEffectiveness(policySet: key.set, step: key.step, action: key.action, owner: group[0].task.owner, tasks: group.count,
                                      reached: recovery(split[true] ?? []), notReached: recovery(split[false] ?? []))
         }
 
-        let byOwner = Dictionary(grouping: facts) { $0.owner ?? "none" }
+        let tasks = facts.map(\.task)
+        let byOwner = Dictionary(grouping: tasks) { $0.owner ?? "none" }
         let acknowledgement = byOwner.keys.sorted().map { owner -> AcknowledgementTime in
             let group = byOwner[owner]!
             let days = group.compactMap { f in
@@ -122,7 +124,7 @@ extension InterventionMetrics {
         }
 
         var queues: [String: TaskQueue] = [:]
-        for f in facts where !onOrBefore(f.closed) {
+        for f in tasks where !onOrBefore(f.closed) {
             var queue = queues[f.assignee] ?? TaskQueue(assignee: f.assignee, open: 0, acknowledged: 0, oldest: f.opened)
             if onOrBefore(f.acknowledged) { queue.acknowledged += 1 } else { queue.open += 1 }
             queue.oldest = min(queue.oldest, f.opened)

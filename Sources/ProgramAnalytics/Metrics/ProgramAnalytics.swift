@@ -47,7 +47,7 @@ public struct ProgramAnalytics: Sendable {
         for set in setPrograms.keys.sorted() {
             let programs = setPrograms[set]!
             segments.append(segment(Scope(.policySet, set), asOf: asOf, partners: partners.filter { programs.contains($0.program) },
-                                    decisions: decisions, tasks: tasks.filter { $0.policySet == set }) { $0.policySet == set })
+                                    decisions: decisions, tasks: tasks.filter { $0.task.policySet == set }) { $0.policySet == set })
         }
         for program in Set(partners.map(\.program)).sorted() {
             segments.append(segment(Scope(.program, program), asOf: asOf, partners: partners.filter { $0.program == program },

@@ -396,19 +396,10 @@ public enum TaskLedger {
 
     // MARK: - Facts for the analytics
 
-    /// One task as the program figures read it, with the day its alert resolved.
+    /// One task as the program figures read it: with its partner's program and the day its alert resolved.
     public struct Fact: Sendable {
-        public var policySet: String
+        public var task: InterventionTask
         public var program: String
-        public var step: Int
-        public var action: String
-        public var owner: String?
-        public var assignee: String
-        public var status: TaskStatus
-        public var outcome: TaskOutcome?
-        public var opened: Day
-        public var acknowledged: Day?
-        public var closed: Day?
         /// When its alert resolved (nil: still open).
         public var alertResolved: Day?
     }
@@ -419,18 +410,12 @@ public enum TaskLedger {
         guard try db.tableExists("task") else { return [] }
         var facts: [Fact] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT t.policySet, p.program, t.step, t.action, t.owner, t.assignee, t.status, t.outcome, t.opened, t.acknowledged,
-                   t.closed, a.resolved
+            SELECT \(columns), p.program, a.resolved
             FROM task t JOIN partner p ON p.number = t.partnerNumber JOIN alert a ON a.id = t.alertId
             WHERE t.opened <= ? ORDER BY t.id
             """, arguments: [asOf.daysSinceEpoch])
-        func day(_ value: Int32?) -> Day? { value.map(Day.init(daysSinceEpoch:)) }
         while let row = try rows.next() {
-            guard let status = TaskStatus(rawValue: row[6]) else { continue }
-            facts.append(Fact(policySet: row[0], program: row[1], step: row[2], action: row[3], owner: row[4], assignee: row[5],
-                              status: status, outcome: (row[7] as String?).flatMap(TaskOutcome.init(rawValue:)),
-                              opened: Day(daysSinceEpoch: row[8]), acknowledged: day(row[9]), closed: day(row[10]),
-                              alertResolved: day(row[11])))
+            facts.append(Fact(task: try task(row), program: row[16], alertResolved: (row[17] as Int32?).map(Day.init(daysSinceEpoch:))))
         }
         return facts
     }

@@ -16,6 +16,29 @@ public enum WebhookEventType: String, Sendable, Codable, CaseIterable, Comparabl
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
+    /// What happened, in words (the OpenAPI document's summary of the delivery).
+    public var meaning: String {
+        switch self {
+        case .tierAssigned: "A partner got its first tier (tier_event assigned)"
+        case .tierUpgraded: "A partner was promoted"
+        case .tierDemoted: "A partner was demoted at the end of its tier review"
+        case .reviewOpened: "A partner fell below its tier's maintenance criteria: tier review until the deadline"
+        case .reviewCleared: "A partner in tier review recovered"
+        case .gateWarning: "A compliance credential entered its warning window"
+        case .gateLapsed: "A compliance credential lapsed: products and benefits suspended"
+        case .gateRestored: "A lapsed compliance credential was renewed"
+        case .alertRaised: "An alert was raised (with its menu step, if one applies at once)"
+        case .alertEscalated: "An open alert moved to a later step of the menu (previous_step says from where)"
+        case .alertResolved: "An open alert resolved"
+        case .taskOpened: "A run opened a task for a menu step"
+        case .taskAcknowledged: "Someone acknowledged a task"
+        case .taskDone: "A task was done, with its outcome"
+        case .taskDismissed: "A task was dismissed"
+        case .taskClosed: "A run closed a task: its alert resolved (outcome resolved) or moved on (escalated, superseded)"
+        case .activityIngested: "A batch of activity was ingested through POST /v1/activity (partner_id set when the batch is about one partner)"
+        }
+    }
+
     /// The types a subscription's `events` entry names: a type, a group (`tier.*`) or `*`; nil when it names none.
     public static func matching(_ pattern: String) -> [WebhookEventType]? {
         if pattern == "*" { return allCases }

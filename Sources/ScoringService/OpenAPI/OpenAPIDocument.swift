@@ -1,9 +1,50 @@
+import ProgramEvaluation
+
 /// The OpenAPI 3 description of every endpoint, request, response, error
 /// and the bearer security scheme, served at `/openapi.json`. Written by
 /// hand next to the controllers; `OpenAPITests` check it against the
 /// running service, and `Scripts/schemathesis.sh` fuzzes the service with it.
 enum OpenAPIDocument {
-    static let json = #"""
+    /// The document: the template below with the webhook event types and
+    /// their deliveries (`x-webhooks`) filled in from ``WebhookEventType``, so
+    /// a new type is documented where it is declared.
+    static let json = template
+        .replacingOccurrences(of: "X_EVENT_TYPES", with: "[" + WebhookEventType.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]")
+        .replacingOccurrences(of: "X_WEBHOOKS", with: webhooks)
+
+    /// Each event type as a delivery: a POST whose body is a `WebhookEvent` of that type with its data.
+    static var webhooks: String {
+        let entries = WebhookEventType.allCases.map { type in
+            """
+                "\(type.rawValue)": {
+                  "post": {
+                    "summary": "\(type.meaning)", "operationId": "webhook_\(type.rawValue.replacingOccurrences(of: ".", with: "_"))",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                      "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
+                      "properties": { "type": { "type": "string", "enum": ["\(type.rawValue)"] }, "data": { "$ref": "#/components/schemas/\(dataSchema(type))" } } } } } },
+                    "responses": { "200": { "description": "Any 2xx: delivered" } }
+                  }
+                }
+            """
+        }
+        return "{\n" + entries.joined(separator: ",\n") + "\n  }"
+    }
+
+    /// The schema of each type's `data`.
+    static func dataSchema(_ type: WebhookEventType) -> String {
+        switch type {
+        case .tierAssigned, .tierUpgraded, .tierDemoted: "TierEventData"
+        case .reviewOpened: "ReviewOpenedData"
+        case .reviewCleared: "ReviewClearedData"
+        case .gateWarning, .gateLapsed, .gateRestored: "GateEventData"
+        case .alertRaised, .alertEscalated: "AlertEventData"
+        case .alertResolved: "AlertResolvedData"
+        case .taskOpened, .taskAcknowledged, .taskDone, .taskDismissed, .taskClosed: "Task"
+        case .activityIngested: "ActivityIngestedData"
+        }
+    }
+
+    static let template = #"""
 {
   "openapi": "3.0.3",
   "info": {
@@ -678,7 +719,7 @@ enum OpenAPIDocument {
           "note": { "type": "string", "maxLength": 2000 }
         }
       },
-      "WebhookEventType": { "type": "string", "enum": ["tier.assigned", "tier.upgraded", "tier.demoted", "review.opened", "review.cleared", "gate.warning", "gate.lapsed", "gate.restored", "alert.raised", "alert.escalated", "alert.resolved", "task.opened", "task.acknowledged", "task.done", "task.dismissed", "task.closed", "activity.ingested"] },
+      "WebhookEventType": { "type": "string", "enum": X_EVENT_TYPES },
       "WebhookSubscription": {
         "type": "object", "additionalProperties": false,
         "required": ["id", "url", "events", "created", "position", "delivered", "pending", "dead_letters", "attempts", "last_error", "next_attempt_at"],
@@ -773,161 +814,7 @@ enum OpenAPIDocument {
       }
     }
   },
-  "x-webhooks": {
-    "tier.assigned": {
-      "post": {
-        "summary": "A partner got its first tier (tier_event assigned)", "operationId": "webhook_tier_assigned",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["tier.assigned"] }, "data": { "$ref": "#/components/schemas/TierEventData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "tier.upgraded": {
-      "post": {
-        "summary": "A partner was promoted", "operationId": "webhook_tier_upgraded",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["tier.upgraded"] }, "data": { "$ref": "#/components/schemas/TierEventData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "tier.demoted": {
-      "post": {
-        "summary": "A partner was demoted at the end of its tier review", "operationId": "webhook_tier_demoted",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["tier.demoted"] }, "data": { "$ref": "#/components/schemas/TierEventData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "review.opened": {
-      "post": {
-        "summary": "A partner fell below its tier's maintenance criteria: tier review until the deadline", "operationId": "webhook_review_opened",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["review.opened"] }, "data": { "$ref": "#/components/schemas/ReviewOpenedData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "review.cleared": {
-      "post": {
-        "summary": "A partner in tier review recovered", "operationId": "webhook_review_cleared",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["review.cleared"] }, "data": { "$ref": "#/components/schemas/ReviewClearedData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "gate.warning": {
-      "post": {
-        "summary": "A compliance credential entered its warning window", "operationId": "webhook_gate_warning",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["gate.warning"] }, "data": { "$ref": "#/components/schemas/GateEventData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "gate.lapsed": {
-      "post": {
-        "summary": "A compliance credential lapsed: products and benefits suspended", "operationId": "webhook_gate_lapsed",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["gate.lapsed"] }, "data": { "$ref": "#/components/schemas/GateEventData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "gate.restored": {
-      "post": {
-        "summary": "A lapsed compliance credential was renewed", "operationId": "webhook_gate_restored",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["gate.restored"] }, "data": { "$ref": "#/components/schemas/GateEventData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "alert.raised": {
-      "post": {
-        "summary": "An alert was raised (with its menu step, if one applies at once)", "operationId": "webhook_alert_raised",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["alert.raised"] }, "data": { "$ref": "#/components/schemas/AlertEventData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "alert.escalated": {
-      "post": {
-        "summary": "An open alert moved to a later step of the menu (previous_step says from where)", "operationId": "webhook_alert_escalated",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["alert.escalated"] }, "data": { "$ref": "#/components/schemas/AlertEventData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "alert.resolved": {
-      "post": {
-        "summary": "An open alert resolved", "operationId": "webhook_alert_resolved",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["alert.resolved"] }, "data": { "$ref": "#/components/schemas/AlertResolvedData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "task.opened": {
-      "post": {
-        "summary": "A run opened a task for a menu step", "operationId": "webhook_task_opened",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["task.opened"] }, "data": { "$ref": "#/components/schemas/Task" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "task.acknowledged": {
-      "post": {
-        "summary": "Someone acknowledged a task", "operationId": "webhook_task_acknowledged",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["task.acknowledged"] }, "data": { "$ref": "#/components/schemas/Task" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "task.done": {
-      "post": {
-        "summary": "A task was done, with its outcome", "operationId": "webhook_task_done",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["task.done"] }, "data": { "$ref": "#/components/schemas/Task" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "task.dismissed": {
-      "post": {
-        "summary": "A task was dismissed", "operationId": "webhook_task_dismissed",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["task.dismissed"] }, "data": { "$ref": "#/components/schemas/Task" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "task.closed": {
-      "post": {
-        "summary": "A run closed a task: its alert resolved (outcome resolved) or moved on (escalated, superseded)", "operationId": "webhook_task_closed",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["task.closed"] }, "data": { "$ref": "#/components/schemas/Task" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    },
-    "activity.ingested": {
-      "post": {
-        "summary": "A batch of activity was ingested through POST /v1/activity (partner_id set when the batch is about one partner)", "operationId": "webhook_activity_ingested",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-          "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
-          "properties": { "type": { "type": "string", "enum": ["activity.ingested"] }, "data": { "$ref": "#/components/schemas/ActivityIngestedData" } } } } } },
-        "responses": { "200": { "description": "Any 2xx: delivered" } }
-      }
-    }
-  }
+  "x-webhooks": X_WEBHOOKS
 }
 """#
 }
