@@ -185,6 +185,32 @@ struct OutboxTests {
         #expect(ack.type == .taskAcknowledged && ack.day == day("2025-02-15") && ack.runID == nil && ack.data.contains(#""id":4"#))
     }
 
+    @Test("a run's many events are written in partner order, whole, whatever the statement that wrote them")
+    func manyEvents() throws {
+        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let ids = (1...150).map { String(format: "P-%03d", $0) }
+        try store.upsertPartners(ids.map {
+            Partner(id: $0, name: "Agent \($0) \"quoted\"", type: .agent, program: "agents", region: "NA", country: "US",
+                    territories: [], products: [], enrolled: day("2025-01-01"), channelAccountManager: "cam-\($0)")
+        })
+        try store.writer.write { db in
+            _ = try WebhookSubscriptions.add(db, url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef", events: [], now: Date())
+        }
+        let folder = try PolicyFolder(taskPolicy)
+        try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day("2025-01-31"), dryRun: false)
+        let events = try store.writer.read { db in try Outbox.events(db, after: 0, types: nil, limit: 10_000) }
+        // Each partner: its tier, its red alert and the alert's task — 450 events, 7 full statements and 2 rows more.
+        #expect(events.count == 450)
+        #expect(events.map(\.id) == Array(1...450))
+        #expect(events.map { "\($0.partnerID!) \($0.type.rawValue)" } == ids.flatMap { ["\($0) tier.assigned", "\($0) alert.raised", "\($0) task.opened"] })
+        #expect(events.allSatisfy { $0.day == day("2025-01-31") && $0.policySet == "agents" && $0.runID == 1 })
+        for event in events {
+            let data = try #require(try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any], "\(event.data)")
+            if event.type == .taskOpened { #expect(data["partner_id"] as? String == event.partnerID && data["action"] as? String == "Nudge") }
+            if event.type == .tierAssigned { #expect(data["tier"] as? String == "Authorized") }
+        }
+    }
+
     @Test("a run that fails writes no event, no task and no decision")
     func failedRun() throws {
         let store = try taskStore()

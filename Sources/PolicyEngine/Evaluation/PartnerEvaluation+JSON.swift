@@ -31,6 +31,9 @@ public final class JSONBuffer {
         storage.deallocate()
     }
 
+    /// The number of bytes written so far.
+    public var count: Int { storage.pointee.count }
+
     /// The text written so far.
     public var string: String {
         String(decoding: UnsafeRawBufferPointer(start: storage.pointee.base, count: storage.pointee.count), as: UTF8.self)

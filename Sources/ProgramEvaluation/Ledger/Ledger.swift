@@ -263,6 +263,7 @@ struct Ledger {
 
     func finishRun(summary: RunSummary) throws {
         guard let runID else { return }
+        try events?.flush()
         let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
         try db.execute(sql: "UPDATE evaluation_run SET partners = ?, summary = ? WHERE id = ?",
                        arguments: [summary.partners, json, runID])

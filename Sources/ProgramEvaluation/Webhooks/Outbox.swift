@@ -134,37 +134,68 @@ public enum Outbox {
                        arguments: [type.rawValue, day.daysSinceEpoch, policySet, partnerID, runID, data])
     }
 
-    /// Events of a recorded run, written through one prepared statement.
-    struct RunWriter {
-        private let insert: StatementBinder
-        private let buffer = JSONBuffer(capacity: 1024)
-        let day: Day
-        let policySet: String
-        let runID: Int64
+    /// Events of a recorded run. A run writes hundreds of thousands at its
+    /// first evaluation of a program (a tier, an alert and a task for most
+    /// partners), so they are inserted 64 rows per execution of one prepared
+    /// statement whose run-wide values (day, set, run) are bound once.
+    final class RunWriter {
+        static let rowsPerStatement = 64
+        private let db: Database
+        private let many: StatementBinder
+        private let one: StatementBinder
+        /// The pending rows: their data back to back in `data`, each ending at `ends[i]`.
+        private let data = JSONBuffer(capacity: 64 * 512)
+        private var types: [WebhookEventType] = [], partners: [String] = [], ends: [Int] = []
 
         /// nil when events are not recorded (no subscription).
         init?(_ db: Database, day: Day, policySet: String, runID: Int64) throws {
             guard try Outbox.isRecording(db) else { return nil }
-            insert = StatementBinder(try db.makeStatement(sql: """
-                INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?, ?, ?, ?, ?, ?)
-                """))
-            self.day = day
-            self.policySet = policySet
-            self.runID = runID
+            self.db = db
+            // ?1 day, ?2 set, ?3 run; then each row's type, partner and data.
+            let rows = (0..<Self.rowsPerStatement).map { i in "(?\(4 + 3 * i), ?1, ?2, ?\(5 + 3 * i), ?3, ?\(6 + 3 * i))" }
+            many = StatementBinder(try db.makeStatement(sql: "INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES "
+                + rows.joined(separator: ", ")))
+            one = StatementBinder(try db.makeStatement(sql: "INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?4, ?1, ?2, ?5, ?3, ?6)"))
+            for statement in [many, one] {
+                statement.int32(1, day.daysSinceEpoch)
+                statement.text(2, policySet)
+                statement.int64(3, runID)
+            }
+            types.reserveCapacity(Self.rowsPerStatement)
+            partners.reserveCapacity(Self.rowsPerStatement)
+            ends.reserveCapacity(Self.rowsPerStatement)
         }
 
         /// Append an event of `partnerID` whose data `write` writes.
         func append(_ type: WebhookEventType, partnerID: String, _ write: (JSONBuffer) -> Void) throws {
-            buffer.removeAll()
-            write(buffer)
-            let i = insert
-            i.text(1, type.rawValue)
-            i.int32(2, day.daysSinceEpoch)
-            i.text(3, policySet)
-            i.text(4, partnerID)
-            i.int64(5, runID)
-            try buffer.withBytes { i.text(6, $0) }
-            try i.execute("the \(type.rawValue) event of partner \(partnerID)")
+            write(data)
+            types.append(type)
+            partners.append(partnerID)
+            ends.append(data.count)
+            if types.count == Self.rowsPerStatement { try flush() }
+        }
+
+        /// Insert the pending rows (the run calls it once more at its end).
+        func flush() throws {
+            guard !types.isEmpty else { return }
+            let full = types.count == Self.rowsPerStatement
+            try data.withBytes { bytes in
+                var start = 0
+                for i in types.indices {
+                    let s = full ? many : one
+                    let base = Int32(full ? 3 * i : 0)
+                    s.text(4 + base, types[i].rawValue)
+                    s.text(5 + base, partners[i])
+                    s.text(6 + base, UnsafeRawBufferPointer(rebasing: bytes[start..<ends[i]]))
+                    start = ends[i]
+                    if !full { try s.execute("the \(types[i].rawValue) event of partner \(partners[i])") }
+                }
+                if full { try many.execute("the events of partners \(partners[0]) to \(partners[partners.count - 1])") }
+            }
+            data.removeAll()
+            types.removeAll(keepingCapacity: true)
+            partners.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
         }
     }
 
