@@ -288,13 +288,26 @@ public enum WebhookSubscriptions {
     /// `sha256=` and the hex HMAC-SHA256 of `timestamp.body` under `secret`:
     /// the `Webhook-Signature` header a receiver recomputes to check a delivery.
     public static func signature(secret: String, timestamp: Int64, body: String) -> String {
-        var message = Data(String(timestamp).utf8)
-        message.append(UInt8(ascii: "."))
-        message.append(contentsOf: Array(body.utf8))
-        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
+        WebhookSigner(secret: secret).signature(timestamp: timestamp, body: body)
+    }
+}
+
+/// Signs deliveries with one subscription's secret (the key made once, not per event).
+public struct WebhookSigner {
+    private let key: SymmetricKey
+
+    public init(secret: String) { key = SymmetricKey(data: Data(secret.utf8)) }
+
+    /// `sha256=` and the hex HMAC-SHA256 of `timestamp.body`.
+    public func signature(timestamp: Int64, body: String) -> String {
+        var mac = HMAC<SHA256>(key: key)
+        mac.update(data: Array(String(timestamp).utf8))
+        mac.update(data: [UInt8(ascii: ".")])
+        mac.update(data: Array(body.utf8))
         let digits = Array("0123456789abcdef".utf8)
         var text = Array("sha256=".utf8)
-        for byte in mac { text += [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]] }
+        text.reserveCapacity(71)
+        for byte in mac.finalize() { text += [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]] }
         return String(decoding: text, as: UTF8.self)
     }
 }

@@ -154,6 +154,7 @@ final class WebhookDelivery: Service, @unchecked Sendable {
         let lease = Self.milliseconds(settings.lease)
         var recorded = subscription.position, position = subscription.position, delivered = 0
         var lastRecord = ContinuousClock.now
+        let signer = WebhookSigner(secret: subscription.secret)
         func record() async throws -> Bool {
             guard position != recorded else { return true }
             let (from, to, count) = (recorded, position, delivered)
@@ -168,7 +169,7 @@ final class WebhookDelivery: Service, @unchecked Sendable {
         }
         for event in events {
             if Task.isCancelled { break }
-            let failure = await attempt(event, to: subscription, client: client)
+            let failure = await attempt(event, to: subscription, signer: signer, client: client)
             if let failure {
                 guard try await record() else { return false }
                 let attempts = (position == subscription.position ? subscription.attempts : 0) + 1
@@ -198,7 +199,8 @@ final class WebhookDelivery: Service, @unchecked Sendable {
     }
 
     /// One attempt: nil when the receiver answered 2xx, else what went wrong.
-    private func attempt(_ event: OutboxEvent, to subscription: WebhookSubscription, client: HTTPClient) async -> String? {
+    private func attempt(_ event: OutboxEvent, to subscription: WebhookSubscription, signer: WebhookSigner,
+                         client: HTTPClient) async -> String? {
         let body = event.body
         let timestamp = Int64(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: subscription.url)
@@ -207,8 +209,7 @@ final class WebhookDelivery: Service, @unchecked Sendable {
         request.headers.add(name: "User-Agent", value: "partnerscore-webhooks")
         request.headers.add(name: "Webhook-Id", value: event.eventID)
         request.headers.add(name: "Webhook-Timestamp", value: String(timestamp))
-        request.headers.add(name: "Webhook-Signature",
-                            value: WebhookSubscriptions.signature(secret: subscription.secret, timestamp: timestamp, body: body))
+        request.headers.add(name: "Webhook-Signature", value: signer.signature(timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(string: body))
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Self.milliseconds(settings.timeout)))
