@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -81,6 +82,7 @@ let package = Package(
             dependencies: [
                 "PartnerModel", "PartnerStore", "PolicyEngine",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -90,7 +92,7 @@ let package = Package(
         .target(
             name: "ProgramAnalytics",
             dependencies: [
-                "PartnerModel", "PartnerStore", "PolicyEngine",
+                "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -106,6 +108,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
@@ -170,12 +173,20 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "CommandLineTests",
-            // GRDB: a test holds a database's write lock as another process would.
-            dependencies: ["partnerscore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "partnerscore",
+                // A test holds a database's write lock as another process would.
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // A webhook receiver for the real `serve` (kill -9 during delivery).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -84,12 +84,12 @@ final class ServiceFixture: @unchecked Sendable {
     }
 
     func configuration(publicMetrics: Bool = false, maxBodyBytes: Int = 64 << 10,
-                       watchInterval: Duration? = nil) -> ServiceConfiguration {
+                       watchInterval: Duration? = nil, webhooks: WebhookSettings = WebhookSettings()) -> ServiceConfiguration {
         let policies = self.policies
         return ServiceConfiguration(
             host: "127.0.0.1", port: 0,
             policySets: { [PolicySetLocation(directory: policies.appendingPathComponent("agents"), displayPath: "Policies/agents")] },
-            publicMetrics: publicMetrics, maxBodyBytes: maxBodyBytes, workers: 2, watchInterval: watchInterval)
+            publicMetrics: publicMetrics, maxBodyBytes: maxBodyBytes, workers: 2, watchInterval: watchInterval, webhooks: webhooks)
     }
 
     /// Start the real server on loopback and run `body` against it.

@@ -151,7 +151,11 @@ public struct ProgramRun {
                 numbers = try ledger.partnerNumbers(programs: programs)
             }
             let texts = dryRun ? [:] : DecisionTexts.of(policySet)
-            if !dryRun { try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash, texts: texts) }
+            if !dryRun {
+                var menus: [String: [InterventionStep]] = [:]
+                for policy in policySet.policies { for program in policy.programs { menus[program] = policy.interventions } }
+                try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash, texts: texts, menus: menus)
+            }
             progress?.start(total: numbers.count)
             func record(_ done: BatchInFlight) throws {
                 let results = try done.results()
@@ -160,7 +164,8 @@ public struct ProgramRun {
                 for i in results.indices {
                     summary.add(results[i].evaluation)
                     if let rows = results[i].rows {
-                        try ledger.record(results[i].evaluation, rows: rows, partnerNumber: done.batch[i].number)
+                        try ledger.record(results[i].evaluation, rows: rows, partnerNumber: done.batch[i].number,
+                                          cam: done.batch[i].snapshot.partner.channelAccountManager)
                     }
                     try onEvaluation(results[i].evaluation)
                     progress?.advance()
@@ -169,7 +174,8 @@ public struct ProgramRun {
             let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
                                          policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
-                                         batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue)
+                                         batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue,
+                                         readsAcknowledged: policySet.pausesEscalation)
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
                 // snapshots, the workers evaluate and encode them, and this
@@ -211,6 +217,8 @@ public struct ProgramRun {
         var snapshot: PartnerSnapshot
         var number: Int64
         var state: PartnerProgramState
+        /// The partner's acknowledged tasks, when a step of the set pauses escalation.
+        var acknowledged: [AcknowledgedStep] = []
     }
 
     struct Result {
@@ -251,6 +259,8 @@ struct BatchProducer: @unchecked Sendable {
     let batchSize: Int
     /// Forget when tiers were last due, so they are due now (``ProgramRun/tiersAsIfDue``).
     var tiersAsIfDue = false
+    /// Whether to read the partners' acknowledged tasks (only a set whose menu has a `pause` needs them).
+    var readsAcknowledged = false
 
     func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
         var batch: [ProgramRun.Pending] = []
@@ -274,6 +284,10 @@ struct BatchProducer: @unchecked Sendable {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
             }
             if tiersAsIfDue { for i in batch.indices { batch[i].state.lastTierEvaluation = nil } }
+            if readsAcknowledged {
+                let acknowledged = try TaskLedger.acknowledgedSteps(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
+                for i in batch.indices { if let steps = acknowledged[batch[i].number] { batch[i].acknowledged = steps } }
+            }
             running?.wait()   // a worker's Lua state serves one batch at a time
             if stop.isStopped, let failed = running {
                 // A partner failed: hand over its batch (it names the failure) and compute no more.
@@ -342,7 +356,8 @@ struct BatchInFlight {
                     }
                     let pending = batch[index]
                     do {
-                        let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
+                        let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state,
+                                                                                      acknowledged: pending.acknowledged)
                         let rows = json.map {
                             Ledger.PreparedRows(evaluation, state: next, json: $0, texts: texts[evaluation.policy.contentHash])
                         }

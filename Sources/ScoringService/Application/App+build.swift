@@ -21,11 +21,13 @@ public struct ServiceConfiguration: Sendable {
     public var watchInterval: Duration?
     /// Limits for policy code that win over each policy's `limits` (`serve --instructions ...`).
     public var limits: LuaLimits.Overrides
+    /// How webhooks are delivered.
+    public var webhooks: WebhookSettings
 
     public init(host: String = "127.0.0.1", port: Int = 8080, policySets: @escaping PolicyRegistry.Discovery,
                 publicMetrics: Bool = false, maxBodyBytes: Int = 8 << 20,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, watchInterval: Duration? = .seconds(1),
-                limits: LuaLimits.Overrides = .init()) {
+                limits: LuaLimits.Overrides = .init(), webhooks: WebhookSettings = WebhookSettings()) {
         self.host = host
         self.port = port
         self.policySets = policySets
@@ -34,6 +36,7 @@ public struct ServiceConfiguration: Sendable {
         self.workers = workers
         self.watchInterval = watchInterval
         self.limits = limits
+        self.webhooks = webhooks
     }
 }
 
@@ -50,7 +53,9 @@ public struct ServiceStartFailure: Error, CustomStringConvertible {
 /// migrations (``ServiceSchema``), as `partnerscore` opens every store.
 public func buildApplication(_ configuration: ServiceConfiguration, store: PartnerStore,
                              logger: Logger = Logger(label: "partnerscore.serve")) throws -> some ApplicationProtocol {
-    let hasTables = try store.writer.read { db in try db.tableExists("api_token") && db.tableExists("decision") }
+    let hasTables = try store.writer.read { db in
+        try db.tableExists("api_token") && db.tableExists("decision") && db.tableExists("task") && db.tableExists("outbox")
+    }
     guard hasTables else {
         throw ServiceStartFailure(description: "the database lacks the ledger or service tables — open it with the ledger and service migrations (partnerscore init)")
     }
@@ -73,6 +78,9 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
                           logger: logger)
     if let interval = configuration.watchInterval {
         app.addServices(PolicyWatcher(registry: registry, interval: interval, logger: logger))
+    }
+    if configuration.webhooks.enabled {
+        app.addServices(WebhookDelivery(store: store, settings: configuration.webhooks, logger: logger))
     }
     return app
 }
@@ -108,5 +116,7 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     api.addRoutes(DecisionsController(ledger: ledger).endpoints, atPath: "decisions")
     api.addRoutes(AlertsController(ledger: ledger).endpoints, atPath: "alerts")
     api.addRoutes(PoliciesController(registry: registry).endpoints, atPath: "policies")
+    api.addRoutes(TasksController(store: store, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "tasks")
+    api.addRoutes(WebhooksController(store: store, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "webhooks")
     return router
 }

@@ -23,7 +23,8 @@ struct Evaluations: Sendable {
     /// state its ledger holds — without writing anything.
     func live(partnerID: String, asOf: Day, policySet requested: String?) async throws -> Live {
         let registry = self.registry
-        let (snapshot, state, set) = try await store.writer.read { db -> (PartnerSnapshot?, PartnerProgramState?, LoadedPolicySet) in
+        let (snapshot, state, acknowledged, set) = try await store.writer.read {
+            db -> (PartnerSnapshot?, PartnerProgramState?, [AcknowledgedStep], LoadedPolicySet) in
             guard let row = try Row.fetchOne(db, sql: "SELECT number, program FROM partner WHERE id = ?", arguments: [partnerID]) else {
                 throw APIError.notFound("no partner with id '\(partnerID)'", field: "id")
             }
@@ -56,7 +57,9 @@ struct Evaluations: Sendable {
             var snapshot: PartnerSnapshot?
             try SnapshotCalculator(store: store, measures: set.measures)
                 .forEachSnapshot(in: db, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
-            return (snapshot, state, set)
+            // Acknowledged tasks hold escalation where a step has a pause, as in a run.
+            let acknowledged = try TaskLedger.acknowledgedSteps(db, policySet: set.name, partnerID: partnerID, asOf: asOf)
+            return (snapshot, state, acknowledged, set)
         }
         guard let snapshot else {
             // There is no evaluation of a partner before it enrolled: not found, as an unknown partner is.
@@ -67,7 +70,7 @@ struct Evaluations: Sendable {
         let result: (PartnerEvaluation, String) = try await evaluating(set) {
             try await set.pool.run { policySet in
                 let (evaluation, _) = try PartnerEvaluator(policySet: policySet)
-                    .evaluate(snapshot, state: state ?? .initial(for: snapshot.partner))
+                    .evaluate(snapshot, state: state ?? .initial(for: snapshot.partner), acknowledged: acknowledged)
                 let policy = policySet.policy(forProgram: snapshot.partner.program)!
                 return (evaluation, Explanation(evaluation: evaluation, policy: policy).text)
             }

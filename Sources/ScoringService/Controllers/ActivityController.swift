@@ -3,7 +3,10 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
+import PartnerModel
 import PartnerStore
+import PolicyEngine
+import ProgramEvaluation
 
 /// `POST /v1/activity`: a batch of activity events, checked exactly as a
 /// file import checks them and stored in one transaction — all or nothing.
@@ -62,6 +65,7 @@ struct ActivityController: Sendable {
                 }
                 let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: db)
                 let body = try JSONCoding.encoder.encode(Ingested(ingested: summary.events, idempotencyKey: key))
+                try Self.recordEvent(db, batch: batch, events: summary.events, key: key)
                 if let key {
                     try db.execute(sql: "INSERT INTO idempotency_key (key, requestHash, status, response, created) VALUES (?, ?, ?, ?, ?)",
                                    arguments: [key, requestHash, 201, body, TokenStore.timestamp(Date())])
@@ -81,6 +85,20 @@ struct ActivityController: Sendable {
             headers[Self.replayedHeader] = "true"
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
         }
+    }
+
+    /// `activity.ingested`, in the ingest's transaction (when a webhook subscription exists): the batch's size and partners.
+    private static func recordEvent(_ db: Database, batch: Batch, events: Int, key: String?) throws {
+        guard try Outbox.isRecording(db) else { return }
+        let partners = Set(batch.events.compactMap { ($0 as? [String: Any])?["partner_id"] as? String }).sorted()
+        let data = JSONBuffer(capacity: 256)
+        data.object { m in
+            m.integer("events", events)
+            m.nullable("idempotency_key", key, explicit: true)
+            m.strings("partners", partners)
+        }
+        try Outbox.append(db, .activityIngested, day: Day.today(), policySet: nil, partnerID: partners.count == 1 ? partners[0] : nil,
+                          data: data.string)
     }
 
     static func idempotencyKey(_ request: Request) throws -> String? {
