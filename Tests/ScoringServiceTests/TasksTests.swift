@@ -29,6 +29,10 @@ struct TasksTests {
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.viewer, json: "{}"), 403, "forbidden")
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-01-01"}"#), 400, "invalid_field", field: "on")
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-02-30"}"#), 400, "invalid_field", field: "on")
+            expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"0001-01-01"}"#), 400, "invalid_field", field: "on")
+            // Bodies are read as strictly as everywhere else: no trailing comma, no key twice.
+            expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"note":"x",}"#), 400, "invalid_field", field: "body")
+            expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"note":"x","note":"y"}"#), 400, "invalid_field", field: "body")
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"outcome":"reached"}"#), 400, "invalid_field", field: "outcome")
             let acknowledged = try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-02-02","note":"on it"}"#)
             #expect(acknowledged.status == 200, "\(acknowledged.text)")

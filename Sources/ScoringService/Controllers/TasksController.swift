@@ -86,13 +86,7 @@ struct TasksController: Sendable {
         let id = try Self.id(context)
         let data = try await request.bodyData(limit: maxBodyBytes)
         var action = Action()
-        if !data.isEmpty {
-            do {
-                action = try JSONCoding.decoder.decode(Action.self, from: data)
-            } catch let error as DecodingError {
-                throw APIError.decoding(error)
-            }
-        }
+        if !data.isEmpty { action = try request.decodeJSON(Action.self, from: data) }
         if action.outcome != nil, !request.uri.path.hasSuffix("/done") {
             throw APIError.invalid("outcome", "only done takes an outcome")
         }
