@@ -131,7 +131,9 @@
 ---@class Intervention
 ---@field after Period? how long an alert has been open before this step applies (default "0 days")
 ---@field action string what to do
----@field owner string? who does it
+---@field owner string? who does it; "CAM": the partner's channel account manager, who gets the step's tasks
+---@field queue string? the queue the step's tasks go to (default: the owner's name; a CAM step's go to the partner's cam)
+---@field pause Period? while the step's task for an alert is acknowledged, the alert escalates no further until the acknowledgement day plus this period (default: acknowledging does not hold escalation)
 ---@field kinds AlertKind[]? the alert kinds it answers (default: all)
 ---@field gates string[]? a route: the gates whose alerts it answers (those alerts leave the steps that name nothing)
 ---@field flags string[]? a route: the flags whose policy_flag alerts it answers

@@ -28,10 +28,11 @@ end
 -- risk); an executive business review only for a partner whose tier has been
 -- at risk for two months. An onboarding milestone long overdue stays with
 -- the channel account manager: most partners never win a first deal, and
--- leadership cannot review them all.
+-- leadership cannot review them all. A channel account manager who
+-- acknowledges the call's task has two weeks before the alert escalates.
 common.interventions = {
   { after = "0 days", action = "Automated nudge with the next step and a link to it", owner = "automation" },
-  { after = "14 days", action = "Call from the channel account manager", owner = "CAM" },
+  { after = "14 days", action = "Call from the channel account manager", owner = "CAM", pause = "14 days" },
   { after = "30 days", action = "Joint success plan with a partner success manager", owner = "partner success",
     kinds = { "tier_review", "gate_lapsed", "health_red" } },
   { after = "60 days", action = "Executive business review", owner = "channel leadership", kinds = { "tier_review" } },

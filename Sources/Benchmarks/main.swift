@@ -8,7 +8,9 @@ import ProgramGenerator
 
 // partnerscore-bench: micro-benchmarks of the host (run in release:
 // Scripts/bench-lua.sh). Prints one line per case: ns per call.
-//   partnerscore-bench [ITERATIONS] [POLICIES] [all|lua|record|evaluate] [PARTNERS]
+//   partnerscore-bench [ITERATIONS] [POLICIES] [all|lua|record|evaluate|durability] [PARTNERS]
+// (`durability`, Scripts/bench-durability.sh: ITERATIONS small write
+// transactions and an import of PARTNERS, with synchronous=NORMAL and FULL.)
 // (`record` runs only the LuaRecord case, the figure, e.g. to profile it;
 // PARTNERS, 20,000 by default, is how many snapshots `evaluate` cycles through:
 // fewer make its setup quick enough to run under valgrind.)
@@ -38,13 +40,63 @@ let iterations = count(at: 1, "ITERATIONS", fallback: 1_000_000)
 let policiesFolder = CommandLine.arguments.dropFirst(2).first ?? "Policies"
 let cases = CommandLine.arguments.dropFirst(3).first ?? "all"
 let benchPartners = count(at: 4, "PARTNERS", fallback: 20_000)
-guard ["all", "lua", "record", "evaluate"].contains(cases) else {
-    FileHandle.standardError.write(Data("partnerscore-bench: cases must be all, lua, record or evaluate, not '\(cases)'\n".utf8))
+guard ["all", "lua", "record", "evaluate", "durability"].contains(cases) else {
+    FileHandle.standardError.write(Data("partnerscore-bench: cases must be all, lua, record, evaluate or durability, not '\(cases)'\n".utf8))
     exit(2)
 }
 print("partnerscore-bench: \(iterations) iterations per case")
+if cases == "durability" {
+    try durability()
+    exit(0)
+}
 if cases != "evaluate" { try hostCalls() }
 if cases == "all" || cases == "evaluate" { try policyEvaluations() }
+
+/// What syncing every commit costs: the store's write connection runs
+/// synchronous=FULL (a commit is on disk when it returns); NORMAL, GRDB's
+/// default in WAL mode and the store's before, syncs only at checkpoints.
+/// Measured on the same file system as the working folder: `iterations`
+/// commits of 10 events each (an ingest batch's transaction), then an
+/// import of a generated `benchPartners`-partner program.
+func durability() throws {
+    let folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        .appendingPathComponent(".bench-durability-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let program = try ProgramGenerator(options: .init(partners: benchPartners, seed: 7, industry: Industry.named("telecom")))
+        .write(to: folder.appendingPathComponent("program"))
+    print("durability: \(program.partners) partners, \(program.events) events; commits of 10 events")
+    // Two rounds in turn, so neither setting always runs on a colder cache.
+    for (round, mode) in ["NORMAL", "FULL", "NORMAL", "FULL"].enumerated() {
+        let path = folder.appendingPathComponent("\(mode)-\(round).sqlite").path
+        let store = try PartnerStore(path: path)
+        try store.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(mode)") }
+        let clock = ContinuousClock()
+        var start = clock.now
+        let summary = try store.importFiles([program.partnersFile.path, program.eventsFile.path])
+        let importSeconds = (clock.now - start).seconds
+        let batch = (0..<10).map { i in
+            JSONValue.object([.init(key: "partner_id", value: .string("P0000001")), .init(key: "date", value: .string("2026-10-31")),
+                              .init(key: "kind", value: .string(i % 2 == 0 ? "login" : "training")),
+                              .init(key: "name", value: .string("module \(i)"))])
+        }
+        start = clock.now
+        for _ in 0..<iterations {
+            try store.writer.write { db in _ = try PartnerStore.importEventObjects(batch, in: db) }
+        }
+        let commitSeconds = (clock.now - start).seconds
+        print(String(format: "synchronous=%-6@ import %7.2f s (%d events)   %6.2f ms/commit  %7.0f commits/s",
+                     mode as NSString, importSeconds, summary.events, commitSeconds * 1000 / Double(iterations),
+                     Double(iterations) / commitSeconds))
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}
 
 /// The cost of one call into Lua through the host path.
 func hostCalls() throws {

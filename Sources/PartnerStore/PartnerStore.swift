@@ -19,14 +19,29 @@ public final class PartnerStore: Sendable {
     public let writer: any DatabaseWriter
 
     /// Open (creating if needed) the store in the file at `path`, in WAL mode,
-    /// and migrate it to the current schema.
-    public convenience init(path: String, extendingMigrations extend: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+    /// and migrate it to the current schema. A write waits up to `lockWait`
+    /// seconds for another process's write to finish.
+    public convenience init(path: String, lockWait: TimeInterval = PartnerStore.lockWait,
+                            extendingMigrations extend: (inout DatabaseMigrator) -> Void = { _ in }) throws {
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: PartnerStore.configuration())
+            pool = try DatabasePool(path: path, configuration: PartnerStore.configuration(lockWait: lockWait))
         } catch let error as DatabaseError {
+            if let trouble = PartnerStore.trouble(error, databasePath: path) { throw trouble }
             throw PartnerStoreError("cannot open the database \(path): \(error.message ?? error.description)",
                                     hint: "check that the folder exists and is writable")
+        }
+        try pool.writeWithoutTransaction { db in
+            // FULL: a commit syncs the WAL before it returns, so whatever a
+            // verb reports written (an import, a run, a 201 with its
+            // idempotency key) survives a power loss. GRDB's pool sets
+            // NORMAL, which syncs only at checkpoints: an acknowledged write
+            // could be lost, and a client told 201 would not send it again.
+            // The cost is one sync per commit (docs/performance.md). Set on
+            // the pool's one writer connection, after GRDB's own set-up.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A WAL grown by a large transaction is cut back to this size when SQLite restarts it.
+            try db.execute(sql: "PRAGMA journal_size_limit = \(PartnerStore.walSizeLimit)")
         }
         try self.init(writer: pool, extendingMigrations: extend)
     }
@@ -51,20 +66,18 @@ public final class PartnerStore: Sendable {
         return migrator
     }
 
-    static func configuration() -> Configuration {
+    static func configuration(lockWait: TimeInterval = lockWait) -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         // Several processes share a store (the service, an import, a token
         // command): wait for a writer to finish instead of failing at once.
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(lockWait)
         configuration.prepareDatabase { db in
             // A new file gets 16 KiB pages (an existing one keeps its own: this
             // does nothing once the file has a page). A bulk import then writes
             // a quarter of the pages, WAL frames and system calls, and b-trees
             // are a level shallower.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA page_size = 16384") }
-            // WAL makes NORMAL durable at each checkpoint and never corrupts.
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             try db.execute(sql: "PRAGMA cache_size = -65536")   // 64 MiB page cache
         }
         return configuration

@@ -13,6 +13,9 @@ public struct PartnerStoreError: Error, Sendable, CustomStringConvertible {
     public var field: String?
     /// What the user can do about it.
     public var hint: String?
+    /// True when the record names something the store does not hold (an
+    /// unknown partner) rather than being malformed: the service answers 404.
+    public var isUnknownReference = false
 
     public init(_ message: String, file: String? = nil, line: Int? = nil, field: String? = nil, hint: String? = nil) {
         self.message = message

@@ -55,6 +55,14 @@ public struct ProgramGenerator: Sendable {
     /// A fixed default end, never "today": runs are reproducible.
     public static let defaultEnd = Day(year: 2026, month: 10, day: 31)!
 
+    /// The ends whose every generated date is a ``Day/supported`` one:
+    /// enrolments reach four years back, certificates stay valid up to their
+    /// longest validity past the end.
+    public static let supportedEnds: ClosedRange<Day> = {
+        let validity = Industry.all.flatMap(\.programs).flatMap(\.certifications).map(\.validMonths).max() ?? 0
+        return Day.supported.lowerBound.adding(days: 4 * 365)...Day.supported.upperBound.adding(months: -max(validity, 12))
+    }()
+
     /// Events per partner per year of activity by default. Enrolments spread
     /// over four years and many partners go dormant, so this gives about 100
     /// events per partner over its life — a 100k-partner program has about

@@ -27,6 +27,8 @@ struct Partnerscore: AsyncParsableCommand {
             PolicyCommand.self,
             ServeCommand.self,
             TokenCommand.self,
+            TasksCommand.self,
+            WebhooksCommand.self,
         ]
     )
 }

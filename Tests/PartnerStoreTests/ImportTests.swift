@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PartnerModel
 import Testing
 @testable import PartnerStore
@@ -115,5 +116,42 @@ struct ImportTests {
         var reports: [Int] = []
         try store.importFiles([partners, events], progressInterval: 10) { reports.append($0) }
         #expect(reports == [10, 20])
+    }
+}
+
+@Suite("A write that fills the disk gives the space back")
+struct FullDiskTests {
+    @Test("an import that hits SQLITE_FULL leaves no WAL behind, says the disk is full, and the store keeps working")
+    func importFillsTheDisk() throws {
+        let folder = try Folder()
+        let path = folder.path("program.sqlite")
+        let store = try PartnerStore(path: path)
+        try store.importFiles([try folder.write("partners.csv", twoPartnersCSV)])
+        // The database may grow by 40 pages (640 KiB) only: SQLite answers SQLITE_FULL, as on a full
+        // disk. A small page cache makes the transaction spill its pages into the WAL first, as a
+        // large import does.
+        try store.writer.writeWithoutTransaction { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            try db.execute(sql: "PRAGMA max_page_count = \(pages + 40)")
+            try db.execute(sql: "PRAGMA cache_size = 16")
+        }
+        var rows = eventsHeader
+        for i in 0..<60_000 { rows += "P\(i % 2 + 1),2024-\(String(format: "%02d", i % 12 + 1))-15,training,,,,,module \(i),,\n" }
+        let events = try folder.write("events.csv", rows)
+        do {
+            try store.importFiles([events])
+            Issue.record("the import should have filled the database")
+        } catch let error as DatabaseError {
+            #expect(error.resultCode == .SQLITE_FULL)
+            let trouble = try #require(store.trouble(error))
+            #expect(trouble.message.contains("program.sqlite is full") && trouble.hint?.contains("free space") == true, "\(trouble)")
+        }
+        let wal = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0, "the WAL was truncated after the failure, not left at \(wal) bytes")
+        #expect(try store.counts().events == 0)
+        // Space again: the store works.
+        try store.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
+        try store.importFiles([try folder.write("one.csv", eventsHeader + "P1,2024-01-01,login,,,,,,,\n")])
+        #expect(try store.counts().events == 1)
     }
 }

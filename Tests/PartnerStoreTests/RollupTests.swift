@@ -305,7 +305,8 @@ struct RollupTests {
             }
             return o
         }
-        try store.writer.write { db in _ = try PartnerStore.importEventObjects(objects, kinds: Self.kinds, in: db) }
+        let values = try objects.map { try JSONValue(parsing: JSONSerialization.data(withJSONObject: $0)) }
+        try store.writer.write { db in _ = try PartnerStore.importEventObjects(values, kinds: Self.kinds, in: db) }
         try expectRollupsMatchEvents(store, "ingested objects")
     }
 

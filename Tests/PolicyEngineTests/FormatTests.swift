@@ -16,6 +16,13 @@ import Testing
         #expect(Format.number(-0.0) == "0")
     }
 
+    @Test("money beyond Int64 (a sum of many large amounts) prints instead of trapping")
+    func hugeMoney() {
+        #expect(!Format.number(1e19, money: true).isEmpty)
+        #expect(!Format.metric(5e20, .revenue12m).isEmpty)
+        #expect(Format.number(9e17, money: true) == "900,000,000,000,000,000")
+    }
+
     @Test func fractionsAndPercentages() {
         #expect(Format.number(0.125) == "0.125")
         #expect(Format.number(2.5) == "2.5")

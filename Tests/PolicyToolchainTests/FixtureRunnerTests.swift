@@ -141,4 +141,52 @@ struct FixtureRunnerTests {
         #expect(lines.file == "Policies/s/p.lua")
         #expect(lines.missing == ["9"])
     }
+
+    /// A red partner on a menu whose CAM step pauses 10 days; `acknowledge` goes on the second case.
+    func pausingFixture(_ acknowledge: String) -> [String: String] {
+        let menu = """
+              tiers = { ps.tier "Base" {} },
+              health = { components = { ps.component "revenue" { weight = 1, metric = "revenue_3m", target = 1000 } } },
+              milestones = { first_login = false, first_training = false, first_deal_registration = false, first_deal_won = false },
+              interventions = {
+                ps.step { after = "0 days", action = "Nudge", owner = "automation" },
+                ps.step { after = "7 days", action = "Call", owner = "CAM", pause = "10 days" },
+                ps.step { after = "14 days", action = "Plan", owner = "success" },
+              },
+            """
+        let fixture = """
+            {
+              "partners": [ { "id": "A", "name": "A Co", "type": "agent", "program": "p", "region": "NA", "country": "US",
+                              "territories": [], "products": [], "enrolled": "2025-01-01", "cam": "c" } ],
+              "cases": [
+                { "as_of": "2025-01-10", "expect": { "A": { "intervention_step": 1 } } },
+                { "as_of": "2025-01-17", "expect": { "A": { "intervention_step": 2 } }, "acknowledge": \(acknowledge) },
+                { "as_of": "2025-01-25", "expect": { "A": { "intervention": "Call" } } }
+              ]
+            }
+            """
+        return ["s/p.lua": policy(menu), "s/fixtures/a.json": fixture]
+    }
+
+    @Test("a case's acknowledge holds escalation in the cases after it, as the task ledger does")
+    func acknowledge() throws {
+        let held = try run(pausingFixture(#"[ { "partner": "A", "alert": "health_red:health", "on": "2025-01-18" } ]"#))
+        #expect(held.map(\.passed) == [true, true, true], "\(TestReport.text(held))")
+        let escalated = try run(pausingFixture("[]"))
+        #expect(escalated.map(\.passed) == [true, true, false])
+        #expect(TestReport.text(escalated).contains("partner A intervention: expected Call, got Plan"))
+    }
+
+    @Test("an acknowledgement the ledger refuses fails its case, naming the fixture and the entry", arguments: [
+        (#"[ { "partner": "A", "alert": "tier_review:Base" } ]"#, "cases[2].acknowledge[1]: partner A has no open task for alert tier_review:Base"),
+        (#"[ { "partner": "A", "alert": "health_red:health", "on": "2025-01-01" } ]"#, "2025-01-01 is before it was opened (2025-01-17)"),
+        (#"[ { "partner": "A", "alert": "health_red" } ]"#, "cases[2].acknowledge[1].alert: expected KIND:SUBJECT"),
+        (#"[ { "partner": "A", "alert": "health_red:health", "day": "2025-01-18" } ]"#, "cases[2].acknowledge[1].day: unknown key"),
+    ])
+    func refused(_ acknowledge: String, _ words: String) throws {
+        let results = try run(pausingFixture(acknowledge))
+        let text = TestReport.text(results)
+        #expect(text.contains(words), "\(text)")
+        #expect(text.contains("Policies/s/fixtures/a.json"), "\(text)")
+    }
 }

@@ -43,6 +43,14 @@ struct ErrorTests {
             expectError(try await api.post("/v1/activity", token: fixture.operator, json: "[]"), 400, "invalid_field", field: "body")
             expectError(try await api.post("/v1/activity", token: fixture.operator, json: #"{"events":[]}"#),
                         400, "invalid_field", field: "events")
+            // Every body is read strictly, as ingest reads it.
+            for body in [#"{"policy_set":"agents","as_of":"2025-04-30",}"#, #"{"policy_set":"agents","policy_set":"x","as_of":"2025-04-30"}"#,
+                         "\u{FEFF}" + #"{"policy_set":"agents","as_of":"2025-04-30"}"#] {
+                expectError(try await api.post("/v1/runs", token: fixture.operator, json: body), 400, "invalid_field", field: "body")
+            }
+            expectError(try await api.post("/v1/activity", token: fixture.operator,
+                                           json: #"{"events":[{"partner_id":"A-2","date":"2025-02-01","kind":"login",}]}"#),
+                        400, "invalid_field", field: "body")
         }
     }
 }

@@ -29,7 +29,7 @@ struct RunsTests {
         }
     }
 
-    @Test("refusals: going back in time 409, unknown set 404, unknown partner, bad date and empty ids 400")
+    @Test("refusals: going back in time 409, unknown set and unknown partner 404, bad date and empty ids 400")
     func refusals() async throws {
         let fixture = try ServiceFixture()
         try await fixture.withServer { api in
@@ -40,7 +40,7 @@ struct RunsTests {
                         404, "not_found", field: "policy_set")
             expectError(try await api.post("/v1/runs", token: fixture.operator,
                                            json: #"{"policy_set":"agents","as_of":"2025-04-30","partner_ids":["NOPE"]}"#),
-                        400, "unknown_partner", field: "partner_ids")
+                        404, "unknown_partner", field: "partner_ids")
             expectError(try await api.post("/v1/runs", token: fixture.operator, json: #"{"policy_set":"agents","as_of":"April"}"#),
                         400, "invalid_field", field: "as_of")
             expectError(try await api.post("/v1/runs", token: fixture.operator,

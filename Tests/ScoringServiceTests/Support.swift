@@ -84,20 +84,20 @@ final class ServiceFixture: @unchecked Sendable {
     }
 
     func configuration(publicMetrics: Bool = false, maxBodyBytes: Int = 64 << 10,
-                       watchInterval: Duration? = nil) -> ServiceConfiguration {
+                       watchInterval: Duration? = nil, webhooks: WebhookSettings = WebhookSettings()) -> ServiceConfiguration {
         let policies = self.policies
         return ServiceConfiguration(
             host: "127.0.0.1", port: 0,
             policySets: { [PolicySetLocation(directory: policies.appendingPathComponent("agents"), displayPath: "Policies/agents")] },
-            publicMetrics: publicMetrics, maxBodyBytes: maxBodyBytes, workers: 2, watchInterval: watchInterval)
+            publicMetrics: publicMetrics, maxBodyBytes: maxBodyBytes, workers: 2, watchInterval: watchInterval, webhooks: webhooks)
     }
 
     /// Start the real server on loopback and run `body` against it.
-    func withServer<T>(_ configuration: ServiceConfiguration? = nil,
+    func withServer<T>(_ configuration: ServiceConfiguration? = nil, store: PartnerStore? = nil,
                        _ body: @escaping @Sendable (API) async throws -> T) async throws -> T {
         var logger = Logger(label: "partnerscore.test")
         logger.logLevel = .critical
-        let app = try buildApplication(configuration ?? self.configuration(), store: store, logger: logger)
+        let app = try buildApplication(configuration ?? self.configuration(), store: store ?? self.store, logger: logger)
         return try await app.test(.live) { client in try await body(API(client: client)) }
     }
 

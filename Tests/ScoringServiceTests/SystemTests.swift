@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Testing
 @testable import ScoringService
 
@@ -53,6 +54,8 @@ struct SystemTests {
                 "POST /v1/activity", "POST /v1/runs", "GET /v1/decisions", "GET /v1/alerts",
                 "GET /v1/incentives", "GET /v1/partners/{id}/incentives",
                 "GET /v1/policies", "POST /v1/policies/reload",
+                "GET /v1/tasks", "GET /v1/tasks/{id}", "POST /v1/tasks/{id}/ack", "POST /v1/tasks/{id}/done", "POST /v1/tasks/{id}/dismiss",
+                "GET /v1/webhooks", "POST /v1/webhooks", "GET /v1/webhooks/{id}", "DELETE /v1/webhooks/{id}", "POST /v1/webhooks/{id}/replay",
             ])
             let schemes = (document["components"] as? [String: Any])?["securitySchemes"] as? [String: [String: String]]
             #expect(schemes?["bearerAuth"]?["scheme"] == "bearer")
@@ -60,7 +63,8 @@ struct SystemTests {
             for operation in operations.sorted() {
                 let parts = operation.split(separator: " ")
                 let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: "A-1")
-                let routed = try await api.call(parts[0] == "GET" ? .get : .post, uri, token: fixture.designer, json: parts[0] == "POST" ? "{}" : nil)
+                let routed = try await api.call(HTTPRequest.Method(String(parts[0]))!, uri, token: fixture.designer,
+                                                json: parts[0] == "POST" ? "{}" : nil)
                 #expect(![404, 405].contains(routed.status), "\(operation): \(routed.status) \(routed.text)")
             }
         }

@@ -34,14 +34,13 @@ final class ChunkedFile {
     }
 
     /// The next run of whole records, or nil at the end. The UTF-8 byte
-    /// order mark of the first chunk is dropped. `unclosedQuote` is true when
-    /// the file ended inside a quoted field.
-    func nextChunk() throws -> (bytes: ArraySlice<UInt8>, hasQuotes: Bool, unclosedQuote: Bool)? {
+    /// order mark at the start of the file is dropped (anywhere else it is
+    /// data, which the readers refuse).
+    func nextChunk() throws -> ArraySlice<UInt8>? {
         var data = carry
         carry = []
         var scanned = 0
         var inQuotes = false
-        var hasQuotes = false
         var lastBoundary = -1
         while true {
             // Scan the bytes not scanned yet for the last record boundary.
@@ -56,7 +55,6 @@ final class ChunkedFile {
                         let byte = buffer[i]
                         if byte == 0x22 {
                             inQuotes.toggle()
-                            hasQuotes = true
                         } else if byte == 0x0A && !inQuotes {
                             lastBoundary = i
                         }
@@ -74,21 +72,14 @@ final class ChunkedFile {
             data.append(contentsOf: UnsafeBufferPointer(start: readBuffer.baseAddress!, count: got))
             if got == 0 { atEnd = true }
         }
-        var end: Int
-        var unclosed = false
-        if atEnd {
-            end = data.count
-            unclosed = inQuotes
-        } else {
-            end = lastBoundary + 1
-        }
+        let end = atEnd ? data.count : lastBoundary + 1
         if end < data.count { carry = Array(data[end...]) }
         var start = 0
         if isFirstChunk {
             isFirstChunk = false
             if data.count >= 3, data[0] == 0xEF, data[1] == 0xBB, data[2] == 0xBF { start = 3 }
         }
-        if start >= end { return atEnd && carry.isEmpty ? nil : (data[end..<end], false, false) }
-        return (data[start..<end], hasQuotes, unclosed)
+        if start >= end { return atEnd && carry.isEmpty ? nil : data[end..<end] }
+        return data[start..<end]
     }
 }

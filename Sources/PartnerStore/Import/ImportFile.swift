@@ -138,7 +138,7 @@ final class ImportFile: @unchecked Sendable {
 }
 
 /// The events of CSV rows, checked exactly as ``ImportRecord/event(numbers:)``
-/// checks them, straight from the fields CSV.swift read: no record, no
+/// checks them, straight from the fields ``CSVChunk`` read: no record, no
 /// field array, the partner's number and the day remembered from the row
 /// before (an events file comes in runs of one partner and one day).
 /// Returns nil for any row that check would refuse — or that this one does
@@ -204,11 +204,17 @@ struct CSVEventRows {
         }
         func amount() -> Bool {
             let value = fields[p[3]]
-            guard !value.isEmpty, let amount = Double(value), amount.isFinite, amount >= 0, Money.isExact(amount) else { return false }
+            guard !value.isEmpty, let amount = JSONNumber.parse(value), amount >= 0, amount <= ImportRecord.largestAmount,
+                  Money.isExact(amount) else { return false }
             row.amount = amount
             row.hasAmount = true
             return true
         }
+        // Fields the kind does not use are still checked (as the record path does).
+        let usesAmount = kind == .revenue || kind == .dealRegistered || kind == .dealWon || kind == .dealLost
+        if !usesAmount, !fields[p[3]].isEmpty,
+           !(JSONNumber.parse(fields[p[3]]).map { $0 >= 0 && $0 <= ImportRecord.largestAmount && Money.isExact($0) } ?? false) { return nil }
+        if kind != .certification && kind != .credential, !fields[p[9]].isEmpty, Self.day(fields[p[9]]) == nil { return nil }
         switch kind {
         case .login:
             break
@@ -254,7 +260,7 @@ struct CSVEventRows {
 
     /// A value: a number when it reads as one, else a text (as ``ImportRecord`` reads it).
     private static func set(_ value: String, of row: inout EventRow, in batch: inout EventBatch) {
-        if let number = Double(value), number.isFinite {
+        if let number = JSONNumber.parse(value) {
             row.valueKind = 1
             row.number = number
         } else {
@@ -266,21 +272,7 @@ struct CSVEventRows {
     /// `YYYY-MM-DD` as ``Day/init(parsing:)`` reads it, without an array; nil when it would refuse.
     static func day(_ text: String) -> Int32? {
         var text = text
-        return text.withUTF8 { b -> Int32? in
-            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
-            func number(_ from: Int, _ to: Int) -> Int? {
-                var value = 0
-                for i in from..<to {
-                    let digit = b[i] &- 48
-                    guard digit <= 9 else { return nil }
-                    value = value * 10 + Int(digit)
-                }
-                return value
-            }
-            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10),
-                  let day = Day(year: y, month: m, day: d) else { return nil }
-            return day.daysSinceEpoch
-        }
+        return text.withUTF8 { Day.parsed(utf8: $0)?.daysSinceEpoch }
     }
 }
 
@@ -302,7 +294,7 @@ final class JSONLines {
             throw PartnerStoreError("the file holds no JSON object", file: display, line: 1,
                                     hint: "write one JSON object per line")
         }
-        guard let content = ImportContent.detect(keys: object.keys) else {
+        guard let content = ImportContent.detect(keys: object.map(\.key)) else {
             throw PartnerStoreError("the first object has neither 'id' (a partner) nor 'partner_id' (an event)",
                                     file: display, line: line, hint: "name the fields as in the CSV header")
         }
@@ -319,20 +311,20 @@ final class JSONLines {
         return try record(line: line, object: object)
     }
 
-    private func nextObject() throws -> (Int, [String: Any])? {
+    private func nextObject() throws -> (Int, [JSONValue.Member])? {
         while true {
             if position == lines.count {
                 guard let chunk = try file.nextChunk() else { return nil }
                 lines.removeAll(keepingCapacity: true)
                 position = 0
-                var start = chunk.bytes.startIndex
-                for index in chunk.bytes.indices where chunk.bytes[index] == 0x0A {
-                    lines.append((nextLine, chunk.bytes[start..<index]))
+                var start = chunk.startIndex
+                for index in chunk.indices where chunk[index] == 0x0A {
+                    lines.append((nextLine, chunk[start..<index]))
                     nextLine += 1
                     start = index + 1
                 }
-                if start < chunk.bytes.endIndex {
-                    lines.append((nextLine, chunk.bytes[start...]))
+                if start < chunk.endIndex {
+                    lines.append((nextLine, chunk[start...]))
                     nextLine += 1
                 }
                 continue
@@ -340,49 +332,61 @@ final class JSONLines {
             let (line, bytes) = lines[position]
             position += 1
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let parsed: Any
+            let parsed: JSONValue
             do {
-                parsed = try JSONSerialization.jsonObject(with: Data(bytes))
+                parsed = try JSONValue(parsing: bytes)
             } catch {
-                throw PartnerStoreError("not valid JSON", file: display, line: line,
+                if UTF8Check.firstInvalidOffset(in: Array(bytes)) != nil { throw UTF8Check.error(display: display, line: line) }
+                throw PartnerStoreError("not valid JSON: \(error)", file: display, line: line,
                                         hint: "write one complete JSON object per line (no line breaks inside an object)")
             }
-            guard let object = parsed as? [String: Any] else {
-                throw PartnerStoreError("expected a JSON object", file: display, line: line,
+            guard case .object(let members) = parsed else {
+                throw PartnerStoreError("expected a JSON object, found \(parsed.kindName)", file: display, line: line,
                                         hint: "write one JSON object per line, like {\"id\": \"P1\", ...}")
             }
-            return (line, object)
+            return (line, members)
         }
     }
 
-    private func record(line: Int, object: [String: Any]) throws -> ImportRecord {
+    private func record(line: Int, object: [JSONValue.Member]) throws -> ImportRecord {
         try JSONLines.record(object, content: content, file: display, line: line)
     }
 
-    /// The record a JSON object describes, checked as a JSON Lines file's line is.
-    static func record(_ object: [String: Any], content: ImportContent, file display: String, line: Int) throws -> ImportRecord {
+    /// The record a JSON object describes, checked as a JSON Lines file's
+    /// line is: text as strings, amounts as numbers, lists as arrays of
+    /// strings, `null` for no value; nothing else.
+    static func record(_ object: [JSONValue.Member], content: ImportContent, file display: String, line: Int) throws -> ImportRecord {
         let columns = content.columns
         var values = [FieldValue?](repeating: nil, count: columns.count)
-        for (key, value) in object {
+        for member in object {
+            let key = member.key
             guard let column = columns.firstIndex(of: key) else {
                 throw PartnerStoreError("unknown field '\(key)'", file: display, line: line, field: key,
                                         hint: "the fields are " + columns.joined(separator: ", "))
             }
-            switch value {
-            case let text as String: values[column] = text.isEmpty ? nil : .text(text)
-            case let list as [Any]:
-                guard let strings = list as? [String] else {
-                    throw PartnerStoreError("expected a list of strings", file: display, line: line, field: key,
-                                            hint: "write lists as [\"a\", \"b\"]")
+            func checked(_ text: String) throws -> String {
+                if let (message, hint) = FieldText.problem(in: text) {
+                    throw PartnerStoreError(message, file: display, line: line, field: key, hint: hint)
                 }
-                values[column] = .list(strings)
-            case is NSNull: values[column] = nil
-            case let number as NSNumber: values[column] = .number(number.doubleValue)
-            default:
-                throw PartnerStoreError("expected a string, a number or a list", file: display, line: line, field: key,
-                                        hint: "write plain values; objects are not allowed")
+                return text
+            }
+            switch member.value {
+            case .string(let text): values[column] = .text(try checked(text))   // "" is no value, but only where text may stand
+            case .number(let number): values[column] = .number(number)
+            case .null: values[column] = nil
+            case .array(let list):
+                values[column] = .list(try list.map { item in
+                    guard case .string(let text) = item else {
+                        throw PartnerStoreError("expected a list of strings, found \(item.kindName) in it", file: display, line: line,
+                                                field: key, hint: "write lists as [\"a\", \"b\"]")
+                    }
+                    return try checked(text)
+                })
+            case .bool, .object:
+                throw PartnerStoreError("expected a string, a number or a list, found \(member.value.kindName)", file: display,
+                                        line: line, field: key, hint: "write plain values: text in quotes, numbers without")
             }
         }
-        return ImportRecord(file: display, line: line, content: content, values: values)
+        return ImportRecord(file: display, line: line, content: content, values: values, isJSON: true)
     }
 }

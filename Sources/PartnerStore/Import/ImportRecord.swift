@@ -47,6 +47,9 @@ struct ImportRecord {
     var line: Int
     var content: ImportContent
     var values: [FieldValue?]
+    /// JSON says what type a value is: a number must be a JSON number, a
+    /// text a string and a list an array; CSV text is read as each field needs.
+    var isJSON = false
 
     func failure(_ column: Int, _ message: String, hint: String) -> PartnerStoreError {
         PartnerStoreError(message, file: file, line: line, field: content.columns[column], hint: hint)
@@ -56,7 +59,7 @@ struct ImportRecord {
         switch values[column] {
         case nil: return nil
         case .text(let text): return text
-        case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .number: throw failure(column, "expected a string, found a number", hint: "write text in double quotes")
         case .list: throw failure(column, "expected a text, found a list", hint: "write a single value")
         }
     }
@@ -78,8 +81,12 @@ struct ImportRecord {
         do {
             return try Day(parsing: text)
         } catch {
-            throw failure(column, error.reason == "no such day" ? "no such day '\(text)'" : "'\(text)' is not a date",
-                          hint: "write dates as YYYY-MM-DD (a day that exists)")
+            let message = switch error.kind {
+            case .format: "'\(text)' is not a date"
+            case .noSuchDay: "no such day '\(text)'"
+            case .outOfRange: "'\(text)' is \(error.reason)"
+            }
+            throw failure(column, message, hint: error.hint)
         }
     }
 
@@ -88,27 +95,40 @@ struct ImportRecord {
         case nil: return nil
         case .number(let number): return number
         case .text(let text):
+            if isJSON { throw failure(column, "expected a number, found a string", hint: "write numbers without quotes, such as 1250.50") }
             if text.isEmpty { return nil }
-            guard let number = Double(text), number.isFinite else {
-                throw failure(column, "'\(text)' is not a number", hint: "write plain numbers such as 1250.50")
+            guard let number = JSONNumber.parse(text) else {
+                throw failure(column, "'\(text)' is not a number",
+                              hint: "write plain decimal numbers such as 1250.50 or 1.5e3 (no hex, '+', thousands separators or currency signs)")
             }
             return number
         case .list: throw failure(column, "expected a number, found a list", hint: "write a single number")
         }
     }
 
-    /// A money amount: required, finite, not negative, with at most four decimal places.
+    /// The largest amount an event may carry: sums of such amounts stay
+    /// finite and print in full (a larger one is a typo, not money).
+    static let largestAmount = 1e15
+
+    /// A money amount: required, finite, not negative, at most ``largestAmount``,
+    /// with at most four decimal places.
     func amount(_ column: Int, for kind: String) throws -> Double {
         guard let amount = try number(column) else {
             throw failure(column, "missing (a \(kind) event needs an amount)", hint: "fill in the amount")
         }
+        let shown: String
+        if case .text(let text)? = values[column] { shown = text } else { shown = "\(amount)" }
         guard amount >= 0 else {
-            throw failure(column, "negative amount \((try? text(column)) ?? "") for a \(kind) event",
+            throw failure(column, "negative amount \(shown) for a \(kind) event",
                           hint: "amounts are 0 or more; record a loss or refund as its own event")
+        }
+        guard amount <= Self.largestAmount else {
+            throw failure(column, "amount \(shown) is larger than 10^15",
+                          hint: "amounts are at most 1000000000000000; check the figure (a missing decimal point?)")
         }
         // Money keeps four decimal places (Money): a finer amount would be rounded away unseen.
         guard Money.isExact(amount) else {
-            throw failure(column, "amount \((try? text(column)) ?? "\(amount)") has more than \(Money.places) decimal places",
+            throw failure(column, "amount \(shown) has more than \(Money.places) decimal places",
                           hint: "write amounts in currency units to at most \(Money.places) decimal places")
         }
         return amount
@@ -119,6 +139,9 @@ struct ImportRecord {
         switch values[column] {
         case nil: return []
         case .list(let list): return list
+        case .text(let text) where isJSON:
+            if text.isEmpty { return [] }
+            throw failure(column, "expected a list, found a string", hint: "write lists as [\"a\", \"b\"]")
         case .text(let text):
             return text.split(separator: ";").compactMap { item in
                 var trimmed = item
@@ -138,6 +161,7 @@ extension ImportRecord {
     /// when the record has no status (an update then keeps the stored one).
     func partner() throws -> (partner: Partner, statusGiven: Bool) {
         let id = try requiredText(0)
+        if let (message, hint) = FieldText.problem(in: id, lineBreaks: false) { throw failure(0, message, hint: hint) }
         let name = try requiredText(1)
         let typeText = try requiredText(2)
         guard let type = PartnerType(rawValue: typeText) else {
@@ -169,8 +193,10 @@ extension ImportRecord {
     func event(numbers: [String: Int64], kinds: EventKinds) throws -> StoredEvent {
         let partnerID = try requiredText(0)
         guard let number = numbers[partnerID] else {
-            throw failure(0, "unknown partner '\(partnerID)'",
-                          hint: "import the partners file first (or in the same import); partner ids are case-sensitive")
+            var error = failure(0, "unknown partner '\(partnerID)'",
+                                hint: "import the partners file first (or in the same import); partner ids are case-sensitive")
+            error.isUnknownReference = true
+            throw error
         }
         let day = try self.day(1, required: true)!
         let kindText = try requiredText(2)
@@ -216,6 +242,12 @@ extension ImportRecord {
                 throw failure(9, "a \(kindText) event has no expiry", hint: "leave expires empty; only certifications and credentials expire")
             }
         }
+        // Every field given is checked, whether or not the kind uses it, so
+        // nothing malformed passes because it happens to be ignored.
+        if event.amount == nil, try self.number(3) != nil { _ = try amount(3, for: kindText) }
+        for column in 4...7 { _ = try text(column) }
+        if case .list? = values[8] { throw failure(8, "expected a number or a text, found a list", hint: "write a single value") }
+        if event.expires == nil { _ = try self.day(9, required: false) }
         return event
     }
 
@@ -224,7 +256,7 @@ extension ImportRecord {
         switch values[column] {
         case .number(let number)?: return .number(number)
         case .text(let text)? where !text.isEmpty:
-            if let number = Double(text), number.isFinite { return .number(number) }
+            if let number = JSONNumber.parse(text) { return .number(number) }
             return .text(text)
         case .list?: throw failure(column, "expected a number or a text, found a list", hint: "write a single value")
         default: return nil

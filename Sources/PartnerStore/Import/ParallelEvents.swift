@@ -31,6 +31,7 @@ enum ParallelEvents {
         var linesBefore = records.linesRead
 
         let coordinator = Coordinator(file: records.file)
+        let header = records.header
         for _ in 0..<workers {
             let thread = Thread { [file] in
                 var rows = CSVEventRows(positions: positions, numbers: numbers, kinds: kinds)
@@ -38,7 +39,7 @@ enum ParallelEvents {
                     var result = Result()
                     do {
                         guard let chunk = try chunk.get() else { break }
-                        var parsed = try CSVChunk(chunk, display: file.display)
+                        var parsed = try CSVChunk(chunk, display: file.display, header: header)
                         result.batch.reserve(32_768)
                         while let (line, fields) = try parsed.next() {
                             try file.append(line: line, fields: fields, to: &result.batch, rows: &rows)
@@ -57,11 +58,8 @@ enum ParallelEvents {
         defer { coordinator.stop() }
         while let result = coordinator.next() {
             if let failure = result.failure {
-                switch failure {
-                case let error as PartnerStoreError: throw error.shifted(by: linesBefore)
-                case is CSVChunk.InvalidUTF8: throw CSVChunk.invalidUTF8(display: file.display, afterLine: linesBefore)
-                default: throw failure
-                }
+                if let error = failure as? PartnerStoreError { throw error.shifted(by: linesBefore) }
+                throw failure
             }
             try write(result.batch)
             linesBefore += result.lines
@@ -92,7 +90,7 @@ enum ParallelEvents {
         /// The next chunk to parse (read in order under the lock), or nil when
         /// there is none or the caller stopped. A read error is handed out as
         /// the chunk's result to report in order.
-        func take() -> (Int, Swift.Result<(bytes: ArraySlice<UInt8>, hasQuotes: Bool, unclosedQuote: Bool)?, Error>)? {
+        func take() -> (Int, Swift.Result<ArraySlice<UInt8>?, Error>)? {
             condition.lock()
             defer { condition.unlock() }
             while !stopped && total == nil && handedOut - consumed >= ParallelEvents.ahead { condition.wait() }

@@ -39,7 +39,7 @@ extension PartnerStore {
         let eventFiles = files.filter { $0.content == .events }
         let writeback = EarlyWriteback(for: self)
         defer { writeback?.stop() }
-        return try writer.writeWithoutTransaction { db in
+        return try reclaimingSpaceOnFailure { try writer.writeWithoutTransaction { db in
             // Foreign keys are checked here, not by SQLite: every event's
             // partner number comes from the partner table in this same
             // transaction and every kind from EventKinds (the writer adds a
@@ -55,7 +55,7 @@ extension PartnerStore {
                 return .commit
             }
             return summary
-        }
+        } }
 
         func importRecords(_ db: Database) throws -> ImportSummary {
             var summary = ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: 0)
@@ -148,15 +148,15 @@ extension PartnerStore {
     /// `"<batch>[i]"` (the 0-based index of the bad object), with no line.
     /// `kinds` are the kinds accepted, as for a file import.
     @discardableResult
-    public static func importEventObjects(_ objects: [Any], kinds: EventKinds = .builtIn, batch: String = "events",
+    public static func importEventObjects(_ objects: [JSONValue], kinds: EventKinds = .builtIn, batch: String = "events",
                                           in db: Database) throws -> ImportSummary {
         let numbers = try PartnerRow.numbersByID(db)
         let writer = try EventWriter(db)
         for (index, element) in objects.enumerated() {
             let location = "\(batch)[\(index)]"
             do {
-                guard let object = element as? [String: Any] else {
-                    throw PartnerStoreError("expected a JSON object", file: location,
+                guard case .object(let object) = element else {
+                    throw PartnerStoreError("expected a JSON object, found \(element.kindName)", file: location,
                                             hint: "send each event as an object like {\"partner_id\": \"P1\", \"date\": \"2026-01-31\", \"kind\": \"login\"}")
                 }
                 let record = try JSONLines.record(object, content: .events, file: location, line: 0)

@@ -410,12 +410,17 @@ func bindText(_ s: OpaquePointer, _ index: Int32, _ text: String?) {
     }
 }
 
+/// Run a bound statement once; a failure is a `DatabaseError` with SQLite's
+/// code, so a full disk or a held lock can be told apart (``PartnerStore/trouble(_:)``).
 func step(_ s: OpaquePointer, _ what: @autoclosure () -> String) throws {
     let code = sqlite3_step(s)
-    sqlite3_reset(s)
     guard code == SQLITE_DONE else {
-        throw PartnerStoreError("could not store \(what()): \(String(cString: sqlite3_errstr(code)))")
+        let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(s)))
+        sqlite3_reset(s)
+        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "could not store \(what()): \(message)",
+                            sql: sqlite3_sql(s).map { String(cString: $0) })
     }
+    sqlite3_reset(s)
 }
 
 extension EventKind {

@@ -67,8 +67,8 @@ struct StoredEvent: Sendable {
                                     hint: "import the partner before its events")
         }
         func amount(_ value: Double) throws -> Double {
-            guard value.isFinite, value >= 0 else {
-                throw PartnerStoreError("amount \(value) must be a number ≥ 0", file: location, field: "amount",
+            guard value.isFinite, value >= 0, value <= ImportRecord.largestAmount else {
+                throw PartnerStoreError("amount \(value) must be a number from 0 to 10^15", file: location, field: "amount",
                                         hint: "record refunds and losses as their own events, not negative amounts")
             }
             return value

@@ -47,13 +47,6 @@ public struct StatementBinder {
 
     /// Run the statement once with what is bound; `what` names the row for the error.
     public func execute(_ what: @autoclosure () -> String) throws {
-        let code = sqlite3_step(s)
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(s)))
-            sqlite3_reset(s)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "could not store \(what()): \(message)",
-                                sql: statement.sql)
-        }
-        sqlite3_reset(s)
+        try step(s, what())
     }
 }

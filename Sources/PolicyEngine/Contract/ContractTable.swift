@@ -1,5 +1,6 @@
 import PartnerModel
 import LuaHost
+import PartnerModel
 
 /// One table of a policy as the loader reads it: its fields, the line of
 /// its declaration (or of the nearest one around it) and the path that
@@ -120,13 +121,15 @@ struct ContractTable {
 
     /// The longest period a policy may write: deadlines and escalations further out are mistakes, and days
     /// that far away are past what day arithmetic supports.
-    static let longestPeriod = Period(days: 36_525, months: 1_200)
+    static let longestPeriod = Period(days: Day.longestSpanInYears * 365 + Day.longestSpanInYears / 4,
+                                      months: Day.longestSpanInYears * 12)
 
     static func period(_ value: LuaValue, path: String, line: Int?, file: String) throws -> Period {
         let period = try anyPeriod(value, path: path, line: line, file: file)
+        // A month counted as a twelfth of 365.25 days, so "100 years" itself is allowed.
         guard period.days <= longestPeriod.days, period.months <= longestPeriod.months,
-              period.days + period.months * 31 <= longestPeriod.days else {
-            throw PolicyError(.validation, file: file, line: line, field: path, "expected a period of at most 100 years, got \(period)")
+              Double(period.days) + Double(period.months) * 365.25 / 12 <= Double(longestPeriod.days) else {
+            throw PolicyError(.validation, file: file, line: line, field: path, "expected a period of at most \(Day.longestSpanInYears) years, got \(period)")
         }
         return period
     }

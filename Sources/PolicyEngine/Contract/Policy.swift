@@ -433,6 +433,13 @@ public struct InterventionStep: Sendable, Hashable {
     public var after: Period
     public var action: String
     public var owner: String?
+    /// Who the step's task goes to when it is not the partner's channel
+    /// account manager's (nil: the owner's name; see ``assignee(cam:)``).
+    public var queue: String?
+    /// While the task this step opened for an alert is acknowledged, the
+    /// alert does not escalate past this step until the acknowledgement day
+    /// plus this period (nil: acknowledging does not hold escalation).
+    public var pause: Period?
     /// Alert kinds it answers (empty: any).
     public var kinds: [AlertKind]
     /// The gates, flags and milestones whose alerts it answers (all empty:
@@ -456,6 +463,19 @@ public struct InterventionStep: Sendable, Hashable {
 
     /// Whether the step names any gate, flag or milestone.
     public var isRoute: Bool { !gates.isEmpty || !flags.isEmpty || !milestones.isEmpty }
+
+    /// Whether the step is the channel account manager's: its owner is `CAM` (any case).
+    public var isCAMStep: Bool { owner?.caseInsensitiveCompare(Self.camOwner) == .orderedSame }
+
+    static let camOwner = "CAM"
+
+    /// Who the task this step opens for a partner goes to: the partner's
+    /// channel account manager (`cam`) for a CAM step when it has one, else
+    /// the step's `queue`, else its owner, else `unassigned`.
+    public func assignee(cam: String?) -> String {
+        if isCAMStep, let cam, !cam.isEmpty { return cam }
+        return queue ?? owner ?? "unassigned"
+    }
 }
 
 /// An alert kind, or one alert (`gate_lapsed:ISO27001`): an entry of a

@@ -472,11 +472,20 @@ struct PolicyLoader {
             guard let action = try spec.string("action", "the action to take") else { throw spec.error("action", "expected the action to take") }
             let after = try spec.period("after") ?? Period()
             let owner = try spec.string("owner", "who acts, e.g. \"CAM\"")
+            let queue = try spec.string("queue", "the queue its tasks go to, e.g. \"partner-success\"")
+            if let queue, queue.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw spec.error("queue", "expected the name of a queue, got an empty string (leave queue out to use the owner's name)")
+            }
+            let pause = try spec.period("pause")
+            if let pause, pause == Period() {
+                throw spec.error("pause", "a pause of 0 days holds nothing: give a period such as \"14 days\", or leave pause out")
+            }
             var kinds: [AlertKind] = []
             for (j, kindName) in try spec.names("kinds", "a list of alert kinds, e.g. { \"gate_lapsed\" }").enumerated() {
                 kinds.append(try alertKind(kindName, in: spec, field: "kinds[\(j + 1)]"))
             }
-            var step = InterventionStep(after: after, action: action, owner: owner, kinds: kinds, file: file, line: spec.line)
+            var step = InterventionStep(after: after, action: action, owner: owner, queue: queue, pause: pause, kinds: kinds,
+                                        file: file, line: spec.line)
             for (key, known, what) in [("gates", subjects.gates, "gate"), ("flags", subjects.flags, "flag"),
                                        ("milestones", subjects.milestones, "milestone")] {
                 let names = try spec.names(key, "a list of \(what) names")

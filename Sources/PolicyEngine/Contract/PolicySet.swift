@@ -180,6 +180,10 @@ public final class PolicySet {
         }
     }
 
+    /// Whether a step of some policy's menu declares a `pause`: only then
+    /// does a run read the partners' acknowledged tasks.
+    public var pausesEscalation: Bool { policies.contains { $0.interventions.contains { $0.pause != nil } } }
+
     static func line(containing needle: String, in file: URL) -> Int? {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()

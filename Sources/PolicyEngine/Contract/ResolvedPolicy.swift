@@ -149,11 +149,20 @@ struct ResolvedPolicy: Encodable {
         var after: String
         var action: String
         var owner: String?
+        /// Where the step's tasks go: the partner's cam for a CAM step (this queue when it has none), else this queue.
+        var queue: String
+        var camStep: Bool
+        /// nil: acknowledging its task does not hold escalation.
+        var pause: String?
         var kinds: [String]
         /// A route's gates, flags and milestones (all empty: not a route).
         var gates: [String]
         var flags: [String]
         var milestones: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case after, action, owner, queue, camStep = "cam_step", pause, kinds, gates, flags, milestones
+        }
     }
 
     /// What each call of the policy's functions runs under (0: none).
@@ -261,7 +270,8 @@ struct ResolvedPolicy: Encodable {
         milestonesFrom = policy.milestoneStart.rawValue
         flags = policy.flags.map { Flag(name: $0.name, when: criterion($0.condition)) }
         interventions = policy.interventions.map { step in
-            Step(after: step.after.description, action: step.action, owner: step.owner,
+            Step(after: step.after.description, action: step.action, owner: step.owner, queue: step.assignee(cam: nil),
+                 camStep: step.isCAMStep, pause: step.pause?.description,
                  kinds: (step.kinds.isEmpty ? AlertKind.allCases : step.kinds).map(\.rawValue),
                  gates: step.gates, flags: step.flags, milestones: step.milestones)
         }

@@ -45,6 +45,8 @@ final class EvaluationPlan: @unchecked Sendable {
         var kinds: UInt8
         var action: String
         var owner: String?
+        /// How long an acknowledged task of this step holds escalation (nil: it does not).
+        var pause: Period?
         /// A route's gates, flags and milestones, in ``menuSubjects`` (empty: not a route).
         var subjects: Range<Int>
 
@@ -148,7 +150,7 @@ final class EvaluationPlan: @unchecked Sendable {
             subjects += step.flags.map { MenuSubject(kinds: 1 << AlertKind.policyFlag.rank, name: $0) }
             subjects += step.milestones.map { MenuSubject(kinds: 1 << AlertKind.milestoneOverdue.rank, name: $0) }
             return MenuStep(after: step.after, kinds: step.kinds.isEmpty ? .max : step.kinds.reduce(0) { $0 | 1 << $1.rank },
-                            action: step.action, owner: step.owner, subjects: start..<subjects.count)
+                            action: step.action, owner: step.owner, pause: step.pause, subjects: start..<subjects.count)
         })
         menuSubjects = .copy(subjects)
         hasRoutes = !subjects.isEmpty

@@ -274,7 +274,9 @@ extension HealthComponentResult {
 }
 
 extension AlertResult {
-    enum Keys: String, DetailKey { case key, firstRaised = "first_raised", daysOpen = "days_open", step, intervention, owner }
+    enum Keys: String, DetailKey {
+        case key, firstRaised = "first_raised", daysOpen = "days_open", step, intervention, owner, pausedUntil = "paused_until"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.detailContainer(Keys.self)
@@ -291,6 +293,7 @@ extension AlertResult {
             intervention = text.action
             owner = text.owner
         }
+        pausedUntil = try c.decodeIfPresent(Day.self, .pausedUntil)
     }
 }
 
@@ -356,6 +359,7 @@ extension AlertResult {
         try c.encode(step, forKey: .step)
         try c.encodeIfPresent(intervention, forKey: .intervention)
         try c.encodeIfPresent(owner, forKey: .owner)
+        try c.encodeIfPresent(pausedUntil, forKey: .pausedUntil)
     }
 }
 

@@ -31,6 +31,9 @@ public final class JSONBuffer {
         storage.deallocate()
     }
 
+    /// The number of bytes written so far.
+    public var count: Int { storage.pointee.count }
+
     /// The text written so far.
     public var string: String {
         String(decoding: UnsafeRawBufferPointer(start: storage.pointee.base, count: storage.pointee.count), as: UTF8.self)
@@ -69,17 +72,18 @@ public final class JSONBuffer {
         storage.pointee.count += 1
     }
 
-    @inline(__always) func append(_ source: UnsafeRawBufferPointer) {
+    /// Bytes as they are (JSON the caller vouches for).
+    @inline(__always) public func append(_ source: UnsafeRawBufferPointer) {
         guard let from = source.baseAddress, source.count > 0 else { return }
         reserve(source.count).copyMemory(from: from, byteCount: source.count)
         storage.pointee.count += source.count
     }
 
-    func raw(_ text: StaticString) {
+    public func raw(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    func string(_ text: String) {
+    public func string(_ text: String) {
         byte(UInt8(ascii: "\""))
         // Most text needs no escaping: copy it in one go, straight from the
         // string's own storage when it has one.
@@ -110,7 +114,7 @@ public final class JSONBuffer {
         }
     }
 
-    func number(_ value: Double) {
+    public func number(_ value: Double) {
         if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
             integer(Int64(value))
         } else if value.isFinite {
@@ -165,19 +169,19 @@ public final class JSONBuffer {
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
-    func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+    public func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
-    func day(_ value: Day) { string(value.description) }
+    public func day(_ value: Day) { string(value.description) }
 
     /// An object whose members `body` writes with ``Members``.
-    func object(_ body: (inout Members) -> Void) {
+    public func object(_ body: (inout Members) -> Void) {
         byte(UInt8(ascii: "{"))
         var members = Members(buffer: self)
         body(&members)
         byte(UInt8(ascii: "}"))
     }
 
-    func array<C: Collection>(_ items: C, _ element: (JSONBuffer, C.Element) -> Void) {
+    public func array<C: Collection>(_ items: C, _ element: (JSONBuffer, C.Element) -> Void) {
         byte(UInt8(ascii: "["))
         for (i, item) in items.enumerated() {
             if i > 0 { byte(UInt8(ascii: ",")) }
@@ -187,13 +191,13 @@ public final class JSONBuffer {
     }
 
     /// Writes `"key":value` pairs; callers give keys in sorted order.
-    struct Members {
+    public struct Members {
         let buffer: JSONBuffer
         private var first = true
 
         init(buffer: JSONBuffer) { self.buffer = buffer }
 
-        mutating func key(_ name: StaticString) {
+        public mutating func key(_ name: StaticString) {
             // `,"name":` (or without the comma) in one reservation.
             let length = name.utf8CodeUnitCount
             buffer.write(count: length + 4) { out in
@@ -215,8 +219,8 @@ public final class JSONBuffer {
             buffer.byte(UInt8(ascii: ":"))
         }
 
-        mutating func string(_ name: StaticString, _ value: String) { key(name); buffer.string(value) }
-        mutating func string(_ name: StaticString, _ value: String?) { if let value { string(name, value) } }
+        public mutating func string(_ name: StaticString, _ value: String) { key(name); buffer.string(value) }
+        public mutating func string(_ name: StaticString, _ value: String?) { if let value { string(name, value) } }
         mutating func digest(_ name: StaticString, _ value: SnapshotDigest) {
             key(name)
             buffer.byte(UInt8(ascii: "\""))
@@ -235,33 +239,39 @@ public final class JSONBuffer {
                 buffer.byte(UInt8(ascii: "\""))
             }
         }
-        mutating func number(_ name: StaticString, _ value: Double) { key(name); buffer.number(value) }
+        public mutating func number(_ name: StaticString, _ value: Double) { key(name); buffer.number(value) }
         mutating func number(_ name: StaticString, _ value: Double?) { if let value { number(name, value) } }
-        mutating func integer(_ name: StaticString, _ value: Int) { key(name); buffer.integer(value) }
-        mutating func integer(_ name: StaticString, _ value: Int?) { if let value { integer(name, value) } }
+        public mutating func integer(_ name: StaticString, _ value: Int) { key(name); buffer.integer(value) }
+        public mutating func integer(_ name: StaticString, _ value: Int?) { if let value { integer(name, value) } }
         /// `value`, or `null` when it is nil and `explicit` (a compact
         /// detail's way to say "nil, not the texts' value").
-        mutating func nullable(_ name: StaticString, _ value: String?, explicit: Bool) {
+        public mutating func nullable(_ name: StaticString, _ value: String?, explicit: Bool) {
             if let value { string(name, value) } else if explicit { key(name); buffer.raw("null") }
         }
         mutating func nullable(_ name: StaticString, _ value: Double?, explicit: Bool) {
             if let value { number(name, value) } else if explicit { key(name); buffer.raw("null") }
         }
-        mutating func bool(_ name: StaticString, _ value: Bool) { key(name); buffer.bool(value) }
-        mutating func day(_ name: StaticString, _ value: Day) { key(name); buffer.day(value) }
-        mutating func day(_ name: StaticString, _ value: Day?) { if let value { day(name, value) } }
+        public mutating func bool(_ name: StaticString, _ value: Bool) { key(name); buffer.bool(value) }
+        public mutating func day(_ name: StaticString, _ value: Day) { key(name); buffer.day(value) }
+        public mutating func day(_ name: StaticString, _ value: Day?) { if let value { day(name, value) } }
         /// `omittingEmpty`: nothing at all for an empty list (a compact detail's way to say "none").
-        mutating func strings(_ name: StaticString, _ values: [String], omittingEmpty: Bool = false) {
+        public mutating func strings(_ name: StaticString, _ values: [String], omittingEmpty: Bool = false) {
             if omittingEmpty && values.isEmpty { return }
             key(name)
             buffer.array(values) { $0.string($1) }
         }
-        mutating func object(_ name: StaticString, _ body: (inout Members) -> Void) {
+        public mutating func object(_ name: StaticString, _ body: (inout Members) -> Void) {
             key(name)
             buffer.object(body)
         }
-        mutating func array<C: Collection>(_ name: StaticString, _ items: C, omittingEmpty: Bool = false,
-                                           _ element: (JSONBuffer, C.Element) -> Void) {
+        /// `value`, JSON written elsewhere, as the member's value.
+        public mutating func json(_ name: StaticString, _ value: String) {
+            key(name)
+            var value = value
+            value.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+        }
+        public mutating func array<C: Collection>(_ name: StaticString, _ items: C, omittingEmpty: Bool = false,
+                                                  _ element: (JSONBuffer, C.Element) -> Void) {
             if omittingEmpty && items.isEmpty { return }
             key(name)
             buffer.array(items, element)
@@ -296,6 +306,8 @@ extension PartnerEvaluation {
                     if !elided { m.nullable("intervention", a.intervention, explicit: texts != nil) }
                     m.string("key", a.key.description)
                     if !elided { m.nullable("owner", a.owner, explicit: texts != nil) }
+                    // Only while a pause holds the alert: details without one keep their bytes.
+                    if let until = a.pausedUntil { m.day("paused_until", until) }
                     m.integer("step", a.step)
                 }
             }

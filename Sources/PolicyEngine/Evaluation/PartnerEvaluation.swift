@@ -315,6 +315,9 @@ public struct AlertResult: Sendable, Codable, Equatable {
     public var step: Int
     public var intervention: String?
     public var owner: String?
+    /// Until when an acknowledged task holds the alert at this step (a step's
+    /// `pause`); nil when no pause holds it.
+    public var pausedUntil: Day?
 }
 
 public struct InterventionChoice: Sendable, Codable, Equatable {

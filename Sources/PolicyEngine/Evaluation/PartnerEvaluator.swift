@@ -54,7 +54,11 @@ public struct PartnerEvaluator {
 
     /// Evaluate `snapshot` against its program's policy, given what the
     /// ledger remembers, and return the evaluation and the next state.
-    public func evaluate(_ snapshot: PartnerSnapshot, state: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
+    /// `acknowledged` are the partner's acknowledged tasks (from the task
+    /// ledger): a step with a `pause` holds its alert there while its task
+    /// is acknowledged, until the acknowledgement day plus the pause.
+    public func evaluate(_ snapshot: PartnerSnapshot, state: PartnerProgramState,
+                         acknowledged: [AcknowledgedStep] = []) throws -> (PartnerEvaluation, PartnerProgramState) {
         guard let policy = policySet.policy(forProgram: snapshot.partner.program) else {
             throw Failure.noPolicy(partner: snapshot.partner.id, program: snapshot.partner.program, set: policySet.name)
         }
@@ -65,7 +69,8 @@ public struct PartnerEvaluator {
         defer { if let table { policySet.lua.release(table) } }
         do {
             return try withUnsafeMutablePointer(to: &table) { table in
-                try Context(evaluator: self, policy: policy, asOf: snapshot.asOf, table: table).run(snapshot, state: state)
+                try Context(evaluator: self, policy: policy, asOf: snapshot.asOf, table: table)
+                    .run(snapshot, state: state, acknowledged: acknowledged)
             }
         } catch let error as LuaError {
             throw Failure.policyFunction(partner: snapshot.partner.id, PolicyError(error, file: policy.file))
@@ -114,7 +119,8 @@ private struct Context {
 
     // MARK: - The whole evaluation
 
-    func run(_ snapshot: PartnerSnapshot, state previous: PartnerProgramState) throws -> (PartnerEvaluation, PartnerProgramState) {
+    func run(_ snapshot: PartnerSnapshot, state previous: PartnerProgramState,
+             acknowledged: [AcknowledgedStep]) throws -> (PartnerEvaluation, PartnerProgramState) {
         var state = previous
         var current = plan.tierIndex(named: state.tier)
         if let stored = state.tier, current == nil {
@@ -216,7 +222,8 @@ private struct Context {
             raisedFlags.append(policy.flags[f].name)
         }
         let (alerts, resolved, openAlerts) = alertResults(milestones: milestones, gates: gates, review: state.review,
-                                                          health: health, flags: raisedFlags, previous: previous.openAlerts)
+                                                          health: health, flags: raisedFlags, previous: previous.openAlerts,
+                                                          acknowledged: acknowledged)
         state.openAlerts = openAlerts
 
         // `current` is the tier the partner holds now (`state.tier`).
@@ -506,7 +513,7 @@ private struct Context {
     // MARK: - Alerts and interventions
 
     func alertResults(milestones: [MilestoneResult], gates: [GateResult], review: TierReview?, health: HealthResult,
-                      flags: [String], previous: OpenAlerts) -> ([AlertResult], [AlertKey], OpenAlerts) {
+                      flags: [String], previous: OpenAlerts, acknowledged: [AcknowledgedStep]) -> ([AlertResult], [AlertKey], OpenAlerts) {
         // The keys raised now, gathered on the stack: most partners raise none or one.
         withUnsafeTemporaryAllocation(of: AlertKey.self, capacity: 3 + 2 * gates.count + flags.count) { buffer in
             var count = 0
@@ -528,13 +535,14 @@ private struct Context {
             var keys = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
             defer { _ = keys.deinitialize() }
             if count > 1 { keys.sort() }
-            return alerts(keys, previous: previous)
+            return alerts(keys, previous: previous, acknowledged: acknowledged)
         }
     }
 
     /// The alerts of `keys` (sorted), with when each was first raised and its step on the menu; the
     /// open alerts resolved now; and the open alerts to remember.
-    private func alerts(_ keys: UnsafeMutableBufferPointer<AlertKey>, previous: OpenAlerts) -> ([AlertResult], [AlertKey], OpenAlerts) {
+    private func alerts(_ keys: UnsafeMutableBufferPointer<AlertKey>, previous: OpenAlerts,
+                        acknowledged: [AcknowledgedStep]) -> ([AlertResult], [AlertKey], OpenAlerts) {
         if keys.isEmpty && previous.isEmpty { return ([], [], [:]) }
         var open: [OpenAlerts.Entry] = []
         open.reserveCapacity(keys.count)
@@ -558,12 +566,34 @@ private struct Context {
                     chosen = i
                 }
             }
+            // An acknowledged task of a step with a pause holds the alert at that step until the pause ends.
+            var pausedUntil: Day?
+            if !acknowledged.isEmpty, let due = chosen {
+                for ack in acknowledged where ack.alert == key {
+                    let held = ack.step - 1
+                    guard held >= 0, held <= due, let pause = menu[held].pause, ack.on <= asOf, onPath(held, key) else { continue }
+                    let until = pause.after(ack.on)
+                    if asOf < until {
+                        chosen = held
+                        pausedUntil = until
+                    }
+                }
+            }
             alerts.append(AlertResult(key: key, firstRaised: first, daysOpen: first.days(until: asOf), step: chosen.map { $0 + 1 } ?? 0,
-                                      intervention: chosen.map { menu[$0].action }, owner: chosen.flatMap { menu[$0].owner }))
+                                      intervention: chosen.map { menu[$0].action }, owner: chosen.flatMap { menu[$0].owner },
+                                      pausedUntil: pausedUntil))
         }
         let next = OpenAlerts(sorted: open)
         // Both in key order: the resolved ones come out sorted.
         let resolved = previous.isEmpty ? [] : previous.compactMap { next[$0.key] == nil ? $0.key : nil }
         return (alerts, resolved, next)
+    }
+
+    /// Whether menu step `i` is on the path of alert `key`: a route naming
+    /// what it is about when a route does, else a step that names nothing.
+    private func onPath(_ i: Int, _ key: AlertKey) -> Bool {
+        if !plan.hasRoutes { return plan.menu[i].answers(key.kind) }
+        return plan.isRouted(key) ? !plan.menu[i].subjects.isEmpty && plan.step(i, answers: key)
+            : plan.menu[i].subjects.isEmpty && plan.menu[i].answers(key.kind)
     }
 }

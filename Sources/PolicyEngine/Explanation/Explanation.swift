@@ -240,6 +240,9 @@ public struct Explanation {
             if let action = a.intervention {
                 text += ", step \(a.step): \(action)" + (a.owner.map { " [\($0)]" } ?? "")
             }
+            if let until = a.pausedUntil {
+                text += "; its task is acknowledged, so it escalates no further before \(until)"
+            }
             out.append(text)
         }
         if let choice = e.intervention {

@@ -39,7 +39,8 @@ public enum Format {
     /// ``number(_:money:)``'s UTF-8 bytes, valid only inside `body`.
     public static func withNumber<R>(_ value: Double, money: Bool = false, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard value.isFinite else { return word(value.isNaN ? "none" : (value > 0 ? "∞" : "-∞"), body) }
-        if money || (value == value.rounded() && abs(value) < 1e15) {
+        // Within Int64 only (Int64(1e19) traps): beyond it, a sum of large amounts prints as a plain number.
+        if abs(value) < 9e18, money || (value == value.rounded() && abs(value) < 1e15) {
             return grouped(Int64(value.rounded()), body)
         }
         return fixed(value, places: 3, trimZeros: true, suffix: nil, body)

@@ -48,6 +48,17 @@ public struct FixtureCase: Sendable {
     public var expectations: [(partnerID: String, expectation: Expectation)]
     /// Index in the fixture's case list (1-based), for messages.
     public var index: Int
+    /// Tasks someone acknowledges after this case's run (so later cases see them).
+    public var acknowledgements: [Acknowledgement] = []
+}
+
+/// A fixture case's `acknowledge` entry: the open task of a partner's alert
+/// is acknowledged on a day, as `partnerscore tasks ack` would.
+public struct Acknowledgement: Sendable {
+    public var partnerID: String
+    public var alert: AlertKey
+    public var on: Day
+    public var note: String?
 }
 
 /// What a fixture expects of one partner after one evaluation. Only the
@@ -168,8 +179,8 @@ extension Fixture {
         for (index, item) in caseList.enumerated() {
             let path = "cases[\(index + 1)]"
             guard let spec = item as? [String: Any] else { throw fail(path, "expected an object") }
-            for key in spec.keys where !["name", "as_of", "expect"].contains(key) {
-                throw fail("\(path).\(key)", "unknown key (expected name, as_of, expect)")
+            for key in spec.keys where !["name", "as_of", "expect", "acknowledge"].contains(key) {
+                throw fail("\(path).\(key)", "unknown key (expected name, as_of, expect, acknowledge)")
             }
             guard let asOfText = spec["as_of"] as? String else { throw fail("\(path).as_of", "expected a date as YYYY-MM-DD") }
             let asOf: Day
@@ -186,9 +197,37 @@ extension Fixture {
                 expectations.append((partnerID, try Self.expectation(expect[partnerID]!, path: "\(path).expect.\(partnerID)", fail: fail)))
             }
             cases.append(FixtureCase(name: spec["name"] as? String ?? "as of \(asOf)", asOf: asOf,
-                                     expectations: expectations, index: index + 1))
+                                     expectations: expectations, index: index + 1,
+                                     acknowledgements: try Self.acknowledgements(spec["acknowledge"], asOf: asOf, path: "\(path).acknowledge", fail: fail)))
         }
         self.cases = cases
+    }
+
+    /// `[{ "partner": "T-1", "alert": "health_red:health", "on": "2026-02-03", "note": "..." }]`; `on` defaults to the case's day.
+    static func acknowledgements(_ value: Any?, asOf: Day, path: String, fail: (String, String) -> FixtureError) throws -> [Acknowledgement] {
+        guard let value else { return [] }
+        let shape = "a list of { \"partner\": ID, \"alert\": \"KIND:SUBJECT\", \"on\": \"YYYY-MM-DD\" (default: the case's as_of), \"note\"? }"
+        guard let list = value as? [Any] else { throw fail(path, "expected \(shape)") }
+        return try list.enumerated().map { i, item in
+            let at = "\(path)[\(i + 1)]"
+            guard let entry = item as? [String: Any] else { throw fail(at, "expected \(shape)") }
+            for key in entry.keys where !["partner", "alert", "on", "note"].contains(key) {
+                throw fail("\(at).\(key)", "unknown key (expected partner, alert, on, note)")
+            }
+            guard let partner = entry["partner"] as? String, !partner.isEmpty else { throw fail("\(at).partner", "expected a partner id") }
+            guard let text = entry["alert"] as? String, let colon = text.firstIndex(of: ":"),
+                  let kind = AlertKind(rawValue: String(text[..<colon])) else {
+                throw fail("\(at).alert", "expected KIND:SUBJECT (kinds: \(AlertKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            var on = asOf
+            if let day = entry["on"] {
+                guard let dayText = day as? String else { throw fail("\(at).on", "expected a date as YYYY-MM-DD") }
+                do { on = try Day(parsing: dayText) } catch { throw fail("\(at).on", "\(error)") }
+            }
+            if let note = entry["note"], !(note is String) { throw fail("\(at).note", "expected a string") }
+            return Acknowledgement(partnerID: partner, alert: AlertKey(kind: kind, subject: String(text[text.index(after: colon)...])),
+                                   on: on, note: entry["note"] as? String)
+        }
     }
 
     static func expectation(_ value: Any, path: String, fail: (String, String) -> FixtureError) throws -> Expectation {

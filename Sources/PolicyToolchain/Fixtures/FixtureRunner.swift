@@ -125,9 +125,33 @@ public struct FixtureRunner {
             var result = CaseResult(set: policySet.name, fixture: fixture.file, fixtureDescription: fixture.description,
                                     name: fixtureCase.name, asOf: fixtureCase.asOf, failures: mismatches, error: nil)
             result.printed = printed(Array(Set(mismatches.map(\.partnerID))))
+            do {
+                try acknowledge(fixtureCase, file: fixture.file, in: store, policySet: policySet.name)
+            } catch {
+                result.error = String(describing: error)
+            }
             results.append(result)
         }
         return results
+    }
+
+    /// Acknowledge the tasks the case names, as someone would after its run.
+    func acknowledge(_ fixtureCase: FixtureCase, file: String, in store: PartnerStore, policySet: String) throws {
+        for (i, ack) in fixtureCase.acknowledgements.enumerated() {
+            let at = "cases[\(fixtureCase.index)].acknowledge[\(i + 1)]"
+            try store.writer.write { db in
+                guard let task = try TaskLedger.activeTask(db, policySet: policySet, partnerID: ack.partnerID, alert: ack.alert) else {
+                    let open = try TaskLedger.tasks(db, .init(partnerID: ack.partnerID, statuses: [.open, .acknowledged], policySet: policySet))
+                    throw FixtureError(file: file, path: at, message: "partner \(ack.partnerID) has no open task for alert \(ack.alert) after this case "
+                        + (open.isEmpty ? "(it has none open)" : "(its open tasks: " + open.map { "\($0.alert) step \($0.step)" }.joined(separator: ", ") + ")"))
+                }
+                do {
+                    try TaskLedger.acknowledge(db, id: task.id, on: ack.on, note: ack.note)
+                } catch let failure as TaskFailure {
+                    throw FixtureError(file: file, path: at, message: failure.description)
+                }
+            }
+        }
     }
 
     /// A fresh in-memory store holding the fixture's partners and events
@@ -274,7 +298,10 @@ enum ExpectationCheck {
             }
         }
         let open = got.alerts.map { $0.key.description }.sorted()
-        let alertDetail = got.alerts.map { "\($0.key): open since \($0.firstRaised), step \($0.step)" + ($0.intervention.map { " — \($0)" } ?? "") }
+        let alertDetail = got.alerts.map {
+            "\($0.key): open since \($0.firstRaised), step \($0.step)" + ($0.intervention.map { " — \($0)" } ?? "")
+                + ($0.pausedUntil.map { " (its task is acknowledged: paused until \($0))" } ?? "")
+        }
         if let alerts = e.alerts, alerts.sorted() != open {
             add("open alerts", alerts.isEmpty ? "none" : alerts.sorted().joined(separator: ", "),
                 open.isEmpty ? "none" : open.joined(separator: ", "), alertDetail)

@@ -40,19 +40,20 @@ public struct ProgramAnalytics: Sendable {
     static func metrics(_ db: Database, asOf: Day) throws -> ProgramMetrics {
         let partners = try PartnerFacts.load(db, asOf: asOf)
         let decisions = try DecisionFacts.load(db, asOf: asOf)
+        let tasks = try TaskLedger.facts(db, asOf: asOf)
         let costs = try IncentiveLedger.costs(db, since: asOf.adding(months: -12), asOf: asOf)
-        var segments = [segment(Scope(.all), asOf: asOf, partners: partners, decisions: decisions) { _ in true }]
+        var segments = [segment(Scope(.all), asOf: asOf, partners: partners, decisions: decisions, tasks: tasks) { _ in true }]
         // A policy set covers the programs its decisions are about.
         var setPrograms: [String: Set<String>] = [:]
         for g in decisions.groups { setPrograms[g.policySet, default: []].insert(g.program) }
         for set in setPrograms.keys.sorted() {
             let programs = setPrograms[set]!
             segments.append(segment(Scope(.policySet, set), asOf: asOf, partners: partners.filter { programs.contains($0.program) },
-                                    decisions: decisions) { $0.policySet == set })
+                                    decisions: decisions, tasks: tasks.filter { $0.task.policySet == set }) { $0.policySet == set })
         }
         for program in Set(partners.map(\.program)).sorted() {
             segments.append(segment(Scope(.program, program), asOf: asOf, partners: partners.filter { $0.program == program },
-                                    decisions: decisions) { $0.program == program })
+                                    decisions: decisions, tasks: tasks.filter { $0.program == program }) { $0.program == program })
         }
         for i in segments.indices {
             let scope = segments[i].scope
@@ -84,7 +85,7 @@ public struct ProgramAnalytics: Sendable {
         return IncentiveMetrics(costs: list.map(\.2), returnOnInvestment: roi)
     }
 
-    static func segment(_ scope: Scope, asOf day: Day, partners: [PartnerFacts], decisions: DecisionFacts,
+    static func segment(_ scope: Scope, asOf day: Day, partners: [PartnerFacts], decisions: DecisionFacts, tasks: [TaskLedger.Fact],
                         include: (DecisionFacts.Group) -> Bool) -> SegmentMetrics {
         return SegmentMetrics(
             scope: scope,
@@ -110,6 +111,7 @@ public struct ProgramAnalytics: Sendable {
             dealRegistrations: DealRegistrationFlags(
                 flagged: Share(partners.reduce(0) { $0 + $1.dealsOutside12m }, of: partners.reduce(0) { $0 + $1.dealsRegistered12m }),
                 partnersFlagged: partners.count { $0.dealsOutside12m > 0 }),
-            evaluations: decisions.metrics(where: include))
+            evaluations: decisions.metrics(where: include),
+            interventions: InterventionMetrics.of(tasks, asOf: day))
     }
 }

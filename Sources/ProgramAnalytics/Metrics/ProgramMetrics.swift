@@ -64,13 +64,15 @@ public struct SegmentMetrics: Sendable, Codable, Equatable {
     /// Figures from the decision log; nil when no evaluation of these
     /// partners is dated on or before the day.
     public var evaluations: EvaluationMetrics?
+    /// Figures from the task ledger; nil when no task was opened on or before the day.
+    public var interventions: InterventionMetrics?
     /// What the incentive ledger paid over the last 12 months; nil when nothing.
     public var incentives: IncentiveMetrics?
 
     enum CodingKeys: String, CodingKey {
         case scope, programs, partners, funnel, activation, timeToFirstRevenue = "time_to_first_revenue"
         case firstYearRetention = "first_year_retention", growth, concentration, certifications
-        case dealRegistrations = "deal_registrations", evaluations, incentives
+        case dealRegistrations = "deal_registrations", evaluations, interventions, incentives
     }
 }
 

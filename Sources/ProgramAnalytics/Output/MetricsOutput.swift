@@ -38,6 +38,11 @@ public enum MetricsOutput {
     // MARK: - Table
 
     static func tableLines(_ s: SegmentMetrics) -> [(String, String)] {
+        programLines(s) + interventionLines(s.interventions)
+    }
+
+    /// The store's and the decision log's figures.
+    static func programLines(_ s: SegmentMetrics) -> [(String, String)] {
         let p = s.partners, t = s.timeToFirstRevenue, g = s.growth, c = s.concentration
         var lines: [(String, String)] = [
             ("enrolled partners", "\(Format.count(p.enrolled)) (\(Format.count(p.active)) active, \(Format.count(p.suspended)) suspended, \(Format.count(p.terminated)) terminated)"),
@@ -89,9 +94,40 @@ public enum MetricsOutput {
         return lines
     }
 
+    /// The most queues the table lists (JSON and CSV list every one).
+    static let queuesShown = 10
+
+    static func interventionLines(_ i: InterventionMetrics?) -> [(String, String)] {
+        guard let i else { return [("interventions", "no task opened on or before this day")] }
+        func recovery(_ r: Recovery) -> String {
+            "\(Format.count(r.tasks)): recovered within 30 days \(Format.share(r.within30Days)), 60 days \(Format.share(r.within60Days)), "
+                + "90 days \(Format.share(r.within90Days))"
+        }
+        var lines: [(String, String)] = [("interventions", Format.count(i.tasks, "task") + " opened")]
+        for step in i.steps {
+            lines.append(("  \(step.policySet) step \(step.step)", "\(step.action)" + (step.owner.map { " [\($0)]" } ?? "") + ": "
+                + Format.count(step.tasks, "task")))
+            lines.append(("    reached", recovery(step.reached)))
+            lines.append(("    not reached", recovery(step.notReached)))
+        }
+        lines.append(("time to acknowledge", i.acknowledgement.map { a in
+            "\(a.owner): median \(Format.days(a.medianDays, unit: true)), p90 \(Format.days(a.p90Days.map(Double.init))) "
+                + "(\(Format.count(a.acknowledged)) acknowledged, \(Format.count(a.waiting)) waiting)"
+        }.joined(separator: " · ")))
+        lines.append(("open task queues", i.queues.isEmpty ? "none" : i.queues.prefix(queuesShown).map { q in
+            "\(q.assignee) \(Format.count(q.open)) open, \(Format.count(q.acknowledged)) acknowledged (oldest \(q.oldest))"
+        }.joined(separator: " · ") + (i.queues.count > queuesShown ? " · and \(Format.count(i.queues.count - queuesShown)) more" : "")))
+        return lines
+    }
+
     // MARK: - CSV
 
     static func rows(_ s: SegmentMetrics) -> [(String, String)] {
+        programRows(s) + (s.interventions.map(interventionRows) ?? [])
+    }
+
+    /// The store's and the decision log's figures.
+    static func programRows(_ s: SegmentMetrics) -> [(String, String)] {
         func n(_ v: Int) -> String { String(v) }
         func opt(_ v: Int?) -> String { v.map(String.init) ?? "" }
         func d(_ v: Double?) -> String { v.map { number($0) } ?? "" }
@@ -148,6 +184,33 @@ public enum MetricsOutput {
         r += e.alertsByStep.map { ("alerts_step:\($0.step)", n($0.alerts)) }
         r += e.alertsByKind.map { ("alerts_kind:\($0.name)", n($0.count)) }
         r += [("partners_with_lapsed_gates", n(e.partnersWithLapsedGates))]
+        return r
+    }
+
+    static func interventionRows(_ i: InterventionMetrics) -> [(String, String)] {
+        func share(_ name: String, _ v: Share) -> [(String, String)] {
+            [(name, String(v.part)), (name + "_of", String(v.whole)), (name + "_rate", v.rate.map { number($0) } ?? "")]
+        }
+        var r: [(String, String)] = [("intervention_tasks", String(i.tasks))]
+        for step in i.steps {
+            let prefix = "step:\(step.policySet):\(step.step)"
+            r += [(prefix + ":action", step.action), (prefix + ":tasks", String(step.tasks))]
+            for (group, recovery) in [("reached", step.reached), ("not_reached", step.notReached)] {
+                r += [("\(prefix):\(group):tasks", String(recovery.tasks))]
+                r += share("\(prefix):\(group):recovered_30d", recovery.within30Days)
+                r += share("\(prefix):\(group):recovered_60d", recovery.within60Days)
+                r += share("\(prefix):\(group):recovered_90d", recovery.within90Days)
+            }
+        }
+        for a in i.acknowledgement {
+            r += [("acknowledge:\(a.owner):acknowledged", String(a.acknowledged)),
+                  ("acknowledge:\(a.owner):median_days", a.medianDays.map { number($0) } ?? ""),
+                  ("acknowledge:\(a.owner):p90_days", a.p90Days.map(String.init) ?? ""), ("acknowledge:\(a.owner):waiting", String(a.waiting))]
+        }
+        for q in i.queues {
+            r += [("queue:\(q.assignee):open", String(q.open)), ("queue:\(q.assignee):acknowledged", String(q.acknowledged)),
+                  ("queue:\(q.assignee):oldest", q.oldest.description)]
+        }
         return r
     }
 

@@ -38,6 +38,7 @@ public struct ProgramReport: Sendable {
         body += section("Tiers over the last evaluations", id: "tiers", tierCharts())
         body += section("Health, milestones and alerts", id: "monitoring",
                         grid([healthChart(), milestoneChart(all), alertsChart(all)].compactMap { $0 }) + monitoringNote(all))
+        body += section("Interventions: what followed each step", id: "interventions", interventionTables(all))
         body += section("Partners needing attention most", id: "attention", attentionTable())
         body += section("How these figures are defined", id: "definitions", definitions())
         return """
@@ -238,6 +239,42 @@ public struct ProgramReport: Sendable {
                     + "\(Format.count(review, "partner")) in tier review; \(Format.count(ev.partnersWithLapsedGates)) with a lapsed compliance gate.")
     }
 
+    private func interventionTables(_ s: SegmentMetrics) -> String {
+        let e = Markup.escape
+        guard let i = s.interventions else { return note("No recorded run has opened a task yet.") }
+        func cell(_ share: Share) -> String { "<td class=\"num\">\(e(Format.percent(share.rate)))<br/><span class=\"muted\">\(e(Format.count(share.part))) of \(e(Format.count(share.whole)))</span></td>" }
+        var out = note("Of the partners' alerts that reached each step: how many recovered (the alert resolved) within 30, 60 and 90 days of the "
+                       + "step's task opening, for tasks that reached the partner and those that did not.")
+        out += "<table class=\"figures\"><thead><tr><th>Policy set</th><th>Step</th><th>Action</th><th>Reached?</th><th class=\"num\">Tasks</th>"
+        out += "<th class=\"num\">Recovered ≤ 30 days</th><th class=\"num\">≤ 60 days</th><th class=\"num\">≤ 90 days</th></tr></thead><tbody>"
+        for step in i.steps {
+            for (label, r) in [("reached", step.reached), ("not reached", step.notReached)] {
+                out += "<tr><td>\(e(step.policySet))</td><td class=\"num\">\(step.step)</td><td>\(e(step.action))</td><td>\(e(label))</td>"
+                out += "<td class=\"num\">\(e(Format.count(r.tasks)))</td>" + cell(r.within30Days) + cell(r.within60Days) + cell(r.within90Days) + "</tr>"
+            }
+        }
+        out += "</tbody></table>"
+        out += "<table class=\"figures\"><thead><tr><th>Owner</th><th class=\"num\">Acknowledged</th><th class=\"num\">Median days to acknowledge</th>"
+        out += "<th class=\"num\">p90</th><th class=\"num\">Waiting</th></tr></thead><tbody>"
+        for a in i.acknowledgement {
+            out += "<tr><td>\(e(a.owner))</td><td class=\"num\">\(e(Format.count(a.acknowledged)))</td><td class=\"num\">\(e(Format.days(a.medianDays)))</td>"
+            out += "<td class=\"num\">\(e(Format.days(a.p90Days.map(Double.init))))</td><td class=\"num\">\(e(Format.count(a.waiting)))</td></tr>"
+        }
+        out += "</tbody></table>"
+        let shown = i.queues.prefix(MetricsOutput.queuesShown)
+        out += "<table class=\"figures\"><thead><tr><th>Open queue</th><th class=\"num\">Open</th><th class=\"num\">Acknowledged</th>"
+        out += "<th>Oldest</th></tr></thead><tbody>"
+        for q in shown {
+            out += "<tr><td>\(e(q.assignee))</td><td class=\"num\">\(e(Format.count(q.open)))</td><td class=\"num\">\(e(Format.count(q.acknowledged)))</td>"
+            out += "<td>\(e(q.oldest.description))</td></tr>"
+        }
+        out += "</tbody></table>"
+        if i.queues.count > shown.count {
+            out += note("And \(Format.count(i.queues.count - shown.count, "more queue")): partnerscore metrics --format csv lists every one.")
+        }
+        return out
+    }
+
     private func attentionTable() -> String {
         let e = Markup.escape
         guard !attention.isEmpty else { return note("No partner has an open alert or a tier review in its latest decision.") }
@@ -264,6 +301,7 @@ public struct ProgramReport: Sendable {
             "Revenue concentration: the share of trailing-12-month revenue brought by the top 20% of enrolled partners (rounded up), ranked by that revenue.",
             "Certification completion: enrolled partners holding at least one valid certification (the latest record of each certification counts). Expiring: valid certifications expiring within 90 days.",
             "Registrations outside territory: deal registrations of the last 12 months whose territory or product the partner is not authorized for.",
+            "Interventions: tasks recorded runs opened when a menu step came to apply to an alert. A task reached the partner when it was done with the outcome reached, plan agreed or declined by the day, or, not done or dismissed by then, acknowledged by the day. Recovered within N days: of the tasks opened at least N days before the day, those whose alert resolved within N days of the task opening. Time to acknowledge: days from opening to acknowledgement, over the tasks acknowledged by the day; waiting: open and never acknowledged.",
             "Return on partner investment: trailing-12-month revenue divided by what the incentive ledger paid (commissions, rebates, growth rebates, SPIFFs and MDF) for payment periods ending in the last 12 months, as recorded by evaluations on or before the day; shown only when one currency was paid.",
             "Tiers, health bands, milestones, alerts: each partner's latest decision of each policy set on or before the day (partners terminated since are left out), exactly as the engine recorded it. A milestone's on-time rate is met on time of met on time, met late and overdue; pending ones are not yet decided.",
         ]

@@ -10,8 +10,13 @@ struct Ledger {
     let db: Database
     let policySet: String
     private(set) var runID: Int64?
-    /// Open alert rows: partner number → alert key → row id.
-    private var openAlertIDs: [Int64: [AlertKey: Int64]] = [:]
+    /// Open alert rows: partner number → alert key → row id and the step recorded.
+    private var openAlertIDs: [Int64: [AlertKey: (id: Int64, step: Int)]] = [:]
+    /// The run's tasks and events (nil until the run begins; events only while a subscription exists).
+    private var tasks: TaskLedger.RunWriter?
+    private var events: Outbox.RunWriter?
+    /// Each program's intervention menu (what a task's step, owner and queue come from).
+    private var menus: [String: [InterventionStep]] = [:]
     private let encoder: JSONEncoder
 
     init(db: Database, policySet: String) throws {
@@ -78,7 +83,7 @@ struct Ledger {
     }
 
     /// Start a run: its row, and the texts its decisions refer to, by policy content hash.
-    mutating func beginRun(asOf: Day, contentHash: String, texts: [String: DecisionTexts]) throws {
+    mutating func beginRun(asOf: Day, contentHash: String, texts: [String: DecisionTexts], menus: [String: [InterventionStep]]) throws {
         try db.execute(sql: "INSERT INTO evaluation_run (policySet, asOf, contentHash, partners, summary) VALUES (?, ?, ?, 0, '{}')",
                        arguments: [policySet, asOf.daysSinceEpoch, contentHash])
         runID = db.lastInsertedRowID
@@ -87,6 +92,9 @@ struct Ledger {
                            arguments: [runID, hash, try text.json()])
         }
         statements = try Statements(db)
+        self.menus = menus
+        tasks = try TaskLedger.RunWriter(db, policySet: policySet, runID: runID!)
+        events = try Outbox.RunWriter(db, day: asOf, policySet: policySet, runID: runID!)
     }
 
     /// Read the open alerts of the partners about to be recorded (a batch at
@@ -95,12 +103,12 @@ struct Ledger {
         openAlertIDs.removeAll(keepingCapacity: true)
         guard runID != nil, !numbers.isEmpty else { return }
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, partnerNumber, kind, subject FROM alert
+            SELECT id, partnerNumber, kind, subject, step FROM alert
             WHERE policySet = ? AND resolved IS NULL AND partnerNumber IN (\(databaseQuestionMarks(count: numbers.count)))
             """, arguments: StatementArguments([policySet] + numbers.map { $0 as DatabaseValueConvertible }))
         while let row = try rows.next() {
             guard let kind = AlertKind(rawValue: row[2]) else { continue }
-            openAlertIDs[row[1], default: [:]][AlertKey(kind: kind, subject: row[3])] = row[0]
+            openAlertIDs[row[1], default: [:]][AlertKey(kind: kind, subject: row[3])] = (row[0], row[4])
         }
     }
 
@@ -161,8 +169,9 @@ struct Ledger {
     }
     private var statements: Statements?
 
-    /// Record one partner's evaluation, with the rows a worker prepared.
-    mutating func record(_ e: PartnerEvaluation, rows: PreparedRows, partnerNumber: Int64) throws {
+    /// Record one partner's evaluation, with the rows a worker prepared;
+    /// `cam` is the partner's channel account manager (who its CAM tasks go to).
+    mutating func record(_ e: PartnerEvaluation, rows: PreparedRows, partnerNumber: Int64, cam: String?) throws {
         guard let runID, let s = statements else { return }
         let asOf = e.asOf.daysSinceEpoch
         let tierSince = rows.tierSince?.daysSinceEpoch
@@ -212,15 +221,20 @@ struct Ledger {
             s.partnerTier.int64(3, partnerNumber)
             try s.partnerTier.execute("the tier of partner \(partner)")
         }
+        try events?.record(e)
+        let menu = menus[e.program] ?? []
         var open = openAlertIDs[partnerNumber] ?? [:]
         for alert in e.alerts {
-            if let id = open[alert.key] {
+            let id: Int64, previousStep: Int?
+            if let row = open[alert.key] {
+                (id, previousStep) = (row.id, row.step)
                 let u = s.alertSeen
                 u.int32(1, asOf)
                 u.int(2, alert.step)
                 u.text(3, alert.intervention)
                 u.int64(4, id)
                 try u.execute("alert \(alert.key) of partner \(partner)")
+                if alert.step > row.step { try events?.alertEscalated(e, alert, from: row.step) }
             } else {
                 let r = s.alertRaised
                 r.int64(1, partnerNumber)
@@ -232,15 +246,21 @@ struct Ledger {
                 r.int(7, alert.step)
                 r.text(8, alert.intervention)
                 try r.execute("alert \(alert.key) of partner \(partner)")
-                open[alert.key] = db.lastInsertedRowID
+                (id, previousStep) = (db.lastInsertedRowID, nil)
+                open[alert.key] = (id, alert.step)
+                try events?.alertRaised(e, alert)
             }
+            try tasks?.record(db, alert: alert, alertID: id, previousStep: previousStep, partnerNumber: partnerNumber, partnerID: partner,
+                              cam: cam, menu: menu, asOf: e.asOf, outbox: events)
         }
         for key in e.resolvedAlerts {
-            if let id = open[key] {
+            if let row = open[key] {
                 s.alertResolved.int32(1, asOf)
-                s.alertResolved.int64(2, id)
+                s.alertResolved.int64(2, row.id)
                 try s.alertResolved.execute("alert \(key) of partner \(partner)")
                 open[key] = nil
+                try tasks?.resolved(db, alertID: row.id, asOf: e.asOf, outbox: events)
+                try events?.alertResolved(e, key)
             }
         }
         openAlertIDs[partnerNumber] = open
@@ -252,6 +272,7 @@ struct Ledger {
 
     func finishRun(summary: RunSummary) throws {
         guard let runID else { return }
+        try events?.flush()
         let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
         try db.execute(sql: "UPDATE evaluation_run SET partners = ?, summary = ? WHERE id = ?",
                        arguments: [summary.partners, json, runID])

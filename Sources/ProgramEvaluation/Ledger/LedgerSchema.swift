@@ -15,6 +15,9 @@ import GRDB
 ///   hash and the full evaluation (every criterion's observed value,
 ///   threshold and outcome) as JSON.
 /// - `alert`: open and resolved alerts, remembering when each was first raised.
+/// - `task` (`tasks-v1`): interventions as tracked work (``TaskLedger``).
+/// - `outbox`, `webhook_subscription`, `webhook_dead_letter` (`webhooks-v1`):
+///   events for webhooks and their delivery (``Outbox``, ``WebhookSubscriptions``).
 /// - `decision_text` (since `ledger-v2`): the texts a run's decisions take
 ///   from their policy (criterion labels and requirements, health component
 ///   targets, intervention texts, the policy's identity), once per run and
@@ -109,6 +112,10 @@ public enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Interventions as tracked work, and the events webhooks deliver: tables with owners of their own.
+        TaskLedger.register(in: &migrator)
+        Outbox.register(in: &migrator)
+        // What incentive rules pay (IncentiveLedger).
         IncentiveLedger.register(in: &migrator)
     }
 }

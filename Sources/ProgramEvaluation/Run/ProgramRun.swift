@@ -86,8 +86,11 @@ public struct ProgramRun {
         // write too little to be worth a thread).
         let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
         defer { writeback?.stop() }
-        return try store.writer.write { db in
-            try run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+        // A run that filled the disk gives the WAL's space back.
+        return try store.reclaimingSpaceOnFailure {
+            try store.writer.write { db in
+                try run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+            }
         }
     }
 
@@ -103,11 +106,13 @@ public struct ProgramRun {
         guard let store = runs.first?.store else { return }
         let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
         defer { writeback?.stop() }
-        try store.writer.write { db in
-            for run in runs {
-                try each(run) { progress, onEvaluation in
-                    try run.run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
-                                onEvaluation: onEvaluation)
+        try store.reclaimingSpaceOnFailure {
+            try store.writer.write { db in
+                for run in runs {
+                    try each(run) { progress, onEvaluation in
+                        try run.run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
+                                    onEvaluation: onEvaluation)
+                    }
                 }
             }
         }
@@ -146,7 +151,11 @@ public struct ProgramRun {
                 numbers = try ledger.partnerNumbers(programs: programs)
             }
             let texts = dryRun ? [:] : DecisionTexts.of(policySet)
-            if !dryRun { try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash, texts: texts) }
+            if !dryRun {
+                var menus: [String: [InterventionStep]] = [:]
+                for policy in policySet.policies { for program in policy.programs { menus[program] = policy.interventions } }
+                try ledger.beginRun(asOf: asOf, contentHash: policySet.contentHash, texts: texts, menus: menus)
+            }
             progress?.start(total: numbers.count)
             func record(_ done: BatchInFlight) throws {
                 let results = try done.results()
@@ -155,7 +164,8 @@ public struct ProgramRun {
                 for i in results.indices {
                     summary.add(results[i].evaluation)
                     if let rows = results[i].rows {
-                        try ledger.record(results[i].evaluation, rows: rows, partnerNumber: done.batch[i].number)
+                        try ledger.record(results[i].evaluation, rows: rows, partnerNumber: done.batch[i].number,
+                                          cam: done.batch[i].snapshot.partner.channelAccountManager)
                     }
                     try onEvaluation(results[i].evaluation)
                     progress?.advance()
@@ -165,6 +175,7 @@ public struct ProgramRun {
                                          policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
                                          batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue,
+                                         readsAcknowledged: policySet.pausesEscalation,
                                          hasIncentives: policySet.policies.contains { $0.incentives != nil })
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
@@ -207,6 +218,8 @@ public struct ProgramRun {
         var snapshot: PartnerSnapshot
         var number: Int64
         var state: PartnerProgramState
+        /// The partner's acknowledged tasks, when a step of the set pauses escalation.
+        var acknowledged: [AcknowledgedStep] = []
         /// What the incentive ledger holds of the periods holding the day, by rule name.
         var incentivePriors: [String: IncentiveLedger.Prior] = [:]
     }
@@ -249,6 +262,8 @@ struct BatchProducer: @unchecked Sendable {
     let batchSize: Int
     /// Forget when tiers were last due, so they are due now (``ProgramRun/tiersAsIfDue``).
     var tiersAsIfDue = false
+    /// Whether to read the partners' acknowledged tasks (only a set whose menu has a `pause` needs them).
+    var readsAcknowledged = false
     /// Whether some policy of the set declares incentives (then the ledger's priors are read per batch).
     var hasIncentives = false
 
@@ -274,6 +289,10 @@ struct BatchProducer: @unchecked Sendable {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
             }
             if tiersAsIfDue { for i in batch.indices { batch[i].state.lastTierEvaluation = nil } }
+            if readsAcknowledged {
+                let acknowledged = try TaskLedger.acknowledgedSteps(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
+                for i in batch.indices { if let steps = acknowledged[batch[i].number] { batch[i].acknowledged = steps } }
+            }
             if hasIncentives {
                 let priors = try IncentiveLedger.priors(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
                 if !priors.isEmpty {
@@ -348,7 +367,8 @@ struct BatchInFlight {
                     }
                     let pending = batch[index]
                     do {
-                        var (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state)
+                        var (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state,
+                                                                                      acknowledged: pending.acknowledged)
                         var postings: [IncentiveLedger.Row] = []
                         var currency = ""
                         if !evaluation.incentives.isEmpty, let plan = pool.evaluators[worker].policySet.policy(forProgram: evaluation.program)?.incentives {

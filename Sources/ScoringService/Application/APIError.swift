@@ -91,6 +91,20 @@ extension APIError {
                  "the request body is larger than the limit of \(limit) bytes (serve --max-body-mb); send smaller batches")
     }
 
+    /// A write that waited the busy timeout for another process's write lock.
+    static let databaseBusy: APIError = {
+        var error = APIError(.serviceUnavailable, code: "database_busy",
+                             "the database is busy: another process (an import or a run) is writing to it; nothing of this request was stored — retry after the Retry-After seconds")
+        error.headers[.retryAfter] = String(retryAfterSeconds)
+        return error
+    }()
+
+    /// How long a client is asked to wait before retrying a busy write.
+    static let retryAfterSeconds = 5
+
+    static let diskFull = APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), code: "disk_full",
+                                   "the server's disk is full; nothing of this request was stored — retry once the operator has freed space")
+
     static let internalError = APIError(.internalServerError, code: "internal",
                                         "internal error; the server log has the details")
 }

@@ -21,11 +21,13 @@ public struct ServiceConfiguration: Sendable {
     public var watchInterval: Duration?
     /// Limits for policy code that win over each policy's `limits` (`serve --instructions ...`).
     public var limits: LuaLimits.Overrides
+    /// How webhooks are delivered.
+    public var webhooks: WebhookSettings
 
     public init(host: String = "127.0.0.1", port: Int = 8080, policySets: @escaping PolicyRegistry.Discovery,
                 publicMetrics: Bool = false, maxBodyBytes: Int = 8 << 20,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, watchInterval: Duration? = .seconds(1),
-                limits: LuaLimits.Overrides = .init()) {
+                limits: LuaLimits.Overrides = .init(), webhooks: WebhookSettings = WebhookSettings()) {
         self.host = host
         self.port = port
         self.policySets = policySets
@@ -34,6 +36,7 @@ public struct ServiceConfiguration: Sendable {
         self.workers = workers
         self.watchInterval = watchInterval
         self.limits = limits
+        self.webhooks = webhooks
     }
 }
 
@@ -50,7 +53,9 @@ public struct ServiceStartFailure: Error, CustomStringConvertible {
 /// migrations (``ServiceSchema``), as `partnerscore` opens every store.
 public func buildApplication(_ configuration: ServiceConfiguration, store: PartnerStore,
                              logger: Logger = Logger(label: "partnerscore.serve")) throws -> some ApplicationProtocol {
-    let hasTables = try store.writer.read { db in try db.tableExists("api_token") && db.tableExists("decision") }
+    let hasTables = try store.writer.read { db in
+        try db.tableExists("api_token") && db.tableExists("decision") && db.tableExists("task") && db.tableExists("outbox")
+    }
     guard hasTables else {
         throw ServiceStartFailure(description: "the database lacks the ledger or service tables — open it with the ledger and service migrations (partnerscore init)")
     }
@@ -58,9 +63,13 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
     let registry: PolicyRegistry
     do {
         registry = try PolicyRegistry(copies: configuration.workers, limits: configuration.limits, metrics: metrics,
+                                      check: PolicySetCheck(store: store),
                                       discover: configuration.policySets)
     } catch let failure as ReloadFailure {
         throw ServiceStartFailure(description: "error[policy]: \(failure.message)")
+    }
+    for warning in registry.currentFailures {
+        logger.warning("policy set serves, but sampled partners fail", metadata: ["path": "\(warning.path)", "error": "\(warning.message)"])
     }
     let router = buildRouter(configuration, store: store, registry: registry, metrics: metrics)
     var app = Application(router: router,
@@ -69,6 +78,9 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
                           logger: logger)
     if let interval = configuration.watchInterval {
         app.addServices(PolicyWatcher(registry: registry, interval: interval, logger: logger))
+    }
+    if configuration.webhooks.enabled {
+        app.addServices(WebhookDelivery(store: store, settings: configuration.webhooks, logger: logger))
     }
     return app
 }
@@ -107,5 +119,7 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     api.addRoutes(incentives.endpoints, atPath: "incentives")
     api.addRoutes(incentives.partnerEndpoints, atPath: "partners")
     api.addRoutes(PoliciesController(registry: registry).endpoints, atPath: "policies")
+    api.addRoutes(TasksController(store: store, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "tasks")
+    api.addRoutes(WebhooksController(store: store, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "webhooks")
     return router
 }

@@ -23,7 +23,8 @@ struct Evaluations: Sendable {
     /// state its ledger holds — without writing anything.
     func live(partnerID: String, asOf: Day, policySet requested: String?) async throws -> Live {
         let registry = self.registry
-        let (snapshot, state, set) = try await store.writer.read { db -> (PartnerSnapshot?, PartnerProgramState?, LoadedPolicySet) in
+        let (snapshot, state, acknowledged, set) = try await store.writer.read {
+            db -> (PartnerSnapshot?, PartnerProgramState?, [AcknowledgedStep], LoadedPolicySet) in
             guard let row = try Row.fetchOne(db, sql: "SELECT number, program FROM partner WHERE id = ?", arguments: [partnerID]) else {
                 throw APIError.notFound("no partner with id '\(partnerID)'", field: "id")
             }
@@ -33,14 +34,14 @@ struct Evaluations: Sendable {
             if let requested {
                 guard let named = registry.set(named: requested) else { throw Self.unknownSet(requested, registry, field: "policy_set") }
                 guard named.programs.contains(program) else {
-                    throw APIError(.unprocessableContent, code: "not_governed",
+                    throw APIError(.notFound, code: "not_governed",
                                    "partner '\(partnerID)' is in program '\(program)', which policy set '\(requested)' does not govern",
                                    field: "policy_set")
                 }
                 set = named
             } else {
                 guard let governing = registry.set(governing: program) else {
-                    throw APIError(.unprocessableContent, code: "not_governed",
+                    throw APIError(.notFound, code: "not_governed",
                                    "partner '\(partnerID)' is in program '\(program)', which no loaded policy set governs")
                 }
                 set = governing
@@ -56,17 +57,20 @@ struct Evaluations: Sendable {
             var snapshot: PartnerSnapshot?
             try SnapshotCalculator(store: store, measures: set.measures)
                 .forEachSnapshot(in: db, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
-            return (snapshot, state, set)
+            // Acknowledged tasks hold escalation where a step has a pause, as in a run.
+            let acknowledged = try TaskLedger.acknowledgedSteps(db, policySet: set.name, partnerID: partnerID, asOf: asOf)
+            return (snapshot, state, acknowledged, set)
         }
         guard let snapshot else {
-            throw APIError(.unprocessableContent, code: "not_enrolled",
+            // There is no evaluation of a partner before it enrolled: not found, as an unknown partner is.
+            throw APIError(.notFound, code: "not_enrolled",
                            "partner '\(partnerID)' has no snapshot as of \(asOf): it enrolled later", field: "as_of")
         }
         let start = DispatchTime.now().uptimeNanoseconds
         let result: (PartnerEvaluation, String) = try await evaluating(set) {
             try await set.pool.run { policySet in
                 let (evaluation, _) = try PartnerEvaluator(policySet: policySet)
-                    .evaluate(snapshot, state: state ?? .initial(for: snapshot.partner))
+                    .evaluate(snapshot, state: state ?? .initial(for: snapshot.partner), acknowledged: acknowledged)
                 let policy = policySet.policy(forProgram: snapshot.partner.program)!
                 return (evaluation, Explanation(evaluation: evaluation, policy: policy).text)
             }
@@ -92,7 +96,7 @@ struct Evaluations: Sendable {
                     case .notForward:
                         throw APIError(.conflict, code: "not_forward", failure.description, field: "as_of")
                     case .unknownPartners:
-                        throw APIError(.badRequest, code: "unknown_partner", failure.description, field: "partner_ids")
+                        throw APIError(.notFound, code: "unknown_partner", failure.description, field: "partner_ids")
                     case .policyChanged:
                         throw APIError(.conflict, code: "policy_changed", failure.description)
                     case .separateHistory:

@@ -3,7 +3,10 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
+import PartnerModel
 import PartnerStore
+import PolicyEngine
+import ProgramEvaluation
 
 /// `POST /v1/activity`: a batch of activity events, checked exactly as a
 /// file import checks them and stored in one transaction — all or nothing.
@@ -35,7 +38,7 @@ struct ActivityController: Sendable {
     static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
 
     /// The parsed events, handed to the writer's thread.
-    private struct Batch: @unchecked Sendable { let events: [Any] }
+    private struct Batch: Sendable { let events: [JSONValue] }
 
     private enum Outcome: Sendable {
         case stored(Data, events: Int)
@@ -50,11 +53,11 @@ struct ActivityController: Sendable {
         let kinds = registry.eventKinds
         let outcome: Outcome
         do {
-            outcome = try await store.writer.write { db -> Outcome in
+            outcome = try await store.reclaimingSpaceOnFailure { try await store.writer.write { db -> Outcome in
                 if let key, let row = try Row.fetchOne(db, sql: "SELECT requestHash, status, response FROM idempotency_key WHERE key = ?",
                                                        arguments: [key]) {
                     guard row[0] as String == requestHash else {
-                        throw APIError(.unprocessableContent, code: "idempotency_key_reused",
+                        throw APIError(.conflict, code: "idempotency_key_reused",
                                        "the Idempotency-Key '\(key)' was already used with a different request body; use a new key for a new batch",
                                        field: "Idempotency-Key")
                     }
@@ -62,12 +65,13 @@ struct ActivityController: Sendable {
                 }
                 let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: db)
                 let body = try JSONCoding.encoder.encode(Ingested(ingested: summary.events, idempotencyKey: key))
+                try Self.recordEvent(db, batch: batch, events: summary.events, key: key)
                 if let key {
                     try db.execute(sql: "INSERT INTO idempotency_key (key, requestHash, status, response, created) VALUES (?, ?, ?, ?, ?)",
                                    arguments: [key, requestHash, 201, body, TokenStore.timestamp(Date())])
                 }
                 return .stored(body, events: summary.events)
-            }
+            } }
         } catch let error as PartnerStoreError {
             metrics.recordIngest(events: 0, accepted: false)
             throw Self.apiError(error)
@@ -83,6 +87,20 @@ struct ActivityController: Sendable {
         }
     }
 
+    /// `activity.ingested`, in the ingest's transaction (when a webhook subscription exists): the batch's size and partners.
+    private static func recordEvent(_ db: Database, batch: Batch, events: Int, key: String?) throws {
+        guard try Outbox.isRecording(db) else { return }
+        let partners = Set(batch.events.compactMap { ($0 as? [String: Any])?["partner_id"] as? String }).sorted()
+        let data = JSONBuffer(capacity: 256)
+        data.object { m in
+            m.integer("events", events)
+            m.nullable("idempotency_key", key, explicit: true)
+            m.strings("partners", partners)
+        }
+        try Outbox.append(db, .activityIngested, day: Day.today(), policySet: nil, partnerID: partners.count == 1 ? partners[0] : nil,
+                          data: data.string)
+    }
+
     static func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[idempotencyKeyHeader] else { return nil }
         guard (1...255).contains(key.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
@@ -91,24 +109,25 @@ struct ActivityController: Sendable {
         return key
     }
 
+    /// The body, read as strictly as a JSON Lines import reads a line (``JSONValue``).
     private static func parse(_ data: Data) throws -> Batch {
         guard !data.isEmpty else { throw APIError.invalid("body", "the request needs a JSON body {\"events\": [...]}") }
-        let object: Any
+        let object: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: data)
+            object = try JSONValue(parsing: data)
         } catch {
-            throw APIError.invalid("body", "the body is not valid JSON")
+            throw APIError.invalid("body", "the body is not valid JSON: \(error)")
         }
-        guard let dictionary = object as? [String: Any] else {
+        guard case .object(let members) = object else {
             throw APIError.invalid("body", "the body must be a JSON object {\"events\": [...]}")
         }
-        guard let events = dictionary["events"] as? [Any] else {
+        if let unknown = members.first(where: { $0.key != "events" }) {
+            throw APIError.invalid(unknown.key, "unknown field '\(unknown.key)'; the body holds only 'events'")
+        }
+        guard case .array(let events)? = object["events"] else {
             throw APIError.invalid("events", "the body needs 'events', an array of event objects")
         }
         guard !events.isEmpty else { throw APIError.invalid("events", "the batch holds no events") }
-        if let unknown = dictionary.keys.first(where: { $0 != "events" }) {
-            throw APIError.invalid(unknown, "unknown field '\(unknown)'; the body holds only 'events'")
-        }
         return Batch(events: events)
     }
 
@@ -123,6 +142,8 @@ struct ActivityController: Sendable {
         if let name = error.field { message += ", field '\(name)'" }
         message += ": \(error.message)"
         if let hint = error.hint { message += " — \(hint)" }
-        return APIError(.badRequest, code: "invalid_event", message + "; nothing of this batch was stored", field: field, index: index)
+        // An unknown partner is a well-formed event about nothing the store holds: 404, as for /v1/partners/{id}.
+        return APIError(error.isUnknownReference ? .notFound : .badRequest, code: error.isUnknownReference ? "unknown_partner" : "invalid_event",
+                        message + "; nothing of this batch was stored", field: field, index: index)
     }
 }

@@ -73,9 +73,7 @@ struct DecisionsController: Sendable {
         let query = request.query
         let from = try query.day("from")
         let to = try query.day("to")
-        if let from, let to, to < from {
-            throw APIError.invalid("to", "the range ends (\(to)) before it starts (\(from))")
-        }
+        // `to` before `from` is a valid, empty range (no decision is in it).
         let filter = LedgerReader.DecisionFilter(
             partner: query.string("partner"), policySet: query.string("policy_set"),
             tierEvent: try query.oneOf("tier_event", TierEvent.allCases.map(\.rawValue)),

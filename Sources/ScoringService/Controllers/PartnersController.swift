@@ -159,7 +159,7 @@ struct PartnersController: Sendable {
     @Sendable func evaluation(_ request: Request, context: ServiceContext) async throws -> LiveEvaluation {
         let id = try context.parameters.require("id")
         let query = request.query
-        let asOf = try query.day("as_of") ?? Self.today()
+        let asOf = try query.day("as_of") ?? Day.today()
         let live = try await evaluations.live(partnerID: id, asOf: asOf, policySet: query.string("policy_set"))
         return LiveEvaluation(policySet: live.policySet, asOf: asOf, evaluation: live.evaluation, explanation: live.explanation)
     }
@@ -170,9 +170,5 @@ struct PartnersController: Sendable {
             for program in set.programs where governance[program] == nil { governance[program] = set.name }
         }
         return governance
-    }
-
-    static func today() -> Day {
-        Day(daysSinceEpoch: Int32((Date().timeIntervalSince1970 / 86_400).rounded(.down)))
     }
 }

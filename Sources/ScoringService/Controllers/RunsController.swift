@@ -35,7 +35,7 @@ struct RunsController: Sendable {
         do {
             asOf = try Day(parsing: body.asOf)
         } catch {
-            throw APIError.invalid("as_of", "\(error.description) — write dates as YYYY-MM-DD (a day that exists)")
+            throw APIError.invalid("as_of", "\(error.description) — \(error.hint)")
         }
         if let ids = body.partnerIDs {
             guard !ids.isEmpty else { throw APIError.invalid("partner_ids", "leave partner_ids out to run every partner, or name at least one") }

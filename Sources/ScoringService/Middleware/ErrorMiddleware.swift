@@ -1,3 +1,4 @@
+import GRDB
 import Hummingbird
 import Logging
 import NIOCore
@@ -15,6 +16,13 @@ struct ErrorMiddleware: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             return try Self.apiError(for: error, request: request).response(from: request, context: context)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            // Another process (an import, a run) held the write lock for the whole busy timeout.
+            context.logger.warning("database busy", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return try APIError.databaseBusy.response(from: request, context: context)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            context.logger.error("disk full", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return try APIError.diskFull.response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
             return try APIError.internalError.response(from: request, context: context)

@@ -1,21 +1,62 @@
+import ProgramEvaluation
+
 /// The OpenAPI 3 description of every endpoint, request, response, error
 /// and the bearer security scheme, served at `/openapi.json`. Written by
 /// hand next to the controllers; `OpenAPITests` check it against the
 /// running service, and `Scripts/schemathesis.sh` fuzzes the service with it.
 enum OpenAPIDocument {
-    static let json = #"""
+    /// The document: the template below with the webhook event types and
+    /// their deliveries (`x-webhooks`) filled in from ``WebhookEventType``, so
+    /// a new type is documented where it is declared.
+    static let json = template
+        .replacingOccurrences(of: "X_EVENT_TYPES", with: "[" + WebhookEventType.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]")
+        .replacingOccurrences(of: "X_WEBHOOKS", with: webhooks)
+
+    /// Each event type as a delivery: a POST whose body is a `WebhookEvent` of that type with its data.
+    static var webhooks: String {
+        let entries = WebhookEventType.allCases.map { type in
+            """
+                "\(type.rawValue)": {
+                  "post": {
+                    "summary": "\(type.meaning)", "operationId": "webhook_\(type.rawValue.replacingOccurrences(of: ".", with: "_"))",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                      "allOf": [ { "$ref": "#/components/schemas/WebhookEvent" } ],
+                      "properties": { "type": { "type": "string", "enum": ["\(type.rawValue)"] }, "data": { "$ref": "#/components/schemas/\(dataSchema(type))" } } } } } },
+                    "responses": { "200": { "description": "Any 2xx: delivered" } }
+                  }
+                }
+            """
+        }
+        return "{\n" + entries.joined(separator: ",\n") + "\n  }"
+    }
+
+    /// The schema of each type's `data`.
+    static func dataSchema(_ type: WebhookEventType) -> String {
+        switch type {
+        case .tierAssigned, .tierUpgraded, .tierDemoted: "TierEventData"
+        case .reviewOpened: "ReviewOpenedData"
+        case .reviewCleared: "ReviewClearedData"
+        case .gateWarning, .gateLapsed, .gateRestored: "GateEventData"
+        case .alertRaised, .alertEscalated: "AlertEventData"
+        case .alertResolved: "AlertResolvedData"
+        case .taskOpened, .taskAcknowledged, .taskDone, .taskDismissed, .taskClosed: "Task"
+        case .activityIngested: "ActivityIngestedData"
+        }
+    }
+
+    static let template = #"""
 {
   "openapi": "3.0.3",
   "info": {
     "title": "Partnerscore scoring service",
     "version": "1.0.0",
-    "description": "Partner data, evaluations, decisions, alerts and hot-reloaded Lua policies. Every endpoint but /health and /openapi.json needs a bearer token (partnerscore token create); roles: viewer (reads) < operator (ingests, evaluates) < designer (reloads policies). /metrics needs a token unless the server runs with --public-metrics. Request and list fields are snake_case; the embedded `evaluation` and `summary` documents are the engine's own JSON (as `partnerscore explain --json` and the decision log hold them). Errors are always {\"error\": {\"code\", \"message\", \"field\"?}}."
+    "description": "Partner data, evaluations, decisions, alerts and hot-reloaded Lua policies. Every endpoint but /health and /openapi.json needs a bearer token (partnerscore token create); roles: viewer (reads) < operator (ingests, evaluates, acts on tasks) < designer (reloads policies, manages webhooks). Webhook deliveries and each event type's body are described under x-webhooks. /metrics needs a token unless the server runs with --public-metrics. Request and list fields are snake_case; the embedded `evaluation` and `summary` documents are the engine's own JSON (as `partnerscore explain --json` and the decision log hold them). Errors are always {\"error\": {\"code\", \"message\", \"field\"?}}."
   },
   "servers": [{ "url": "http://127.0.0.1:8080" }],
   "security": [{ "bearerAuth": [] }],
   "tags": [
     { "name": "partners" }, { "name": "activity" }, { "name": "evaluations" },
-    { "name": "ledger" }, { "name": "policies" }, { "name": "system" }
+    { "name": "ledger" }, { "name": "tasks" }, { "name": "webhooks" }, { "name": "policies" }, { "name": "system" }
   ],
   "paths": {
     "/health": {
@@ -80,10 +121,10 @@ enum OpenAPIDocument {
     "/v1/partners/{id}/evaluation": {
       "get": {
         "tags": ["evaluations"], "operationId": "evaluatePartner", "summary": "Evaluate one partner now, as of a date, with an explanation (writes nothing)",
-        "description": "Role: viewer. Runs the governing (or named) policy set on the partner's snapshot as of the date, from the state the ledger holds, on a pooled Lua state.",
+        "description": "Role: viewer. Runs the governing (or named) policy set on the partner's snapshot as of the date, from the state the ledger holds, on a pooled Lua state. 404 when there is no such evaluation: an unknown partner or set, a partner no (or not that) set governs (not_governed), or a date before the partner enrolled (not_enrolled).",
         "parameters": [
           { "$ref": "#/components/parameters/PartnerID" },
-          { "name": "as_of", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "The evaluation date (default: today, UTC)" },
+          { "name": "as_of", "in": "query", "schema": { "$ref": "#/components/schemas/InputDate" }, "description": "The evaluation date (default: today, UTC)" },
           { "name": "policy_set", "in": "query", "schema": { "type": "string" }, "description": "The set to use (default: the one governing the partner's program)" }
         ],
         "responses": {
@@ -98,31 +139,39 @@ enum OpenAPIDocument {
     "/v1/activity": {
       "post": {
         "tags": ["activity"], "operationId": "ingestActivity", "summary": "Add a batch of activity events, all or nothing",
-        "description": "Role: operator. Each event is checked exactly as `partnerscore import` checks a JSON Lines record; the first bad one refuses the whole batch with a 400 naming its index and field. With an Idempotency-Key, a repeat of the same body returns the stored response (header Idempotent-Replayed: true) and adds nothing; the same key with a different body is refused with 422.",
+        "description": "Role: operator. Each event is checked exactly as `partnerscore import` checks a JSON Lines record; the first bad one refuses the whole batch with a 400 naming its index and field (404 unknown_partner for a partner the store does not hold). With an Idempotency-Key, a repeat of the same body returns the stored response (header Idempotent-Replayed: true) and adds nothing; the same key with a different body is refused with 409. The batch is on disk when the 201 is sent.",
         "parameters": [
           { "name": "Idempotency-Key", "in": "header", "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }, "description": "A unique key per batch (a UUID)" }
         ],
         "requestBody": {
           "required": true,
-          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ActivityBatch" } } }
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ActivityBatch" },
+            "example": { "events": [
+              { "partner_id": "P0000001", "date": "2026-10-01", "kind": "login" },
+              { "partner_id": "P0000001", "date": "2026-10-02", "kind": "revenue", "amount": 1250.5, "currency": "USD", "product": "voice" },
+              { "partner_id": "P0000001", "date": "2026-10-03", "kind": "certification", "name": "Telecom Solutions Advisor", "expires": "2028-10-02" } ] } } }
         },
         "responses": {
           "201": { "description": "Stored (or replayed)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Ingested" } } } },
           "400": { "$ref": "#/components/responses/BadRequest" },
           "401": { "$ref": "#/components/responses/Unauthorized" },
           "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "409": { "$ref": "#/components/responses/Conflict" },
           "413": { "$ref": "#/components/responses/TooLarge" },
-          "422": { "$ref": "#/components/responses/Unprocessable" }
+          "503": { "$ref": "#/components/responses/Busy" },
+          "507": { "$ref": "#/components/responses/DiskFull" }
         }
       }
     },
     "/v1/runs": {
       "post": {
         "tags": ["evaluations"], "operationId": "createRun", "summary": "Evaluate a policy set's partners as of a date",
-        "description": "Role: operator. Without dry_run the decisions, tier changes and alerts are recorded in one transaction (201); evaluations move forward in time, so an as_of not after the set's last recorded run is refused (409) unless dry_run. With dry_run nothing is written (200).",
+        "description": "Role: operator. Without dry_run the decisions, tier changes and alerts are recorded in one transaction, on disk when the 201 is sent; evaluations move forward in time, so an as_of not after the set's last recorded run is refused (409) unless dry_run. With dry_run nothing is written (200). A partner_ids entry the set's programs do not hold is a 404.",
         "requestBody": {
           "required": true,
-          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunRequest" } } }
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunRequest" },
+            "example": { "policy_set": "telecom", "as_of": "2026-10-31", "dry_run": true } } }
         },
         "responses": {
           "200": { "description": "Dry run", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunResponse" } } } },
@@ -133,7 +182,9 @@ enum OpenAPIDocument {
           "404": { "$ref": "#/components/responses/NotFound" },
           "409": { "$ref": "#/components/responses/Conflict" },
           "413": { "$ref": "#/components/responses/TooLarge" },
-          "422": { "$ref": "#/components/responses/Unprocessable" }
+          "422": { "$ref": "#/components/responses/Unprocessable" },
+          "503": { "$ref": "#/components/responses/Busy" },
+          "507": { "$ref": "#/components/responses/DiskFull" }
         }
       }
     },
@@ -145,8 +196,8 @@ enum OpenAPIDocument {
           { "name": "partner", "in": "query", "schema": { "type": "string" }, "description": "A partner id" },
           { "name": "policy_set", "in": "query", "schema": { "type": "string" } },
           { "name": "tier_event", "in": "query", "schema": { "$ref": "#/components/schemas/TierEvent" } },
-          { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "As-of on or after" },
-          { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" }, "description": "As-of on or before" },
+          { "name": "from", "in": "query", "schema": { "$ref": "#/components/schemas/InputDate" }, "description": "As-of on or after" },
+          { "name": "to", "in": "query", "schema": { "$ref": "#/components/schemas/InputDate" }, "description": "As-of on or before (before `from`: an empty range)" },
           { "$ref": "#/components/parameters/Limit" },
           { "$ref": "#/components/parameters/IDCursor" }
         ],
@@ -226,13 +277,161 @@ enum OpenAPIDocument {
     "/v1/policies/reload": {
       "post": {
         "tags": ["policies"], "operationId": "reloadPolicies", "summary": "Load and validate every set now; swap in the changed ones",
-        "description": "Role: designer. A set that fails to load keeps serving its previous version; the 422 names the policy file and line.",
+        "description": "Role: designer. A new version of a set serves only once it loads and validates, passes the set's fixtures and evaluates a sample of up to 32 stored partners under its limits; otherwise the set keeps serving its previous version and the 422 names the policy file and line (or the failing fixture case). Any body is ignored, but one over the size limit is refused (413), chunked or not.",
         "responses": {
           "200": { "description": "Every set loaded", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReloadResult" } } } },
           "401": { "$ref": "#/components/responses/Unauthorized" },
           "403": { "$ref": "#/components/responses/Forbidden" },
           "413": { "$ref": "#/components/responses/TooLarge" },
           "422": { "$ref": "#/components/responses/Unprocessable" }
+        }
+      }
+    },
+    "/v1/tasks": {
+      "get": {
+        "tags": ["tasks"], "operationId": "listTasks", "summary": "Interventions as tasks, newest first",
+        "description": "Role: viewer. A recorded run opens a task when a step of a policy's intervention menu comes to apply to a partner's alert: assigned to the partner's channel account manager for a CAM step, to the step's queue (its owner's name by default) otherwise. The run closes a task (status closed, outcome resolved, escalated or superseded) when its alert resolves or moves to another step.",
+        "parameters": [
+          { "name": "partner", "in": "query", "schema": { "type": "string" }, "description": "A partner id" },
+          { "name": "assignee", "in": "query", "schema": { "type": "string" }, "description": "A channel account manager or a queue" },
+          { "name": "status", "in": "query", "schema": { "$ref": "#/components/schemas/TaskStatus" } },
+          { "name": "policy_set", "in": "query", "schema": { "type": "string" } },
+          { "$ref": "#/components/parameters/Limit" },
+          { "$ref": "#/components/parameters/IDCursor" }
+        ],
+        "responses": {
+          "200": { "description": "A page of tasks", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TaskList" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
+      }
+    },
+    "/v1/tasks/{id}": {
+      "get": {
+        "tags": ["tasks"], "operationId": "getTask", "summary": "One task",
+        "description": "Role: viewer.",
+        "parameters": [ { "$ref": "#/components/parameters/TaskID" } ],
+        "responses": {
+          "200": { "description": "The task", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      }
+    },
+    "/v1/tasks/{id}/ack": {
+      "post": {
+        "tags": ["tasks"], "operationId": "acknowledgeTask", "summary": "Acknowledge an open task: someone is on it",
+        "description": "Role: operator. While the task is acknowledged, a menu step declaring `pause` holds its alert at that step until the acknowledgement day plus the pause. The body may be left out: the day is then the request's day (UTC). Writes a task.acknowledged event.",
+        "parameters": [ { "$ref": "#/components/parameters/TaskID" } ],
+        "requestBody": { "required": false, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TaskAction" } } } },
+        "responses": {
+          "200": { "description": "The task, acknowledged", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "409": { "$ref": "#/components/responses/TaskNotActive" },
+          "413": { "$ref": "#/components/responses/TooLarge" }
+        }
+      }
+    },
+    "/v1/tasks/{id}/done": {
+      "post": {
+        "tags": ["tasks"], "operationId": "completeTask", "summary": "Record that an open or acknowledged task was done, with its outcome",
+        "description": "Role: operator. Writes a task.done event.",
+        "parameters": [ { "$ref": "#/components/parameters/TaskID" } ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TaskDone" } } } },
+        "responses": {
+          "200": { "description": "The task, done", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "409": { "$ref": "#/components/responses/TaskNotActive" },
+          "413": { "$ref": "#/components/responses/TooLarge" }
+        }
+      }
+    },
+    "/v1/tasks/{id}/dismiss": {
+      "post": {
+        "tags": ["tasks"], "operationId": "dismissTask", "summary": "Dismiss an open or acknowledged task",
+        "description": "Role: operator. The body may be left out. Writes a task.dismissed event.",
+        "parameters": [ { "$ref": "#/components/parameters/TaskID" } ],
+        "requestBody": { "required": false, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TaskAction" } } } },
+        "responses": {
+          "200": { "description": "The task, dismissed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "409": { "$ref": "#/components/responses/TaskNotActive" },
+          "413": { "$ref": "#/components/responses/TooLarge" }
+        }
+      }
+    },
+    "/v1/webhooks": {
+      "get": {
+        "tags": ["webhooks"], "operationId": "listWebhooks", "summary": "The webhook subscriptions and how far delivery got (never their secrets)",
+        "description": "Role: designer.",
+        "responses": {
+          "200": { "description": "The subscriptions", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WebhookList" } } } },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" }
+        }
+      },
+      "post": {
+        "tags": ["webhooks"], "operationId": "createWebhook", "summary": "Subscribe a URL to events; the secret is shown only in this response",
+        "description": "Role: designer. The subscription receives the events recorded from now on (replay sends earlier ones). Events are written to the outbox only while at least one subscription exists. The event types and each one's data are described under x-webhooks.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WebhookCreate" } } } },
+        "responses": {
+          "201": { "description": "Subscribed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WebhookCreated" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "413": { "$ref": "#/components/responses/TooLarge" }
+        }
+      }
+    },
+    "/v1/webhooks/{id}": {
+      "get": {
+        "tags": ["webhooks"], "operationId": "getWebhook", "summary": "One subscription",
+        "description": "Role: designer.",
+        "parameters": [ { "$ref": "#/components/parameters/WebhookID" } ],
+        "responses": {
+          "200": { "description": "The subscription", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WebhookSubscription" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      },
+      "delete": {
+        "tags": ["webhooks"], "operationId": "deleteWebhook", "summary": "Stop delivering to a subscription",
+        "description": "Role: designer.",
+        "parameters": [ { "$ref": "#/components/parameters/WebhookID" } ],
+        "responses": {
+          "204": { "description": "Removed" },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      }
+    },
+    "/v1/webhooks/{id}/replay": {
+      "post": {
+        "tags": ["webhooks"], "operationId": "replayWebhook", "summary": "Deliver events again, in order, from an event on",
+        "description": "Role: designer. `from`: that event and every later one; `since`: from the first event about that day or a later one. Dead letters from there on are cleared.",
+        "parameters": [ { "$ref": "#/components/parameters/WebhookID" } ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WebhookReplay" } } } },
+        "responses": {
+          "200": { "description": "The subscription, moved back", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WebhookSubscription" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "403": { "$ref": "#/components/responses/Forbidden" },
+          "404": { "$ref": "#/components/responses/NotFound" },
+          "413": { "$ref": "#/components/responses/TooLarge" }
         }
       }
     }
@@ -244,6 +443,8 @@ enum OpenAPIDocument {
     "parameters": {
       "PartnerID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The partner id" },
       "Limit": { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 }, "description": "Page size" },
+      "TaskID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The task id (a whole number)" },
+      "WebhookID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The subscription id (a whole number)" },
       "IDCursor": { "name": "cursor", "in": "query", "schema": { "type": "string", "pattern": "^[1-9][0-9]{0,17}$" }, "description": "next_cursor of the previous page" }
     },
     "responses": {
@@ -251,9 +452,11 @@ enum OpenAPIDocument {
       "Unauthorized": { "description": "No bearer token, or an unknown or revoked one", "headers": { "WWW-Authenticate": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "Forbidden": { "description": "The token's role is too low for this endpoint", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "NotFound": { "description": "No such partner or policy set", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-      "Conflict": { "description": "The request conflicts with the ledger (an as_of not after the last recorded run)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Conflict": { "description": "The request conflicts with what is stored: an as_of not after the set's last recorded run, an Idempotency-Key used before with another body", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "TooLarge": { "description": "The body is over the size limit", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-      "Unprocessable": { "description": "Understood but refused: a policy failed (file and line given), a partner not governed or not enrolled yet, an idempotency key reused with another body", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+      "Unprocessable": { "description": "Understood but refused: a policy failed (file and line given)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "Busy": { "description": "Another process (an import, a run) held the database's write lock for the whole busy timeout; nothing was written. Retry after Retry-After seconds.", "headers": { "Retry-After": { "schema": { "type": "integer", "minimum": 1 } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "DiskFull": { "description": "The server's disk is full; nothing was written", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
     },
     "schemas": {
       "Error": {
@@ -262,7 +465,7 @@ enum OpenAPIDocument {
           "error": {
             "type": "object", "required": ["code", "message"], "additionalProperties": false,
             "properties": {
-              "code": { "type": "string", "description": "invalid_field, invalid_event, unauthorized, invalid_token, forbidden, not_found, method_not_allowed, body_too_large, not_forward, unknown_partner, not_governed, not_enrolled, policy_error, policy_invalid, idempotency_key_reused" },
+              "code": { "type": "string", "description": "invalid_field, invalid_event, unauthorized, invalid_token, forbidden, not_found, method_not_allowed, body_too_large, not_forward, unknown_partner, not_governed, not_enrolled, policy_error, policy_invalid, idempotency_key_reused, database_busy, disk_full, task_not_active" },
               "message": { "type": "string" },
               "field": { "type": "string", "description": "The request field at fault (limit, as_of, events[3].date, Idempotency-Key)" },
               "index": { "type": "integer", "description": "The index of the bad element of a batch" },
@@ -273,9 +476,20 @@ enum OpenAPIDocument {
         }
       },
       "Date": { "type": "string", "format": "date", "example": "2026-10-31" },
+      "InputDate": { "type": "string", "format": "date", "pattern": "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "example": "2026-10-31",
+        "description": "A day from 1900-01-01 to 2999-12-31 (the dates the service accepts)" },
+      "OptionalInputDate": { "nullable": true, "anyOf": [{ "$ref": "#/components/schemas/InputDate" }, { "type": "string", "maxLength": 0 }],
+        "description": "An InputDate; null or empty for none" },
+      "Text": { "type": "string", "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFEFF]*$",
+        "description": "Text without control characters (tab and line breaks allowed) or byte order marks" },
+      "RequiredText": { "type": "string", "minLength": 1, "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFEFF]*$" },
+      "OptionalText": { "type": "string", "nullable": true, "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFEFF]*$",
+        "description": "Text; null or empty for none" },
+      "Amount": { "type": "number", "minimum": 0, "maximum": 1e15 },
+      "OptionalAmount": { "type": "number", "minimum": 0, "maximum": 1e15, "nullable": true },
       "Standing": { "type": "string", "enum": ["good", "review", "none"] },
       "TierEvent": { "type": "string", "enum": ["not_due", "unchanged", "assigned", "upgraded", "review_opened", "review_continues", "review_cleared", "demoted"] },
-      "AlertKind": { "type": "string", "enum": ["milestone_overdue", "tier_review", "gate_warning", "gate_lapsed", "health_red"] },
+      "AlertKind": { "type": "string", "enum": ["milestone_overdue", "tier_review", "gate_warning", "gate_lapsed", "health_red", "policy_flag"] },
       "GateStatus": { "type": "string", "enum": ["ok", "warning", "lapsed", "not_applicable"] },
       "StringList": { "type": "array", "items": { "type": "string" } },
       "Health": {
@@ -333,18 +547,99 @@ enum OpenAPIDocument {
         }
       },
       "Event": {
-        "type": "object", "required": ["partner_id", "date", "kind"], "additionalProperties": false,
-        "description": "An event as in an events import file. revenue needs amount, currency, product; deal_registered amount, product, territory; deal_won/deal_lost amount; certification and credential name (expires optional); training name; attribute name and value; login nothing more.",
-        "properties": {
-          "partner_id": { "type": "string" },
-          "date": { "$ref": "#/components/schemas/Date" },
-          "kind": { "type": "string", "enum": ["revenue", "deal_registered", "deal_won", "deal_lost", "certification", "training", "login", "credential", "attribute"] },
-          "amount": { "type": "number", "minimum": 0 },
-          "currency": { "type": "string" }, "product": { "type": "string" }, "territory": { "type": "string" },
-          "name": { "type": "string" },
-          "value": { "oneOf": [{ "type": "number" }, { "type": "string" }] },
-          "expires": { "$ref": "#/components/schemas/Date" }
+        "description": "An event as in an events import file, checked as `partnerscore import` checks a JSON Lines record: each kind needs the fields its variant requires; every field given is checked (text without control characters, amounts numbers >= 0, dates from 1900-01-01 to 2999-12-31), and those the kind does not use are then ignored; null or an empty string is no value.",
+        "oneOf": [
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "amount", "currency", "product"], "additionalProperties": false, "description": "revenue: amount, currency, product",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["revenue"] },
+            "amount": { "$ref": "#/components/schemas/Amount" },
+            "currency": { "$ref": "#/components/schemas/RequiredText" },
+            "product": { "$ref": "#/components/schemas/RequiredText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/OptionalText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "amount", "product", "territory"], "additionalProperties": false, "description": "deal_registered: amount, product, territory",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["deal_registered"] },
+            "amount": { "$ref": "#/components/schemas/Amount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/RequiredText" },
+            "territory": { "$ref": "#/components/schemas/RequiredText" },
+            "name": { "$ref": "#/components/schemas/OptionalText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "amount"], "additionalProperties": false, "description": "deal_won, deal_lost: amount",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["deal_won", "deal_lost"] },
+            "amount": { "$ref": "#/components/schemas/Amount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/OptionalText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/OptionalText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "name"], "additionalProperties": false, "description": "certification, credential (expires optional), training: name",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["certification", "credential", "training"] },
+            "amount": { "$ref": "#/components/schemas/OptionalAmount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/OptionalText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/RequiredText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind"], "additionalProperties": false, "description": "login",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["login"] },
+            "amount": { "$ref": "#/components/schemas/OptionalAmount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/OptionalText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/OptionalText" },
+            "value": { "nullable": true, "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/OptionalText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
+        },
+        {
+          "type": "object", "required": ["partner_id", "date", "kind", "name", "value"], "additionalProperties": false, "description": "attribute: name and value (a number, or text, which is a number when it reads as one)",
+          "properties": {
+            "partner_id": { "$ref": "#/components/schemas/RequiredText" },
+            "date": { "$ref": "#/components/schemas/InputDate" },
+            "kind": { "type": "string", "enum": ["attribute"] },
+            "amount": { "$ref": "#/components/schemas/OptionalAmount" },
+            "currency": { "$ref": "#/components/schemas/OptionalText" },
+            "product": { "$ref": "#/components/schemas/OptionalText" },
+            "territory": { "$ref": "#/components/schemas/OptionalText" },
+            "name": { "$ref": "#/components/schemas/RequiredText" },
+            "value": { "anyOf": [{ "type": "number", "maximum": 1e308, "minimum": -1e308 }, { "$ref": "#/components/schemas/RequiredText" }] },
+            "expires": { "$ref": "#/components/schemas/OptionalInputDate" }
+          }
         }
+        ]
       },
       "ActivityBatch": {
         "type": "object", "required": ["events"], "additionalProperties": false,
@@ -358,9 +653,9 @@ enum OpenAPIDocument {
         "type": "object", "required": ["policy_set", "as_of"],
         "properties": {
           "policy_set": { "type": "string", "minLength": 1 },
-          "as_of": { "$ref": "#/components/schemas/Date" },
-          "dry_run": { "type": "boolean", "default": false },
-          "partner_ids": { "type": "array", "minItems": 1, "maxItems": 10000, "uniqueItems": true, "items": { "type": "string" } }
+          "as_of": { "$ref": "#/components/schemas/InputDate" },
+          "dry_run": { "type": "boolean", "default": false, "nullable": true },
+          "partner_ids": { "type": "array", "minItems": 1, "maxItems": 10000, "uniqueItems": true, "items": { "type": "string" }, "nullable": true }
         }
       },
       "RunResponse": {
@@ -552,9 +847,139 @@ enum OpenAPIDocument {
           "swapped": { "$ref": "#/components/schemas/StringList" }, "unchanged": { "$ref": "#/components/schemas/StringList" },
           "policy_sets": { "type": "array", "items": { "$ref": "#/components/schemas/PolicySet" } }
         }
+      },
+      "TaskStatus": { "type": "string", "enum": ["open", "acknowledged", "done", "dismissed", "closed"] },
+      "Task": {
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "policy_set", "partner_id", "alert", "step", "action", "assignee", "status", "opened", "opened_run"],
+        "properties": {
+          "id": { "type": "integer" }, "policy_set": { "type": "string" }, "partner_id": { "type": "string" },
+          "alert": { "type": "string", "description": "kind:subject" },
+          "step": { "type": "integer", "minimum": 1, "description": "The menu step (1-based) that opened it" },
+          "action": { "type": "string" }, "owner": { "type": "string", "description": "The step's owner" },
+          "assignee": { "type": "string", "description": "The partner's channel account manager for a CAM step, else the step's queue" },
+          "status": { "$ref": "#/components/schemas/TaskStatus" },
+          "outcome": { "type": "string", "enum": ["reached", "plan_agreed", "declined", "no_response", "resolved", "escalated", "superseded"], "description": "A person's (done) or the run's (closed)" },
+          "note": { "type": "string" },
+          "opened": { "$ref": "#/components/schemas/Date" }, "opened_run": { "type": "integer" },
+          "acknowledged": { "$ref": "#/components/schemas/Date" }, "closed": { "$ref": "#/components/schemas/Date" }
+        }
+      },
+      "TaskList": {
+        "type": "object", "required": ["tasks"], "additionalProperties": false,
+        "properties": { "tasks": { "type": "array", "items": { "$ref": "#/components/schemas/Task" } }, "next_cursor": { "type": "string" } }
+      },
+      "TaskAction": {
+        "type": "object",
+        "properties": {
+          "on": { "$ref": "#/components/schemas/Date", "description": "The day it happened (default: the request's day, UTC); not before the task was opened (or acknowledged)" },
+          "note": { "type": "string", "maxLength": 2000 }
+        }
+      },
+      "TaskDone": {
+        "type": "object", "required": ["outcome"],
+        "properties": {
+          "outcome": { "type": "string", "enum": ["reached", "plan_agreed", "declined", "no_response"] },
+          "on": { "$ref": "#/components/schemas/Date" },
+          "note": { "type": "string", "maxLength": 2000 }
+        }
+      },
+      "WebhookEventType": { "type": "string", "enum": X_EVENT_TYPES },
+      "WebhookSubscription": {
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "url", "events", "created", "position", "delivered", "pending", "dead_letters", "attempts", "last_error", "next_attempt_at"],
+        "properties": {
+          "id": { "type": "integer" }, "url": { "type": "string" },
+          "events": { "type": "array", "items": { "type": "string" }, "description": "Event types, groups (tier.*) or *" },
+          "created": { "type": "string", "format": "date-time" },
+          "position": { "type": "string", "nullable": true, "description": "The last event handled (delivered or dead-lettered)" },
+          "delivered": { "type": "integer" }, "pending": { "type": "integer", "description": "Events still to deliver" },
+          "dead_letters": { "type": "integer" },
+          "attempts": { "type": "integer", "description": "Failed attempts at the next event" },
+          "last_error": { "type": "string", "nullable": true },
+          "next_attempt_at": { "type": "string", "format": "date-time", "nullable": true }
+        }
+      },
+      "WebhookList": {
+        "type": "object", "required": ["webhooks"], "additionalProperties": false,
+        "properties": { "webhooks": { "type": "array", "items": { "$ref": "#/components/schemas/WebhookSubscription" } } }
+      },
+      "WebhookCreate": {
+        "type": "object", "required": ["url"],
+        "properties": {
+          "url": { "type": "string", "description": "An http or https URL with a host" },
+          "secret": { "type": "string", "minLength": 16, "maxLength": 200, "description": "The HMAC key (default: a new random one)" },
+          "events": { "type": "array", "items": { "type": "string" }, "description": "Event types, groups such as tier.*, or * (default: *)" }
+        }
+      },
+      "WebhookCreated": {
+        "type": "object", "required": ["secret", "webhook"], "additionalProperties": false,
+        "properties": { "secret": { "type": "string" }, "webhook": { "$ref": "#/components/schemas/WebhookSubscription" } }
+      },
+      "WebhookReplay": {
+        "type": "object",
+        "properties": {
+          "from": { "type": "string", "pattern": "^(evt_)?[1-9][0-9]*$", "description": "An event id: deliver it and every later one again" },
+          "since": { "$ref": "#/components/schemas/Date", "description": "Or: from the first event about this day or later" }
+        }
+      },
+      "WebhookEvent": {
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "type", "occurred_on", "partner_id", "policy_set", "run_id", "data"],
+        "description": "The body of every delivery. Headers: Webhook-Id (the id, the same at every attempt and replay), Webhook-Timestamp (Unix seconds of this attempt), Webhook-Signature: sha256=<hex HMAC-SHA256 of \"<Webhook-Timestamp>.<body>\" keyed by the subscription's secret>. A 2xx answer counts as delivered; anything else is tried again later.",
+        "properties": {
+          "id": { "type": "string", "pattern": "^evt_[1-9][0-9]*$" },
+          "type": { "$ref": "#/components/schemas/WebhookEventType" },
+          "occurred_on": { "$ref": "#/components/schemas/Date", "description": "A run's as-of day; an ingest's or a task action's day" },
+          "partner_id": { "type": "string", "nullable": true },
+          "policy_set": { "type": "string", "nullable": true },
+          "run_id": { "type": "integer", "nullable": true },
+          "data": { "type": "object", "description": "The type's own data (x-webhooks)" }
+        }
+      },
+      "TierEventData": {
+        "type": "object", "additionalProperties": false, "required": ["previous_tier", "program", "standing", "tier", "tier_event"],
+        "properties": { "previous_tier": { "type": "string", "nullable": true }, "program": { "type": "string" },
+          "standing": { "$ref": "#/components/schemas/Standing" }, "tier": { "type": "string", "nullable": true },
+          "tier_event": { "$ref": "#/components/schemas/TierEvent" } }
+      },
+      "ReviewOpenedData": {
+        "type": "object", "additionalProperties": false, "required": ["deadline", "opened", "program", "tier"],
+        "properties": { "deadline": { "$ref": "#/components/schemas/Date" }, "opened": { "$ref": "#/components/schemas/Date" },
+          "program": { "type": "string" }, "tier": { "type": "string" } }
+      },
+      "ReviewClearedData": {
+        "type": "object", "additionalProperties": false, "required": ["program", "tier"],
+        "properties": { "program": { "type": "string" }, "tier": { "type": "string", "nullable": true } }
+      },
+      "GateEventData": {
+        "type": "object", "additionalProperties": false,
+        "required": ["expires", "gate", "program", "requirement", "status", "suspended_benefits", "suspended_products"],
+        "properties": { "expires": { "type": "string", "format": "date", "nullable": true }, "gate": { "type": "string" },
+          "program": { "type": "string" }, "requirement": { "type": "string" }, "status": { "$ref": "#/components/schemas/GateStatus" },
+          "suspended_benefits": { "$ref": "#/components/schemas/StringList" }, "suspended_products": { "$ref": "#/components/schemas/StringList" } }
+      },
+      "AlertEventData": {
+        "type": "object", "additionalProperties": false,
+        "required": ["alert", "first_raised", "intervention", "kind", "owner", "program", "step", "subject"],
+        "properties": { "alert": { "type": "string" }, "first_raised": { "$ref": "#/components/schemas/Date" },
+          "intervention": { "type": "string", "nullable": true }, "kind": { "$ref": "#/components/schemas/AlertKind" },
+          "owner": { "type": "string", "nullable": true }, "previous_step": { "type": "integer", "description": "alert.escalated only" },
+          "program": { "type": "string" }, "step": { "type": "integer" }, "subject": { "type": "string" } }
+      },
+      "AlertResolvedData": {
+        "type": "object", "additionalProperties": false, "required": ["alert", "kind", "program", "subject"],
+        "properties": { "alert": { "type": "string" }, "kind": { "$ref": "#/components/schemas/AlertKind" },
+          "program": { "type": "string" }, "subject": { "type": "string" } }
+      },
+      "ActivityIngestedData": {
+        "type": "object", "additionalProperties": false, "required": ["events", "idempotency_key", "partners"],
+        "properties": { "events": { "type": "integer" }, "idempotency_key": { "type": "string", "nullable": true },
+          "partners": { "$ref": "#/components/schemas/StringList" } }
       }
     }
-  }
+  },
+  "x-webhooks": X_WEBHOOKS
 }
 """#
 }

@@ -41,8 +41,18 @@ final class LoadedPolicySet: Sendable {
     let loadedAt: Date
     let pool: PolicySetPool
 
-    init(location: PolicySetLocation, copies: [PolicySet], loadedAt: Date) {
+    /// One more copy, outside the pool, for checking the next version
+    /// against (``PolicySetCheck``); only a reload, one at a time, uses it.
+    let spare: SpareCopy
+
+    final class SpareCopy: @unchecked Sendable {
+        let set: PolicySet
+        init(_ set: PolicySet) { self.set = set }
+    }
+
+    init(location: PolicySetLocation, copies: [PolicySet], spare: PolicySet, loadedAt: Date) {
         let first = copies[0]
+        self.spare = SpareCopy(spare)
         self.location = location
         name = first.name
         contentHash = first.contentHash
@@ -78,22 +88,27 @@ struct ReloadReport: Sendable {
     var swapped: [String] = []
     var unchanged: [String] = []
     var failures: [ReloadFailure] = []
+    /// Sets that serve although sampled partners fail (at start-up, with no earlier version).
+    var warnings: [ReloadFailure] = []
 }
 
 /// The policy sets the service serves, and their hot reload.
 ///
 /// A reload loads and validates the new version of a set BEFORE it
-/// replaces the serving one: the first copy is loaded and validated (a
-/// policy error stops here, leaving the old version serving, and is kept as
-/// the set's reload error); then one copy per worker is loaded and the new
-/// version swapped in at once. Requests already running finish on the copy
-/// they checked out.
+/// replaces the serving one: the first copy is loaded and validated, then
+/// checked (``PolicySetCheck``: its fixtures and a sample of stored
+/// partners) — a failure stops here, leaving the old version serving, and is
+/// kept as the set's reload error; then one copy per worker is loaded and
+/// the new version swapped in at once. Requests already running finish on
+/// the copy they checked out. Start-up loads and checks every set the same way.
 public final class PolicyRegistry: @unchecked Sendable {
     /// Finds the set folders (from `serve --policies`); called at each reload,
     /// so a new set folder under a folder of sets is picked up.
     public typealias Discovery = @Sendable () throws -> [PolicySetLocation]
 
     let discover: Discovery
+    /// What a new version must pass before it serves (nil: loading only).
+    let check: PolicySetCheck?
     /// Copies of each set: one per worker.
     let copies: Int
     /// The limits `serve` sets explicitly (they win over each policy's `limits`).
@@ -111,9 +126,10 @@ public final class PolicyRegistry: @unchecked Sendable {
 
     /// Load every set `discover` names; throws the first ``ReloadFailure``
     /// (the service does not start with a broken policy).
-    public init(copies: Int, limits: LuaLimits.Overrides = .init(), metrics: ServiceMetrics? = nil,
-                discover: @escaping Discovery) throws {
+    init(copies: Int, limits: LuaLimits.Overrides = .init(), metrics: ServiceMetrics? = nil, check: PolicySetCheck?,
+         discover: @escaping Discovery) throws {
         self.discover = discover
+        self.check = check
         self.copies = max(1, copies)
         self.limits = limits
         self.metrics = metrics
@@ -209,8 +225,9 @@ public final class PolicyRegistry: @unchecked Sendable {
                 metrics?.recordReload(result: "unchanged")
                 return
             }
+            let warning = try check?.check(first, serving: current?.spare.set, at: location)
             var copies = [first]
-            while copies.count < self.copies {
+            while copies.count < self.copies + 1 {   // one per worker, and the spare
                 let copy = try first.loadCopy()
                 guard copy.contentHash == first.contentHash else {
                     // Edited while loading: the watcher sees the new fingerprint and tries again.
@@ -220,11 +237,13 @@ public final class PolicyRegistry: @unchecked Sendable {
                 }
                 copies.append(copy)
             }
-            let version = LoadedPolicySet(location: location, copies: copies, loadedAt: Date())
+            let spare = copies.removeLast()
+            let version = LoadedPolicySet(location: location, copies: copies, spare: spare, loadedAt: Date())
             lock.withLock {
                 loaded[location.name] = version
-                failures[path] = nil
+                failures[path] = warning
             }
+            if let warning { report.warnings.append(warning) }
             report.swapped.append(location.name)
             metrics?.recordReload(result: "swapped")
         } catch let error as PolicyError {

@@ -15,6 +15,9 @@ struct PolicyWatcher: Service {
                 try await Task.sleep(for: interval)
                 let report = await registry.reload(force: false)
                 for name in report.swapped { logger.info("policy set reloaded", metadata: ["set": "\(name)"]) }
+                for warning in report.warnings {
+                    logger.warning("policy set reloaded, but sampled partners fail", metadata: ["path": "\(warning.path)", "error": "\(warning.message)"])
+                }
                 for failure in report.failures {
                     logger.error("policy reload failed; the previous version keeps serving",
                                  metadata: ["path": "\(failure.path)", "error": "\(failure.message)"])

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PartnerModel
+import PartnerStore
 
 extension Request {
     /// The whole body, at most `limit` bytes (413 beyond).
@@ -18,8 +19,15 @@ extension Request {
     func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> (value: T, raw: Data) {
         let data = try await bodyData(limit: limit)
         guard !data.isEmpty else { throw APIError.invalid("body", "the request needs a JSON body") }
+        return (try decodeJSON(type, from: data), data)
+    }
+
+    /// `data` as a `T`: read strictly first (as ingest reads events), then decoded; a 400 names the field.
+    func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        // Read strictly first, as ingest and imports read JSON (no trailing commas, no key twice, ...).
+        do { _ = try JSONValue(parsing: data) } catch { throw APIError.invalid("body", "the body is not valid JSON: \(error)") }
         do {
-            return (try JSONCoding.decoder.decode(T.self, from: data), data)
+            return try JSONCoding.decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw APIError.decoding(error)
         } catch let error as APIError {
@@ -101,7 +109,7 @@ struct QueryInput {
         do {
             return try Day(parsing: text)
         } catch {
-            throw APIError.invalid(name, "\(error.description) — write dates as YYYY-MM-DD (a day that exists)")
+            throw APIError.invalid(name, "\(error.description) — \(error.hint)")
         }
     }
 

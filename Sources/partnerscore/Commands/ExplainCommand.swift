@@ -13,7 +13,8 @@ extension Partnerscore {
             discussion: """
                 Shows each criterion of the partner's current and next tier with observed \
                 against required values, what the partner still needs for the next tier, the \
-                health contributions, milestones, compliance gates and the chosen intervention. \
+                health contributions, milestones, compliance gates, the chosen intervention and \
+                the partner's open and acknowledged tasks as they stand now. \
                 On a day with a recorded run, shows the decision the ledger recorded (and says \
                 so); on other days, or with --reevaluate, evaluates the partner now from the \
                 stored state. Writes nothing.
@@ -79,11 +80,35 @@ extension Partnerscore {
                     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
                     print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
                 } else {
+                    let policy = set.policy(forProgram: partner.program)!
                     print(source + "\n")
-                    print(Explanation(evaluation: evaluation, policy: set.policy(forProgram: partner.program)!,
-                                      tiersLastDue: tiersLastDue).text, terminator: "")
+                    print(Explanation(evaluation: evaluation, policy: policy, tiersLastDue: tiersLastDue).text, terminator: "")
+                    let tasks = try partnerStore.writer.read { db in try TaskLedger.tasks(db, policySet: set.name, partnerID: partnerID) }
+                    print(Self.taskSection(tasks, policy: policy), terminator: "")
                 }
             }
+        }
+
+        /// The partner's tasks as they stand now: the open and acknowledged ones (with the pause an
+        /// acknowledgement holds escalation for), and how many are closed.
+        static func taskSection(_ tasks: [InterventionTask], policy: Policy) -> String {
+            guard !tasks.isEmpty else { return "Tasks: none.\n" }
+            var lines = ["Tasks now:"]
+            for task in tasks where task.status.isActive {
+                var text = "  #\(task.id) step \(task.step) \(task.action) (\(task.alert)) — \(task.assignee): \(task.status.rawValue)"
+                if let day = task.acknowledged {
+                    text += " on \(day)"
+                    if task.step <= policy.interventions.count, let pause = policy.interventions[task.step - 1].pause {
+                        text += "; escalation paused until \(pause.after(day))"
+                    }
+                } else {
+                    text += " since \(task.opened)"
+                }
+                lines.append(text)
+            }
+            let closed = tasks.count { !$0.status.isActive }
+            if closed > 0 { lines.append("  and \(TextFormat.count(closed, "closed task")) (partnerscore tasks list --partner \(tasks[0].partnerID))") }
+            return lines.joined(separator: "\n") + "\n"
         }
     }
 }

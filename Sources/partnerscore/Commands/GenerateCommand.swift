@@ -45,7 +45,12 @@ extension Partnerscore {
                 throw ValidationError("unknown industry '\(industry)' — use one of \(Industry.all.map(\.name).joined(separator: ", "))")
             }
             guard ProgramGenerator.Format(rawValue: format) != nil else { throw ValidationError("--format must be csv or jsonl") }
-            do { _ = try Day(parsing: end) } catch { throw ValidationError("--end: \(error)") }
+            let ends = ProgramGenerator.supportedEnds
+            do {
+                guard ends.contains(try Day(parsing: end)) else {
+                    throw ValidationError("--end: '\(end)' is outside \(ends.lowerBound) … \(ends.upperBound), the ends whose generated dates are all inside the supported dates \(Day.supported.lowerBound) … \(Day.supported.upperBound)")
+                }
+            } catch let error as DayParseError { throw ValidationError("--end: \(error) — \(error.hint)") }
         }
 
         func run() throws {

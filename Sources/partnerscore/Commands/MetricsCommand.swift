@@ -53,7 +53,8 @@ func resolveAsOf(_ text: String?, _ analytics: ProgramAnalytics) throws -> Day {
     do {
         return try Day(parsing: text)
     } catch {
-        throw CommandFailure("error: --as-of \(error.description) — write the day as YYYY-MM-DD, e.g. --as-of 2026-10-31")
+        let hint = error.kind == .outOfRange ? error.hint : "write the day as YYYY-MM-DD"
+        throw CommandFailure("error: --as-of \(error.description) — \(hint), e.g. --as-of 2026-10-31")
     }
 }
 

@@ -43,12 +43,33 @@ extension Partnerscore {
         @Option(name: .customLong("watch-ms"), help: "How often to check the policy folders for changes, in ms (0: never).")
         var watchMilliseconds = 1000
 
+        @Flag(name: .customLong("no-webhooks"), help: "Do not deliver webhooks from this process (another serve may).")
+        var noWebhooks = false
+
+        @Option(name: .customLong("webhook-retry-base-ms"),
+                help: "The wait after a failed delivery, in ms; it doubles at each further failure (up to an hour).")
+        var webhookRetryBaseMilliseconds = 1000
+
+        @Option(name: .customLong("webhook-max-attempts"), help: "Attempts at one event before it becomes a dead letter.")
+        var webhookMaxAttempts = 15
+
+        @Option(name: .customLong("webhook-timeout-ms"), help: "How long one delivery attempt may take, in ms.")
+        var webhookTimeoutMilliseconds = 10_000
+
         func validate() throws {
             guard !policyPaths.isEmpty else { throw ValidationError("name at least one --policies folder") }
             guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
-            guard maxBodyMB >= 1 else { throw ValidationError("--max-body-mb must be at least 1") }
+            guard (1...1024).contains(maxBodyMB) else { throw ValidationError("--max-body-mb must be 1...1024") }
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-            guard watchMilliseconds >= 0 else { throw ValidationError("--watch-ms must be 0 or more") }
+            guard (0...86_400_000).contains(watchMilliseconds) else { throw ValidationError("--watch-ms must be 0 (never) to 86400000 (a day)") }
+            // Bounded above too, so that the backoff arithmetic cannot overflow.
+            guard (1...3_600_000).contains(webhookRetryBaseMilliseconds) else {
+                throw ValidationError("--webhook-retry-base-ms must be 1 to 3600000 (an hour)")
+            }
+            guard (1...1000).contains(webhookMaxAttempts) else { throw ValidationError("--webhook-max-attempts must be 1...1000") }
+            guard (10...600_000).contains(webhookTimeoutMilliseconds) else {
+                throw ValidationError("--webhook-timeout-ms must be 10 to 600000 (ten minutes)")
+            }
         }
 
         func run() async throws {
@@ -67,7 +88,9 @@ extension Partnerscore {
                     publicMetrics: publicMetrics, maxBodyBytes: maxBodyMB << 20,
                     workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
                     watchInterval: watchMilliseconds > 0 ? .milliseconds(watchMilliseconds) : nil,
-                    limits: limits.overrides)
+                    limits: limits.overrides,
+                    webhooks: WebhookSettings(enabled: !noWebhooks, retryBase: .milliseconds(webhookRetryBaseMilliseconds),
+                                              maxAttempts: webhookMaxAttempts, timeout: .milliseconds(webhookTimeoutMilliseconds)))
                 var logger = Logger(label: "partnerscore.serve")
                 logger.logLevel = .info
                 let app: any ApplicationProtocol

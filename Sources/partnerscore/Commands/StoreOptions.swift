@@ -27,11 +27,16 @@ func openExistingStore(at path: String) throws -> PartnerStore {
 /// uses: the partner data, the evaluation ledger and the service's tokens
 /// and idempotency keys.
 func openStore(at path: String) throws -> PartnerStore {
-    try PartnerStore(path: path) { migrator in
+    openedStorePath = path
+    return try PartnerStore(path: path) { migrator in
         LedgerSchema.register(in: &migrator)
         ServiceSchema.register(in: &migrator)
     }
 }
+
+/// The database the command opened, for messages about a lock or a full
+/// disk (one command opens one store; set before anything can fail).
+nonisolated(unsafe) var openedStorePath: String?
 
 /// Run a store command body, turning store and database errors into
 /// messages for the user (stderr, exit 1).
@@ -42,9 +47,12 @@ func reportingStoreFailures<T>(_ body: () throws -> T) throws -> T {
         } catch let error as PartnerStoreError {
             throw CommandFailure("error: " + error.description)
         } catch let error as DatabaseError {
+            if let path = openedStorePath, let trouble = PartnerStore.trouble(error, databasePath: path) {
+                throw CommandFailure("error: " + trouble.description)
+            }
             throw CommandFailure("error: database: \(error.message ?? error.description)")
         } catch let error as DayParseError {
-            throw CommandFailure("error: \(error.description) — write dates as YYYY-MM-DD")
+            throw CommandFailure("error: \(error.description) — \(error.hint)")
         }
     }
 }

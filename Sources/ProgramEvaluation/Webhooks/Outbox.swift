@@ -1,0 +1,250 @@
+import Foundation
+import GRDB
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+
+/// What happened, as a webhook event type.
+public enum WebhookEventType: String, Sendable, Codable, CaseIterable, Comparable {
+    case tierAssigned = "tier.assigned", tierUpgraded = "tier.upgraded", tierDemoted = "tier.demoted"
+    case reviewOpened = "review.opened", reviewCleared = "review.cleared"
+    case gateWarning = "gate.warning", gateLapsed = "gate.lapsed", gateRestored = "gate.restored"
+    case alertRaised = "alert.raised", alertEscalated = "alert.escalated", alertResolved = "alert.resolved"
+    case taskOpened = "task.opened", taskAcknowledged = "task.acknowledged", taskDone = "task.done"
+    case taskDismissed = "task.dismissed", taskClosed = "task.closed"
+    case activityIngested = "activity.ingested"
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// What happened, in words (the OpenAPI document's summary of the delivery).
+    public var meaning: String {
+        switch self {
+        case .tierAssigned: "A partner got its first tier (tier_event assigned)"
+        case .tierUpgraded: "A partner was promoted"
+        case .tierDemoted: "A partner was demoted at the end of its tier review"
+        case .reviewOpened: "A partner fell below its tier's maintenance criteria: tier review until the deadline"
+        case .reviewCleared: "A partner in tier review recovered"
+        case .gateWarning: "A compliance credential entered its warning window"
+        case .gateLapsed: "A compliance credential lapsed: products and benefits suspended"
+        case .gateRestored: "A lapsed compliance credential was renewed"
+        case .alertRaised: "An alert was raised (with its menu step, if one applies at once)"
+        case .alertEscalated: "An open alert moved to a later step of the menu (previous_step says from where)"
+        case .alertResolved: "An open alert resolved"
+        case .taskOpened: "A run opened a task for a menu step"
+        case .taskAcknowledged: "Someone acknowledged a task"
+        case .taskDone: "A task was done, with its outcome"
+        case .taskDismissed: "A task was dismissed"
+        case .taskClosed: "A run closed a task: its alert resolved (outcome resolved) or moved on (escalated, superseded)"
+        case .activityIngested: "A batch of activity was ingested through POST /v1/activity (partner_id set when the batch is about one partner)"
+        }
+    }
+
+    /// The types a subscription's `events` entry names: a type, a group (`tier.*`) or `*`; nil when it names none.
+    public static func matching(_ pattern: String) -> [WebhookEventType]? {
+        if pattern == "*" { return allCases }
+        if pattern.hasSuffix(".*") {
+            let group = pattern.dropLast(1)
+            let types = allCases.filter { $0.rawValue.hasPrefix(group) }
+            return types.isEmpty ? nil : types
+        }
+        return WebhookEventType(rawValue: pattern).map { [$0] }
+    }
+}
+
+/// One event of the outbox, as it is delivered.
+public struct OutboxEvent: Sendable, Equatable {
+    /// Its position in the outbox: events are delivered to each subscription in this order.
+    public var id: Int64
+    public var type: WebhookEventType
+    /// The day it is about: a run's as-of day, an ingest's or a task action's day.
+    public var day: Day
+    public var policySet: String?
+    public var partnerID: String?
+    public var runID: Int64?
+    /// The event's own data (JSON).
+    public var data: String
+
+    /// The stable id receivers see (`Webhook-Id`), the same at every attempt and replay.
+    public var eventID: String { Self.eventID(id) }
+
+    public static func eventID(_ id: Int64) -> String { "evt_\(id)" }
+
+    /// `evt_123` (or `123`) → 123.
+    public static func position(of eventID: String) -> Int64? {
+        let digits = eventID.hasPrefix("evt_") ? eventID.dropFirst(4) : Substring(eventID)
+        guard let id = Int64(digits), id > 0 else { return nil }
+        return id
+    }
+
+    /// The request body a subscriber receives (snake_case keys, sorted): the
+    /// same bytes at every attempt, so its signature can be checked again.
+    public var body: String {
+        let buffer = JSONBuffer(capacity: data.utf8.count + 160)
+        buffer.object { m in
+            m.json("data", data)
+            m.string("id", eventID)
+            m.day("occurred_on", day)
+            m.nullable("partner_id", partnerID, explicit: true)
+            m.nullable("policy_set", policySet, explicit: true)
+            if let runID { m.integer("run_id", Int(runID)) } else { m.nullable("run_id", nil as String?, explicit: true) }
+            m.string("type", type.rawValue)
+        }
+        return buffer.string
+    }
+}
+
+/// The `outbox` table: its one owner. Events are written in the same
+/// transaction as what they report (a recorded run, an ingest, a task
+/// action), so an event exists exactly when its change was committed;
+/// `serve` delivers them to the subscriptions (``WebhookSubscriptions``).
+///
+/// - `outbox` (migration `webhooks-v1`): id (the delivery order), type, day,
+///   policy set, partner id, run id and the event's data as JSON.
+///
+/// Events are recorded only while at least one webhook subscription exists:
+/// a program without subscribers pays nothing for them.
+public enum Outbox {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("webhooks-v1", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    policySet TEXT,
+                    partnerId TEXT,
+                    runId INTEGER,
+                    data TEXT NOT NULL
+                );
+                """)
+            try WebhookSubscriptions.createTables(db)
+        }
+    }
+
+    /// Whether events are recorded now (some subscription exists).
+    public static func isRecording(_ db: Database) throws -> Bool {
+        try WebhookSubscriptions.exist(db)
+    }
+
+    /// Record one event, if events are recorded.
+    public static func append(_ db: Database, _ type: WebhookEventType, day: Day, policySet: String?, partnerID: String?,
+                              runID: Int64? = nil, data: String) throws {
+        guard try isRecording(db) else { return }
+        try db.execute(sql: "INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [type.rawValue, day.daysSinceEpoch, policySet, partnerID, runID, data])
+    }
+
+    /// Events of a recorded run. A run writes hundreds of thousands at its
+    /// first evaluation of a program (a tier, an alert and a task for most
+    /// partners), so they are inserted 64 rows per execution of one prepared
+    /// statement whose run-wide values (day, set, run) are bound once.
+    final class RunWriter {
+        static let rowsPerStatement = 64
+        private let db: Database
+        private let many: StatementBinder
+        private let one: StatementBinder
+        /// The pending rows: their data back to back in `data`, each ending at `ends[i]`.
+        private let data = JSONBuffer(capacity: 64 * 512)
+        private var types: [WebhookEventType] = [], partners: [String] = [], ends: [Int] = []
+
+        /// nil when events are not recorded (no subscription).
+        init?(_ db: Database, day: Day, policySet: String, runID: Int64) throws {
+            guard try Outbox.isRecording(db) else { return nil }
+            self.db = db
+            // ?1 day, ?2 set, ?3 run; then each row's type, partner and data.
+            let rows = (0..<Self.rowsPerStatement).map { i in "(?\(4 + 3 * i), ?1, ?2, ?\(5 + 3 * i), ?3, ?\(6 + 3 * i))" }
+            many = StatementBinder(try db.makeStatement(sql: "INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES "
+                + rows.joined(separator: ", ")))
+            one = StatementBinder(try db.makeStatement(sql: "INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?4, ?1, ?2, ?5, ?3, ?6)"))
+            for statement in [many, one] {
+                statement.int32(1, day.daysSinceEpoch)
+                statement.text(2, policySet)
+                statement.int64(3, runID)
+            }
+            types.reserveCapacity(Self.rowsPerStatement)
+            partners.reserveCapacity(Self.rowsPerStatement)
+            ends.reserveCapacity(Self.rowsPerStatement)
+        }
+
+        /// Append an event of `partnerID` whose data `write` writes.
+        func append(_ type: WebhookEventType, partnerID: String, _ write: (JSONBuffer) -> Void) throws {
+            write(data)
+            types.append(type)
+            partners.append(partnerID)
+            ends.append(data.count)
+            if types.count == Self.rowsPerStatement { try flush() }
+        }
+
+        /// Insert the pending rows (the run calls it once more at its end).
+        func flush() throws {
+            guard !types.isEmpty else { return }
+            let full = types.count == Self.rowsPerStatement
+            try data.withBytes { bytes in
+                var start = 0
+                for i in types.indices {
+                    let s = full ? many : one
+                    let base = Int32(full ? 3 * i : 0)
+                    s.text(4 + base, types[i].rawValue)
+                    s.text(5 + base, partners[i])
+                    s.text(6 + base, UnsafeRawBufferPointer(rebasing: bytes[start..<ends[i]]))
+                    start = ends[i]
+                    if !full { try s.execute("the \(types[i].rawValue) event of partner \(partners[i])") }
+                }
+                if full { try many.execute("the events of partners \(partners[0]) to \(partners[partners.count - 1])") }
+            }
+            data.removeAll()
+            types.removeAll(keepingCapacity: true)
+            partners.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+        }
+    }
+
+    // MARK: - Reading
+
+    static func event(_ row: Row) throws -> OutboxEvent {
+        let typeName: String = row[1]
+        guard let type = WebhookEventType(rawValue: typeName) else {
+            throw DatabaseError(message: "outbox event \(row[0] as Int64) has an unknown type \(typeName)")
+        }
+        return OutboxEvent(id: row[0], type: type, day: Day(daysSinceEpoch: row[2]), policySet: row[3], partnerID: row[4],
+                           runID: row[5], data: row[6])
+    }
+
+    /// Up to `limit` events after position `after`, in order, of `types` (nil: every type).
+    public static func events(_ db: Database, after: Int64, types: [WebhookEventType]?, limit: Int) throws -> [OutboxEvent] {
+        var sql = "SELECT id, type, day, policySet, partnerId, runId, data FROM outbox WHERE id > ?"
+        var arguments: [DatabaseValueConvertible] = [after]
+        if let types, types.count < WebhookEventType.allCases.count {
+            sql += " AND type IN (\(databaseQuestionMarks(count: types.count)))"
+            arguments += types.map(\.rawValue)
+        }
+        sql += " ORDER BY id LIMIT \(limit)"
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(event)
+    }
+
+    public static func event(_ db: Database, id: Int64) throws -> OutboxEvent? {
+        try Row.fetchOne(db, sql: "SELECT id, type, day, policySet, partnerId, runId, data FROM outbox WHERE id = ?", arguments: [id])
+            .map(event)
+    }
+
+    /// The first event about a day on or after `day` (what `replay --since` starts from).
+    public static func firstPosition(_ db: Database, onOrAfter day: Day) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM outbox WHERE day >= ?", arguments: [day.daysSinceEpoch])
+    }
+
+    /// The latest event's position (0: none yet).
+    public static func lastPosition(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
+    }
+
+    /// How many events after `position` are of `types` (nil: every type).
+    static func count(_ db: Database, after position: Int64, types: [WebhookEventType]?) throws -> Int {
+        var sql = "SELECT COUNT(*) FROM outbox WHERE id > ?"
+        var arguments: [DatabaseValueConvertible] = [position]
+        if let types, types.count < WebhookEventType.allCases.count {
+            sql += " AND type IN (\(databaseQuestionMarks(count: types.count)))"
+            arguments += types.map(\.rawValue)
+        }
+        return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import Hummingbird
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import ProgramEvaluation
+
+/// `/v1/webhooks`: the subscriptions `serve` delivers the outbox's events
+/// to. Designer role: a subscription sends program data to another system.
+struct WebhooksController: Sendable {
+    let store: PartnerStore
+    let maxBodyBytes: Int
+
+    var endpoints: RouteCollection<ServiceContext> {
+        let routes = RouteCollection(context: ServiceContext.self)
+        routes.group().add(middleware: RoleMiddleware(.designer))
+            .get(use: list)
+            .post(use: create)
+            .get(":id", use: show)
+            .delete(":id", use: remove)
+            .post(":id/replay", use: replay)
+        return routes
+    }
+
+    struct Subscribe: Decodable {
+        var url: String
+        var secret: String?
+        var events: [String]?
+    }
+
+    struct Replay: Decodable {
+        var from: String?
+        var since: String?
+    }
+
+    @Sendable func list(_ request: Request, context: ServiceContext) async throws -> Response {
+        let rows = try await store.writer.read { db in
+            try WebhookSubscriptions.all(db).map { ($0, try WebhookSubscriptions.pending(db, $0)) }
+        }
+        let buffer = JSONBuffer(capacity: 512 * rows.count + 32)
+        buffer.object { m in m.array("webhooks", rows) { buffer, row in row.0.write(to: buffer, pending: row.1) } }
+        return TasksController.json(buffer)
+    }
+
+    @Sendable func show(_ request: Request, context: ServiceContext) async throws -> Response {
+        let id = try Self.id(context)
+        let row = try await store.writer.read { db in
+            try WebhookSubscriptions.subscription(db, id: id).map { ($0, try WebhookSubscriptions.pending(db, $0)) }
+        }
+        guard let row else { throw APIError.notFound("no webhook subscription #\(id)", field: "id") }
+        let buffer = JSONBuffer(capacity: 512)
+        row.0.write(to: buffer, pending: row.1)
+        return TasksController.json(buffer)
+    }
+
+    /// 201 with the subscription and, this once, its secret.
+    @Sendable func create(_ request: Request, context: ServiceContext) async throws -> Response {
+        let (body, _) = try await request.decodeJSON(Subscribe.self, limit: maxBodyBytes)
+        let secret = body.secret ?? WebhookSubscriptions.newSecret()
+        let created = try await apply { db in
+            let subscription = try WebhookSubscriptions.add(db, url: body.url, secret: secret, events: body.events ?? [], now: Date())
+            return (subscription, try WebhookSubscriptions.pending(db, subscription))
+        }
+        let buffer = JSONBuffer(capacity: 512)
+        buffer.object { m in
+            m.string("secret", secret)
+            m.key("webhook")
+            created.0.write(to: buffer, pending: created.1)
+        }
+        return TasksController.json(buffer, status: .created)
+    }
+
+    @Sendable func remove(_ request: Request, context: ServiceContext) async throws -> Response {
+        let id = try Self.id(context)
+        _ = try await apply { db in try WebhookSubscriptions.remove(db, id: id) }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func replay(_ request: Request, context: ServiceContext) async throws -> Response {
+        let id = try Self.id(context)
+        let (body, _) = try await request.decodeJSON(Replay.self, limit: maxBodyBytes)
+        var since: Day?
+        if let text = body.since {
+            do { since = try Day(parsing: text) } catch {
+                throw APIError.invalid("since", "\(error.description) — write dates as YYYY-MM-DD (a day that exists)")
+            }
+        }
+        var from: Int64?
+        if let text = body.from {
+            guard let position = OutboxEvent.position(of: text) else {
+                throw APIError.invalid("from", "'\(text)' is not an event id such as evt_123")
+            }
+            from = position
+        }
+        guard (from == nil) != (since == nil) else { throw APIError.invalid("body", "give either 'from' (an event id) or 'since' (a date)") }
+        let (fromPosition, sinceDay) = (from, since)
+        let row = try await apply { db in
+            let start = try fromPosition ?? WebhookSubscriptions.replayStart(db, since: sinceDay!)
+            let subscription = try WebhookSubscriptions.replay(db, subscription: id, from: start)[0]
+            return (subscription, try WebhookSubscriptions.pending(db, subscription))
+        }
+        let buffer = JSONBuffer(capacity: 512)
+        row.0.write(to: buffer, pending: row.1)
+        return TasksController.json(buffer)
+    }
+
+    private func apply<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await store.writer.write(body)
+        } catch let failure as WebhookFailure {
+            switch failure.kind {
+            case .notFound: throw APIError.notFound(failure.description, field: failure.field)
+            case .invalid: throw APIError.invalid(failure.field, failure.description)
+            }
+        }
+    }
+
+    static func id(_ context: ServiceContext) throws -> Int64 {
+        let text = try context.parameters.require("id")
+        guard let id = Int64(text), id > 0 else { throw APIError.invalid("id", "'\(text)' is not a webhook subscription id (a whole number)") }
+        return id
+    }
+}
