@@ -92,9 +92,10 @@ struct IncentiveCommandTests {
             return s
         }
         #expect(incentives["change_before_rounding"] as? String == trimmed(onePercent))
-        let tiers = try #require(incentives["tiers"] as? [String: [String: String]])
-        #expect(tiers["Premier"]?["change_before_rounding"] == trimmed(onePercent))
-        #expect(tiers["Authorized"]?["change"] == "0.00")
+        let tiers = try #require(incentives["tiers"] as? [[String: String]])
+        #expect(tiers.first { $0["tier"] == "Premier" }?["change_before_rounding"] == trimmed(onePercent))
+        #expect(tiers.first { $0["tier"] == "Authorized" }?["change"] == "0.00")
+        #expect((incentives["rules"] as? [[String: String]])?.map { $0["rule"] } == ["Monthly commission"])
         // Each partner's line is rounded once: the paid change is within half a cent per Premier partner of it.
         let paid = Double(try #require(incentives["change"] as? String))!
         #expect(abs(paid - Double(cents) / 10_000) <= 0.005 * Double(premier.count))

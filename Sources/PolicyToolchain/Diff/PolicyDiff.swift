@@ -327,6 +327,37 @@ public struct IncentiveDiff: Sendable, Codable {
         }
     }
 
+    /// A rule's or tier's amounts in the JSON's lists: `{ "rule": "Monthly commission", "from": ... }`.
+    struct Named: Codable {
+        var name: String
+        var key: String
+        var amounts: Amounts
+
+        init(name: String, key: String, amounts: Amounts) {
+            (self.name, self.key, self.amounts) = (name, key, amounts)
+        }
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(name, forKey: Key(stringValue: key))
+            try amounts.encode(to: encoder)
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            key = c.contains(Key(stringValue: "rule")) ? "rule" : "tier"
+            name = try c.decode(String.self, forKey: Key(stringValue: key))
+            amounts = try Amounts(from: decoder)
+        }
+    }
+
     /// A partner who would earn less under the new version.
     public struct EarningChange: Sendable, Codable, Equatable {
         public var partnerID: String
@@ -400,8 +431,9 @@ public struct IncentiveDiff: Sendable, Codable {
         try c.encode(to.text(places: 2), forKey: .to)
         try c.encode(change.text(places: 2), forKey: .change)
         try c.encode(unroundedChange.description, forKey: .unroundedChange)
-        try c.encode(rules, forKey: .rules)
-        try c.encode(tiers, forKey: .tiers)
+        // Lists, not maps keyed by data: every JSON key the tools write is snake_case.
+        try c.encode(rules.keys.sorted().map { Named(name: $0, key: "rule", amounts: rules[$0]!) }, forKey: .rules)
+        try c.encode(tiers.keys.sorted().map { Named(name: $0, key: "tier", amounts: tiers[$0]!) }, forKey: .tiers)
         try c.encode(earnLess, forKey: .earnLess)
     }
 
@@ -411,8 +443,8 @@ public struct IncentiveDiff: Sendable, Codable {
         from = ExactDecimal(text: try c.decode(String.self, forKey: .from)) ?? .zero
         to = ExactDecimal(text: try c.decode(String.self, forKey: .to)) ?? .zero
         unroundedChange = ExactDecimal(text: try c.decode(String.self, forKey: .unroundedChange)) ?? .zero
-        rules = try c.decode([String: Amounts].self, forKey: .rules)
-        tiers = try c.decode([String: Amounts].self, forKey: .tiers)
+        for item in try c.decode([Named].self, forKey: .rules) { rules[item.name] = item.amounts }
+        for item in try c.decode([Named].self, forKey: .tiers) { tiers[item.name] = item.amounts }
         earnLess = try c.decode([EarningChange].self, forKey: .earnLess)
     }
 }
