@@ -85,39 +85,35 @@ public struct IncentiveRule: Sendable {
 /// A payment period: its label (`2026-10`, `2026-Q4`, `2026`; `FY2027-Q1`
 /// with a fiscal year not starting in January, named by the calendar year it
 /// ends in) and its first and last days.
-public struct IncentivePeriod: Sendable, Hashable, Codable {
-    public var label: String
+public struct IncentivePeriod: Sendable, Hashable {
+    public var unit: CalendarUnit
+    public var fiscalYearStart: Int
     public var start: Day
     public var end: Day
 
-    public init(label: String, start: Day, end: Day) {
-        self.label = label
-        self.start = start
-        self.end = end
-    }
-
     /// The period of `unit` holding `day`.
     public init(_ unit: CalendarUnit, fiscalYearStart: Int, holding day: Day) {
-        let start = unit.start(of: day, fiscalYearStart: fiscalYearStart)
-        let end = start.adding(months: unit.months).adding(days: -1)
+        self.unit = unit
+        self.fiscalYearStart = fiscalYearStart
+        start = unit.start(of: day, fiscalYearStart: fiscalYearStart)
+        end = start.adding(months: unit.months).adding(days: -1)
+    }
+
+    /// Made when shown or written, not for every evaluation: `2026-10`, `2026-Q4`, `FY2027-Q1`.
+    public var label: String {
         let (y, m, _) = start.components
         func padded(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
-        if unit == .month {
-            label = padded(y, 4) + "-" + padded(m, 2)
-        } else {
-            // A fiscal year is named by the calendar year it ends in.
-            let yearStart = CalendarUnit.year.start(of: day, fiscalYearStart: fiscalYearStart)
-            let endYear = yearStart.adding(months: 11).components.year
-            let year = fiscalYearStart == 1 ? padded(endYear, 4) : "FY" + padded(endYear, 4)
-            let offset = (y * 12 + m) - (yearStart.components.year * 12 + yearStart.components.month)
-            switch unit {
-            case .quarter: label = "\(year)-Q\(offset / 3 + 1)"
-            case .half: label = "\(year)-H\(offset / 6 + 1)"
-            default: label = year
-            }
+        if unit == .month { return padded(y, 4) + "-" + padded(m, 2) }
+        // A fiscal year is named by the calendar year it ends in.
+        let yearStart = CalendarUnit.year.start(of: start, fiscalYearStart: fiscalYearStart)
+        let endYear = yearStart.adding(months: 11).components.year
+        let year = fiscalYearStart == 1 ? padded(endYear, 4) : "FY" + padded(endYear, 4)
+        let offset = (y * 12 + m) - (yearStart.components.year * 12 + yearStart.components.month)
+        switch unit {
+        case .quarter: return "\(year)-Q\(offset / 3 + 1)"
+        case .half: return "\(year)-H\(offset / 6 + 1)"
+        default: return year
         }
-        self.start = start
-        self.end = end
     }
 }
 

@@ -75,6 +75,8 @@ public enum IncentiveLedger {
         var line: IncentiveLine
         var posting: Posting
         var period: IncentivePeriod
+        /// The period's label, made by the worker (not the writer).
+        var label: String
         var basis: ExactDecimal
         var basisTotal: ExactDecimal
         var excluded: ExactDecimal
@@ -127,15 +129,17 @@ public enum IncentiveLedger {
             let before = rule.amount(on: prior.basis, tier: e.tier, reaching: eligible)
             let accrual = e.amount - before.amount
             let trueUp = before.amount - prior.paid
-            let detail = Self.detail(e, rule: rule)
+            // Written only with a line: most partners post nothing new at most runs.
+            var detail: String { Self.detail(e, rule: rule) }
             if trueUp != .zero {
-                rows.append(Row(rule: rule.name, line: rule.line, posting: .trueUp, period: e.period, basis: .zero,
+                rows.append(Row(rule: rule.name, line: rule.line, posting: .trueUp, period: e.period, label: e.period.label, basis: .zero,
                                 basisTotal: prior.basis, excluded: prior.excluded, rate: rateText(before.rate, rule), amount: trueUp,
                                 detail: detail))
             }
             // A suspension changes what is excluded: recorded even when nothing accrues, so later runs know.
             if accrual != .zero || excluded != prior.excluded {
-                rows.append(Row(rule: rule.name, line: rule.line, posting: .accrual, period: e.period, basis: eligible - prior.basis,
+                rows.append(Row(rule: rule.name, line: rule.line, posting: .accrual, period: e.period, label: e.period.label,
+                                basis: eligible - prior.basis,
                                 basisTotal: eligible, excluded: excluded, rate: rateText(e.rate, rule), amount: accrual, detail: detail))
             }
         }
@@ -186,7 +190,7 @@ public enum IncentiveLedger {
                 s.text(5, row.rule)
                 s.text(6, row.line.rawValue)
                 s.text(7, row.posting.rawValue)
-                s.text(8, row.period.label)
+                s.text(8, row.label)
                 s.int32(9, row.period.start.daysSinceEpoch)
                 s.int32(10, row.period.end.daysSinceEpoch)
                 s.int32(11, asOf.daysSinceEpoch)
