@@ -64,6 +64,13 @@ struct IncentiveContractTests {
         #expect(set.measures.names == ["revenue_qtd"])
         #expect(set.measures.count > 1 && set.measures.shownCount == 1)
         #expect(plan.rules[0].location == "Policies/testset/p.lua:11")
+        // policy show prints the rules as the host reads them: rates and caps per tier, benefits resolved.
+        let shown = try JSONSerialization.jsonObject(with: Data(try ResolvedPolicySet(set).json().utf8)) as? [String: Any]
+        let rules = ((shown?["policies"] as? [[String: Any]])?.first?["incentives"] as? [String: Any])?["rules"] as? [[String: Any]]
+        #expect(rules?.first?["rate"] as? [String: String] == ["Authorized": "0.08", "Premier": "0.12"])
+        #expect(rules?[3]["cap"] as? [String: String] == ["Premier": "2500"])
+        #expect(rules?[4]["promotion"] as? [String: String] == ["from": "2026-10-01", "to": "2026-12-31", "kind": "deal_won", "products": "managed-k8s"])
+        #expect((shown?["measures"] as? [Any])?.count == 1)
     }
 
     @Test("an unknown field of a rule is refused with its line and a did-you-mean")
