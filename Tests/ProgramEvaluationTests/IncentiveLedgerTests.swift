@@ -151,6 +151,47 @@ struct IncentiveLedgerTests {
         #expect(earned.last?.eligible == ExactDecimal(16_000) && earned.last?.excluded == ExactDecimal(5_000))
     }
 
+    @Test("a suspension is day-exact: revenue dated while the gate's credential was not valid does not accrue, for partners the gate applies to")
+    func dayExactSuspension() throws {
+        let policy = incentivePolicy("""
+            ps.mdf "MDF" { every = "quarter", basis = { kind = "revenue" }, rate = 0.03, cap = 100000 },
+            """).replacingOccurrences(of: #"ps.gate "Agreement" { credential = "agreement","#,
+                                      with: #"ps.gate "Agreement" { credential = "agreement", applies_to = { "voice" },"#)
+        #expect(policy.contains(#"applies_to = { "voice" }"#))
+        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        try store.upsertPartners([("A-1", "voice"), ("A-2", "data")].map { id, product in
+            Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US",
+                    territories: ["US-CA"], products: [product], enrolled: day("2025-01-01"), channelAccountManager: "cam")
+        })
+        var events: [ActivityEvent] = []
+        for id in ["A-1", "A-2"] {
+            for (date, amount) in [("2025-01-10", 10_000.0), ("2025-02-15", 1_000.0), ("2025-02-16", 2_000.0), ("2025-03-10", 4_000.0),
+                                   ("2025-03-20", 8_000.0)] {
+                events.append(ActivityEvent(partnerID: id, date: day(date), kind: .revenue(amount: amount, currency: "USD", product: "voice")))
+            }
+            // Valid to February 15 (its last valid day), renewed from March 20.
+            events.append(agreement(id, until: "2025-02-15"))
+            events.append(ActivityEvent(partnerID: id, date: day("2025-03-20"), kind: .credential(kind: "agreement", expires: day("2026-03-31"))))
+        }
+        try store.importEvents(events)
+        let folder = try PolicyFolder(policy)
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        // One evaluation, at the quarter's end: the gate is valid again then.
+        var named: [IncentiveEarning] = []
+        try run.evaluate(asOf: day("2025-03-31"), dryRun: true, partnerIDs: ["A-1"]) { named += $0.incentives }
+        var earned: [String: IncentiveEarning] = [:]
+        try run.evaluate(asOf: day("2025-03-31"), dryRun: false) { earned[$0.partnerID] = $0.incentives.first }
+        // A-1: 10,000 + 1,000 + 8,000 accrue; 2,000 (Feb 16) and 4,000 (Mar 10) came while the agreement had lapsed.
+        #expect(earned["A-1"]?.eligible == ExactDecimal(19_000) && earned["A-1"]?.excluded == ExactDecimal(6_000))
+        #expect(earned["A-1"]?.amount == ExactDecimal(text: "570.00"))
+        // The gate does not apply to A-2 (it may not sell voice): everything accrues.
+        #expect(earned["A-2"]?.eligible == ExactDecimal(25_000) && earned["A-2"]?.excluded == .zero)
+        // A few named partners' snapshots (read event by event) give the same.
+        #expect(named == [earned["A-1"]!])
+        #expect(try ledgerLines(store) == ["A-1 accrual 2025-Q1 19000 19000 0.03 570.00", "A-2 accrual 2025-Q1 25000 25000 0.03 750.00"])
+        #expect(try IncentiveLedger.lines(in: store, .init(partnerID: "A-1")).first?.basisExcluded == ExactDecimal(6_000))
+    }
+
     @Test("the ledger's lines are the same bytes whatever the number of workers and the store")
     func deterministic() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-incentives-\(UUID().uuidString)")

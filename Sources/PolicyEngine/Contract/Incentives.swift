@@ -58,6 +58,10 @@ public struct IncentiveRule: Sendable {
     public var basis: Int
     /// Growth rebates: the same basis a year earlier (the period to the same day last year).
     public var basisLastYear: Int?
+    /// The basis counted only on days the credentials of the gates suspending the
+    /// rule's benefit were valid (nil: no gate suspends it), and those gates' names.
+    public var basisWhileValid: Int?
+    public var gates: [String] = []
     /// What the basis counts, in words.
     public var basisMeaning: String
     /// Commission, rebates and MDF: the rate. A SPIFF's is its amount per event.
@@ -149,8 +153,8 @@ public struct IncentiveEarning: Sendable, Equatable {
             (rule, name, line, period, basis, rate, amount, tier)
         (self.accelerators, self.cap, self.capped, self.suspended, self.basisLastYear) = (accelerators, cap, capped, suspended, basisLastYear)
     }
-    /// The part of the basis that did not accrue because the line's benefit
-    /// was suspended at evaluations of the period (the ledger's account).
+    /// The part of the basis dated on days a gate suspending the line's
+    /// benefit was lapsed (its credential not valid): it does not accrue.
     public var excluded: ExactDecimal = .zero
 
     /// The basis that accrues: ``basis`` less what suspensions excluded.
@@ -231,23 +235,32 @@ extension IncentivePlan {
 
     /// What each rule pays for the period holding `asOf`, from the snapshot's
     /// bases, for the tier held after the evaluation. `suspended`: the
-    /// benefits a lapsed gate suspends now.
-    public func earnings(_ snapshot: PartnerSnapshot, tier: String?, suspended: [String]) -> [IncentiveEarning] {
+    /// benefits a lapsed gate suspends now; `applicable`: the gates that apply
+    /// to the partner (their suspension excludes the basis dated while their
+    /// credential was not valid, day by day).
+    public func earnings(_ snapshot: PartnerSnapshot, tier: String?, suspended: [String], applicable: [String]) -> [IncentiveEarning] {
         rules.indices.map { i in
             let rule = rules[i]
             let period = IncentivePeriod(rule.every, fiscalYearStart: rule.fiscalYearStart, holding: snapshot.asOf)
             var basis = ExactDecimal(money: snapshot.measure(rule.basis) ?? 0)
+            var eligible = basis
+            if let valid = rule.basisWhileValid, rule.gates.contains(where: applicable.contains) {
+                eligible = ExactDecimal(money: snapshot.measure(valid) ?? 0)
+            }
             var lastYear: ExactDecimal?
             if let previous = rule.basisLastYear {
                 let before = ExactDecimal(money: snapshot.measure(previous) ?? 0)
                 lastYear = before
                 basis = ExactDecimal.max(.zero, basis - before)
+                eligible = ExactDecimal.max(.zero, eligible - before)
             }
-            let result = rule.amount(on: basis, tier: tier)
-            return IncentiveEarning(rule: i, name: rule.name, line: rule.line, period: period, basis: basis, rate: result.rate,
-                                    amount: result.amount, tier: tier, accelerators: result.accelerators, cap: result.cap,
-                                    capped: result.capped, suspended: rule.benefit.map { suspended.contains($0) } ?? false,
-                                    basisLastYear: lastYear)
+            let result = rule.amount(on: eligible, tier: tier)
+            var earning = IncentiveEarning(rule: i, name: rule.name, line: rule.line, period: period, basis: basis, rate: result.rate,
+                                           amount: result.amount, tier: tier, accelerators: result.accelerators, cap: result.cap,
+                                           capped: result.capped, suspended: rule.benefit.map { suspended.contains($0) } ?? false,
+                                           basisLastYear: lastYear)
+            earning.excluded = basis - eligible
+            return earning
         }
     }
 }

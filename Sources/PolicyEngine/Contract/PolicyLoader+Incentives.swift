@@ -27,6 +27,10 @@ extension PolicyLoader {
                 guard let i = measures.index(of: name) else { throw spec.error("basis", "no measure named '\(name)'") }
                 return i
             }
+            if let valid = measures.index(of: "\(file): \(rule.name) while valid") {
+                rule.basisWhileValid = valid
+                rule.gates = gatesSuspending(rule.benefit, root: root).map(\.name)
+            }
             switch draft.basis {
             case .hidden(let name, let lastYear):
                 rule.basis = try index(of: name)
@@ -204,12 +208,16 @@ extension PolicyLoader {
                                  + "or the name of a sum measure over the \(every.rawValue) to date")
             case .string(let measure)?:
                 var lastYear: String?
-                // A growth rebate compares with the same measure a year earlier: a hidden copy taken 12 months ago.
-                if line == .growthRebate, let d = try measures(from: root).first(where: { $0.name == measure }),
-                   case .events(var before) = d.definition, before.ago == nil {
-                    before.ago = Period(months: 12)
-                    lastYear = "\(hiddenName) last year"
-                    hidden.append(MeasureDeclaration(name: lastYear!, definition: .events(before), file: file, line: spec.line, isHidden: true))
+                if let d = try measures(from: root).first(where: { $0.name == measure }), case .events(let declared) = d.definition,
+                   declared.ago == nil {
+                    // A growth rebate compares with the same measure a year earlier: a hidden copy taken 12 months ago.
+                    if line == .growthRebate {
+                        var before = declared
+                        before.ago = Period(months: 12)
+                        lastYear = "\(hiddenName) last year"
+                        hidden.append(MeasureDeclaration(name: lastYear!, definition: .events(before), file: file, line: spec.line, isHidden: true))
+                    }
+                    hidden += whileValid(declared, name: hiddenName, benefit: benefit, root: root, line: spec.line)
                 }
                 basis = .declared(measure, lastYear: lastYear)
             case let value?:
@@ -230,6 +238,7 @@ extension PolicyLoader {
                     lastYear = "\(hiddenName) last year"
                     hidden.append(MeasureDeclaration(name: lastYear!, definition: .events(before), file: file, line: spec.line, isHidden: true))
                 }
+                hidden += whileValid(aggregate, name: hiddenName, benefit: benefit, root: root, line: spec.line)
                 rule.basisMeaning = definition.meaning
                 basis = .hidden(hiddenName, lastYear: lastYear)
             }
@@ -245,6 +254,29 @@ extension PolicyLoader {
             }
         }
         return Draft(rule: rule, spec: spec, basis: basis, hidden: hidden)
+    }
+
+    /// The gates of the policy suspending `benefit`: their names and requirements, read from
+    /// the policy table as written (the gates themselves are validated with the policy).
+    func gatesSuspending(_ benefit: String?, root: LuaValue) -> [(name: String, requirement: ValidityRequirement)] {
+        guard let benefit, let gates = root["gates"].arrayValue else { return [] }
+        return gates.compactMap { gate in
+            guard let name = gate["name"].stringValue,
+                  let benefits = gate["suspends"]["benefits"].arrayValue, benefits.contains(where: { $0.stringValue == benefit }) else { return nil }
+            if let kind = gate["credential"].stringValue { return (name, ValidityRequirement(kind: "credential", name: kind)) }
+            if let certification = gate["certification"].stringValue { return (name, ValidityRequirement(kind: "certification", name: certification)) }
+            return nil
+        }
+    }
+
+    /// The basis counted only on days when the credentials of the gates suspending the
+    /// rule's benefit were valid (day-exact suspension), as one more hidden measure.
+    private func whileValid(_ basis: EventAggregate, name: String, benefit: String?, root: LuaValue, line: Int?) -> [MeasureDeclaration] {
+        let gates = gatesSuspending(benefit, root: root)
+        guard !gates.isEmpty else { return [] }
+        var valid = basis
+        valid.events.whileValid = gates.map(\.requirement)
+        return [MeasureDeclaration(name: "\(name) while valid", definition: .events(valid), file: file, line: line, isHidden: true)]
     }
 
     /// A rate (or cap): a number, a benefit's name or { Tier = number }.

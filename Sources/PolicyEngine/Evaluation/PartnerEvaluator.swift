@@ -271,7 +271,8 @@ private struct Context {
             authorizedProducts: authorized, authorizedAllProducts: snapshot.partner.products.isEmpty, suspendedProducts: suspendedProducts,
             snapshotHash: SnapshotHash.of(snapshot))
         if let incentives = policy.incentives {
-            evaluation.incentives = incentives.earnings(snapshot, tier: state.tier, suspended: suspendedBenefits)
+            evaluation.incentives = incentives.earnings(snapshot, tier: state.tier, suspended: suspendedBenefits,
+                                                        applicable: gates.isEmpty ? [] : gates.filter { $0.status != .notApplicable }.map(\.gate))
         }
         return (evaluation, state)
     }

@@ -107,24 +107,14 @@ public enum IncentiveLedger {
         return priors
     }
 
-    /// The postings of one partner's earnings against the ledger's priors,
-    /// and the earnings as the ledger will hold them (the basis a suspension
-    /// excluded taken out).
-    static func post(_ earnings: inout [IncentiveEarning], rules: [IncentiveRule], priors: [String: Prior]) -> [Row] {
+    /// The postings of one partner's earnings against the ledger's priors.
+    static func post(_ earnings: [IncentiveEarning], rules: [IncentiveRule], priors: [String: Prior]) -> [Row] {
         var rows: [Row] = []
-        for i in earnings.indices {
-            var e = earnings[i]
+        for e in earnings {
             let rule = rules[e.rule]
             let prior = priors[rule.name] ?? Prior(basis: .zero, excluded: .zero, paid: .zero)
-            // While the line's benefit is suspended, the basis added since the previous posting does not accrue.
-            let excluded = e.suspended ? ExactDecimal.max(prior.excluded, e.basis - prior.basis) : prior.excluded
-            let eligible = e.basis - excluded
-            if excluded != .zero {
-                let result = rule.amount(on: eligible, tier: e.tier)
-                (e.amount, e.rate, e.accelerators, e.capped) = (result.amount, result.rate, result.accelerators, result.capped)
-            }
-            e.excluded = excluded
-            earnings[i] = e
+            // The evaluator left out the basis dated while a gate suspending the benefit was lapsed.
+            let eligible = e.eligible, excluded = e.excluded
             // E(B₀): the rules now — tier, and the rate the whole period's basis reached — on the earlier basis.
             let before = rule.amount(on: prior.basis, tier: e.tier, reaching: eligible)
             let accrual = e.amount - before.amount
@@ -136,7 +126,7 @@ public enum IncentiveLedger {
                                 basisTotal: prior.basis, excluded: prior.excluded, rate: rateText(before.rate, rule), amount: trueUp,
                                 detail: detail))
             }
-            // A suspension changes what is excluded: recorded even when nothing accrues, so later runs know.
+            // What a suspension excluded is recorded when it changes, even when nothing accrues.
             if accrual != .zero || excluded != prior.excluded {
                 rows.append(Row(rule: rule.name, line: rule.line, posting: .accrual, period: e.period, label: e.period.label,
                                 basis: eligible - prior.basis,

@@ -367,12 +367,12 @@ struct BatchInFlight {
                     }
                     let pending = batch[index]
                     do {
-                        var (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state,
+                        let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state,
                                                                                       acknowledged: pending.acknowledged)
                         var postings: [IncentiveLedger.Row] = []
                         var currency = ""
                         if !evaluation.incentives.isEmpty, let plan = pool.evaluators[worker].policySet.policy(forProgram: evaluation.program)?.incentives {
-                            postings = IncentiveLedger.post(&evaluation.incentives, rules: plan.rules, priors: pending.incentivePriors)
+                            postings = IncentiveLedger.post(evaluation.incentives, rules: plan.rules, priors: pending.incentivePriors)
                             currency = plan.currency
                         }
                         var rows = json.map {
