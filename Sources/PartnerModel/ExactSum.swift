@@ -1,5 +1,3 @@
-import PartnerModel
-
 /// A sum of doubles kept exactly (Shewchuk's non-overlapping partials, as in
 /// Python's `math.fsum`) and rounded once when read.
 ///

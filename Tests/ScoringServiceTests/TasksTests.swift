@@ -27,7 +27,7 @@ struct TasksTests {
             let id = try #require(a1.first?["id"] as? Int)
 
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.viewer, json: "{}"), 403, "forbidden")
-            expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-01-01"}"#), 400, "invalid_field", field: "on")
+            expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-01-01"}"#), 409, "day_before_task", field: "on")
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-02-30"}"#), 400, "invalid_field", field: "on")
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"0001-01-01"}"#), 400, "invalid_field", field: "on")
             // Bodies are read as strictly as everywhere else: no trailing comma, no key twice.

@@ -241,6 +241,10 @@ struct WebhookTests {
         try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
             expectError(try await api.post("/v1/webhooks", token: fixture.operator, json: #"{"url":"https://crm.example.com/h"}"#), 403, "forbidden")
             expectError(try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"crm.example.com"}"#), 400, "invalid_field", field: "url")
+            // The service accepts exactly the URLs the document's pattern allows.
+            for bad in ["HTTP://0*", "http://crm.example.com:0/h", "http://crm.example.com:65536/h", "http://[::1]/h", "http://crm.example.com/a b"] {
+                expectError(try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"\#(bad)"}"#), 400, "invalid_field", field: "url")
+            }
             expectError(try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"https://crm.example.com/h","events":["tier.upgrade"]}"#),
                         400, "invalid_field", field: "events[0]")
             expectError(try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"https://crm.example.com/h","secret":"short"}"#),

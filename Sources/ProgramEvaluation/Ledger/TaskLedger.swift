@@ -86,7 +86,9 @@ public struct InterventionTask: Sendable, Equatable {
 
 /// What is wrong with a task action: names the task and says what to do.
 public struct TaskFailure: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case notFound, conflict, invalid }
+    /// `beforeTask`: a day before the task was opened (or acknowledged) — the request is well formed, the
+    /// stored task rules it out.
+    public enum Kind: Sendable { case notFound, conflict, beforeTask, invalid }
     public var kind: Kind
     public var field: String?
     public var description: String
@@ -311,7 +313,7 @@ public enum TaskLedger {
 
     private static func check(_ day: Day, notBefore earliest: Day, _ what: String, _ task: InterventionTask) throws {
         guard day >= earliest else {
-            throw TaskFailure(kind: .invalid, field: "on", description: "task #\(task.id): \(day) is before \(what) (\(earliest)); "
+            throw TaskFailure(kind: .beforeTask, field: "on", description: "task #\(task.id): \(day) is before \(what) (\(earliest)); "
                 + "give a day on or after it")
         }
     }

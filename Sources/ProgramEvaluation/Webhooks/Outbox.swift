@@ -39,6 +39,16 @@ public enum WebhookEventType: String, Sendable, Codable, CaseIterable, Comparabl
         }
     }
 
+    /// Every pattern ``matching(_:)`` accepts: `*`, each group (`tier.*`) and each type.
+    public static var patterns: [String] {
+        var groups: [String] = []
+        for type in allCases {
+            let group = String(type.rawValue.prefix { $0 != "." }) + ".*"
+            if !groups.contains(group) { groups.append(group) }
+        }
+        return ["*"] + groups + allCases.map(\.rawValue)
+    }
+
     /// The types a subscription's `events` entry names: a type, a group (`tier.*`) or `*`; nil when it names none.
     public static func matching(_ pattern: String) -> [WebhookEventType]? {
         if pattern == "*" { return allCases }

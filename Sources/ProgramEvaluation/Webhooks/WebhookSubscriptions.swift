@@ -180,10 +180,16 @@ public enum WebhookSubscriptions {
         return try subscription(db, id: db.lastInsertedRowID)!
     }
 
+    /// What a subscription's URL may be (the OpenAPI document states the same
+    /// pattern): http or https, a host name or IPv4 address, a port 1...65535,
+    /// a path and query of URL characters — no credentials, no #fragment.
+    public static let urlPattern = #"""
+        ^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?(/([A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?(\?([A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$
+        """#
     static func check(url: String) throws {
-        guard url.count <= 2000, let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+        guard url.count <= 2000, (try? Regex(urlPattern).wholeMatch(in: url)) != nil, let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty, components.fragment == nil,
-              components.user == nil, components.password == nil
+              components.user == nil, components.password == nil, components.port.map({ (1...65535).contains($0) }) ?? true
         else {
             throw WebhookFailure(kind: .invalid, field: "url",
                                  description: "'\(url)' is not an http or https URL with a host (and no credentials or #fragment), "

@@ -116,7 +116,7 @@ struct TasksController: Sendable {
 
     static func id(_ context: ServiceContext) throws -> Int64 {
         let text = try context.parameters.require("id")
-        guard let id = Int64(text), id > 0 else { throw APIError.invalid("id", "'\(text)' is not a task id (a whole number)") }
+        guard let id = Int64(text), id > 0 else { throw APIError.invalid("id", "'\(text)' is not a task id (a whole number, 1 or more)") }
         return id
     }
 
@@ -124,6 +124,7 @@ struct TasksController: Sendable {
         switch failure.kind {
         case .notFound: APIError.notFound(failure.description, field: failure.field)
         case .conflict: APIError(.conflict, code: "task_not_active", failure.description, field: failure.field)
+        case .beforeTask: APIError(.conflict, code: "day_before_task", failure.description, field: failure.field)
         case .invalid: APIError.invalid(failure.field ?? "body", failure.description)
         }
     }

@@ -9,8 +9,12 @@ enum OpenAPIDocument {
     /// their deliveries (`x-webhooks`) filled in from ``WebhookEventType``, so
     /// a new type is documented where it is declared.
     static let json = template
-        .replacingOccurrences(of: "X_EVENT_TYPES", with: "[" + WebhookEventType.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]")
+        .replacingOccurrences(of: "X_EVENT_TYPES", with: list(WebhookEventType.allCases.map(\.rawValue)))
+        .replacingOccurrences(of: "X_EVENT_PATTERNS", with: list(WebhookEventType.patterns))
+        .replacingOccurrences(of: "X_URL_PATTERN", with: "\"" + WebhookSubscriptions.urlPattern.replacingOccurrences(of: "\\", with: "\\\\") + "\"")
         .replacingOccurrences(of: "X_WEBHOOKS", with: webhooks)
+
+    private static func list(_ names: [String]) -> String { "[" + names.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
 
     /// Each event type as a delivery: a POST whose body is a `WebhookEvent` of that type with its data.
     static var webhooks: String {
@@ -443,8 +447,8 @@ enum OpenAPIDocument {
     "parameters": {
       "PartnerID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The partner id" },
       "Limit": { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 }, "description": "Page size" },
-      "TaskID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The task id (a whole number)" },
-      "WebhookID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The subscription id (a whole number)" },
+      "TaskID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[1-9][0-9]{0,17}$" }, "description": "The task id (a whole number, 1 or more)" },
+      "WebhookID": { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[1-9][0-9]{0,17}$" }, "description": "The subscription id (a whole number, 1 or more)" },
       "IDCursor": { "name": "cursor", "in": "query", "schema": { "type": "string", "pattern": "^[1-9][0-9]{0,17}$" }, "description": "next_cursor of the previous page" }
     },
     "responses": {
@@ -453,6 +457,7 @@ enum OpenAPIDocument {
       "Forbidden": { "description": "The token's role is too low for this endpoint", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "NotFound": { "description": "No such partner or policy set", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "Conflict": { "description": "The request conflicts with what is stored: an as_of not after the set's last recorded run, an Idempotency-Key used before with another body", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+      "TaskNotActive": { "description": "The task is done, dismissed or closed (or, to acknowledge, already acknowledged): task_not_active; or `on` is before the task was opened (or acknowledged): day_before_task", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "TooLarge": { "description": "The body is over the size limit", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "Unprocessable": { "description": "Understood but refused: a policy failed (file and line given)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
       "Busy": { "description": "Another process (an import, a run) held the database's write lock for the whole busy timeout; nothing was written. Retry after Retry-After seconds.", "headers": { "Retry-After": { "schema": { "type": "integer", "minimum": 1 } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
@@ -465,7 +470,7 @@ enum OpenAPIDocument {
           "error": {
             "type": "object", "required": ["code", "message"], "additionalProperties": false,
             "properties": {
-              "code": { "type": "string", "description": "invalid_field, invalid_event, unauthorized, invalid_token, forbidden, not_found, method_not_allowed, body_too_large, not_forward, unknown_partner, not_governed, not_enrolled, policy_error, policy_invalid, idempotency_key_reused, database_busy, disk_full, task_not_active" },
+              "code": { "type": "string", "description": "invalid_field, invalid_event, unauthorized, invalid_token, forbidden, not_found, method_not_allowed, body_too_large, not_forward, unknown_partner, not_governed, not_enrolled, policy_error, policy_invalid, idempotency_key_reused, database_busy, disk_full, task_not_active, day_before_task" },
               "message": { "type": "string" },
               "field": { "type": "string", "description": "The request field at fault (limit, as_of, events[3].date, Idempotency-Key)" },
               "index": { "type": "integer", "description": "The index of the bad element of a batch" },
@@ -872,16 +877,16 @@ enum OpenAPIDocument {
       "TaskAction": {
         "type": "object",
         "properties": {
-          "on": { "$ref": "#/components/schemas/Date", "description": "The day it happened (default: the request's day, UTC); not before the task was opened (or acknowledged)" },
-          "note": { "type": "string", "maxLength": 2000 }
+          "on": { "nullable": true, "anyOf": [{ "$ref": "#/components/schemas/InputDate" }], "description": "The day it happened (default, or null: the request's day, UTC); not before the task was opened (or acknowledged)" },
+          "note": { "type": "string", "maxLength": 2000, "nullable": true }
         }
       },
       "TaskDone": {
         "type": "object", "required": ["outcome"],
         "properties": {
           "outcome": { "type": "string", "enum": ["reached", "plan_agreed", "declined", "no_response"] },
-          "on": { "$ref": "#/components/schemas/Date" },
-          "note": { "type": "string", "maxLength": 2000 }
+          "on": { "nullable": true, "anyOf": [{ "$ref": "#/components/schemas/InputDate" }] },
+          "note": { "type": "string", "maxLength": 2000, "nullable": true }
         }
       },
       "WebhookEventType": { "type": "string", "enum": X_EVENT_TYPES },
@@ -907,9 +912,10 @@ enum OpenAPIDocument {
       "WebhookCreate": {
         "type": "object", "required": ["url"],
         "properties": {
-          "url": { "type": "string", "description": "An http or https URL with a host" },
-          "secret": { "type": "string", "minLength": 16, "maxLength": 200, "description": "The HMAC key (default: a new random one)" },
-          "events": { "type": "array", "items": { "type": "string" }, "description": "Event types, groups such as tier.*, or * (default: *)" }
+          "url": { "type": "string", "maxLength": 2000, "description": "An http or https URL with a host (no credentials, no #fragment)",
+            "pattern": X_URL_PATTERN },
+          "secret": { "type": "string", "nullable": true, "pattern": "^[!-~]{16,200}$", "description": "The HMAC key, 16 to 200 visible ASCII characters (default, or null: a new random one)" },
+          "events": { "type": "array", "nullable": true, "items": { "type": "string", "enum": X_EVENT_PATTERNS }, "description": "Event types, groups such as tier.*, or * (default, or null or empty: *)" }
         }
       },
       "WebhookCreated": {
@@ -919,9 +925,11 @@ enum OpenAPIDocument {
       "WebhookReplay": {
         "type": "object",
         "properties": {
-          "from": { "type": "string", "pattern": "^(evt_)?[1-9][0-9]*$", "description": "An event id: deliver it and every later one again" },
-          "since": { "$ref": "#/components/schemas/Date", "description": "Or: from the first event about this day or later" }
-        }
+          "from": { "type": "string", "nullable": true, "pattern": "^(evt_)?[1-9][0-9]{0,17}$", "description": "An event id: deliver it and every later one again" },
+          "since": { "nullable": true, "anyOf": [{ "$ref": "#/components/schemas/InputDate" }], "description": "Or: from the first event about this day or later" }
+        },
+        "description": "Exactly one of from and since (a null one counts as absent).",
+        "oneOf": [ { "required": ["from"], "properties": { "from": { "type": "string" } } }, { "required": ["since"], "properties": { "since": { "type": "string" } } } ]
       },
       "WebhookEvent": {
         "type": "object", "additionalProperties": false,
