@@ -105,6 +105,17 @@ struct IncentiveContractTests {
             ps.commission "C" { every = "month", basis = { kind = "revenue" }, rate = 12 },
             """)
         #expect(percent?.message.contains("a rate from 0 to 1 (0.12 for 12%)") == true)
+        // Rates keep at most 10 decimals and amounts 4 (every product exact, every amount within the ledger).
+        let fine = error("""
+            currency = "USD",
+            ps.commission "C" { every = "month", basis = { kind = "revenue" }, rate = 1 / 3 },
+            """)
+        #expect(fine?.field == "incentives[1].rate" && fine?.message.contains("at most 10 decimal places") == true)
+        let huge = error("""
+            currency = "USD",
+            ps.spiff "S" { from = "2026-10-01", to = "2026-12-31", amount = 1e300 },
+            """)
+        #expect(huge?.field == "incentives[1].amount")
     }
 
     @Test("accelerators must go up; a basis measure must be a money sum over the payment period to date")

@@ -217,18 +217,19 @@ extension IncentiveRule {
 extension IncentivePlan {
     /// The plan with benefit-named rates and caps turned into per-tier tables.
     func resolved(tiers: [TierDefinition]) -> IncentivePlan {
-        func perTier(_ rate: IncentiveRate?) -> IncentiveRate? {
+        func perTier(_ rate: IncentiveRate?, isRate: Bool) -> IncentiveRate? {
             guard case .benefit(let name)? = rate else { return rate }
             var table: [String: ExactDecimal] = [:]
             for tier in tiers {
-                if case .number(let n)? = tier.benefits[name], let value = ExactDecimal(number: n) { table[tier.name] = value }
+                // Checked when the policy loaded (PolicyLoader.checkBenefit): every tier's value is exact.
+                if case .number(let n)? = tier.benefits[name], let value = PolicyLoader.exact(n, rate: isRate) { table[tier.name] = value }
             }
             return .byTier(table)
         }
         var plan = self
         for i in plan.rules.indices {
-            plan.rules[i].rate = perTier(plan.rules[i].rate)!
-            plan.rules[i].cap = perTier(plan.rules[i].cap)
+            plan.rules[i].rate = perTier(plan.rules[i].rate, isRate: true)!
+            plan.rules[i].cap = perTier(plan.rules[i].cap, isRate: false)
         }
         return plan
     }

@@ -85,9 +85,9 @@ extension PolicyLoader {
                 + (names.isEmpty ? " (the tiers declare no benefits)" : " (benefits: \(names.joined(separator: ", ")))"))
         }
         for tier in having {
-            guard case .number(let n)? = tier.benefits[benefit], ExactDecimal(number: n) != nil, n >= 0, !fraction || n <= 1 else {
+            guard case .number(let n)? = tier.benefits[benefit], Self.exact(n, rate: fraction) != nil, n >= 0, !fraction || n <= 1 else {
                 throw spec.error(field, "tier '\(tier.name)' gives benefit '\(benefit)' as \(tier.benefits[benefit]!); "
-                    + (fraction ? "a rate is a number from 0 to 1 (0.12 for 12%)" : "a cap is an amount, a number ≥ 0"),
+                    + (fraction ? "a rate is a number from 0 to 1 (0.12 for 12%)" : "a cap is an amount, a number ≥ 0") + " (\(Self.limits))",
                     line: spec.line)
             }
         }
@@ -190,8 +190,8 @@ extension PolicyLoader {
             }
             let products = try spec.names("products", "a list of products, e.g. { \"managed-k8s\" }")
             guard let amount = try spec.number("amount", "the amount paid per qualifying event, a number > 0"), amount > 0,
-                  let exact = ExactDecimal(number: amount) else {
-                throw spec.error("amount", "expected the amount paid per qualifying event, a number > 0")
+                  let exact = Self.exact(amount, rate: false) else {
+                throw spec.error("amount", "expected the amount paid per qualifying event, a number > 0 (\(Self.limits))")
             }
             rule.rate = .fixed(exact)
             rule.promotion = (from, to, kind, products)
@@ -283,8 +283,8 @@ extension PolicyLoader {
     private func rate(_ spec: ContractTable, _ field: String, fraction: Bool) throws -> IncentiveRate {
         let what = fraction ? "a rate from 0 to 1 (0.12 for 12%)" : "an amount ≥ 0"
         func number(_ value: LuaValue, _ field: String) throws -> ExactDecimal {
-            guard let n = value.doubleValue, n.isFinite, n >= 0, !fraction || n <= 1, let exact = ExactDecimal(number: n) else {
-                throw spec.error(field, "expected \(what), got \(value.typeName)" + (value.doubleValue.map { " \($0)" } ?? ""))
+            guard let n = value.doubleValue, n.isFinite, n >= 0, !fraction || n <= 1, let exact = Self.exact(n, rate: fraction) else {
+                throw spec.error(field, "expected \(what), got \(value.typeName)" + (value.doubleValue.map { " \($0)" } ?? "") + " (\(Self.limits))")
             }
             return exact
         }
@@ -313,12 +313,12 @@ extension PolicyLoader {
                                           expected: "{ at = 250000, add = 0.01 }")
             try table.allow(Contract.fieldNames(of: .accelerator))
             guard let at = try table.number("at", "the basis that reaches it, a number > 0"), at > 0,
-                  let atExact = ExactDecimal(number: at) else {
-                throw table.error("at", "expected the basis that reaches it, a number > 0")
+                  let atExact = Self.exact(at, rate: false) else {
+                throw table.error("at", "expected the basis that reaches it, a number > 0 (\(Self.limits))")
             }
             guard let add = try table.number("add", "the rate added, a number > 0 (0.01 for a point)"), add > 0, add <= 1,
-                  let addExact = ExactDecimal(number: add) else {
-                throw table.error("add", "expected the rate added on the whole period, a number from 0 to 1 (0.01 for a point)")
+                  let addExact = Self.exact(add, rate: true) else {
+                throw table.error("add", "expected the rate added on the whole period, a number from 0 to 1 (0.01 for a point; \(Self.limits))")
             }
             if let last = result.last, atExact <= last.at {
                 throw table.error("at", "accelerators go up: \(atExact) is not above the previous one's \(last.at)")
@@ -326,6 +326,15 @@ extension PolicyLoader {
             result.append(.init(at: atExact, add: addExact))
         }
         return result
+    }
+
+    /// What a policy may write: rates with at most 10 decimal places, amounts with at most 4 and up to 10^15
+    /// (as imported amounts), so that every product stays exact and every amount fits the ledger.
+    static let limits = "rates have at most 10 decimal places; amounts at most 4, and at most 10^15"
+
+    static func exact(_ value: Double, rate: Bool) -> ExactDecimal? {
+        guard abs(value) <= 1e15, let exact = ExactDecimal(number: value), exact.normalized.scale <= (rate ? 10 : 4) else { return nil }
+        return exact
     }
 
     static func declaration(of line: IncentiveLine) -> Contract.Declaration {

@@ -188,7 +188,11 @@ public enum IncentiveLedger {
                 s.text(13, row.basisTotal.description)
                 s.text(14, row.excluded.description)
                 s.text(15, row.rate)
-                s.int64(16, Int64(row.amount.rounded(places: 2).units))
+                guard let cents = Int64(exactly: row.amount.rounded(places: 2).units) else {
+                    throw DatabaseError(message: "the incentive line '\(row.rule)' of partner \(partnerID) would pay \(row.amount.text(places: 2)) "
+                                        + "\(currency), more than the ledger holds (cents must fit 64 bits); check the basis and the rule")
+                }
+                s.int64(16, cents)
                 s.text(17, currency)
                 s.text(18, row.detail)
                 try s.execute("the incentive line '\(row.rule)' of partner \(partnerID)")
