@@ -124,6 +124,8 @@ public struct MeasureAccumulator {
         var periods: Int
         var hasNameFilters: Bool
         var authorization: AuthorizationFilter?
+        /// Counts only days when credentials were valid (``EventSelection/whileValid``).
+        var gated: Bool
     }
 
     /// One accumulator state; a period measure has one per period.
@@ -157,7 +159,7 @@ public struct MeasureAccumulator {
             cores.append(Core(low: b.low, high: b.high, end: reader.asOf(asOf).daysSinceEpoch, sinceEnrolment: b.sinceEnrolment, aggregation: reader.aggregation,
                               readsValue: reader.number == .value, money: reader.money, stateOffset: reader.stateOffset, periods: reader.periods,
                               hasNameFilters: !reader.products.isEmpty || !reader.territories.isEmpty || !reader.names.isEmpty,
-                              authorization: reader.selection.authorization))
+                              authorization: reader.selection.authorization, gated: !reader.selection.whileValid.isEmpty))
             starts.append(b.starts)
         }
         self.cores = cores
@@ -180,7 +182,7 @@ public struct MeasureAccumulator {
     public mutating func add(partner position: Int, kind slot: Int, _ event: MeasureEvent) {
         for r in kindReaders[slot] {
             let core = cores[r]
-            if !plan.validitySlots[r].isEmpty, addValidity(r, slot, position, event) { continue }
+            if core.gated, addValidity(r, slot, position, event) { continue }
             guard event.day <= core.high else { continue }
             if core.sinceEnrolment {
                 guard event.day >= enrolled[position] else { continue }
@@ -195,7 +197,7 @@ public struct MeasureAccumulator {
                 while k > 0 && event.day <= starts[r][k] { k -= 1 }
                 state += k
             }
-            if !plan.validitySlots[r].isEmpty {
+            if core.gated {
                 // Summed when read, once the partner's validity records are all in.
                 if let amount = event.amount { gatedEvents[position].append(GatedEvent(reader: Int32(r), day: event.day, amount: amount)) }
                 continue
@@ -317,7 +319,7 @@ public struct MeasureAccumulator {
                 continue
             }
             var state = states[base]
-            if !plan.validitySlots[r].isEmpty {
+            if core.gated {
                 for event in gatedEvents[position] where event.reader == Int32(r) && valid(r, on: event.day, position) {
                     state.sum.add(event.amount)
                 }
