@@ -218,7 +218,7 @@
 ---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
 ---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
 ---@field basis string|IncentiveBasis the eligible amount: the events ({ kind = "revenue" }, summed over the period to date) or the name of a sum measure over the period to date
----@field rate number|string|table<string, number> a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing) or { Tier = rate }
+---@field rate number|string|table<string, number>|fun(p: Partner, tier: string?): number? a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing), { Tier = rate }, or a function(p, tier) returning one (nil: none)
 
 ---@class Rebate
 ---@field name string set by the constructor: ps.commission "Name" { ... }; the ledger keeps lines by it
@@ -227,7 +227,7 @@
 ---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
 ---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
 ---@field basis string|IncentiveBasis the eligible amount: the events ({ kind = "revenue" }, summed over the period to date) or the name of a sum measure over the period to date
----@field rate number|string|table<string, number> a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing) or { Tier = rate }
+---@field rate number|string|table<string, number>|fun(p: Partner, tier: string?): number? a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing), { Tier = rate }, or a function(p, tier) returning one (nil: none)
 ---@field accelerators Accelerator[]? crossing `at` in the period adds `add` to the rate on the whole period (increasing)
 
 ---@class GrowthRebate
@@ -237,7 +237,7 @@
 ---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
 ---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
 ---@field basis string|IncentiveBasis the eligible amount: the events ({ kind = "revenue" }, summed over the period to date) or the name of a sum measure over the period to date
----@field rate number|string|table<string, number> a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing) or { Tier = rate }
+---@field rate number|string|table<string, number>|fun(p: Partner, tier: string?): number? a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing), { Tier = rate }, or a function(p, tier) returning one (nil: none)
 
 ---@class MDFAccrual
 ---@field name string set by the constructor: ps.commission "Name" { ... }; the ledger keeps lines by it
@@ -246,7 +246,7 @@
 ---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
 ---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
 ---@field basis string|IncentiveBasis the eligible amount: the events ({ kind = "revenue" }, summed over the period to date) or the name of a sum measure over the period to date
----@field rate number|string|table<string, number> a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing) or { Tier = rate }
+---@field rate number|string|table<string, number>|fun(p: Partner, tier: string?): number? a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing), { Tier = rate }, or a function(p, tier) returning one (nil: none)
 ---@field cap number|string|table<string, number> the most a period accrues: an amount, a tier benefit's name ("mdf"; tiers without it accrue nothing) or { Tier = amount }
 
 ---@class Spiff

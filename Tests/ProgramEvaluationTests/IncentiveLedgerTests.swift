@@ -192,6 +192,46 @@ struct IncentiveLedgerTests {
         #expect(try IncentiveLedger.lines(in: store, .init(partnerID: "A-1")).first?.basisExcluded == ExactDecimal(6_000))
     }
 
+    @Test("a rate function decides each partner's rate from p and its tier; accelerators and true-ups apply to what it returns")
+    func rateFunction() throws {
+        let store = try incentiveStore([("A-1", "2025-01-15", 3_000), ("A-1", "2025-02-15", 4_000), ("A-2", "2025-01-20", 1_000)])
+        let folder = try PolicyFolder(incentivePolicy("""
+            ps.rebate "Rebate" { every = "quarter", basis = { kind = "revenue" }, accelerators = { { at = 6000, add = 0.01 } },
+              rate = function(p, tier)
+                if p.revenue_1m < 2000 then return nil end
+                return tier == "Premier" and 0.05 or 0.02
+              end },
+            """))
+        let run = ProgramRun(store: store, policySet: try folder.load())
+        try run.evaluate(asOf: day("2025-01-31"), dryRun: false)   // A-1: 2% of 3,000; A-2: revenue_1m 1,000, no rate
+        try run.evaluate(asOf: day("2025-02-28"), dryRun: false)   // A-1: 2% + 1% on all 7,000
+        #expect(try ledgerLines(store) == [
+            "A-1 accrual 2025-Q1 3000 3000 0.02 60.00",
+            "A-1 true_up 2025-Q1 0 3000 0.03 30.00",
+            "A-1 accrual 2025-Q1 4000 7000 0.03 120.00",
+        ])
+    }
+
+    @Test("a rate function returning something else than a rate, or running past its limits, stops the run naming the partner and the function's line")
+    func rateFunctionFailures() throws {
+        let store = try incentiveStore([("A-1", "2025-01-15", 3_000)])
+        for (body, words) in [("return \"high\"", "must return a rate from 0 to 1"), ("return 2", "must return a rate from 0 to 1"),
+                              ("while true do end", "instruction")] {
+            let folder = try PolicyFolder(incentivePolicy("""
+                ps.commission "C" { every = "month", basis = { kind = "revenue" },
+                  rate = function(p, tier) \(body) end },
+                """).replacingOccurrences(of: "cadence = \"rolling\",", with: "cadence = \"rolling\", limits = { instructions = 100000 },"))
+            let run = ProgramRun(store: store, policySet: try folder.load())
+            #expect {
+                try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("A-1") && text.contains("Policies/agents/agents.lua:14:") && text.contains(words)
+            }
+            #expect(try ledgerLines(store).isEmpty)
+        }
+    }
+
     @Test("the ledger's lines are the same bytes whatever the number of workers and the store")
     func deterministic() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-incentives-\(UUID().uuidString)")

@@ -262,8 +262,9 @@ public enum Contract {
                             "the eligible amount: the events ({ kind = \"revenue\" }, summed over the period to date) "
                                 + "or the name of a sum measure over the period to date")] : [])
     }
-    static let rateField = Field("rate", "number|string|table<string, number>",
-                                 "a rate from 0 to 1, a tier benefit's name (\"commission\"; tiers without it earn nothing) or { Tier = rate }")
+    static let rateField = Field("rate", "number|string|table<string, number>|fun(p: Partner, tier: string?): number?",
+                                 "a rate from 0 to 1, a tier benefit's name (\"commission\"; tiers without it earn nothing), { Tier = rate }, "
+                                     + "or a function(p, tier) returning one (nil: none)")
 
     /// The fields saying which events a measure reads.
     static let selectionFields: [Field] = [

@@ -1,3 +1,4 @@
+import LuaHost
 import PartnerModel
 
 /// A policy's `incentives`: what partners earn — commissions, rebates with
@@ -44,6 +45,9 @@ public enum IncentiveRate: Sendable {
     case benefit(String)
     /// Tier name → rate (tiers not listed earn nothing).
     case byTier([String: ExactDecimal])
+    /// `rate = function(p, tier) ... end`: called for each partner at each
+    /// evaluation, under the policy's limits; it returns the rate (0 to 1) or nil for none.
+    case function(LuaReference)
 }
 
 /// One rule of `incentives`.
@@ -145,6 +149,8 @@ public struct IncentiveEarning: Sendable, Equatable {
     public var suspended: Bool
     /// Growth rebates: the basis a year earlier.
     public var basisLastYear: ExactDecimal?
+    /// The rate before accelerators: the tier's, or what the rule's rate function returned (nil: none).
+    public var baseRate: ExactDecimal?
 
     public init(rule: Int, name: String, line: IncentiveLine, period: IncentivePeriod, basis: ExactDecimal, rate: ExactDecimal?,
                 amount: ExactDecimal, tier: String?, accelerators: Int, cap: ExactDecimal?, capped: Bool, suspended: Bool,
@@ -168,6 +174,12 @@ public struct IncentiveEarning: Sendable, Equatable {
     }
 }
 
+/// Where a rate starts before accelerators: the tier's, or one given (a rate function's result; nil: none).
+public enum RateBase: Sendable {
+    case tier
+    case given(ExactDecimal?)
+}
+
 extension IncentiveRule {
     /// The rate for `tier` (before accelerators); nil when the tier earns nothing.
     public func baseRate(tier: String?) -> ExactDecimal? { Self.value(rate, tier: tier) }
@@ -183,12 +195,21 @@ extension IncentiveRule {
         case .fixed(let value): return value
         case .benefit: return nil   // resolved per tier by the plan (``IncentivePlan/resolved(tiers:)``)
         case .byTier(let rates): return tier.flatMap { rates[$0] }
+        case .function: return nil   // called per partner: the earning's ``IncentiveEarning/baseRate``
         }
     }
 
-    /// The rate on a basis of `basis`: the base rate plus every accelerator reached.
-    public func rate(on basis: ExactDecimal, tier: String?) -> (rate: ExactDecimal, accelerators: Int)? {
-        guard var rate = baseRate(tier: tier) else { return nil }
+    /// Whether the rate is a function of the partner (explanations cannot say what another tier would earn).
+    public var rateIsFunction: Bool { if case .function = rate { true } else { false } }
+
+    /// The rate on a basis of `basis`: the base rate (`base`, or the tier's) plus every accelerator reached.
+    public func rate(on basis: ExactDecimal, tier: String?, base: RateBase = .tier) -> (rate: ExactDecimal, accelerators: Int)? {
+        let start: ExactDecimal?
+        switch base {
+        case .tier: start = baseRate(tier: tier)
+        case .given(let given): start = given
+        }
+        guard var rate = start else { return nil }
         var reached = 0
         for a in accelerators where basis >= a.at {
             rate = rate + a.add
@@ -200,9 +221,12 @@ extension IncentiveRule {
     /// E(basis): what a period with this basis pays, rounded once to the cent.
     /// `reaching`: the basis whose accelerators set the rate (default the
     /// basis itself) — the rate a period's whole basis earns, applied to part of it.
-    public func amount(on basis: ExactDecimal, tier: String?, reaching: ExactDecimal? = nil)
+    /// `base`: the base rate a rate function returned (default: the tier's).
+    public func amount(on basis: ExactDecimal, tier: String?, reaching: ExactDecimal? = nil, base: RateBase = .tier)
         -> (amount: ExactDecimal, rate: ExactDecimal?, accelerators: Int, cap: ExactDecimal?, capped: Bool) {
-        guard let (rate, reached) = rate(on: reaching ?? basis, tier: tier) else { return (.zero.cents, nil, 0, capAmount(tier: tier), false) }
+        guard let (rate, reached) = rate(on: reaching ?? basis, tier: tier, base: base) else {
+            return (.zero.cents, nil, 0, capAmount(tier: tier), false)
+        }
         var amount = (rate * basis).cents
         let cap = capAmount(tier: tier)
         var capped = false
@@ -239,9 +263,13 @@ extension IncentivePlan {
     /// benefits a lapsed gate suspends now; `applicable`: the gates that apply
     /// to the partner (their suspension excludes the basis dated while their
     /// credential was not valid, day by day).
-    public func earnings(_ snapshot: PartnerSnapshot, tier: String?, suspended: [String], applicable: [String]) -> [IncentiveEarning] {
-        rules.indices.map { i in
+    /// `rateFunction` calls a rule's rate function for the partner (rules whose rate is one).
+    public func earnings(_ snapshot: PartnerSnapshot, tier: String?, suspended: [String], applicable: [String],
+                         rateFunction: (LuaReference, IncentiveRule) throws -> ExactDecimal? = { _, _ in nil }) rethrows -> [IncentiveEarning] {
+        try rules.indices.map { i in
             let rule = rules[i]
+            var base = rule.baseRate(tier: tier)
+            if case .function(let function) = rule.rate { base = try rateFunction(function, rule) }
             let period = IncentivePeriod(rule.every, fiscalYearStart: rule.fiscalYearStart, holding: snapshot.asOf)
             var basis = ExactDecimal(money: snapshot.measure(rule.basis) ?? 0)
             var eligible = basis
@@ -255,12 +283,13 @@ extension IncentivePlan {
                 basis = ExactDecimal.max(.zero, basis - before)
                 eligible = ExactDecimal.max(.zero, eligible - before)
             }
-            let result = rule.amount(on: eligible, tier: tier)
+            let result = rule.amount(on: eligible, tier: tier, base: .given(base))
             var earning = IncentiveEarning(rule: i, name: rule.name, line: rule.line, period: period, basis: basis, rate: result.rate,
                                            amount: result.amount, tier: tier, accelerators: result.accelerators, cap: result.cap,
                                            capped: result.capped, suspended: rule.benefit.map { suspended.contains($0) } ?? false,
                                            basisLastYear: lastYear)
             earning.excluded = basis - eligible
+            earning.baseRate = base
             return earning
         }
     }

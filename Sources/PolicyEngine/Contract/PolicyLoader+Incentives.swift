@@ -290,7 +290,10 @@ extension PolicyLoader {
         }
         switch spec[field] {
         case nil:
-            throw spec.error(field, "expected \(what), a tier benefit's name (\"\(fraction ? "commission" : "mdf")\") or { Tier = number }")
+            throw spec.error(field, "expected \(what), a tier benefit's name (\"\(fraction ? "commission" : "mdf")\") or { Tier = number }"
+                + (fraction ? ", or function(p, tier) returning one" : ""))
+        case .function(let function)? where fraction:
+            return .function(function)
         case .string(let benefit)?:
             return .benefit(benefit)
         case .table(let table)?:

@@ -215,9 +215,12 @@ struct ResolvedPolicy: Encodable {
             var cap: [String: String]?
             var benefit: String?
             var promotion: [String: String]?
+            /// `file:line` of a rate function (then `rate` is empty).
+            var rateFunction: String?
             var declared: String
             enum CodingKeys: String, CodingKey {
                 case name, line, every, basis, rate, accelerators, cap, benefit, promotion, declared
+                case rateFunction = "rate_function"
                 case fiscalYearStart = "fiscal_year_start"
             }
         }
@@ -323,6 +326,7 @@ struct ResolvedPolicy: Encodable {
                                 cap: rule.cap.map(perTier), benefit: rule.benefit,
                                 promotion: rule.promotion.map { ["from": $0.from.description, "to": $0.to.description, "kind": $0.kind,
                                                                  "products": $0.products.joined(separator: ", ")] },
+                                rateFunction: { if case .function(let f) = rule.rate { return where_(f) } else { return nil } }(),
                                 declared: rule.location)
             })
         }

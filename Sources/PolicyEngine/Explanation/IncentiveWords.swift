@@ -64,14 +64,16 @@ public enum IncentiveWords {
         var lines: [String] = []
         let unit = rule.every.rawValue
         if let next = rule.accelerators.first(where: { $0.at > e.eligible }), let now = e.rate,
-           let then = rule.rate(on: next.at, tier: e.tier)?.rate {
+           let then = rule.rate(on: next.at, tier: e.tier, base: .given(e.baseRate))?.rate {
             let more = next.at - e.eligible
             // The uplift on the whole threshold basis: the new rate less the current one, on all of it.
-            let gain = rule.amount(on: next.at, tier: e.tier).amount - rule.amount(on: next.at, tier: e.tier, reaching: e.eligible).amount
+            let gain = rule.amount(on: next.at, tier: e.tier, base: .given(e.baseRate)).amount
+                - rule.amount(on: next.at, tier: e.tier, reaching: e.eligible, base: .given(e.baseRate)).amount
             lines.append("another \(basis(more, rule.line)) this \(unit) lifts the \(rule.line == .rebate ? "rebate" : "rate") "
                          + "from \(now.percent) to \(then.percent) on all \(basis(next.at, rule.line)): +\(money(gain))")
         }
-        if let index = tiers.firstIndex(where: { $0.name == e.tier }) ?? (e.tier == nil ? -1 : nil) {
+        // A rate function's rate for another tier is not known without calling it as that tier.
+        if !rule.rateIsFunction, let index = tiers.firstIndex(where: { $0.name == e.tier }) ?? (e.tier == nil ? -1 : nil) {
             for higher in tiers.dropFirst(index + 1) {
                 let result = rule.amount(on: e.eligible, tier: higher.name)
                 guard let rate = result.rate, result.amount > e.amount else { continue }

@@ -116,7 +116,7 @@ public enum IncentiveLedger {
             // The evaluator left out the basis dated while a gate suspending the benefit was lapsed.
             let eligible = e.eligible, excluded = e.excluded
             // E(B₀): the rules now — tier, and the rate the whole period's basis reached — on the earlier basis.
-            let before = rule.amount(on: prior.basis, tier: e.tier, reaching: eligible)
+            let before = rule.amount(on: prior.basis, tier: e.tier, reaching: eligible, base: .given(e.baseRate))
             let accrual = e.amount - before.amount
             let trueUp = before.amount - prior.paid
             // Written only with a line: most partners post nothing new at most runs.
@@ -411,7 +411,7 @@ extension IncentiveLedger {
                 let rule = plan.rules[i]
                 let period = IncentivePeriod(rule.every, fiscalYearStart: rule.fiscalYearStart, holding: asOf)
                 let lines = try GRDB.Row.fetchAll(db, sql: """
-                    SELECT l.basisTotal, l.basisExcluded, l.detail, SUM(l.amountCents) OVER (), l.id FROM incentive_line l
+                    SELECT l.basisTotal, l.basisExcluded, l.detail, SUM(l.amountCents) OVER (), l.id, l.rate FROM incentive_line l
                     JOIN partner p ON p.number = l.partnerNumber
                     WHERE l.policySet = ? AND p.id = ? AND l.rule = ? AND l.period = ? AND l.asOf <= ?
                     ORDER BY l.id DESC LIMIT 1
@@ -431,7 +431,9 @@ extension IncentiveLedger {
                 e.capped = fields["capped"] as? Bool ?? false
                 e.suspended = fields["suspended"] != nil
                 e.basisLastYear = (fields["basis_last_year"] as? String).flatMap(ExactDecimal.init(text:))
-                e.rate = rule.rate(on: e.eligible, tier: e.tier)?.rate
+                // The rate recorded (a rate function's result is known only from it), and the base rate below its accelerators.
+                e.rate = (row[5] as String?).flatMap(ExactDecimal.init(text:))
+                e.baseRate = e.rate.map { rate in rule.accelerators.prefix(e.accelerators).reduce(rate) { $0 - $1.add } }
                 return e
             }
         }
