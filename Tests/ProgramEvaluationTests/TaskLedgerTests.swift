@@ -111,7 +111,7 @@ struct TaskLedgerTests {
             try TaskLedger.acknowledge(db, id: 1, on: day("2025-02-05"), note: nil)
         }
         refused("is dismissed", .conflict) { db in try TaskLedger.complete(db, id: 2, outcome: .reached, on: day("2025-02-05"), note: nil) }
-        refused("2025-01-30 is before it was opened (2025-01-31)", .invalid) { db in
+        refused("2025-01-30 is before it was opened (2025-01-31)", .beforeTask) { db in
             try TaskLedger.acknowledge(db, id: 3, on: day("2025-01-30"), note: nil)
         }
         refused("'escalated' is the run's outcome", .invalid) { db in
