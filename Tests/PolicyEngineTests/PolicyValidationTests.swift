@@ -74,6 +74,14 @@ struct PolicyValidationTests {
         #expect(error?.message.contains("fortnightly") == true)
     }
 
+    @Test("a required field left out says it is missing")
+    func missingRequired() {
+        let body = policy("  tiers = { ps.tier \"A\" {} },").replacingOccurrences(of: "cadence = \"monthly\",", with: "")
+        let error = load(body)
+        #expect(error?.field == "cadence")
+        #expect(error?.message.contains("missing: every policy needs one") == true, "\(String(describing: error))")
+    }
+
     @Test("a file that does not return a policy")
     func notAPolicy() {
         #expect(load("return { helper = true }")?.message.contains("must return ps.policy") == true)
