@@ -80,6 +80,16 @@ struct FixtureRunnerTests {
         #expect(results.first?.error?.contains("Policies/s/fixtures/a.json: \(path):") == true, "\(results.first?.error ?? "")")
     }
 
+    @Test("fixture files are read strictly: a trailing comma or a key twice is refused with its line", arguments: [
+        ("{\n  \"cases\": [{\"as_of\": \"2025-02-01\", \"expect\": {\"A\": {\"tier\": \"A\",}}}]\n}", 2),
+        ("{\n  \"cases\": [{\"as_of\": \"2025-02-01\",\n    \"expect\": {\"A\": {\"tier\": \"A\", \"tier\": \"B\"}}}]\n}", 3),
+    ])
+    func strictJSON(text: String, line: Int) throws {
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": text])
+        let error = results.first?.error ?? ""
+        #expect(error.contains("not valid JSON at line \(line):") && error.contains("read strictly"), "\(error)")
+    }
+
     @Test("coverage names what no fixture reaches")
     func coverage() throws {
         let folder = try PoliciesFolder(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Top")])
