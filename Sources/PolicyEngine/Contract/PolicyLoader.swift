@@ -340,6 +340,13 @@ struct PolicyLoader {
             if bands.last?.minimum != 0 {
                 throw table.error(nil, "the lowest band must start at 0 so every score has a band")
             }
+            // The traffic-light names carry their order: green above yellow above red. A
+            // swap would put the best partners in the alerting band without a word.
+            let lights = ["green", "yellow", "red"].compactMap { name in bands.first { $0.name == name } }
+            for (higher, lower) in zip(lights, lights.dropFirst()) where higher.minimum <= lower.minimum {
+                throw table.error(higher.name, "\(higher.name) starts at \(Format.number(higher.minimum)), not above \(lower.name) "
+                    + "(\(Format.number(lower.minimum))): a band's number is the minimum score of that band, green highest")
+            }
         }
         return HealthModel(components: components, bands: bands)
     }
@@ -413,6 +420,11 @@ struct PolicyLoader {
             appliesFunction = reference
         } else {
             appliesProducts = try spec.names("applies_to", "a list of products, e.g. { \"ehr-cloud\" }, or a function(p)")
+            // An empty list could mean "nobody" or "everybody": leaving the field out says everybody.
+            if appliesProducts.isEmpty, spec["applies_to"] != nil {
+                throw spec.error("applies_to", "an empty list applies to nobody — leave applies_to out to apply the gate to every partner, "
+                    + "or list its products")
+            }
         }
         return ComplianceGate(name: name, requirement: requirement, warning: warning, suspendsProducts: products,
                               suspendsBenefits: benefits, appliesToProducts: appliesProducts, appliesFunction: appliesFunction,
