@@ -101,6 +101,16 @@ struct PolicyCheckerTests {
         #expect(nonNumeric.first?.message.contains("numeric threshold") == true)
     }
 
+    @Test("without a .luacheckrc of its own, a folder is linted against the sandbox's globals",
+          .enabled(if: PolicyChecker.executable(named: "luacheck") != nil))
+    func luacheckWithoutConfig() throws {
+        let folder = try PoliciesFolder([
+            "s/p.lua": policy("  tiers = { ps.tier \"A\" { entry = { ps.check('x', function(p) return os.time() > 0 end) } } },"),
+        ])
+        let f = PolicyChecker().check(setDirectory: folder.set("s"), displayPath: "Policies/s")
+        #expect(f.contains { $0.message.contains("luacheck") && $0.message.contains("'os'") && $0.line == 5 }, "\(f.map(\.message))")
+    }
+
     @Test("luacheck flags a global write with its line", .enabled(if: PolicyChecker.executable(named: "luacheck") != nil))
     func luacheck() throws {
         let folder = try PoliciesFolder([

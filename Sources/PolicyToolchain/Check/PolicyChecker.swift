@@ -193,12 +193,23 @@ public struct PolicyChecker {
             }
         }
         guard !files.isEmpty else { return [] }
-        let process = Process()
-        process.executableURL = luacheck
         var arguments = ["--formatter", "plain", "--codes", "--no-color"]
         if let config = luacheckConfig, FileManager.default.fileExists(atPath: config.path) {
-            arguments += ["--config", config.path]
+            return run(luacheck, arguments + ["--config", config.path], files: files, directory: directory, displayPath: displayPath)
         }
+        // A folder without its own .luacheckrc is checked against the sandbox's globals all the
+        // same (the configuration editor-files would write), not against plain Lua's.
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-\(UUID().uuidString).luacheckrc")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        if let text = try? EditorFiles.luacheckConfig(), (try? text.write(to: temporary, atomically: true, encoding: .utf8)) != nil {
+            arguments += ["--config", temporary.path]
+        }
+        return run(luacheck, arguments, files: files, directory: directory, displayPath: displayPath)
+    }
+
+    private func run(_ luacheck: URL, _ arguments: [String], files: [String], directory: URL, displayPath: String) -> [Finding] {
+        let process = Process()
+        process.executableURL = luacheck
         process.arguments = arguments + files.sorted()
         let output = Pipe()
         process.standardOutput = output
