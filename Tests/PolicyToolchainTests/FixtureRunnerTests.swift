@@ -47,6 +47,17 @@ struct FixtureRunnerTests {
         #expect(text.hasSuffix("0 passed, 1 failed\n"))
     }
 
+    @Test("an expected name the policy lacks says so, with a did-you-mean")
+    func misspeltName() throws {
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Tpo")])
+        let text = TestReport.text(results)
+        #expect(text.contains("partner A tier: expected Tpo, got Top"))
+        #expect(text.contains("'Tpo' is not a tier of this policy — did you mean 'Top'?"), "\(text)")
+        let benefit = fixture(expectTier: "Top").replacingOccurrences(of: #""tier": "Top""#, with: #""benefits": { "rtae": 2 }"#)
+        let benefitText = TestReport.text(try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": benefit]))
+        #expect(benefitText.contains("'rtae' is not a benefit of any tier of this policy — did you mean 'rate'?"), "\(benefitText)")
+    }
+
     @Test("JUnit XML parses and its counts match")
     func junit() throws {
         let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Base"),
