@@ -266,7 +266,17 @@ static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     }
     if (nsize > old && c->enforce > 0 && c->limit > 0) {
         size_t grow = nsize - old;
-        if (c->killed == LH_KILL_MEMORY || c->used + grow > c->limit) {
+        if (c->killed == LH_KILL_MEMORY) return NULL;
+        if (c->used + grow > c->limit) {
+            // The cap is on live memory, not on garbage not yet collected:
+            // the first refusal makes Lua run a full (emergency) collection
+            // and ask once more (lmem.c's tryagain); only a request that
+            // still does not fit stops the call.
+            if (!c->refused) {
+                c->refused = 1;
+                return NULL;
+            }
+            c->refused = 0;
             if (c->L != NULL && c->killed == LH_KILL_NONE) {
                 char message[96];
                 snprintf(message, sizeof message, "memory limit of %zu KiB exceeded", c->limit / 1024);
@@ -277,6 +287,7 @@ static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     }
     void *block = pool_resize(c, ptr, old, nsize);
     if (block == NULL) return NULL;
+    if (nsize > old) c->refused = 0;
     c->used = c->used - old + nsize;
     if (c->used > c->peak) c->peak = c->used;
     return block;
@@ -457,6 +468,24 @@ static int lh_proxy_len(lua_State *L) {
     lua_getmetatable(L, 1);
     lua_getfield(L, -1, "__target");
     lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+    return 1;
+}
+
+int lh_proxy_target(lua_State *L, int index) {
+    index = lua_absindex(L, index);
+    if (!lua_checkstack(L, 3) || !lua_getmetatable(L, index)) return 0;
+    // Raw reads only: a policy's own metatables must not run code here.
+    lua_pushliteral(L, "__newindex");
+    lua_rawget(L, -2);
+    int proxy = lua_tocfunction(L, -1) == lh_readonly_write;
+    lua_pop(L, 1);
+    if (!proxy) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_pushliteral(L, "__target");
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
     return 1;
 }
 

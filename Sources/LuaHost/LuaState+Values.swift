@@ -120,6 +120,10 @@ extension LuaState {
             throw LuaError(.typeMismatch, "table nested more than \(Self.maximumDepth) levels deep (is it cyclic?)")
         }
         guard lua_checkstack(L, 4) != 0 else { throw LuaError(.memoryLimit, "Lua stack overflow while reading a table") }
+        // A module's table reaches the policy as a read-only proxy: read the table behind it.
+        let behindProxy = lh_proxy_target(L, index) != 0
+        defer { if behindProxy { lh_pop(L, 1) } }
+        let index = behindProxy ? lua_absindex(L, -1) : index
         let length = Int(lua_rawlen(L, index))
         var sequence: [LuaValue] = []
         var fields: [String: LuaValue] = [:]

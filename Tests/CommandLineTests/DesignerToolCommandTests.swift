@@ -179,5 +179,8 @@ struct DesignerToolCommandTests {
         let written = try partnerscore(["policy", "editor-files", "P"], in: w)
         #expect(written.status == 0 && written.stdout.contains("P/.luals/partnerscore.d.lua: written"))
         #expect(try partnerscore(["policy", "editor-files", "--check", "P"], in: w).status == 0)
+        // The sets' declared measures complete as fields of p, with where they are declared.
+        let measures = try String(contentsOfFile: w.path("P/.luals/measures.d.lua"), encoding: .utf8)
+        #expect(measures.contains("---@field months_5k_of_last_4 number? ") && measures.contains("(telecom/agents.lua:"), "\(measures)")
     }
 }

@@ -53,6 +53,29 @@ struct LimitsTests {
         #expect(clock.now - start < .seconds(2))
     }
 
+    @Test("the memory cap is on live memory: garbage is collected before a request is refused")
+    func garbageIsNotCounted() throws {
+        let limits = LuaLimits(instructions: 0, memoryBytes: 64 << 20, timeout: .seconds(10))
+        // Three 20 MB strings one after another: 60 MB allocated, 20 MB live at a time.
+        let source = "local n = 0 for i = 1, 3 do local s = string.rep('x', 20000000) n = n + #s end return n"
+        #expect(try run(source, limits: limits) == 60_000_000)
+        // Across calls too: each call's garbage is the next call's to collect.
+        let lua = try LuaState()
+        for _ in 1...4 { #expect(try run("local s = string.rep('y', 20000000) return #s", in: lua, limits: limits) == 20_000_000) }
+        // What is live still counts.
+        let live = "local t = {} for i = 1, 4 do t[i] = string.rep(tostring(i), 20000000) end return #t"
+        #expect(luaError { try run(live, limits: limits) }?.kind == .memoryLimit)
+    }
+
+    @Test("a memory limit caught with pcall still fails the call")
+    func memoryCaughtByPcall() throws {
+        let source = """
+            for i = 1, 10 do pcall(function() local t = {} for j = 1, 1e8 do t[j] = j end end) end
+            return "survived"
+            """
+        #expect(luaError { try run(source, limits: small) }?.kind == .memoryLimit)
+    }
+
     @Test("a memory bomb is a memory-limit error", arguments: [
         "return string.rep('x', 1e10)",
         "return string.rep('x', 1e8)",

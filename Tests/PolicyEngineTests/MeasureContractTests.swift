@@ -114,6 +114,16 @@ struct MeasureContractTests {
                 ps.measure "x" { kind = "revenue", window = "quarter_to_dat", aggregate = "sum" },
             """))
         #expect(window?.field == "measures[1].window" && window?.message.contains("did you mean 'quarter_to_date'?") == true)
+        // A unit a window does not take is named, with the units it does; a long one is echoed as written.
+        let unit = error(policy(measures: """
+                ps.measure "x" { kind = "revenue", window = "3 monts", aggregate = "sum" },
+            """))
+        #expect(unit?.message.contains("unknown unit 'monts' — did you mean 'months'?") == true, "\(String(describing: unit))")
+        #expect(unit?.message.contains("60 (days)") == false)
+        let long = error(policy(measures: """
+                ps.measure "x" { kind = "revenue", window = "101 years", aggregate = "sum" },
+            """))
+        #expect(long?.message.contains("got \"101 years\"") == true, "\(String(describing: long))")
         let noWindow = error(policy(measures: """
                 ps.measure "x" { kind = "revenue", aggregate = "sum" },
             """))

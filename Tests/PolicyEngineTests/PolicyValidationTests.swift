@@ -74,6 +74,46 @@ struct PolicyValidationTests {
         #expect(error?.message.contains("fortnightly") == true)
     }
 
+    @Test("traffic-light bands out of order are refused: a band's number is its minimum score")
+    func bandsOutOfOrder() {
+        let body = policy("""
+              tiers = { ps.tier "A" {} },
+              health = {
+                components = { ps.component "r" { weight = 1, metric = "revenue_3m", target = 100 } },
+                bands = { green = 30, yellow = 70, red = 0 },
+              },
+            """)
+        let error = load(body)
+        #expect(error?.field == "health.bands.green", "\(String(describing: error))")
+        #expect(error?.message.contains("green starts at 30, not above yellow (70)") == true, "\(String(describing: error))")
+        // Other names are the designer's to order.
+        #expect(load(policy("""
+              tiers = { ps.tier "A" {} },
+              health = {
+                components = { ps.component "r" { weight = 1, metric = "revenue_3m", target = 100 } },
+                bands = { thriving = 30, fading = 70, lost = 0 },
+              },
+            """)) == nil)
+    }
+
+    @Test("a gate's empty applies_to is refused: leaving it out is how a gate covers every partner")
+    func emptyAppliesTo() {
+        let error = load(policy("""
+              tiers = { ps.tier "A" { benefits = { mdf = 1 } } },
+              gates = { ps.gate "HIPAA" { credential = "HIPAA", applies_to = {}, suspends = { benefits = { "mdf" } } } },
+            """))
+        #expect(error?.field == "gates[1].applies_to" && error?.message.contains("leave applies_to out") == true,
+                "\(String(describing: error))")
+    }
+
+    @Test("a required field left out says it is missing")
+    func missingRequired() {
+        let body = policy("  tiers = { ps.tier \"A\" {} },").replacingOccurrences(of: "cadence = \"monthly\",", with: "")
+        let error = load(body)
+        #expect(error?.field == "cadence")
+        #expect(error?.message.contains("missing: every policy needs one") == true, "\(String(describing: error))")
+    }
+
     @Test("a file that does not return a policy")
     func notAPolicy() {
         #expect(load("return { helper = true }")?.message.contains("must return ps.policy") == true)

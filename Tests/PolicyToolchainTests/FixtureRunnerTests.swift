@@ -47,6 +47,17 @@ struct FixtureRunnerTests {
         #expect(text.hasSuffix("0 passed, 1 failed\n"))
     }
 
+    @Test("an expected name the policy lacks says so, with a did-you-mean")
+    func misspeltName() throws {
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Tpo")])
+        let text = TestReport.text(results)
+        #expect(text.contains("partner A tier: expected Tpo, got Top"))
+        #expect(text.contains("'Tpo' is not a tier of this policy — did you mean 'Top'?"), "\(text)")
+        let benefit = fixture(expectTier: "Top").replacingOccurrences(of: #""tier": "Top""#, with: #""benefits": { "rtae": 2 }"#)
+        let benefitText = TestReport.text(try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": benefit]))
+        #expect(benefitText.contains("'rtae' is not a benefit of any tier of this policy — did you mean 'rate'?"), "\(benefitText)")
+    }
+
     @Test("JUnit XML parses and its counts match")
     func junit() throws {
         let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Base"),
@@ -78,6 +89,16 @@ struct FixtureRunnerTests {
     func malformed(text: String, path: String) throws {
         let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": text])
         #expect(results.first?.error?.contains("Policies/s/fixtures/a.json: \(path):") == true, "\(results.first?.error ?? "")")
+    }
+
+    @Test("fixture files are read strictly: a trailing comma or a key twice is refused with its line", arguments: [
+        ("{\n  \"cases\": [{\"as_of\": \"2025-02-01\", \"expect\": {\"A\": {\"tier\": \"A\",}}}]\n}", 2),
+        ("{\n  \"cases\": [{\"as_of\": \"2025-02-01\",\n    \"expect\": {\"A\": {\"tier\": \"A\", \"tier\": \"B\"}}}]\n}", 3),
+    ])
+    func strictJSON(text: String, line: Int) throws {
+        let results = try run(["s/p.lua": policy(tiers), "s/fixtures/a.json": text])
+        let error = results.first?.error ?? ""
+        #expect(error.contains("not valid JSON at line \(line):") && error.contains("read strictly"), "\(error)")
     }
 
     @Test("coverage names what no fixture reaches")

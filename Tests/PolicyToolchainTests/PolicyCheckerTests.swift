@@ -60,6 +60,21 @@ struct PolicyCheckerTests {
         #expect(f.contains { $0.severity == .error && $0.message.contains("write 0.4 for 40%") && $0.line == 7 })
     }
 
+    @Test("an impossible threshold on a declared count of periods")
+    func impossiblePeriods() throws {
+        let f = try findings("""
+              measures = {
+                ps.periods "good_quarters" { kind = "revenue", aggregate = "sum", every = "quarter", last = 4, at_least = 1000 },
+              },
+              tiers = {
+                ps.tier "Base" {},
+                ps.tier "Top" { entry = { ps.at_least("good_quarters", 5) } },
+              },
+            """)
+        #expect(f.contains { $0.severity == .error && $0.message.contains("good_quarters counts 4 periods, so it is never ≥ 5") },
+                "\(f.map(\.message))")
+    }
+
     @Test("threshold orders that leave partners with no tier, or demote them at once")
     func orders() throws {
         let f = try findings("""
@@ -84,6 +99,16 @@ struct PolicyCheckerTests {
         #expect(outOfOrder.first?.line == 7)
         let nonNumeric = try findings("  tiers = { ps.tier \"A\" { entry = { ps.at_least(\"revenue_12m\", \"high\") } } },")
         #expect(nonNumeric.first?.message.contains("numeric threshold") == true)
+    }
+
+    @Test("without a .luacheckrc of its own, a folder is linted against the sandbox's globals",
+          .enabled(if: PolicyChecker.executable(named: "luacheck") != nil))
+    func luacheckWithoutConfig() throws {
+        let folder = try PoliciesFolder([
+            "s/p.lua": policy("  tiers = { ps.tier \"A\" { entry = { ps.check('x', function(p) return os.time() > 0 end) } } },"),
+        ])
+        let f = PolicyChecker().check(setDirectory: folder.set("s"), displayPath: "Policies/s")
+        #expect(f.contains { $0.message.contains("luacheck") && $0.message.contains("'os'") && $0.line == 5 }, "\(f.map(\.message))")
     }
 
     @Test("luacheck flags a global write with its line", .enabled(if: PolicyChecker.executable(named: "luacheck") != nil))

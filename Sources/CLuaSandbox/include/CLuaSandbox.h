@@ -74,6 +74,8 @@ typedef struct lh_control {
     size_t peak;                // high-water mark since the last call began
     size_t limit;               // cap while enforcing; 0 = none
     int enforce;                // > 0 while a script runs
+    int refused;                // a request over the cap was refused once and Lua is
+                                // collecting its garbage before it asks again
     // small blocks freed by the state, kept for reuse by size class (see lh_alloc)
     void *pool[LH_POOL_CLASSES + 1];
     int pool_count[LH_POOL_CLASSES + 1];
@@ -176,6 +178,11 @@ void lh_preload(lua_State *L, const char *name);
 
 /// Push a read-only proxy of the table at `index` (shallow).
 void lh_push_readonly(lua_State *L, int index, const char *what);
+/// When the value at `index` is a read-only proxy (what `require` returns for
+/// a module's table), pushes the table it stands for and returns 1; else
+/// pushes nothing and returns 0. Readers that walk tables raw (lua_next) use
+/// it, or they would see a module's table as empty.
+int lh_proxy_target(lua_State *L, int index);
 
 /// Tests only: make the stock string.find/match/gmatch/gsub visible to
 /// scripts as global `stock_string`, to compare the matchers.

@@ -129,7 +129,9 @@ struct ContractTable {
         // A month counted as a twelfth of 365.25 days, so "100 years" itself is allowed.
         guard period.days <= longestPeriod.days, period.months <= longestPeriod.months,
               Double(period.days) + Double(period.months) * 365.25 / 12 <= Double(longestPeriod.days) else {
-            throw PolicyError(.validation, file: file, line: line, field: path, "expected a period of at most \(Day.longestSpanInYears) years, got \(period)")
+            // Echo what was written ("101 years"), not its months.
+            let written = value.stringValue.map { "\"\($0)\"" } ?? "\(period)"
+            throw PolicyError(.validation, file: file, line: line, field: path, "expected a period of at most \(Day.longestSpanInYears) years, got \(written)")
         }
         return period
     }

@@ -205,6 +205,12 @@ extension PolicyLoader {
             } else if text == "all_time" {
                 window = .allTime
             } else if text.split(separator: " ").count == 2, text.first?.isNumber == true {
+                // A window counts days, weeks, months or years (not every period form a deadline takes).
+                let unit = String(text.split(separator: " ")[1])
+                let units = ["day", "days", "week", "weeks", "month", "months", "year", "years"]
+                guard units.contains(unit) else {
+                    throw fail("window", "unknown unit '\(unit)'" + didYouMean(unit, ["days", "weeks", "months", "years"]) + "; \(help)")
+                }
                 let period = try ContractTable.period(.string(text), path: "\(place.field).window", line: place.line, file: place.file)
                 guard period.days + period.months > 0 else { throw fail("window", "a window of \(period) holds no day; \(help)") }
                 window = .last(period)

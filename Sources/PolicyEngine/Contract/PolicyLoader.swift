@@ -32,20 +32,25 @@ struct PolicyLoader {
                 + " (expected \(ContractTable.list(Contract.fieldNames(of: .policy))))")
         }
         let line = root.line
-        guard let name = root["name"]?.stringValue, !name.isEmpty else { throw fail("name", "expected a non-empty string") }
+        // A required field left out says so; one given with the wrong value says what it got.
+        func need(_ key: String, _ expected: String) -> PolicyError {
+            guard let value = root[key] else { return fail(key, "missing: every policy needs one — \(expected)") }
+            return fail(key, "\(expected), got \(value.stringValue.map { "'\($0)'" } ?? value.typeName)")
+        }
+        guard let name = root["name"]?.stringValue, !name.isEmpty else { throw need("name", "expected a non-empty string") }
         guard let version = root["version"].flatMap(Self.text), !version.isEmpty else {
-            throw fail("version", "expected a version string such as \"2026.1\"")
+            throw need("version", "expected a version string such as \"2026.1\"")
         }
         if let description = root["description"], description.stringValue == nil {
             throw fail("description", "expected a text, got \(description.typeName)")
         }
         guard let effectiveText = root["effective"]?.stringValue else {
-            throw fail("effective", "expected the effective date as \"YYYY-MM-DD\"")
+            throw need("effective", "expected the effective date as \"YYYY-MM-DD\"")
         }
         let effective: Day
         do { effective = try Day(parsing: effectiveText) } catch { throw fail("effective", "\(error)") }
         guard let programValues = root["programs"]?.arrayValue, !programValues.isEmpty else {
-            throw fail("programs", "expected a list of the program names this policy governs, e.g. { \"telecom-agents\" }")
+            throw need("programs", "expected a list of the program names this policy governs, e.g. { \"telecom-agents\" }")
         }
         var programs: [String] = []
         for (i, program) in programValues.enumerated() {
@@ -54,7 +59,7 @@ struct PolicyLoader {
         }
         let cadences = Cadence.allCases.map(\.rawValue)
         guard let cadenceText = root["cadence"]?.stringValue else {
-            throw fail("cadence", "expected one of \(cadences.joined(separator: ", "))")
+            throw need("cadence", "expected one of \(cadences.joined(separator: ", "))")
         }
         guard let cadence = Cadence(rawValue: cadenceText) else {
             throw fail("cadence", "unknown cadence '\(cadenceText)'" + Suggestion.didYouMean(cadenceText, among: cadences)
@@ -64,7 +69,7 @@ struct PolicyLoader {
             ?? Period()
 
         guard let tierValues = root["tiers"]?.arrayValue, !tierValues.isEmpty else {
-            throw fail("tiers", "expected a non-empty list of tiers, lowest first: { ps.tier \"Registered\" { ... }, ... }")
+            throw need("tiers", "expected a non-empty list of tiers, lowest first: { ps.tier \"Registered\" { ... }, ... }")
         }
         var tiers: [TierDefinition] = []
         for (i, tierValue) in tierValues.enumerated() {
@@ -336,6 +341,13 @@ struct PolicyLoader {
             if bands.last?.minimum != 0 {
                 throw table.error(nil, "the lowest band must start at 0 so every score has a band")
             }
+            // The traffic-light names carry their order: green above yellow above red. A
+            // swap would put the best partners in the alerting band without a word.
+            let lights = ["green", "yellow", "red"].compactMap { name in bands.first { $0.name == name } }
+            for (higher, lower) in zip(lights, lights.dropFirst()) where higher.minimum <= lower.minimum {
+                throw table.error(higher.name, "\(higher.name) starts at \(Format.number(higher.minimum)), not above \(lower.name) "
+                    + "(\(Format.number(lower.minimum))): a band's number is the minimum score of that band, green highest")
+            }
         }
         return HealthModel(components: components, bands: bands)
     }
@@ -409,6 +421,11 @@ struct PolicyLoader {
             appliesFunction = reference
         } else {
             appliesProducts = try spec.names("applies_to", "a list of products, e.g. { \"ehr-cloud\" }, or a function(p)")
+            // An empty list could mean "nobody" or "everybody": leaving the field out says everybody.
+            if appliesProducts.isEmpty, spec["applies_to"] != nil {
+                throw spec.error("applies_to", "an empty list applies to nobody — leave applies_to out to apply the gate to every partner, "
+                    + "or list its products")
+            }
         }
         return ComplianceGate(name: name, requirement: requirement, warning: warning, suspendsProducts: products,
                               suspendsBenefits: benefits, appliesToProducts: appliesProducts, appliesFunction: appliesFunction,

@@ -33,7 +33,7 @@ public struct PolicyChecker {
         var findings: [Finding] = []
         do {
             let set = try PolicySet(directory: directory, displayPath: displayPath, library: library)
-            for policy in set.policies { findings.append(contentsOf: analyse(policy)) }
+            for policy in set.policies { findings.append(contentsOf: analyse(policy, measures: set.measures)) }
         } catch let error as PolicyError {
             let message = (error.field.map { "\($0): " } ?? "") + error.message
             findings.append(Finding(severity: .error, file: error.file, line: error.line, message: message))
@@ -46,7 +46,7 @@ public struct PolicyChecker {
 
     // MARK: - Analyses of a loaded policy
 
-    public func analyse(_ policy: Policy) -> [Finding] {
+    public func analyse(_ policy: Policy, measures: MeasurePlan = .empty) -> [Finding] {
         var findings: [Finding] = []
         func warn(_ line: Int?, _ message: String) {
             findings.append(Finding(severity: .warning, file: policy.file, line: line, message: message))
@@ -57,7 +57,7 @@ public struct PolicyChecker {
         // Thresholds no value can meet.
         for tier in policy.tiers {
             for criterion in tier.entry + (tier.maintain ?? []) {
-                if let problem = impossible(criterion) { error(criterion.line, "tier \(tier.name): \(criterion.label) — \(problem)") }
+                if let problem = impossible(criterion, measures: measures) { error(criterion.line, "tier \(tier.name): \(criterion.label) — \(problem)") }
             }
             // Contradictory bounds in one tier's entry criteria.
             var lower: [Metric: (Double, Int?)] = [:], upper: [Metric: (Double, Int?)] = [:]
@@ -117,7 +117,19 @@ public struct PolicyChecker {
     }
 
     /// Why no value of the metric can meet the criterion, if that is so.
-    func impossible(_ criterion: Criterion) -> String? {
+    func impossible(_ criterion: Criterion, measures: MeasurePlan = .empty) -> String? {
+        if case .measure(let ref, let op, let value) = criterion.test, ref.index < measures.count,
+           case .periods(let periods) = measures.declarations[ref.index].definition {
+            // A count of the last N periods is 0...N.
+            let last = Double(periods.last)
+            if (op == .atLeast && value > last) || (op == .above && value >= last) {
+                return "\(ref.name) counts \(periods.last) periods, so it is never \(op == .atLeast ? "≥" : ">") \(Format.number(value))"
+            }
+            if (op == .below && value <= 0) || (op == .atMost && value < 0) {
+                return "\(ref.name) is a count, never negative"
+            }
+            return nil
+        }
         guard case .metric(let metric, let op, let value) = criterion.test else {
             if case .territories(let op, let value) = criterion.test, (op == .below && value <= 0) || (op == .atMost && value < 0) {
                 return "a partner cannot have fewer than 0 territories"
@@ -181,12 +193,23 @@ public struct PolicyChecker {
             }
         }
         guard !files.isEmpty else { return [] }
-        let process = Process()
-        process.executableURL = luacheck
         var arguments = ["--formatter", "plain", "--codes", "--no-color"]
         if let config = luacheckConfig, FileManager.default.fileExists(atPath: config.path) {
-            arguments += ["--config", config.path]
+            return run(luacheck, arguments + ["--config", config.path], files: files, directory: directory, displayPath: displayPath)
         }
+        // A folder without its own .luacheckrc is checked against the sandbox's globals all the
+        // same (the configuration editor-files would write), not against plain Lua's.
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-\(UUID().uuidString).luacheckrc")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        if let text = try? EditorFiles.luacheckConfig(), (try? text.write(to: temporary, atomically: true, encoding: .utf8)) != nil {
+            arguments += ["--config", temporary.path]
+        }
+        return run(luacheck, arguments, files: files, directory: directory, displayPath: displayPath)
+    }
+
+    private func run(_ luacheck: URL, _ arguments: [String], files: [String], directory: URL, displayPath: String) -> [Finding] {
+        let process = Process()
+        process.executableURL = luacheck
         process.arguments = arguments + files.sorted()
         let output = Pipe()
         process.standardOutput = output

@@ -1,5 +1,6 @@
 import Foundation
 import PartnerModel
+import PartnerStore
 import PolicyEngine
 
 /// A fixture file (`Policies/<set>/fixtures/*.json`): partners, their
@@ -136,6 +137,14 @@ extension Fixture {
         func fail(_ path: String, _ message: String) -> FixtureError { FixtureError(file: display, path: path, message: message) }
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw fail("", "cannot read: \(error.localizedDescription)") }
+        // Read as strictly as imports and request bodies first: a trailing comma or a key written
+        // twice (the second silently winning) would lose an expectation without a word.
+        let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        do { _ = try JSONValue(parsing: text) } catch {
+            let line = text.prefix(max(0, error.column - 1)).reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw fail("", "not valid JSON at line \(line): \(error.message) — fixtures are read strictly (RFC 8259: "
+                + "no trailing comma, no key twice, no comments)")
+        }
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw fail("", "not valid JSON (\(error.localizedDescription)) — check commas and quotes")

@@ -240,6 +240,12 @@ enum ExpectationCheck {
         func add(_ field: String, _ expected: String, _ actual: String, _ detail: [String] = []) {
             out.append(Mismatch(partnerID: got.partnerID, field: field, expected: expected, actual: actual, detail: detail))
         }
+        // An expected name the policy does not have is most likely a typo: say so first.
+        func unknown(_ name: String?, among names: [String]?, _ what: String) -> [String] {
+            guard let name, let names, !names.contains(name) else { return [] }
+            return ["'\(name)' is not \(what) of this policy" + Suggestion.didYouMean(name, among: names)]
+        }
+        let tierNames = policy.map { $0.tiers.map(\.name) }
         for (name, expected) in e.incentives.sorted(by: { $0.key < $1.key }) {
             guard let earned = got.incentives.first(where: { $0.name == name }) else {
                 let rules = policy?.incentives?.rules.map(\.name) ?? []
@@ -254,7 +260,7 @@ enum ExpectationCheck {
         }
         let tierContext = tierDetail(got)
         if let tier = e.tier, tier != got.tier {
-            add("tier", tier ?? "no tier", got.tier ?? "no tier", tierContext)
+            add("tier", tier ?? "no tier", got.tier ?? "no tier", unknown(tier, among: tierNames, "a tier") + tierContext)
         }
         if let standing = e.standing, standing != got.standing {
             add("standing", standing.rawValue, got.standing.rawValue, tierContext)
@@ -263,13 +269,14 @@ enum ExpectationCheck {
             add("tier event", event.rawValue, got.tierEvent.rawValue, tierContext)
         }
         if let qualifies = e.qualifiesFor, qualifies != got.qualifiesFor {
-            add("qualifies for", qualifies ?? "no tier", got.qualifiesFor ?? "no tier", tierContext)
+            add("qualifies for", qualifies ?? "no tier", got.qualifiesFor ?? "no tier", unknown(qualifies, among: tierNames, "a tier") + tierContext)
         }
         let healthContext = got.health.components.map {
             "\($0.name): score \(String(format: "%.2f", $0.score)) × weight → \(PolicyEngine.Format.number($0.contribution)) points (\($0.observed) against \($0.target))"
         }
         if let band = e.healthBand, band != got.health.band {
-            add("health band", band, "\(got.health.band) (score \(PolicyEngine.Format.number(got.health.score)))", healthContext)
+            add("health band", band, "\(got.health.band) (score \(PolicyEngine.Format.number(got.health.score)))",
+                unknown(band, among: policy.map { $0.health.bands.map(\.name) }, "a health band") + healthContext)
         }
         if let minimum = e.healthMin, got.health.score < minimum {
             add("health score", "≥ \(PolicyEngine.Format.number(minimum))", PolicyEngine.Format.number(got.health.score), healthContext)
@@ -279,7 +286,8 @@ enum ExpectationCheck {
         }
         for (name, status) in e.gates.sorted(by: { $0.key < $1.key }) {
             guard let gate = got.gates.first(where: { $0.gate == name }) else {
-                add("gate \(name)", status.rawValue, "no such gate (policy has: \(got.gates.map(\.gate).joined(separator: ", ")))")
+                add("gate \(name)", status.rawValue, "no such gate (policy has: \(got.gates.map(\.gate).joined(separator: ", ")))"
+                    + Suggestion.didYouMean(name, among: got.gates.map(\.gate)))
                 continue
             }
             if gate.status != status {
@@ -310,7 +318,8 @@ enum ExpectationCheck {
             add("open alerts", "includes \(alert)", open.isEmpty ? "none" : open.joined(separator: ", "), alertDetail)
         }
         if let intervention = e.intervention, intervention != got.intervention?.action {
-            add("intervention", intervention ?? "none", got.intervention?.action ?? "none", alertDetail)
+            add("intervention", intervention ?? "none", got.intervention?.action ?? "none",
+                unknown(intervention, among: policy.map { $0.interventions.map(\.action) }, "a step's action") + alertDetail)
         }
         if let step = e.interventionStep, step != (got.intervention?.step ?? 0) {
             add("intervention step", String(step), String(got.intervention?.step ?? 0), alertDetail)
@@ -338,7 +347,8 @@ enum ExpectationCheck {
         }
         for (name, value) in e.benefits.sorted(by: { $0.key < $1.key }) where got.benefits[name] != value {
             let why = got.suspendedBenefits.contains(name) ? "suspended by a lapsed compliance gate" : "not a benefit of tier \(got.tier ?? "none")"
-            add("benefit \(name)", value.description, got.benefits[name]?.description ?? "none (\(why))")
+            add("benefit \(name)", value.description, got.benefits[name]?.description ?? "none (\(why))",
+                unknown(name, among: policy.map { Array(Set($0.tiers.flatMap(\.benefits.keys))).sorted() }, "a benefit of any tier"))
         }
         return out
     }

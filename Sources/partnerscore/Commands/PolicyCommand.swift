@@ -44,12 +44,13 @@ extension Partnerscore {
         struct EditorFilesCommand: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "editor-files",
-                abstract: "Write the editor files (.luals/partnerscore.d.lua, .luacheckrc) made from the host.",
+                abstract: "Write the editor files (.luarc.json, .luals/*.d.lua, .luacheckrc) made from the host and the sets.",
                 discussion: """
                     lua-language-server's definitions come from the metric catalogue, the partner \
-                    table, the contract's fields and the partnerscore library; luacheck's globals \
-                    from the sandbox itself. --check writes nothing and exits 1 when a file in the \
-                    folder differs from what the host makes (CI runs it).
+                    table, the contract's fields and the partnerscore library, and the measures the \
+                    folder's sets declare (.luals/measures.d.lua); luacheck's globals from the sandbox \
+                    itself. --check writes nothing and exits 1 when a file in the folder differs from \
+                    what the host makes (CI runs it).
                     """
             )
 
@@ -61,8 +62,22 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingFailures {
+                    // The sets' declared measures become fields of p; a set that does not load says why.
+                    let sets: [PolicySet]
+                    do { sets = try PolicyOptions.loadSets(at: [directory]) } catch let error as PolicyError {
+                        throw CommandFailure("error[policy]: \(error) — the editor files list the sets' measures: fix it, then run this again")
+                    }
+                    // Places relative to the folder, so the files are the same wherever it is checked out.
+                    let prefix = PolicyOptions.display(directory) + "/"
+                    let measures = sets.flatMap { set in
+                        zip(set.measures.declarations, set.measures.types).map { declaration, type in
+                            var relative = declaration
+                            if relative.file.hasPrefix(prefix) { relative.file.removeFirst(prefix.count) }
+                            return (declaration: relative, type: type)
+                        }
+                    }
                     let files: [(path: String, contents: String)]
-                    do { files = try EditorFiles.generate() } catch {
+                    do { files = try EditorFiles.generate(measures: measures) } catch {
                         throw CommandFailure("error: cannot make the editor files: \(error)")
                     }
                     var stale: [String] = []
