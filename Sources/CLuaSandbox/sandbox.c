@@ -343,6 +343,7 @@ void lh_arm(lua_State *L, int64_t instructions, size_t memory_bytes, int64_t tim
     c->budget = instructions;
     c->executed = 0;
     c->limit = memory_bytes;
+    c->refused = 0;
     c->peak = c->used;
     c->call_started_ns = lh_now_ns();
     c->deadline_ns = timeout_ns <= 0 ? 0

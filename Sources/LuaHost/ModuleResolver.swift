@@ -79,6 +79,16 @@ public struct ModuleResolver: Sendable {
             }
         }
         var message = "module '\(name)' not found (looked for \(tried.joined(separator: ", ")))"
+        // Name what there is, so a typo shows next to the right name.
+        let available = roots.flatMap { root -> [String] in
+            let files = (try? FileManager.default.subpathsOfDirectory(atPath: root.directory.path)) ?? []
+            return files.filter { $0.hasSuffix(".lua") && !$0.hasPrefix("fixtures/") && !$0.contains("/.") && !$0.hasPrefix(".") }
+                .map { String($0.dropLast(4)).replacingOccurrences(of: "/", with: ".") }
+        }
+        let names = Array(Set(available)).sorted()
+        if !names.isEmpty {
+            message += "; modules there: " + names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", …" : "")
+        }
         // A set copied out of its Policies folder has no lib beside it: say how to name one.
         let missing = roots.dropFirst().filter { !FileManager.default.fileExists(atPath: $0.directory.path) }
         if !missing.isEmpty {

@@ -54,6 +54,9 @@ struct ModuleResolverTests {
         #expect(error?.kind == .runtime)
         #expect(error?.message.contains("Policies/telecom/nothere.lua") == true)
         #expect(error?.message.contains("Policies/lib/nothere.lua") == true)
+        // And what is there, so a typo shows beside the right name.
+        #expect(error?.message.contains("modules there: ") == true && error?.message.contains("helpers") == true
+                && error?.message.contains("tiers.common") == true, "\(String(describing: error))")
     }
 
     @Test("a syntax error in a module names the module's file and line")

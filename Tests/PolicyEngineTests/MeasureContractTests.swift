@@ -134,6 +134,11 @@ struct MeasureContractTests {
                 ps.difference "odd" { "money", "deals" },
             """))
         #expect(mixed?.line == 7 && mixed?.message.contains("one type") == true)
+        let three = error(policy(measures: """
+                ps.measure "a" { kind = "revenue", window = "3 months", aggregate = "sum" },
+                ps.ratio "r" { "a", "a", "a" },
+            """))
+        #expect(three?.message.contains("ps.ratio takes exactly two operands") == true, "\(String(describing: three))")
         let metricName = error(policy(measures: """
                 ps.measure "revenue_3m" { kind = "revenue", window = "3 months", aggregate = "sum" },
             """))

@@ -56,6 +56,9 @@ extension PolicyLoader {
         let allowed = form == "events" ? Contract.fieldNames(of: .measure)
             : form == "periods" ? Contract.fieldNames(of: .periods) : ["name", "1", "2"] + Contract.fieldNames(of: .derivedMeasure)
         for key in spec.keys.sorted() where !ContractTable.recorded.contains(key) && key != "_form" && !allowed.contains(key) {
+            if form != "events", form != "periods", Int(key) != nil {
+                throw fail("", "\(constructor) takes exactly two operands, measures or metrics: \(constructor) \"\(name)\" { \"a\", \"b\" }")
+            }
             let hint = form == "events" && Contract.fieldNames(of: .periods).contains(key) ? " ('\(key)' belongs to ps.periods)"
                 : form == "periods" && key == "window" ? " (ps.periods takes every = \"month\" and last = N instead of a window)"
                 : Suggestion.didYouMean(key, among: allowed.filter { Int($0) == nil })

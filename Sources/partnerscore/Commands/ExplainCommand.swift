@@ -67,7 +67,9 @@ extension Partnerscore {
                     source = (reevaluate ? "Evaluated" : "No decision was recorded as of \(day): evaluated")
                         + " now from the state stored for policy set '\(set.name)' (nothing written)."
                     if let last = try DecisionLog.lastRun(in: partnerStore, policySet: set.name), last >= day {
-                        source += "\nThat state is as of the later run of \(last), so this is not what was decided on \(day)."
+                        source += last == day
+                            ? "\nThat state already holds the run of \(day), so this is not what was decided then (without --reevaluate, explain shows that decision)."
+                            : "\nThat state is as of the later run of \(last), so this is not what was decided on \(day)."
                         tiersLastDue = try DecisionLog.state(in: partnerStore, policySet: set.name, partnerID: partnerID)?.lastTierEvaluation
                     }
                 }
