@@ -91,6 +91,7 @@
 ---@field intervention_precedence string[]? alert kinds or alerts ("gate_lapsed:ISO27001") whose intervention is the partner's first, in order (default: the most escalated step, then the oldest alert)
 ---@field limits Limits? this policy's functions' limits (default: the host's; a run's flags win)
 ---@field measures (Measure|Periods|DerivedMeasure|(Measure|Periods|DerivedMeasure)[])[]? measures over the partner's events that criteria, components, flags and functions read like metrics (a list of ps.measure, ps.periods, ps.ratio, ps.difference, ps.growth, or lists of them)
+---@field incentives Incentives? what partners earn: currency and rules (ps.commission, ps.rebate, ps.growth_rebate, ps.mdf, ps.spiff)
 
 ---@class Tier
 ---@field name string set by ps.tier "Name"
@@ -206,6 +207,72 @@
 ---@class DatedWindow
 ---@field from string the first day counted, "YYYY-MM-DD"
 ---@field to string the last day counted, "YYYY-MM-DD" (never after the evaluation day)
+
+---@class Incentives
+---@field currency string the currency every line is paid in, e.g. "USD" (events are not converted)
+
+---@class Commission
+---@field name string set by the constructor: ps.commission "Name" { ... }; the ledger keeps lines by it
+---@field description string? for people; not used by the host
+---@field every "month"|"quarter"|"year" the payment period
+---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
+---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
+---@field basis string|IncentiveBasis the eligible amount: the events ({ kind = "revenue" }, summed over the period to date) or the name of a sum measure over the period to date
+---@field rate number|string|table<string, number>|fun(p: Partner, tier: string?): number? a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing), { Tier = rate }, or a function(p, tier) returning one (nil: none)
+
+---@class Rebate
+---@field name string set by the constructor: ps.commission "Name" { ... }; the ledger keeps lines by it
+---@field description string? for people; not used by the host
+---@field every "month"|"quarter"|"year" the payment period
+---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
+---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
+---@field basis string|IncentiveBasis the eligible amount: the events ({ kind = "revenue" }, summed over the period to date) or the name of a sum measure over the period to date
+---@field rate number|string|table<string, number>|fun(p: Partner, tier: string?): number? a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing), { Tier = rate }, or a function(p, tier) returning one (nil: none)
+---@field accelerators Accelerator[]? crossing `at` in the period adds `add` to the rate on the whole period (increasing)
+
+---@class GrowthRebate
+---@field name string set by the constructor: ps.commission "Name" { ... }; the ledger keeps lines by it
+---@field description string? for people; not used by the host
+---@field every "month"|"quarter"|"year" the payment period
+---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
+---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
+---@field basis string|IncentiveBasis the eligible amount: the events ({ kind = "revenue" }, summed over the period to date) or the name of a sum measure over the period to date
+---@field rate number|string|table<string, number>|fun(p: Partner, tier: string?): number? a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing), { Tier = rate }, or a function(p, tier) returning one (nil: none)
+
+---@class MDFAccrual
+---@field name string set by the constructor: ps.commission "Name" { ... }; the ledger keeps lines by it
+---@field description string? for people; not used by the host
+---@field every "month"|"quarter"|"year" the payment period
+---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
+---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
+---@field basis string|IncentiveBasis the eligible amount: the events ({ kind = "revenue" }, summed over the period to date) or the name of a sum measure over the period to date
+---@field rate number|string|table<string, number>|fun(p: Partner, tier: string?): number? a rate from 0 to 1, a tier benefit's name ("commission"; tiers without it earn nothing), { Tier = rate }, or a function(p, tier) returning one (nil: none)
+---@field cap number|string|table<string, number> the most a period accrues: an amount, a tier benefit's name ("mdf"; tiers without it accrue nothing) or { Tier = amount }
+
+---@class Spiff
+---@field name string set by the constructor: ps.commission "Name" { ... }; the ledger keeps lines by it
+---@field description string? for people; not used by the host
+---@field every "month"|"quarter"|"year"|nil the payment period (default "month")
+---@field fiscal_year_start integer|string? the month the fiscal year starts in, for quarters and years
+---@field benefit string? the tier benefit it belongs to: a gate suspending it stops the accrual (default: commission, rebate, mdf by line; a SPIFF none)
+---@field from string the promotion's first day, "YYYY-MM-DD"
+---@field to string the promotion's last day, "YYYY-MM-DD"
+---@field kind "deal_won"|"deal_registered"|nil what it pays for (default "deal_won")
+---@field products string[]? only events for one of these products (default: any)
+---@field amount number paid per qualifying event
+
+---@class Accelerator
+---@field at number the period's basis that reaches it
+---@field add number the rate added on the whole period (0.01 for a point)
+
+---@class IncentiveBasis
+---@field kind string|string[] the event kind (built-in, or a custom kind this names), or a list of kinds
+---@field products string|string[]? only events for one of these products
+---@field territories string|string[]? only events in one of these territories
+---@field names string|string[]? only events with one of these names (certification, module, credential kind, attribute, custom name)
+---@field authorized "products"|"territories"|"both"|nil only events inside the partner's own authorizations (an empty list authorizes everything)
+---@field unauthorized "products"|"territories"|"either"|nil only events outside them
+---@field format "money"|nil a custom kind's amount is money
 
 ---@class partnerscore
 local ps = {}
@@ -363,6 +430,31 @@ function ps.difference(name) end
 ---@param name string
 ---@return fun(spec: DerivedMeasure|string[]): DerivedMeasure
 function ps.growth(name) end
+
+---An incentive: a rate on the eligible amount of each payment period.
+---@param name string
+---@return fun(spec: Commission): Commission
+function ps.commission(name) end
+
+---An incentive: a rate with accelerators re-rating the whole period.
+---@param name string
+---@return fun(spec: Rebate): Rebate
+function ps.rebate(name) end
+
+---An incentive: a rate on growth over the same period to date last year.
+---@param name string
+---@return fun(spec: GrowthRebate): GrowthRebate
+function ps.growth_rebate(name) end
+
+---An incentive: MDF accrued as a rate of the eligible amount, capped per period.
+---@param name string
+---@return fun(spec: MDFAccrual): MDFAccrual
+function ps.mdf(name) end
+
+---An incentive: an amount per deal won (or registered) inside a promotion's days.
+---@param name string
+---@return fun(spec: Spiff): Spiff
+function ps.spiff(name) end
 
 ---Whether the partner may sell `product`: listed in p.products, or p.products is empty (every product).
 ---@param p Partner

@@ -46,6 +46,16 @@ return ps.policy {
     },
   },
 
+  -- MDF: 3% of the quarter's revenue, up to the tier's mdf for the quarter
+  -- (Silver 5,000, Gold 15,000; Registered has none). Quarterly, as tiers
+  -- are reviewed quarterly: a tier's allotment is per quarter. While the
+  -- HIPAA gate is lapsed it suspends the mdf benefit, and revenue booked
+  -- meanwhile accrues no MDF.
+  incentives = {
+    currency = "USD",
+    ps.mdf "MDF accrual" { every = "quarter", basis = { kind = "revenue" }, rate = 0.03, cap = "mdf" },
+  },
+
   health = common.health(25000),
   milestones = ps.default_milestones,
   interventions = common.interventions,

@@ -34,6 +34,19 @@ return ps.policy {
     },
   },
 
+  -- A quarterly volume rebate: the tier's rate (Authorized 2%, Preferred 5%)
+  -- on the quarter's revenue; once the quarter's revenue reaches 250,000 the
+  -- rate rises by one point on the whole quarter, back to the first unit.
+  incentives = {
+    currency = "USD",
+    ps.rebate "Quarterly volume rebate" {
+      every = "quarter",
+      basis = { kind = "revenue" },
+      rate = "rebate",
+      accelerators = { { at = 250000, add = 0.01 } },
+    },
+  },
+
   health = common.health(60000),
   milestones = ps.default_milestones,
   interventions = menu.with_registration_review(common.interventions),

@@ -30,6 +30,14 @@ return ps.policy {
     },
   },
 
+  -- A SPIFF: 500 per api-platform deal won from September 1 to December 31, 2026, paid monthly.
+  incentives = {
+    currency = "USD",
+    ps.spiff "API platform SPIFF" {
+      from = "2026-09-01", to = "2026-12-31", kind = "deal_won", products = { "api-platform" }, amount = 500,
+    },
+  },
+
   health = common.health(7500),
   milestones = ps.default_milestones,
   interventions = common.interventions,

@@ -47,6 +47,18 @@ return ps.policy {
     },
   },
 
+  -- What agents earn: each month, the tier's commission rate (Authorized 8%,
+  -- Premier 12%) on the month's revenue, all products. The tier that counts
+  -- is the one held after the month's last evaluation.
+  incentives = {
+    currency = "USD",
+    ps.commission "Monthly commission" {
+      every = "month",
+      basis = { kind = "revenue" },
+      rate = "commission",
+    },
+  },
+
   health = common.health(20000),
   milestones = ps.default_milestones,
   interventions = common.interventions,

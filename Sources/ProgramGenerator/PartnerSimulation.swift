@@ -176,8 +176,9 @@ struct PartnerSimulation {
         add(day, .dealRegistered(territory: territory, product: product, amount: amount))
         let closeDay = max(day, close)
         switch outcome {
-        case .won: add(closeDay, .dealWon(amount: amount))
-        case .lost: add(closeDay, .dealLost(amount: amount))
+        // A closed deal carries its registration's product and territory (no draw: the stream is unchanged).
+        case .won: add(closeDay, .dealWon(amount: amount, product: product, territory: territory))
+        case .lost: add(closeDay, .dealLost(amount: amount, product: product, territory: territory))
         case .open: break
         }
     }

@@ -52,6 +52,7 @@ struct SystemTests {
                 "GET /health", "GET /openapi.json", "GET /metrics",
                 "GET /v1/partners", "GET /v1/partners/{id}", "GET /v1/partners/{id}/evaluation",
                 "POST /v1/activity", "POST /v1/runs", "GET /v1/decisions", "GET /v1/alerts",
+                "GET /v1/incentives", "GET /v1/partners/{id}/incentives",
                 "GET /v1/policies", "POST /v1/policies/reload",
                 "GET /v1/tasks", "GET /v1/tasks/{id}", "POST /v1/tasks/{id}/ack", "POST /v1/tasks/{id}/done", "POST /v1/tasks/{id}/dismiss",
                 "GET /v1/webhooks", "POST /v1/webhooks", "GET /v1/webhooks/{id}", "DELETE /v1/webhooks/{id}", "POST /v1/webhooks/{id}/replay",

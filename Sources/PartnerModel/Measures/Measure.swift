@@ -16,13 +16,18 @@ public struct MeasureDeclaration: Sendable, Hashable {
     /// Where it is declared: the file and line of its `ps.measure` call.
     public var file: String
     public var line: Int?
+    /// Made by the host, not declared: the basis of an incentive rule. The
+    /// plan computes it like any measure but policies, exports and
+    /// explanations do not see it, and its name need not be an identifier.
+    public var isHidden: Bool
 
-    public init(name: String, definition: MeasureDefinition, meaning: String? = nil, file: String, line: Int?) {
+    public init(name: String, definition: MeasureDefinition, meaning: String? = nil, file: String, line: Int?, isHidden: Bool = false) {
         self.name = name
         self.definition = definition
         self.meaning = meaning ?? definition.meaning
         self.file = file
         self.line = line
+        self.isHidden = isHidden
     }
 
     /// `file:line`, as messages name the declaration.
@@ -50,14 +55,34 @@ public struct EventSelection: Sendable, Hashable {
     /// Only events whose product and/or territory is inside (or outside) the
     /// partner's own authorizations.
     public var authorization: AuthorizationFilter?
+    /// Only events dated on a day when every one of these credentials or
+    /// certifications was valid, by the records dated up to that day (an
+    /// incentive basis while no gate suspends its benefit; not a field of
+    /// `ps.measure`).
+    public var whileValid: [ValidityRequirement]
 
     public init(kinds: [String], products: [String] = [], territories: [String] = [], names: [String] = [],
-                authorization: AuthorizationFilter? = nil) {
+                authorization: AuthorizationFilter? = nil, whileValid: [ValidityRequirement] = []) {
         self.kinds = kinds
         self.products = products
         self.territories = territories
         self.names = names
         self.authorization = authorization
+        self.whileValid = whileValid
+    }
+}
+
+/// A credential (or contract) kind, or a certification name, that must be
+/// valid on an event's day: the latest record of it dated on or before the
+/// day was granted by then and expires on or after it (``Credential/isValid(on:)``).
+public struct ValidityRequirement: Sendable, Hashable {
+    /// `"credential"` or `"certification"`: the event kind recording it.
+    public var kind: String
+    public var name: String
+
+    public init(kind: String, name: String) {
+        self.kind = kind
+        self.name = name
     }
 }
 
@@ -137,6 +162,9 @@ public enum MeasureWindow: Sendable, Hashable {
     case allTime
     /// From `from` to `to` (both included), and never after D.
     case dated(from: Day, to: Day)
+    /// The days of a dated window inside D's calendar (fiscal) period to
+    /// date: a promotion's days of the current payment period (incentives).
+    case datedToDate(from: Day, to: Day, CalendarUnit, fiscalYearStart: Int)
 }
 
 /// `ps.measure`: events aggregated over a window.
@@ -261,6 +289,8 @@ public struct EventFields: OptionSet, Sendable, Hashable {
     public static let territory = EventFields(rawValue: 4)
     public static let name = EventFields(rawValue: 8)
     public static let value = EventFields(rawValue: 16)
+    /// A credential's or certification's expiry.
+    public static let expires = EventFields(rawValue: 32)
 
     /// The fields of a kind: a built-in kind's (README, "Data formats"); every field for a custom kind.
     public static func of(kind: String) -> EventFields {
@@ -342,6 +372,7 @@ extension EventSelection {
         if !products.isEmpty { text += " for products " + products.joined(separator: ", ") }
         if !territories.isEmpty { text += " in territories " + territories.joined(separator: ", ") }
         if !names.isEmpty { text += " named " + names.joined(separator: ", ") }
+        if !whileValid.isEmpty { text += " dated while " + whileValid.map { "\($0.kind) \($0.name)" }.joined(separator: " and ") + " was valid" }
         if let authorization {
             let words = switch authorization {
             case .products: " for authorized products"
@@ -366,6 +397,8 @@ extension MeasureWindow {
         case .sinceEnrolment: "since enrolment"
         case .allTime: "of all time"
         case .dated(let from, let to): "from \(from) to \(to)"
+        case .datedToDate(let from, let to, let unit, let fiscal):
+            "from \(from) to \(to), in the \(unit.rawValue) to date" + (fiscal == 1 || unit == .month ? "" : " (fiscal years from month \(fiscal))")
         }
     }
 }

@@ -13,6 +13,8 @@ public struct MeasureEvent {
     public var product: UnsafeBufferPointer<UInt8>?
     public var territory: UnsafeBufferPointer<UInt8>?
     public var name: UnsafeBufferPointer<UInt8>?
+    /// A credential's or certification's last valid day (nil: it does not expire, or the kind has none).
+    public var expires: Int32?
 
     public init(day: Int32, sequence: Int64, amount: Double? = nil, number: Double? = nil, text: UnsafeBufferPointer<UInt8>? = nil,
                 product: UnsafeBufferPointer<UInt8>? = nil, territory: UnsafeBufferPointer<UInt8>? = nil,
@@ -88,6 +90,25 @@ public struct MeasureAccumulator {
     private let authorizations: [AuthorizedNames]
     /// Bytes of the latest text values.
     private var textBytes: [UInt8] = []
+    /// Readers counting only days when credentials are valid (``EventSelection/whileValid``):
+    /// their events and the partners' validity records are kept per partner and
+    /// summed when read, so the result does not depend on the order events come in.
+    private var gatedEvents: [[GatedEvent]] = []
+    private var validityRecords: [[ValidityRecord]] = []
+
+    struct GatedEvent {
+        var reader: Int32
+        var day: Int32
+        var amount: Double
+    }
+
+    struct ValidityRecord {
+        var reader: Int32
+        var requirement: Int32
+        var day: Int32
+        var sequence: Int64
+        var expires: Int32?
+    }
 
     struct Core {
         var low: Int32
@@ -103,6 +124,8 @@ public struct MeasureAccumulator {
         var periods: Int
         var hasNameFilters: Bool
         var authorization: AuthorizationFilter?
+        /// Counts only days when credentials were valid (``EventSelection/whileValid``).
+        var gated: Bool
     }
 
     /// One accumulator state; a period measure has one per period.
@@ -136,7 +159,7 @@ public struct MeasureAccumulator {
             cores.append(Core(low: b.low, high: b.high, end: reader.asOf(asOf).daysSinceEpoch, sinceEnrolment: b.sinceEnrolment, aggregation: reader.aggregation,
                               readsValue: reader.number == .value, money: reader.money, stateOffset: reader.stateOffset, periods: reader.periods,
                               hasNameFilters: !reader.products.isEmpty || !reader.territories.isEmpty || !reader.names.isEmpty,
-                              authorization: reader.selection.authorization))
+                              authorization: reader.selection.authorization, gated: !reader.selection.whileValid.isEmpty))
             starts.append(b.starts)
         }
         self.cores = cores
@@ -149,12 +172,17 @@ public struct MeasureAccumulator {
         authorizations = plan.usesAuthorizations
             ? partners.map { AuthorizedNames(products: $0.products.map { Array($0.utf8) }, territories: $0.territories.map { Array($0.utf8) }) }
             : []
+        if plan.validitySlots.contains(where: { !$0.isEmpty }) {
+            gatedEvents = Array(repeating: [], count: partners.count)
+            validityRecords = Array(repeating: [], count: partners.count)
+        }
     }
 
     /// Fold in one event of kind `slot` (``MeasurePlan/kindSlot(bytes:)``) of the partner at `position`.
     public mutating func add(partner position: Int, kind slot: Int, _ event: MeasureEvent) {
         for r in kindReaders[slot] {
             let core = cores[r]
+            if core.gated, addValidity(r, slot, position, event) { continue }
             guard event.day <= core.high else { continue }
             if core.sinceEnrolment {
                 guard event.day >= enrolled[position] else { continue }
@@ -169,8 +197,40 @@ public struct MeasureAccumulator {
                 while k > 0 && event.day <= starts[r][k] { k -= 1 }
                 state += k
             }
+            if core.gated {
+                // Summed when read, once the partner's validity records are all in.
+                if let amount = event.amount { gatedEvents[position].append(GatedEvent(reader: Int32(r), day: event.day, amount: amount)) }
+                continue
+            }
             update(state, core, event)
         }
+    }
+
+    /// Keep the event as a validity record of reader `r` when it is one (its kind and name); true if it was.
+    private mutating func addValidity(_ r: Int, _ slot: Int, _ position: Int, _ event: MeasureEvent) -> Bool {
+        var isRecord = false
+        for (i, requirementSlot) in plan.validitySlots[r].enumerated() where requirementSlot == slot {
+            // A kind both read and required (not for money bases) counts as a record only.
+            isRecord = true
+            guard let name = event.name, plan.validityNames[r][i].withUnsafeBufferPointer({ Bytes.equal($0, name) }) else { continue }
+            validityRecords[position].append(ValidityRecord(reader: Int32(r), requirement: Int32(i), day: event.day,
+                                                            sequence: event.sequence, expires: event.expires))
+        }
+        return isRecord
+    }
+
+    /// Whether every requirement of reader `r` was valid on `day` for the partner at `position`:
+    /// the latest record dated on or before the day (on one day, the higher sequence) expires on or after it.
+    private func valid(_ r: Int, on day: Int32, _ position: Int) -> Bool {
+        for i in plan.validitySlots[r].indices {
+            var latest: ValidityRecord?
+            for record in validityRecords[position] where record.reader == Int32(r) && record.requirement == Int32(i) && record.day <= day {
+                if let l = latest, (l.day, l.sequence) > (record.day, record.sequence) { continue }
+                latest = record
+            }
+            guard let latest, latest.expires.map({ day <= $0 }) ?? true else { return false }
+        }
+        return true
     }
 
     private func passes(_ r: Int, _ core: Core, _ position: Int, _ event: MeasureEvent) -> Bool {
@@ -258,7 +318,12 @@ public struct MeasureAccumulator {
                 values[measure] = Double(met)
                 continue
             }
-            let state = states[base]
+            var state = states[base]
+            if core.gated {
+                for event in gatedEvents[position] where event.reader == Int32(r) && valid(r, on: event.day, position) {
+                    state.sum.add(event.amount)
+                }
+            }
             values[measure] = Self.value(state, core)
             if core.aggregation == .latestValue, state.latestText.count >= 0 {
                 let range = Int(state.latestText.offset)..<Int(state.latestText.offset + state.latestText.count)

@@ -39,8 +39,13 @@ public final class MeasurePlan: Sendable {
     public static let empty = try! MeasurePlan([])
 
     public var count: Int { declarations.count }
+    /// The measures policies declared (the first ``shownCount`` declarations;
+    /// the hidden ones, incentive bases, come after them).
+    public var shownCount: Int { declarations.firstIndex(where: \.isHidden) ?? declarations.count }
+    /// No measures at all, shown or hidden: snapshots need no measure pass.
     public var isEmpty: Bool { declarations.isEmpty }
-    public var names: [String] { declarations.map(\.name) }
+    /// The declared measures' names.
+    public var names: [String] { declarations[..<shownCount].map(\.name) }
 
     /// The position of the measure named `name` (its index in a snapshot's measures).
     public func index(of name: String) -> Int? { byName[name] }
@@ -56,7 +61,7 @@ public final class MeasurePlan: Sendable {
         var byName: [String: Int] = [:]
         for (i, d) in declarations.enumerated() {
             func fail(_ message: String) -> MeasurePlanError { MeasurePlanError(declaration: i, field: "name", message: message) }
-            guard MeasurePlan.isIdentifier(d.name) else {
+            guard d.isHidden || MeasurePlan.isIdentifier(d.name) else {
                 throw fail("'\(d.name)' is not a measure name: use lowercase letters, digits and _ (starting with a letter)")
             }
             if Metric(name: d.name) != nil {
@@ -137,7 +142,8 @@ public final class MeasurePlan: Sendable {
             // Money sums are made exact decimals (Money.exact), as the catalogue's are.
             reader.money = (try? MeasurePlan.eventType(selection, reader.aggregation, reader.number, reader.format, index: i)) == .money
             stride += reader.stateCount
-            for kind in selection.kinds {
+            // A reader counting events while credentials are valid is fed their records too.
+            for kind in selection.kinds + selection.whileValid.map(\.kind) {
                 let slot: Int
                 if let known = kinds.firstIndex(of: kind) {
                     slot = known
@@ -158,6 +164,9 @@ public final class MeasurePlan: Sendable {
         self.readersOfKind = readersOfKind
         statesPerPartner = stride
         usesAuthorizations = readers.contains { $0.selection.authorization != nil }
+        // Per reader, per requirement: the kind slot of its records.
+        validitySlots = readers.map { reader in reader.selection.whileValid.map { kinds.firstIndex(of: $0.kind)! } }
+        validityNames = readers.map { reader in reader.selection.whileValid.map { Array($0.name.utf8) } }
     }
 
     /// Accumulator states per partner (a period measure has one per period).
@@ -165,6 +174,9 @@ public final class MeasurePlan: Sendable {
     private let kindBytes: [[UInt8]]
     /// Whether some measure filters by the partner's authorizations.
     let usesAuthorizations: Bool
+    /// Per reader, the kind slot and name (bytes) of each validity requirement (empty for most).
+    let validitySlots: [[Int]]
+    let validityNames: [[[UInt8]]]
 
     /// The position of `kind` in ``kinds``, if some measure reads it.
     public func kindSlot(_ kind: String) -> Int? { kinds.firstIndex(of: kind) }
@@ -187,6 +199,7 @@ public final class MeasurePlan: Sendable {
             if !reader.products.isEmpty || reader.aggregation == .distinctProducts { fields.insert(.product) }
             if !reader.territories.isEmpty || reader.aggregation == .distinctTerritories { fields.insert(.territory) }
             if !reader.names.isEmpty || reader.aggregation == .distinctNames { fields.insert(.name) }
+            if validitySlots[r].contains(slot) { fields.formUnion([.name, .expires]) }
             switch reader.selection.authorization {
             case .products?, .outsideProducts?: fields.insert(.product)
             case .territories?, .outsideTerritories?: fields.insert(.territory)
@@ -203,6 +216,8 @@ public final class MeasurePlan: Sendable {
     public func lowerBound(ofKind slot: Int, asOf: Day) -> Int32 {
         var lowest = Int32.max
         for r in readersOfKind[slot] {
+            // Validity records count from the first: the latest one before a day decides it.
+            if validitySlots[r].contains(slot) { return .min }
             let bounds = readers[r].bounds(asOf: asOf)
             if bounds.sinceEnrolment { return .min }
             lowest = Swift.min(lowest, bounds.low)
@@ -409,6 +424,9 @@ extension MeasurePlan {
             case .sinceEnrolment: return Bounds(low: .min, high: high, sinceEnrolment: true)
             case .allTime: return Bounds(low: .min, high: high)
             case .dated(let from, let to): return Bounds(low: from.daysSinceEpoch - 1, high: Swift.min(high, to.daysSinceEpoch))
+            case .datedToDate(let from, let to, let unit, let fiscal):
+                let start = Swift.max(from, unit.start(of: end, fiscalYearStart: fiscal))
+                return Bounds(low: start.daysSinceEpoch - 1, high: Swift.min(high, to.daysSinceEpoch))
             }
         }
     }

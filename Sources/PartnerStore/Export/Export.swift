@@ -77,7 +77,7 @@ public struct Exporter: Sendable {
                               CSVText.field(s.partner.tier ?? ""), s.asOf.description]
                 fields += metrics.map { metric in s[metric].map { JSONText.number($0, metric) } ?? "" }
                 fields += milestones.map { $0?.description ?? "" }
-                fields += measures.declarations.indices.map { i in
+                fields += (0..<measures.shownCount).map { i in
                     Self.measure(s, i, measures.types[i]).map { $0.isText ? CSVText.field($0.text) : $0.text } ?? ""
                 }
                 try sink(fields.joined(separator: ",") + "\n")
@@ -87,8 +87,8 @@ public struct Exporter: Sendable {
                 text += ",\"tier\":" + (s.partner.tier.map(JSONText.string) ?? "null") + ",\"as_of\":\"\(s.asOf)\""
                 text += ",\"metrics\":{" + metrics.map { metric in JSONText.string(metric.name) + ":" + (s[metric].map { JSONText.number($0, metric) } ?? "null") }
                     .joined(separator: ",") + "}"
-                if !measures.isEmpty {
-                    text += ",\"measures\":{" + measures.declarations.indices.map { i in
+                if measures.shownCount > 0 {
+                    text += ",\"measures\":{" + (0..<measures.shownCount).map { i in
                         JSONText.string(measures.declarations[i].name) + ":"
                             + (Self.measure(s, i, measures.types[i]).map { $0.isText ? JSONText.string($0.text) : $0.text } ?? "null")
                     }.joined(separator: ",") + "}"

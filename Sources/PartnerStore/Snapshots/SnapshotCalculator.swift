@@ -196,6 +196,7 @@ extension SnapshotCalculator {
         event.product = bytes(4)
         event.territory = bytes(5)
         event.name = bytes(6)
+        if sqlite3_column_type(s, 8) != SQLITE_NULL { event.expires = sqlite3_column_int(s, 8) }
         switch sqlite3_column_type(s, 7) {
         case SQLITE_INTEGER, SQLITE_FLOAT: event.number = sqlite3_column_double(s, 7)
         case SQLITE_TEXT: event.text = bytes(7)
@@ -279,7 +280,7 @@ final class RollupReader {
             func column(_ name: String, _ field: EventFields) -> String { fields.contains(field) ? name : "NULL" }
             measureDetails[i] = try db.makeStatement(sql: """
                 SELECT partnerNumber, day, NULL, \(column("amount", .amount)), \(column("product", .product)), \(column("territory", .territory)),
-                       \(column("name", .name)), \(column("value", .value)), NULL, id
+                       \(column("name", .name)), \(column("value", .value)), \(column("expires", .expires)), id
                 FROM event_detail WHERE kind = ?1 AND partnerNumber BETWEEN ?2 AND ?3 AND day > ?4 AND day <= ?5
                 """)
         }

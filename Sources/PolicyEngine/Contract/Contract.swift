@@ -48,6 +48,22 @@ public enum Contract {
         case derivedMeasure = "DerivedMeasure"
         /// A window of two dates (`{ from = "...", to = "..." }`).
         case datedWindow = "DatedWindow"
+        /// A policy's `incentives`: the currency and the rules.
+        case incentives = "Incentives"
+        /// `ps.commission "Name" { ... }`: a rate on eligible revenue.
+        case commission = "Commission"
+        /// `ps.rebate "Name" { ... }`: a rate with accelerators.
+        case rebate = "Rebate"
+        /// `ps.growth_rebate "Name" { ... }`: a rate on growth over last year.
+        case growthRebate = "GrowthRebate"
+        /// `ps.mdf "Name" { ... }`: an accrual capped per period.
+        case mdf = "MDFAccrual"
+        /// `ps.spiff "Name" { ... }`: an amount per qualifying event in a promotion.
+        case spiff = "Spiff"
+        /// One step of a rebate's `accelerators`.
+        case accelerator = "Accelerator"
+        /// An incentive's `basis` given as events.
+        case incentiveBasis = "IncentiveBasis"
     }
 
     /// The most a policy's `limits` may give its functions; a run's flags may set any value.
@@ -96,6 +112,7 @@ public enum Contract {
             Field("measures", "(Measure|Periods|DerivedMeasure|(Measure|Periods|DerivedMeasure)[])[]?",
                   "measures over the partner's events that criteria, components, flags and functions read like metrics "
                       + "(a list of ps.measure, ps.periods, ps.ratio, ps.difference, ps.growth, or lists of them)"),
+            Field("incentives", "Incentives?", "what partners earn: currency and rules (ps.commission, ps.rebate, ps.growth_rebate, ps.mdf, ps.spiff)"),
         ]
         case .tier: [
             Field("name", "string", "set by ps.tier \"Name\""),
@@ -195,6 +212,34 @@ public enum Contract {
             Field("from", "string", "the first day counted, \"YYYY-MM-DD\""),
             Field("to", "string", "the last day counted, \"YYYY-MM-DD\" (never after the evaluation day)"),
         ]
+        case .incentives: [
+            Field("currency", "string", "the currency every line is paid in, e.g. \"USD\" (events are not converted)"),
+        ]
+        case .commission: incentiveFields(basis: true) + [rateField]
+        case .rebate: incentiveFields(basis: true) + [
+            rateField,
+            Field("accelerators", "Accelerator[]?", "crossing `at` in the period adds `add` to the rate on the whole period (increasing)"),
+        ]
+        case .growthRebate: incentiveFields(basis: true) + [rateField]
+        case .mdf: incentiveFields(basis: true) + [
+            rateField,
+            Field("cap", "number|string|table<string, number>",
+                  "the most a period accrues: an amount, a tier benefit's name (\"mdf\"; tiers without it accrue nothing) or { Tier = amount }"),
+        ]
+        case .spiff: incentiveFields(basis: false) + [
+            Field("from", "string", "the promotion's first day, \"YYYY-MM-DD\""),
+            Field("to", "string", "the promotion's last day, \"YYYY-MM-DD\""),
+            Field("kind", "\"deal_won\"|\"deal_registered\"|nil", "what it pays for (default \"deal_won\")"),
+            Field("products", "string[]?", "only events for one of these products (default: any)"),
+            Field("amount", "number", "paid per qualifying event"),
+        ]
+        case .accelerator: [
+            Field("at", "number", "the period's basis that reaches it"),
+            Field("add", "number", "the rate added on the whole period (0.01 for a point)"),
+        ]
+        case .incentiveBasis: Array(selectionFields.dropFirst()) + [
+            Field("format", "\"money\"|nil", "a custom kind's amount is money"),
+        ]
         case .limits: [
             Field("instructions", "integer?", "instruction budget per call (1 to \(limitCeilings["instructions"]!))"),
             Field("memory_mb", "integer?", "memory cap per call, in MiB (1 to \(limitCeilings["memory_mb"]!))"),
@@ -202,6 +247,24 @@ public enum Contract {
         ]
         }
     }
+
+    /// The fields every incentive rule has.
+    static func incentiveFields(basis: Bool) -> [Field] {
+        [
+            Field("name", "string", "set by the constructor: ps.commission \"Name\" { ... }; the ledger keeps lines by it"),
+            Field("description", "string?", "for people; not used by the host"),
+            Field("every", "\"month\"|\"quarter\"|\"year\"" + (basis ? "" : "|nil"),
+                  "the payment period" + (basis ? "" : " (default \"month\")")),
+            Field("fiscal_year_start", "integer|string?", "the month the fiscal year starts in, for quarters and years"),
+            Field("benefit", "string?", "the tier benefit it belongs to: a gate suspending it stops the accrual "
+                      + "(default: commission, rebate, mdf by line; a SPIFF none)"),
+        ] + (basis ? [Field("basis", "string|IncentiveBasis",
+                            "the eligible amount: the events ({ kind = \"revenue\" }, summed over the period to date) "
+                                + "or the name of a sum measure over the period to date")] : [])
+    }
+    static let rateField = Field("rate", "number|string|table<string, number>|fun(p: Partner, tier: string?): number?",
+                                 "a rate from 0 to 1, a tier benefit's name (\"commission\"; tiers without it earn nothing), { Tier = rate }, "
+                                     + "or a function(p, tier) returning one (nil: none)")
 
     /// The fields saying which events a measure reads.
     static let selectionFields: [Field] = [
@@ -285,6 +348,11 @@ public enum Contract {
         derived("ratio", "a / b of two measures or metrics (none when b is 0 or none)."),
         derived("difference", "a − b of two measures or metrics of one type."),
         derived("growth", "(a − b) / b of two measures or metrics of one type (none when b is 0 or none)."),
+        named("commission", .commission, "An incentive: a rate on the eligible amount of each payment period."),
+        named("rebate", .rebate, "An incentive: a rate with accelerators re-rating the whole period."),
+        named("growth_rebate", .growthRebate, "An incentive: a rate on growth over the same period to date last year."),
+        named("mdf", .mdf, "An incentive: MDF accrued as a rate of the eligible amount, capped per period."),
+        named("spiff", .spiff, "An incentive: an amount per deal won (or registered) inside a promotion's days."),
         Member(name: "authorized_for", parameters: [("p", "Partner", ""), ("product", "string", "")], type: "boolean",
                doc: "Whether the partner may sell `product`: listed in p.products, or p.products is empty (every product)."),
         Member(name: "authorized_in", parameters: [("p", "Partner", ""), ("territory", "string", "")], type: "boolean",

@@ -70,8 +70,9 @@ public enum EditorFiles {
 
             """
         var seen: Set<String> = []
+        // Hidden measures (incentive bases) are the host's: p has no field for them.
         for (m, measureType) in measures.sorted(by: { ($0.declaration.name, $0.declaration.location) < ($1.declaration.name, $1.declaration.location) })
-        where seen.insert(m.location + " " + m.name).inserted {
+        where !m.isHidden && seen.insert(m.location + " " + m.name).inserted {
             let type = switch measureType {
             case .date: "string?"
             case .value: "(number|string)?"

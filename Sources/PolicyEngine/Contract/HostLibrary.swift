@@ -72,6 +72,12 @@ public enum HostLibrary {
     ps.flag = named("flag")
     ps.gate = named("gate")
     ps.component = named("component")
+    -- Incentives (docs/policies.md, "Incentives").
+    ps.commission = named("commission")
+    ps.rebate = named("rebate")
+    ps.growth_rebate = named("growth_rebate")
+    ps.mdf = named("mdf")
+    ps.spiff = named("spiff")
 
     local function criterion(fields)
       local file, line = position(3)

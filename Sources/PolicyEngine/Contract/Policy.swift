@@ -34,6 +34,8 @@ public final class Policy: Sendable {
     public let file: String
     /// SHA-256 of the policy file and every module of its set (hex).
     public let contentHash: String
+    /// What partners earn (nil: the policy declares no incentives).
+    public let incentives: IncentivePlan?
     /// Name, version, content hash and file, as every decision of the policy records them.
     public let identity: PolicyIdentity
     /// The most criterion results one evaluation can have: every tier's
@@ -46,7 +48,8 @@ public final class Policy: Sendable {
                 tiers: [TierDefinition], health: HealthModel, milestones: [MilestoneRule],
                 milestoneStart: MilestoneStart = .enrolment, gates: [ComplianceGate], interventions: [InterventionStep],
                 interventionPrecedence: [AlertPattern] = [], flags: [PolicyFlag], limits: LuaLimits = .default, file: String,
-                contentHash: String) {
+                contentHash: String, incentives: IncentivePlan? = nil) {
+        self.incentives = incentives
         self.name = name
         self.version = version
         self.effective = effective

@@ -116,7 +116,7 @@ extension PolicyLoader {
 
     // MARK: - Parts
 
-    private func selection(_ spec: [String: LuaValue], fail: (String, String) -> PolicyError) throws -> EventSelection {
+    func selection(_ spec: [String: LuaValue], fail: (String, String) -> PolicyError) throws -> EventSelection {
         var kinds: [String] = []
         switch spec["kind"] ?? .nil {
         case .string(let kind): kinds = [kind]
@@ -274,7 +274,7 @@ extension PolicyLoader {
                              "october", "november", "december"]
 
     /// `4`, `"April"` or `"apr"`; nil when not given.
-    private func fiscalYearStart(_ value: LuaValue?, fail: (String, String) -> PolicyError) throws -> Int? {
+    func fiscalYearStart(_ value: LuaValue?, fail: (String, String) -> PolicyError) throws -> Int? {
         switch value ?? .nil {
         case .nil: return nil
         case .integer(let month) where (1...12).contains(month): return Int(month)
@@ -303,7 +303,7 @@ extension PolicyLoader {
         }
     }
 
-    private func didYouMean(_ text: String, _ candidates: some Sequence<String>) -> String {
+    func didYouMean(_ text: String, _ candidates: some Sequence<String>) -> String {
         Suggestion.closest(to: text, among: candidates).map { " — did you mean '\($0)'?" } ?? ""
     }
 }

@@ -123,7 +123,8 @@ struct PolicyLoader {
         return Policy(name: name, version: version, effective: effective, programs: programs, cadence: cadence,
                       remediation: remediation, tiers: tiers, health: health, milestones: milestones,
                       milestoneStart: milestoneStart, gates: gates, interventions: interventions,
-                      interventionPrecedence: precedence, flags: flags, limits: limits, file: file, contentHash: contentHash)
+                      interventionPrecedence: precedence, flags: flags, limits: limits, file: file, contentHash: contentHash,
+                      incentives: try incentives(from: value, tiers: tiers))
     }
 
     /// A named declaration (`ps.tier "Gold" { ... }`): the table, checked to

@@ -105,11 +105,15 @@ public final class PolicySet {
             values.append((chunkName, value))
         }
         var declared: [[MeasureDeclaration]] = []
+        var bases: [MeasureDeclaration] = []
         for (chunkName, value) in values {
             guard case .table(let fields) = value, fields["_kind"] == "policy" else { declared.append([]); continue }
-            declared.append(try PolicyLoader(file: chunkName, contentHash: hash).measures(from: value))
+            let loader = PolicyLoader(file: chunkName, contentHash: hash)
+            declared.append(try loader.measures(from: value))
+            // Incentive bases are measures the host adds (hidden), after the declared ones.
+            bases += try loader.incentiveBases(from: value)
         }
-        measures = try PolicySet.plan(declared.flatMap { $0 })
+        measures = try PolicySet.plan(declared.flatMap { $0 } + bases)
         var policies: [Policy] = []
         var byProgram: [String: Int] = [:]
         for ((chunkName, value), own) in zip(values, declared) {
@@ -155,7 +159,8 @@ public final class PolicySet {
     /// measure; declared twice differently, an error naming both places.
     public static func plan(_ declarations: [MeasureDeclaration]) throws -> MeasurePlan {
         var unique: [MeasureDeclaration] = []
-        for d in declarations {
+        // Hidden measures (incentive bases) after every declared one: the plan shows its first ones.
+        for d in declarations.filter({ !$0.isHidden }) + declarations.filter(\.isHidden) {
             guard let first = unique.first(where: { $0.name == d.name }) else {
                 unique.append(d)
                 continue

@@ -25,7 +25,7 @@ public struct ResolvedPolicySet: Encodable {
         path = policySet.displayPath
         library = policySet.library.displayPath
         contentHash = policySet.contentHash
-        measures = policySet.measures.declarations.indices.map { i in
+        measures = (0..<policySet.measures.shownCount).map { i in
             let d = policySet.measures.declarations[i]
             return ResolvedMeasure(name: d.name, type: policySet.measures.types[i].rawValue, meaning: d.meaning, declared: d.location)
         }
@@ -194,10 +194,43 @@ struct ResolvedPolicy: Encodable {
     var interventions: [Step]
     var interventionPrecedence: [String]
     var limits: Limits
+    var incentives: Incentives?
+
+    /// `incentives` as the host reads it: each rule's basis in words, its rate and cap per tier (benefits resolved).
+    struct Incentives: Encodable {
+        struct Rule: Encodable {
+            struct Accelerator: Encodable {
+                var at: String
+                var add: String
+            }
+            var name: String
+            var line: String
+            var every: String
+            var fiscalYearStart: Int
+            var basis: String
+            /// Tier → rate (a SPIFF: its amount per event); tiers not listed earn nothing.
+            var rate: [String: String]
+            var accelerators: [Accelerator]
+            /// MDF: tier → cap per period.
+            var cap: [String: String]?
+            var benefit: String?
+            var promotion: [String: String]?
+            /// `file:line` of a rate function (then `rate` is empty).
+            var rateFunction: String?
+            var declared: String
+            enum CodingKeys: String, CodingKey {
+                case name, line, every, basis, rate, accelerators, cap, benefit, promotion, declared
+                case rateFunction = "rate_function"
+                case fiscalYearStart = "fiscal_year_start"
+            }
+        }
+        var currency: String
+        var rules: [Rule]
+    }
 
     enum CodingKeys: String, CodingKey {
         case file, name, version, effective, programs, cadence, remediation, tiers, gates, health, milestones, flags, interventions, limits
-        case milestonesFrom = "milestones_from", interventionPrecedence = "intervention_precedence"
+        case milestonesFrom = "milestones_from", interventionPrecedence = "intervention_precedence", incentives
     }
 
     enum Milestone: Encodable {
@@ -278,5 +311,24 @@ struct ResolvedPolicy: Encodable {
         interventionPrecedence = policy.interventionPrecedence.map(\.description)
         limits = Limits(instructions: policy.limits.instructions, memoryMB: policy.limits.memoryBytes >> 20,
                         timeoutMS: policy.limits.timeoutNanoseconds / 1_000_000)
+        incentives = policy.incentives.map { plan in
+            func perTier(_ rate: IncentiveRate) -> [String: String] {
+                var out: [String: String] = [:]
+                for tier in policy.tiers {
+                    if let value = IncentiveRule.value(rate, tier: tier.name) { out[tier.name] = value.description }
+                }
+                return out
+            }
+            return Incentives(currency: plan.currency, rules: plan.rules.map { rule in
+                Incentives.Rule(name: rule.name, line: rule.line.rawValue, every: rule.every.rawValue, fiscalYearStart: rule.fiscalYearStart,
+                                basis: rule.basisMeaning, rate: perTier(rule.rate),
+                                accelerators: rule.accelerators.map { .init(at: $0.at.description, add: $0.add.description) },
+                                cap: rule.cap.map(perTier), benefit: rule.benefit,
+                                promotion: rule.promotion.map { ["from": $0.from.description, "to": $0.to.description, "kind": $0.kind,
+                                                                 "products": $0.products.joined(separator: ", ")] },
+                                rateFunction: { if case .function(let f) = rule.rate { return where_(f) } else { return nil } }(),
+                                declared: rule.location)
+            })
+        }
     }
 }

@@ -1,4 +1,5 @@
 import LuaHost
+import PartnerModel
 
 /// What a policy function must return (docs/policies.md, "What policy
 /// functions return"). A result outside the contract is a `type-mismatch`
@@ -17,6 +18,18 @@ enum FunctionResults {
         if case .boolean(let verdict)? = values.first { return verdict }
         throw mismatch(function, in: lua, "\(what()) must return true or false first, got \(describe(values.first))"
             + " — return a comparison, e.g. `return (p.revenue_12m or 0) >= 50000`")
+    }
+
+    /// The rate an incentive's rate function returned: a number from 0 to 1 with at most 10
+    /// decimal places, or nil (the partner earns no rate).
+    static func rate(_ values: [LuaValue], of function: LuaReference, _ what: @autoclosure () -> String,
+                     in lua: LuaState) throws -> ExactDecimal? {
+        if values.first == nil || values.first == .nil { return nil }
+        if let rate = values.first?.doubleValue, rate.isFinite, rate >= 0, rate <= 1, let exact = PolicyLoader.exact(rate, rate: true) {
+            return exact
+        }
+        throw mismatch(function, in: lua, "\(what()) must return a rate from 0 to 1 with at most 10 decimal places (0.12 for 12%), "
+            + "or nil for none, got \(describe(values.first))")
     }
 
     /// The score a health component's function returned, unclamped.

@@ -41,6 +41,10 @@ public struct PartnerEvaluation: Sendable, Codable, Equatable {
     public var suspendedProducts: [String]
     /// SHA-256 of the input snapshot, so a replay can prove it saw the same data.
     public var snapshotHash: SnapshotDigest
+    /// What each incentive rule pays for the period holding the day, with the
+    /// tier held after this evaluation (empty without incentives). Not part of
+    /// the decision's detail: the incentive ledger records it.
+    public var incentives: [IncentiveEarning] = []
 }
 
 /// Which policy made a decision: its name, version, content hash and file.

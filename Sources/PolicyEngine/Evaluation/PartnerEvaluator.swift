@@ -106,7 +106,7 @@ private struct Context {
         self.table = table
     }
 
-    func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot) throws -> [LuaValue] {
+    func callFunction(_ function: LuaReference, _ snapshot: PartnerSnapshot, extra: [LuaValue] = []) throws -> [LuaValue] {
         let lua = evaluator.policySet.lua
         if table.pointee == nil {
             // A partner's first call into Lua (only functions can print): attribute
@@ -114,7 +114,7 @@ private struct Context {
             if evaluator.policySet.capturesPrints { evaluator.policySet.printCapture?.begin(snapshot.partner.id) }
             table.pointee = try SnapshotTable.make(snapshot, measures: evaluator.policySet.measures, in: lua)
         }
-        return try lua.call(function, [.function(table.pointee!)], limits: policy.limits)
+        return try lua.call(function, [.function(table.pointee!)] + extra, limits: policy.limits)
     }
 
     // MARK: - The whole evaluation
@@ -261,7 +261,7 @@ private struct Context {
             InterventionChoice(alert: alerts[$0].key, step: alerts[$0].step, action: alerts[$0].intervention!, owner: alerts[$0].owner)
         }
 
-        let evaluation = PartnerEvaluation(
+        var evaluation = PartnerEvaluation(
             partnerID: snapshot.partner.id, partnerName: snapshot.partner.name, program: snapshot.partner.program, asOf: asOf,
             policy: policy.identity, tierDue: due, previousTier: previousTier, tier: state.tier,
             previousStanding: previousStanding, standing: standing, tierEvent: event, review: state.review,
@@ -270,6 +270,14 @@ private struct Context {
             resolvedAlerts: resolved, intervention: intervention, benefits: benefits, suspendedBenefits: suspendedBenefits,
             authorizedProducts: authorized, authorizedAllProducts: snapshot.partner.products.isEmpty, suspendedProducts: suspendedProducts,
             snapshotHash: SnapshotHash.of(snapshot))
+        if let incentives = policy.incentives {
+            evaluation.incentives = try incentives.earnings(snapshot, tier: state.tier, suspended: suspendedBenefits,
+                                                            applicable: gates.isEmpty ? [] : gates.filter { $0.status != .notApplicable }.map(\.gate)) {
+                function, rule in
+                let values = try callFunction(function, snapshot, extra: [state.tier.map(LuaValue.string) ?? .nil])
+                return try FunctionResults.rate(values, of: function, "rate of incentive '\(rule.name)'", in: evaluator.policySet.lua)
+            }
+        }
         return (evaluation, state)
     }
 

@@ -71,7 +71,7 @@ public enum SnapshotTable {
             if let day { milestones[name] = .string(day.description) }
         }
         fields["milestones"] = .table(milestones)
-        for i in 0..<min(measures.count, snapshot.measures.values.count) {
+        for i in 0..<min(measures.shownCount, snapshot.measures.values.count) {
             let name = measures.declarations[i].name
             if let value = snapshot.measure(i) {
                 switch measures.types[i] {

@@ -35,7 +35,26 @@ public struct Explanation {
         }
         out.append("")
         out.append(contentsOf: alertSection())
+        if let incentives = policy.incentives {
+            out.append("")
+            out.append(contentsOf: incentiveSection(incentives))
+        }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: - Incentives
+
+    /// What each rule pays for the period holding the day, why, and what the next threshold or tier would pay.
+    private func incentiveSection(_ plan: IncentivePlan) -> [String] {
+        var out = ["Incentives (\(plan.currency)), this period so far:"]
+        for e in evaluation.incentives {
+            let rule = plan.rules[e.rule]
+            out.append("  \(e.name) (\(e.line.rawValue), \(rule.basisMeaning)): \(IncentiveWords.money(e.amount))")
+            out.append(contentsOf: IncentiveWords.why(e).map { "    " + $0 })
+            out.append(contentsOf: IncentiveWords.next(e, rule: rule, tiers: policy.tiers).map { "    next: " + $0 })
+        }
+        if evaluation.incentives.isEmpty { out.append("  (not computed for this decision)") }
+        return out
     }
 
     // MARK: - Tier

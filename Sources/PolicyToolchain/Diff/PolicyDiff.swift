@@ -51,10 +51,16 @@ public struct PolicyDiff {
         var before: [String: Outcome] = [:]
         var report = DiffReport(from: from.displayPath, fromHash: from.contentHash, to: to.displayPath, toHash: to.contentHash,
                                 asOf: asOf, set: from.name, tiersAsIfDue: tiersAsIfDue)
+        var earnedBefore: [String: [IncentiveEarning]] = [:]
+        let paysIncentives = (from.policies + to.policies).contains { $0.incentives != nil }
+        if paysIncentives {
+            report.incentives = IncentiveDiff(currency: (from.policies + to.policies).compactMap(\.incentives?.currency).first ?? "")
+        }
         var fromRun = ProgramRun(store: store, policySet: from)
         fromRun.tiersAsIfDue = tiersAsIfDue
         try fromRun.evaluate(asOf: asOf, dryRun: true) { e in
             before[e.partnerID] = Outcome(e)
+            if paysIncentives { earnedBefore[e.partnerID] = e.incentives }
             if !e.tierDue { report.notDue(e, version: "from", cadence: from.policy(forProgram: e.program)?.cadence) }
         }
         var seen: Set<String> = []
@@ -62,6 +68,8 @@ public struct PolicyDiff {
         toRun.tiersAsIfDue = tiersAsIfDue
         try toRun.evaluate(asOf: asOf, dryRun: true) { e in
             seen.insert(e.partnerID)
+            if paysIncentives { report.incentives?.add(old: earnedBefore[e.partnerID] ?? [], new: e.incentives, partnerID: e.partnerID,
+                                                       program: e.program, tier: e.tier) }
             if !e.tierDue { report.notDue(e, version: "to", cadence: to.policy(forProgram: e.program)?.cadence) }
             let after = Outcome(e)
             guard let old = before[e.partnerID] else {
@@ -74,6 +82,7 @@ public struct PolicyDiff {
             })
         }
         for (id, old) in before where !seen.contains(id) {
+            if paysIncentives { report.incentives?.add(old: earnedBefore[id] ?? [], new: [], partnerID: id, program: old.program, tier: nil) }
             report.add(PartnerChange(partnerID: id, program: old.program, change: "no longer evaluated by the new version",
                                      fromTier: old.tier, toTier: nil))
         }
@@ -142,6 +151,8 @@ public struct DiffReport: Sendable, Codable {
     public var healthBandShifts: [String: [String: Int]] = [:]
     public var interventionChanges: [PartnerChange] = []
     public var other: [PartnerChange] = []
+    /// What the change costs: both versions' incentives for the periods holding the day (nil: neither pays any).
+    public var incentives: IncentiveDiff?
 
     init(from: String, fromHash: String, to: String, toHash: String, asOf: Day, set: String, tiersAsIfDue: Bool) {
         self.from = from
@@ -208,6 +219,7 @@ public struct DiffReport: Sendable, Codable {
     }
 
     mutating func sort() {
+        incentives?.earnLess.sort { $0.partnerID < $1.partnerID }
         for keyPath in [\DiffReport.demoted, \.newlyInReview, \.lowerTier, \.higherTier, \.gateChanges, \.interventionChanges, \.other] {
             self[keyPath: keyPath].sort { $0.partnerID < $1.partnerID }
         }
@@ -254,6 +266,7 @@ public struct DiffReport: Sendable, Codable {
         }.joined(separator: ", ")) + "\n"
         section("Intervention changes", interventionChanges)
         if !other.isEmpty { section("Other", other) }
+        if let incentives { out += "\n" + incentives.text(asOf: asOf, limit: limit) }
         return out
     }
 
@@ -262,10 +275,176 @@ public struct DiffReport: Sendable, Codable {
         case tiersNotDue = "tiers_not_due", partners, unchanged, migration, demoted
         case newlyInReview = "newly_in_review", lowerTier = "lower_tier", higherTier = "higher_tier"
         case gateChanges = "gate_changes", healthBandShifts = "health_band_shifts"
-        case interventionChanges = "intervention_changes", other
+        case interventionChanges = "intervention_changes", other, incentives
     }
 }
 
 extension String {
     func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}
+
+/// The money of a policy change: what each version's incentive rules pay
+/// for the periods holding the day (each version's E, as dry runs), in
+/// total, per rule and per tier (the tier the new version gives), and the
+/// partners who would earn less.
+public struct IncentiveDiff: Sendable, Codable {
+    public var currency: String
+    public var from = ExactDecimal.zero.cents
+    public var to = ExactDecimal.zero.cents
+    /// Per rule: the period (label) and both totals, by rule name.
+    public var rules: [String: Amounts] = [:]
+    /// Per tier under the new version ("none": no tier).
+    public var tiers: [String: Amounts] = [:]
+    public var earnLess: [EarningChange] = []
+
+    public struct Amounts: Sendable, Codable, Equatable {
+        public var period = ""
+        public var from = ExactDecimal.zero.cents
+        public var to = ExactDecimal.zero.cents
+        public var change: ExactDecimal { to - from }
+        /// The change before each line's rounding to the cent (exact).
+        public var unroundedChange = ExactDecimal.zero
+
+        enum CodingKeys: String, CodingKey { case period, from, to, change, unroundedChange = "change_before_rounding" }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if !period.isEmpty { try c.encode(period, forKey: .period) }
+            try c.encode(from.text(places: 2), forKey: .from)
+            try c.encode(to.text(places: 2), forKey: .to)
+            try c.encode(change.text(places: 2), forKey: .change)
+            try c.encode(unroundedChange.description, forKey: .unroundedChange)
+        }
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            period = try c.decodeIfPresent(String.self, forKey: .period) ?? ""
+            self.from = ExactDecimal(text: try c.decode(String.self, forKey: .from)) ?? .zero
+            to = ExactDecimal(text: try c.decode(String.self, forKey: .to)) ?? .zero
+            unroundedChange = ExactDecimal(text: try c.decode(String.self, forKey: .unroundedChange)) ?? .zero
+        }
+    }
+
+    /// A rule's or tier's amounts in the JSON's lists: `{ "rule": "Monthly commission", "from": ... }`.
+    struct Named: Codable {
+        var name: String
+        var key: String
+        var amounts: Amounts
+
+        init(name: String, key: String, amounts: Amounts) {
+            (self.name, self.key, self.amounts) = (name, key, amounts)
+        }
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(name, forKey: Key(stringValue: key))
+            try amounts.encode(to: encoder)
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            key = c.contains(Key(stringValue: "rule")) ? "rule" : "tier"
+            name = try c.decode(String.self, forKey: Key(stringValue: key))
+            amounts = try Amounts(from: decoder)
+        }
+    }
+
+    /// A partner who would earn less under the new version.
+    public struct EarningChange: Sendable, Codable, Equatable {
+        public var partnerID: String
+        public var program: String
+        public var from: String
+        public var to: String
+        public var change: String
+
+        enum CodingKeys: String, CodingKey { case partnerID = "partner_id", program, from, to, change }
+    }
+
+    init(currency: String) { self.currency = currency }
+
+    public var change: ExactDecimal { to - from }
+    /// The change before each line's rounding to the cent: exactly the rates' change times the bases.
+    public var unroundedChange = ExactDecimal.zero
+
+    mutating func add(old: [IncentiveEarning], new: [IncentiveEarning], partnerID: String, program: String, tier: String?) {
+        let before = old.reduce(ExactDecimal.zero.cents) { $0 + $1.amount }
+        let after = new.reduce(ExactDecimal.zero.cents) { $0 + $1.amount }
+        from = from + before
+        to = to + after
+        let exact = new.reduce(ExactDecimal.zero) { $0 + $1.unrounded } - old.reduce(ExactDecimal.zero) { $0 + $1.unrounded }
+        unroundedChange = unroundedChange + exact
+        for e in old {
+            if rules[e.name] == nil { rules[e.name] = Amounts() }
+            rules[e.name]!.period = e.period.label
+            rules[e.name]!.from = rules[e.name]!.from + e.amount
+            rules[e.name]!.unroundedChange = rules[e.name]!.unroundedChange - e.unrounded
+        }
+        for e in new {
+            if rules[e.name] == nil { rules[e.name] = Amounts() }
+            rules[e.name]!.period = e.period.label
+            rules[e.name]!.to = rules[e.name]!.to + e.amount
+            rules[e.name]!.unroundedChange = rules[e.name]!.unroundedChange + e.unrounded
+        }
+        let key = tier ?? "none"
+        if tiers[key] == nil { tiers[key] = Amounts() }
+        tiers[key]!.from = tiers[key]!.from + before
+        tiers[key]!.to = tiers[key]!.to + after
+        tiers[key]!.unroundedChange = tiers[key]!.unroundedChange + exact
+        if after < before {
+            earnLess.append(EarningChange(partnerID: partnerID, program: program, from: before.text(places: 2), to: after.text(places: 2),
+                                          change: (after - before).text(places: 2)))
+        }
+    }
+
+    static func signed(_ value: ExactDecimal) -> String { (value.isNegative ? "" : "+") + IncentiveWords.money(value) }
+
+    func text(asOf: Day, limit: Int) -> String {
+        func line(_ a: Amounts) -> String { "\(IncentiveWords.money(a.from)) → \(IncentiveWords.money(a.to)) (\(Self.signed(a.change)))" }
+        var out = "Incentives (\(currency)) for the periods holding \(asOf), each version's total so far\n"
+        out += "  total: \(IncentiveWords.money(from)) → \(IncentiveWords.money(to)) (\(Self.signed(change)); "
+            + "\(unroundedChange.isNegative ? "" : "+")\(IncentiveWords.grouped(unroundedChange.description)) before rounding each line to the cent)\n"
+        for name in rules.keys.sorted() { out += "  \(name) (\(rules[name]!.period)): \(line(rules[name]!))\n" }
+        out += "  by tier (the new version's): " + tiers.keys.sorted().map { "\($0) \(line(tiers[$0]!))" }.joined(separator: "; ") + "\n"
+        out += "Partners who would earn less: \(earnLess.count)\n"
+        for c in earnLess.prefix(limit) { out += "  \(c.partnerID) (\(c.program)): \(c.from) → \(c.to) (\(c.change))\n" }
+        if earnLess.count > limit { out += "  … and \(earnLess.count - limit) more (--format json lists all)\n" }
+        return out
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case currency, from, to, change, unroundedChange = "change_before_rounding", rules, tiers, earnLess = "earn_less"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(currency, forKey: .currency)
+        try c.encode(from.text(places: 2), forKey: .from)
+        try c.encode(to.text(places: 2), forKey: .to)
+        try c.encode(change.text(places: 2), forKey: .change)
+        try c.encode(unroundedChange.description, forKey: .unroundedChange)
+        // Lists, not maps keyed by data: every JSON key the tools write is snake_case.
+        try c.encode(rules.keys.sorted().map { Named(name: $0, key: "rule", amounts: rules[$0]!) }, forKey: .rules)
+        try c.encode(tiers.keys.sorted().map { Named(name: $0, key: "tier", amounts: tiers[$0]!) }, forKey: .tiers)
+        try c.encode(earnLess, forKey: .earnLess)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        currency = try c.decode(String.self, forKey: .currency)
+        from = ExactDecimal(text: try c.decode(String.self, forKey: .from)) ?? .zero
+        to = ExactDecimal(text: try c.decode(String.self, forKey: .to)) ?? .zero
+        unroundedChange = ExactDecimal(text: try c.decode(String.self, forKey: .unroundedChange)) ?? .zero
+        for item in try c.decode([Named].self, forKey: .rules) { rules[item.name] = item.amounts }
+        for item in try c.decode([Named].self, forKey: .tiers) { tiers[item.name] = item.amounts }
+        earnLess = try c.decode([EarningChange].self, forKey: .earnLess)
+    }
 }

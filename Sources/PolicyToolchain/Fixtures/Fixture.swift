@@ -89,6 +89,8 @@ public struct Expectation: Sendable {
     public var measures: [String: ExpectedValue] = [:]
     /// Catalogue metric → its value in the partner's snapshot.
     public var metrics: [String: ExpectedValue] = [:]
+    /// Incentive rule → what it pays for the period holding the case's day (to the cent).
+    public var incentives: [String: ExactDecimal] = [:]
 
     /// What a partner may sell: the products of its list that are not suspended, or every product but the suspended ones.
     public enum ProductAuthorization: Sendable, Equatable {
@@ -127,7 +129,7 @@ extension Fixture {
     static let expectationKeys: Set<String> = [
         "tier", "standing", "tier_event", "qualifies_for", "health_band", "health_min", "health_max", "gates", "milestones",
         "alerts", "alerts_include", "intervention", "intervention_step", "suspended_products", "authorized_products", "benefits",
-        "measures", "metrics",
+        "measures", "metrics", "incentives",
     ]
 
     /// Read and validate the fixture at `url`, named `display` in messages.
@@ -333,6 +335,20 @@ extension Fixture {
                 }
             }
             if key == "measures" { e.measures = values } else { e.metrics = values }
+        }
+        if let given = spec["incentives"] {
+            let help = "expected { \"rule name\": amount } (what the rule pays for the period holding the case's day, e.g. 480.00)"
+            guard let map = given as? [String: Any] else { throw fail("\(path).incentives", help) }
+            for (name, value) in map {
+                let amount: ExactDecimal?
+                switch value {
+                case let text as String: amount = ExactDecimal(text: text)
+                case let n as NSNumber where !isJSONBoolean(value): amount = ExactDecimal(number: n.doubleValue)
+                default: amount = nil
+                }
+                guard let amount else { throw fail("\(path).incentives.\(name)", help) }
+                e.incentives[name] = amount
+            }
         }
         if let benefits = spec["benefits"] {
             guard let map = benefits as? [String: Any] else { throw fail("\(path).benefits", "expected { \"benefit\": value }") }

@@ -60,7 +60,7 @@ public struct FixtureRunner {
                     let near = Suggestion.closest(to: name, among: policySet.measures.names).map { " — did you mean '\($0)'?" } ?? ""
                     return [failed(fixtureCase, "\(fixture.file): cases[\(fixtureCase.index)].expect.\(partnerID).measures.\(name): "
                                    + "no measure named '\(name)' in this set\(near) (declared: "
-                                   + (policySet.measures.isEmpty ? "none" : policySet.measures.names.joined(separator: ", ")) + ")")]
+                                   + (policySet.measures.shownCount == 0 ? "none" : policySet.measures.names.joined(separator: ", ")) + ")")]
                 }
             }
         }
@@ -246,6 +246,18 @@ enum ExpectationCheck {
             return ["'\(name)' is not \(what) of this policy" + Suggestion.didYouMean(name, among: names)]
         }
         let tierNames = policy.map { $0.tiers.map(\.name) }
+        for (name, expected) in e.incentives.sorted(by: { $0.key < $1.key }) {
+            guard let earned = got.incentives.first(where: { $0.name == name }) else {
+                let rules = policy?.incentives?.rules.map(\.name) ?? []
+                add("incentive \(name)", expected.text(places: 2), "no such rule"
+                    + (Suggestion.closest(to: name, among: rules).map { " — did you mean '\($0)'?" } ?? "")
+                    + " (rules: " + (rules.isEmpty ? "none" : rules.joined(separator: ", ")) + ")")
+                continue
+            }
+            if earned.amount != expected.cents {
+                add("incentive \(name)", expected.cents.text(places: 2), earned.amount.text(places: 2), IncentiveWords.why(earned))
+            }
+        }
         let tierContext = tierDetail(got)
         if let tier = e.tier, tier != got.tier {
             add("tier", tier ?? "no tier", got.tier ?? "no tier", unknown(tier, among: tierNames, "a tier") + tierContext)

@@ -1,6 +1,7 @@
 import GRDB
 import PartnerModel
 import PartnerStore
+import PolicyEngine
 import ProgramEvaluation
 
 /// Program metrics and the report's data, computed from the partner store
@@ -40,6 +41,7 @@ public struct ProgramAnalytics: Sendable {
         let partners = try PartnerFacts.load(db, asOf: asOf)
         let decisions = try DecisionFacts.load(db, asOf: asOf)
         let tasks = try TaskLedger.facts(db, asOf: asOf)
+        let costs = try IncentiveLedger.costs(db, since: asOf.adding(months: -12), asOf: asOf)
         var segments = [segment(Scope(.all), asOf: asOf, partners: partners, decisions: decisions, tasks: tasks) { _ in true }]
         // A policy set covers the programs its decisions are about.
         var setPrograms: [String: Set<String>] = [:]
@@ -53,7 +55,34 @@ public struct ProgramAnalytics: Sendable {
             segments.append(segment(Scope(.program, program), asOf: asOf, partners: partners.filter { $0.program == program },
                                     decisions: decisions, tasks: tasks.filter { $0.program == program }) { $0.program == program })
         }
+        for i in segments.indices {
+            let scope = segments[i].scope
+            let mine = costs.filter {
+                switch scope.kind {
+                case .all: true
+                case .policySet: $0.policySet == scope.name
+                case .program: $0.program == scope.name
+                }
+            }
+            segments[i].incentives = incentiveMetrics(mine, revenue: segments[i].growth.revenue12m)
+        }
         return ProgramMetrics(asOf: asOf, segments: segments)
+    }
+
+    /// The costs by currency and line type, and revenue / total cost when one currency was paid.
+    static func incentiveMetrics(_ costs: [IncentiveLedger.Cost], revenue: Double) -> IncentiveMetrics? {
+        guard !costs.isEmpty else { return nil }
+        var byCurrency: [String: [IncentiveLine: ExactDecimal]] = [:]
+        for c in costs { byCurrency[c.currency, default: [:]][c.line, default: ExactDecimal.zero.cents] += c.amount }
+        let list = byCurrency.keys.sorted().map { currency in
+            let lines = byCurrency[currency]!
+            let total = lines.values.reduce(ExactDecimal.zero.cents, +)
+            return (currency, total, IncentiveMetrics.Cost(currency: currency, lines: Dictionary(uniqueKeysWithValues: IncentiveLine.allCases.map {
+                ($0.rawValue, (lines[$0] ?? ExactDecimal.zero).text(places: 2))
+            }), total: total.text(places: 2)))
+        }
+        let roi = list.count == 1 && list[0].1 > .zero ? revenue / list[0].1.double : nil
+        return IncentiveMetrics(costs: list.map(\.2), returnOnInvestment: roi)
     }
 
     static func segment(_ scope: Scope, asOf day: Day, partners: [PartnerFacts], decisions: DecisionFacts, tasks: [TaskLedger.Fact],

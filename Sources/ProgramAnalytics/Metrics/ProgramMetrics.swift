@@ -66,12 +66,31 @@ public struct SegmentMetrics: Sendable, Codable, Equatable {
     public var evaluations: EvaluationMetrics?
     /// Figures from the task ledger; nil when no task was opened on or before the day.
     public var interventions: InterventionMetrics?
+    /// What the incentive ledger paid over the last 12 months; nil when nothing.
+    public var incentives: IncentiveMetrics?
 
     enum CodingKeys: String, CodingKey {
         case scope, programs, partners, funnel, activation, timeToFirstRevenue = "time_to_first_revenue"
         case firstYearRetention = "first_year_retention", growth, concentration, certifications
-        case dealRegistrations = "deal_registrations", evaluations, interventions
+        case dealRegistrations = "deal_registrations", evaluations, interventions, incentives
     }
+}
+
+/// The program's incentive cost over the last 12 months, by currency and
+/// line type, and the return on partner investment (README, "Analytics").
+public struct IncentiveMetrics: Sendable, Codable, Equatable {
+    public struct Cost: Sendable, Codable, Equatable {
+        public var currency: String
+        /// Line type → amount, two decimals, exactly (every line type, 0.00 when none).
+        public var lines: [String: String]
+        public var total: String
+    }
+    /// One entry per currency paid in, in currency order.
+    public var costs: [Cost]
+    /// revenue_12m / total incentive cost (MDF included); nil when several currencies or no cost.
+    public var returnOnInvestment: Double?
+
+    enum CodingKeys: String, CodingKey { case costs, returnOnInvestment = "return_on_partner_investment" }
 }
 
 /// A share with what it is a share of: `part` of `whole`; `rate` is nil when `whole` is 0.

@@ -1,5 +1,6 @@
 import Foundation
 import PartnerModel
+import PolicyEngine
 
 /// The `metrics` verb's three renderings of ``ProgramMetrics``. Each is
 /// deterministic: the same database and day give the same bytes.
@@ -59,6 +60,15 @@ public enum MetricsOutput {
             ("deal registrations outside territory", Format.share(s.dealRegistrations.flagged) + " in 12m, by \(Format.count(s.dealRegistrations.partnersFlagged, "partner"))"),
             ("onboarding funnel", s.funnel.steps.map { "\($0.name) \(Format.count($0.count))" }.joined(separator: " → ")),
         ]
+        if let i = s.incentives {
+            for cost in i.costs {
+                lines.append(("incentive cost, 12m (\(cost.currency))", IncentiveLine.allCases.compactMap { line in
+                    cost.lines[line.rawValue].flatMap { $0 == "0.00" ? nil : "\(line.rawValue) \(IncentiveWords.grouped($0))" }
+                }.joined(separator: " · ") + " · total \(IncentiveWords.grouped(cost.total))"))
+            }
+            lines.append(("return on partner investment", i.returnOnInvestment.map { "\(Self.number(($0 * 100).rounded() / 100))× (revenue 12m / incentives incl. MDF)" }
+                            ?? "none (no cost, or several currencies)"))
+        }
         guard let e = s.evaluations else {
             lines.append(("evaluations", "none on or before this day"))
             return lines
@@ -147,6 +157,13 @@ public enum MetricsOutput {
               ("partners_with_certifications_expiring_90d", n(s.certifications.partnersWithExpiring))]
         r += share("deal_registrations_outside_12m", s.dealRegistrations.flagged)
         r += [("partners_with_deals_outside_12m", n(s.dealRegistrations.partnersFlagged))]
+        if let i = s.incentives {
+            for cost in i.costs {
+                r += IncentiveLine.allCases.map { ("incentive_cost_12m:\(cost.currency):\($0.rawValue)", cost.lines[$0.rawValue] ?? "0.00") }
+                r += [("incentive_cost_12m:\(cost.currency):total", cost.total)]
+            }
+            r += [("return_on_partner_investment", d(i.returnOnInvestment))]
+        }
         guard let e = s.evaluations else { return r }
         r += [("policy_sets", e.policySets.joined(separator: ";")), ("latest_evaluation", e.latestEvaluation.description),
               ("evaluated_partners", n(e.partners))]

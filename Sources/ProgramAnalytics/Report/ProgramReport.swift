@@ -1,4 +1,5 @@
 import PartnerModel
+import PolicyEngine
 
 /// The program report: one self-contained HTML file (inline CSS and SVG, no
 /// scripts, fonts or anything fetched) that reads well in a browser and
@@ -73,7 +74,7 @@ public struct ProgramReport: Sendable {
 
     private func cards(_ s: SegmentMetrics) -> String {
         let t = s.timeToFirstRevenue, g = s.growth
-        let items: [(String, String, String)] = [
+        var items: [(String, String, String)] = [
             ("Enrolled partners", Format.count(s.partners.enrolled),
              "\(Format.count(s.partners.active)) active · \(Format.count(s.partners.suspended)) suspended · \(Format.count(s.partners.terminated)) terminated"),
             ("Activated within 90 days", Format.percent(s.activation.within90Days.rate),
@@ -93,6 +94,14 @@ public struct ProgramReport: Sendable {
             ("Registrations outside territory", Format.percent(s.dealRegistrations.flagged.rate),
              "\(Format.count(s.dealRegistrations.flagged.part)) of \(Format.count(s.dealRegistrations.flagged.whole)) in 12 months, by \(Format.count(s.dealRegistrations.partnersFlagged, "partner"))"),
         ]
+        if let i = s.incentives {
+            let costs = i.costs.map { cost in
+                IncentiveLine.allCases.compactMap { line in cost.lines[line.rawValue].flatMap { $0 == "0.00" ? nil : "\(line.rawValue) \(IncentiveWords.grouped($0))" } }
+                    .joined(separator: " · ") + " (\(cost.currency))"
+            }
+            items.append(("Return on partner investment", i.returnOnInvestment.map { Format.fixed($0, decimals: 1) + "×" } ?? "–",
+                          "12-month revenue / incentives incl. MDF: " + costs.joined(separator: "; ")))
+        }
         return "<div class=\"cards\">" + items.map { title, value, caption in
             "<div class=\"card\"><div class=\"card-title\">\(Markup.escape(title))</div><div class=\"card-value\">\(Markup.escape(value))</div><div class=\"card-caption\">\(Markup.escape(caption))</div></div>"
         }.joined() + "</div>"
@@ -293,6 +302,7 @@ public struct ProgramReport: Sendable {
             "Certification completion: enrolled partners holding at least one valid certification (the latest record of each certification counts). Expiring: valid certifications expiring within 90 days.",
             "Registrations outside territory: deal registrations of the last 12 months whose territory or product the partner is not authorized for.",
             "Interventions: tasks recorded runs opened when a menu step came to apply to an alert. A task reached the partner when it was done with the outcome reached, plan agreed or declined by the day, or, not done or dismissed by then, acknowledged by the day. Recovered within N days: of the tasks opened at least N days before the day, those whose alert resolved within N days of the task opening. Time to acknowledge: days from opening to acknowledgement, over the tasks acknowledged by the day; waiting: open and never acknowledged.",
+            "Return on partner investment: trailing-12-month revenue divided by what the incentive ledger paid (commissions, rebates, growth rebates, SPIFFs and MDF) for payment periods ending in the last 12 months, as recorded by evaluations on or before the day; shown only when one currency was paid.",
             "Tiers, health bands, milestones, alerts: each partner's latest decision of each policy set on or before the day (partners terminated since are left out), exactly as the engine recorded it. A milestone's on-time rate is met on time of met on time, met late and overdue; pending ones are not yet decided.",
         ]
         return "<ul class=\"definitions\">" + items.map { "<li>\(Markup.escape($0))</li>" }.joined() + "</ul>"

@@ -119,6 +119,9 @@ struct Ledger {
         var detail: [UInt8]
         var stateText: String
         var tierSince: Day?
+        /// The incentive ledger's postings (``IncentiveLedger``), and the currency they are in.
+        var incentives: [IncentiveLedger.Row] = []
+        var currency = ""
 
         /// `json` is the worker's buffer, reused from partner to partner;
         /// `texts`, those of the run for the evaluation's policy, which the
@@ -160,7 +163,9 @@ struct Ledger {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             alertResolved = try make("UPDATE alert SET resolved = ? WHERE id = ?")
+            incentives = try IncentiveLedger.Writer(db)
         }
+        let incentives: IncentiveLedger.Writer
     }
     private var statements: Statements?
 
@@ -259,6 +264,10 @@ struct Ledger {
             }
         }
         openAlertIDs[partnerNumber] = open
+        if !rows.incentives.isEmpty {
+            try s.incentives.write(rows.incentives, runID: runID, policySet: policySet, partnerNumber: partnerNumber, partnerID: partner,
+                                   program: e.program, asOf: e.asOf, currency: rows.currency)
+        }
     }
 
     func finishRun(summary: RunSummary) throws {

@@ -115,5 +115,7 @@ public enum LedgerSchema {
         // Interventions as tracked work, and the events webhooks deliver: tables with owners of their own.
         TaskLedger.register(in: &migrator)
         Outbox.register(in: &migrator)
+        // What incentive rules pay (IncentiveLedger).
+        IncentiveLedger.register(in: &migrator)
     }
 }

@@ -175,7 +175,8 @@ public struct ProgramRun {
                                          policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
                                          batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue,
-                                         readsAcknowledged: policySet.pausesEscalation)
+                                         readsAcknowledged: policySet.pausesEscalation,
+                                         hasIncentives: policySet.policies.contains { $0.incentives != nil })
             if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
                 // snapshots, the workers evaluate and encode them, and this
@@ -219,6 +220,8 @@ public struct ProgramRun {
         var state: PartnerProgramState
         /// The partner's acknowledged tasks, when a step of the set pauses escalation.
         var acknowledged: [AcknowledgedStep] = []
+        /// What the incentive ledger holds of the periods holding the day, by rule name.
+        var incentivePriors: [String: IncentiveLedger.Prior] = [:]
     }
 
     struct Result {
@@ -261,6 +264,8 @@ struct BatchProducer: @unchecked Sendable {
     var tiersAsIfDue = false
     /// Whether to read the partners' acknowledged tasks (only a set whose menu has a `pause` needs them).
     var readsAcknowledged = false
+    /// Whether some policy of the set declares incentives (then the ledger's priors are read per batch).
+    var hasIncentives = false
 
     func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
         var batch: [ProgramRun.Pending] = []
@@ -287,6 +292,12 @@ struct BatchProducer: @unchecked Sendable {
             if readsAcknowledged {
                 let acknowledged = try TaskLedger.acknowledgedSteps(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
                 for i in batch.indices { if let steps = acknowledged[batch[i].number] { batch[i].acknowledged = steps } }
+            }
+            if hasIncentives {
+                let priors = try IncentiveLedger.priors(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
+                if !priors.isEmpty {
+                    for i in batch.indices { if let p = priors[batch[i].number] { batch[i].incentivePriors = p } }
+                }
             }
             running?.wait()   // a worker's Lua state serves one batch at a time
             if stop.isStopped, let failed = running {
@@ -358,9 +369,17 @@ struct BatchInFlight {
                     do {
                         let (evaluation, next) = try pool.evaluators[worker].evaluate(pending.snapshot, state: pending.state,
                                                                                       acknowledged: pending.acknowledged)
-                        let rows = json.map {
+                        var postings: [IncentiveLedger.Row] = []
+                        var currency = ""
+                        if !evaluation.incentives.isEmpty, let plan = pool.evaluators[worker].policySet.policy(forProgram: evaluation.program)?.incentives {
+                            postings = IncentiveLedger.post(evaluation.incentives, rules: plan.rules, priors: pending.incentivePriors)
+                            currency = plan.currency
+                        }
+                        var rows = json.map {
                             Ledger.PreparedRows(evaluation, state: next, json: $0, texts: texts[evaluation.policy.contentHash])
                         }
+                        rows?.incentives = postings
+                        rows?.currency = currency
                         slots.set(index, .success(ProgramRun.Result(evaluation: evaluation, rows: rows)))
                     } catch {
                         slots.set(index, .failure(error))

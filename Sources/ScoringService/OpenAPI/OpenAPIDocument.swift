@@ -212,6 +212,43 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/v1/incentives": {
+      "get": {
+        "tags": ["ledger"], "operationId": "listIncentiveLines", "summary": "The incentive ledger's lines, newest first",
+        "description": "Role: viewer. What incentive rules paid, as accrual and true-up lines per partner, rule and payment period (docs/policies.md, Incentives). Amounts, bases and rates are exact decimal text.",
+        "parameters": [
+          { "name": "partner", "in": "query", "schema": { "type": "string" }, "description": "A partner id" },
+          { "name": "policy_set", "in": "query", "schema": { "type": "string" } },
+          { "name": "period", "in": "query", "schema": { "type": "string" }, "description": "A payment period: 2026-10, 2026-Q4, 2026, FY2027-Q1" },
+          { "$ref": "#/components/parameters/Limit" },
+          { "$ref": "#/components/parameters/IDCursor" }
+        ],
+        "responses": {
+          "200": { "description": "A page of incentive lines", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IncentiveLineList" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" }
+        }
+      }
+    },
+    "/v1/partners/{id}/incentives": {
+      "get": {
+        "tags": ["ledger"], "operationId": "listPartnerIncentiveLines", "summary": "One partner's incentive lines, newest first",
+        "description": "Role: viewer.",
+        "parameters": [
+          { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+          { "name": "policy_set", "in": "query", "schema": { "type": "string" } },
+          { "name": "period", "in": "query", "schema": { "type": "string" }, "description": "A payment period: 2026-10, 2026-Q4, 2026, FY2027-Q1" },
+          { "$ref": "#/components/parameters/Limit" },
+          { "$ref": "#/components/parameters/IDCursor" }
+        ],
+        "responses": {
+          "200": { "description": "A page of the partner's incentive lines", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IncentiveLineList" } } } },
+          "400": { "$ref": "#/components/responses/BadRequest" },
+          "401": { "$ref": "#/components/responses/Unauthorized" },
+          "404": { "$ref": "#/components/responses/NotFound" }
+        }
+      }
+    },
     "/v1/alerts": {
       "get": {
         "tags": ["ledger"], "operationId": "listAlerts", "summary": "Open and resolved alerts, newest first",
@@ -733,6 +770,31 @@ enum OpenAPIDocument {
           "health_score": { "type": "number" }, "health_band": { "type": "string" },
           "intervention": { "type": "string" }, "snapshot_hash": { "type": "string" }
         }
+      },
+      "IncentiveLine": {
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "run_id", "policy_set", "partner_id", "partner_name", "program", "rule", "line", "posting", "period", "period_start",
+                     "period_end", "as_of", "basis", "basis_total", "basis_excluded", "rate", "amount", "currency", "detail"],
+        "properties": {
+          "id": { "type": "integer" }, "run_id": { "type": "integer" }, "policy_set": { "type": "string" },
+          "partner_id": { "type": "string" }, "partner_name": { "type": "string" }, "program": { "type": "string" },
+          "rule": { "type": "string" },
+          "line": { "type": "string", "enum": ["commission", "rebate", "growth_rebate", "mdf", "spiff"] },
+          "posting": { "type": "string", "enum": ["accrual", "true_up"] },
+          "period": { "type": "string" }, "period_start": { "$ref": "#/components/schemas/Date" }, "period_end": { "$ref": "#/components/schemas/Date" },
+          "as_of": { "$ref": "#/components/schemas/Date" },
+          "basis": { "type": "string", "description": "The basis of this line, an exact decimal (a true-up: 0)" },
+          "basis_total": { "type": "string", "description": "The period's cumulative basis that accrued" },
+          "basis_excluded": { "type": "string", "description": "The period's basis a suspended benefit kept from accruing" },
+          "rate": { "type": "string", "description": "The rate (0.12), a SPIFF's amount per event (500 per deal_won), or none" },
+          "amount": { "type": "string", "description": "Two decimals, exactly" },
+          "currency": { "type": "string" },
+          "detail": { "type": "string", "description": "JSON text: tier, accelerators, cap, capped, suspended, excluded, basis_last_year" }
+        }
+      },
+      "IncentiveLineList": {
+        "type": "object", "required": ["lines"], "additionalProperties": false,
+        "properties": { "lines": { "type": "array", "items": { "$ref": "#/components/schemas/IncentiveLine" } }, "next_cursor": { "type": "string" } }
       },
       "DecisionList": {
         "type": "object", "required": ["decisions"], "additionalProperties": false,

@@ -54,6 +54,9 @@ extension Partnerscore {
                 let recorded = reevaluate ? nil : try DecisionLog.decision(in: partnerStore, policySet: set.name, partnerID: partnerID, asOf: day)
                 if let recorded {
                     found = recorded.evaluation
+                    // A decision's detail holds no incentives: the incentive ledger does.
+                    found?.incentives = try IncentiveLedger.earnings(in: partnerStore, policySet: set.name, partnerID: partnerID, asOf: day,
+                                                                    policy: set.policy(forProgram: partner.program)!, tier: recorded.evaluation.tier)
                     source = "The decision recorded by run #\(recorded.runID) of policy set '\(set.name)' as of \(day)."
                     if recorded.evaluation.policy.contentHash != set.contentHash {
                         source += "\nIt was made by content \(recorded.evaluation.policy.contentHash.prefix(12)); \(set.displayPath) is now "
