@@ -39,6 +39,11 @@ struct DesignerToolCommandTests {
         let named = try partnerscore(["diff", "--db", "db.sqlite", "--from", "Policies/telecom", "--to", "elsewhere/telecom-2027",
                                       "--lib", "Policies/lib", "--as-of", "2026-10-31"], in: w)
         #expect(named.status == 0 && named.stdout.contains("300 partners evaluated, 300 unchanged"), "\(named.stderr)")
+        // --lib serves the --from set too, when it is kept outside its Policies folder.
+        try copy(w, to: "out/telecom")
+        let outside = try partnerscore(["diff", "--db", "db.sqlite", "--from", "out/telecom", "--to", "elsewhere/telecom-2027",
+                                        "--lib", "Policies/lib", "--as-of", "2026-10-31"], in: w)
+        #expect(outside.status == 0 && outside.stdout.contains("300 partners evaluated, 300 unchanged"), "\(outside.stderr)")
     }
 
     @Test("on a day tiers are not due, diff says so and --as-if-due compares them")

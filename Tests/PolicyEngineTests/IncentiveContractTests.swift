@@ -126,6 +126,21 @@ struct IncentiveContractTests {
                             accelerators = { { at = 250000, add = 0.01 }, { at = 100000, add = 0.01 } } },
             """)
         #expect(down?.field == "incentives[1].accelerators[2].at" && down?.message.contains("accelerators go up") == true)
+        // A rate is at most 1 after its accelerators too.
+        let over = error("""
+            currency = "USD",
+            ps.rebate "R" { every = "quarter", basis = { kind = "revenue" }, rate = 0.5,
+                            accelerators = { { at = 1000, add = 0.3 }, { at = 2000, add = 0.3 } } },
+            """)
+        #expect(over?.field == "incentives[1].accelerators" && over?.message.contains("the rate reaches 1.1") == true,
+                "\(String(describing: over))")
+        // A benefit named on purpose must be a tier's, or no gate could suspend the rule.
+        let benefit = error("""
+            currency = "USD",
+            ps.commission "C" { every = "month", basis = { kind = "revenue" }, rate = 0.1, benefit = "comission" },
+            """)
+        #expect(benefit?.field == "incentives[1].benefit" && benefit?.message.contains("did you mean 'commission'?") == true,
+                "\(String(describing: benefit))")
         let window = error("""
             currency = "USD",
             ps.rebate "R" { every = "quarter", basis = "revenue_3m_sum", rate = 0.02 },

@@ -111,7 +111,8 @@ struct IncentiveLedgerTests {
 
     @Test("MDF accrues at its rate up to the tier's cap; a tier without the cap benefit accrues nothing")
     func mdfCap() throws {
-        let store = try incentiveStore([("A-1", "2025-01-05", 10_000), ("A-1", "2025-02-05", 30_000), ("A-2", "2025-01-05", 1000)],
+        let store = try incentiveStore([("A-1", "2025-01-05", 10_000), ("A-1", "2025-02-05", 30_000), ("A-1", "2025-03-05", 5_000),
+                                        ("A-2", "2025-01-05", 1000)],
                                        extra: [agreement("A-1", until: "2025-12-31"), agreement("A-2", until: "2025-12-31")])
         let folder = try PolicyFolder(incentivePolicy("""
             ps.mdf "MDF" { every = "quarter", basis = { kind = "revenue" }, rate = 0.03, cap = "mdf" },
@@ -119,10 +120,14 @@ struct IncentiveLedgerTests {
         let run = ProgramRun(store: store, policySet: try folder.load())
         try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
         try run.evaluate(asOf: day("2025-02-28"), dryRun: false)
-        // A-1 is Premier (cap 1,000): 300 in January, then 1,200 capped at 1,000. A-2 is Authorized: no mdf benefit.
+        try run.evaluate(asOf: day("2025-03-31"), dryRun: false)
+        // A-1 is Premier (cap 1,000): 300 in January, then 1,200 capped at 1,000; in March nothing more accrues, and
+        // the line says the quarter's basis grew (statements and explain read the cumulative basis from the last line).
+        // A-2 is Authorized: no mdf benefit, no line.
         #expect(try ledgerLines(store) == [
             "A-1 accrual 2025-Q1 10000 10000 0.03 300.00",
             "A-1 accrual 2025-Q1 30000 40000 0.03 700.00",
+            "A-1 accrual 2025-Q1 5000 45000 0.03 0.00",
         ])
         #expect(try IncentiveLedger.lines(in: store, .init()).last?.detail == #"{"cap":"1000.00","capped":true,"tier":"Premier"}"#)
     }
@@ -230,6 +235,17 @@ struct IncentiveLedgerTests {
             }
             #expect(try ledgerLines(store).isEmpty)
         }
+        // What a function returns plus the rule's accelerators is at most 1 as well.
+        let accelerated = try PolicyFolder(incentivePolicy("""
+            ps.rebate "R" { every = "quarter", basis = { kind = "revenue" }, accelerators = { { at = 1000, add = 0.2 } },
+              rate = function(p, tier) return 0.9 end },
+            """))
+        #expect {
+            try ProgramRun(store: store, policySet: try accelerated.load()).evaluate(asOf: day("2025-01-31"), dryRun: false)
+        } throws: { error in
+            "\(error)".contains("returned 0.9, which its accelerators (+0.2) would take to 1.1") && "\(error)".contains("return at most 0.8")
+        }
+        #expect(try ledgerLines(store).isEmpty)
     }
 
     @Test("the ledger's lines are the same bytes whatever the number of workers and the store")

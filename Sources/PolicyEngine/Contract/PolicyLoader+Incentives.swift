@@ -58,6 +58,12 @@ extension PolicyLoader {
             if case .benefit(let benefit) = rule.rate {
                 try checkBenefit(benefit, field: "rate", spec: spec, tiers: tiers, fraction: true)
             }
+            // A benefit named on purpose must be one a tier has, or no gate could ever suspend the rule.
+            if let benefit = spec["benefit"]?.stringValue, !tiers.contains(where: { $0.benefits[benefit] != nil }) {
+                let names = Set(tiers.flatMap(\.benefits.keys)).sorted()
+                throw spec.error("benefit", "no tier has a benefit named '\(benefit)'" + Suggestion.didYouMean(benefit, among: names)
+                    + (names.isEmpty ? " (the tiers declare no benefits)" : " (benefits: \(names.joined(separator: ", ")))"))
+            }
             if case .byTier(let rates) = rule.rate {
                 for name in rates.keys.sorted() where !tiers.contains(where: { $0.name == name }) {
                     throw spec.error("rate.\(name)", "no tier named '\(name)'" + Suggestion.didYouMean(name, among: tiers.map(\.name)))
@@ -69,6 +75,23 @@ extension PolicyLoader {
             if case .byTier(let caps)? = rule.cap {
                 for name in caps.keys.sorted() where !tiers.contains(where: { $0.name == name }) {
                     throw spec.error("cap.\(name)", "no tier named '\(name)'" + Suggestion.didYouMean(name, among: tiers.map(\.name)))
+                }
+            }
+            // A rate is at most 1 also after its accelerators: the highest base rate plus every `add`.
+            // (A rate function's result is checked the same way at each call.)
+            if !rule.accelerators.isEmpty {
+                let bases: [ExactDecimal] = switch rule.rate {
+                case .fixed(let value): [value]
+                case .byTier(let rates): Array(rates.values)
+                case .benefit(let name): tiers.compactMap { tier in
+                        if case .number(let n)? = tier.benefits[name] { Self.exact(n, rate: true) } else { nil }
+                    }
+                case .function: []
+                }
+                let added = rule.accelerators.reduce(ExactDecimal.zero) { $0 + $1.add }
+                if let highest = bases.max(), highest + added > ExactDecimal(1) {
+                    throw spec.error("accelerators", "the rate reaches \(highest + added) (the highest base rate \(highest) plus "
+                        + "\(added) from the accelerators); a rate is at most 1 — lower the base rate or the adds")
                 }
             }
             rules.append(rule)
@@ -248,7 +271,8 @@ extension PolicyLoader {
             }
             if line == .mdf {
                 guard spec.has("cap") else {
-                    throw spec.error("cap", "expected the most a period accrues: a tier benefit's name (\"mdf\"), an amount, or { Tier = amount }")
+                    throw spec.error("cap", "missing: every ps.mdf needs a cap, the most a period accrues — a tier benefit's name (\"mdf\"), "
+                        + "an amount, or { Tier = amount }")
                 }
                 rule.cap = try rate(spec, "cap", fraction: false)
             }

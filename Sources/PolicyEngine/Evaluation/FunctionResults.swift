@@ -22,10 +22,15 @@ enum FunctionResults {
 
     /// The rate an incentive's rate function returned: a number from 0 to 1 with at most 10
     /// decimal places, or nil (the partner earns no rate).
+    /// `accelerated`: what the rule's accelerators can add; the rate with them is at most 1 too.
     static func rate(_ values: [LuaValue], of function: LuaReference, _ what: @autoclosure () -> String,
-                     in lua: LuaState) throws -> ExactDecimal? {
+                     accelerated: ExactDecimal = .zero, in lua: LuaState) throws -> ExactDecimal? {
         if values.first == nil || values.first == .nil { return nil }
         if let rate = values.first?.doubleValue, rate.isFinite, rate >= 0, rate <= 1, let exact = PolicyLoader.exact(rate, rate: true) {
+            guard exact + accelerated <= ExactDecimal(1) else {
+                throw mismatch(function, in: lua, "\(what()) returned \(exact), which its accelerators (+\(accelerated)) would take to "
+                    + "\(exact + accelerated); a rate is at most 1 — return at most \(ExactDecimal(1) - accelerated)")
+            }
             return exact
         }
         throw mismatch(function, in: lua, "\(what()) must return a rate from 0 to 1 with at most 10 decimal places (0.12 for 12%), "

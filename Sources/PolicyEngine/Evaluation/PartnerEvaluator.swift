@@ -275,7 +275,8 @@ private struct Context {
                                                             applicable: gates.isEmpty ? [] : gates.filter { $0.status != .notApplicable }.map(\.gate)) {
                 function, rule in
                 let values = try callFunction(function, snapshot, extra: [state.tier.map(LuaValue.string) ?? .nil])
-                return try FunctionResults.rate(values, of: function, "rate of incentive '\(rule.name)'", in: evaluator.policySet.lua)
+                return try FunctionResults.rate(values, of: function, "rate of incentive '\(rule.name)'",
+                                                accelerated: rule.accelerators.reduce(.zero) { $0 + $1.add }, in: evaluator.policySet.lua)
             }
         }
         return (evaluation, state)

@@ -126,8 +126,10 @@ public enum IncentiveLedger {
                                 basisTotal: prior.basis, excluded: prior.excluded, rate: rateText(before.rate, rule), amount: trueUp,
                                 detail: detail))
             }
-            // What a suspension excluded is recorded when it changes, even when nothing accrues.
-            if accrual != .zero || excluded != prior.excluded {
+            // What a suspension excluded is recorded when it changes, and the basis when it moves in a
+            // period that pays something, even when nothing more accrues (a capped MDF): the last line of
+            // a period that pays holds its cumulative basis.
+            if accrual != .zero || excluded != prior.excluded || (eligible != prior.basis && e.amount != .zero) {
                 rows.append(Row(rule: rule.name, line: rule.line, posting: .accrual, period: e.period, label: e.period.label,
                                 basis: eligible - prior.basis,
                                 basisTotal: eligible, excluded: excluded, rate: rateText(e.rate, rule), amount: accrual, detail: detail))

@@ -71,7 +71,8 @@ extension Partnerscore {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
                 let partnerStore = try store.openExisting()
-                let old = try PolicyOptions.load(URL(fileURLWithPath: from), display: PolicyOptions.display(from), limits: limits.overrides)
+                let old = try PolicyOptions.load(URL(fileURLWithPath: from), display: PolicyOptions.display(from), library: library.root,
+                                                 limits: limits.overrides)
                 let new = try PolicyOptions.load(URL(fileURLWithPath: to), display: PolicyOptions.display(to), name: old.name,
                                                  library: toLibrary(besideFrom: old), limits: limits.overrides)
                 let report = try PolicyDiff(store: partnerStore, from: old, to: new, tiersAsIfDue: asIfDue).run(asOf: day)
