@@ -59,10 +59,8 @@ extension PolicyLoader {
                 try checkBenefit(benefit, field: "rate", spec: spec, tiers: tiers, fraction: true)
             }
             // A benefit named on purpose must be one a tier has, or no gate could ever suspend the rule.
-            if let benefit = spec["benefit"]?.stringValue, !tiers.contains(where: { $0.benefits[benefit] != nil }) {
-                let names = Set(tiers.flatMap(\.benefits.keys)).sorted()
-                throw spec.error("benefit", "no tier has a benefit named '\(benefit)'" + Suggestion.didYouMean(benefit, among: names)
-                    + (names.isEmpty ? " (the tiers declare no benefits)" : " (benefits: \(names.joined(separator: ", ")))"))
+            if let benefit = spec["benefit"]?.stringValue {
+                try requireBenefit(benefit, field: "benefit", spec: spec, tiers: tiers)
             }
             if case .byTier(let rates) = rule.rate {
                 for name in rates.keys.sorted() where !tiers.contains(where: { $0.name == name }) {
@@ -101,19 +99,22 @@ extension PolicyLoader {
 
     /// A rate or cap naming a benefit: some tier must have it, and every tier having it must give a number.
     private func checkBenefit(_ benefit: String, field: String, spec: ContractTable, tiers: [TierDefinition], fraction: Bool) throws {
-        let having = tiers.filter { $0.benefits[benefit] != nil }
-        guard !having.isEmpty else {
-            let names = Set(tiers.flatMap(\.benefits.keys)).sorted()
-            throw spec.error(field, "no tier has a benefit named '\(benefit)'" + Suggestion.didYouMean(benefit, among: names)
-                + (names.isEmpty ? " (the tiers declare no benefits)" : " (benefits: \(names.joined(separator: ", ")))"))
-        }
-        for tier in having {
+        try requireBenefit(benefit, field: field, spec: spec, tiers: tiers)
+        for tier in tiers where tier.benefits[benefit] != nil {
             guard case .number(let n)? = tier.benefits[benefit], Self.exact(n, rate: fraction) != nil, n >= 0, !fraction || n <= 1 else {
                 throw spec.error(field, "tier '\(tier.name)' gives benefit '\(benefit)' as \(tier.benefits[benefit]!); "
                     + (fraction ? "a rate is a number from 0 to 1 (0.12 for 12%)" : "a cap is an amount, a number ≥ 0") + " (\(Self.limits))",
                     line: spec.line)
             }
         }
+    }
+
+    /// Some tier must have the benefit `field` names; else the error lists the benefits there are.
+    private func requireBenefit(_ benefit: String, field: String, spec: ContractTable, tiers: [TierDefinition]) throws {
+        guard !tiers.contains(where: { $0.benefits[benefit] != nil }) else { return }
+        let names = Set(tiers.flatMap(\.benefits.keys)).sorted()
+        throw spec.error(field, "no tier has a benefit named '\(benefit)'" + Suggestion.didYouMean(benefit, among: names)
+            + (names.isEmpty ? " (the tiers declare no benefits)" : " (benefits: \(names.joined(separator: ", ")))"))
     }
 
     // MARK: - Drafts
