@@ -114,11 +114,7 @@ struct TasksController: Sendable {
     /// The longest note a task keeps.
     static let maxNote = 2000
 
-    static func id(_ context: ServiceContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
-        guard let id = Int64(text), id > 0 else { throw APIError.invalid("id", "'\(text)' is not a task id (a whole number, 1 or more)") }
-        return id
-    }
+    static func id(_ context: ServiceContext) throws -> Int64 { try context.rowID("a task id") }
 
     static func apiError(_ failure: TaskFailure) -> APIError {
         switch failure.kind {

@@ -116,9 +116,5 @@ struct WebhooksController: Sendable {
         }
     }
 
-    static func id(_ context: ServiceContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
-        guard let id = Int64(text), id > 0 else { throw APIError.invalid("id", "'\(text)' is not a webhook subscription id (a whole number, 1 or more)") }
-        return id
-    }
+    static func id(_ context: ServiceContext) throws -> Int64 { try context.rowID("a webhook subscription id") }
 }

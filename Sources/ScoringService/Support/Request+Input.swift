@@ -4,6 +4,15 @@ import NIOCore
 import PartnerModel
 import PartnerStore
 
+extension ServiceContext {
+    /// The path's `{id}`: a stored row's id, a whole number from 1 (the OpenAPI document's pattern).
+    func rowID(_ what: String) throws -> Int64 {
+        let text = try parameters.require("id")
+        guard let id = Int64(text), id > 0 else { throw APIError.invalid("id", "'\(text)' is not \(what) (a whole number, 1 or more)") }
+        return id
+    }
+}
+
 extension Request {
     /// The whole body, at most `limit` bytes (413 beyond).
     func bodyData(limit: Int) async throws -> Data {
