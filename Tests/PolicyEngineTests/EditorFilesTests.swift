@@ -14,8 +14,8 @@ struct EditorFilesTests {
     func upToDate() throws {
         let folders = try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent("Policies"), includingPropertiesForKeys: nil)
             .filter { !$0.lastPathComponent.hasPrefix(".") && $0.lastPathComponent != "lib" }.sorted { $0.path < $1.path }
-        let sets = try folders.map { try PolicySet(directory: $0, displayPath: $0.lastPathComponent) }
-        let measures = sets.flatMap { set in zip(set.measures.declarations, set.measures.types).map { (declaration: $0, type: $1) } }
+        let sets = try folders.map { try PolicySet(directory: $0, displayPath: "Policies/\($0.lastPathComponent)") }
+        let measures = EditorFiles.measures(of: sets, folder: "Policies")
         #expect(measures.contains { $0.declaration.name == "months_5k_of_last_4" })
         for file in try EditorFiles.generate(measures: measures) {
             let checkedIn = try String(contentsOf: repository.appendingPathComponent("Policies/" + file.path), encoding: .utf8)

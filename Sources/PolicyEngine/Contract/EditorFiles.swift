@@ -26,6 +26,19 @@ public enum EditorFiles {
          (".luals/measures.d.lua", measureDefinitions(measures)), (".luacheckrc", try luacheckConfig())]
     }
 
+    /// The measures `sets` declare with their types, placed relative to the Policies folder shown as
+    /// `folder`, so the files are the same wherever it is checked out.
+    public static func measures(of sets: [PolicySet], folder: String) -> [(declaration: MeasureDeclaration, type: MeasureType)] {
+        let prefix = folder + "/"
+        return sets.flatMap { set in
+            zip(set.measures.declarations, set.measures.types).map { declaration, type in
+                var relative = declaration
+                if relative.file.hasPrefix(prefix) { relative.file.removeFirst(prefix.count) }
+                return (declaration: relative, type: type)
+            }
+        }
+    }
+
     /// lua-language-server's settings: Lua 5.4 with the sandbox's libraries only, these definitions.
     static let languageServerConfig = """
         {

@@ -67,15 +67,7 @@ extension Partnerscore {
                     do { sets = try PolicyOptions.loadSets(at: [directory]) } catch let error as PolicyError {
                         throw CommandFailure("error[policy]: \(error) — the editor files list the sets' measures: fix it, then run this again")
                     }
-                    // Places relative to the folder, so the files are the same wherever it is checked out.
-                    let prefix = PolicyOptions.display(directory) + "/"
-                    let measures = sets.flatMap { set in
-                        zip(set.measures.declarations, set.measures.types).map { declaration, type in
-                            var relative = declaration
-                            if relative.file.hasPrefix(prefix) { relative.file.removeFirst(prefix.count) }
-                            return (declaration: relative, type: type)
-                        }
-                    }
+                    let measures = EditorFiles.measures(of: sets, folder: PolicyOptions.display(directory))
                     let files: [(path: String, contents: String)]
                     do { files = try EditorFiles.generate(measures: measures) } catch {
                         throw CommandFailure("error: cannot make the editor files: \(error)")
