@@ -18,6 +18,9 @@ public final class PartnerStore: Sendable {
     /// The database. Other targets read and write their own tables through it.
     public let writer: any DatabaseWriter
 
+    /// The database as the engine-neutral seam (``SQLDatabase``) the tables' owners query through.
+    public var database: any SQLDatabase { GRDBDatabase(writer) }
+
     /// Open (creating if needed) the store in the file at `path`, in WAL mode,
     /// and migrate it to the current schema. A write waits up to `lockWait`
     /// seconds for another process's write to finish.
