@@ -100,6 +100,8 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     let system = SystemController(store: store, registry: registry, metrics: metrics)
 
     router.get("health", use: system.health)
+    router.get("health/ready", use: system.health)
+    router.get("health/live", use: system.live)
     router.get("openapi.json", use: system.openAPI)
     if configuration.publicMetrics {
         router.get("metrics", use: system.prometheus)

@@ -3,8 +3,12 @@ import GRDB
 import Hummingbird
 import PartnerStore
 
-/// The endpoints outside `/v1`: `/health` and `/openapi.json` (no token),
-/// `/metrics` (a token unless `serve --public-metrics`).
+/// The endpoints outside `/v1`: `/health`, `/health/live`, `/health/ready`
+/// and `/openapi.json` (no token), `/metrics` (a token unless `serve --public-metrics`).
+///
+/// Liveness and readiness are separate so an orchestrator restarts an
+/// instance only when the process itself is stuck (`live`), and merely stops
+/// routing to it while its database is away or no set is served (`ready`).
 struct SystemController: Sendable {
     let store: PartnerStore
     let registry: PolicyRegistry
@@ -37,7 +41,17 @@ struct SystemController: Sendable {
         }
     }
 
-    /// 200 while the database answers and sets are served; 503 otherwise.
+    struct Liveness: ResponseEncodable {
+        var ok = true
+    }
+
+    /// 200 whenever the process answers HTTP: touches neither the database nor the policies.
+    @Sendable func live(_ request: Request, context: ServiceContext) async throws -> Liveness {
+        Liveness()
+    }
+
+    /// Readiness (`/health/ready`, and `/health` as before): 200 while the
+    /// database answers and sets are served; 503 otherwise.
     @Sendable func health(_ request: Request, context: ServiceContext) async throws -> EditedResponse<Health> {
         var database = "ok"
         do {
