@@ -94,7 +94,7 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
 
-    let tokens = TokenStore(store.writer)
+    let tokens = TokenStore(store.database)
     let ledger = LedgerReader(store: store)
     let evaluations = Evaluations(store: store, registry: registry, metrics: metrics)
     let system = SystemController(store: store, registry: registry, metrics: metrics)
