@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Hummingbird
 import Logging
+import PostgresNIO
 import LuaHost
 import PartnerStore
 
@@ -23,6 +24,9 @@ public struct ServiceConfiguration: Sendable {
     public var limits: LuaLimits.Overrides
     /// How webhooks are delivered.
     public var webhooks: WebhookSettings
+    /// The PostgreSQL server whose LISTEN/NOTIFY carries policy reloads to
+    /// the other instances sharing the database (nil: this instance alone).
+    public var reloadChannel: PostgresConnection.Configuration?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, policySets: @escaping PolicyRegistry.Discovery,
                 publicMetrics: Bool = false, maxBodyBytes: Int = 8 << 20,
@@ -78,6 +82,11 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
                           logger: logger)
     if let interval = configuration.watchInterval {
         app.addServices(PolicyWatcher(registry: registry, interval: interval, logger: logger))
+    }
+    if let channel = configuration.reloadChannel {
+        let broadcast = PolicyReloadBroadcast(configuration: channel, registry: registry, logger: logger)
+        registry.announce(through: broadcast)
+        app.addServices(broadcast)
     }
     if configuration.webhooks.enabled {
         app.addServices(WebhookDelivery(store: store, settings: configuration.webhooks, logger: logger))

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Testing
+@testable import ScoringService
+
+/// The PostgreSQL server the tests use: `PARTNERSCORE_TEST_DATABASE_URL`
+/// (Scripts/test.sh starts a throwaway cluster and sets it). Without it the
+/// tests that need one are skipped — unless `PARTNERSCORE_REQUIRE_POSTGRES=1`
+/// (CI), where its absence is a failure.
+enum TestPostgres {
+    static let url = ProcessInfo.processInfo.environment["PARTNERSCORE_TEST_DATABASE_URL"]
+    static let required = ProcessInfo.processInfo.environment["PARTNERSCORE_REQUIRE_POSTGRES"] == "1"
+    static var available: Bool { url != nil || required }
+
+    /// The connection settings of ``url`` (postgresql://user[:password]@host[:port]/database).
+    static func configuration() throws -> PostgresConnection.Configuration {
+        guard let url, let parts = URLComponents(string: url), let host = parts.host else {
+            throw TestPostgresMissing()
+        }
+        let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+        return PostgresConnection.Configuration(host: host, port: parts.port ?? 5432, username: parts.user ?? "postgres",
+                                                password: parts.password, database: database.isEmpty ? nil : database, tls: .disable)
+    }
+
+    struct TestPostgresMissing: Error, CustomStringConvertible {
+        var description: String {
+            "PARTNERSCORE_REQUIRE_POSTGRES=1 but PARTNERSCORE_TEST_DATABASE_URL is not set: run Scripts/test.sh, which starts a throwaway PostgreSQL"
+        }
+    }
+}
+
+@Suite("A fleet: instances sharing one PostgreSQL", .enabled(if: TestPostgres.available, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
+struct FleetReloadTests {
+    @Test("a reload through one instance changes what another serves within 2 s (LISTEN/NOTIFY); the other watches nothing")
+    func reloadReachesTheOthers() async throws {
+        let fixture = try ServiceFixture()
+        var configuration = fixture.configuration(watchInterval: nil)
+        configuration.reloadChannel = try TestPostgres.configuration()
+        var logger = Logger(label: "partnerscore.test")
+        logger.logLevel = .critical
+        let a = try buildApplication(configuration, store: fixture.store, logger: logger)
+        let b = try buildApplication(configuration, store: fixture.store, logger: logger)
+        try await a.test(.live) { clientA in
+            try await b.test(.live) { clientB in
+                let apiA = API(client: clientA), apiB = API(client: clientB)
+                let before = try await contentHash(apiB, fixture)
+                // B's listener starts with the application; give it a moment to be listening.
+                try await Task.sleep(for: .milliseconds(500))
+                try fixture.writePolicy(agentsPolicy.replacingOccurrences(of: "version = \"1.0\"", with: "version = \"2.0\""))
+                let reload = try await apiA.post("/v1/policies/reload", token: fixture.designer, json: "{}")
+                #expect(reload.status == 200)
+                let after = try await contentHash(apiA, fixture)
+                #expect(after != before)
+                let start = ContinuousClock.now
+                while try await contentHash(apiB, fixture) != after, ContinuousClock.now - start < .seconds(2) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(try await contentHash(apiB, fixture) == after, "B still serves the old version 2 s after A's reload")
+            }
+        }
+    }
+
+    func contentHash(_ api: API, _ fixture: ServiceFixture) async throws -> String? {
+        let sets = try await api.get("/v1/policies", token: fixture.viewer).json["policy_sets"] as? [[String: Any]]
+        return sets?.first?["content_hash"] as? String
+    }
+}
