@@ -7,7 +7,7 @@ import PackageDescription
 //   LuaHost            sandboxed Lua states, values, errors, limits (Swift)
 //   PartnerModel       the domain's value types: days, partners, events, snapshots, metrics
 //   CWriteback         the one system call the store needs that Swift's Glibc lacks (sync_file_range)
-//   PartnerStore       the SQLite store (GRDB): schema, atomic import, as-of snapshots, export
+//   PartnerStore       the partner and event store on SQLite (GRDB) or PostgreSQL (postgres-nio): schema, atomic import, as-of snapshots, export
 //   ProgramGenerator   seeded synthetic partner programs written as import files
 //   PolicyEngine       loads and validates policy sets; evaluates partners against them
 //   ProgramEvaluation  evaluation runs: snapshots → policy → decision ledger, in one transaction
@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "PartnerModel", "CWriteback",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .target(
