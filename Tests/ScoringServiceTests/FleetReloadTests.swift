@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PartnerStore
 import PostgresNIO
 import Testing
 @testable import ScoringService
@@ -11,24 +12,16 @@ import Testing
 /// tests that need one are skipped — unless `PARTNERSCORE_REQUIRE_POSTGRES=1`
 /// (CI), where its absence is a failure.
 enum TestPostgres {
-    static let url = ProcessInfo.processInfo.environment["PARTNERSCORE_TEST_DATABASE_URL"]
+    static let url = ProcessInfo.processInfo.environment["PARTNERSCORE_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let required = ProcessInfo.processInfo.environment["PARTNERSCORE_REQUIRE_POSTGRES"] == "1"
     static var available: Bool { url != nil || required }
 
-    /// The connection settings of ``url`` (postgresql://user[:password]@host[:port]/database).
     static func configuration() throws -> PostgresConnection.Configuration {
-        guard let url, let parts = URLComponents(string: url), let host = parts.host else {
-            throw TestPostgresMissing()
+        guard let url else {
+            throw PartnerStoreError("PARTNERSCORE_REQUIRE_POSTGRES=1 but PARTNERSCORE_TEST_DATABASE_URL is not set",
+                                    hint: "run Scripts/test.sh, which starts a PostgreSQL cluster for the tests")
         }
-        let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
-        return PostgresConnection.Configuration(host: host, port: parts.port ?? 5432, username: parts.user ?? "postgres",
-                                                password: parts.password, database: database.isEmpty ? nil : database, tls: .disable)
-    }
-
-    struct TestPostgresMissing: Error, CustomStringConvertible {
-        var description: String {
-            "PARTNERSCORE_REQUIRE_POSTGRES=1 but PARTNERSCORE_TEST_DATABASE_URL is not set: run Scripts/test.sh, which starts a throwaway PostgreSQL"
-        }
+        return try PostgresLocation(url: url).configuration
     }
 }
 

@@ -79,7 +79,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         return components.string ?? text
     }
 
-    var configuration: PostgresConnection.Configuration {
+    public var configuration: PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         if let socketFolder {
             configuration = .init(unixSocketPath: socketFolder + "/.s.PGSQL.\(port)", username: user, password: password,

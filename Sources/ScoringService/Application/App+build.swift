@@ -25,7 +25,8 @@ public struct ServiceConfiguration: Sendable {
     /// How webhooks are delivered.
     public var webhooks: WebhookSettings
     /// The PostgreSQL server whose LISTEN/NOTIFY carries policy reloads to
-    /// the other instances sharing the database (nil: this instance alone).
+    /// the other instances sharing the database. Nil: the store's own server
+    /// when it is on PostgreSQL; none on SQLite (one host, the folder watcher).
     public var reloadChannel: PostgresConnection.Configuration?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, policySets: @escaping PolicyRegistry.Discovery,
@@ -83,7 +84,7 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
     if let interval = configuration.watchInterval {
         app.addServices(PolicyWatcher(registry: registry, interval: interval, logger: logger))
     }
-    if let channel = configuration.reloadChannel {
+    if let channel = configuration.reloadChannel ?? store.postgres?.location.configuration {
         let broadcast = PolicyReloadBroadcast(configuration: channel, registry: registry, logger: logger)
         registry.announce(through: broadcast)
         app.addServices(broadcast)
