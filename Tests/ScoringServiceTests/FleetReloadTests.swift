@@ -3,7 +3,6 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PartnerStore
-import PostgresNIO
 import Testing
 @testable import ScoringService
 
@@ -16,12 +15,40 @@ enum TestPostgres {
     static let required = ProcessInfo.processInfo.environment["PARTNERSCORE_REQUIRE_POSTGRES"] == "1"
     static var available: Bool { url != nil || required }
 
-    static func configuration() throws -> PostgresConnection.Configuration {
+    static func location() throws -> PostgresLocation {
         guard let url else {
             throw PartnerStoreError("PARTNERSCORE_REQUIRE_POSTGRES=1 but PARTNERSCORE_TEST_DATABASE_URL is not set",
                                     hint: "run Scripts/test.sh, which starts a PostgreSQL cluster for the tests")
         }
-        return try PostgresLocation(url: url).configuration
+        return try PostgresLocation(url: url)
+    }
+
+    /// A new, empty database on the test cluster, dropped when released.
+    static func freshDatabase() throws -> TestDatabase {
+        _ = try location()
+        return try TestDatabase(clusterURL: url!)
+    }
+}
+
+/// One test's own database on the test cluster.
+final class TestDatabase: @unchecked Sendable {
+    let url: String
+    private let admin: PostgresDatabase
+    private let name: String
+
+    init(clusterURL: String) throws {
+        let admin = try PostgresDatabase(url: clusterURL)
+        let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try admin.withConnection { try $0.execute("CREATE DATABASE \(name)", []) }
+        var components = URLComponents(string: clusterURL)!
+        components.path = "/" + name
+        url = components.string!
+        self.admin = admin
+        self.name = name
+    }
+
+    deinit {
+        _ = try? admin.withConnection { try $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", []) }
     }
 }
 
@@ -31,7 +58,7 @@ struct FleetReloadTests {
     func reloadReachesTheOthers() async throws {
         let fixture = try ServiceFixture()
         var configuration = fixture.configuration(watchInterval: nil)
-        configuration.reloadChannel = try TestPostgres.configuration()
+        configuration.reloadChannel = try TestPostgres.location().configuration
         var logger = Logger(label: "partnerscore.test")
         logger.logLevel = .critical
         let a = try buildApplication(configuration, store: fixture.store, logger: logger)
