@@ -74,7 +74,7 @@ extension Partnerscore {
 
         func run() async throws {
             try await reportingFailures {
-                let partnerStore = try reportingStoreFailures { try store.openExisting() }
+                let partnerStore = try reportingStoreFailures { try store.openExistingOnSQLite(for: "serve") }
                 // Fail now, with the message the other commands give, on a wrong folder.
                 for path in policyPaths { _ = try PolicyOptions.setDirectories(at: path) }
                 let paths = policyPaths
