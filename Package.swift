@@ -93,7 +93,6 @@ let package = Package(
             name: "ProgramAnalytics",
             dependencies: [
                 "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation",
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import PartnerModel
@@ -53,22 +52,22 @@ struct ActivityController: Sendable {
         let kinds = registry.eventKinds
         let outcome: Outcome
         do {
-            outcome = try await store.reclaimingSpaceOnFailure { try await store.writer.write { db -> Outcome in
-                if let key, let row = try Row.fetchOne(db, sql: "SELECT requestHash, status, response FROM idempotency_key WHERE key = ?",
-                                                       arguments: [key]) {
-                    guard row[0] as String == requestHash else {
+            outcome = try await store.reclaimingSpaceOnFailure { try await store.database.asyncWrite { session -> Outcome in
+                if let key, let row = try session.row("SELECT requestHash, status, response FROM idempotency_key WHERE key = ?",
+                                                      [.text(key)]) {
+                    guard try row.requiredText(0) == requestHash else {
                         throw APIError(.conflict, code: "idempotency_key_reused",
                                        "the Idempotency-Key '\(key)' was already used with a different request body; use a new key for a new batch",
                                        field: "Idempotency-Key")
                     }
-                    return .replayed(status: row[1], body: row[2])
+                    return .replayed(status: try row.requiredInt(1), body: Data(row.bytes(2) ?? []))
                 }
-                let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: db)
+                let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: session)
                 let body = try JSONCoding.encoder.encode(Ingested(ingested: summary.events, idempotencyKey: key))
-                try Self.recordEvent(db, batch: batch, events: summary.events, key: key)
+                try Self.recordEvent(session, batch: batch, events: summary.events, key: key)
                 if let key {
-                    try db.execute(sql: "INSERT INTO idempotency_key (key, requestHash, status, response, created) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [key, requestHash, 201, body, TokenStore.timestamp(Date())])
+                    try session.execute("INSERT INTO idempotency_key (key, requestHash, status, response, created) VALUES (?, ?, ?, ?, ?)",
+                                        [.text(key), .text(requestHash), 201, .blob([UInt8](body)), .text(TokenStore.timestamp(Date()))])
                 }
                 return .stored(body, events: summary.events)
             } }
@@ -88,8 +87,8 @@ struct ActivityController: Sendable {
     }
 
     /// `activity.ingested`, in the ingest's transaction (when a webhook subscription exists): the batch's size and partners.
-    private static func recordEvent(_ db: Database, batch: Batch, events: Int, key: String?) throws {
-        guard try Outbox.isRecording(db) else { return }
+    private static func recordEvent(_ session: any SQLSession, batch: Batch, events: Int, key: String?) throws {
+        guard try Outbox.isRecording(session) else { return }
         let partners = Set(batch.events.compactMap { ($0 as? [String: Any])?["partner_id"] as? String }).sorted()
         let data = JSONBuffer(capacity: 256)
         data.object { m in
@@ -97,7 +96,7 @@ struct ActivityController: Sendable {
             m.nullable("idempotency_key", key, explicit: true)
             m.strings("partners", partners)
         }
-        try Outbox.append(db, .activityIngested, day: Day.today(), policySet: nil, partnerID: partners.count == 1 ? partners[0] : nil,
+        try Outbox.append(session, .activityIngested, day: Day.today(), policySet: nil, partnerID: partners.count == 1 ? partners[0] : nil,
                           data: data.string)
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PartnerStore
 
@@ -41,7 +40,7 @@ struct SystemController: Sendable {
     @Sendable func health(_ request: Request, context: ServiceContext) async throws -> EditedResponse<Health> {
         var database = "ok"
         do {
-            _ = try await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+            _ = try await store.database.asyncRead { session in try session.row("SELECT 1") != nil }
         } catch {
             context.logger.error("health check: database unavailable", metadata: ["error": "\(error)"])
             database = "unavailable"
