@@ -15,8 +15,11 @@ import PartnerModel
 /// migrator (``init(path:extendingMigrations:)``); their migrations run after
 /// the store's own.
 public final class PartnerStore: Sendable {
-    /// The database. Other targets read and write their own tables through it.
-    public let writer: any DatabaseWriter
+    /// The GRDB database, for this package's SQLite-only paths that have no
+    /// engine-neutral form yet (a run's snapshot reads and ledger writes, the
+    /// task, incentive and webhook tables, fixture set-up). Everything else
+    /// reads and writes through ``database``.
+    package let writer: any DatabaseWriter
 
     /// The database as the engine-neutral seam (``SQLDatabase``) the tables' owners query through.
     public var database: any SQLDatabase { GRDBDatabase(writer) }

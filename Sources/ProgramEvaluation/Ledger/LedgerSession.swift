@@ -16,6 +16,10 @@ extension TaskLedger {
         try tasks(sqliteConnection(session), filter)
     }
 
+    public static func tasks(_ session: any SQLSession, policySet: String, partnerID: String) throws -> [InterventionTask] {
+        try tasks(sqliteConnection(session), policySet: policySet, partnerID: partnerID)
+    }
+
     public static func task(_ session: any SQLSession, id: Int64) throws -> InterventionTask? {
         try task(sqliteConnection(session), id: id)
     }
@@ -46,6 +50,10 @@ extension TaskLedger {
 }
 
 extension IncentiveLedger {
+    public static func lines(_ session: any SQLSession, _ filter: Filter) throws -> [IncentiveLedgerLine] {
+        try lines(sqliteConnection(session), filter)
+    }
+
     /// The incentive costs booked in (since, asOf].
     public static func costs(_ session: any SQLSession, since: Day, asOf: Day) throws -> [Cost] {
         try costs(sqliteConnection(session), since: since, asOf: asOf)
