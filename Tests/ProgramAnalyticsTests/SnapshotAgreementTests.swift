@@ -1,6 +1,7 @@
 import PartnerModel
 import PartnerStore
 import ProgramAnalytics
+import TestSupport
 import Testing
 
 /// The program metrics take each partner's figures from its snapshot, the

@@ -2,6 +2,7 @@ import GRDB
 import PartnerModel
 import PartnerStore
 import PolicyEngine
+import TestSupport
 import Testing
 @testable import ProgramEvaluation
 
@@ -13,7 +14,7 @@ struct LedgerQueriesTests {
     /// Two monthly runs of the test policy: A-1 upgrades in January, goes into review by May.
     func recorded() throws -> (PartnerStore, [String: PartnerEvaluation]) {
         let store = try makeStore()
-        let folder = try PolicyFolder(policy)
+        let folder = try PolicyFolder(agentsPolicy)
         var latest: [String: PartnerEvaluation] = [:]
         for asOf in ["2025-01-31", "2025-05-31"] {
             try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day(asOf), dryRun: false) {
