@@ -103,14 +103,15 @@ struct PolicyDiffCopyTests {
     func sharedModules() throws {
         let folder = try PolicyFolder(files: ["lib/rules.lua": "return { floor = 5000 }",
                                          "agents/a.lua": source.replacingOccurrences(of: "5000", with: "require('rules').floor")])
-        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-copy-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outside) }
+        let scratch = try TemporaryFolder()
+        let outside = scratch.url.appendingPathComponent("copy")
         try FileManager.default.copyItem(at: folder.set("agents"), to: outside)
         #expect(throws: PolicyError.self) { try PolicySet(directory: outside) }
         let current = try PolicySet(directory: folder.set("agents"))
         let copy = try PolicySet(directory: outside, name: current.name, library: current.library)
         #expect(copy.contentHash == current.contentHash)
         #expect(try PolicyDiff(store: try store(), from: current, to: copy).run(asOf: try Day(parsing: "2025-01-31")).unchanged == 3)
+        withExtendedLifetime(scratch) {}
     }
 
     @Test("when tiers are not due, the report says so and when they are next due; --as-if-due compares them")

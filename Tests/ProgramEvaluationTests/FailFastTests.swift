@@ -11,14 +11,12 @@ import Testing
 /// A store of `count` agents Z-0000, Z-0001, ... (a SQLite file, so that a
 /// recorded run uses its reader stage, or in memory).
 final class ManyAgents {
-    let directory: URL
+    let folder: TemporaryFolder
     let store: PartnerStore
 
     init(count: Int, file: Bool) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-failfast-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = file ? try PartnerStore(path: directory.appendingPathComponent("p.sqlite").path, extendingMigrations: LedgerSchema.register)
-                     : try ledgerStore()
+        folder = try TemporaryFolder()
+        store = try ledgerStore(in: file ? folder : nil)
         try store.upsertPartners((0..<count).map { i in
             Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                     territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
@@ -31,7 +29,6 @@ final class ManyAgents {
         }
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
 }
 
 /// The test policy with its health component's score replaced by `score`.

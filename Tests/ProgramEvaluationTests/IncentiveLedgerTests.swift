@@ -251,13 +251,9 @@ struct IncentiveLedgerTests {
 
     @Test("the ledger's lines are the same bytes whatever the number of workers and the store")
     func deterministic() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-incentives-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try TemporaryFolder()
         func lines(jobs: Int, file: Bool) throws -> [String] {
-            let store = file
-                ? try PartnerStore(path: directory.appendingPathComponent("j\(jobs).sqlite").path, extendingMigrations: LedgerSchema.register)
-                : try ledgerStore()
+            let store = try ledgerStore(in: file ? files : nil, file: "j\(jobs).sqlite")
             let partners = (0..<600).map { i in
                 Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                         territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")

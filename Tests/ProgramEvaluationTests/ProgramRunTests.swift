@@ -192,14 +192,10 @@ struct ProgramRunTests {
 struct ParallelRunTests {
     @Test("--jobs 1 and --jobs 2, one connection or a reader stage, write identical decisions, over many batches")
     func jobs() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try TemporaryFolder()
         func decisions(jobs: Int, file: Bool = false) throws -> [String] {
             // A file store is a DatabasePool: snapshots come from a reader connection on their own thread.
-            let store = file
-                ? try PartnerStore(path: directory.appendingPathComponent("jobs\(jobs).sqlite").path, extendingMigrations: LedgerSchema.register)
-                : try ledgerStore()
+            let store = try ledgerStore(in: file ? files : nil, file: "jobs\(jobs).sqlite")
             let partners = (0..<700).map { i in
                 Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                         territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
@@ -239,10 +235,8 @@ struct ParallelRunTests {
 
     @Test("with a reader stage, a partner failing in a later batch stops the run, names it, and writes nothing")
     func pipelineFailure() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try PartnerStore(path: directory.appendingPathComponent("p.sqlite").path, extendingMigrations: LedgerSchema.register)
+        let files = try TemporaryFolder()
+        let store = try ledgerStore(in: files)
         let partners = (0..<500).map { i in
             Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                     territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")

@@ -15,9 +15,12 @@ public func event(_ id: String, _ date: String, _ kind: ActivityEvent.Kind) -> A
     ActivityEvent(partnerID: id, date: day(date), kind: kind)
 }
 
-/// An empty in-memory store with the ledger's tables.
-public func ledgerStore() throws -> PartnerStore {
-    try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+/// An empty store with the ledger's tables: in memory, or the SQLite file
+/// `file` in `folder` (a pool, so a run reads its snapshots on a connection
+/// of their own, as in production).
+public func ledgerStore(in folder: TemporaryFolder? = nil, file: String = "program.sqlite") throws -> PartnerStore {
+    guard let folder else { return try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register) }
+    return try PartnerStore(path: folder.path(file), extendingMigrations: LedgerSchema.register)
 }
 
 /// An agents program: Premier needs 5,000 of revenue in the month, keeps it

@@ -62,6 +62,17 @@ public struct DecisionRecord: Sendable {
     /// Joins `t`, the texts a decision's detail refers to.
     static let textsJoin = "LEFT JOIN decision_text t ON t.runId = d.runId AND t.contentHash = d.contentHash"
 
+    /// The record of a row selecting ``columns`` then ``detailColumns``, with its evaluation decoded.
+    static func withEvaluation(_ row: SQLRow, _ reader: inout DecisionDetailReader) throws -> DecisionRecord {
+        var record = try DecisionRecord(row)
+        record.evaluation = try reader.evaluation(detail: try row.requiredText(columnCount), texts: row.string(columnCount + 1),
+                                                  columns: record.columns)
+        return record
+    }
+}
+
+extension DecisionRecord {
+    /// A row of ``columns`` (in an extension, so the memberwise initializer stays).
     init(_ row: SQLRow) throws {
         self.init(id: try row.requiredInt64(0), runID: try row.requiredInt64(1), partnerID: try row.requiredText(2),
                   policySet: try row.requiredText(3), asOf: try row.requiredDay(4), policyName: try row.requiredText(5),
@@ -69,37 +80,6 @@ public struct DecisionRecord: Sendable {
                   tier: row.string(9), previousStanding: try row.requiredText(10), standing: try row.requiredText(11),
                   tierEvent: try row.requiredText(12), healthScore: try row.requiredDouble(13), healthBand: try row.requiredText(14),
                   intervention: row.string(15), snapshotHash: try row.requiredText(16), evaluation: nil)
-    }
-
-    init(id: Int64, runID: Int64, partnerID: String, policySet: String, asOf: Day, policyName: String, policyVersion: String,
-         contentHash: String, previousTier: String?, tier: String?, previousStanding: String, standing: String, tierEvent: String,
-         healthScore: Double, healthBand: String, intervention: String?, snapshotHash: String, evaluation: PartnerEvaluation?) {
-        self.id = id
-        self.runID = runID
-        self.partnerID = partnerID
-        self.policySet = policySet
-        self.asOf = asOf
-        self.policyName = policyName
-        self.policyVersion = policyVersion
-        self.contentHash = contentHash
-        self.previousTier = previousTier
-        self.tier = tier
-        self.previousStanding = previousStanding
-        self.standing = standing
-        self.tierEvent = tierEvent
-        self.healthScore = healthScore
-        self.healthBand = healthBand
-        self.intervention = intervention
-        self.snapshotHash = snapshotHash
-        self.evaluation = evaluation
-    }
-
-    /// The record of a row selecting ``columns`` then ``detailColumns``, with its evaluation decoded.
-    static func withEvaluation(_ row: SQLRow, _ reader: inout DecisionDetailReader) throws -> DecisionRecord {
-        var record = try DecisionRecord(row)
-        record.evaluation = try reader.evaluation(detail: try row.requiredText(columnCount), texts: row.string(columnCount + 1),
-                                                  columns: record.columns)
-        return record
     }
 }
 
