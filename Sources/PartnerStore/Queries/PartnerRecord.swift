@@ -43,6 +43,7 @@ public struct PartnerRecord: Sendable {
 
 /// Named reads of the partner and event tables, in SQL both engines run.
 public enum PartnerQueries {
+
     /// The partner's number and program, if the store holds it.
     public static func reference(_ session: any SQLSession, partnerID: String) throws -> (number: Int64, program: String)? {
         try session.row("SELECT number, program FROM partner WHERE id = ?", [.text(partnerID)]).map {
@@ -53,6 +54,23 @@ public enum PartnerQueries {
     /// The partner's number, if the store holds it.
     public static func number(_ session: any SQLSession, partnerID: String) throws -> Int64? {
         try reference(session, partnerID: partnerID)?.number
+    }
+
+    /// Up to `size` partners of `programs`, spread evenly over their ids (every
+    /// ⌊count / size⌋-th in id order), in id order, with the latest enrolment
+    /// among them; nil when the programs have no partners.
+    public static func sample(_ session: any SQLSession, programs: [String], size: Int) throws -> (ids: [String], lastEnrolled: Day)? {
+        guard size > 0, !programs.isEmpty else { return nil }
+        let ids = try session.rows("""
+            SELECT id FROM (
+                SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS position, COUNT(*) OVER () AS total
+                FROM partner WHERE program IN (\(type(of: session).placeholders(programs.count)))) numbered
+            WHERE position % (CASE WHEN total / ? > 1 THEN total / ? ELSE 1 END) = 0 ORDER BY id LIMIT ?
+            """, programs.map { .text($0) } + [SQLValue(size), SQLValue(size), SQLValue(size)]).map { try $0.requiredText(0) }
+        guard !ids.isEmpty,
+              let enrolled = try session.row("SELECT MAX(enrolled) FROM partner WHERE id IN (\(type(of: session).placeholders(ids.count)))",
+                                             ids.map { .text($0) })?.day(0) else { return nil }
+        return (ids, enrolled)
     }
 
     /// The day of the latest event held, if any.
