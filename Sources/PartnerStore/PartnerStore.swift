@@ -17,7 +17,7 @@ import PartnerModel
 public final class PartnerStore: Sendable {
     /// The GRDB database, for this package's SQLite-only paths that have no
     /// engine-neutral form yet (a run's snapshot reads and ledger writes, the
-    /// task, incentive and webhook tables, fixture set-up). Everything else
+    /// incentive ledger's store-level reads, the benchmark). Everything else
     /// reads and writes through ``database``.
     package let writer: any DatabaseWriter
 

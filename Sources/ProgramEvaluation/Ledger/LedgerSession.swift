@@ -20,6 +20,11 @@ extension TaskLedger {
         try tasks(sqliteConnection(session), policySet: policySet, partnerID: partnerID)
     }
 
+    public static func activeTask(_ session: any SQLSession, policySet: String, partnerID: String,
+                                  alert: AlertKey) throws -> InterventionTask? {
+        try activeTask(sqliteConnection(session), policySet: policySet, partnerID: partnerID, alert: alert)
+    }
+
     public static func task(_ session: any SQLSession, id: Int64) throws -> InterventionTask? {
         try task(sqliteConnection(session), id: id)
     }
