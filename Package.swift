@@ -95,7 +95,6 @@ let package = Package(
             name: "ProgramAnalytics",
             dependencies: [
                 "PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation",
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
@@ -135,43 +134,50 @@ let package = Package(
             dependencies: ["LuaHost", "PartnerModel", "PartnerStore", "ProgramGenerator", "PolicyEngine"],
             path: "Sources/Benchmarks"
         ),
+        // Helpers every test target shares (days, temporary and policy folders, fixture programs), each written once.
+        .target(
+            name: "TestSupport",
+            dependencies: ["PartnerModel", "PartnerStore", "PolicyEngine", "ProgramEvaluation"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "LuaHostTests",
-            dependencies: ["LuaHost"]
+            dependencies: ["TestSupport", "LuaHost"]
         ),
         .testTarget(
             name: "PartnerModelTests",
-            dependencies: ["PartnerModel"]
+            dependencies: ["TestSupport", "PartnerModel"]
         ),
         .testTarget(
             name: "PartnerStoreTests",
             // The generator and the bundled sets' measures: snapshots compared across engines.
-            dependencies: ["PartnerStore", "PartnerModel", "ProgramGenerator", "PolicyEngine"]
+            dependencies: ["TestSupport", "PartnerStore", "PartnerModel", "ProgramGenerator", "PolicyEngine"]
         ),
         .testTarget(
             name: "ProgramGeneratorTests",
-            dependencies: ["ProgramGenerator", "PartnerModel"]
+            dependencies: ["TestSupport", "ProgramGenerator", "PartnerModel"]
         ),
         .testTarget(
             name: "PolicyEngineTests",
-            dependencies: ["PolicyEngine"]
+            dependencies: ["TestSupport", "PolicyEngine"]
         ),
         .testTarget(
             name: "ProgramEvaluationTests",
-            dependencies: ["ProgramEvaluation", "PartnerStore", "PolicyEngine", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TestSupport", "ProgramEvaluation", "PartnerStore", "PolicyEngine", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "PolicyToolchainTests",
-            dependencies: ["PolicyToolchain", "PolicyEngine", "ProgramEvaluation", "PartnerStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TestSupport", "PolicyToolchain", "PolicyEngine", "ProgramEvaluation", "PartnerStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "ProgramAnalyticsTests",
-            dependencies: ["ProgramAnalytics", "ProgramEvaluation", "PartnerStore", "PolicyEngine",
+            dependencies: ["TestSupport", "ProgramAnalytics", "ProgramEvaluation", "PartnerStore", "PolicyEngine",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "ScoringServiceTests",
             dependencies: [
+                "TestSupport",
                 "ScoringService", "PartnerStore", "PartnerModel", "PolicyEngine", "ProgramEvaluation",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -184,6 +190,7 @@ let package = Package(
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
+                "TestSupport",
                 "partnerscore",
                 // A test holds a database's write lock as another process would.
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -82,7 +82,7 @@ func durability() throws {
         }
         start = clock.now
         for _ in 0..<iterations {
-            try store.writer.write { db in _ = try PartnerStore.importEventObjects(batch, in: db) }
+            try store.database.write { session in _ = try PartnerStore.importEventObjects(batch, in: session) }
         }
         let commitSeconds = (clock.now - start).seconds
         print(String(format: "synchronous=%-6@ import %7.2f s (%d events)   %6.2f ms/commit  %7.0f commits/s",

@@ -33,10 +33,12 @@ public final class PartnerStore: Sendable {
         }
     }
 
-    /// The SQLite database, for the code not yet moved behind the tables'
-    /// owners' APIs. A PostgreSQL store has none: check ``engine`` (or
-    /// ``postgres``) first.
-    public var writer: any DatabaseWriter {
+    /// The GRDB database, for this package's SQLite-only paths that have no
+    /// engine-neutral form (SQLite's bulk paths: import, rollups, a run's
+    /// prepared ledger writes, the benchmark). Everything else reads and
+    /// writes through ``database``. A PostgreSQL store has none: check
+    /// ``engine`` (or ``postgres``) first.
+    package var writer: any DatabaseWriter {
         guard case .sqlite(let writer) = backend else {
             preconditionFailure("PartnerStore.writer is SQLite's; this store is on PostgreSQL (check store.engine first)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// metrics and report through the real command line.
@@ -31,8 +32,8 @@ struct AnalyticsCommandTests {
         }
         """
 
-    func evaluatedWorkspace() throws -> Workspace {
-        let folder = try Workspace()
+    func evaluatedWorkspace() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
         try folder.write("partners.csv", Self.partners)
         try folder.write("events.csv", Self.events)
         try folder.write("Policies/agents/agents.lua", Self.policy)
@@ -115,7 +116,7 @@ struct AnalyticsCommandTests {
         let format = try partnerscore(["metrics", "--db", "p.sqlite", "--format", "xml"], in: folder)
         #expect(format.status != 0)
         #expect(format.stderr.contains("xml"))
-        let empty = try Workspace()
+        let empty = try TemporaryFolder()
         #expect(try partnerscore(["init", "--db", "e.sqlite"], in: empty).status == 0)
         let nothing = try partnerscore(["metrics", "--db", "e.sqlite"], in: empty)
         #expect(nothing.status == 1)

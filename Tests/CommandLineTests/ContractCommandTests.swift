@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The contract through the real binary: money as exact decimals, stored
@@ -9,13 +10,13 @@ struct ContractCommandTests {
     static let repositoryPolicies = EngineCommandTests.repositoryPolicies
 
     /// The telecom set and the shared lib, copied into `w` under `P/` (with `edit` applied to agents.lua).
-    func copyTelecom(into w: Workspace, edit: (String) -> String = { $0 }) throws {
+    func copyTelecom(into w: TemporaryFolder, edit: (String) -> String = { $0 }) throws {
         let agents = try String(contentsOfFile: Self.repositoryPolicies + "/telecom/agents.lua", encoding: .utf8)
         try w.write("P/telecom/agents.lua", edit(agents))
         try w.write("P/lib/common.lua", try String(contentsOfFile: Self.repositoryPolicies + "/lib/common.lua", encoding: .utf8))
     }
 
-    func run(_ args: [String], in w: Workspace) throws -> CommandResult {
+    func run(_ args: [String], in w: TemporaryFolder) throws -> CommandResult {
         let r = try partnerscore(args, in: w)
         #expect(r.status == 0, "\(args): \(r.stderr)")
         return r
@@ -23,7 +24,7 @@ struct ContractCommandTests {
 
     @Test("money sums print as exact decimals in exports, evaluations and metrics (0.1 + 0.2 is 0.3)")
     func exactMoney() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         try w.write("partners.csv", """
             id,name,type,program,region,country,territories,products,enrolled,cam
             P1,Acme,agent,telecom-agents,NA,US,US-CA;US-TX,voice,2024-01-15,cam-1
@@ -54,7 +55,7 @@ struct ContractCommandTests {
 
     @Test("a stored tier the policy does not have stops evaluate, naming partner, tier, the policy's tiers and the fix")
     func unknownStoredTier() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         try w.write("partners.csv", """
             id,name,type,program,region,country,territories,products,enrolled,cam,tier,tier_since,status
             P1,Acme,agent,telecom-agents,NA,US,US-CA,voice,2024-01-15,cam-1,Authorized,2024-01-15,active
@@ -90,7 +91,7 @@ struct ContractCommandTests {
     }
 
     /// milestone_overdue alerts of a dry run as of 2026-10-31 over a generated telecom program.
-    func overdueOnboarding(_ w: Workspace, policies: String) throws -> [String] {
+    func overdueOnboarding(_ w: TemporaryFolder, policies: String) throws -> [String] {
         let r = try run(["evaluate", "--db", "db.sqlite", "--policies", policies, "--as-of", "2026-10-31", "--dry-run", "--format", "json"], in: w)
         let document = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let partners = ((document?["runs"] as? [[String: Any]])?.first?["partners"] as? [[String: Any]]) ?? []
@@ -100,7 +101,7 @@ struct ContractCommandTests {
 
     @Test("milestones = { from = \"effective_or_enrolment\" }: moving an existing program in raises no backlog of overdue onboarding")
     func existingProgram() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         _ = try run(["generate", "--partners", "300", "--seed", "5", "--industry", "telecom", "--out", "data"], in: w)
         _ = try run(["init", "--db", "db.sqlite"], in: w)
         _ = try run(["import", "--db", "db.sqlite", "data/partners.csv", "data/events.csv"], in: w)
@@ -118,7 +119,7 @@ struct ContractCommandTests {
 
     @Test("every JSON the command line writes uses snake_case keys")
     func snakeCaseKeys() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         _ = try run(["generate", "--partners", "60", "--seed", "3", "--industry", "telecom", "--out", "data"], in: w)
         _ = try run(["init", "--db", "db.sqlite"], in: w)
         _ = try run(["import", "--db", "db.sqlite", "data/partners.csv", "data/events.csv"], in: w)

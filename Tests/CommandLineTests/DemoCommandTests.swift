@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `partnerscore demo` is how a new user judges the product: on its generated
@@ -10,7 +11,7 @@ struct DemoCommandTests {
 
     @Test("a minority red, executive reviews rare, every tier of every bundled set reached by some partner")
     func realistic() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         let demo = try partnerscore(["demo", "--keep-db", "demo.sqlite", "--report", "report.html", "--policies", Self.policies], in: w)
         #expect(demo.status == 0, "\(demo.stderr)")
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The designer's tools through the real binary: diff against a copy, the
@@ -11,7 +12,7 @@ struct DesignerToolCommandTests {
 
     /// A generated telecom program, the repository's Policies copied beside it,
     /// evaluated at September's end.
-    func program() throws -> Workspace {
+    func program() throws -> TemporaryFolder {
         let w = try EngineCommandTests().program()
         try FileManager.default.copyItem(atPath: Self.policies, toPath: w.path("Policies"))
         let r = try partnerscore(["evaluate", "--db", "db.sqlite", "--policies", "Policies/telecom", "--as-of", "2026-09-30"], in: w)
@@ -19,7 +20,7 @@ struct DesignerToolCommandTests {
         return w
     }
 
-    func copy(_ w: Workspace, to relative: String) throws {
+    func copy(_ w: TemporaryFolder, to relative: String) throws {
         try FileManager.default.createDirectory(atPath: w.path(relative + "/.."), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: w.path("Policies/telecom"), toPath: w.path(relative))
     }
@@ -161,7 +162,7 @@ struct DesignerToolCommandTests {
 
     @Test("policy show prints the resolved set, the same bytes every time")
     func policyShow() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         let first = try partnerscore(["policy", "show", Self.policies + "/telecom"], in: w)
         let second = try partnerscore(["policy", "show", Self.policies + "/telecom"], in: w)
         #expect(first.status == 0 && first.stdout == second.stdout, "\(first.stderr)")
@@ -174,7 +175,7 @@ struct DesignerToolCommandTests {
 
     @Test("editor-files --check passes on the repository's files and fails on stale ones")
     func editorFiles() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         let ok = try partnerscore(["policy", "editor-files", "--check", Self.policies], in: w)
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         try FileManager.default.copyItem(atPath: Self.policies, toPath: w.path("P"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every command the README and the guides show is run, so a documented
@@ -98,8 +99,8 @@ struct DocumentedCommandsTests {
         return out
     }
 
-    func workspace() throws -> Workspace {
-        let w = try Workspace()
+    func workspace() throws -> TemporaryFolder {
+        let w = try TemporaryFolder()
         try FileManager.default.copyItem(at: Self.root.appendingPathComponent("Policies"), to: w.url.appendingPathComponent("Policies"))
         for folder in ["bin", ".build/debug", "tmp"] {
             try FileManager.default.createDirectory(at: w.url.appendingPathComponent(folder), withIntermediateDirectories: true)
@@ -113,7 +114,7 @@ struct DocumentedCommandsTests {
         return w
     }
 
-    func bash(_ script: String, in w: Workspace) throws -> (status: Int32, output: String) {
+    func bash(_ script: String, in w: TemporaryFolder) throws -> (status: Int32, output: String) {
         try w.write("block.sh", script)
         let r = try run(URL(fileURLWithPath: "/bin/bash"), [w.path("block.sh")], in: w, environment: [
             "PATH": w.path("bin") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
@@ -141,7 +142,7 @@ struct DocumentedCommandsTests {
 
     @Test("every inline `partnerscore VERB --option` names a verb and options that exist")
     func synopses() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         let pattern = try NSRegularExpression(pattern: "`partnerscore ([a-z-]+)([^`]*)`")
         var help: [String: String] = [:]
         var checked = 0

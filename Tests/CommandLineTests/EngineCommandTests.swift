@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// evaluate, explain, demo, test, check and diff through the real binary.
@@ -8,8 +9,8 @@ struct EngineCommandTests {
         .deletingLastPathComponent().appendingPathComponent("Policies").path
 
     /// A workspace with a small generated program (telecom, or every industry with nil) imported into db.sqlite.
-    func program(industry: String? = "telecom") throws -> Workspace {
-        let w = try Workspace()
+    func program(industry: String? = "telecom") throws -> TemporaryFolder {
+        let w = try TemporaryFolder()
         for args in [["generate", "--partners", "300", "--seed", "3", "--out", "data"] + (industry.map { ["--industry", $0] } ?? []),
                      ["init", "--db", "db.sqlite"],
                      ["import", "--db", "db.sqlite", "data/partners.csv", "data/events.csv"]] {
@@ -78,7 +79,7 @@ struct EngineCommandTests {
 
     @Test("test prints a line per case, a closing count, JUnit XML, and exits 1 on a failure")
     func testCommand() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         try w.write("P/s/p.lua", """
             local ps = require "partnerscore"
             return ps.policy {
@@ -136,7 +137,7 @@ struct EngineCommandTests {
 
     @Test("demo runs the main job end to end")
     func demo() throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         let r = try partnerscore(["demo", "--partners", "400", "--policies", Self.repositoryPolicies], in: w)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Over six monthly runs:"))

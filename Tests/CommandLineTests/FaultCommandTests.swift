@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import TestSupport
 import Testing
 
 /// Dates at the edges and a held lock, through the real binary.
@@ -9,7 +10,7 @@ struct FaultCommandTests {
     static let policies = EngineCommandTests.repositoryPolicies
 
     /// A generated telecom program in db.sqlite (P0000001 … P0000300).
-    func program() throws -> Workspace { try EngineCommandTests().program() }
+    func program() throws -> TemporaryFolder { try EngineCommandTests().program() }
 
     @Test("every verb refuses a date outside 1900-01-01 … 2999-12-31 with a message, never a crash; the ends work, and a recorded run at the end reads back")
     func dateSweep() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Incentives through the real command line: the payout of generated
@@ -21,8 +22,8 @@ struct IncentiveCommandTests {
     }
 
     /// Generate, import and evaluate `industry` at `days` (recorded, with tiers saved per day); the workspace.
-    func program(_ industry: String, seed: Int, days: [String]) throws -> Workspace {
-        let folder = try Workspace()
+    func program(_ industry: String, seed: Int, days: [String]) throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
         for args in [["generate", "--partners", "300", "--seed", String(seed), "--industry", industry, "--out", "data"],
                      ["init", "--db", "db.sqlite"],
                      ["import", "--db", "db.sqlite", "data/partners.csv", "data/events.csv"]] {
@@ -108,7 +109,7 @@ struct IncentiveCommandTests {
 
     @Test("explain says what the partner earned this period and why, and what the next threshold pays; statements list the lines")
     func explainAndStatement() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("partners.csv", """
             id,name,type,program,region,country,territories,products,enrolled,cam,tier,tier_since,status
             M1,Rhein Automation,distributor,manufacturing-distributors,EMEA,DE,DE,plc,2025-01-02,cam-1,,,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A policy for `program` whose one check is `function(p) <body> end`, with `limits` (a Lua table) if given.
@@ -26,7 +27,7 @@ extension EngineCommandTests {
         ("local t = {} for i = 1, 60 do t = {t, t} end return t", ["--memory-mb", "1"], "error[memory-limit]: memory limit of 1024 KiB exceeded while reading the value a script returned"),
     ])
     func luaEscapes(source: String, flags: [String], expected: String) throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         try w.write("bad.lua", source)
         let start = Date()
         let r = try partnerscore(["lua", "bad.lua"] + flags, in: w, timeout: 60)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 /// Tasks and webhooks through the real binary, and `serve` killed with
@@ -10,7 +11,7 @@ import Testing
 @Suite("Tasks and webhooks from the command line")
 struct LoopCommandTests {
     /// A generated telecom program evaluated at September's and October's ends.
-    func program() throws -> Workspace {
+    func program() throws -> TemporaryFolder {
         let w = try EngineCommandTests().program()
         for asOf in ["2026-09-30", "2026-10-31"] {
             let r = try partnerscore(["evaluate", "--db", "db.sqlite", "--policies", EngineCommandTests.repositoryPolicies + "/telecom",
@@ -142,7 +143,7 @@ struct LoopCommandTests {
     }
 
     /// Start `partnerscore serve` on the workspace's database (a free port), as its own process.
-    static func serve(_ w: Workspace) throws -> Process {
+    static func serve(_ w: TemporaryFolder) throws -> Process {
         let process = Process()
         process.executableURL = partnerscoreExecutable()
         process.arguments = ["serve", "--db", "db.sqlite", "--policies", EngineCommandTests.repositoryPolicies + "/telecom",

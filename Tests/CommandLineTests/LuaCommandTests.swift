@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("partnerscore lua runs a file in the sandbox")
 struct LuaCommandTests {
     @Test("prints the return value as JSON and exits 0")
     func success() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("snippet.lua", "return {tier = 'Gold', score = 87.5, benefits = {'MDF', 'leads'}}")
         let result = try partnerscore(["lua", "snippet.lua"], in: folder)
         #expect(result.status == 0)
@@ -14,7 +15,7 @@ struct LuaCommandTests {
 
     @Test("an infinite loop exits non-zero within its time limit, naming file and line")
     func loop() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("loop.lua", "local x = 0\nwhile true do end")
         let start = Date()
         let result = try partnerscore(["lua", "loop.lua", "--instructions", "0", "--timeout-ms", "300"], in: folder)
@@ -31,7 +32,7 @@ struct LuaCommandTests {
         ("return (", "error[syntax]: bad.lua:1:"),
     ])
     func failures(source: String, expected: String) throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("bad.lua", source)
         let result = try partnerscore(["lua", "bad.lua", "--instructions", "100000", "--memory-mb", "16"], in: folder)
         #expect(result.status == 1)
@@ -41,7 +42,7 @@ struct LuaCommandTests {
 
     @Test("--version and --help answer")
     func versionAndHelp() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         #expect(try partnerscore(["--version"], in: folder).stdout.contains("."))
         let help = try partnerscore(["lua", "--help"], in: folder)
         #expect(help.stdout.contains("--timeout-ms"))

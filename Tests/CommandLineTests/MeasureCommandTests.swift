@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Declared measures through the real command line: custom kinds at import,
@@ -39,7 +40,7 @@ struct MeasureCommandTests {
 
     @Test("a custom kind imports once --policies names it; without, or misspelt, it is refused with file, line and a did-you-mean")
     func customKinds() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("sets/lines/p.lua", Self.policy)
         try folder.write("partners.csv", Self.partners)
         try folder.write("events.csv", Self.events)
@@ -77,7 +78,7 @@ struct MeasureCommandTests {
 
     @Test("a broken declaration stops export and import with its file and line")
     func brokenDeclaration() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("sets/lines/p.lua", Self.policy.replacingOccurrences(of: "\"sum\"", with: "\"summ\""))
         #expect(try partnerscore(["init", "--db", "p.sqlite"], in: folder).status == 0)
         for args in [["export", "--db", "p.sqlite", "snapshots", "--as-of", "2024-06-30", "--policies", "sets"],
@@ -91,7 +92,7 @@ struct MeasureCommandTests {
 
     @Test("export --policies Policies/telecom matches an independent computation of the four telecom measures")
     func telecomMeasures() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         for args in [["generate", "--partners", "400", "--seed", "5", "--industry", "telecom", "--out", "data"],
                      ["init", "--db", "db.sqlite"],
                      ["import", "--db", "db.sqlite", "data/partners.csv", "data/events.csv"]] {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The verbs' store location: `--db` takes a SQLite path or a PostgreSQL
@@ -12,7 +13,7 @@ import Testing
                 "PostgreSQL tests skipped: set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
 struct PostgresCommandTests {
     /// A new database on the test cluster (made with psql, which postgresql-15 brings); its URL.
-    static func freshDatabase(in folder: Workspace) throws -> String {
+    static func freshDatabase(in folder: TemporaryFolder) throws -> String {
         let cluster = try #require(ProcessInfo.processInfo.environment["PARTNERSCORE_TEST_DATABASE_URL"],
                                    "PARTNERSCORE_REQUIRE_POSTGRES=1 but no PARTNERSCORE_TEST_DATABASE_URL: run Scripts/test.sh")
         let name = "cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -25,7 +26,7 @@ struct PostgresCommandTests {
 
     @Test("init, import and export work with --db URL or the environment, and give SQLite's bytes; other verbs refuse clearly")
     func verbs() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("partners.csv", StoreCommandTests.partners)
         try folder.write("events.csv", StoreCommandTests.events)
         let url = try Self.freshDatabase(in: folder)
@@ -68,7 +69,7 @@ struct PostgresCommandTests {
 
     @Test("no --db and no PARTNERSCORE_DATABASE_URL is a usage error naming both; a server that is not there says how to start one")
     func missing() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         let none = try partnerscore(["export", "partners"], in: folder, environment: ["PARTNERSCORE_DATABASE_URL": ""])
         #expect(none.status == 64)
         #expect(none.stderr.contains("--db PATH") && none.stderr.contains("PARTNERSCORE_DATABASE_URL"))

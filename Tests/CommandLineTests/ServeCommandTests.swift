@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -8,7 +9,7 @@ import Testing
 struct ServeCommandTests {
     @Test("every setting may come from a PARTNERSCORE_ variable; a bad one is named; a flag wins")
     func environment() async throws {
-        let w = try Workspace()
+        let w = try TemporaryFolder()
         #expect(try partnerscore(["init", "--db", "db.sqlite"], in: w).status == 0)
         let policies = EngineCommandTests.repositoryPolicies + "/telecom"
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// init, import, generate and export through the real command line.
@@ -20,7 +21,7 @@ struct StoreCommandTests {
 
     @Test("init creates the database; import loads both files; export snapshots prints one row per partner")
     func roundTrip() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("partners.csv", Self.partners)
         try folder.write("events.csv", Self.events)
         let initialized = try partnerscore(["init", "--db", "p.sqlite"], in: folder)
@@ -51,7 +52,7 @@ struct StoreCommandTests {
 
     @Test("export partners re-imports as is (upsert, no duplicates)")
     func exportPartners() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("partners.csv", Self.partners)
         _ = try partnerscore(["init", "--db", "p.sqlite"], in: folder)
         _ = try partnerscore(["import", "--db", "p.sqlite", "partners.csv"], in: folder)
@@ -65,7 +66,7 @@ struct StoreCommandTests {
 
     @Test("a bad row exits 1 with file:line: field and what to do on stderr, and writes nothing")
     func badRow() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         try folder.write("partners.csv", Self.partners)
         try folder.write("events.csv", Self.events.replacingOccurrences(of: "2024-06-20", with: "2023-02-29"))
         _ = try partnerscore(["init", "--db", "p.sqlite"], in: folder)
@@ -78,7 +79,7 @@ struct StoreCommandTests {
 
     @Test("commands on a missing database say how to create it")
     func missingDatabase() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         let result = try partnerscore(["export", "--db", "nope.sqlite", "partners"], in: folder)
         #expect(result.status == 1)
         #expect(result.stderr == "no database at nope.sqlite — create it with: partnerscore init --db nope.sqlite\n")
@@ -86,7 +87,7 @@ struct StoreCommandTests {
 
     @Test("generate writes the same bytes for the same seed, and its files import")
     func generate() throws {
-        let folder = try Workspace()
+        let folder = try TemporaryFolder()
         for out in ["a", "b"] {
             let result = try partnerscore(["generate", "--partners", "50", "--seed", "7", "--out", out, "--industry", "telecom"], in: folder)
             #expect(result.status == 0, "\(result.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The built `partnerscore` executable next to the test bundle.
 func partnerscoreExecutable() -> URL {
@@ -25,14 +26,14 @@ struct CommandResult {
 /// Run the real command line in `workspace`, feeding no input; a command
 /// still running after `timeout` seconds is killed (and says so), so a hang
 /// fails its test instead of the whole run.
-func partnerscore(_ arguments: [String], in workspace: Workspace, environment: [String: String] = [:],
+func partnerscore(_ arguments: [String], in workspace: TemporaryFolder, environment: [String: String] = [:],
                   timeout: TimeInterval = 600) throws -> CommandResult {
     try run(partnerscoreExecutable(), arguments, in: workspace, environment: environment, timeout: timeout)
 }
 
 /// Run `executable` in `workspace` with the environment plus `environment`, feeding no input;
 /// killed after `timeout` seconds.
-func run(_ executable: URL, _ arguments: [String], in workspace: Workspace, environment: [String: String] = [:],
+func run(_ executable: URL, _ arguments: [String], in workspace: TemporaryFolder, environment: [String: String] = [:],
          timeout: TimeInterval = 600) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
@@ -67,20 +68,4 @@ func run(_ executable: URL, _ arguments: [String], in workspace: Workspace, envi
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self), timedOut: timedOut)
-}
-
-/// A temporary working directory for one test.
-final class Workspace: @unchecked Sendable {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    func write(_ relative: String, _ contents: String) throws {
-        let file = url.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try contents.write(to: file, atomically: true, encoding: .utf8)
-    }
-    func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }
-    deinit { try? FileManager.default.removeItem(at: url) }
 }

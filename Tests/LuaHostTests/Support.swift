@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import LuaHost
 
 /// Load `source` as chunk `name` and call it, returning the first result.
@@ -18,19 +19,4 @@ func luaError(_ body: () throws -> Any) -> LuaError? {
     } catch {
         return LuaError(.runtime, "unexpected error type: \(error)")
     }
-}
-
-/// A temporary folder removed when the value is released.
-final class TemporaryFolder {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    func write(_ relative: String, _ contents: String) throws {
-        let file = url.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try contents.write(to: file, atomically: true, encoding: .utf8)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PartnerModel
+import TestSupport
+import Testing
 
 @Suite("Days parse strictly and do calendar arithmetic")
 struct DayTests {

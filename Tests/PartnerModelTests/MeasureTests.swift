@@ -1,4 +1,5 @@
 import PartnerModel
+import TestSupport
 import Testing
 
 /// Declared measures compiled into a plan and computed from plain events,
@@ -6,7 +7,6 @@ import Testing
 /// derived measures, and the plan's refusals.
 @Suite("Measures compute from plain events as their declarations say")
 struct MeasureTests {
-    static func day(_ text: String) -> Day { try! Day(parsing: text) }
 
     static func partner(enrolled: String = "2025-03-10", products: [String] = ["voice", "mobile"],
                         territories: [String] = ["US-CA"]) -> Partner {
@@ -104,8 +104,8 @@ struct MeasureTests {
             ("fqtd_feb", Self.events("deal_won", .toDate(.quarter, fiscalYearStart: 2), .count)),
             ("since_enrolment", Self.events("deal_won", .sinceEnrolment, .count)),
             ("ever", Self.events("deal_won", .allTime, .count)),
-            ("promo", Self.events("deal_won", .dated(from: Self.day("2025-03-31"), to: Self.day("2025-12-31")), .count)),
-            ("since_spring_deal", Self.events("deal_won", .dated(from: Self.day("2025-03-01"), to: Self.day("2025-06-30")), .daysSinceLast)),
+            ("promo", Self.events("deal_won", .dated(from: day("2025-03-31"), to: day("2025-12-31")), .count)),
+            ("since_spring_deal", Self.events("deal_won", .dated(from: day("2025-03-01"), to: day("2025-06-30")), .daysSinceLast)),
         ], events, asOf: "2025-11-10")
         #expect(Self.value(r, "mtd") == 1, "November 1 – 10")
         #expect(Self.value(r, "qtd") == 2, "October 1 – November 10")
@@ -157,8 +157,8 @@ struct MeasureTests {
         #expect(Self.value(r, "territory_count") == 1)
         #expect(Self.value(r, "name_count") == 2)
         #expect(Self.value(r, "low") == 0.1 && Self.value(r, "high") == 0.3)
-        #expect(Self.value(r, "first") == Double(Self.day("2026-01-10").daysSinceEpoch))
-        #expect(Self.value(r, "last") == Double(Self.day("2026-02-10").daysSinceEpoch))
+        #expect(Self.value(r, "first") == Double(day("2026-01-10").daysSinceEpoch))
+        #expect(Self.value(r, "last") == Double(day("2026-02-10").daysSinceEpoch))
         #expect(Self.value(r, "since") == 19)
         // Latest on 2026-02-01: two events that day, the later one (csat, fed last) wins.
         #expect(Self.value(r, "latest") == 4.5 && r.1.text(r.0.index(of: "latest")!) == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 @testable import PartnerStore
 
@@ -151,7 +152,7 @@ struct BadInputTests {
 
     @Test("each bad input is refused precisely and rolls everything back, on either engine", arguments: cases, TestPostgres.engines)
     func refused(_ bad: Case, engine: SQLEngine) throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let test = try TestStore(engine)
         let store = test.store
         // A good partners file in the same import must be rolled back too.
@@ -173,7 +174,7 @@ struct BadInputTests {
     @Test("read in chunks of a few bytes (every row its own chunk, parsed in parallel), the same refusal",
           arguments: cases, [16, 64])
     func refusedAcrossChunks(_ bad: Case, chunkSize: Int) throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
         let good = try folder.write("partners.csv", partnersHeader + "P1,One,agent,telecom-agents,NA,US,US-CA,voice,2023-01-01,cam,,,\n")
         // Some good rows first (one with a line break in a quoted field), so
@@ -200,7 +201,7 @@ struct BadInputTests {
 
     @Test("text that is not UTF-8 is refused naming its line, whatever the chunks it is read in")
     func invalidUTF8AcrossChunks() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let good = try folder.write("partners.csv", partnersHeader + "P1,One,agent,telecom-agents,NA,US,US-CA,voice,2023-01-01,cam,,,\n")
         // The bad byte is on line 42 (the header is line 1).
         var bytes = Array((eventsHeader + String(repeating: "P1,2023-06-01,login,,,,,,,\n", count: 40)).utf8)
@@ -228,7 +229,7 @@ struct BadInputTests {
 
     @Test("-0 is a zero amount, a number with a fraction and an exponent is a number (CSV and JSON read numbers alike)")
     func numbers() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
         let good = try folder.write("partners.csv", partnersHeader + "P1,One,agent,telecom-agents,NA,US,US-CA,voice,2023-01-01,cam,,,\n")
         let csv = try folder.write("events.csv", eventsHeader + "P1,2024-01-01,deal_won,-0,,,,,,\nP1,2024-01-02,deal_won,1.5e3,,,,,,\n"
@@ -253,7 +254,7 @@ struct BadInputTests {
 
     @Test("a header that is neither partners nor events is refused on line 1")
     func unknownHeader() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let path = try folder.write("what.csv", "a,b,c\n1,2,3\n")
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
         #expect { try store.importFiles([path]) } throws: { ($0 as? PartnerStoreError)?.line == 1 }

@@ -1,6 +1,7 @@
 import Foundation
 import PartnerModel
 import PolicyEngine
+import TestSupport
 import ProgramGenerator
 import Testing
 @testable import PartnerStore
@@ -11,7 +12,7 @@ import Testing
 struct EngineTests {
     @Test("CSV and JSON Lines import: partners, events, summaries and snapshots", arguments: TestPostgres.engines)
     func importFiles(engine: SQLEngine) throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let partners = try folder.write("partners.csv", twoPartnersCSV)
         let events = try folder.write("events.csv", eventsHeader + """
             P1,2024-01-10,revenue,1200.5,USD,voice,,,,
@@ -69,7 +70,7 @@ struct EngineTests {
 
     @Test("custom kinds the policies declare are accepted, others refused with the same hint", arguments: TestPostgres.engines)
     func customKinds(engine: SQLEngine) throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let partners = try folder.write("partners.csv", twoPartnersCSV)
         let events = try folder.write("events.csv", eventsHeader + "P1,2024-01-10,lines_activated,3,,voice,,,,\n")
         let test = try TestStore(engine)
@@ -86,7 +87,7 @@ struct EngineTests {
     @Test("a generated program of every industry gives byte-identical snapshots and measures on both engines",
           .enabled(if: TestPostgres.enabled, TestPostgres.skipped))
     func generatedProgram() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let files = try ProgramGenerator(options: .init(partners: 240, seed: 23, eventsPerYear: 40)).write(to: folder.url)
         let sqlite = try TestStore(.sqlite)
         let postgres = try TestStore(.postgresql)
@@ -123,7 +124,7 @@ struct EngineTests {
 
     @Test("adversarial amounts sum to the same money on both engines", .enabled(if: TestPostgres.enabled, TestPostgres.skipped))
     func exactSums() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let partners = try folder.write("partners.csv", twoPartnersCSV)
         var rows = eventsHeader
         // Many small fractions, large values, and values a double cannot hold exactly.

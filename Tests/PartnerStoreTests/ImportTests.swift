@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PartnerModel
+import TestSupport
 import Testing
 @testable import PartnerStore
 
@@ -8,7 +9,7 @@ import Testing
 struct ImportTests {
     @Test("CSV happy path: quoted fields with commas, newlines and quotes, a BOM, CRLF, lists, optional columns")
     func csvHappyPath() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let partners = folder.path("partners.csv")
         try Data([0xEF, 0xBB, 0xBF] + Array(twoPartnersCSV.utf8)).write(to: URL(fileURLWithPath: partners))
         let events = try folder.write("events.csv", eventsHeader + """
@@ -40,7 +41,7 @@ struct ImportTests {
 
     @Test("JSON Lines happy path: arrays for lists, numbers and strings, blank lines skipped")
     func jsonLinesHappyPath() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let partners = try folder.write("partners.jsonl", """
             {"id":"P1","name":"Acme","type":"reseller","program":"saas-resellers","region":"EMEA","country":"DE","territories":["DE","AT"],"products":["crm"],"enrolled":"2024-01-01","cam":"cam-1"}
 
@@ -67,7 +68,7 @@ struct ImportTests {
 
     @Test("re-importing a partners file updates partners by id, never duplicates; a file without tier keeps the tier")
     func upsert() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
         try store.importFiles([try folder.write("partners.csv", twoPartnersCSV)])
         let renamed = try folder.write("renamed.csv", """
@@ -85,7 +86,7 @@ struct ImportTests {
 
     @Test("partner files are imported before event files whatever the order, in one transaction")
     func partnersFirst() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let events = try folder.write("events.csv", eventsHeader + "P2,2024-07-03,login,,,,,,,\n")
         let partners = try folder.write("partners.csv", twoPartnersCSV)
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
@@ -95,7 +96,7 @@ struct ImportTests {
     @Test("importEvents and upsertPartners apply the same checks as files, all or nothing")
     func api() throws {
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
-        try store.upsertPartners([partner("P1")])
+        try store.upsertPartners([partner("P1", program: "telecom-agents", enrolled: "2023-01-15")])
         #expect(throws: PartnerStoreError.self) {
             try store.importEvents([event("P1", "2024-01-01", .portalLogin), event("P9", "2024-01-01", .portalLogin)])
         }
@@ -109,7 +110,7 @@ struct ImportTests {
 
     @Test("progress is reported while importing")
     func progress() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let partners = try folder.write("partners.csv", twoPartnersCSV)
         let events = try folder.write("events.csv", eventsHeader + String(repeating: "P1,2024-01-01,login,,,,,,,\n", count: 25))
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
@@ -123,7 +124,7 @@ struct ImportTests {
 struct FullDiskTests {
     @Test("an import that hits SQLITE_FULL leaves no WAL behind, says the disk is full, and the store keeps working")
     func importFillsTheDisk() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let path = folder.path("program.sqlite")
         let store = try PartnerStore(path: path)
         try store.importFiles([try folder.write("partners.csv", twoPartnersCSV)])

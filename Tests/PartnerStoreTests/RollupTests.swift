@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PartnerModel
+import TestSupport
 import Testing
 @testable import PartnerStore
 
@@ -198,7 +199,7 @@ struct RollupTests {
     @Test("a file import keeps the rollups as the API does; the migration's backfill rebuilds them the same")
     func fileImportAndBackfill() throws {
         let (partners, events) = Self.program(seed: 9)
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         var partnersCSV = partnersHeader
         for p in partners {
             partnersCSV += "\(p.id),\(p.name),agent,\(p.program),NA,US,\(p.territories.joined(separator: ";")),\(p.products.joined(separator: ";")),\(p.enrolled),cam-1,,,\n"
@@ -306,7 +307,7 @@ struct RollupTests {
             return o
         }
         let values = try objects.map { try JSONValue(parsing: JSONSerialization.data(withJSONObject: $0)) }
-        try store.writer.write { db in _ = try PartnerStore.importEventObjects(values, kinds: Self.kinds, in: db) }
+        try store.database.write { session in _ = try PartnerStore.importEventObjects(values, kinds: Self.kinds, in: session) }
         try expectRollupsMatchEvents(store, "ingested objects")
     }
 

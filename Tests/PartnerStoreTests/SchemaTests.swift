@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PartnerModel
+import TestSupport
 import Testing
 @testable import PartnerStore
 
@@ -8,7 +9,7 @@ import Testing
 struct SchemaTests {
     @Test("a fresh file gets the partners-v1, events-v1 and rollups-v1 to -v3 migrations, WAL mode and foreign keys on")
     func freshFile() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let store = try PartnerStore(path: folder.path("fresh.sqlite"))
         let (migrations, journal, foreignKeys, tables, indexes) = try store.writer.read { db in
             (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier"),
@@ -26,7 +27,7 @@ struct SchemaTests {
 
     @Test("a file made before the rollups gets them built from the events it holds")
     func rollupsBackfilled() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let path = folder.path("old.sqlite")
         do {
             // The schema as it was: partners-v1 and events-v1 only, events written by SQL.
@@ -58,7 +59,7 @@ struct SchemaTests {
 
     @Test("rollups-v3 copies every kind but logins into event_detail, clustered by kind, partner and day")
     func detailOfEveryKind() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let path = folder.path("v2.sqlite")
         do {
             let old = try DatabaseQueue(path: path)
@@ -86,9 +87,9 @@ struct SchemaTests {
 
     @Test("reopening a migrated file keeps its data and migrates nothing twice")
     func reopen() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let path = folder.path("again.sqlite")
-        try PartnerStore(path: path).upsertPartners([partner("P1")])
+        try PartnerStore(path: path).upsertPartners([partner("P1", program: "telecom-agents", enrolled: "2023-01-15")])
         let again = try PartnerStore(path: path)
         #expect(try again.counts().partners == 1)
     }
@@ -123,7 +124,7 @@ struct EventKindTableTests {
     @Test("a custom kind the policies declare is added to event_kind with its first event; an undeclared one is refused with a did-you-mean")
     func customKinds() throws {
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
-        try store.upsertPartners([partner("P1")])
+        try store.upsertPartners([partner("P1", program: "telecom-agents", enrolled: "2023-01-15")])
         let kinds = EventKinds(custom: ["lines_activated"])
         try store.importEvents([event("P1", "2024-01-01", .custom(kind: "lines_activated", .init(amount: 3, product: "voice")))],
                                kinds: kinds)
@@ -148,7 +149,7 @@ struct EventKindTableTests {
     @Test("event_kind lists exactly ActivityEvent.Kind.names and the database refuses any other kind")
     func kinds() throws {
         let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
-        try store.upsertPartners([partner("P1")])
+        try store.upsertPartners([partner("P1", program: "telecom-agents", enrolled: "2023-01-15")])
         let names = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM event_kind ORDER BY name") }
         #expect(names == ActivityEvent.Kind.names.sorted())
         #expect(throws: DatabaseError.self) {
@@ -162,14 +163,14 @@ struct EventKindTableTests {
 @Suite("Early writeback runs beside a long write and leaves nothing open")
 struct EarlyWritebackTests {
     /// Descriptors of this process open on files in `folder` (other tests run alongside).
-    private func descriptors(in folder: Folder) -> Int {
+    private func descriptors(in folder: TemporaryFolder) -> Int {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         return fds.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) ?? "").hasPrefix(folder.url.path) }.count
     }
 
     @Test("a long write into a file store with writeback ticking stores everything, and stop closes its files")
     func fileStore() throws {
-        let folder = try Folder()
+        let folder = try TemporaryFolder()
         let store = try PartnerStore(path: folder.path("store.sqlite"))
         try store.writer.write { try $0.execute(sql: "CREATE TABLE filler (x BLOB)") }   // SQLite's own files open
         let before = descriptors(in: folder)

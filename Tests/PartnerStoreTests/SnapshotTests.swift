@@ -1,5 +1,6 @@
 import Foundation
 import PartnerModel
+import TestSupport
 import Testing
 @testable import PartnerStore
 
@@ -20,7 +21,7 @@ struct SnapshotTests {
     func measuresFromTheStore() throws {
         let plan = RollupTests.measures
         let s = try PartnerStore(inMemoryExtendingMigrations: { _ in })
-        try s.upsertPartners([partner("P1", enrolled: "2024-01-10", territories: ["US-CA"], products: ["voice", "mobile"]), partner("P2")])
+        try s.upsertPartners([partner("P1", program: "telecom-agents", enrolled: "2024-01-10", territories: ["US-CA"], products: ["voice", "mobile"]), partner("P2", program: "telecom-agents", enrolled: "2023-01-15")])
         try s.importEvents([
             event("P1", "2024-04-30", .revenue(amount: 9000, currency: "USD", product: "sd-wan")),   // before the 4 months
             event("P1", "2024-05-02", .revenue(amount: 5000.25, currency: "USD", product: "voice")),
@@ -62,7 +63,7 @@ struct SnapshotTests {
 
     @Test("an event ON the as-of day counts; the next day's does not")
     func asOfBoundary() throws {
-        let s = try store([partner("P1")], [
+        let s = try store([partner("P1", program: "telecom-agents", enrolled: "2023-01-15")], [
             event("P1", "2024-06-30", .revenue(amount: 100, currency: "USD", product: "voice")),
             event("P1", "2024-07-01", .revenue(amount: 1000, currency: "USD", product: "voice")),
             event("P1", "2024-06-30", .portalLogin),
@@ -83,7 +84,7 @@ struct SnapshotTests {
     @Test("month windows are (D - N months, D] with month ends clamped, across a leap day")
     func leapDayWindows() throws {
         // As of 2024-03-31 the 1-month window starts after 2024-02-29.
-        let s = try store([partner("P1")], [
+        let s = try store([partner("P1", program: "telecom-agents", enrolled: "2023-01-15")], [
             event("P1", "2024-02-29", .revenue(amount: 1, currency: "USD", product: "voice")),
             event("P1", "2024-03-01", .revenue(amount: 10, currency: "USD", product: "voice")),
             event("P1", "2023-12-31", .revenue(amount: 100, currency: "USD", product: "voice")),   // 3 months back: outside
@@ -102,14 +103,14 @@ struct SnapshotTests {
         #expect(feb29[.revenue1m] == 1)
         #expect(feb29[.revenue12m] == 11_101)
         // As of 2025-02-28, 12 months back clamps 2024-02-28: the leap day is inside.
-        let s2 = try store([partner("P1")], [event("P1", "2024-02-29", .revenue(amount: 7, currency: "USD", product: "voice"))])
+        let s2 = try store([partner("P1", program: "telecom-agents", enrolled: "2023-01-15")], [event("P1", "2024-02-29", .revenue(amount: 7, currency: "USD", product: "voice"))])
         #expect(try snapshot(s2, "2025-02-28")[.revenue12m] == 7)
         #expect(try snapshot(s2, "2025-03-01")[.revenue12m] == 0)
     }
 
     @Test("day windows are (D - N days, D]")
     func dayWindows() throws {
-        let s = try store([partner("P1")], [
+        let s = try store([partner("P1", program: "telecom-agents", enrolled: "2023-01-15")], [
             event("P1", "2024-05-02", .portalLogin),   // 30 days before 2024-06-01: outside
             event("P1", "2024-05-03", .portalLogin),   // 29 days before: inside
             event("P1", "2024-03-03", .dealRegistered(territory: "US-CA", product: "voice", amount: 1)), // 90 days: outside
@@ -124,9 +125,9 @@ struct SnapshotTests {
 
     @Test("a small program's metrics match hand-computed values")
     func handComputed() throws {
-        let p1 = partner("P1", enrolled: "2023-01-31", territories: ["US-CA", "US-TX"], products: ["voice", "mobile"])
-        let p2 = partner("P2", enrolled: "2024-06-15", territories: [], products: [])
-        let late = partner("P3", enrolled: "2025-01-01")
+        let p1 = partner("P1", program: "telecom-agents", enrolled: "2023-01-31", territories: ["US-CA", "US-TX"], products: ["voice", "mobile"])
+        let p2 = partner("P2", program: "telecom-agents", enrolled: "2024-06-15", territories: [], products: [])
+        let late = partner("P3", program: "telecom-agents", enrolled: "2025-01-01")
         let s = try store([p2, p1, late], [
             event("P1", "2023-02-01", .portalLogin),
             event("P1", "2023-02-03", .trainingCompleted(module: "onboarding")),
@@ -201,7 +202,7 @@ struct SnapshotTests {
 
     @Test("program and partner filters choose partners; all-partner and filtered paths agree")
     func filters() throws {
-        let s = try store([partner("P1"), partner("P2", program: "saas-isv"), partner("P3")], [
+        let s = try store([partner("P1", program: "telecom-agents", enrolled: "2023-01-15"), partner("P2", program: "saas-isv", enrolled: "2023-01-15"), partner("P3", program: "telecom-agents", enrolled: "2023-01-15")], [
             event("P1", "2024-01-01", .portalLogin), event("P2", "2024-01-01", .portalLogin),
             event("P3", "2024-01-02", .revenue(amount: 5, currency: "USD", product: "voice")),
         ])

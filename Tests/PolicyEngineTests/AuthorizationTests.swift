@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PartnerModel
+import TestSupport
+import Testing
 @testable import PolicyEngine
 
 /// An empty product (territory) list authorizes every product (territory):

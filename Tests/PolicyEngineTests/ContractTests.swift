@@ -1,5 +1,6 @@
-import Testing
 import PartnerModel
+import TestSupport
+import Testing
 @testable import PolicyEngine
 
 /// Every table of the contract rejects a field it does not have (with file,

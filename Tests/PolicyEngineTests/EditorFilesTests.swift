@@ -1,6 +1,7 @@
 import Foundation
 import LuaHost
 import PartnerModel
+import TestSupport
 import Testing
 @testable import PolicyEngine
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PartnerModel
+import TestSupport
+import Testing
 @testable import PolicyEngine
 
 @Suite("Compliance gates, health, milestones and escalating interventions")

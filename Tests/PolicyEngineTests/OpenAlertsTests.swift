@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PartnerModel
+import TestSupport
+import Testing
 @testable import PolicyEngine
 
 @Suite("Open alerts: a sorted set of keys with the day each was first raised")

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PartnerModel
+import TestSupport
+import Testing
 @testable import PolicyEngine
 
 /// A menu whose CAM step pauses escalation for 14 days once its task is acknowledged.

@@ -1,5 +1,6 @@
-import Testing
 import PartnerModel
+import TestSupport
+import Testing
 @testable import PolicyEngine
 
 @Suite("Loading a policy validates its shape and names file, line and field")

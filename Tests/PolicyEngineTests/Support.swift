@@ -1,34 +1,7 @@
 import Foundation
 import PartnerModel
+import TestSupport
 @testable import PolicyEngine
-
-func day(_ text: String) -> Day { try! Day(parsing: text) }
-
-/// A policy set folder written for one test.
-final class PolicyFolder {
-    let root: URL
-    let set: URL
-    init(name: String = "testset", files: [String: String]) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ps-policy-\(UUID().uuidString)")
-        set = root.appendingPathComponent("Policies/\(name)")
-        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("Policies/lib"), withIntermediateDirectories: true)
-        for (path, text) in files {
-            let url = root.appendingPathComponent("Policies").appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-    }
-    func load() throws -> PolicySet { try PolicySet(directory: set, displayPath: "Policies/\(set.lastPathComponent)") }
-    deinit { try? FileManager.default.removeItem(at: root) }
-}
-
-func partner(_ id: String = "P-1", program: String = "agents", enrolled: String = "2025-01-01",
-             territories: [String] = ["US-CA"], products: [String] = ["voice"], tier: String? = nil) -> Partner {
-    Partner(id: id, name: "Partner \(id)", type: .agent, program: program, region: "NA", country: "US",
-            territories: territories, products: products, enrolled: day(enrolled), channelAccountManager: "cam@vendor",
-            tier: tier)
-}
 
 func snapshot(_ partner: Partner, asOf: String, metrics: [Metric: Double] = [:], credentials: [Credential] = [],
               certifications: [Credential] = [], milestones: MilestoneDates = MilestoneDates(),

@@ -1,4 +1,5 @@
 import PartnerModel
+import TestSupport
 import Testing
 @testable import PolicyEngine
 

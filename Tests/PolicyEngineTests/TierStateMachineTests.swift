@@ -1,5 +1,6 @@
-import Testing
 import PartnerModel
+import TestSupport
+import Testing
 @testable import PolicyEngine
 
 /// Walks each path of the tier state machine over consecutive as-of dates.

@@ -1,5 +1,6 @@
 import Foundation
 import PolicyEngine
+import TestSupport
 import Testing
 @testable import PolicyToolchain
 
@@ -59,7 +60,7 @@ struct CoverageTests {
     ]
 
     func report() throws -> CoverageReport {
-        let folder = try PoliciesFolder(files)
+        let folder = try PolicyFolder(files: files)
         let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s", recordsCoverage: true)
         let coverage = PolicyCoverage(policySet: set)
         var runner = FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s")

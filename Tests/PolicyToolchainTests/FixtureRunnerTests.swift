@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -103,7 +104,7 @@ struct FixtureRunnerTests {
 
     @Test("coverage names what no fixture reaches")
     func coverage() throws {
-        let folder = try PoliciesFolder(["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Top")])
+        let folder = try PolicyFolder(files: ["s/p.lua": policy(tiers), "s/fixtures/a.json": fixture(expectTier: "Top")])
         let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
         let coverage = PolicyCoverage(policySet: set)
         var runner = FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s")
@@ -151,7 +152,7 @@ struct FixtureRunnerTests {
                 end) } },
               },
             """
-        let folder = try PoliciesFolder(["s/p.lua": policy(withFunction), "s/fixtures/a.json": fixture(expectTier: "Base")])
+        let folder = try PolicyFolder(files: ["s/p.lua": policy(withFunction), "s/fixtures/a.json": fixture(expectTier: "Base")])
         let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
         let coverage = PolicyCoverage(policySet: set)
         var runner = FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s")

@@ -1,5 +1,6 @@
 import Foundation
 import PolicyEngine
+import TestSupport
 import Testing
 @testable import PolicyToolchain
 
@@ -28,7 +29,7 @@ struct MeasureFixtureTests {
     }
 
     func run(_ expect: String) throws -> [CaseResult] {
-        let folder = try PoliciesFolder(["s/p.lua": policy(body), "s/fixtures/a.json": fixture(expect)])
+        let folder = try PolicyFolder(files: ["s/p.lua": policy(body), "s/fixtures/a.json": fixture(expect)])
         let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
         return FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s").run(policySet: set)
     }

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import PolicyToolchain
 
 @Suite("check finds each class of policy mistake, with file and line")
 struct PolicyCheckerTests {
     func findings(_ body: String) throws -> [PolicyChecker.Finding] {
-        let folder = try PoliciesFolder(["s/p.lua": policy(body)])
+        let folder = try PolicyFolder(files: ["s/p.lua": policy(body)])
         return PolicyChecker().check(setDirectory: folder.set("s"), displayPath: "Policies/s")
     }
 
@@ -104,7 +105,7 @@ struct PolicyCheckerTests {
     @Test("without a .luacheckrc of its own, a folder is linted against the sandbox's globals",
           .enabled(if: PolicyChecker.executable(named: "luacheck") != nil))
     func luacheckWithoutConfig() throws {
-        let folder = try PoliciesFolder([
+        let folder = try PolicyFolder(files: [
             "s/p.lua": policy("  tiers = { ps.tier \"A\" { entry = { ps.check('x', function(p) return os.time() > 0 end) } } },"),
         ])
         let f = PolicyChecker().check(setDirectory: folder.set("s"), displayPath: "Policies/s")
@@ -113,11 +114,11 @@ struct PolicyCheckerTests {
 
     @Test("luacheck flags a global write with its line", .enabled(if: PolicyChecker.executable(named: "luacheck") != nil))
     func luacheck() throws {
-        let folder = try PoliciesFolder([
+        let folder = try PolicyFolder(files: [
             "s/p.lua": policy("  tiers = { ps.tier \"A\" { entry = { ps.check('x', function(p) helper = 1 return true end) } } },"),
             ".luacheckrc": try String(contentsOf: repositoryPolicies.appendingPathComponent(".luacheckrc"), encoding: .utf8),
         ])
-        let f = PolicyChecker(luacheckConfig: folder.root.appendingPathComponent(".luacheckrc"))
+        let f = PolicyChecker(luacheckConfig: folder.policies.appendingPathComponent(".luacheckrc"))
             .check(setDirectory: folder.set("s"), displayPath: "Policies/s")
         #expect(f.contains { $0.message.contains("luacheck") && $0.message.contains("helper") && $0.line == 5 && $0.file == "Policies/s/p.lua" })
     }

@@ -4,6 +4,7 @@ import PartnerModel
 import PartnerStore
 import PolicyEngine
 import ProgramEvaluation
+import TestSupport
 import Testing
 @testable import PolicyToolchain
 
@@ -20,9 +21,9 @@ struct PolicyDiffTests {
 
     @Test("a higher Premier threshold: migration matrix, new reviews and partners kept lower")
     func higherThreshold() throws {
-        let folder = try PoliciesFolder(["old/a.lua": version(premierAt: 5000, keepAt: 4000),
+        let folder = try PolicyFolder(files: ["old/a.lua": version(premierAt: 5000, keepAt: 4000),
                                          "new/a.lua": version(premierAt: 8000, keepAt: 7000)])
-        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let store = try ledgerStore()
         // Monthly revenue per partner: A 9,000 (Premier either way), B 6,000 (Premier now, below the new maintenance),
         // C 6,000 (new, would be promoted only by the old version), D 1,000 (Authorized either way).
         let sales: [(String, Double, String?)] = [("A", 9000, "Premier"), ("B", 6000, "Premier"), ("C", 6000, nil), ("D", 1000, nil)]
@@ -69,7 +70,7 @@ struct PolicyDiffCopyTests {
 
     /// Partners with red health since January: by March their alerts are at the CAM call.
     func store() throws -> PartnerStore {
-        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let store = try ledgerStore()
         try store.upsertPartners(["A", "B", "C"].map { id in
             Partner(id: id, name: id, type: .agent, program: "agents", region: "NA", country: "US", territories: [], products: [],
                     enrolled: try! Day(parsing: "2024-06-01"), channelAccountManager: "c")
@@ -81,7 +82,7 @@ struct PolicyDiffCopyTests {
 
     @Test("a byte-identical copy in a folder with another name shows no change, alerts included")
     func identicalCopy() throws {
-        let folder = try PoliciesFolder(["agents/a.lua": source, "agents-2027/a.lua": source])
+        let folder = try PolicyFolder(files: ["agents/a.lua": source, "agents-2027/a.lua": source])
         let store = try store()
         let current = try PolicySet(directory: folder.set("agents"), displayPath: "Policies/agents")
         try ProgramRun(store: store, policySet: current).evaluate(asOf: try Day(parsing: "2025-01-31"), dryRun: false)
@@ -100,22 +101,23 @@ struct PolicyDiffCopyTests {
 
     @Test("a copy outside the Policies folder resolves shared modules from the library it is given")
     func sharedModules() throws {
-        let folder = try PoliciesFolder(["lib/rules.lua": "return { floor = 5000 }",
+        let folder = try PolicyFolder(files: ["lib/rules.lua": "return { floor = 5000 }",
                                          "agents/a.lua": source.replacingOccurrences(of: "5000", with: "require('rules').floor")])
-        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-copy-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outside) }
+        let scratch = try TemporaryFolder()
+        let outside = scratch.url.appendingPathComponent("copy")
         try FileManager.default.copyItem(at: folder.set("agents"), to: outside)
         #expect(throws: PolicyError.self) { try PolicySet(directory: outside) }
         let current = try PolicySet(directory: folder.set("agents"))
         let copy = try PolicySet(directory: outside, name: current.name, library: current.library)
         #expect(copy.contentHash == current.contentHash)
         #expect(try PolicyDiff(store: try store(), from: current, to: copy).run(asOf: try Day(parsing: "2025-01-31")).unchanged == 3)
+        withExtendedLifetime(scratch) {}
     }
 
     @Test("when tiers are not due, the report says so and when they are next due; --as-if-due compares them")
     func notDue() throws {
         let higher = source.replacingOccurrences(of: "5000", with: "9500")
-        let folder = try PoliciesFolder(["agents/a.lua": source, "new/a.lua": higher])
+        let folder = try PolicyFolder(files: ["agents/a.lua": source, "new/a.lua": higher])
         let store = try store()
         let current = try PolicySet(directory: folder.set("agents"))
         try ProgramRun(store: store, policySet: current).evaluate(asOf: try Day(parsing: "2025-01-20"), dryRun: false)

@@ -1,22 +1,7 @@
 import Foundation
 import PolicyEngine
+import TestSupport
 @testable import PolicyToolchain
-
-/// A Policies folder written for one test (with the shared lib folder).
-final class PoliciesFolder {
-    let root: URL
-    init(_ files: [String: String]) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ps-toolchain-\(UUID().uuidString)/Policies")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("lib"), withIntermediateDirectories: true)
-        for (path, text) in files {
-            let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-    }
-    func set(_ name: String) -> URL { root.appendingPathComponent(name) }
-    deinit { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
-}
 
 func policy(programs: String = "\"p\"", cadence: String = "monthly", _ body: String) -> String {
     """
@@ -35,7 +20,7 @@ let repositoryPolicies = URL(fileURLWithPath: #filePath).deletingLastPathCompone
 
 /// Run the fixtures of set `s` in a Policies folder made of `files`.
 func runFixtures(_ files: [String: String]) throws -> [CaseResult] {
-    let folder = try PoliciesFolder(files)
+    let folder = try PolicyFolder(files: files)
     let set = try PolicySet(directory: folder.set("s"), displayPath: "Policies/s")
     return FixtureRunner(setDirectory: folder.set("s"), displayPath: "Policies/s").run(policySet: set)
 }

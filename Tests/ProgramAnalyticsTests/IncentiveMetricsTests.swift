@@ -3,6 +3,7 @@ import GRDB
 import PartnerModel
 import PartnerStore
 import PolicyEngine
+import TestSupport
 import Testing
 @testable import ProgramAnalytics
 @testable import ProgramEvaluation

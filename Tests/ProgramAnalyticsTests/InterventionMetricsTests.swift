@@ -4,6 +4,7 @@ import PartnerModel
 import PartnerStore
 import PolicyEngine
 import ProgramEvaluation
+import TestSupport
 import Testing
 @testable import ProgramAnalytics
 
@@ -36,7 +37,7 @@ struct InterventionMetricsTests {
     let folder: PolicyFolder
 
     init() throws {
-        store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        store = try ledgerStore()
         try store.upsertPartners([("P-1", "anna"), ("P-2", "anna"), ("P-3", "anna"), ("P-4", "ben"), ("P-5", "ben")].map { id, cam in
             Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US", territories: ["US-CA"],
                     products: ["voice"], enrolled: day("2024-12-01"), channelAccountManager: cam)

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PartnerModel
 import PartnerStore
+import TestSupport
 import Testing
 @testable import ProgramAnalytics
 

@@ -3,22 +3,7 @@ import PartnerModel
 import PartnerStore
 import PolicyEngine
 import ProgramEvaluation
-
-func day(_ text: String) -> Day { try! Day(parsing: text) }
-
-/// A policy set folder on disk for one test.
-final class PolicyFolder {
-    let root: URL
-    let set: URL
-    init(_ policy: String) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ps-analytics-\(UUID().uuidString)")
-        set = root.appendingPathComponent("Policies/agents")
-        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
-        try policy.write(to: set.appendingPathComponent("agents.lua"), atomically: true, encoding: .utf8)
-    }
-    func load() throws -> PolicySet { try PolicySet(directory: set, displayPath: "Policies/agents") }
-    deinit { try? FileManager.default.removeItem(at: root) }
-}
+import TestSupport
 
 /// Two tiers on 12-month revenue, health on the same, an agreement gate
 /// whose name needs escaping, the default milestones and interventions
@@ -47,7 +32,7 @@ let fixturePolicy = """
 /// program "other" that authorizes everything, and one enrolled after the
 /// as-of day 2026-06-30; events after that day that must not count.
 func makeFixtureStore() throws -> PartnerStore {
-    let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+    let store = try ledgerStore()
     func agent(_ id: String, _ name: String, enrolled: String, status: PartnerStatus = .active) -> Partner {
         Partner(id: id, name: name, type: .agent, program: "agents", region: "NA", country: "US", territories: ["US-CA"],
                 products: ["voice"], enrolled: day(enrolled), channelAccountManager: "cam-1", status: status)

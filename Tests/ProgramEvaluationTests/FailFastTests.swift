@@ -4,20 +4,19 @@ import LuaHost
 import PartnerModel
 import PartnerStore
 import PolicyEngine
+import TestSupport
 import Testing
 @testable import ProgramEvaluation
 
 /// A store of `count` agents Z-0000, Z-0001, ... (a SQLite file, so that a
 /// recorded run uses its reader stage, or in memory).
 final class ManyAgents {
-    let directory: URL
+    let folder: TemporaryFolder
     let store: PartnerStore
 
     init(count: Int, file: Bool) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-failfast-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = file ? try PartnerStore(path: directory.appendingPathComponent("p.sqlite").path, extendingMigrations: LedgerSchema.register)
-                     : try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        folder = try TemporaryFolder()
+        store = try ledgerStore(in: file ? folder : nil)
         try store.upsertPartners((0..<count).map { i in
             Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                     territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
@@ -30,12 +29,11 @@ final class ManyAgents {
         }
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
 }
 
 /// The test policy with its health component's score replaced by `score`.
 func scoring(_ score: String) -> String {
-    policy.replacingOccurrences(of: "ps.component \"revenue\" { weight = 1, metric = \"revenue_3m\", target = 15000 }",
+    agentsPolicy.replacingOccurrences(of: "ps.component \"revenue\" { weight = 1, metric = \"revenue_3m\", target = 15000 }",
                                 with: "ps.component \"revenue\" { weight = 1, score = \(score) }")
 }
 
@@ -61,7 +59,7 @@ struct FailFastTests {
         #expect(delivered == 0)
         #expect(try program.written() == 0)
         // The set's state serves later runs: nothing stays cancelled.
-        let fine = try PolicyFolder(policy)
+        let fine = try PolicyFolder(agentsPolicy)
         #expect(try ProgramRun(store: program.store, policySet: try fine.load(), jobs: 2).evaluate(asOf: day("2025-02-28"), dryRun: true).partners == 3000)
         #expect(try run.policySet.lua.call(try run.policySet.lua.load(source: "return 1", chunkName: "after.lua")) == [1])
     }

@@ -3,6 +3,7 @@ import GRDB
 import PartnerModel
 import PartnerStore
 import PolicyEngine
+import TestSupport
 import Testing
 @testable import ProgramEvaluation
 
@@ -28,7 +29,7 @@ func incentivePolicy(cadence: String = "rolling", _ incentives: String) -> Strin
 }
 
 func incentiveStore(_ sales: [(String, String, Double)], extra: [ActivityEvent] = []) throws -> PartnerStore {
-    let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+    let store = try ledgerStore()
     try store.upsertPartners(Set(sales.map(\.0)).sorted().map { id in
         Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US",
                 territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
@@ -163,7 +164,7 @@ struct IncentiveLedgerTests {
             """).replacingOccurrences(of: #"ps.gate "Agreement" { credential = "agreement","#,
                                       with: #"ps.gate "Agreement" { credential = "agreement", applies_to = { "voice" },"#)
         #expect(policy.contains(#"applies_to = { "voice" }"#))
-        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let store = try ledgerStore()
         try store.upsertPartners([("A-1", "voice"), ("A-2", "data")].map { id, product in
             Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US",
                     territories: ["US-CA"], products: [product], enrolled: day("2025-01-01"), channelAccountManager: "cam")
@@ -250,13 +251,9 @@ struct IncentiveLedgerTests {
 
     @Test("the ledger's lines are the same bytes whatever the number of workers and the store")
     func deterministic() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-incentives-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try TemporaryFolder()
         func lines(jobs: Int, file: Bool) throws -> [String] {
-            let store = file
-                ? try PartnerStore(path: directory.appendingPathComponent("j\(jobs).sqlite").path, extendingMigrations: LedgerSchema.register)
-                : try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+            let store = try ledgerStore(in: file ? files : nil, file: "j\(jobs).sqlite")
             let partners = (0..<600).map { i in
                 Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                         territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")

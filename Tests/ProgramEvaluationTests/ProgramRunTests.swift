@@ -3,40 +3,9 @@ import GRDB
 import PartnerModel
 import PartnerStore
 import PolicyEngine
+import TestSupport
 import Testing
 @testable import ProgramEvaluation
-
-func day(_ text: String) -> Day { try! Day(parsing: text) }
-
-/// A policy set folder on disk for one test.
-final class PolicyFolder {
-    let root: URL
-    let set: URL
-    init(_ policy: String) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ps-run-\(UUID().uuidString)")
-        set = root.appendingPathComponent("Policies/agents")
-        try FileManager.default.createDirectory(at: set, withIntermediateDirectories: true)
-        try policy.write(to: set.appendingPathComponent("agents.lua"), atomically: true, encoding: .utf8)
-    }
-    func load() throws -> PolicySet { try PolicySet(directory: set, displayPath: "Policies/agents") }
-    deinit { try? FileManager.default.removeItem(at: root) }
-}
-
-let policy = """
-    local ps = require "partnerscore"
-    return ps.policy {
-      name = "Agents", version = "1.0", effective = "2025-01-01", programs = { "agents" },
-      cadence = "monthly", remediation = "30 days",
-      tiers = {
-        ps.tier "Authorized" { benefits = { commission = 0.08 } },
-        ps.tier "Premier" { entry = { ps.at_least("revenue_1m", 5000) }, maintain = { ps.at_least("revenue_1m", 3000) },
-                            benefits = { commission = 0.12, mdf = 1000 } },
-      },
-      gates = { ps.gate "Agreement" { credential = "agreement", warn = "30 days", suspends = { benefits = { "mdf" } } } },
-      health = { components = { ps.component "revenue" { weight = 1, metric = "revenue_3m", target = 15000 } } },
-      interventions = ps.default_interventions,
-    }
-    """
 
 /// The same program measured by declared measures: money, a ratio and a login count
 /// in criteria and health components.
@@ -63,25 +32,11 @@ let measurePolicy = """
     }
     """
 
+/// The agents program in an in-memory store with the ledger.
 func makeStore() throws -> PartnerStore {
-    let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
-    let partners = ["A-1", "A-2", "A-3"].map { id in
-        Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US",
-                territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
-    }
-    try store.upsertPartners(partners + [Partner(id: "X-1", name: "Other", type: .reseller, program: "other", region: "NA",
-                                                 country: "US", territories: [], products: [], enrolled: day("2025-01-01"),
-                                                 channelAccountManager: "cam")])
-    var events: [ActivityEvent] = []
-    // A-1 sells 6,000 a month through April, then 1,000.
-    for month in 1...6 {
-        let amount = month <= 4 ? 6000.0 : 1000.0
-        events.append(ActivityEvent(partnerID: "A-1", date: Day(year: 2025, month: month, day: 15)!,
-                                    kind: .revenue(amount: amount, currency: "USD", product: "voice")))
-    }
-    events.append(ActivityEvent(partnerID: "A-1", date: day("2025-01-02"), kind: .credential(kind: "agreement", expires: day("2025-05-31"))))
-    events.append(ActivityEvent(partnerID: "A-2", date: day("2025-01-03"), kind: .portalLogin))
-    try store.importEvents(events)
+    let store = try ledgerStore()
+    try store.upsertPartners(agentsProgramPartners)
+    try store.importEvents(agentsProgramEvents)
     return store
 }
 
@@ -90,7 +45,7 @@ struct ProgramRunTests {
     @Test("consecutive monthly runs: upgrade, review, demotion, gate lapse; all recorded")
     func lifecycle() throws {
         let store = try makeStore()
-        let folder = try PolicyFolder(policy)
+        let folder = try PolicyFolder(agentsPolicy)
         let run = ProgramRun(store: store, policySet: try folder.load())
         var events: [String: [String]] = [:]
         for asOf in ["2025-01-31", "2025-02-28", "2025-05-31", "2025-06-30", "2025-07-31"] {
@@ -120,7 +75,7 @@ struct ProgramRunTests {
     }
 
     @Test("each decision's detail refers to its run's policy texts and reads back as the evaluation the run made",
-          arguments: [(policy, "revenue_1m ≥ 5,000"), (measurePolicy, "revenue_voice_3m ≥ 15,000")])
+          arguments: [(agentsPolicy, "revenue_1m ≥ 5,000"), (measurePolicy, "revenue_voice_3m ≥ 15,000")])
     func compactDetail(policy: String, label: String) throws {
         let store = try makeStore()
         let folder = try PolicyFolder(policy)
@@ -163,7 +118,7 @@ struct ProgramRunTests {
     @Test("--dry-run writes nothing")
     func dryRun() throws {
         let store = try makeStore()
-        let folder = try PolicyFolder(policy)
+        let folder = try PolicyFolder(agentsPolicy)
         let run = ProgramRun(store: store, policySet: try folder.load())
         let summary = try run.evaluate(asOf: day("2025-02-28"), dryRun: true)
         #expect(summary.partners == 3)
@@ -178,7 +133,7 @@ struct ProgramRunTests {
     @Test("a policy that raises a runtime error writes nothing and names file, line and partner")
     func failingPolicy() throws {
         let store = try makeStore()
-        let broken = policy.replacingOccurrences(of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
+        let broken = agentsPolicy.replacingOccurrences(of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
                                                  with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id == 'A-2' then error('no data for ' .. p.id) end return true end) } },")
         let folder = try PolicyFolder(broken)
         let run = ProgramRun(store: store, policySet: try folder.load())
@@ -197,7 +152,7 @@ struct ProgramRunTests {
     @Test("evaluations move forward in time; looking back needs --dry-run")
     func forwardOnly() throws {
         let store = try makeStore()
-        let folder = try PolicyFolder(policy)
+        let folder = try PolicyFolder(agentsPolicy)
         let run = ProgramRun(store: store, policySet: try folder.load())
         try run.evaluate(asOf: day("2025-03-31"), dryRun: false)
         #expect(throws: ProgramRun.Failure.self) { try run.evaluate(asOf: day("2025-03-31"), dryRun: false) }
@@ -209,7 +164,7 @@ struct ProgramRunTests {
     func determinism() throws {
         func decisions() throws -> [String] {
             let store = try makeStore()
-            let folder = try PolicyFolder(policy)
+            let folder = try PolicyFolder(agentsPolicy)
         let run = ProgramRun(store: store, policySet: try folder.load())
             for asOf in ["2025-01-31", "2025-05-31", "2025-06-30"] { try run.evaluate(asOf: day(asOf), dryRun: false) }
             return try store.writer.read { (db: Database) throws in
@@ -224,7 +179,7 @@ struct ProgramRunTests {
     @Test("only the partners asked for, and unknown ones are an error")
     func partnerFilter() throws {
         let store = try makeStore()
-        let folder = try PolicyFolder(policy)
+        let folder = try PolicyFolder(agentsPolicy)
         let run = ProgramRun(store: store, policySet: try folder.load())
         var seen: [String] = []
         try run.evaluate(asOf: day("2025-02-28"), dryRun: true, partnerIDs: ["A-2"]) { seen.append($0.partnerID) }
@@ -237,14 +192,10 @@ struct ProgramRunTests {
 struct ParallelRunTests {
     @Test("--jobs 1 and --jobs 2, one connection or a reader stage, write identical decisions, over many batches")
     func jobs() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try TemporaryFolder()
         func decisions(jobs: Int, file: Bool = false) throws -> [String] {
             // A file store is a DatabasePool: snapshots come from a reader connection on their own thread.
-            let store = file
-                ? try PartnerStore(path: directory.appendingPathComponent("jobs\(jobs).sqlite").path, extendingMigrations: LedgerSchema.register)
-                : try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+            let store = try ledgerStore(in: file ? files : nil, file: "jobs\(jobs).sqlite")
             let partners = (0..<700).map { i in
                 Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                         territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
@@ -253,7 +204,7 @@ struct ParallelRunTests {
             try store.importEvents(partners.enumerated().map { i, p in
                 ActivityEvent(partnerID: p.id, date: day("2025-01-15"), kind: .revenue(amount: Double(i * 20), currency: "USD", product: "voice"))
             })
-            let folder = try PolicyFolder(policy)
+            let folder = try PolicyFolder(agentsPolicy)
             var run = ProgramRun(store: store, policySet: try folder.load(), jobs: jobs)
             run.batchSize = 100
             try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
@@ -284,16 +235,14 @@ struct ParallelRunTests {
 
     @Test("with a reader stage, a partner failing in a later batch stops the run, names it, and writes nothing")
     func pipelineFailure() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try PartnerStore(path: directory.appendingPathComponent("p.sqlite").path, extendingMigrations: LedgerSchema.register)
+        let files = try TemporaryFolder()
+        let store = try ledgerStore(in: files)
         let partners = (0..<500).map { i in
             Partner(id: String(format: "Z-%04d", i), name: "Z\(i)", type: .agent, program: "agents", region: "NA", country: "US",
                     territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
         }
         try store.upsertPartners(partners)
-        let broken = policy.replacingOccurrences(
+        let broken = agentsPolicy.replacingOccurrences(
             of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
             with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id >= 'Z-0321' then error('bad ' .. p.id) end return true end) } },")
         let folder = try PolicyFolder(broken)
@@ -314,7 +263,7 @@ struct ParallelRunTests {
     @Test("a failing partner is reported the same way with parallel workers")
     func failureOrder() throws {
         let store = try makeStore()
-        let broken = policy.replacingOccurrences(of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
+        let broken = agentsPolicy.replacingOccurrences(of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
                                                  with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id ~= 'A-1' then error('bad ' .. p.id) end return true end) } },")
         let folder = try PolicyFolder(broken)
         let run = ProgramRun(store: store, policySet: try folder.load(), jobs: 2)
@@ -327,7 +276,7 @@ struct EvaluationOutputTests {
     @Test("a CSV row quotes what needs quoting, field by field, as TextFormat does")
     func csvQuoting() throws {
         let store = try makeStore()
-        let folder = try PolicyFolder(policy)
+        let folder = try PolicyFolder(agentsPolicy)
         var evaluations: [PartnerEvaluation] = []
         try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day("2025-06-30"), dryRun: true) { evaluations.append($0) }
         var e = try #require(evaluations.first { $0.intervention != nil })
@@ -359,7 +308,7 @@ struct EvaluationOutputTests {
 struct SetIdentityTests {
     @Test("a first recorded run under another name is refused, naming the history it would not continue")
     func separateHistory() throws {
-        let folder = try PolicyFolder(policy)
+        let folder = try PolicyFolder(agentsPolicy)
         let store = try makeStore()
         try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day("2025-01-31"), dryRun: false)
         let copyFolder = folder.root.appendingPathComponent("tmp/agents-2027")
@@ -391,7 +340,7 @@ struct SetIdentityTests {
 
     @Test("the ledger reads back the decision a run recorded, and the state it left")
     func decisionLog() throws {
-        let folder = try PolicyFolder(policy)
+        let folder = try PolicyFolder(agentsPolicy)
         let store = try makeStore()
         var written: PartnerEvaluation?
         try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day("2025-01-31"), dryRun: false) {

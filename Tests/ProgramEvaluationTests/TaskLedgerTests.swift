@@ -3,6 +3,7 @@ import GRDB
 import PartnerModel
 import PartnerStore
 import PolicyEngine
+import TestSupport
 import Testing
 @testable import ProgramEvaluation
 
@@ -25,7 +26,7 @@ let taskPolicy = """
 
 /// T-1 (cam anna) and T-3 (no cam) never sell: red from the first run. T-2 (cam ben) sells on February 10th and recovers.
 func taskStore() throws -> PartnerStore {
-    let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+    let store = try ledgerStore()
     try store.upsertPartners([("T-1", "anna"), ("T-2", "ben"), ("T-3", "")].map { id, cam in
         Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US", territories: ["US-CA"],
                 products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: cam)
@@ -187,7 +188,7 @@ struct OutboxTests {
 
     @Test("a run's many events are written in partner order, whole, whatever the statement that wrote them")
     func manyEvents() throws {
-        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let store = try ledgerStore()
         let ids = (1...150).map { String(format: "P-%03d", $0) }
         try store.upsertPartners(ids.map {
             Partner(id: $0, name: "Agent \($0) \"quoted\"", type: .agent, program: "agents", region: "NA", country: "US",

@@ -1,15 +1,17 @@
 import Foundation
 import PartnerModel
+import TestSupport
 import Testing
 @testable import ProgramGenerator
 
 @Suite("The generator is deterministic and writes the import formats")
 struct GeneratorTests {
     func generate(_ options: ProgramGenerator.Options) throws -> (partners: Data, events: Data) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("generator-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let summary = try ProgramGenerator(options: options).write(to: folder)
-        return (try Data(contentsOf: summary.partnersFile), try Data(contentsOf: summary.eventsFile))
+        let scratch = try TemporaryFolder()
+        return try withExtendedLifetime(scratch) {
+            let summary = try ProgramGenerator(options: options).write(to: scratch.url.appendingPathComponent("program"))
+            return (try Data(contentsOf: summary.partnersFile), try Data(contentsOf: summary.eventsFile))
+        }
     }
 
     @Test("the same seed and options give the same bytes; another seed does not", arguments: ProgramGenerator.Format.allCases)

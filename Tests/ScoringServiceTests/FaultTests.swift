@@ -5,6 +5,7 @@ import HTTPTypes
 import Logging
 import PartnerModel
 import PartnerStore
+import TestSupport
 import Testing
 @testable import ScoringService
 

@@ -1,5 +1,6 @@
 import Foundation
 import LuaHost
+import TestSupport
 import Testing
 @testable import ScoringService
 

@@ -1,6 +1,7 @@
 import Foundation
 import PartnerModel
 import PartnerStore
+import TestSupport
 import Testing
 @testable import ScoringService
 

@@ -7,33 +7,15 @@ import Logging
 import PartnerModel
 import PartnerStore
 import ProgramEvaluation
+import TestSupport
 import Testing
 @testable import ScoringService
-
-func day(_ text: String) -> Day { try! Day(parsing: text) }
-
-/// An agents program: Premier needs 5,000 of revenue in the month, keeps it
-/// with 3,000; an agreement credential gates the MDF benefit.
-let agentsPolicy = """
-    local ps = require "partnerscore"
-    return ps.policy {
-      name = "Agents", version = "1.0", effective = "2025-01-01", programs = { "agents" },
-      cadence = "monthly", remediation = "30 days",
-      tiers = {
-        ps.tier "Authorized" { benefits = { commission = 0.08 } },
-        ps.tier "Premier" { entry = { ps.at_least("revenue_1m", 5000) }, maintain = { ps.at_least("revenue_1m", 3000) },
-                            benefits = { commission = 0.12, mdf = 1000 } },
-      },
-      gates = { ps.gate "Agreement" { credential = "agreement", warn = "30 days", suspends = { benefits = { "mdf" } } } },
-      health = { components = { ps.component "revenue" { weight = 1, metric = "revenue_3m", target = 15000 } } },
-      interventions = ps.default_interventions,
-    }
-    """
 
 /// A real service over a temporary SQLite file and a temporary policy
 /// folder, with one token per role.
 final class ServiceFixture: @unchecked Sendable {
-    let root: URL
+    private let folder: TemporaryFolder
+    var root: URL { folder.url }
     let policies: URL
     let store: PartnerStore
     let viewer: String
@@ -42,33 +24,20 @@ final class ServiceFixture: @unchecked Sendable {
     let revoked: String
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("ps-service-\(UUID().uuidString)")
-        policies = root.appendingPathComponent("Policies")
+        folder = try TemporaryFolder()
+        policies = folder.url.appendingPathComponent("Policies")
         try FileManager.default.createDirectory(at: policies.appendingPathComponent("agents"), withIntermediateDirectories: true)
         try agentsPolicy.write(to: policies.appendingPathComponent("agents/agents.lua"), atomically: true, encoding: .utf8)
-        store = try PartnerStore(path: root.appendingPathComponent("program.sqlite").path) { migrator in
+        store = try PartnerStore(path: folder.path("program.sqlite")) { migrator in
             LedgerSchema.register(in: &migrator)
             ServiceSchema.register(in: &migrator)
         }
-        let partners = ["A-1", "A-2", "A-3"].map { id in
-            Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US",
-                    territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
-        }
-        try store.upsertPartners(partners + [
-            Partner(id: "X-1", name: "Other", type: .reseller, program: "other", region: "NA", country: "US", territories: [],
-                    products: [], enrolled: day("2025-01-01"), channelAccountManager: "cam"),
+        // The agents program, and a partner enrolled later.
+        try store.upsertPartners(agentsProgramPartners + [
             Partner(id: "L-1", name: "Late", type: .agent, program: "agents", region: "NA", country: "US", territories: [],
                     products: [], enrolled: day("2026-01-01"), channelAccountManager: "cam"),
         ])
-        var events: [ActivityEvent] = []
-        // A-1 sells 6,000 a month through April, then 1,000.
-        for month in 1...6 {
-            events.append(ActivityEvent(partnerID: "A-1", date: Day(year: 2025, month: month, day: 15)!,
-                                        kind: .revenue(amount: month <= 4 ? 6000 : 1000, currency: "USD", product: "voice")))
-        }
-        events.append(ActivityEvent(partnerID: "A-1", date: day("2025-01-02"), kind: .credential(kind: "agreement", expires: day("2025-05-31"))))
-        events.append(ActivityEvent(partnerID: "A-2", date: day("2025-01-03"), kind: .portalLogin))
-        try store.importEvents(events)
+        try store.importEvents(agentsProgramEvents)
         let tokens = TokenStore(store.database)
         viewer = try tokens.create(role: .viewer, name: "viewer").token
         self.operator = try tokens.create(role: .operator, name: "operator").token
@@ -76,8 +45,6 @@ final class ServiceFixture: @unchecked Sendable {
         revoked = try tokens.create(role: .designer, name: "gone").token
         try tokens.revoke("gone")
     }
-
-    deinit { try? FileManager.default.removeItem(at: root) }
 
     func writePolicy(_ text: String, file: String = "agents.lua") throws {
         try text.write(to: policies.appendingPathComponent("agents").appendingPathComponent(file), atomically: true, encoding: .utf8)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import PartnerModel
 import ProgramEvaluation
+import TestSupport
 import Testing
 @testable import ScoringService
 

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ProgramEvaluation
+import TestSupport
 import Testing
 @testable import ScoringService
 

@@ -168,16 +168,17 @@ extension PartnerStore {
     /// (`partner_id`, `date`, `kind`, `amount`, ...), values as a JSON Lines
     /// import accepts them — with exactly the checks of a file import.
     ///
-    /// Runs inside the caller's write transaction `db`, so the caller can
+    /// Runs inside the caller's write transaction `session` (either engine), so the caller can
     /// record more in the same transaction; nothing is written when one event
     /// is refused. A refusal is a ``PartnerStoreError`` whose `file` is
     /// `"<batch>[i]"` (the 0-based index of the bad object), with no line.
     /// `kinds` are the kinds accepted, as for a file import.
     @discardableResult
     public static func importEventObjects(_ objects: [JSONValue], kinds: EventKinds = .builtIn, batch: String = "events",
-                                          in db: Database) throws -> ImportSummary {
-        let numbers = try PartnerRow.numbersByID(db)
-        let writer = try EventWriter(db)
+                                          in session: any SQLSession) throws -> ImportSummary {
+        let numbers = try PostgresPartners.numbersByID(session)
+        var events: [StoredEvent] = []
+        events.reserveCapacity(objects.count)
         for (index, element) in objects.enumerated() {
             let location = "\(batch)[\(index)]"
             do {
@@ -186,14 +187,24 @@ extension PartnerStore {
                                             hint: "send each event as an object like {\"partner_id\": \"P1\", \"date\": \"2026-01-31\", \"kind\": \"login\"}")
                 }
                 let record = try JSONLines.record(object, content: .events, file: location, line: 0)
-                try writer.insert(try record.event(numbers: numbers, kinds: kinds))
+                events.append(try record.event(numbers: numbers, kinds: kinds))
             } catch var error as PartnerStoreError {
                 error.file = location
                 error.line = nil
                 throw error
             }
         }
-        try writer.finish()   // the month rollups held in memory
+        // The one bulk writer per engine.
+        switch session {
+        case let sqlite as GRDBSession:
+            let writer = try EventWriter(sqlite.db)
+            for event in events { try writer.insert(event) }
+            try writer.finish()   // the month rollups held in memory
+        case let postgres as PostgresSession:
+            try PostgresImport.write(postgres, events, kinds: kinds)
+        default:
+            preconditionFailure("no event writer for \(type(of: session))")
+        }
         return ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: objects.count)
     }
 }

@@ -45,18 +45,24 @@ enum PostgresImport {
     /// Events given as values (the API's batches), checked as SQLite's ``PartnerStore/importEvents(_:kinds:)`` checks them.
     static func importEvents(_ session: PostgresSession, _ events: [ActivityEvent], kinds: EventKinds) throws -> ImportSummary {
         let numbers = try PostgresPartners.numbersByID(session)
+        let stored = try events.enumerated().map { index, event in
+            try StoredEvent(event, numbers: numbers, kinds: kinds, location: "event \(index + 1)")
+        }
+        try write(session, stored, kinds: kinds)
+        return ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: events.count)
+    }
+
+    /// Checked events, by COPY inside the session's transaction.
+    static func write(_ session: PostgresSession, _ events: [StoredEvent], kinds: EventKinds) throws {
         var batch = EventBatch()
         batch.reserve(events.count)
-        for (index, event) in events.enumerated() {
-            batch.append(try StoredEvent(event, numbers: numbers, kinds: kinds, location: "event \(index + 1)"))
-        }
+        for event in events { batch.append(event) }
         try addCustomKinds(session, kinds)
         try session.copyFrom(table: "event", columns: eventColumns) { send in
             var text = CopyText()
             encode(batch, into: &text)
             try send(text.take())
         }
-        return ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: events.count)
     }
 
     /// The custom kinds `kinds` accepts, in `event_kind` (which `event.kind`

@@ -139,14 +139,14 @@ public struct FixtureRunner {
     func acknowledge(_ fixtureCase: FixtureCase, file: String, in store: PartnerStore, policySet: String) throws {
         for (i, ack) in fixtureCase.acknowledgements.enumerated() {
             let at = "cases[\(fixtureCase.index)].acknowledge[\(i + 1)]"
-            try store.writer.write { db in
-                guard let task = try TaskLedger.activeTask(db, policySet: policySet, partnerID: ack.partnerID, alert: ack.alert) else {
-                    let open = try TaskLedger.tasks(db, .init(partnerID: ack.partnerID, statuses: [.open, .acknowledged], policySet: policySet))
+            try store.database.write { session in
+                guard let task = try TaskLedger.activeTask(session, policySet: policySet, partnerID: ack.partnerID, alert: ack.alert) else {
+                    let open = try TaskLedger.tasks(session, .init(partnerID: ack.partnerID, statuses: [.open, .acknowledged], policySet: policySet))
                     throw FixtureError(file: file, path: at, message: "partner \(ack.partnerID) has no open task for alert \(ack.alert) after this case "
                         + (open.isEmpty ? "(it has none open)" : "(its open tasks: " + open.map { "\($0.alert) step \($0.step)" }.joined(separator: ", ") + ")"))
                 }
                 do {
-                    try TaskLedger.acknowledge(db, id: task.id, on: ack.on, note: ack.note)
+                    try TaskLedger.acknowledge(session, id: task.id, on: ack.on, note: ack.note)
                 } catch let failure as TaskFailure {
                     throw FixtureError(file: file, path: at, message: failure.description)
                 }

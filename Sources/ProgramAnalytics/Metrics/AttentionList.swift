@@ -1,7 +1,8 @@
 import Foundation
-import GRDB
 import PartnerModel
+import PartnerStore
 import PolicyEngine
+import ProgramEvaluation
 
 /// A partner that needs attention now, and why, from its latest decision.
 public struct AttentionItem: Sendable, Codable, Equatable {
@@ -34,54 +35,17 @@ extension ProgramAnalytics {
     /// (nearest demotion deadline first), then the lowest health score, then
     /// partner id.
     public func attention(asOf: Day, limit: Int = 25) throws -> [AttentionItem] {
-        try store.writer.read { db in try Self.attention(db, asOf: asOf, limit: limit) }
+        try store.database.read { try Self.attention($0, asOf: asOf, limit: limit) }
     }
 
-    static func attention(_ db: Database, asOf: Day, limit: Int) throws -> [AttentionItem] {
+    static func attention(_ session: any SQLSession, asOf: Day, limit: Int) throws -> [AttentionItem] {
+        let decisions: [DecisionRecord]
         do {
-            guard try db.tableExists("decision") else { return [] }
-            let texts = try db.tableExists("decision_text")   // since ledger-v2
-            let rows = try Row.fetchAll(db, sql: DecisionFacts.latestCTE + """
-                , ranked AS (
-                    SELECT latest.*,
-                           (SELECT MAX(json_extract(a.value, '$.step')) FROM json_each(latest.detail, '$.alerts') a) AS maxStep,
-                           (SELECT COUNT(*) FROM json_each(latest.detail, '$.alerts')) AS alertCount,
-                           (SELECT COUNT(*) FROM json_each(latest.detail, '$.gates') g
-                             WHERE json_extract(g.value, '$.status') = 'lapsed') AS lapsed,
-                           json_extract(latest.detail, '$.review.deadline') AS reviewDeadline
-                    FROM latest)
-                SELECT r.policySet, r.detail, \(texts ? "t.texts" : "NULL"), r.asOf, r.previousTier, r.tier, r.previousStanding,
-                       r.standing, r.tierEvent, r.healthScore, r.healthBand, r.snapshotHash
-                FROM ranked r JOIN partner p ON p.number = r.partnerNumber
-                \(texts ? "LEFT JOIN decision_text t ON t.runId = r.runId AND t.contentHash = r.contentHash" : "")
-                WHERE r.alertCount > 0 OR r.standing = 'review'
-                ORDER BY COALESCE(r.maxStep, -1) DESC, r.lapsed DESC, r.reviewDeadline IS NULL, r.reviewDeadline,
-                         r.healthScore, p.id, r.policySet
-                LIMIT :limit
-                """, arguments: ["d": asOf.daysSinceEpoch, "limit": limit])
-            var policyTexts: [String: DecisionTexts] = [:]   // by their JSON: a run's rows share them
-            return try rows.map { row in
-                let detail: String = row[1]
-                let e: PartnerEvaluation
-                do {
-                    var texts: DecisionTexts?
-                    if let json = row[2] as String? {
-                        texts = try policyTexts[json] ?? DecisionTexts(json: json)
-                        policyTexts[json] = texts
-                    }
-                    // The row's columns, which a compact detail leaves out (nil: texts this version does not know).
-                    let previousStanding: String = row[6], standing: String = row[7], tierEvent: String = row[8]
-                    let columns: DecisionColumns? = DecisionColumns(
-                        asOf: Day(daysSinceEpoch: row[3]), previousTier: row[4], tier: row[5], previousStanding: previousStanding,
-                        standing: standing, tierEvent: tierEvent, healthScore: row[9], healthBand: row[10], snapshotHash: row[11])
-                    e = try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts, columns: columns)
-                } catch {
-                    throw AnalyticsError("a decision of policy set \(row[0] as String) cannot be read: \(error)",
-                                         hint: "the decision log was written by an incompatible version; re-run the evaluations")
-                }
-                return AttentionItem(e, policySet: row[0])
-            }
+            decisions = try LedgerQueries.attention(session, asOf: asOf, limit: limit)
+        } catch let error as PartnerStoreError {
+            throw AnalyticsError(error.message, hint: error.hint)
         }
+        return decisions.map { AttentionItem($0.evaluation!, policySet: $0.policySet) }
     }
 }
 

@@ -1,11 +1,9 @@
-import GRDB
 import PartnerModel
+import ProgramEvaluation
 
 /// Aggregates of the decision log as of a day, grouped by policy set and
 /// program so that any segment (all, one set, one program) is a sum of
-/// groups. Read with a handful of SQL aggregates; the milestone, alert and
-/// gate figures come from the `detail` JSON of each partner's latest
-/// decision (json_each in SQL), i.e. exactly what the engine decided then.
+/// groups: the ledger's ``LedgerFigures``, folded for segments.
 struct DecisionFacts {
     struct Group: Hashable, Comparable {
         var policySet: String
@@ -33,92 +31,43 @@ struct DecisionFacts {
     var historyTiers: [Group: [Int32: [String: Int]]] = [:]
     var historyEvents: [Group: [Int32: [String: Int]]] = [:]
 
-    /// The latest decision of each (policy set, partner) on or before `:d`,
-    /// for partners not terminated since (the engine no longer evaluates those).
-    static let latestCTE = """
-        WITH latest AS (
-            SELECT d.*, p.program AS program
-            FROM (SELECT policySet, partnerNumber, MAX(asOf) AS asOf FROM decision WHERE asOf <= :d
-                  GROUP BY policySet, partnerNumber) l
-            JOIN decision d ON d.policySet = l.policySet AND d.partnerNumber = l.partnerNumber AND d.asOf = l.asOf
-            JOIN partner p ON p.number = d.partnerNumber AND p.status <> 'terminated'
-        )
-        """
-
-    static func load(_ db: Database, asOf: Day) throws -> DecisionFacts {
-        guard try db.tableExists("decision") else { return DecisionFacts() }
-        var facts = DecisionFacts()
-        let args: StatementArguments = ["d": asOf.daysSinceEpoch]
-        func each(_ sql: String, _ body: (Group, Row) throws -> Void) throws {
-            let rows = try Row.fetchCursor(db, sql: latestCTE + sql, arguments: args)
-            while let row = try rows.next() { try body(Group(policySet: row[0], program: row[1]), row) }
+    /// The ledger's figures, folded by group.
+    init(_ figures: LedgerFigures) {
+        func group(_ g: LedgerFigures.Group) -> Group { Group(policySet: g.policySet, program: g.program) }
+        for c in figures.latest {
+            let g = group(c.group)
+            groups.insert(g)
+            partners[g, default: 0] += c.partners
+            tiers[g, default: [:]][c.tier, default: 0] += c.partners
+            standings[g, default: [:]][c.standing, default: 0] += c.partners
+            bands[g, default: [:]][c.healthBand, default: 0] += c.partners
+            latestEvaluation[g] = max(latestEvaluation[g] ?? .min, c.latestAsOf.daysSinceEpoch)
+            bandFloor[c.healthBand] = min(bandFloor[c.healthBand] ?? .infinity, c.lowestScore)
         }
-        try each("""
-            SELECT policySet, program, COALESCE(tier, 'none'), standing, healthBand, COUNT(*), MAX(asOf), MIN(healthScore)
-            FROM latest GROUP BY 1, 2, 3, 4, 5
-            """) { g, row in
-            facts.groups.insert(g)
-            let n: Int = row[5]
-            facts.partners[g, default: 0] += n
-            facts.tiers[g, default: [:]][row[2], default: 0] += n
-            facts.standings[g, default: [:]][row[3], default: 0] += n
-            let band: String = row[4]
-            facts.bands[g, default: [:]][band, default: 0] += n
-            facts.latestEvaluation[g] = max(facts.latestEvaluation[g] ?? .min, row[6])
-            facts.bandFloor[band] = min(facts.bandFloor[band] ?? .infinity, row[7])
+        // Entry criteria are listed tier by tier, lowest first; a tier without them is the entry tier (rank 0).
+        for entry in figures.tierEntries {
+            let g = group(entry.group)
+            var ranks = tierRank[g] ?? [:]
+            ranks[entry.tier] = ranks.count + 1
+            tierRank[g] = ranks
         }
-        // The policy's tier order: its entry criteria are listed tier by tier,
-        // lowest first; a tier without entry criteria is the entry tier.
-        try each("""
-            , one AS (SELECT policySet, program, MAX(id) AS id FROM latest GROUP BY 1, 2)
-            SELECT one.policySet, one.program, json_extract(c.value, '$.tier'), MIN(c.key)
-            FROM one JOIN decision d ON d.id = one.id, json_each(d.detail, '$.criteria') c
-            WHERE json_extract(c.value, '$.phase') = 'entry'
-            GROUP BY 1, 2, 3 ORDER BY 1, 2, 4
-            """) { g, row in
-            var ranks = facts.tierRank[g] ?? [:]
-            ranks[row[2]] = ranks.count + 1
-            facts.tierRank[g] = ranks
+        for m in figures.milestones {
+            milestones[group(m.group), default: [:]][m.milestone, default: [:]][m.status] = (m.partners, m.totalDays)
         }
-        try each("""
-            SELECT policySet, program, json_extract(m.value, '$.milestone'), json_extract(m.value, '$.status'),
-                   COUNT(*), TOTAL(json_extract(m.value, '$.days'))
-            FROM latest, json_each(latest.detail, '$.milestones') m
-            GROUP BY 1, 2, 3, 4
-            """) { g, row in
-            facts.milestones[g, default: [:]][row[2], default: [:]][row[3]] = (row[4], row[5])
+        for a in figures.alerts {
+            let kind = a.key.split(separator: ":", maxSplits: 1).first.map(String.init) ?? a.key
+            alerts[group(a.group), default: [:]][a.step, default: [:]][kind, default: 0] += a.alerts
         }
-        try each("""
-            SELECT policySet, program, json_extract(a.value, '$.step'), json_extract(a.value, '$.key'), COUNT(*)
-            FROM latest, json_each(latest.detail, '$.alerts') a
-            GROUP BY 1, 2, 3, 4
-            """) { g, row in
-            let key: String = row[3]
-            let kind = key.split(separator: ":", maxSplits: 1).first.map(String.init) ?? key
-            facts.alerts[g, default: [:]][row[2], default: [:]][kind, default: 0] += row[4] as Int
-        }
-        try each("""
-            SELECT policySet, program, COUNT(*) FROM latest
-            WHERE EXISTS (SELECT 1 FROM json_each(latest.detail, '$.gates') g WHERE json_extract(g.value, '$.status') = 'lapsed')
-            GROUP BY 1, 2
-            """) { g, row in
-            facts.lapsedGates[g] = row[2]
-        }
+        for l in figures.lapsedGates { lapsedGates[group(l.group)] = l.partners }
         // Every run on or before the day, for tiers and moves over time.
-        let history = try Row.fetchCursor(db, sql: """
-            SELECT d.policySet, p.program, d.asOf, COALESCE(d.tier, 'none'), d.tierEvent, COUNT(*)
-            FROM decision d JOIN partner p ON p.number = d.partnerNumber
-            WHERE d.asOf <= :d
-            GROUP BY 1, 2, 3, 4, 5
-            """, arguments: args)
-        while let row = try history.next() {
-            let g = Group(policySet: row[0], program: row[1])
-            let day: Int32 = row[2], n: Int = row[5]
-            facts.historyTiers[g, default: [:]][day, default: [:]][row[3], default: 0] += n
-            facts.historyEvents[g, default: [:]][day, default: [:]][row[4], default: 0] += n
+        for h in figures.history {
+            let g = group(h.group), day = h.asOf.daysSinceEpoch
+            historyTiers[g, default: [:]][day, default: [:]][h.tier, default: 0] += h.decisions
+            historyEvents[g, default: [:]][day, default: [:]][h.tierEvent, default: 0] += h.decisions
         }
-        return facts
     }
+
+    init() {}
 
     /// The evaluation figures of the groups `include` selects; nil when none has decisions.
     func metrics(where include: (Group) -> Bool, historyLength: Int = 12) -> EvaluationMetrics? {

@@ -1,4 +1,3 @@
-import GRDB
 import PartnerModel
 import PartnerStore
 import PolicyEngine
@@ -21,12 +20,9 @@ public struct ProgramAnalytics: Sendable {
     /// The day figures default to: the latest evaluation's as-of day, else
     /// the latest event's day. Throws when the store holds neither.
     public func defaultAsOf() throws -> Day {
-        try store.writer.read { db in
-            if try db.tableExists("evaluation_run"),
-               let day = try Int32.fetchOne(db, sql: "SELECT MAX(asOf) FROM evaluation_run") {
-                return Day(daysSinceEpoch: day)
-            }
-            if let day = try Int32.fetchOne(db, sql: "SELECT MAX(day) FROM event") { return Day(daysSinceEpoch: day) }
+        try store.database.read { session in
+            if let day = try LedgerQueries.lastRun(session) { return day }
+            if let day = try PartnerQueries.latestEventDay(session) { return day }
             throw AnalyticsError("the database holds no events and no evaluations, so there is nothing to measure",
                                  hint: "import partner data first: partnerscore import --db PATH partners.csv events.csv")
         }
@@ -34,14 +30,14 @@ public struct ProgramAnalytics: Sendable {
 
     /// Every segment's figures as of `asOf`, from data dated on or before it.
     public func metrics(asOf: Day) throws -> ProgramMetrics {
-        try store.writer.read { db in try Self.metrics(db, asOf: asOf) }
+        try store.database.read { try Self.metrics($0, store: store, asOf: asOf) }
     }
 
-    static func metrics(_ db: Database, asOf: Day) throws -> ProgramMetrics {
-        let partners = try PartnerFacts.load(db, asOf: asOf)
-        let decisions = try DecisionFacts.load(db, asOf: asOf)
-        let tasks = try TaskLedger.facts(db, asOf: asOf)
-        let costs = try IncentiveLedger.costs(db, since: asOf.adding(months: -12), asOf: asOf)
+    static func metrics(_ session: any SQLSession, store: PartnerStore, asOf: Day) throws -> ProgramMetrics {
+        let partners = try PartnerFacts.load(session, store: store, asOf: asOf)
+        let decisions = DecisionFacts(try LedgerFigures.load(session, asOf: asOf))
+        let tasks = try TaskLedger.facts(session, asOf: asOf)
+        let costs = try IncentiveLedger.costs(session, since: asOf.adding(months: -12), asOf: asOf)
         var segments = [segment(Scope(.all), asOf: asOf, partners: partners, decisions: decisions, tasks: tasks) { _ in true }]
         // A policy set covers the programs its decisions are about.
         var setPrograms: [String: Set<String>] = [:]

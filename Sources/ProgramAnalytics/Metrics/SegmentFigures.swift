@@ -39,8 +39,12 @@ extension ProgramAnalytics {
 
     static func growth(_ partners: [PartnerFacts]) -> CommercialGrowth {
         // Money as exact decimals (Money.exact), whatever the order of the additions.
-        let current = Money.exact(partners.reduce(0) { $0 + $1.revenue12m })
-        let prior = Money.exact(partners.reduce(0) { $0 + $1.revenuePrior12m })
+        func total(_ amount: (PartnerFacts) -> Double) -> Double {
+            var sum = ExactSum()
+            for partner in partners { sum.add(amount(partner)) }
+            return sum.money
+        }
+        let current = total(\.revenue12m), prior = total(\.revenuePrior12m)
         let rates = partners.filter { $0.revenuePrior12m > 0 }.map { ($0.revenue12m - $0.revenuePrior12m) / $0.revenuePrior12m }
         return CommercialGrowth(revenue12m: current, revenuePrior12m: prior, rate: prior > 0 ? (current - prior) / prior : nil,
                                 medianPartnerRate: Statistics.median(rates), partnersWithPriorRevenue: rates.count)

@@ -1,4 +1,5 @@
 import PartnerModel
+import PartnerStore
 import PolicyEngine
 
 /// The program report: one self-contained HTML file (inline CSS and SVG, no
@@ -363,8 +364,9 @@ extension ProgramAnalytics {
     /// partners needing attention most.
     public func report(asOf: Day, source: String, attentionLimit: Int = 25) throws -> ProgramReport {
         // One read transaction, so the figures and the list see the same data.
-        try store.writer.read { db in
-            ProgramReport(metrics: try Self.metrics(db, asOf: asOf), attention: try Self.attention(db, asOf: asOf, limit: attentionLimit),
+        try store.database.read { session in
+            ProgramReport(metrics: try Self.metrics(session, store: store, asOf: asOf),
+                          attention: try Self.attention(session, asOf: asOf, limit: attentionLimit),
                           source: source)
         }
     }

@@ -1,4 +1,3 @@
-import GRDB
 import PartnerModel
 import PartnerStore
 import PolicyEngine
@@ -11,21 +10,10 @@ extension ProgramRun {
     /// What the service evaluates before it lets a new version of a set
     /// serve. Nil when the store holds none of the set's partners.
     public static func sample(of policySet: PolicySet, in store: PartnerStore, size: Int) throws -> (asOf: Day, partnerIDs: [String])? {
-        let programs = policySet.programs
-        guard size > 0, !programs.isEmpty else { return nil }
-        return try store.writer.read { db -> (Day, [String])? in
-            let ids = try String.fetchAll(db, sql: """
-                SELECT id FROM (
-                    SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS position, COUNT(*) OVER () AS total
-                    FROM partner WHERE program IN (\(databaseQuestionMarks(count: programs.count))))
-                WHERE position % MAX(1, total / ?) = 0 ORDER BY id LIMIT ?
-                """, arguments: StatementArguments(programs) + [size, size])
-            guard !ids.isEmpty else { return nil }
-            let enrolled = try Int32.fetchOne(db, sql: "SELECT MAX(enrolled) FROM partner WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
-                                              arguments: StatementArguments(ids))
-            let lastRun = try Ledger(db: db, policySet: policySet.name).lastEvaluation()
-            guard let asOf = [enrolled.map(Day.init(daysSinceEpoch:)), lastRun].compactMap({ $0 }).max() else { return nil }
-            return (asOf, ids)
+        try store.database.read { session in
+            guard let sample = try PartnerQueries.sample(session, programs: policySet.programs, size: size) else { return nil }
+            let lastRun = try LedgerQueries.lastRun(session, policySet: policySet.name)
+            return (max(sample.lastEnrolled, lastRun ?? sample.lastEnrolled), sample.ids)
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -58,11 +57,9 @@ public struct ServiceStartFailure: Error, CustomStringConvertible {
 /// migrations (``ServiceSchema``), as `partnerscore` opens every store.
 public func buildApplication(_ configuration: ServiceConfiguration, store: PartnerStore,
                              logger: Logger = Logger(label: "partnerscore.serve")) throws -> some ApplicationProtocol {
-    // On either engine: a table that is missing makes its query fail.
-    let hasTables = (try? store.database.read { db in
-        for table in ["api_token", "decision", "task", "outbox"] { _ = try db.row("SELECT 1 FROM \(table) WHERE 1 = 0") }
-        return true
-    }) ?? false
+    let hasTables = try store.database.read { session in
+        try ["api_token", "decision", "task", "outbox"].allSatisfy(session.tableExists)
+    }
     guard hasTables else {
         throw ServiceStartFailure(description: "the database lacks the ledger or service tables — open it with the ledger and service migrations (partnerscore init)")
     }
@@ -107,7 +104,6 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
 
     let tokens = TokenStore(store.database)
-    let ledger = LedgerReader(store: store)
     let evaluations = Evaluations(store: store, registry: registry, metrics: metrics)
     let system = SystemController(store: store, registry: registry, metrics: metrics)
 
@@ -123,12 +119,12 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     }
 
     let api = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens))
-    api.addRoutes(PartnersController(ledger: ledger, registry: registry, evaluations: evaluations).endpoints, atPath: "partners")
+    api.addRoutes(PartnersController(database: store.database, registry: registry, evaluations: evaluations).endpoints, atPath: "partners")
     api.addRoutes(ActivityController(store: store, registry: registry, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes).endpoints,
                   atPath: "activity")
     api.addRoutes(RunsController(evaluations: evaluations, maxBodyBytes: configuration.maxBodyBytes).endpoints, atPath: "runs")
-    api.addRoutes(DecisionsController(ledger: ledger).endpoints, atPath: "decisions")
-    api.addRoutes(AlertsController(ledger: ledger).endpoints, atPath: "alerts")
+    api.addRoutes(DecisionsController(database: store.database).endpoints, atPath: "decisions")
+    api.addRoutes(AlertsController(database: store.database).endpoints, atPath: "alerts")
     let incentives = IncentivesController(store: store)
     api.addRoutes(incentives.endpoints, atPath: "incentives")
     api.addRoutes(incentives.partnerEndpoints, atPath: "partners")

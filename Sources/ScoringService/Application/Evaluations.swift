@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import GRDB
 import PartnerModel
 import PartnerStore
 import PolicyEngine
@@ -23,13 +22,12 @@ struct Evaluations: Sendable {
     /// state its ledger holds — without writing anything.
     func live(partnerID: String, asOf: Day, policySet requested: String?) async throws -> Live {
         let registry = self.registry
-        let (snapshot, state, acknowledged, set) = try await store.writer.read {
-            db -> (PartnerSnapshot?, PartnerProgramState?, [AcknowledgedStep], LoadedPolicySet) in
-            guard let row = try Row.fetchOne(db, sql: "SELECT number, program FROM partner WHERE id = ?", arguments: [partnerID]) else {
+        let store = self.store
+        let (snapshot, state, acknowledged, set) = try await store.database.asyncRead {
+            session -> (PartnerSnapshot?, PartnerProgramState?, [AcknowledgedStep], LoadedPolicySet) in
+            guard let (number, program) = try PartnerQueries.reference(session, partnerID: partnerID) else {
                 throw APIError.notFound("no partner with id '\(partnerID)'", field: "id")
             }
-            let number: Int64 = row[0]
-            let program: String = row[1]
             let set: LoadedPolicySet
             if let requested {
                 guard let named = registry.set(named: requested) else { throw Self.unknownSet(requested, registry, field: "policy_set") }
@@ -46,19 +44,17 @@ struct Evaluations: Sendable {
                 }
                 set = governing
             }
-            let stateJSON = try String.fetchOne(db, sql: "SELECT state FROM partner_state WHERE policySet = ? AND partnerNumber = ?",
-                                                arguments: [set.name, number])
-            let state = try stateJSON.map { text -> PartnerProgramState in
-                guard let state = PartnerProgramState(ledgerText: text) else {
-                    throw APIError(.internalServerError, code: "unreadable_state", "the ledger's state of this partner cannot be read")
-                }
-                return state
+            let state: PartnerProgramState?
+            do {
+                state = try LedgerQueries.state(session, policySet: set.name, partnerNumber: number)
+            } catch is PartnerStoreError {
+                throw APIError(.internalServerError, code: "unreadable_state", "the ledger's state of this partner cannot be read")
             }
             var snapshot: PartnerSnapshot?
             try SnapshotCalculator(store: store, measures: set.measures)
-                .forEachSnapshot(in: db, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
+                .forEachSnapshot(in: session, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
             // Acknowledged tasks hold escalation where a step has a pause, as in a run.
-            let acknowledged = try TaskLedger.acknowledgedSteps(db, policySet: set.name, partnerID: partnerID, asOf: asOf)
+            let acknowledged = try TaskLedger.acknowledgedSteps(session, policySet: set.name, partnerID: partnerID, asOf: asOf)
             return (snapshot, state, acknowledged, set)
         }
         guard let snapshot else {

@@ -23,6 +23,22 @@ public struct TokenStore: Sendable {
         public var role: Role
         public var created: String
         public var revoked: String?
+
+        static let columns = "id, name, role, created, revoked"
+
+        init(id: Int64, name: String?, role: Role, created: String, revoked: String?) {
+            self.id = id
+            self.name = name
+            self.role = role
+            self.created = created
+            self.revoked = revoked
+        }
+
+        /// A row of ``columns``.
+        init(_ row: SQLRow) throws {
+            self.init(id: try row.requiredInt64(0), name: row.string(1), role: Role(rawValue: try row.requiredText(2)) ?? .viewer,
+                      created: try row.requiredText(3), revoked: row.string(4))
+        }
     }
 
     /// A freshly issued token: the secret and what the store keeps.
@@ -52,21 +68,21 @@ public struct TokenStore: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
         let created = Self.timestamp(now)
-        let record = try database.write { db -> Token in
-            if let name, try db.row("SELECT 1 FROM api_token WHERE name = ?", [.text(name)]) != nil {
+        let record = try database.write { session -> Token in
+            if let name, try session.row("SELECT 1 FROM api_token WHERE name = ?", [.text(name)]) != nil {
                 throw Failure.nameTaken(name)
             }
-            let inserted = try db.row("INSERT INTO api_token (name, role, tokenHash, created) VALUES (?, ?, ?, ?) RETURNING id",
-                                      [SQLValue(name, SQLValue.text), .text(role.rawValue), .text(Self.hash(token)), .text(created)])
-            return Token(id: inserted!.int64(0)!, name: name, role: role, created: created, revoked: nil)
+            let inserted = try session.row("INSERT INTO api_token (name, role, tokenHash, created) VALUES (?, ?, ?, ?) RETURNING id",
+                                           [name.map { .text($0) } ?? .null, .text(role.rawValue), .text(Self.hash(token)), .text(created)])
+            return Token(id: try inserted!.requiredInt64(0), name: name, role: role, created: created, revoked: nil)
         }
         return Issued(token: token, record: record)
     }
 
     /// Every token, oldest first, revoked ones included.
     public func list() throws -> [Token] {
-        try database.read { db in
-            try db.rows("SELECT \(Self.columns) FROM api_token ORDER BY id").map(Self.token)
+        try database.read { session in
+            try session.rows("SELECT \(Token.columns) FROM api_token ORDER BY id").map(Token.init)
         }
     }
 
@@ -81,22 +97,23 @@ public struct TokenStore: Sendable {
     /// Revoke the token with this id or name; returns it. Revoking twice is harmless.
     @discardableResult
     public func revoke(_ idOrName: String, now: Date = Date()) throws -> Token {
-        try database.write { db in
-            let row = try db.row("SELECT id FROM api_token WHERE name = ?", [.text(idOrName)])
-                ?? Int64(idOrName).flatMap { try? db.row("SELECT id FROM api_token WHERE id = ?", [.integer($0)]) }
-            guard let row, let id = row.int64(0) else { throw Failure.notFound(idOrName) }
-            try db.execute("UPDATE api_token SET revoked = COALESCE(revoked, ?) WHERE id = ?", [.text(Self.timestamp(now)), .integer(id)])
-            return Self.token(try db.row("SELECT \(Self.columns) FROM api_token WHERE id = ?", [.integer(id)])!)
+        try database.write { session in
+            let row = try session.row("SELECT id FROM api_token WHERE name = ?", [.text(idOrName)])
+                ?? Int64(idOrName).flatMap { try? session.row("SELECT id FROM api_token WHERE id = ?", [.integer($0)]) }
+            guard let row else { throw Failure.notFound(idOrName) }
+            let id = try row.requiredInt64(0)
+            try session.execute("UPDATE api_token SET revoked = COALESCE(revoked, ?) WHERE id = ?", [.text(Self.timestamp(now)), .integer(id)])
+            return try Token(session.row("SELECT \(Token.columns) FROM api_token WHERE id = ?", [.integer(id)])!)
         }
     }
 
     /// The caller a presented token identifies, nil when it is unknown or revoked.
     public func caller(presenting token: String) async throws -> Caller? {
         let hash = Self.hash(token)
-        return try await database.readAsync { db in
-            guard let row = try db.row("SELECT id, name, role FROM api_token WHERE tokenHash = ? AND revoked IS NULL", [.text(hash)]),
-                  let id = row.int64(0), let role = Role(rawValue: row.string(2) ?? "") else { return nil }
-            return Caller(tokenID: id, name: row.string(1), role: role)
+        return try await database.asyncRead { session in
+            guard let row = try session.row("SELECT id, name, role FROM api_token WHERE tokenHash = ? AND revoked IS NULL", [.text(hash)]),
+                  let role = Role(rawValue: try row.requiredText(2)) else { return nil }
+            return Caller(tokenID: try row.requiredInt64(0), name: row.string(1), role: role)
         }
     }
 

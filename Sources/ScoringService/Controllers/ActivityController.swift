@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import PartnerModel
@@ -54,9 +53,9 @@ struct ActivityController: Sendable {
         let kinds = registry.eventKinds
         let outcome: Outcome
         do {
-            outcome = try await store.reclaimingSpaceOnFailure { try await store.writer.write { db -> Outcome in
+            outcome = try await store.reclaimingSpaceOnFailure { try await store.database.asyncWrite { session -> Outcome in
                 if let key {
-                    switch try IdempotencyKeys.claim(GRDBSession(db), key: key, requestHash: requestHash) {
+                    switch try IdempotencyKeys.claim(session, key: key, requestHash: requestHash) {
                     case .claimed: break
                     case .replay(let status, let body): return .replayed(status: status, body: body)
                     case .reused:
@@ -65,10 +64,10 @@ struct ActivityController: Sendable {
                                        field: "Idempotency-Key")
                     }
                 }
-                let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: db)
+                let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: session)
                 let body = try JSONCoding.encoder.encode(Ingested(ingested: summary.events, idempotencyKey: key))
-                try Self.recordEvent(db, batch: batch, events: summary.events, key: key)
-                if let key { try IdempotencyKeys.complete(GRDBSession(db), key: key, status: 201, response: body) }
+                try Self.recordEvent(session, batch: batch, events: summary.events, key: key)
+                if let key { try IdempotencyKeys.complete(session, key: key, status: 201, response: body) }
                 return .stored(body, events: summary.events)
             } }
         } catch let error as PartnerStoreError {
@@ -87,8 +86,8 @@ struct ActivityController: Sendable {
     }
 
     /// `activity.ingested`, in the ingest's transaction (when a webhook subscription exists): the batch's size and partners.
-    private static func recordEvent(_ db: Database, batch: Batch, events: Int, key: String?) throws {
-        guard try Outbox.isRecording(db) else { return }
+    private static func recordEvent(_ session: any SQLSession, batch: Batch, events: Int, key: String?) throws {
+        guard try Outbox.isRecording(session) else { return }
         let partners = Set(batch.events.compactMap { ($0 as? [String: Any])?["partner_id"] as? String }).sorted()
         let data = JSONBuffer(capacity: 256)
         data.object { m in
@@ -96,7 +95,7 @@ struct ActivityController: Sendable {
             m.nullable("idempotency_key", key, explicit: true)
             m.strings("partners", partners)
         }
-        try Outbox.append(db, .activityIngested, day: Day.today(), policySet: nil, partnerID: partners.count == 1 ? partners[0] : nil,
+        try Outbox.append(session, .activityIngested, day: Day.today(), policySet: nil, partnerID: partners.count == 1 ? partners[0] : nil,
                           data: data.string)
     }
 

@@ -1,11 +1,13 @@
 import Hummingbird
 import PartnerModel
+import PartnerStore
 import PolicyEngine
+import ProgramEvaluation
 
 /// `/v1/alerts`: open and resolved alerts, newest first, filtered by
 /// partner, policy set, kind and status.
 struct AlertsController: Sendable {
-    let ledger: LedgerReader
+    let database: any SQLDatabase
 
     var endpoints: RouteCollection<ServiceContext> {
         let routes = RouteCollection(context: ServiceContext.self)
@@ -31,7 +33,7 @@ struct AlertsController: Sendable {
             case partnerID = "partner_id", policySet = "policy_set", firstRaised = "first_raised", lastSeen = "last_seen"
         }
 
-        init(_ row: LedgerReader.AlertRow) {
+        init(_ row: AlertRecord) {
             id = row.id
             partnerID = row.partnerID
             policySet = row.policySet
@@ -55,11 +57,11 @@ struct AlertsController: Sendable {
     @Sendable func list(_ request: Request, context: ServiceContext) async throws -> AlertList {
         let query = request.query
         let status = try query.oneOf("status", ["open", "resolved"])
-        let filter = LedgerReader.AlertFilter(
+        let filter = LedgerQueries.AlertFilter(
             partner: query.string("partner"), policySet: query.string("policy_set"),
             kind: try query.oneOf("kind", AlertKind.allCases.map(\.rawValue)),
             open: status.map { $0 == "open" }, before: try query.idCursor(), limit: try query.limit())
-        let (rows, more) = try await ledger.alerts(filter)
+        let (rows, more) = try await database.asyncRead { try LedgerQueries.alerts($0, filter) }
         return AlertList(alerts: rows.map(Alert.init), nextCursor: more ? rows.last.map { String($0.id) } : nil)
     }
 }

@@ -1,11 +1,13 @@
 import Hummingbird
 import PartnerModel
+import PartnerStore
 import PolicyEngine
+import ProgramEvaluation
 
 /// `/v1/decisions`: the decision log, newest first, filtered by partner,
 /// policy set, tier event and as-of range.
 struct DecisionsController: Sendable {
-    let ledger: LedgerReader
+    let database: any SQLDatabase
 
     var endpoints: RouteCollection<ServiceContext> {
         let routes = RouteCollection(context: ServiceContext.self)
@@ -44,7 +46,7 @@ struct DecisionsController: Sendable {
                  healthScore = "health_score", healthBand = "health_band", snapshotHash = "snapshot_hash"
         }
 
-        init(_ row: LedgerReader.DecisionRow) {
+        init(_ row: DecisionRecord) {
             id = row.id
             runID = row.runID
             partnerID = row.partnerID
@@ -74,11 +76,11 @@ struct DecisionsController: Sendable {
         let from = try query.day("from")
         let to = try query.day("to")
         // `to` before `from` is a valid, empty range (no decision is in it).
-        let filter = LedgerReader.DecisionFilter(
+        let filter = LedgerQueries.DecisionFilter(
             partner: query.string("partner"), policySet: query.string("policy_set"),
             tierEvent: try query.oneOf("tier_event", TierEvent.allCases.map(\.rawValue)),
             from: from, to: to, before: try query.idCursor(), limit: try query.limit())
-        let (rows, more) = try await ledger.decisions(filter)
+        let (rows, more) = try await database.asyncRead { try LedgerQueries.decisions($0, filter) }
         return DecisionList(decisions: rows.map(Decision.init), nextCursor: more ? rows.last.map { String($0.id) } : nil)
     }
 }

@@ -37,7 +37,7 @@ struct IncentivesController: Sendable {
 
     @Sendable func partner(_ request: Request, context: ServiceContext) async throws -> LineList {
         let id = try context.parameters.require("id")
-        guard try await store.writer.read({ db in try Bool.fetchOne(db, sql: "SELECT 1 FROM partner WHERE id = ?", arguments: [id]) }) != nil else {
+        guard try await store.database.asyncRead({ session in try PartnerQueries.number(session, partnerID: id) }) != nil else {
             throw APIError.notFound("no partner with id \(id)", field: "id")
         }
         return try await page(request, partner: id)
@@ -51,7 +51,7 @@ struct IncentivesController: Sendable {
         filter.newestFirst = true
         filter.before = try query.idCursor()
         let chosen = filter
-        var lines = try await store.writer.read { db in try IncentiveLedger.lines(db, chosen) }
+        var lines = try await store.database.asyncRead { session in try IncentiveLedger.lines(session, chosen) }
         let more = lines.count > limit
         if more { lines.removeLast() }
         return LineList(lines: lines, nextCursor: more ? lines.last.map { String($0.id) } : nil)

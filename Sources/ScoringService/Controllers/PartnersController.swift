@@ -1,12 +1,14 @@
 import Foundation
 import Hummingbird
 import PartnerModel
+import PartnerStore
 import PolicyEngine
+import ProgramEvaluation
 
 /// `/v1/partners`: the partner list, one partner with its program state,
 /// and one partner's live evaluation.
 struct PartnersController: Sendable {
-    let ledger: LedgerReader
+    let database: any SQLDatabase
     let registry: PolicyRegistry
     let evaluations: Evaluations
 
@@ -42,7 +44,7 @@ struct PartnersController: Sendable {
             case tierSince = "tier_since", policySet = "policy_set", lastEvaluated = "last_evaluated"
         }
 
-        init(_ row: LedgerReader.PartnerRow) {
+        init(_ row: PartnerStateRecord) {
             let p = row.partner
             id = p.id
             name = p.name
@@ -119,26 +121,35 @@ struct PartnersController: Sendable {
 
     @Sendable func list(_ request: Request, context: ServiceContext) async throws -> PartnerList {
         let query = request.query
-        let filter = LedgerReader.PartnerFilter(
+        let filter = LedgerQueries.PartnerFilter(
             program: query.string("program"), tier: query.string("tier"),
             standing: try query.oneOf("standing", ["good", "review", "none"]),
             after: query.string("cursor"), limit: try query.limit())
-        let (rows, more) = try await ledger.partners(filter, governance: governance())
+        let governance = governance()
+        let (rows, more) = try await database.asyncRead { try LedgerQueries.partners($0, filter, governance: governance) }
         let partners = rows.map(PartnerSummary.init)
         return PartnerList(partners: partners, nextCursor: more ? partners.last?.id : nil)
     }
 
     @Sendable func show(_ request: Request, context: ServiceContext) async throws -> PartnerDetail {
         let id = try context.parameters.require("id")
-        guard let row = try await ledger.partner(id: id, governance: governance()) else {
+        let governance = governance()
+        // The partner, its latest decision and its open alerts as of one moment.
+        let found = try await database.asyncRead { session -> (PartnerStateRecord, DecisionRecord?, [AlertRecord])? in
+            guard let row = try LedgerQueries.partner(session, id: id, governance: governance) else { return nil }
+            let decision = try row.policySet.flatMap { try LedgerQueries.latestDecision(session, partnerNumber: row.number, policySet: $0) }
+            let alerts = try LedgerQueries.alerts(session, .init(partnerNumber: row.number, open: true, limit: 500)).rows
+            return (row, decision, alerts)
+        }
+        guard let (row, latestDecision, openAlerts) = found else {
             throw APIError.notFound("no partner with id '\(id)'", field: "id")
         }
         var detail = PartnerDetail(partner: PartnerSummary(row), territories: row.partner.territories, products: row.partner.products,
                                    channelAccountManager: row.partner.channelAccountManager, gates: [], openAlerts: [])
-        if let text = row.state, let state = PartnerProgramState(ledgerText: text) {
+        if let state = row.programState {
             detail.review = state.review
         }
-        if let set = row.policySet, let decision = try await ledger.latestDecision(partnerNumber: row.number, policySet: set) {
+        if let decision = latestDecision {
             detail.latestDecision = DecisionsController.Decision(decision)
             if let evaluation = decision.evaluation {
                 detail.health = evaluation.health
@@ -151,8 +162,7 @@ struct PartnersController: Sendable {
                 }
             }
         }
-        let alerts = try await ledger.alerts(.init(partnerNumber: row.number, open: true, limit: 500))
-        detail.openAlerts = alerts.rows.map(AlertsController.Alert.init)
+        detail.openAlerts = openAlerts.map(AlertsController.Alert.init)
         return detail
     }
 
@@ -164,8 +174,8 @@ struct PartnersController: Sendable {
         return LiveEvaluation(policySet: live.policySet, asOf: asOf, evaluation: live.evaluation, explanation: live.explanation)
     }
 
-    private func governance() -> LedgerReader.Governance {
-        var governance: LedgerReader.Governance = [:]
+    private func governance() -> LedgerQueries.Governance {
+        var governance: LedgerQueries.Governance = [:]
         for set in registry.sets {
             for program in set.programs where governance[program] == nil { governance[program] = set.name }
         }

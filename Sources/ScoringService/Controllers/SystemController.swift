@@ -54,7 +54,7 @@ struct SystemController: Sendable {
     @Sendable func health(_ request: Request, context: ServiceContext) async throws -> EditedResponse<Health> {
         var database = "ok"
         do {
-            _ = try await store.database.readAsync { db in try db.row("SELECT 1") != nil }
+            _ = try await store.database.asyncRead { session in try session.row("SELECT 1") != nil }
         } catch {
             context.logger.error("health check: database unavailable", metadata: ["error": "\(error)"])
             database = "unavailable"

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PartnerModel
 import PartnerStore
@@ -37,7 +36,7 @@ struct TasksController: Sendable {
         let limit = try query.limit()
         let filter = TaskLedger.Filter(partnerID: query.string("partner"), assignee: query.string("assignee"), statuses: statuses,
                                        policySet: query.string("policy_set"), before: try query.idCursor(), limit: limit + 1)
-        let tasks = try await store.writer.read { db in try TaskLedger.tasks(db, filter) }
+        let tasks = try await store.database.asyncRead { session in try TaskLedger.tasks(session, filter) }
         let page = tasks.prefix(limit)
         let buffer = JSONBuffer(capacity: 256 * page.count + 64)
         buffer.object { m in
@@ -49,7 +48,7 @@ struct TasksController: Sendable {
 
     @Sendable func show(_ request: Request, context: ServiceContext) async throws -> Response {
         let id = try Self.id(context)
-        guard let task = try await store.writer.read({ db in try TaskLedger.task(db, id: id) }) else {
+        guard let task = try await store.database.asyncRead({ session in try TaskLedger.task(session, id: id) }) else {
             throw APIError.notFound("no task #\(id)", field: "id")
         }
         let buffer = JSONBuffer(capacity: 512)
@@ -58,31 +57,31 @@ struct TasksController: Sendable {
     }
 
     @Sendable func acknowledge(_ request: Request, context: ServiceContext) async throws -> Response {
-        try await act(request, context) { db, id, action, day in
-            try TaskLedger.acknowledge(db, id: id, on: day, note: action.note)
+        try await act(request, context) { session, id, action, day in
+            try TaskLedger.acknowledge(session, id: id, on: day, note: action.note)
         }
     }
 
     @Sendable func done(_ request: Request, context: ServiceContext) async throws -> Response {
-        try await act(request, context) { db, id, action, day in
+        try await act(request, context) { session, id, action, day in
             let names = TaskOutcome.personal.map(\.rawValue)
             guard let name = action.outcome else { throw APIError.invalid("outcome", "give the outcome: one of " + names.joined(separator: ", ")) }
             guard let outcome = TaskOutcome(rawValue: name), TaskOutcome.personal.contains(outcome) else {
                 throw APIError.invalid("outcome", "'\(name)' is not one of " + names.joined(separator: ", "))
             }
-            return try TaskLedger.complete(db, id: id, outcome: outcome, on: day, note: action.note)
+            return try TaskLedger.complete(session, id: id, outcome: outcome, on: day, note: action.note)
         }
     }
 
     @Sendable func dismiss(_ request: Request, context: ServiceContext) async throws -> Response {
-        try await act(request, context) { db, id, action, day in
-            try TaskLedger.dismiss(db, id: id, on: day, note: action.note)
+        try await act(request, context) { session, id, action, day in
+            try TaskLedger.dismiss(session, id: id, on: day, note: action.note)
         }
     }
 
     /// Read the action (an empty body takes every default: today, no note), apply it in one write, answer the task.
     private func act(_ request: Request, _ context: ServiceContext,
-                     _ apply: @escaping @Sendable (Database, Int64, Action, Day) throws -> InterventionTask) async throws -> Response {
+                     _ apply: @escaping @Sendable (any SQLSession, Int64, Action, Day) throws -> InterventionTask) async throws -> Response {
         let id = try Self.id(context)
         let data = try await request.bodyData(limit: maxBodyBytes)
         var action = Action()
@@ -102,7 +101,7 @@ struct TasksController: Sendable {
         let chosen = action, on = day
         let task: InterventionTask
         do {
-            task = try await store.writer.write { db in try apply(db, id, chosen, on) }
+            task = try await store.database.asyncWrite { session in try apply(session, id, chosen, on) }
         } catch let failure as TaskFailure {
             throw Self.apiError(failure)
         }

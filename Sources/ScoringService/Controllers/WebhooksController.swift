@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PartnerModel
 import PartnerStore
@@ -35,8 +34,8 @@ struct WebhooksController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: ServiceContext) async throws -> Response {
-        let rows = try await store.writer.read { db in
-            try WebhookSubscriptions.all(db).map { ($0, try WebhookSubscriptions.pending(db, $0)) }
+        let rows = try await store.database.asyncRead { session in
+            try WebhookSubscriptions.all(session).map { ($0, try WebhookSubscriptions.pending(session, $0)) }
         }
         let buffer = JSONBuffer(capacity: 512 * rows.count + 32)
         buffer.object { m in m.array("webhooks", rows) { buffer, row in row.0.write(to: buffer, pending: row.1) } }
@@ -45,8 +44,8 @@ struct WebhooksController: Sendable {
 
     @Sendable func show(_ request: Request, context: ServiceContext) async throws -> Response {
         let id = try Self.id(context)
-        let row = try await store.writer.read { db in
-            try WebhookSubscriptions.subscription(db, id: id).map { ($0, try WebhookSubscriptions.pending(db, $0)) }
+        let row = try await store.database.asyncRead { session in
+            try WebhookSubscriptions.subscription(session, id: id).map { ($0, try WebhookSubscriptions.pending(session, $0)) }
         }
         guard let row else { throw APIError.notFound("no webhook subscription #\(id)", field: "id") }
         let buffer = JSONBuffer(capacity: 512)
@@ -58,9 +57,9 @@ struct WebhooksController: Sendable {
     @Sendable func create(_ request: Request, context: ServiceContext) async throws -> Response {
         let (body, _) = try await request.decodeJSON(Subscribe.self, limit: maxBodyBytes)
         let secret = body.secret ?? WebhookSubscriptions.newSecret()
-        let created = try await apply { db in
-            let subscription = try WebhookSubscriptions.add(db, url: body.url, secret: secret, events: body.events ?? [], now: Date())
-            return (subscription, try WebhookSubscriptions.pending(db, subscription))
+        let created = try await apply { session in
+            let subscription = try WebhookSubscriptions.add(session, url: body.url, secret: secret, events: body.events ?? [], now: Date())
+            return (subscription, try WebhookSubscriptions.pending(session, subscription))
         }
         let buffer = JSONBuffer(capacity: 512)
         buffer.object { m in
@@ -73,7 +72,7 @@ struct WebhooksController: Sendable {
 
     @Sendable func remove(_ request: Request, context: ServiceContext) async throws -> Response {
         let id = try Self.id(context)
-        _ = try await apply { db in try WebhookSubscriptions.remove(db, id: id) }
+        _ = try await apply { session in try WebhookSubscriptions.remove(session, id: id) }
         return Response(status: .noContent)
     }
 
@@ -95,19 +94,19 @@ struct WebhooksController: Sendable {
         }
         guard (from == nil) != (since == nil) else { throw APIError.invalid("body", "give either 'from' (an event id) or 'since' (a date)") }
         let (fromPosition, sinceDay) = (from, since)
-        let row = try await apply { db in
-            let start = try fromPosition ?? WebhookSubscriptions.replayStart(db, since: sinceDay!)
-            let subscription = try WebhookSubscriptions.replay(db, subscription: id, from: start)[0]
-            return (subscription, try WebhookSubscriptions.pending(db, subscription))
+        let row = try await apply { session in
+            let start = try fromPosition ?? WebhookSubscriptions.replayStart(session, since: sinceDay!)
+            let subscription = try WebhookSubscriptions.replay(session, subscription: id, from: start)[0]
+            return (subscription, try WebhookSubscriptions.pending(session, subscription))
         }
         let buffer = JSONBuffer(capacity: 512)
         row.0.write(to: buffer, pending: row.1)
         return TasksController.json(buffer)
     }
 
-    private func apply<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    private func apply<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         do {
-            return try await store.writer.write(body)
+            return try await store.database.asyncWrite(body)
         } catch let failure as WebhookFailure {
             switch failure.kind {
             case .notFound: throw APIError.notFound(failure.description, field: failure.field)

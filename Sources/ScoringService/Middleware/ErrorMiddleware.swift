@@ -1,7 +1,7 @@
-import GRDB
 import Hummingbird
 import Logging
 import NIOCore
+import PartnerStore
 
 /// Turns every error into the service's JSON error body: ``APIError`` as
 /// is, Hummingbird's own errors (unknown route, body too large) into the
@@ -16,11 +16,11 @@ struct ErrorMiddleware: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             return try Self.apiError(for: error, request: request).response(from: request, context: context)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+        } catch where StoreFailure(error) == .busy {
             // Another process (an import, a run) held the write lock for the whole busy timeout.
             context.logger.warning("database busy", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return try APIError.databaseBusy.response(from: request, context: context)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+        } catch where StoreFailure(error) == .full {
             context.logger.error("disk full", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return try APIError.diskFull.response(from: request, context: context)
         } catch {

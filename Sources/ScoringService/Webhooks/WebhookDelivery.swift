@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import Logging
 import NIOCore
 import PartnerStore
@@ -83,7 +82,7 @@ final class WebhookDelivery: Service, @unchecked Sendable {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
                     do {
-                        let ids = try await self.store.writer.read { db in try WebhookSubscriptions.all(db).map(\.id) }
+                        let ids = try await self.store.database.asyncRead { session in try WebhookSubscriptions.all(session).map(\.id) }
                         for id in ids where await self.running.start(id) {
                             group.addTask {
                                 await self.deliver(subscription: id, client: client)
@@ -113,8 +112,8 @@ final class WebhookDelivery: Service, @unchecked Sendable {
         while !Task.isCancelled {
             do {
                 let now = Self.milliseconds()
-                guard let subscription = try await store.writer.write({ [owner] db in
-                    try WebhookSubscriptions.claim(db, id: id, owner: owner, now: now, until: now + lease)
+                guard let subscription = try await store.database.asyncWrite({ [owner] session in
+                    try WebhookSubscriptions.claim(session, id: id, owner: owner, now: now, until: now + lease)
                 }) else { return }   // removed, or another process delivers to it
                 if subscription.attempts > 0, let next = subscription.nextAttempt, next > now {
                     // The head event waits for its next attempt; others wait behind it (order).
@@ -125,8 +124,8 @@ final class WebhookDelivery: Service, @unchecked Sendable {
                     try await Task.sleep(for: .milliseconds(next - now))
                     continue
                 }
-                let events = try await store.writer.read { db in
-                    try Outbox.events(db, after: subscription.position, types: subscription.types, limit: 256)
+                let events = try await store.database.asyncRead { session in
+                    try Outbox.events(session, after: subscription.position, types: subscription.types, limit: 256)
                 }
                 if events.isEmpty {
                     try await release(id)
@@ -144,7 +143,7 @@ final class WebhookDelivery: Service, @unchecked Sendable {
     }
 
     private func release(_ id: Int64) async throws {
-        try await store.writer.write { [owner] db in try WebhookSubscriptions.release(db, id: id, owner: owner) }
+        try await store.database.asyncWrite { [owner] session in try WebhookSubscriptions.release(session, id: id, owner: owner) }
     }
 
     /// Send `events` in order. Delivered ones are recorded in batches; a
@@ -159,8 +158,8 @@ final class WebhookDelivery: Service, @unchecked Sendable {
             guard position != recorded else { return true }
             let (from, to, count) = (recorded, position, delivered)
             let until = Self.milliseconds() + lease
-            let ok = try await store.writer.write { [owner] db in
-                try WebhookSubscriptions.advance(db, id: subscription.id, owner: owner, from: from, to: to, delivered: count, leaseUntil: until)
+            let ok = try await store.database.asyncWrite { [owner] session in
+                try WebhookSubscriptions.advance(session, id: subscription.id, owner: owner, from: from, to: to, delivered: count, leaseUntil: until)
             }
             recorded = position
             delivered = 0
@@ -177,14 +176,14 @@ final class WebhookDelivery: Service, @unchecked Sendable {
                 let until = Self.milliseconds(now) + lease
                 if attempts >= settings.maxAttempts {
                     logger.warning("webhooks: subscription #\(subscription.id) gave up on \(event.eventID) after \(attempts) attempts: \(failure)")
-                    return try await store.writer.write { [owner, position] db in
-                        try WebhookSubscriptions.deadLetter(db, id: subscription.id, owner: owner, position: position, event: event.id,
+                    return try await store.database.asyncWrite { [owner, position] session in
+                        try WebhookSubscriptions.deadLetter(session, id: subscription.id, owner: owner, position: position, event: event.id,
                                                             attempts: attempts, error: failure, at: now, leaseUntil: until)
                     }
                 }
                 let next = Self.milliseconds(now) + Self.milliseconds(settings.backoff(after: attempts))
-                return try await store.writer.write { [owner, position] db in
-                    try WebhookSubscriptions.failed(db, id: subscription.id, owner: owner, position: position, attempts: attempts,
+                return try await store.database.asyncWrite { [owner, position] session in
+                    try WebhookSubscriptions.failed(session, id: subscription.id, owner: owner, position: position, attempts: attempts,
                                                     nextAttempt: next, error: failure, leaseUntil: until)
                 }
             }

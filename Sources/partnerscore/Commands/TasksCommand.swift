@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import PartnerModel
+import PartnerStore
 import PolicyEngine
 import ProgramEvaluation
 
@@ -58,7 +58,7 @@ extension Partnerscore {
                 try reportingTaskFailures {
                     let filter = TaskLedger.Filter(partnerID: partner, assignee: assignee, statuses: status.compactMap(TaskStatus.init(rawValue:)),
                                                    policySet: policySet, limit: limit)
-                    let tasks = try store.openExistingOnSQLite(for: "tasks").writer.read { db in try TaskLedger.tasks(db, filter) }
+                    let tasks = try store.openExistingOnSQLite(for: "tasks").database.read { session in try TaskLedger.tasks(session, filter) }
                     print(Self.render(tasks, format), terminator: "")
                 }
             }
@@ -116,10 +116,10 @@ extension Partnerscore {
             }
 
             /// Apply `action` to the task in one transaction and say what it became.
-            func apply(_ action: (Database, Int64, Day, String?) throws -> InterventionTask) throws {
+            func apply(_ action: (any SQLSession, Int64, Day, String?) throws -> InterventionTask) throws {
                 try reportingTaskFailures {
                     let day = try on.map { try Day(parsing: $0) } ?? Day.today()
-                    let task = try store.openExistingOnSQLite(for: "tasks").writer.write { db in try action(db, id, day, note) }
+                    let task = try store.openExistingOnSQLite(for: "tasks").database.write { session in try action(session, id, day, note) }
                     var text = "task #\(task.id) of partner \(task.partnerID) (\(task.alert), step \(task.step): \(task.action)) is \(task.status.rawValue)"
                     if let outcome = task.outcome { text += " (\(outcome.rawValue))" }
                     print(text + " as of \(day)")
@@ -135,7 +135,7 @@ extension Partnerscore {
             @OptionGroup var options: ActionOptions
 
             func run() throws {
-                try options.apply { db, id, day, note in try TaskLedger.acknowledge(db, id: id, on: day, note: note) }
+                try options.apply { session, id, day, note in try TaskLedger.acknowledge(session, id: id, on: day, note: note) }
             }
         }
 
@@ -155,7 +155,7 @@ extension Partnerscore {
 
             func run() throws {
                 let outcome = TaskOutcome(rawValue: outcome)!
-                try options.apply { db, id, day, note in try TaskLedger.complete(db, id: id, outcome: outcome, on: day, note: note) }
+                try options.apply { session, id, day, note in try TaskLedger.complete(session, id: id, outcome: outcome, on: day, note: note) }
             }
         }
 
@@ -165,7 +165,7 @@ extension Partnerscore {
             @OptionGroup var options: ActionOptions
 
             func run() throws {
-                try options.apply { db, id, day, note in try TaskLedger.dismiss(db, id: id, on: day, note: note) }
+                try options.apply { session, id, day, note in try TaskLedger.dismiss(session, id: id, on: day, note: note) }
             }
         }
     }

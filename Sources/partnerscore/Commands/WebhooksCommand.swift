@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import PartnerModel
+import PartnerStore
 import PolicyEngine
 import ProgramEvaluation
 
@@ -38,8 +38,8 @@ extension Partnerscore {
                 try reportingWebhookFailures {
                     let secret = secret ?? WebhookSubscriptions.newSecret()
                     let patterns = events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    let subscription = try store.openExistingOnSQLite(for: "webhooks").writer.write { db in
-                        try WebhookSubscriptions.add(db, url: url, secret: secret, events: patterns, now: Date())
+                    let subscription = try store.openExistingOnSQLite(for: "webhooks").database.write { session in
+                        try WebhookSubscriptions.add(session, url: url, secret: secret, events: patterns, now: Date())
                     }
                     print(secret)
                     printError("webhook #\(subscription.id) → \(subscription.url) (events: \(subscription.events.joined(separator: ","))); "
@@ -60,8 +60,8 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    let rows = try store.openExistingOnSQLite(for: "webhooks").writer.read { db in
-                        try WebhookSubscriptions.all(db).map { ($0, try WebhookSubscriptions.pending(db, $0)) }
+                    let rows = try store.openExistingOnSQLite(for: "webhooks").database.read { session in
+                        try WebhookSubscriptions.all(session).map { ($0, try WebhookSubscriptions.pending(session, $0)) }
                     }
                     if format == .json {
                         let buffer = JSONBuffer()
@@ -91,7 +91,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    try store.openExistingOnSQLite(for: "webhooks").writer.write { db in try WebhookSubscriptions.remove(db, id: id) }
+                    try store.openExistingOnSQLite(for: "webhooks").database.write { session in try WebhookSubscriptions.remove(session, id: id) }
                     print("webhook #\(id) removed")
                 }
             }
@@ -122,9 +122,9 @@ extension Partnerscore {
             func run() throws {
                 try reportingWebhookFailures {
                     let since = try self.since.map { try Day(parsing: $0) }
-                    let targets = try store.openExistingOnSQLite(for: "webhooks").writer.write { db in
-                        let start = try from.flatMap(OutboxEvent.position(of:)) ?? WebhookSubscriptions.replayStart(db, since: since!)
-                        return (start, try WebhookSubscriptions.replay(db, subscription: subscription, from: start))
+                    let targets = try store.openExistingOnSQLite(for: "webhooks").database.write { session in
+                        let start = try from.flatMap(OutboxEvent.position(of:)) ?? WebhookSubscriptions.replayStart(session, since: since!)
+                        return (start, try WebhookSubscriptions.replay(session, subscription: subscription, from: start))
                     }
                     for target in targets.1 {
                         print("webhook #\(target.id) delivers again from \(OutboxEvent.eventID(targets.0)) on")
@@ -154,7 +154,7 @@ extension Partnerscore {
             func run() throws {
                 try reportingWebhookFailures {
                     let position = after.flatMap(OutboxEvent.position(of:)) ?? 0
-                    let events = try store.openExistingOnSQLite(for: "webhooks").writer.read { db in try Outbox.events(db, after: position, types: nil, limit: limit) }
+                    let events = try store.openExistingOnSQLite(for: "webhooks").database.read { session in try Outbox.events(session, after: position, types: nil, limit: limit) }
                     for event in events { print(event.body) }
                 }
             }
@@ -172,7 +172,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    let letters = try store.openExistingOnSQLite(for: "webhooks").writer.read { db in try WebhookSubscriptions.deadLetters(db, subscription: subscription) }
+                    let letters = try store.openExistingOnSQLite(for: "webhooks").database.read { session in try WebhookSubscriptions.deadLetters(session, subscription: subscription) }
                     guard !letters.isEmpty else { return print("no dead letters") }
                     for letter in letters {
                         print("webhook #\(letter.subscription) \(OutboxEvent.eventID(letter.event)): \(TextFormat.count(letter.attempts, "attempt")), "
