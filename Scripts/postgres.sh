@@ -11,8 +11,7 @@
 # folder (data, log, socket): it listens on 127.0.0.1 on a free port and on a
 # socket in that folder, with trust authentication for loopback and that
 # socket only (a throwaway cluster, never a server to keep). fsync stays on:
-# a commit is durable as on a real server (the store's tests take about the
-# same time either way, docs/performance.md).
+# a commit is durable as on a real server, so the tests exercise real syncs.
 #
 # initdb refuses to run as root: as root the cluster runs as the `postgres`
 # system user (Debian's package makes it), or as `partnerscore-pg`, made here.

@@ -280,7 +280,8 @@ public final class PostgresSession: SQLSession {
         } catch {
             continuation.finish(throwing: error)
             _ = flow.waitForEnd()
-            throw error
+            // The producer's own error as it is; the server's (which stopped the producer) in the store's words.
+            throw error is PSQLError ? Self.storeError(error, location: location, connecting: false) : error
         }
         if let error = flow.waitForEnd() {
             throw Self.storeError(error, location: location, connecting: false)
