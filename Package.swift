@@ -154,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProgramEvaluationTests",
-            dependencies: ["ProgramEvaluation", "PartnerStore", "PolicyEngine", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ProgramEvaluation", "PartnerStore", "PolicyEngine", "ProgramGenerator", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "PolicyToolchainTests",

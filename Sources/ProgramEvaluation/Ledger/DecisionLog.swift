@@ -41,12 +41,12 @@ public enum DecisionLog {
         try store.writer.read { db in
             guard let number = try Int64.fetchOne(db, sql: "SELECT number FROM partner WHERE id = ?", arguments: [partnerID])
             else { return nil }
-            return try Ledger.states(db, policySet: policySet, numbers: [number])[number]
+            return try Ledger.states(GRDBSession(db), policySet: policySet, numbers: [number])[number]
         }
     }
 
     /// The day of the set's latest recorded run, if any.
     public static func lastRun(in store: PartnerStore, policySet: String) throws -> Day? {
-        try store.writer.read { db in try Ledger(db: db, policySet: policySet).lastEvaluation() }
+        try store.database.read { try Ledger(session: $0, policySet: policySet).lastEvaluation() }
     }
 }

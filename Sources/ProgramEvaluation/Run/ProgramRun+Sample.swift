@@ -23,7 +23,7 @@ extension ProgramRun {
             guard !ids.isEmpty else { return nil }
             let enrolled = try Int32.fetchOne(db, sql: "SELECT MAX(enrolled) FROM partner WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
                                               arguments: StatementArguments(ids))
-            let lastRun = try Ledger(db: db, policySet: policySet.name).lastEvaluation()
+            let lastRun = try Ledger(session: GRDBSession(db), policySet: policySet.name).lastEvaluation()
             guard let asOf = [enrolled.map(Day.init(daysSinceEpoch:)), lastRun].compactMap({ $0 }).max() else { return nil }
             return (asOf, ids)
         }

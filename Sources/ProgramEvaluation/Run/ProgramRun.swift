@@ -71,6 +71,10 @@ public struct ProgramRun {
     /// Partners per batch handed to the workers (smaller in tests, to cross batch boundaries).
     var batchSize = 1024
 
+    /// How the ledger's rows are written (nil: the engine's way, ``LedgerWrites/default(for:)``;
+    /// tests write SQLite both ways and compare).
+    var ledgerWrites: LedgerWrites?
+
     /// Evaluate every partner of the set's programs (or only `partnerIDs`),
     /// calling `onEvaluation` for each in ascending partner id order.
     @discardableResult
@@ -132,7 +136,8 @@ public struct ProgramRun {
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
         do {
-            var ledger = try Ledger(db: db, policySet: policySet.name)
+            let session = GRDBSession(db)
+            var ledger = Ledger(session: session, policySet: policySet.name, writes: ledgerWrites)
             if !dryRun {
                 let last = try ledger.lastEvaluation()
                 if let last, asOf <= last { throw Failure.notForward(set: policySet.name, asOf: asOf, last: last) }
@@ -284,17 +289,18 @@ struct BatchProducer: @unchecked Sendable {
             // What the ledger remembers of these partners, read on this
             // connection: before the run's writes in a pipeline (the reader's
             // snapshot), or before this batch is recorded on one connection.
-            let states = try Ledger.states(db, policySet: policySet, numbers: batch.map(\.number))
+            let session = GRDBSession(db)
+            let states = try Ledger.states(session, policySet: policySet, numbers: batch.map(\.number))
             if !states.isEmpty {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
             }
             if tiersAsIfDue { for i in batch.indices { batch[i].state.lastTierEvaluation = nil } }
             if readsAcknowledged {
-                let acknowledged = try TaskLedger.acknowledgedSteps(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
+                let acknowledged = try TaskLedger.acknowledgedSteps(session, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
                 for i in batch.indices { if let steps = acknowledged[batch[i].number] { batch[i].acknowledged = steps } }
             }
             if hasIncentives {
-                let priors = try IncentiveLedger.priors(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
+                let priors = try IncentiveLedger.priors(session, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
                 if !priors.isEmpty {
                     for i in batch.indices { if let p = priors[batch[i].number] { batch[i].incentivePriors = p } }
                 }
