@@ -7,7 +7,7 @@ import PackageDescription
 //   LuaHost            sandboxed Lua states, values, errors, limits (Swift)
 //   PartnerModel       the domain's value types: days, partners, events, snapshots, metrics
 //   CWriteback         the one system call the store needs that Swift's Glibc lacks (sync_file_range)
-//   PartnerStore       the SQLite store (GRDB): schema, atomic import, as-of snapshots, export
+//   PartnerStore       the partner and event store on SQLite (GRDB) or PostgreSQL (postgres-nio): schema, atomic import, as-of snapshots, export
 //   ProgramGenerator   seeded synthetic partner programs written as import files
 //   PolicyEngine       loads and validates policy sets; evaluates partners against them
 //   ProgramEvaluation  evaluation runs: snapshots → policy → decision ledger, in one transaction
@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -67,6 +68,7 @@ let package = Package(
             dependencies: [
                 "PartnerModel", "CWriteback",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .target(
@@ -109,6 +111,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .executableTarget(
@@ -174,6 +177,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh --build-tests
+# The store's tests on PostgreSQL run against a throwaway cluster, removed on
+# exit whatever happens; REQUIRE makes them fail, not skip, without its URL.
+cluster=$(Scripts/postgres.sh start)   # a failure here stops the script (set -e)
+eval "$cluster"
+trap 'Scripts/postgres.sh stop "$PARTNERSCORE_PG_DIR"' EXIT
+export PARTNERSCORE_TEST_DATABASE_URL=$PARTNERSCORE_PG_URL PARTNERSCORE_REQUIRE_POSTGRES=1
+echo "== PostgreSQL 15 for the tests at $PARTNERSCORE_TEST_DATABASE_URL"
 swift test --skip-build "$@"
 echo "== policy fixtures (partnerscore test Policies docs/examples/measures docs/examples/incentives)"
 .build/debug/partnerscore test Policies docs/examples/measures docs/examples/incentives --junit .build/policy-tests.xml

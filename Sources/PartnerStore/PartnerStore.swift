@@ -2,24 +2,92 @@ import Foundation
 import GRDB
 import PartnerModel
 
-/// The partner data of one deployment: partners and their activity events in
-/// one SQLite database, behind a GRDB ``DatabaseWriter``.
+/// The partner data of one deployment: partners and their activity events,
+/// in one SQLite database (behind a GRDB ``DatabaseWriter``) or in
+/// PostgreSQL (behind a ``PostgresDatabase``) — the same API on either.
 ///
 /// ```swift
 /// let store = try PartnerStore(path: "program.sqlite")     // WAL, foreign keys on
+/// let shared = try PartnerStore(location: "postgresql://app@db.internal/partnerscore")
 /// try store.importFiles(["partners.csv", "events.csv"])     // one transaction
 /// let snapshots = try SnapshotCalculator(store: store).snapshots(asOf: Day(parsing: "2026-10-31"))
 /// ```
 ///
 /// Other targets add their own tables in the same database by extending the
-/// migrator (``init(path:extendingMigrations:)``); their migrations run after
-/// the store's own.
+/// migrations (``init(location:lockWait:extendingMigrations:)``, one
+/// implementation per engine in ``StoreMigrations``); theirs run after the
+/// store's own.
 public final class PartnerStore: Sendable {
-    /// The database. Other targets read and write their own tables through it.
-    public let writer: any DatabaseWriter
+    enum Backend: Sendable {
+        case sqlite(any DatabaseWriter)
+        case postgresql(PostgresDatabase)
+    }
+
+    let backend: Backend
+
+    /// The engine holding the store.
+    public var engine: SQLEngine {
+        switch backend {
+        case .sqlite: .sqlite
+        case .postgresql: .postgresql
+        }
+    }
+
+    /// The SQLite database, for the code not yet moved behind the tables'
+    /// owners' APIs. A PostgreSQL store has none: check ``engine`` (or
+    /// ``postgres``) first.
+    public var writer: any DatabaseWriter {
+        guard case .sqlite(let writer) = backend else {
+            preconditionFailure("PartnerStore.writer is SQLite's; this store is on PostgreSQL (check store.engine first)")
+        }
+        return writer
+    }
+
+    /// The SQLite database for an operation not yet ported to PostgreSQL;
+    /// on a PostgreSQL store, an error saying so (never a crash).
+    func sqliteWriter(for operation: String) throws -> any DatabaseWriter {
+        guard case .sqlite(let writer) = backend else {
+            throw PartnerStoreError("\(operation) is not available on PostgreSQL yet", hint: "use a SQLite database for it for now")
+        }
+        return writer
+    }
+
+    /// The PostgreSQL database, when the store is on PostgreSQL.
+    public var postgres: PostgresDatabase? {
+        guard case .postgresql(let database) = backend else { return nil }
+        return database
+    }
 
     /// The database as the engine-neutral seam (``SQLDatabase``) the tables' owners query through.
-    public var database: any SQLDatabase { GRDBDatabase(writer) }
+    public var database: any SQLDatabase {
+        switch backend {
+        case .sqlite(let writer): GRDBDatabase(writer)
+        case .postgresql(let database): database
+        }
+    }
+
+    /// Open (creating the schema if needed) the store at `location`: a
+    /// `postgresql://` (or `postgres://`) URL, or else a SQLite file path.
+    /// `extend` registers other owners' migrations, for both engines.
+    public convenience init(location: String, lockWait: TimeInterval = PartnerStore.lockWait,
+                            extendingMigrations extend: (inout StoreMigrations) -> Void = { _ in }) throws {
+        var migrations = StoreMigrations()
+        extend(&migrations)
+        if PostgresLocation.isURL(location) {
+            try self.init(postgres: PostgresDatabase(url: location), migrations: migrations)
+        } else {
+            try self.init(path: location, lockWait: lockWait, extendingMigrations: migrations.sqlite)
+        }
+    }
+
+    /// A store on a PostgreSQL database; runs the store's migrations, then `migrations.postgresql`.
+    public init(postgres database: PostgresDatabase, migrations: StoreMigrations = StoreMigrations()) throws {
+        backend = .postgresql(database)
+        var migrator = PostgresMigrator()
+        PostgresSchema.register(in: &migrator)
+        migrator.append(migrations.postgresql)
+        try migrator.migrate(database)
+    }
 
     /// Open (creating if needed) the store in the file at `path`, in WAL mode,
     /// and migrate it to the current schema. A write waits up to `lockWait`
@@ -56,7 +124,7 @@ public final class PartnerStore: Sendable {
 
     /// A store on any GRDB writer; migrates it.
     public init(writer: any DatabaseWriter, extendingMigrations extend: (inout DatabaseMigrator) -> Void = { _ in }) throws {
-        self.writer = writer
+        backend = .sqlite(writer)
         try PartnerStore.migrator(extendedBy: extend).migrate(writer)
     }
 
@@ -92,7 +160,10 @@ public final class PartnerStore: Sendable {
 extension PartnerStore {
     /// All partners, in ascending id order, optionally only those of `programs`.
     public func partners(programs: [String]? = nil) throws -> [Partner] {
-        try writer.read { db in
+        if let postgres {
+            return try postgres.read { try PostgresPartners.page($0, programs: programs, partnerIDs: nil).map(\.partner) }
+        }
+        return try writer.read { db in
             var partners: [Partner] = []
             try PartnerRow.forEach(db, programs: programs, partnerIDs: nil) { partners.append($0.partner) }
             return partners
@@ -101,7 +172,10 @@ extension PartnerStore {
 
     /// The partner with this id, if any.
     public func partner(id: String) throws -> Partner? {
-        try writer.read { db in
+        if let postgres {
+            return try postgres.read { try PostgresPartners.page($0, programs: nil, partnerIDs: [id]).first?.partner }
+        }
+        return try writer.read { db in
             var found: Partner?
             try PartnerRow.forEach(db, programs: nil, partnerIDs: [id]) { found = $0.partner }
             return found
@@ -110,7 +184,12 @@ extension PartnerStore {
 
     /// The number of partners and events held.
     public func counts() throws -> (partners: Int, events: Int) {
-        try writer.read { db in
+        if let postgres {
+            return try postgres.read { db in
+                (try db.row("SELECT COUNT(*) FROM partner")?.int(0) ?? 0, try db.row("SELECT COUNT(*) FROM event")?.int(0) ?? 0)
+            }
+        }
+        return try writer.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM partner") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0)
         }
@@ -120,7 +199,7 @@ extension PartnerStore {
     /// `tier` is nil keeps the tier it has in the store.
     @discardableResult
     public func upsertPartners(_ partners: [Partner]) throws -> ImportSummary {
-        try writer.write { db in
+        try sqliteWriter(for: "upserting partners").write { db in
             let writer = try PartnerWriter(db)
             var seen = Set<String>()
             for partner in partners {
@@ -139,7 +218,7 @@ extension PartnerStore {
     /// `kinds` accepts). Nothing is written when one event is refused.
     @discardableResult
     public func importEvents(_ events: [ActivityEvent], kinds: EventKinds = .builtIn) throws -> ImportSummary {
-        try writer.write { db in
+        try sqliteWriter(for: "importing events").write { db in
             let numbers = try PartnerRow.numbersByID(db)
             let writer = try EventWriter(db)
             for (index, event) in events.enumerated() {

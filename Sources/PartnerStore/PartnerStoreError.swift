@@ -16,6 +16,9 @@ public struct PartnerStoreError: Error, Sendable, CustomStringConvertible {
     /// True when the record names something the store does not hold (an
     /// unknown partner) rather than being malformed: the service answers 404.
     public var isUnknownReference = false
+    /// PostgreSQL's SQLSTATE when the server refused a statement (`23505`: a
+    /// unique key taken, `40001`: a serialization failure to retry).
+    public var sqlState: String?
 
     public init(_ message: String, file: String? = nil, line: Int? = nil, field: String? = nil, hint: String? = nil) {
         self.message = message

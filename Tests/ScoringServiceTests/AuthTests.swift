@@ -67,7 +67,7 @@ struct AuthTests {
     @Test("the token store keeps only hashes and lists, revokes by name or id")
     func tokenStore() throws {
         let fixture = try ServiceFixture()
-        let tokens = TokenStore(fixture.store.writer)
+        let tokens = TokenStore(fixture.store.database)
         let issued = try tokens.create(role: .operator, name: "crm")
         let stored = try fixture.store.writer.read { db in try String.fetchAll(db, sql: "SELECT tokenHash FROM api_token") }
         #expect(!stored.contains(issued.token))

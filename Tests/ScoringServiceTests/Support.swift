@@ -69,7 +69,7 @@ final class ServiceFixture: @unchecked Sendable {
         events.append(ActivityEvent(partnerID: "A-1", date: day("2025-01-02"), kind: .credential(kind: "agreement", expires: day("2025-05-31"))))
         events.append(ActivityEvent(partnerID: "A-2", date: day("2025-01-03"), kind: .portalLogin))
         try store.importEvents(events)
-        let tokens = TokenStore(store.writer)
+        let tokens = TokenStore(store.database)
         viewer = try tokens.create(role: .viewer, name: "viewer").token
         self.operator = try tokens.create(role: .operator, name: "operator").token
         designer = try tokens.create(role: .designer, name: "designer").token

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Testing
 @testable import ScoringService
@@ -15,6 +16,28 @@ struct SystemTests {
             #expect(health.json["database"] as? String == "ok")
             #expect((health.json["policy_sets"] as? [[String: Any]])?.first?["name"] as? String == "agents")
             #expect(health.json["last_reload_error"] is NSNull)
+        }
+    }
+
+    @Test("/health/live answers while the database is away; /health/ready (like /health) says 503 then")
+    func liveAndReady() async throws {
+        let fixture = try ServiceFixture()
+        try await fixture.withServer { api in
+            let live = try await api.get("/health/live")
+            #expect(live.status == 200)
+            #expect(live.json["ok"] as? Bool == true)
+            let ready = try await api.get("/health/ready")
+            #expect(ready.status == 200)
+            #expect(ready.json["database"] as? String == "ok")
+            #expect(ready.text == (try await api.get("/health")).text)
+
+            // The database goes away: the instance is alive but not ready.
+            try #require(fixture.store.writer as? DatabasePool).close()
+            #expect(try await api.get("/health/live").status == 200)
+            let away = try await api.get("/health/ready")
+            #expect(away.status == 503)
+            #expect(away.json["database"] as? String == "unavailable")
+            #expect(try await api.get("/health").status == 503)
         }
     }
 
@@ -49,7 +72,7 @@ struct SystemTests {
             let paths = document["paths"] as? [String: [String: Any]] ?? [:]
             let operations = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
             #expect(operations == [
-                "GET /health", "GET /openapi.json", "GET /metrics",
+                "GET /health", "GET /health/live", "GET /health/ready", "GET /openapi.json", "GET /metrics",
                 "GET /v1/partners", "GET /v1/partners/{id}", "GET /v1/partners/{id}/evaluation",
                 "POST /v1/activity", "POST /v1/runs", "GET /v1/decisions", "GET /v1/alerts",
                 "GET /v1/incentives", "GET /v1/partners/{id}/incentives",

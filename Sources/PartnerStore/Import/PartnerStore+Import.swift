@@ -39,6 +39,7 @@ extension PartnerStore {
         let eventFiles = files.filter { $0.content == .events }
         let writeback = EarlyWriteback(for: self)
         defer { writeback?.stop() }
+        let writer = try sqliteWriter(for: "importing files")
         return try reclaimingSpaceOnFailure { try writer.writeWithoutTransaction { db in
             // Foreign keys are checked here, not by SQLite: every event's
             // partner number comes from the partner table in this same

@@ -49,7 +49,7 @@ public struct SnapshotCalculator: Sendable {
     /// Visit the snapshots of the chosen partners in ascending partner id order.
     public func forEachSnapshot(asOf: Day, programs: [String]? = nil, partnerIDs: [String]? = nil,
                                 _ body: (PartnerSnapshot) throws -> Void) throws {
-        try store.writer.read { db in
+        try store.sqliteWriter(for: "computing snapshots").read { db in
             try forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs, body)
         }
     }

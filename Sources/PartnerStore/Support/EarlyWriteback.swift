@@ -53,7 +53,7 @@ public final class EarlyWriteback: @unchecked Sendable {
 
     /// Start for `store`'s database file; nil for a store in memory.
     public convenience init?(for store: PartnerStore) {
-        guard let pool = store.writer as? DatabasePool else { return nil }
+        guard case .sqlite(let writer) = store.backend, let pool = writer as? DatabasePool else { return nil }
         self.init(databasePath: pool.path)
     }
 

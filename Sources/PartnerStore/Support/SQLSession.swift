@@ -6,7 +6,7 @@ import GRDB
 /// A table's owner (``PartnerStore`` for partners and events, the ledger in
 /// ProgramEvaluation for runs, states, decisions and alerts) writes its
 /// queries once, in the SQL both engines accept, against these protocols;
-/// SQLite (GRDB) and PostgreSQL (the `PostgresStore` target) each implement
+/// SQLite (GRDB) and PostgreSQL (``PostgresDatabase``, postgres-nio) each implement
 /// them. Only bulk paths — import, a run's snapshot reads and ledger writes —
 /// have one implementation per engine, behind the owner's API.
 ///

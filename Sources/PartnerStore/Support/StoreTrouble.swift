@@ -42,7 +42,7 @@ extension PartnerStore {
 
     /// Checkpoint and truncate the WAL if `error` filled the disk or the WAL grew past the limit.
     public func reclaimSpace(after error: any Error) {
-        guard let pool = writer as? DatabasePool else { return }
+        guard case .sqlite(let writer) = backend, let pool = writer as? DatabasePool else { return }
         // A full disk is SQLITE_FULL; a write refused otherwise (a file size or quota limit) an I/O error.
         let code = (error as? DatabaseError)?.resultCode
         let full = code == .SQLITE_FULL || code == .SQLITE_IOERR
@@ -56,7 +56,8 @@ extension PartnerStore {
     /// another process holds the write lock (naming it when the system can).
     /// Nil for other errors.
     public func trouble(_ error: DatabaseError) -> PartnerStoreError? {
-        Self.trouble(error, databasePath: writer.path)
+        guard case .sqlite(let writer) = backend else { return nil }
+        return Self.trouble(error, databasePath: writer.path)
     }
 
     /// The same for the database file at `path` (when the store could not be opened).

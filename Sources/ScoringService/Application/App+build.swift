@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Hummingbird
 import Logging
+import PostgresNIO
 import LuaHost
 import PartnerStore
 
@@ -23,6 +24,10 @@ public struct ServiceConfiguration: Sendable {
     public var limits: LuaLimits.Overrides
     /// How webhooks are delivered.
     public var webhooks: WebhookSettings
+    /// The PostgreSQL server whose LISTEN/NOTIFY carries policy reloads to
+    /// the other instances sharing the database. Nil: the store's own server
+    /// when it is on PostgreSQL; none on SQLite (one host, the folder watcher).
+    public var reloadChannel: PostgresConnection.Configuration?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, policySets: @escaping PolicyRegistry.Discovery,
                 publicMetrics: Bool = false, maxBodyBytes: Int = 8 << 20,
@@ -53,9 +58,11 @@ public struct ServiceStartFailure: Error, CustomStringConvertible {
 /// migrations (``ServiceSchema``), as `partnerscore` opens every store.
 public func buildApplication(_ configuration: ServiceConfiguration, store: PartnerStore,
                              logger: Logger = Logger(label: "partnerscore.serve")) throws -> some ApplicationProtocol {
-    let hasTables = try store.writer.read { db in
-        try db.tableExists("api_token") && db.tableExists("decision") && db.tableExists("task") && db.tableExists("outbox")
-    }
+    // On either engine: a table that is missing makes its query fail.
+    let hasTables = (try? store.database.read { db in
+        for table in ["api_token", "decision", "task", "outbox"] { _ = try db.row("SELECT 1 FROM \(table) WHERE 1 = 0") }
+        return true
+    }) ?? false
     guard hasTables else {
         throw ServiceStartFailure(description: "the database lacks the ledger or service tables — open it with the ledger and service migrations (partnerscore init)")
     }
@@ -79,6 +86,11 @@ public func buildApplication(_ configuration: ServiceConfiguration, store: Partn
     if let interval = configuration.watchInterval {
         app.addServices(PolicyWatcher(registry: registry, interval: interval, logger: logger))
     }
+    if let channel = configuration.reloadChannel ?? store.postgres?.location.configuration {
+        let broadcast = PolicyReloadBroadcast(configuration: channel, registry: registry, logger: logger)
+        registry.announce(through: broadcast)
+        app.addServices(broadcast)
+    }
     if configuration.webhooks.enabled {
         app.addServices(WebhookDelivery(store: store, settings: configuration.webhooks, logger: logger))
     }
@@ -94,12 +106,14 @@ func buildRouter(_ configuration: ServiceConfiguration, store: PartnerStore, reg
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
 
-    let tokens = TokenStore(store.writer)
+    let tokens = TokenStore(store.database)
     let ledger = LedgerReader(store: store)
     let evaluations = Evaluations(store: store, registry: registry, metrics: metrics)
     let system = SystemController(store: store, registry: registry, metrics: metrics)
 
     router.get("health", use: system.health)
+    router.get("health/ready", use: system.health)
+    router.get("health/live", use: system.live)
     router.get("openapi.json", use: system.openAPI)
     if configuration.publicMetrics {
         router.get("metrics", use: system.prometheus)

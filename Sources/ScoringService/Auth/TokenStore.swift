@@ -1,20 +1,20 @@
 import Crypto
 import Foundation
-import GRDB
 import PartnerStore
 
 /// Issues, lists, revokes and checks bearer tokens. A token is shown once,
-/// when issued; the database keeps only its SHA-256.
+/// when issued; the database keeps only its SHA-256. The one owner of
+/// `api_token` (``ServiceSchema``); its queries run on either engine.
 ///
 /// ```swift
-/// let tokens = TokenStore(store.writer)
+/// let tokens = TokenStore(store.database)
 /// let issued = try tokens.create(role: .operator, name: "crm")
 /// print(issued.token)   // ps_… — the only time it is seen
 /// ```
 public struct TokenStore: Sendable {
-    public let writer: any DatabaseWriter
+    public let database: any SQLDatabase
 
-    public init(_ writer: any DatabaseWriter) { self.writer = writer }
+    public init(_ database: any SQLDatabase) { self.database = database }
 
     /// A stored token (without the secret).
     public struct Token: Sendable, Equatable {
@@ -52,48 +52,51 @@ public struct TokenStore: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
         let created = Self.timestamp(now)
-        let record = try writer.write { db -> Token in
-            if let name, try Bool.fetchOne(db, sql: "SELECT 1 FROM api_token WHERE name = ?", arguments: [name]) == true {
+        let record = try database.write { db -> Token in
+            if let name, try db.row("SELECT 1 FROM api_token WHERE name = ?", [.text(name)]) != nil {
                 throw Failure.nameTaken(name)
             }
-            try db.execute(sql: "INSERT INTO api_token (name, role, tokenHash, created) VALUES (?, ?, ?, ?)",
-                           arguments: [name, role.rawValue, Self.hash(token), created])
-            return Token(id: db.lastInsertedRowID, name: name, role: role, created: created, revoked: nil)
+            let inserted = try db.row("INSERT INTO api_token (name, role, tokenHash, created) VALUES (?, ?, ?, ?) RETURNING id",
+                                      [SQLValue(name, SQLValue.text), .text(role.rawValue), .text(Self.hash(token)), .text(created)])
+            return Token(id: inserted!.int64(0)!, name: name, role: role, created: created, revoked: nil)
         }
         return Issued(token: token, record: record)
     }
 
     /// Every token, oldest first, revoked ones included.
     public func list() throws -> [Token] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, role, created, revoked FROM api_token ORDER BY id").map { row in
-                Token(id: row[0], name: row[1], role: Role(rawValue: row[2]) ?? .viewer, created: row[3], revoked: row[4])
-            }
+        try database.read { db in
+            try db.rows("SELECT \(Self.columns) FROM api_token ORDER BY id").map(Self.token)
         }
+    }
+
+    private static let columns = "id, name, role, created, revoked"
+
+    /// A row of ``columns``.
+    private static func token(_ row: SQLRow) -> Token {
+        Token(id: row.int64(0)!, name: row.string(1), role: Role(rawValue: row.string(2) ?? "") ?? .viewer,
+              created: row.string(3) ?? "", revoked: row.string(4))
     }
 
     /// Revoke the token with this id or name; returns it. Revoking twice is harmless.
     @discardableResult
     public func revoke(_ idOrName: String, now: Date = Date()) throws -> Token {
-        try writer.write { db in
-            let row = try Row.fetchOne(db, sql: "SELECT id FROM api_token WHERE name = ?", arguments: [idOrName])
-                ?? Int64(idOrName).flatMap { try? Row.fetchOne(db, sql: "SELECT id FROM api_token WHERE id = ?", arguments: [$0]) }
-            guard let row else { throw Failure.notFound(idOrName) }
-            let id: Int64 = row[0]
-            try db.execute(sql: "UPDATE api_token SET revoked = COALESCE(revoked, ?) WHERE id = ?", arguments: [Self.timestamp(now), id])
-            let stored = try Row.fetchOne(db, sql: "SELECT id, name, role, created, revoked FROM api_token WHERE id = ?", arguments: [id])!
-            return Token(id: stored[0], name: stored[1], role: Role(rawValue: stored[2]) ?? .viewer, created: stored[3], revoked: stored[4])
+        try database.write { db in
+            let row = try db.row("SELECT id FROM api_token WHERE name = ?", [.text(idOrName)])
+                ?? Int64(idOrName).flatMap { try? db.row("SELECT id FROM api_token WHERE id = ?", [.integer($0)]) }
+            guard let row, let id = row.int64(0) else { throw Failure.notFound(idOrName) }
+            try db.execute("UPDATE api_token SET revoked = COALESCE(revoked, ?) WHERE id = ?", [.text(Self.timestamp(now)), .integer(id)])
+            return Self.token(try db.row("SELECT \(Self.columns) FROM api_token WHERE id = ?", [.integer(id)])!)
         }
     }
 
     /// The caller a presented token identifies, nil when it is unknown or revoked.
     public func caller(presenting token: String) async throws -> Caller? {
         let hash = Self.hash(token)
-        return try await writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, name, role FROM api_token WHERE tokenHash = ? AND revoked IS NULL",
-                                             arguments: [hash]),
-                  let role = Role(rawValue: row[2]) else { return nil }
-            return Caller(tokenID: row[0], name: row[1], role: role)
+        return try await database.readAsync { db in
+            guard let row = try db.row("SELECT id, name, role FROM api_token WHERE tokenHash = ? AND revoked IS NULL", [.text(hash)]),
+                  let id = row.int64(0), let role = Role(rawValue: row.string(2) ?? "") else { return nil }
+            return Caller(tokenID: id, name: row.string(1), role: role)
         }
     }
 

@@ -12,9 +12,10 @@ import ProgramEvaluation
 /// file import checks them and stored in one transaction — all or nothing.
 ///
 /// With an `Idempotency-Key` header, the key, the SHA-256 of the body and
-/// the response are stored in that same transaction: the same key with the
-/// same body gets the same response again (nothing is added twice); the same
-/// key with another body is refused with 422.
+/// the response are stored in that same transaction, the key claimed first
+/// (``IdempotencyKeys``): the same key with the same body gets the same
+/// response again (nothing is added twice, whichever instance receives it);
+/// the same key with another body is refused with 409.
 struct ActivityController: Sendable {
     let store: PartnerStore
     /// The serving sets: their measures name the custom event kinds ingest accepts.
@@ -54,22 +55,20 @@ struct ActivityController: Sendable {
         let outcome: Outcome
         do {
             outcome = try await store.reclaimingSpaceOnFailure { try await store.writer.write { db -> Outcome in
-                if let key, let row = try Row.fetchOne(db, sql: "SELECT requestHash, status, response FROM idempotency_key WHERE key = ?",
-                                                       arguments: [key]) {
-                    guard row[0] as String == requestHash else {
+                if let key {
+                    switch try IdempotencyKeys.claim(GRDBSession(db), key: key, requestHash: requestHash) {
+                    case .claimed: break
+                    case .replay(let status, let body): return .replayed(status: status, body: body)
+                    case .reused:
                         throw APIError(.conflict, code: "idempotency_key_reused",
                                        "the Idempotency-Key '\(key)' was already used with a different request body; use a new key for a new batch",
                                        field: "Idempotency-Key")
                     }
-                    return .replayed(status: row[1], body: row[2])
                 }
                 let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: db)
                 let body = try JSONCoding.encoder.encode(Ingested(ingested: summary.events, idempotencyKey: key))
                 try Self.recordEvent(db, batch: batch, events: summary.events, key: key)
-                if let key {
-                    try db.execute(sql: "INSERT INTO idempotency_key (key, requestHash, status, response, created) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [key, requestHash, 201, body, TokenStore.timestamp(Date())])
-                }
+                if let key { try IdempotencyKeys.complete(GRDBSession(db), key: key, status: 201, response: body) }
                 return .stored(body, events: summary.events)
             } }
         } catch let error as PartnerStoreError {

@@ -1,10 +1,13 @@
 import Foundation
-import GRDB
 import Hummingbird
 import PartnerStore
 
-/// The endpoints outside `/v1`: `/health` and `/openapi.json` (no token),
-/// `/metrics` (a token unless `serve --public-metrics`).
+/// The endpoints outside `/v1`: `/health`, `/health/live`, `/health/ready`
+/// and `/openapi.json` (no token), `/metrics` (a token unless `serve --public-metrics`).
+///
+/// Liveness and readiness are separate so an orchestrator restarts an
+/// instance only when the process itself is stuck (`live`), and merely stops
+/// routing to it while its database is away or no set is served (`ready`).
 struct SystemController: Sendable {
     let store: PartnerStore
     let registry: PolicyRegistry
@@ -37,11 +40,21 @@ struct SystemController: Sendable {
         }
     }
 
-    /// 200 while the database answers and sets are served; 503 otherwise.
+    struct Liveness: ResponseEncodable {
+        var ok = true
+    }
+
+    /// 200 whenever the process answers HTTP: touches neither the database nor the policies.
+    @Sendable func live(_ request: Request, context: ServiceContext) async throws -> Liveness {
+        Liveness()
+    }
+
+    /// Readiness (`/health/ready`, and `/health` as before): 200 while the
+    /// database answers and sets are served; 503 otherwise.
     @Sendable func health(_ request: Request, context: ServiceContext) async throws -> EditedResponse<Health> {
         var database = "ok"
         do {
-            _ = try await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+            _ = try await store.database.readAsync { db in try db.row("SELECT 1") != nil }
         } catch {
             context.logger.error("health check: database unavailable", metadata: ["error": "\(error)"])
             database = "unavailable"

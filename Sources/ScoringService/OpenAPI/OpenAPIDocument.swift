@@ -54,7 +54,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "Partnerscore scoring service",
     "version": "1.0.0",
-    "description": "Partner data, evaluations, decisions, alerts and hot-reloaded Lua policies. Every endpoint but /health and /openapi.json needs a bearer token (partnerscore token create); roles: viewer (reads) < operator (ingests, evaluates, acts on tasks) < designer (reloads policies, manages webhooks). Webhook deliveries and each event type's body are described under x-webhooks. /metrics needs a token unless the server runs with --public-metrics. Request and list fields are snake_case; the embedded `evaluation` and `summary` documents are the engine's own JSON (as `partnerscore explain --json` and the decision log hold them). Errors are always {\"error\": {\"code\", \"message\", \"field\"?}}."
+    "description": "Partner data, evaluations, decisions, alerts and hot-reloaded Lua policies. Every endpoint but /health, /health/live, /health/ready and /openapi.json needs a bearer token (partnerscore token create); roles: viewer (reads) < operator (ingests, evaluates, acts on tasks) < designer (reloads policies, manages webhooks). Webhook deliveries and each event type's body are described under x-webhooks. /metrics needs a token unless the server runs with --public-metrics. Request and list fields are snake_case; the embedded `evaluation` and `summary` documents are the engine's own JSON (as `partnerscore explain --json` and the decision log hold them). Errors are always {\"error\": {\"code\", \"message\", \"field\"?}}."
   },
   "servers": [{ "url": "http://127.0.0.1:8080" }],
   "security": [{ "bearerAuth": [] }],
@@ -65,11 +65,31 @@ enum OpenAPIDocument {
   "paths": {
     "/health": {
       "get": {
-        "tags": ["system"], "operationId": "health", "summary": "Liveness, the served policy sets and the last reload error",
+        "tags": ["system"], "operationId": "health", "summary": "Readiness, the served policy sets and the last reload error (as /health/ready)",
         "security": [],
         "responses": {
           "200": { "description": "Serving", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } },
           "503": { "description": "The database does not answer or no set is served", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
+        }
+      }
+    },
+    "/health/ready": {
+      "get": {
+        "tags": ["system"], "operationId": "healthReady", "summary": "Readiness: the database answers and a policy set is served (the same body as /health)",
+        "security": [],
+        "responses": {
+          "200": { "description": "Ready to serve", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } },
+          "503": { "description": "The database does not answer or no set is served", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
+        }
+      }
+    },
+    "/health/live": {
+      "get": {
+        "tags": ["system"], "operationId": "healthLive", "summary": "Liveness: the process answers (touches neither the database nor the policies)",
+        "security": [],
+        "responses": {
+          "200": { "description": "Alive", "content": { "application/json": { "schema": {
+            "type": "object", "required": ["ok"], "additionalProperties": false, "properties": { "ok": { "type": "boolean", "enum": [true] } } } } } }
         }
       }
     },

@@ -168,13 +168,24 @@ public final class PolicyRegistry: @unchecked Sendable {
     /// Reload, off Swift's cooperative threads (loading runs Lua). With
     /// `force`, every set is loaded and compared by content hash; without,
     /// only sets whose files changed since the last attempt.
-    func reload(force: Bool) async -> ReloadReport {
-        await withCheckedContinuation { continuation in
+    ///
+    /// With `announce`, sets swapped in are announced to the other instances
+    /// sharing the database (``PolicyReloadBroadcast``); a reload made
+    /// because of such an announcement does not announce again.
+    func reload(force: Bool, announce: Bool = true) async -> ReloadReport {
+        let report = await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
                 continuation.resume(returning: self.reloadNow(force: force))
             }
         }
+        if announce, let broadcast = lock.withLock({ self.broadcast }) { await broadcast.announce(swapped: report.swapped) }
+        return report
     }
+
+    /// Where swapped sets are announced (set once, when the service starts on PostgreSQL).
+    private var broadcast: PolicyReloadBroadcast?
+
+    func announce(through broadcast: PolicyReloadBroadcast) { lock.withLock { self.broadcast = broadcast } }
 
     func reloadNow(force: Bool) -> ReloadReport {
         reloading.lock()

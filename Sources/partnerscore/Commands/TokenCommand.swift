@@ -38,7 +38,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingTokenFailures {
-                    let issued = try TokenStore(try store.openExisting().writer).create(role: Role(rawValue: role)!, name: name)
+                    let issued = try TokenStore(try store.openExisting().database).create(role: Role(rawValue: role)!, name: name)
                     print(issued.token)
                     printError("token \(issued.record.id)\(name.map { " (\($0))" } ?? "") created with role \(role); "
                                + "it is shown only now — store it safely\n")
@@ -53,7 +53,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingTokenFailures {
-                    let tokens = try TokenStore(try store.openExisting().writer).list()
+                    let tokens = try TokenStore(try store.openExisting().database).list()
                     print(["ID", "NAME", "ROLE", "CREATED", "REVOKED"].map(pad).joined())
                     for token in tokens {
                         print([String(token.id), token.name ?? "-", token.role.rawValue, token.created, token.revoked ?? "-"].map(pad).joined())
@@ -74,7 +74,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingTokenFailures {
-                    let revoked = try TokenStore(try store.openExisting().writer).revoke(token)
+                    let revoked = try TokenStore(try store.openExisting().database).revoke(token)
                     print("token \(revoked.id)\(revoked.name.map { " (\($0))" } ?? "") revoked")
                 }
             }
