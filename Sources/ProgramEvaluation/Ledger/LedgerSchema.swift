@@ -1,4 +1,5 @@
 import GRDB
+import PartnerStore
 
 /// The engine's tables, added to the partner store's database by named
 /// migrations (see ``PartnerStore/migrator(extendedBy:)``).
@@ -132,6 +133,16 @@ public enum LedgerSchema {
         Outbox.postgresql,
         IncentiveLedger.postgresql,
     ]
+
+    /// Both engines' migrations (SQLite's by ``register(in:)-(DatabaseMigrator)``, PostgreSQL's ``postgresql``).
+    public static func register(in migrations: inout StoreMigrations) {
+        migrations.add(sqlite: register(in:))
+        for migration in postgresql {
+            migrations.postgresql.registerMigration(migration.name) { db in
+                for statement in migration.statements { try db.execute(statement, []) }
+            }
+        }
+    }
 
     public static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("ledger-v1") { db in

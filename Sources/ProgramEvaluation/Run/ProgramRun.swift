@@ -8,7 +8,7 @@ import PolicyEngine
 /// One evaluation of a policy set's programs as of a day: snapshots from the
 /// store, the policy applied to each partner, and the results written to the
 /// ledger in one transaction (nothing at all with `dryRun`, or when any
-/// partner's evaluation fails).
+/// partner's evaluation fails), on SQLite or PostgreSQL.
 ///
 /// ```swift
 /// let run = ProgramRun(store: store, policySet: try PolicySet(directory: telecom))
@@ -80,9 +80,14 @@ public struct ProgramRun {
     @discardableResult
     public func evaluate(asOf: Day, dryRun: Bool, partnerIDs: [String]? = nil, progress: Progress? = nil,
                          onEvaluation: (PartnerEvaluation) throws -> Void = { _ in }) throws -> RunSummary {
+        if let postgres = store.postgres {
+            return try Self.onPostgres(postgres, sets: [policySet.name], dryRun: dryRun) { session in
+                try run(in: session, asOf: asOf, dryRun: dryRun, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+            }
+        }
         if dryRun {
             return try store.writer.read { db in
-                try run(in: db, asOf: asOf, dryRun: true, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+                try run(in: GRDBSession(db), asOf: asOf, dryRun: true, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
             }
         }
         // A whole program's run: the disk writes the ledger rows as they
@@ -93,7 +98,7 @@ public struct ProgramRun {
         // A run that filled the disk gives the WAL's space back.
         return try store.reclaimingSpaceOnFailure {
             try store.writer.write { db in
-                try run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+                try run(in: GRDBSession(db), asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
             }
         }
     }
@@ -108,13 +113,24 @@ public struct ProgramRun {
     public static func recordAll(_ runs: [ProgramRun], asOf: Day, partnerIDs: [String]? = nil,
                                  _ each: (ProgramRun, Recording) throws -> Void) throws {
         guard let store = runs.first?.store else { return }
+        if let postgres = store.postgres {
+            try onPostgres(postgres, sets: runs.map(\.policySet.name), dryRun: false) { session in
+                for run in runs {
+                    try each(run) { progress, onEvaluation in
+                        try run.run(in: session, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
+                                    onEvaluation: onEvaluation)
+                    }
+                }
+            }
+            return
+        }
         let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
         defer { writeback?.stop() }
         try store.reclaimingSpaceOnFailure {
             try store.writer.write { db in
                 for run in runs {
                     try each(run) { progress, onEvaluation in
-                        try run.run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
+                        try run.run(in: GRDBSession(db), asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
                                     onEvaluation: onEvaluation)
                     }
                 }
@@ -122,8 +138,45 @@ public struct ProgramRun {
         }
     }
 
-    /// The run on `db`, inside the caller's transaction (a read transaction for a dry run).
-    private func run(in db: Database, asOf: Day, dryRun: Bool, partnerIDs: [String]?, progress: Progress?,
+    /// `body` in ONE transaction on one PostgreSQL connection: read-only
+    /// for a dry run; otherwise holding each set's advisory lock
+    /// (``runLockKey(_:)``, taken in name order so runs of several sets
+    /// cannot deadlock) until it commits, so two runs of one set never
+    /// interleave — the second waits, then sees the first's ledger — while
+    /// ingest goes on (no table is locked). Anything thrown rolls it all back.
+    /// The transaction is READ COMMITTED: a REPEATABLE READ one would take
+    /// its snapshot before the lock is granted, and miss a run committed
+    /// while it waited.
+    static func onPostgres<T>(_ postgres: PostgresDatabase, sets: [String], dryRun: Bool,
+                              _ body: (any SQLSession) throws -> T) throws -> T {
+        if dryRun { return try postgres.read(body) }
+        return try postgres.writeSession { session in
+            for name in Set(sets).sorted() { try session.execute("SELECT pg_advisory_xact_lock(?)", [.integer(runLockKey(name))]) }
+            return try body(session)
+        }
+    }
+
+    /// The advisory lock key of a set's recorded runs on PostgreSQL: the
+    /// 64-bit FNV-1a hash of "partnerscore run " and the set's name — stable
+    /// across processes, versions and machines, which a fleet sharing one
+    /// database needs (Swift's `hashValue` is seeded per process).
+    public static func runLockKey(_ policySet: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "partnerscore run \(policySet)".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    /// Where a run's snapshots come from, on the run's session (nil: the
+    /// store's calculator). Tests feed a PostgreSQL run another store's.
+    typealias SnapshotFeed = (_ session: any SQLSession, _ asOf: Day, _ programs: [String], _ partnerIDs: [String]?,
+                              _ body: (PartnerSnapshot) throws -> Void) throws -> Void
+    var snapshotFeed: SnapshotFeed?
+
+    /// The run on `session`, inside the caller's transaction (a read transaction for a dry run).
+    private func run(in session: any SQLSession, asOf: Day, dryRun: Bool, partnerIDs: [String]?, progress: Progress?,
                      onEvaluation: (PartnerEvaluation) throws -> Void) throws -> RunSummary {
         let workers = WorkerPool(try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs))
         let stop = RunStop(workers)
@@ -133,10 +186,16 @@ public struct ProgramRun {
         // then the writer) as soon as it is computed. Larger chunks leave
         // the other stages waiting while the reader computes several.
         let calculator = SnapshotCalculator(store: store, chunkSize: batchSize, measures: policySet.measures)
+        let feed: SnapshotFeed = snapshotFeed ?? { session, asOf, programs, partnerIDs, body in
+            guard let db = (session as? GRDBSession)?.db else {
+                throw PartnerStoreError("evaluate is not available on PostgreSQL yet: the store computes no snapshots there",
+                                        hint: "evaluate a SQLite store (--db FILE) for now")
+            }
+            try calculator.forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs, body)
+        }
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
         do {
-            let session = GRDBSession(db)
             var ledger = Ledger(session: session, policySet: policySet.name, writes: ledgerWrites)
             if !dryRun {
                 let last = try ledger.lastEvaluation()
@@ -176,13 +235,13 @@ public struct ProgramRun {
                     progress?.advance()
                 }
             }
-            let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
+            let producer = BatchProducer(feed: feed, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
                                          policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
                                          batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue,
                                          readsAcknowledged: policySet.pausesEscalation,
                                          hasIncentives: policySet.policies.contains { $0.incentives != nil })
-            if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
+            if !dryRun, partnerIDs == nil, store.engine == .sqlite, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
                 // snapshots, the workers evaluate and encode them, and this
                 // connection writes the results. The reader's transaction
@@ -192,7 +251,7 @@ public struct ProgramRun {
             } else {
                 // One connection: the workers evaluate a batch while this
                 // thread reads the next one's snapshots and writes the last one's results.
-                try producer.run(in: db, deliver: record)
+                try producer.run(in: session, deliver: record)
             }
             progress?.finish()
             if !dryRun { try ledger.finishRun(summary: summary) }
@@ -209,7 +268,7 @@ public struct ProgramRun {
         // recording fails, the reader stops at its next batch.
         try Pipeline.run(capacity: 8, produce: { put in
             try pool.read { db in
-                try producer.run(in: db) { batch in
+                try producer.run(in: GRDBSession(db)) { batch in
                     guard put(batch) else { throw CancellationError() }
                 }
             }
@@ -252,7 +311,7 @@ public struct ProgramRun {
 /// time, to the workers; each batch goes to `deliver` once evaluated. The
 /// workers evaluate one batch while the next one's snapshots are computed.
 struct BatchProducer: @unchecked Sendable {
-    let calculator: SnapshotCalculator
+    let feed: ProgramRun.SnapshotFeed
     let asOf: Day
     let programs: [String]
     let partnerIDs: [String]?
@@ -272,7 +331,7 @@ struct BatchProducer: @unchecked Sendable {
     /// Whether some policy of the set declares incentives (then the ledger's priors are read per batch).
     var hasIncentives = false
 
-    func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
+    func run(in session: any SQLSession, deliver: (BatchInFlight) throws -> Void) throws {
         var batch: [ProgramRun.Pending] = []
         batch.reserveCapacity(batchSize)
         var running: BatchInFlight?
@@ -289,7 +348,6 @@ struct BatchProducer: @unchecked Sendable {
             // What the ledger remembers of these partners, read on this
             // connection: before the run's writes in a pipeline (the reader's
             // snapshot), or before this batch is recorded on one connection.
-            let session = GRDBSession(db)
             let states = try Ledger.states(session, policySet: policySet, numbers: batch.map(\.number))
             if !states.isEmpty {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
@@ -319,7 +377,7 @@ struct BatchProducer: @unchecked Sendable {
             batch.reserveCapacity(batchSize)
             if let finished { try deliver(finished) }
         }
-        try calculator.forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs) { snapshot in
+        try feed(session, asOf, programs, partnerIDs) { snapshot in
             if snapshot.partner.status == .terminated { return }
             guard let number = numbers[snapshot.partner.id] else { return }
             // The initial state until submit() reads the remembered ones.

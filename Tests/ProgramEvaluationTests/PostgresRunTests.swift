@@ -1,0 +1,200 @@
+import Dispatch
+import Foundation
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import ProgramGenerator
+import Testing
+@testable import ProgramEvaluation
+
+/// The PostgreSQL cluster the tests use: `PARTNERSCORE_TEST_DATABASE_URL`
+/// (Scripts/test.sh starts one and sets it). Without it these tests are
+/// skipped — unless `PARTNERSCORE_REQUIRE_POSTGRES=1` (test.sh, CI), where
+/// its absence fails them.
+enum RunPostgres {
+    static let url = ProcessInfo.processInfo.environment["PARTNERSCORE_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let required = ProcessInfo.processInfo.environment["PARTNERSCORE_REQUIRE_POSTGRES"] == "1"
+    static var available: Bool { url != nil || required }
+
+    /// A store on a new database of the cluster (dropped with the returned value), with the ledger's tables.
+    static func store() throws -> (PartnerStore, ScratchDatabase) {
+        guard let url else {
+            throw PartnerStoreError("PARTNERSCORE_REQUIRE_POSTGRES=1 but PARTNERSCORE_TEST_DATABASE_URL is not set",
+                                    hint: "run Scripts/test.sh, which starts a PostgreSQL cluster for the tests")
+        }
+        let scratch = try ScratchDatabase(clusterURL: url)
+        return (try PartnerStore(location: scratch.url) { LedgerSchema.register(in: &$0) }, scratch)
+    }
+
+    /// One test's own database on the cluster.
+    final class ScratchDatabase: @unchecked Sendable {
+        let url: String
+        private let admin: PostgresDatabase
+        private let name: String
+
+        init(clusterURL: String) throws {
+            let name = "run_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let admin = try PostgresDatabase(url: clusterURL)
+            try admin.withConnection { try $0.execute("CREATE DATABASE \(name)", []) }
+            self.admin = admin
+            self.name = name
+            var components = URLComponents(string: clusterURL)!
+            components.path = "/" + name
+            url = components.string!
+        }
+
+        deinit { _ = try? admin.withConnection { try $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", []) } }
+    }
+}
+
+/// Copy `from`'s partners into `to` in number order (so numbers match), and a webhook subscription
+/// (so runs write the outbox). Until the store imports on PostgreSQL, the partner rows are copied by SQL.
+func copyPartners(from: PartnerStore, to: PartnerStore) throws {
+    let columns = "id, name, type, program, region, country, territories, products, enrolled, channelAccountManager, tier, tierSince, status"
+    let rows = try from.database.read { try $0.rows("SELECT \(columns) FROM partner ORDER BY number") }
+    try to.database.write { session in
+        for row in rows {
+            try session.execute("INSERT INTO partner (\(columns)) VALUES (\(Array(repeating: "?", count: 13).joined(separator: ", ")))",
+                                row.values)
+        }
+        try session.execute("INSERT INTO webhook_subscription (url, secret, events, created, position) VALUES (?, ?, ?, ?, 0)",
+                            ["http://127.0.0.1:9/hook", "ssssssssssssssss", "*", "1970-01-01T00:00:00Z"])
+    }
+}
+
+@Suite("Runs on PostgreSQL", .enabled(if: RunPostgres.available, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
+struct PostgresRunTests {
+    /// A run on `postgres` whose snapshots come from `sqlite` (the same partners and events).
+    static func run(_ set: PolicySet, on postgres: PartnerStore, snapshotsFrom sqlite: PartnerStore) -> ProgramRun {
+        var run = ProgramRun(store: postgres, policySet: set, jobs: 2)
+        run.snapshotFeed = { _, asOf, programs, partnerIDs, body in
+            try SnapshotCalculator(store: sqlite, measures: set.measures).forEachSnapshot(asOf: asOf, programs: programs,
+                                                                                           partnerIDs: partnerIDs, body)
+        }
+        return run
+    }
+
+    @Test("every bundled set at three month-ends leaves the same ledger on PostgreSQL as on SQLite, byte for byte")
+    func sameLedgerAsSQLite() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pg-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let generated = try ProgramGenerator(options: .init(partners: 300, seed: 5)).write(to: folder)
+        let sets = try LedgerWritesTests.setNames.map {
+            try PolicySet(directory: LedgerWritesTests.policies.appendingPathComponent($0), displayPath: "Policies/\($0)")
+        }
+        let sqlite = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        try sqlite.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: EventKinds(custom: sets.flatMap(\.measures.customKinds)))
+        let (postgres, database) = try RunPostgres.store()
+        defer { withExtendedLifetime(database) {} }
+        #expect(postgres.engine == .postgresql)
+        try copyPartners(from: sqlite, to: postgres)
+        try sqlite.writer.write { db in
+            _ = try WebhookSubscriptions.add(db, url: "http://127.0.0.1:9/hook", secret: "ssssssssssssssss", events: ["*"],
+                                             now: Date(timeIntervalSince1970: 0))
+        }
+        for asOf in ["2026-08-31", "2026-09-30", "2026-10-31"] {
+            for set in sets {
+                // PostgreSQL first: its snapshots are SQLite's before SQLite's own run writes the partners' tiers.
+                var pg = Self.run(set, on: postgres, snapshotsFrom: sqlite)
+                pg.startsSeparateHistory = true
+                pg.batchSize = 100
+                let pgSummary = try pg.evaluate(asOf: day(asOf), dryRun: false)
+                var lite = ProgramRun(store: sqlite, policySet: set, jobs: 2)
+                lite.startsSeparateHistory = true
+                lite.batchSize = 100
+                let liteSummary = try lite.evaluate(asOf: day(asOf), dryRun: false)
+                #expect(pgSummary.partners == liteSummary.partners)
+            }
+        }
+        let expected = try LedgerWritesTests.dump(sqlite), actual = try LedgerWritesTests.dump(postgres)
+        for table in ["evaluation_run", "partner_state", "tier_history", "decision", "decision_text", "alert", "task", "outbox", "incentive_line"] {
+            #expect((expected[table]?.count ?? 0) > 0, "no \(table) rows: the comparison would not cover them")
+        }
+        for table in expected.keys.sorted() {
+            let a = expected[table]!, b = actual[table] ?? []
+            #expect(a.count == b.count, "\(table): \(a.count) rows on SQLite, \(b.count) on PostgreSQL")
+            if let i = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) {
+                Issue.record("\(table) row \(i) differs:\n SQLite     \(a[i])\n PostgreSQL \(b[i])")
+            }
+        }
+    }
+
+    @Test("two runs of one set never interleave: the second waits for the first's commit, then sees its ledger; ingest and another set's run go on")
+    func advisoryLock() throws {
+        let sqlite = try makeStore()
+        let (postgres, database) = try RunPostgres.store()
+        defer { withExtendedLifetime(database) {} }
+        try copyPartners(from: sqlite, to: postgres)
+        let folder = try PolicyFolder(policy), otherFolder = try PolicyFolder(policy)
+        let set = try folder.load()
+        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        var first = Self.run(set, on: postgres, snapshotsFrom: sqlite)
+        let feed = first.snapshotFeed!
+        first.snapshotFeed = { session, asOf, programs, ids, body in
+            started.signal()
+            release.wait()   // holding the set's lock, inside the run's transaction
+            try feed(session, asOf, programs, ids, body)
+        }
+        nonisolated(unsafe) let firstRun = first
+        nonisolated(unsafe) var firstResult: Result<RunSummary, any Error>?
+        let firstDone = DispatchSemaphore(value: 0)
+        Thread {
+            firstResult = Result { try firstRun.evaluate(asOf: day("2025-01-31"), dryRun: false) }
+            firstDone.signal()
+        }.start()
+        started.wait()
+
+        // Meanwhile: ingest is not blocked, and another set's run completes.
+        let ingestStart = Date()
+        try postgres.database.write { session in
+            try session.execute("INSERT INTO event (partnerNumber, day, kind) VALUES (1, ?, 'login')", [.integer(Int64(day("2025-01-20").daysSinceEpoch))])
+        }
+        #expect(Date().timeIntervalSince(ingestStart) < 5)
+        let other = try PolicySet(directory: otherFolder.set, displayPath: "Policies/agents", name: "agents-copy")
+        var otherRun = Self.run(other, on: postgres, snapshotsFrom: sqlite)
+        otherRun.startsSeparateHistory = true
+        #expect(try otherRun.evaluate(asOf: day("2025-01-31"), dryRun: false).partners == 3)
+
+        // A second run of the same set waits for the first...
+        nonisolated(unsafe) let second = Self.run(set, on: postgres, snapshotsFrom: sqlite)
+        nonisolated(unsafe) var secondResult: Result<RunSummary, any Error>?
+        let secondDone = DispatchSemaphore(value: 0)
+        Thread {
+            secondResult = Result { try second.evaluate(asOf: day("2025-01-31"), dryRun: false) }
+            secondDone.signal()
+        }.start()
+        #expect(secondDone.wait(timeout: .now() + 1.5) == .timedOut, "the second run did not wait for the first")
+        release.signal()
+        #expect(firstDone.wait(timeout: .now() + 60) == .success)
+        #expect(secondDone.wait(timeout: .now() + 60) == .success)
+        #expect(try firstResult?.get().partners == 3)
+        // ...and then sees its run: the same day again is refused.
+        #expect(throws: ProgramRun.Failure.self) { try secondResult?.get() }
+        let runs = try postgres.database.read { try $0.row("SELECT COUNT(*) FROM evaluation_run")?.int(0) }
+        #expect(runs == 2)
+    }
+
+    @Test("a run failing on PostgreSQL writes nothing, and can then be repeated")
+    func failureRollsBack() throws {
+        let sqlite = try makeStore()
+        let (postgres, database) = try RunPostgres.store()
+        defer { withExtendedLifetime(database) {} }
+        try copyPartners(from: sqlite, to: postgres)
+        let broken = policy.replacingOccurrences(
+            of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
+            with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id == 'A-3' then error('bad ' .. p.id) end return true end) } },")
+        let brokenFolder = try PolicyFolder(broken), folder = try PolicyFolder(policy)
+        var run = Self.run(try brokenFolder.load(), on: postgres, snapshotsFrom: sqlite)
+        run.batchSize = 1
+        #expect { try run.evaluate(asOf: day("2025-02-28"), dryRun: false) } throws: { String(describing: $0).contains("A-3") }
+        let written = try postgres.database.read { session in
+            try session.row("""
+                SELECT (SELECT COUNT(*) FROM decision) + (SELECT COUNT(*) FROM partner_state) + (SELECT COUNT(*) FROM evaluation_run)
+                    + (SELECT COUNT(*) FROM alert) + (SELECT COUNT(*) FROM outbox)
+                """)?.int(0)
+        }
+        #expect(written == 0)
+        let fixed = Self.run(try folder.load(), on: postgres, snapshotsFrom: sqlite)
+        #expect(try fixed.evaluate(asOf: day("2025-02-28"), dryRun: false).partners == 3)
+    }
+}
