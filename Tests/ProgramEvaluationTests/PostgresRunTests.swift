@@ -197,4 +197,31 @@ struct PostgresRunTests {
         let fixed = Self.run(try folder.load(), on: postgres, snapshotsFrom: sqlite)
         #expect(try fixed.evaluate(asOf: day("2025-02-28"), dryRun: false).partners == 3)
     }
+
+    @Test("what explain and the service read back — a recorded decision, a state, the last run, a sample — is the same on both engines")
+    func readsBack() throws {
+        let sqlite = try makeStore()
+        let (postgres, database) = try RunPostgres.store()
+        defer { withExtendedLifetime(database) {} }
+        try copyPartners(from: sqlite, to: postgres)
+        let folder = try PolicyFolder(policy)
+        let set = try folder.load()
+        for asOf in ["2025-01-31", "2025-02-28"] {
+            try Self.run(set, on: postgres, snapshotsFrom: sqlite).evaluate(asOf: day(asOf), dryRun: false)
+            try ProgramRun(store: sqlite, policySet: set, jobs: 1).evaluate(asOf: day(asOf), dryRun: false)
+        }
+        for store in [sqlite, postgres] { #expect(try DecisionLog.lastRun(in: store, policySet: "agents") == day("2025-02-28")) }
+        for id in ["A-1", "A-2", "A-3"] {
+            let recorded = try #require(try DecisionLog.decision(in: postgres, policySet: "agents", partnerID: id, asOf: day("2025-01-31")))
+            #expect(recorded.evaluation == (try DecisionLog.decision(in: sqlite, policySet: "agents", partnerID: id, asOf: day("2025-01-31")))?.evaluation)
+            #expect(try DecisionLog.state(in: postgres, policySet: "agents", partnerID: id) != nil)
+            #expect(try DecisionLog.state(in: postgres, policySet: "agents", partnerID: id) == DecisionLog.state(in: sqlite, policySet: "agents", partnerID: id))
+        }
+        #expect(try DecisionLog.decision(in: postgres, policySet: "agents", partnerID: "A-1", asOf: day("2025-01-30")) == nil)
+        let sample = try #require(try ProgramRun.sample(of: set, in: postgres, size: 2))
+        #expect(sample.asOf == day("2025-02-28"))
+        #expect(sample.partnerIDs.count == 2)
+        #expect(try ProgramRun.sample(of: set, in: sqlite, size: 2).map { [$0.asOf.description] + $0.partnerIDs }
+                == [sample.asOf.description] + sample.partnerIDs)
+    }
 }

@@ -13,18 +13,19 @@ extension ProgramRun {
     public static func sample(of policySet: PolicySet, in store: PartnerStore, size: Int) throws -> (asOf: Day, partnerIDs: [String])? {
         let programs = policySet.programs
         guard size > 0, !programs.isEmpty else { return nil }
-        return try store.writer.read { db -> (Day, [String])? in
-            let ids = try String.fetchAll(db, sql: """
+        return try store.database.read { session -> (Day, [String])? in
+            let ids = try session.rows("""
                 SELECT id FROM (
                     SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS position, COUNT(*) OVER () AS total
-                    FROM partner WHERE program IN (\(databaseQuestionMarks(count: programs.count))))
-                WHERE position % MAX(1, total / ?) = 0 ORDER BY id LIMIT ?
-                """, arguments: StatementArguments(programs) + [size, size])
+                    FROM partner WHERE program IN (\(databaseQuestionMarks(count: programs.count)))) ranked
+                WHERE position % (CASE WHEN total / ? > 1 THEN total / ? ELSE 1 END) = 0 ORDER BY id LIMIT ?
+                """, programs.map(SQLValue.text) + [.integer(Int64(size)), .integer(Int64(size)), .integer(Int64(size))])
+                .compactMap { $0.string(0) }
             guard !ids.isEmpty else { return nil }
-            let enrolled = try Int32.fetchOne(db, sql: "SELECT MAX(enrolled) FROM partner WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
-                                              arguments: StatementArguments(ids))
-            let lastRun = try Ledger(session: GRDBSession(db), policySet: policySet.name).lastEvaluation()
-            guard let asOf = [enrolled.map(Day.init(daysSinceEpoch:)), lastRun].compactMap({ $0 }).max() else { return nil }
+            let enrolled = try session.row("SELECT MAX(enrolled) FROM partner WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                                           ids.map(SQLValue.text))?.int(0)
+            let lastRun = try Ledger(session: session, policySet: policySet.name).lastEvaluation()
+            guard let asOf = [enrolled.map { Day(daysSinceEpoch: Int32($0)) }, lastRun].compactMap({ $0 }).max() else { return nil }
             return (asOf, ids)
         }
     }
