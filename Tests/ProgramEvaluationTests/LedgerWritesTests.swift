@@ -43,6 +43,21 @@ struct LedgerWritesTests {
         }
     }
 
+    /// Expect two dumps to hold the same rows, every kind of ledger row among them (so each is compared).
+    static func expectSame(_ expected: [String: [String]], _ actual: [String: [String]], names: (String, String),
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+        for table in ["evaluation_run", "partner_state", "tier_history", "decision", "decision_text", "alert", "task", "outbox", "incentive_line"] {
+            #expect((expected[table]?.count ?? 0) > 0, "no \(table) rows: the comparison would not cover them", sourceLocation: sourceLocation)
+        }
+        for table in expected.keys.sorted() {
+            let a = expected[table]!, b = actual[table] ?? []
+            #expect(a.count == b.count, "\(table): \(a.count) rows \(names.0), \(b.count) \(names.1)", sourceLocation: sourceLocation)
+            if let i = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) {
+                Issue.record("\(table) row \(i) differs:\n \(names.0): \(a[i])\n \(names.1): \(b[i])", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
     @Test("batched writes leave the same ledger as prepared ones, for every bundled set at three month-ends")
     func sameLedger() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-ledger-writes-\(UUID().uuidString)")
@@ -75,19 +90,8 @@ struct LedgerWritesTests {
         }
 
         let prepared = try ledger(.prepared, file: false)
-        // Every kind of row is there, so each way of writing it is compared.
-        for table in ["evaluation_run", "partner_state", "tier_history", "decision", "decision_text", "alert", "task", "outbox", "incentive_line"] {
-            #expect((prepared[table]?.count ?? 0) > 0, "no \(table) rows: the comparison would not cover them")
-        }
         // Batches of 7 rows: most runs fill many and leave a partial one.
-        let batched = try ledger(.batched(rows: 7), file: false)
-        for table in prepared.keys.sorted() {
-            let a = prepared[table]!, b = batched[table]!
-            #expect(a.count == b.count, "\(table): \(a.count) rows prepared, \(b.count) batched")
-            if let i = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) {
-                Issue.record("\(table) row \(i) differs:\n prepared \(a[i])\n batched  \(b[i])")
-            }
-        }
+        Self.expectSame(prepared, try ledger(.batched(rows: 7), file: false), names: ("prepared", "batched"))
         // A file store reads snapshots on a connection of its own while the run writes (the pipeline).
         // With the engine's batch size.
         #expect(try ledger(.batched(rows: RunStatement.rowsPerBatch), file: true) == prepared)

@@ -106,17 +106,7 @@ struct PostgresRunTests {
                 #expect(pgSummary.partners == liteSummary.partners)
             }
         }
-        let expected = try LedgerWritesTests.dump(sqlite), actual = try LedgerWritesTests.dump(postgres)
-        for table in ["evaluation_run", "partner_state", "tier_history", "decision", "decision_text", "alert", "task", "outbox", "incentive_line"] {
-            #expect((expected[table]?.count ?? 0) > 0, "no \(table) rows: the comparison would not cover them")
-        }
-        for table in expected.keys.sorted() {
-            let a = expected[table]!, b = actual[table] ?? []
-            #expect(a.count == b.count, "\(table): \(a.count) rows on SQLite, \(b.count) on PostgreSQL")
-            if let i = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) {
-                Issue.record("\(table) row \(i) differs:\n SQLite     \(a[i])\n PostgreSQL \(b[i])")
-            }
-        }
+        LedgerWritesTests.expectSame(try LedgerWritesTests.dump(sqlite), try LedgerWritesTests.dump(postgres), names: ("SQLite", "PostgreSQL"))
     }
 
     @Test("two runs of one set never interleave: the second waits for the first's commit, then sees its ledger; ingest and another set's run go on")
