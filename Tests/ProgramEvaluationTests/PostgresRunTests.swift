@@ -107,6 +107,22 @@ struct PostgresRunTests {
             }
         }
         LedgerWritesTests.expectSame(try LedgerWritesTests.dump(sqlite), try LedgerWritesTests.dump(postgres), names: ("SQLite", "PostgreSQL"))
+        // What explain reads back of the ledger: incentive earnings and tasks.
+        var earned = 0, tasks = 0
+        for set in sets {
+            for partner in try sqlite.partners(programs: set.programs).prefix(40) {
+                let policy = try #require(set.policy(forProgram: partner.program))
+                let a = try IncentiveLedger.earnings(in: sqlite, policySet: set.name, partnerID: partner.id, asOf: day("2026-10-31"),
+                                                     policy: policy, tier: partner.tier)
+                #expect(try IncentiveLedger.earnings(in: postgres, policySet: set.name, partnerID: partner.id, asOf: day("2026-10-31"),
+                                                     policy: policy, tier: partner.tier) == a)
+                earned += a.filter { $0.amount != .zero }.count
+                let t = try TaskLedger.tasks(in: sqlite, policySet: set.name, partnerID: partner.id)
+                #expect(try TaskLedger.tasks(in: postgres, policySet: set.name, partnerID: partner.id) == t)
+                tasks += t.count
+            }
+        }
+        #expect(earned > 0 && tasks > 0)
     }
 
     @Test("two runs of one set never interleave: the second waits for the first's commit, then sees its ledger; ingest and another set's run go on")

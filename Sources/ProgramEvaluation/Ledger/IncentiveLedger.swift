@@ -437,25 +437,25 @@ extension IncentiveLedger {
     public static func earnings(in store: PartnerStore, policySet: String, partnerID: String, asOf: Day, policy: Policy,
                                 tier: String?) throws -> [IncentiveEarning] {
         guard let plan = policy.incentives else { return [] }
-        return try store.writer.read { db in
+        return try store.database.read { session in
             try plan.rules.indices.map { i in
                 let rule = plan.rules[i]
                 let period = IncentivePeriod(rule.every, fiscalYearStart: rule.fiscalYearStart, holding: asOf)
-                let lines = try GRDB.Row.fetchAll(db, sql: """
+                let lines = try session.rows("""
                     SELECT l.basisTotal, l.basisExcluded, l.detail, SUM(l.amountCents) OVER (), l.id, l.rate FROM incentive_line l
                     JOIN partner p ON p.number = l.partnerNumber
                     WHERE l.policySet = ? AND p.id = ? AND l.rule = ? AND l.period = ? AND l.asOf <= ?
                     ORDER BY l.id DESC LIMIT 1
-                    """, arguments: [policySet, partnerID, rule.name, period.label, asOf.daysSinceEpoch])
+                    """, [.text(policySet), .text(partnerID), .text(rule.name), .text(period.label), .integer(Int64(asOf.daysSinceEpoch))])
                 var e = IncentiveEarning(rule: i, name: rule.name, line: rule.line, period: period, basis: .zero,
                                          rate: rule.baseRate(tier: tier), amount: ExactDecimal.zero.cents, tier: tier, accelerators: 0,
                                          cap: rule.capAmount(tier: tier), capped: false, suspended: false, basisLastYear: nil)
                 guard let row = lines.first else { return e }
-                let total: String = row[0], excluded: String = row[1], detail: String = row[2]
+                let total = row.string(0) ?? "", excluded = row.string(1) ?? "", detail = row.string(2) ?? ""
                 let fields = (try? JSONSerialization.jsonObject(with: Data(detail.utf8))) as? [String: Any] ?? [:]
                 e.excluded = ExactDecimal(text: excluded) ?? .zero
                 e.basis = (ExactDecimal(text: total) ?? .zero) + e.excluded
-                e.amount = ExactDecimal(units: Int128(row[3] as Int64), scale: 2)
+                e.amount = ExactDecimal(units: Int128(row.int64(3) ?? 0), scale: 2)
                 e.tier = fields["tier"] as? String
                 e.accelerators = fields["accelerators"] as? Int ?? 0
                 e.cap = (fields["cap"] as? String).flatMap(ExactDecimal.init(text:)) ?? rule.capAmount(tier: e.tier)
@@ -463,7 +463,7 @@ extension IncentiveLedger {
                 e.suspended = fields["suspended"] != nil
                 e.basisLastYear = (fields["basis_last_year"] as? String).flatMap(ExactDecimal.init(text:))
                 // The rate recorded (a rate function's result is known only from it), and the base rate below its accelerators.
-                e.rate = (row[5] as String?).flatMap(ExactDecimal.init(text:))
+                e.rate = row.string(5).flatMap(ExactDecimal.init(text:))
                 e.baseRate = e.rate.map { rate in rule.accelerators.prefix(e.accelerators).reduce(rate) { $0 - $1.add } }
                 return e
             }

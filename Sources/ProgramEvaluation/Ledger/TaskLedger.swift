@@ -236,12 +236,14 @@ public enum TaskLedger {
         try tasks(db, "SELECT \(columns) FROM task t JOIN partner p ON p.number = t.partnerNumber WHERE t.id = ?", [.integer(id)]).first
     }
 
-    /// The partner's tasks under the set, oldest first (what `explain` shows).
-    public static func tasks(_ db: Database, policySet: String, partnerID: String) throws -> [InterventionTask] {
-        try tasks(db, """
-            SELECT \(columns) FROM task t JOIN partner p ON p.number = t.partnerNumber
-            WHERE p.id = ? AND t.policySet = ? ORDER BY t.id
-            """, [.text(partnerID), .text(policySet)])
+    /// The partner's tasks under the set, oldest first (what `explain` shows), read from `store` on either engine.
+    public static func tasks(in store: PartnerStore, policySet: String, partnerID: String) throws -> [InterventionTask] {
+        try store.database.read { session in
+            try session.rows("""
+                SELECT \(columns) FROM task t JOIN partner p ON p.number = t.partnerNumber
+                WHERE p.id = ? AND t.policySet = ? ORDER BY t.id
+                """, [.text(partnerID), .text(policySet)]).map(task)
+        }
     }
 
     /// The acknowledged tasks of the set's partners among `numbers`, by

@@ -85,7 +85,7 @@ extension Partnerscore {
                     let policy = set.policy(forProgram: partner.program)!
                     print(source + "\n")
                     print(Explanation(evaluation: evaluation, policy: policy, tiersLastDue: tiersLastDue).text, terminator: "")
-                    let tasks = try partnerStore.writer.read { db in try TaskLedger.tasks(db, policySet: set.name, partnerID: partnerID) }
+                    let tasks = try TaskLedger.tasks(in: partnerStore, policySet: set.name, partnerID: partnerID)
                     print(Self.taskSection(tasks, policy: policy), terminator: "")
                 }
             }
