@@ -145,7 +145,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PartnerStoreTests",
-            dependencies: ["PartnerStore", "PartnerModel"]
+            // The generator and the bundled sets' measures: snapshots compared across engines.
+            dependencies: ["PartnerStore", "PartnerModel", "ProgramGenerator", "PolicyEngine"]
         ),
         .testTarget(
             name: "ProgramGeneratorTests",

@@ -199,16 +199,18 @@ extension PartnerStore {
     /// `tier` is nil keeps the tier it has in the store.
     @discardableResult
     public func upsertPartners(_ partners: [Partner]) throws -> ImportSummary {
-        try sqliteWriter(for: "upserting partners").write { db in
+        var seen = Set<String>()
+        for partner in partners where !seen.insert(partner.id).inserted {
+            throw PartnerStoreError("partner \(partner.id) appears twice in one batch", field: "id",
+                                    hint: "send each partner once")
+        }
+        if let postgres {
+            let (added, updated) = try postgres.writeSession { try PostgresImport.upsert($0, partners.map { ($0, true) }) }
+            return ImportSummary(partnersAdded: added, partnersUpdated: updated, events: 0)
+        }
+        return try writer.write { db in
             let writer = try PartnerWriter(db)
-            var seen = Set<String>()
-            for partner in partners {
-                guard seen.insert(partner.id).inserted else {
-                    throw PartnerStoreError("partner \(partner.id) appears twice in one batch", field: "id",
-                                            hint: "send each partner once")
-                }
-                try writer.upsert(partner, statusGiven: true)
-            }
+            for partner in partners { try writer.upsert(partner, statusGiven: true) }
             return ImportSummary(partnersAdded: writer.added, partnersUpdated: writer.updated, events: 0)
         }
     }
@@ -218,7 +220,8 @@ extension PartnerStore {
     /// `kinds` accepts). Nothing is written when one event is refused.
     @discardableResult
     public func importEvents(_ events: [ActivityEvent], kinds: EventKinds = .builtIn) throws -> ImportSummary {
-        try sqliteWriter(for: "importing events").write { db in
+        if let postgres { return try postgres.writeSession { try PostgresImport.importEvents($0, events, kinds: kinds) } }
+        return try writer.write { db in
             let numbers = try PartnerRow.numbersByID(db)
             let writer = try EventWriter(db)
             for (index, event) in events.enumerated() {

@@ -149,10 +149,11 @@ struct BadInputTests {
              line: 1, field: "enrolled", message: "'1899-12-31' is outside the supported dates"),
     ]
 
-    @Test("each bad input is refused precisely and rolls everything back", arguments: cases)
-    func refused(_ bad: Case) throws {
+    @Test("each bad input is refused precisely and rolls everything back, on either engine", arguments: cases, TestPostgres.engines)
+    func refused(_ bad: Case, engine: SQLEngine) throws {
         let folder = try Folder()
-        let store = try PartnerStore(inMemoryExtendingMigrations: { _ in })
+        let test = try TestStore(engine)
+        let store = test.store
         // A good partners file in the same import must be rolled back too.
         let good = try folder.write("partners.csv", partnersHeader + "P1,One,agent,telecom-agents,NA,US,US-CA,voice,2023-01-01,cam,,,\n")
         let path = try folder.write(bad.file, bad.contents)

@@ -37,9 +37,15 @@ extension PartnerStore {
         }
         let partnerFiles = files.filter { $0.content == .partners }
         let eventFiles = files.filter { $0.content == .events }
+        var counter = ImportProgress(interval: progressInterval, report: progress)
+        if let postgres {
+            return try postgres.writeSession { session in
+                try PostgresImport.importFiles(session, partnerFiles: partnerFiles, eventFiles: eventFiles, kinds: kinds,
+                                               progress: &counter)
+            }
+        }
         let writeback = EarlyWriteback(for: self)
         defer { writeback?.stop() }
-        let writer = try sqliteWriter(for: "importing files")
         return try reclaimingSpaceOnFailure { try writer.writeWithoutTransaction { db in
             // Foreign keys are checked here, not by SQLite: every event's
             // partner number comes from the partner table in this same
@@ -60,41 +66,12 @@ extension PartnerStore {
 
         func importRecords(_ db: Database) throws -> ImportSummary {
             var summary = ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: 0)
-            var records = 0
-            func advance(by count: Int) {
-                // Every multiple of `progressInterval` passed, as when counting one by one.
-                let before = records
-                records += count
-                for reached in stride(from: (before / progressInterval + 1) * progressInterval, through: records,
-                                      by: progressInterval) {
-                    progress?(reached)
-                }
-            }
-            // Partner files: read and checked on a second thread (the
-            // duplicate-id check too), upserted here.
             let partners = try PartnerWriter(db)
             for file in partnerFiles {
-                try Pipeline.run(produce: { put in
-                    var ids = [String: Int]()
-                    var batch: [(partner: Partner, statusGiven: Bool)] = []
-                    while let record = try file.next() {
-                        let (partner, statusGiven) = try record.partner()
-                        if let earlier = ids.updateValue(record.line, forKey: partner.id) {
-                            throw PartnerStoreError("duplicate partner id '\(partner.id)' (first on line \(earlier))",
-                                                    file: file.display, line: record.line, field: "id",
-                                                    hint: "list each partner once per file")
-                        }
-                        batch.append((partner, statusGiven))
-                        if batch.count == 1024 {
-                            guard put(batch) else { return }
-                            batch.removeAll(keepingCapacity: true)
-                        }
-                    }
-                    if !batch.isEmpty { _ = put(batch) }
-                }, consume: { batch in
+                try ImportReading.partners(of: file) { batch in
                     for (partner, statusGiven) in batch { try partners.upsert(partner, statusGiven: statusGiven) }
-                    advance(by: batch.count)
-                })
+                    counter.advance(by: batch.count)
+                }
             }
             summary.partnersAdded = partners.added
             summary.partnersUpdated = partners.updated
@@ -102,37 +79,85 @@ extension PartnerStore {
             let numbers = try PartnerRow.numbersByID(db)
             let events = try EventWriter(db)
             for file in eventFiles {
-                if let (csv, positions) = file.csvEvents {
-                    // CSV: parsed and checked on two threads, chunk by chunk, written here in order.
-                    try ParallelEvents.run(file: file, records: csv, positions: positions, numbers: numbers, kinds: kinds) { batch in
-                        try events.insert(batch)
-                        advance(by: batch.count)
-                    }
-                    summary.events = records - summary.partnersAdded - summary.partnersUpdated
-                    continue
-                }
-                // JSON Lines: parsed and checked on a second thread into
-                // batches while this one writes the previous ones.
-                try Pipeline.run(produce: { put in
-                    var batch = EventBatch()
-                    batch.reserve(Pipeline.batchSize)
-                    while try file.appendNextEvent(to: &batch, numbers: numbers, kinds: kinds) {
-                        if batch.count == Pipeline.batchSize {
-                            guard put(batch) else { return }
-                            batch = EventBatch()
-                            batch.reserve(Pipeline.batchSize)
-                        }
-                    }
-                    if batch.count > 0 { _ = put(batch) }
-                }, consume: { batch in
+                try ImportReading.events(of: file, numbers: numbers, kinds: kinds) { batch in
                     try events.insert(batch)
-                    advance(by: batch.count)
-                })
-                summary.events = records - summary.partnersAdded - summary.partnersUpdated
+                    summary.events += batch.count
+                    counter.advance(by: batch.count)
+                }
             }
             try events.finish()
             return summary
         }
+    }
+}
+
+/// Counts the records an import has read and reports every multiple of
+/// `interval` passed, as when counting one by one.
+struct ImportProgress {
+    let interval: Int
+    let report: ((Int) -> Void)?
+    private(set) var records = 0
+
+    init(interval: Int, report: ((Int) -> Void)?) {
+        self.interval = interval
+        self.report = report
+    }
+
+    mutating func advance(by count: Int) {
+        let before = records
+        records += count
+        guard let report else { return }
+        for reached in stride(from: (before / interval + 1) * interval, through: records, by: interval) { report(reached) }
+    }
+}
+
+/// Reading an import's files into checked batches, the same for both
+/// engines: the one record checker (``ImportRecord``), on a second thread
+/// (two for CSV events) while the caller writes the batches in file order.
+enum ImportReading {
+    /// The partners of a partners file, in batches; refuses an id listed twice.
+    static func partners(of file: ImportFile, _ consume: ([(partner: Partner, statusGiven: Bool)]) throws -> Void) throws {
+        try Pipeline.run(produce: { put in
+            var ids = [String: Int]()
+            var batch: [(partner: Partner, statusGiven: Bool)] = []
+            while let record = try file.next() {
+                let (partner, statusGiven) = try record.partner()
+                if let earlier = ids.updateValue(record.line, forKey: partner.id) {
+                    throw PartnerStoreError("duplicate partner id '\(partner.id)' (first on line \(earlier))",
+                                            file: file.display, line: record.line, field: "id",
+                                            hint: "list each partner once per file")
+                }
+                batch.append((partner, statusGiven))
+                if batch.count == 1024 {
+                    guard put(batch) else { return }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { _ = put(batch) }
+        }, consume: consume)
+    }
+
+    /// The events of an events file, checked against the partners (`numbers`) and `kinds`, in batches.
+    static func events(of file: ImportFile, numbers: [String: Int64], kinds: EventKinds,
+                       _ consume: (EventBatch) throws -> Void) throws {
+        if let (csv, positions) = file.csvEvents {
+            // CSV: parsed and checked on two threads, chunk by chunk, written here in order.
+            return try ParallelEvents.run(file: file, records: csv, positions: positions, numbers: numbers, kinds: kinds,
+                                          write: consume)
+        }
+        // JSON Lines: parsed and checked on a second thread into batches while this one writes the previous ones.
+        try Pipeline.run(produce: { put in
+            var batch = EventBatch()
+            batch.reserve(Pipeline.batchSize)
+            while try file.appendNextEvent(to: &batch, numbers: numbers, kinds: kinds) {
+                if batch.count == Pipeline.batchSize {
+                    guard put(batch) else { return }
+                    batch = EventBatch()
+                    batch.reserve(Pipeline.batchSize)
+                }
+            }
+            if batch.count > 0 { _ = put(batch) }
+        }, consume: consume)
     }
 }
 

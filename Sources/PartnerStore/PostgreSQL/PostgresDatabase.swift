@@ -183,6 +183,12 @@ public final class PostgresSession: SQLSession {
         }
     }
 
+    /// Each row of a query as the driver gives it (binary cells), for the
+    /// bulk readers that decode their columns themselves.
+    func forEachRawRow(_ sql: String, _ arguments: [SQLValue], _ body: (PostgresRow) throws -> Void) throws {
+        for row in try run(sql, arguments).rows { try body(row) }
+    }
+
     /// `body` between `begin` and `COMMIT`; `ROLLBACK` when it throws.
     func transaction<T>(begin: String, _ body: () throws -> T) throws -> T {
         try execute(begin, [])
@@ -246,7 +252,11 @@ public final class PostgresSession: SQLSession {
         let flow = CopyFlow()
         let connection = self.connection, logger = self.logger
         let columnList = columns
-        Task {
+        // The driver's COPY is async only. Its task runs on a queue of its
+        // own, not on Swift's cooperative pool: this thread blocks until the
+        // copy ends, and when every pool thread is such a caller (tests, a
+        // server's handlers), a task waiting for a pool thread would never run.
+        Task(executorPreference: CopyExecutor.shared) {
             do {
                 try await connection.copyFrom(table: table, columns: columnList, logger: logger) { writer in
                     for try await chunk in stream {
@@ -370,6 +380,17 @@ public final class PostgresSession: SQLSession {
         PartnerStoreError("cannot reach PostgreSQL at \(location): \(what)",
                           hint: "is PostgreSQL running at \(location.socketFolder ?? "\(location.host ?? ""):\(location.port)")? "
                               + "start one with Scripts/postgres.sh start")
+    }
+}
+
+/// Runs the copy tasks' jobs on a dispatch queue (see ``PostgresSession/copyFrom(table:columns:_:)``).
+private final class CopyExecutor: TaskExecutor {
+    static let shared = CopyExecutor()
+    private let queue = DispatchQueue(label: "partnerscore.postgres.copy", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 

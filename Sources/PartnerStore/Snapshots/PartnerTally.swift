@@ -40,7 +40,7 @@ struct PartnerTally {
         return made
     }
 
-    mutating func add(kind: EventKind, day: Int32, row s: OpaquePointer, windows w: Windows) {
+    mutating func add<Row: EventColumns>(kind: EventKind, day: Int32, row s: Row, windows w: Windows) {
         if day > lastActivity { lastActivity = day }
         switch kind {
         case .login:
@@ -48,7 +48,7 @@ struct PartnerTally {
             if day > w.days30 { logins30d += 1 }
         case .revenue:
             if day < firstRevenue { firstRevenue = day }
-            let amount = sqlite3_column_double(s, 3)
+            let amount = s.amount ?? 0
             addRevenue(on: day, w) { $0.add(amount) }
         case .dealRegistered:
             if day < firstDealRegistration { firstDealRegistration = day }
@@ -56,7 +56,7 @@ struct PartnerTally {
                 dealsRegistered12m += 1
                 if day > w.days90 { dealsRegistered90d += 1 }
                 if day > w.days30 { dealsRegistered30d += 1 }
-                let product = text(s, 4) ?? "", territory = text(s, 5) ?? ""
+                let product = string(s.product) ?? "", territory = string(s.territory) ?? ""
                 if !Partner.authorizes(territories, where: { $0 == territory }) || !Partner.authorizes(products, where: { $0 == product }) {
                     dealsOutsideTerritory12m += 1
                     if day > w.days30 { dealsOutsideTerritory30d += 1 }
@@ -66,7 +66,7 @@ struct PartnerTally {
             if day < firstDealWon { firstDealWon = day }
             if day > w.months12 {
                 dealsWon12m += 1
-                dealValueWon12m.add(sqlite3_column_double(s, 3))
+                dealValueWon12m.add(s.amount ?? 0)
                 if day > w.days90 { dealsWon90d += 1 }
             }
         case .dealLost:
@@ -74,10 +74,10 @@ struct PartnerTally {
         case .training:
             if day < firstTraining { firstTraining = day }
             if day > w.months12 { trainings12m += 1 }
-            if let module = text(s, 6) { namedRecords().trainingModules.insert(module) }
+            if let module = string(s.name) { namedRecords().trainingModules.insert(module) }
         case .certification, .credential:
-            guard let name = text(s, 6) else { return }
-            let expires = sqlite3_column_type(s, 8) == SQLITE_NULL ? nil : Day(daysSinceEpoch: sqlite3_column_int(s, 8))
+            guard let name = string(s.name) else { return }
+            let expires = s.expires.map(Day.init(daysSinceEpoch:))
             let record = Credential(name: name, granted: Day(daysSinceEpoch: day), expires: expires)
             let records = namedRecords()
             // The latest record wins; on the same day the later row.
@@ -91,12 +91,14 @@ struct PartnerTally {
         case .custom:
             return
         case .attribute:
-            guard let name = text(s, 6) else { return }
+            guard let name = string(s.name) else { return }
             let value: AttributeValue
-            switch sqlite3_column_type(s, 7) {
-            case SQLITE_INTEGER, SQLITE_FLOAT: value = .number(sqlite3_column_double(s, 7))
-            case SQLITE_TEXT: value = .text(text(s, 7) ?? "")
-            default: return
+            if let number = s.valueNumber {
+                value = .number(number)
+            } else if let text = s.valueText {
+                value = .text(String(decoding: text, as: UTF8.self))
+            } else {
+                return
             }
             let records = namedRecords()
             if records.attributes[name].map({ $0.day <= day }) ?? true { records.attributes[name] = (day, value) }
@@ -157,9 +159,8 @@ struct PartnerTally {
         if firstDay > w.months12 { dealsLost12m += Int32(sqlite3_column_int64(s, 9)) }
     }
 
-    private func text(_ s: OpaquePointer, _ column: Int32) -> String? {
-        guard let bytes = sqlite3_column_text(s, column) else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(s, column))), as: UTF8.self)
+    private func string(_ bytes: UnsafeBufferPointer<UInt8>?) -> String? {
+        bytes.map { String(decoding: $0, as: UTF8.self) }
     }
 
     func snapshot(partner: Partner, windows w: Windows) -> PartnerSnapshot {
@@ -224,4 +225,47 @@ extension SnapshotCalculator {
         while months > 0 && start.adding(months: months) > end { months -= 1 }
         return months
     }
+}
+
+/// One event as the accumulators (``PartnerTally``, ``MeasureAccumulator``)
+/// read it, whatever engine it came from: the fields of
+/// ``SnapshotCalculator/eventColumns`` after the partner, day and kind.
+/// Texts are valid while the row is being added.
+protocol EventColumns {
+    var amount: Double? { get }
+    var product: UnsafeBufferPointer<UInt8>? { get }
+    var territory: UnsafeBufferPointer<UInt8>? { get }
+    var name: UnsafeBufferPointer<UInt8>? { get }
+    /// An attribute's value when it is a number.
+    var valueNumber: Double? { get }
+    /// An attribute's value when it is a text.
+    var valueText: UnsafeBufferPointer<UInt8>? { get }
+    var expires: Int32? { get }
+    /// The event's id: of two events on one day, the higher is the later.
+    var sequence: Int64 { get }
+}
+
+/// The current row of a SQLite statement selecting ``SnapshotCalculator/eventColumns``.
+struct SQLiteEventRow: EventColumns {
+    let s: OpaquePointer
+    init(_ s: OpaquePointer) { self.s = s }
+
+    @inline(__always) private func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let text = sqlite3_column_text(s, column) else { return nil }
+        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column)))
+    }
+
+    var amount: Double? { sqlite3_column_type(s, 3) == SQLITE_NULL ? nil : sqlite3_column_double(s, 3) }
+    var product: UnsafeBufferPointer<UInt8>? { bytes(4) }
+    var territory: UnsafeBufferPointer<UInt8>? { bytes(5) }
+    var name: UnsafeBufferPointer<UInt8>? { bytes(6) }
+    var valueNumber: Double? {
+        switch sqlite3_column_type(s, 7) {
+        case SQLITE_INTEGER, SQLITE_FLOAT: sqlite3_column_double(s, 7)
+        default: nil
+        }
+    }
+    var valueText: UnsafeBufferPointer<UInt8>? { sqlite3_column_type(s, 7) == SQLITE_TEXT ? bytes(7) : nil }
+    var expires: Int32? { sqlite3_column_type(s, 8) == SQLITE_NULL ? nil : sqlite3_column_int(s, 8) }
+    var sequence: Int64 { sqlite3_column_int64(s, 9) }
 }

@@ -49,8 +49,22 @@ public struct SnapshotCalculator: Sendable {
     /// Visit the snapshots of the chosen partners in ascending partner id order.
     public func forEachSnapshot(asOf: Day, programs: [String]? = nil, partnerIDs: [String]? = nil,
                                 _ body: (PartnerSnapshot) throws -> Void) throws {
-        try store.sqliteWriter(for: "computing snapshots").read { db in
-            try forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs, body)
+        try store.database.read { session in
+            try forEachSnapshot(in: session, asOf: asOf, programs: programs, partnerIDs: partnerIDs, body)
+        }
+    }
+
+    /// The same inside a transaction the caller holds on either engine
+    /// (a run reads snapshots and writes its decisions in one).
+    public func forEachSnapshot(in session: any SQLSession, asOf: Day, programs: [String]? = nil, partnerIDs: [String]? = nil,
+                                _ body: (PartnerSnapshot) throws -> Void) throws {
+        switch session {
+        case let grdb as GRDBSession:
+            try forEachSnapshot(in: grdb.db, asOf: asOf, programs: programs, partnerIDs: partnerIDs, body)
+        case let postgres as PostgresSession:
+            try forEachSnapshot(in: postgres, asOf: asOf, programs: programs, partnerIDs: partnerIDs, body)
+        default:
+            preconditionFailure("no snapshot reader for \(type(of: session))")
         }
     }
 
@@ -84,12 +98,20 @@ public struct SnapshotCalculator: Sendable {
                 try statement.setArguments(StatementArguments(chunk.map(\.number) + [Int64(asOf.daysSinceEpoch)]))
                 try Self.addEvents(statement.sqliteStatement, db, &tallies, &accumulator, index, windows)
             }
-            for (i, entry) in chunk.enumerated() {
-                var snapshot = tallies[i].snapshot(partner: entry.partner, windows: windows)
-                if let accumulator { snapshot.measures = accumulator.values(partner: i, catalogue: snapshot.values) }
-                try body(snapshot)
-            }
+            try Self.emit(chunk, tallies, accumulator, windows, body)
             if chunk.count < chunkSize { return }
+        }
+    }
+}
+
+extension SnapshotCalculator {
+    /// The snapshots of a chunk whose events are all added, in order, to `body`.
+    static func emit(_ chunk: [(number: Int64, partner: Partner)], _ tallies: [PartnerTally], _ accumulator: MeasureAccumulator?,
+                     _ windows: Windows, _ body: (PartnerSnapshot) throws -> Void) throws {
+        for (i, entry) in chunk.enumerated() {
+            var snapshot = tallies[i].snapshot(partner: entry.partner, windows: windows)
+            if let accumulator { snapshot.measures = accumulator.values(partner: i, catalogue: snapshot.values) }
+            try body(snapshot)
         }
     }
 }
@@ -163,11 +185,12 @@ extension SnapshotCalculator {
                   let kindText = sqlite3_column_text(s, 2) else { return }
             let kindBytes = UnsafeBufferPointer(start: kindText, count: Int(sqlite3_column_bytes(s, 2)))
             let day = sqlite3_column_int(s, 1)
+            let row = SQLiteEventRow(s)
             if let kind = EventKind(bytes: kindText, count: kindBytes.count), allowed(kind) {
-                tallies[position].add(kind: kind, day: day, row: s, windows: windows)
+                tallies[position].add(kind: kind, day: day, row: row, windows: windows)
             }
             if accumulator != nil, let slot = accumulator!.plan.kindSlot(bytes: kindBytes) {
-                feed(s, day) { accumulator!.add(partner: position, kind: slot, $0) }
+                feed(row, day) { accumulator!.add(partner: position, kind: slot, $0) }
             }
         }
     }
@@ -184,24 +207,16 @@ extension SnapshotCalculator {
         }
     }
 
-    /// The measure event of the current row of `s` (columns as ``eventColumns``), for `body`.
+    /// The measure event of a row, for `body`.
     @inline(__always)
-    static func feed(_ s: OpaquePointer, _ day: Int32, _ body: (MeasureEvent) -> Void) {
-        func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
-            guard let text = sqlite3_column_text(s, column) else { return nil }
-            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column)))
-        }
-        var event = MeasureEvent(day: day, sequence: sqlite3_column_int64(s, 9))
-        if sqlite3_column_type(s, 3) != SQLITE_NULL { event.amount = sqlite3_column_double(s, 3) }
-        event.product = bytes(4)
-        event.territory = bytes(5)
-        event.name = bytes(6)
-        if sqlite3_column_type(s, 8) != SQLITE_NULL { event.expires = sqlite3_column_int(s, 8) }
-        switch sqlite3_column_type(s, 7) {
-        case SQLITE_INTEGER, SQLITE_FLOAT: event.number = sqlite3_column_double(s, 7)
-        case SQLITE_TEXT: event.text = bytes(7)
-        default: break
-        }
+    static func feed<Row: EventColumns>(_ row: Row, _ day: Int32, _ body: (MeasureEvent) -> Void) {
+        var event = MeasureEvent(day: day, sequence: row.sequence)
+        event.amount = row.amount
+        event.product = row.product
+        event.territory = row.territory
+        event.name = row.name
+        event.expires = row.expires
+        if let number = row.valueNumber { event.number = number } else { event.text = row.valueText }
         body(event)
     }
 
@@ -337,9 +352,10 @@ final class RollupReader {
                 try SnapshotCalculator.forEachRow(d, db) {
                     guard let position = index.position(of: sqlite3_column_int64(d, 0)) else { return }
                     let day = sqlite3_column_int(d, 1)
-                    if let catalogue = kind.catalogue { tallies[position].add(kind: catalogue, day: day, row: d, windows: w) }
+                    let row = SQLiteEventRow(d)
+                    if let catalogue = kind.catalogue { tallies[position].add(kind: catalogue, day: day, row: row, windows: w) }
                     if let slot = kind.slot, accumulator != nil {
-                        SnapshotCalculator.feed(d, day) { accumulator!.add(partner: position, kind: slot, $0) }
+                        SnapshotCalculator.feed(row, day) { accumulator!.add(partner: position, kind: slot, $0) }
                     }
                 }
             }
@@ -354,7 +370,7 @@ final class RollupReader {
                 sqlite3_bind_int(l, 2, loginsAfter)
                 sqlite3_bind_int(l, 3, w.day)
                 try SnapshotCalculator.forEachRow(l, db) {
-                    SnapshotCalculator.feed(l, sqlite3_column_int(l, 1)) { accumulator!.add(partner: position, kind: slot, $0) }
+                    SnapshotCalculator.feed(SQLiteEventRow(l), sqlite3_column_int(l, 1)) { accumulator!.add(partner: position, kind: slot, $0) }
                 }
             }
         }

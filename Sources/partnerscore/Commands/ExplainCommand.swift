@@ -40,9 +40,9 @@ extension Partnerscore {
         func run() throws {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
-                let partnerStore = try store.openExisting()
+                let partnerStore = try store.openExistingOnSQLite(for: "explain")
                 guard let partner = try partnerStore.partner(id: partnerID) else {
-                    throw CommandFailure("error: no partner with id \(partnerID) — list partners with: partnerscore export --db \(store.path) partners")
+                    throw CommandFailure("error: no partner with id \(partnerID) — list partners with: partnerscore export --db \(store.display) partners")
                 }
                 let sets = try policies.loadSets(limits: limits.overrides)
                 guard let set = sets.first(where: { $0.policy(forProgram: partner.program) != nil }) else {

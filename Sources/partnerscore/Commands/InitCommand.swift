@@ -8,7 +8,7 @@ extension Partnerscore {
         static let configuration = CommandConfiguration(
             commandName: "init",
             abstract: "Create a partner database, or bring an existing one to the current schema.",
-            discussion: "The database is one SQLite file in WAL mode; running init again is harmless."
+            discussion: "The database is one SQLite file in WAL mode, or a PostgreSQL database (--db postgresql://…); running init again is harmless."
         )
 
         @OptionGroup var store: StoreOptions
@@ -17,7 +17,7 @@ extension Partnerscore {
             try reportingStoreFailures {
                 let opened = try openStore(at: store.path)
                 let counts = try opened.counts()
-                print("\(store.path): ready (\(TextFormat.count(counts.partners, "partner")), \(TextFormat.count(counts.events, "event")))")
+                print("\(store.display): ready (\(TextFormat.count(counts.partners, "partner")), \(TextFormat.count(counts.events, "event")))")
             }
         }
     }

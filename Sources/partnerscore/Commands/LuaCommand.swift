@@ -38,7 +38,8 @@ extension Partnerscore {
                                    + "or the JSON object in FILE.json.", valueName: "ID|FILE.json"))
         var partner: String?
 
-        @Option(help: ArgumentHelp("Read the partner from this database.", valueName: "PATH"), completion: .file())
+        @Option(help: ArgumentHelp("Read the partner from this database (a SQLite file or a postgresql:// URL).", valueName: "PATH|URL"),
+                completion: .file())
         var db: String?
 
         @Option(help: ArgumentHelp("Read the partner from this fixture file (the format partnerscore test reads).",

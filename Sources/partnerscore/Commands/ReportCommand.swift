@@ -34,7 +34,7 @@ extension Partnerscore {
 
         func run() throws {
             try reportingAnalyticsFailures {
-                let analytics = ProgramAnalytics(store: try store.openExisting())
+                let analytics = ProgramAnalytics(store: try store.openExistingOnSQLite(for: "report"))
                 let day = try resolveAsOf(asOf, analytics)
                 let summary = try writeReport(analytics, asOf: day, source: URL(fileURLWithPath: store.path).lastPathComponent,
                                               to: out, attention: attention)

@@ -6,31 +6,78 @@ import PartnerStore
 import ProgramEvaluation
 import ScoringService
 
-/// The `--db PATH` option of the commands that use the partner store.
+/// The `--db` option of the commands that use the partner store: the one
+/// place every verb reads where its store is.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "The partner database file (SQLite).", completion: .file())
-    var path: String
+    @Option(name: .customLong("db"),
+            help: ArgumentHelp("The partner database: a SQLite file, or a postgresql:// URL.",
+                               discussion: "Without --db, the \(StoreOptions.environmentVariable) environment variable names it; --db wins when both are given.",
+                               valueName: "PATH|URL"),
+            completion: .file())
+    var db: String?
+
+    /// The environment variable naming the store when `--db` is not given.
+    static let environmentVariable = "PARTNERSCORE_DATABASE_URL"
+
+    func validate() throws {
+        guard db != nil || Self.fromEnvironment != nil else {
+            throw ValidationError("name the database with --db PATH (a SQLite file) or --db postgresql://…, or set \(Self.environmentVariable)")
+        }
+    }
+
+    private static var fromEnvironment: String? {
+        ProcessInfo.processInfo.environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Where the store is: `--db`, else the environment variable (``validate()`` made sure there is one).
+    var path: String { db ?? Self.fromEnvironment ?? "" }
+
+    /// The location for messages (a URL without its password).
+    var display: String { displayName(ofStore: path) }
 
     /// Open an existing store; a missing file is an error (a typo must not make a new, empty database).
     func openExisting() throws -> PartnerStore { try openExistingStore(at: path) }
-}
 
-/// Open the store at `path`, which must exist (a typo must not make a new, empty database).
-func openExistingStore(at path: String) throws -> PartnerStore {
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw CommandFailure("no database at \(path) — create it with: partnerscore init --db \(path)")
+    /// Open the store for a verb that runs on SQLite only for now; on a
+    /// PostgreSQL URL, an error saying so (exit code 64, as a usage error).
+    func openExistingOnSQLite(for verb: String) throws -> PartnerStore {
+        try requireSQLite(path, for: verb)
+        return try openExisting()
     }
-    return try openStore(at: path)
 }
 
-/// Open (creating if needed) the store at `path` with every table the tool
-/// uses: the partner data, the evaluation ledger and the service's tokens
-/// and idempotency keys.
-func openStore(at path: String) throws -> PartnerStore {
-    openedStorePath = path
-    return try PartnerStore(path: path) { migrator in
-        LedgerSchema.register(in: &migrator)
-        ServiceSchema.register(in: &migrator)
+/// Refuse a PostgreSQL location for a verb not yet ported to it.
+func requireSQLite(_ location: String, for verb: String) throws {
+    guard !PostgresLocation.isURL(location) else {
+        throw CommandFailure("error: partnerscore \(verb) is not available on PostgreSQL yet — run it on a SQLite database "
+                             + "(init, import and export work on PostgreSQL)", code: ExitCode.validationFailure.rawValue)
+    }
+}
+
+/// A store location for messages: a path as given, a URL without its password.
+func displayName(ofStore location: String) -> String {
+    guard PostgresLocation.isURL(location) else { return location }
+    return (try? PostgresLocation(url: location))?.description ?? location
+}
+
+/// Open the store at `location`, which must exist: a SQLite file (a typo
+/// must not make a new, empty database) or a PostgreSQL database.
+func openExistingStore(at location: String) throws -> PartnerStore {
+    guard PostgresLocation.isURL(location) || FileManager.default.fileExists(atPath: location) else {
+        throw CommandFailure("no database at \(location) — create it with: partnerscore init --db \(location)")
+    }
+    return try openStore(at: location)
+}
+
+/// Open (creating if needed) the store at `location` with every table the
+/// tool uses: the partner data, the evaluation ledger and the service's
+/// tokens and idempotency keys. On PostgreSQL, the partner data and the
+/// service's tables for now (the ledger's tables come with its verbs).
+func openStore(at location: String) throws -> PartnerStore {
+    if !PostgresLocation.isURL(location) { openedStorePath = location }
+    return try PartnerStore(location: location) { migrations in
+        migrations.add(sqlite: { migrator in LedgerSchema.register(in: &migrator) })
+        ServiceSchema.register(in: &migrations)
     }
 }
 

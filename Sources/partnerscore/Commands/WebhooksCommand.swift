@@ -38,7 +38,7 @@ extension Partnerscore {
                 try reportingWebhookFailures {
                     let secret = secret ?? WebhookSubscriptions.newSecret()
                     let patterns = events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    let subscription = try store.openExisting().writer.write { db in
+                    let subscription = try store.openExistingOnSQLite(for: "webhooks").writer.write { db in
                         try WebhookSubscriptions.add(db, url: url, secret: secret, events: patterns, now: Date())
                     }
                     print(secret)
@@ -60,7 +60,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    let rows = try store.openExisting().writer.read { db in
+                    let rows = try store.openExistingOnSQLite(for: "webhooks").writer.read { db in
                         try WebhookSubscriptions.all(db).map { ($0, try WebhookSubscriptions.pending(db, $0)) }
                     }
                     if format == .json {
@@ -91,7 +91,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    try store.openExisting().writer.write { db in try WebhookSubscriptions.remove(db, id: id) }
+                    try store.openExistingOnSQLite(for: "webhooks").writer.write { db in try WebhookSubscriptions.remove(db, id: id) }
                     print("webhook #\(id) removed")
                 }
             }
@@ -122,7 +122,7 @@ extension Partnerscore {
             func run() throws {
                 try reportingWebhookFailures {
                     let since = try self.since.map { try Day(parsing: $0) }
-                    let targets = try store.openExisting().writer.write { db in
+                    let targets = try store.openExistingOnSQLite(for: "webhooks").writer.write { db in
                         let start = try from.flatMap(OutboxEvent.position(of:)) ?? WebhookSubscriptions.replayStart(db, since: since!)
                         return (start, try WebhookSubscriptions.replay(db, subscription: subscription, from: start))
                     }
@@ -154,7 +154,7 @@ extension Partnerscore {
             func run() throws {
                 try reportingWebhookFailures {
                     let position = after.flatMap(OutboxEvent.position(of:)) ?? 0
-                    let events = try store.openExisting().writer.read { db in try Outbox.events(db, after: position, types: nil, limit: limit) }
+                    let events = try store.openExistingOnSQLite(for: "webhooks").writer.read { db in try Outbox.events(db, after: position, types: nil, limit: limit) }
                     for event in events { print(event.body) }
                 }
             }
@@ -172,7 +172,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    let letters = try store.openExisting().writer.read { db in try WebhookSubscriptions.deadLetters(db, subscription: subscription) }
+                    let letters = try store.openExistingOnSQLite(for: "webhooks").writer.read { db in try WebhookSubscriptions.deadLetters(db, subscription: subscription) }
                     guard !letters.isEmpty else { return print("no dead letters") }
                     for letter in letters {
                         print("webhook #\(letter.subscription) \(OutboxEvent.eventID(letter.event)): \(TextFormat.count(letter.attempts, "attempt")), "

@@ -1,0 +1,146 @@
+import Foundation
+import PartnerModel
+import PolicyEngine
+import ProgramGenerator
+import Testing
+@testable import PartnerStore
+
+/// The store's behaviour on both engines: the same import, the same
+/// refusals, the same snapshots (byte for byte, exported).
+@Suite("One store, two engines: import, upsert and snapshots agree")
+struct EngineTests {
+    @Test("CSV and JSON Lines import: partners, events, summaries and snapshots", arguments: TestPostgres.engines)
+    func importFiles(engine: SQLEngine) throws {
+        let folder = try Folder()
+        let partners = try folder.write("partners.csv", twoPartnersCSV)
+        let events = try folder.write("events.csv", eventsHeader + """
+            P1,2024-01-10,revenue,1200.5,USD,voice,,,,
+            P1,2024-01-11,deal_registered,5000,,voice,US-NY,,,
+            P1,2024-01-12,certification,,,,,"Voice ""Pro""\tLevel\\2",,2026-01-11
+            P2,2024-07-01,attribute,,,,,joint_customers,12,
+            P2,2024-07-02,attribute,,,,,csat,"good, mostly",
+            P2,2024-07-03,login,,,,,,,
+
+            """)
+        let more = try folder.write("more.jsonl", """
+            {"partner_id":"P1","date":"2024-03-01","kind":"revenue","amount":0.0001,"currency":"USD","product":"voice"}
+            {"partner_id":"P2","date":"2024-07-02","kind":"attribute","name":"csat","value":"great"}
+            """)
+        let test = try TestStore(engine)
+        let summary = try test.store.importFiles([events, partners, more])
+        #expect(summary == ImportSummary(partnersAdded: 2, partnersUpdated: 0, events: 8))
+        let counts = try test.store.counts()
+        #expect(counts.partners == 2 && counts.events == 8)
+        let p1 = try #require(try test.store.partner(id: "P1"))
+        #expect(p1.name == "Acme, Inc." && p1.territories == ["US-CA", "US-TX"] && p1.tier == "Authorized")
+        #expect(try test.store.partners().map(\.id) == ["P1", "P2"])
+        let snapshots = try SnapshotCalculator(store: test.store).snapshots(asOf: day("2024-12-31"))
+        #expect(snapshots[0].certifications == [Credential(name: "Voice \"Pro\"\tLevel\\2", granted: day("2024-01-12"), expires: day("2026-01-11"))])
+        #expect(snapshots[0][.revenueTotal] == 1200.5001)
+        #expect(snapshots[0][.dealsOutsideTerritory12m] == 1)
+        // On one day, the later event (the JSON file's) wins.
+        #expect(snapshots[1].attributes == ["joint_customers": .number(12), "csat": .text("great")])
+    }
+
+    @Test("upserting partners keeps a stored tier when none is given; adding events checks them", arguments: TestPostgres.engines)
+    func upsertAndEvents(engine: SQLEngine) throws {
+        let test = try TestStore(engine)
+        let store = test.store
+        var gold = partner("P1")
+        gold.tier = "Gold"
+        #expect(try store.upsertPartners([gold, partner("P2")]) == ImportSummary(partnersAdded: 2, partnersUpdated: 0, events: 0))
+        var renamed = partner("P1")
+        renamed.name = "Renamed"
+        #expect(try store.upsertPartners([renamed, partner("P3")]) == ImportSummary(partnersAdded: 1, partnersUpdated: 1, events: 0))
+        let p1 = try #require(try store.partner(id: "P1"))
+        #expect(p1.name == "Renamed" && p1.tier == "Gold")
+        let twice = #expect(throws: PartnerStoreError.self) { try store.upsertPartners([partner("P4"), partner("P4")]) }
+        #expect(twice?.message == "partner P4 appears twice in one batch")
+        #expect(try store.partner(id: "P4") == nil)
+
+        try store.importEvents([event("P1", "2024-02-01", .revenue(amount: 10.25, currency: "USD", product: "voice")),
+                                event("P2", "2024-02-01", .portalLogin)])
+        let unknown = #expect(throws: PartnerStoreError.self) {
+            try store.importEvents([event("P1", "2024-02-02", .portalLogin), event("P9", "2024-02-02", .portalLogin)])
+        }
+        #expect(unknown?.description == "event 2: field 'partner_id': unknown partner 'P9' — import the partner before its events")
+        #expect(try store.counts().events == 2)
+    }
+
+    @Test("custom kinds the policies declare are accepted, others refused with the same hint", arguments: TestPostgres.engines)
+    func customKinds(engine: SQLEngine) throws {
+        let folder = try Folder()
+        let partners = try folder.write("partners.csv", twoPartnersCSV)
+        let events = try folder.write("events.csv", eventsHeader + "P1,2024-01-10,lines_activated,3,,voice,,,,\n")
+        let test = try TestStore(engine)
+        let refused = #expect(throws: PartnerStoreError.self) { try test.store.importFiles([partners, events]) }
+        #expect(refused?.message == "unknown event kind 'lines_activated'")
+        #expect(try test.store.counts().partners == 0)
+        let summary = try test.store.importFiles([partners, events], kinds: EventKinds(custom: ["lines_activated"]))
+        #expect(summary.events == 1)
+    }
+
+    /// The repository's root, for the bundled policy sets.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("a generated program of every industry gives byte-identical snapshots and measures on both engines",
+          .enabled(if: TestPostgres.enabled, TestPostgres.skipped))
+    func generatedProgram() throws {
+        let folder = try Folder()
+        let files = try ProgramGenerator(options: .init(partners: 240, seed: 23, eventsPerYear: 40)).write(to: folder.url)
+        let sqlite = try TestStore(.sqlite)
+        let postgres = try TestStore(.postgresql)
+        let paths = [files.partnersFile.path, files.eventsFile.path]
+        #expect(try sqlite.store.importFiles(paths) == postgres.store.importFiles(paths))
+        let sqliteCounts = try sqlite.store.counts(), postgresCounts = try postgres.store.counts()
+        #expect(sqliteCounts.partners == postgresCounts.partners && sqliteCounts.events == postgresCounts.events)
+
+        // Month-ends, mid-month days, and the day before the median enrolment (half the partners not yet in).
+        let enrolments = try sqlite.store.partners().map(\.enrolled).sorted()
+        let beforeSome = enrolments[enrolments.count / 2].adding(days: -1)
+        let days = [day("2026-10-31"), day("2026-09-30"), day("2026-02-28"), day("2026-10-15"), day("2025-06-14"), beforeSome]
+        let sets = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Policies").path)
+            .filter { $0 != "lib" && !$0.hasPrefix(".") }.sorted()
+        #expect(sets.count >= 6)
+        for name in sets {
+            let set = try PolicySet(directory: Self.root.appendingPathComponent("Policies/\(name)"))
+            for asOf in days {
+                func export(_ store: PartnerStore) throws -> String {
+                    var text = ""
+                    try Exporter(store: store).exportSnapshots(asOf: asOf, measures: set.measures, format: .json) { text += $0 }
+                    return text
+                }
+                let expected = try export(sqlite.store)
+                #expect(expected.count > 1000)
+                #expect(try export(postgres.store) == expected, "set \(name) as of \(asOf)")
+            }
+        }
+        var partnersSQLite = "", partnersPostgres = ""
+        try Exporter(store: sqlite.store).exportPartners(format: .csv) { partnersSQLite += $0 }
+        try Exporter(store: postgres.store).exportPartners(format: .csv) { partnersPostgres += $0 }
+        #expect(partnersSQLite == partnersPostgres)
+    }
+
+    @Test("adversarial amounts sum to the same money on both engines", .enabled(if: TestPostgres.enabled, TestPostgres.skipped))
+    func exactSums() throws {
+        let folder = try Folder()
+        let partners = try folder.write("partners.csv", twoPartnersCSV)
+        var rows = eventsHeader
+        // Many small fractions, large values, and values a double cannot hold exactly.
+        for i in 0..<3000 { rows += "P1,2024-0\(1 + i % 9)-1\(i % 10),revenue,0.0001,USD,voice,,,,\n" }
+        for amount in ["99999999.9999", "0.1", "0.2", "0.3", "12345678.3456", "1e3", "0.0003"] {
+            rows += "P1,2024-06-30,revenue,\(amount),USD,voice,,,,\n"
+        }
+        let events = try folder.write("events.csv", rows)
+        var totals: [Double] = []
+        for engine in [SQLEngine.sqlite, .postgresql] {
+            let test = try TestStore(engine)
+            try test.store.importFiles([partners, events])
+            let snapshot = try #require(try SnapshotCalculator(store: test.store).snapshots(asOf: day("2024-12-31")).first)
+            totals.append(try #require(snapshot[.revenueTotal]))
+        }
+        #expect(totals[0].bitPattern == totals[1].bitPattern)
+        // 3000 × 0.0001 + 99999999.9999 + 0.6 + 12345678.3456 + 1000 + 0.0003, exactly.
+        #expect(Money.text(totals[1]) == "112346679.2458")
+    }
+}
