@@ -47,16 +47,9 @@ enum RunPostgres {
     }
 }
 
-/// Copy `from`'s partners into `to` in number order (so numbers match), and a webhook subscription
-/// (so runs write the outbox). Until the store imports on PostgreSQL, the partner rows are copied by SQL.
-func copyPartners(from: PartnerStore, to: PartnerStore) throws {
-    let columns = "id, name, type, program, region, country, territories, products, enrolled, channelAccountManager, tier, tierSince, status"
-    let rows = try from.database.read { try $0.rows("SELECT \(columns) FROM partner ORDER BY number") }
-    try to.database.write { session in
-        for row in rows {
-            try session.execute("INSERT INTO partner (\(columns)) VALUES (\(Array(repeating: "?", count: 13).joined(separator: ", ")))",
-                                row.values)
-        }
+/// A webhook subscription, so the store's runs write the outbox too.
+func subscribe(_ store: PartnerStore) throws {
+    try store.database.write { session in
         try session.execute("INSERT INTO webhook_subscription (url, secret, events, created, position) VALUES (?, ?, ?, ?, 0)",
                             ["http://127.0.0.1:9/hook", "ssssssssssssssss", "*", "1970-01-01T00:00:00Z"])
     }
@@ -64,16 +57,6 @@ func copyPartners(from: PartnerStore, to: PartnerStore) throws {
 
 @Suite("Runs on PostgreSQL", .enabled(if: RunPostgres.available, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
 struct PostgresRunTests {
-    /// A run on `postgres` whose snapshots come from `sqlite` (the same partners and events).
-    static func run(_ set: PolicySet, on postgres: PartnerStore, snapshotsFrom sqlite: PartnerStore) -> ProgramRun {
-        var run = ProgramRun(store: postgres, policySet: set, jobs: 2)
-        run.snapshotFeed = { _, asOf, programs, partnerIDs, body in
-            try SnapshotCalculator(store: sqlite, measures: set.measures).forEachSnapshot(asOf: asOf, programs: programs,
-                                                                                           partnerIDs: partnerIDs, body)
-        }
-        return run
-    }
-
     @Test("every bundled set at three month-ends leaves the same ledger on PostgreSQL as on SQLite, byte for byte")
     func sameLedgerAsSQLite() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pg-run-\(UUID().uuidString)")
@@ -82,20 +65,18 @@ struct PostgresRunTests {
         let sets = try LedgerWritesTests.setNames.map {
             try PolicySet(directory: LedgerWritesTests.policies.appendingPathComponent($0), displayPath: "Policies/\($0)")
         }
+        let kinds = EventKinds(custom: sets.flatMap(\.measures.customKinds))
         let sqlite = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
-        try sqlite.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: EventKinds(custom: sets.flatMap(\.measures.customKinds)))
         let (postgres, database) = try RunPostgres.store()
         defer { withExtendedLifetime(database) {} }
         #expect(postgres.engine == .postgresql)
-        try copyPartners(from: sqlite, to: postgres)
-        try sqlite.writer.write { db in
-            _ = try WebhookSubscriptions.add(db, url: "http://127.0.0.1:9/hook", secret: "ssssssssssssssss", events: ["*"],
-                                             now: Date(timeIntervalSince1970: 0))
+        for store in [sqlite, postgres] {
+            try store.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: kinds)
+            try subscribe(store)
         }
         for asOf in ["2026-08-31", "2026-09-30", "2026-10-31"] {
             for set in sets {
-                // PostgreSQL first: its snapshots are SQLite's before SQLite's own run writes the partners' tiers.
-                var pg = Self.run(set, on: postgres, snapshotsFrom: sqlite)
+                var pg = ProgramRun(store: postgres, policySet: set, jobs: 2)
                 pg.startsSeparateHistory = true
                 pg.batchSize = 100
                 let pgSummary = try pg.evaluate(asOf: day(asOf), dryRun: false)
@@ -127,25 +108,27 @@ struct PostgresRunTests {
 
     @Test("two runs of one set never interleave: the second waits for the first's commit, then sees its ledger; ingest and another set's run go on")
     func advisoryLock() throws {
-        let sqlite = try makeStore()
         let (postgres, database) = try RunPostgres.store()
         defer { withExtendedLifetime(database) {} }
-        try copyPartners(from: sqlite, to: postgres)
-        let folder = try PolicyFolder(policy), otherFolder = try PolicyFolder(policy)
+        try fill(postgres)
+        // The other set governs the other program: runs of sets sharing partners wait for each other on the partners' tier rows.
+        let folder = try PolicyFolder(policy), otherFolder = try PolicyFolder(policy.replacingOccurrences(of: "programs = { \"agents\" }",
+                                                                                                      with: "programs = { \"other\" }"))
         let set = try folder.load()
         let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        var first = Self.run(set, on: postgres, snapshotsFrom: sqlite)
-        let feed = first.snapshotFeed!
-        first.snapshotFeed = { session, asOf, programs, ids, body in
-            started.signal()
-            release.wait()   // holding the set's lock, inside the run's transaction
-            try feed(session, asOf, programs, ids, body)
-        }
-        nonisolated(unsafe) let firstRun = first
+        nonisolated(unsafe) let first = ProgramRun(store: postgres, policySet: set)
         nonisolated(unsafe) var firstResult: Result<RunSummary, any Error>?
         let firstDone = DispatchSemaphore(value: 0)
         Thread {
-            firstResult = Result { try firstRun.evaluate(asOf: day("2025-01-31"), dryRun: false) }
+            var waited = false
+            firstResult = Result {
+                try first.evaluate(asOf: day("2025-01-31"), dryRun: false) { _ in
+                    guard !waited else { return }
+                    waited = true
+                    started.signal()
+                    release.wait()   // holding the set's lock, inside the run's transaction
+                }
+            }
             firstDone.signal()
         }.start()
         started.wait()
@@ -157,12 +140,11 @@ struct PostgresRunTests {
         }
         #expect(Date().timeIntervalSince(ingestStart) < 5)
         let other = try PolicySet(directory: otherFolder.set, displayPath: "Policies/agents", name: "agents-copy")
-        var otherRun = Self.run(other, on: postgres, snapshotsFrom: sqlite)
-        otherRun.startsSeparateHistory = true
-        #expect(try otherRun.evaluate(asOf: day("2025-01-31"), dryRun: false).partners == 3)
+        let otherRun = ProgramRun(store: postgres, policySet: other)
+        #expect(try otherRun.evaluate(asOf: day("2025-01-31"), dryRun: false).partners == 1)
 
         // A second run of the same set waits for the first...
-        nonisolated(unsafe) let second = Self.run(set, on: postgres, snapshotsFrom: sqlite)
+        nonisolated(unsafe) let second = ProgramRun(store: postgres, policySet: set)
         nonisolated(unsafe) var secondResult: Result<RunSummary, any Error>?
         let secondDone = DispatchSemaphore(value: 0)
         Thread {
@@ -182,15 +164,14 @@ struct PostgresRunTests {
 
     @Test("a run failing on PostgreSQL writes nothing, and can then be repeated")
     func failureRollsBack() throws {
-        let sqlite = try makeStore()
         let (postgres, database) = try RunPostgres.store()
         defer { withExtendedLifetime(database) {} }
-        try copyPartners(from: sqlite, to: postgres)
+        try fill(postgres)
         let broken = policy.replacingOccurrences(
             of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
             with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id == 'A-3' then error('bad ' .. p.id) end return true end) } },")
         let brokenFolder = try PolicyFolder(broken), folder = try PolicyFolder(policy)
-        var run = Self.run(try brokenFolder.load(), on: postgres, snapshotsFrom: sqlite)
+        var run = ProgramRun(store: postgres, policySet: try brokenFolder.load())
         run.batchSize = 1
         #expect { try run.evaluate(asOf: day("2025-02-28"), dryRun: false) } throws: { String(describing: $0).contains("A-3") }
         let written = try postgres.database.read { session in
@@ -200,7 +181,7 @@ struct PostgresRunTests {
                 """)?.int(0)
         }
         #expect(written == 0)
-        let fixed = Self.run(try folder.load(), on: postgres, snapshotsFrom: sqlite)
+        let fixed = ProgramRun(store: postgres, policySet: try folder.load())
         #expect(try fixed.evaluate(asOf: day("2025-02-28"), dryRun: false).partners == 3)
     }
 
@@ -209,11 +190,11 @@ struct PostgresRunTests {
         let sqlite = try makeStore()
         let (postgres, database) = try RunPostgres.store()
         defer { withExtendedLifetime(database) {} }
-        try copyPartners(from: sqlite, to: postgres)
+        try fill(postgres)
         let folder = try PolicyFolder(policy)
         let set = try folder.load()
         for asOf in ["2025-01-31", "2025-02-28"] {
-            try Self.run(set, on: postgres, snapshotsFrom: sqlite).evaluate(asOf: day(asOf), dryRun: false)
+            try ProgramRun(store: postgres, policySet: set).evaluate(asOf: day(asOf), dryRun: false)
             try ProgramRun(store: sqlite, policySet: set, jobs: 1).evaluate(asOf: day(asOf), dryRun: false)
         }
         for store in [sqlite, postgres] { #expect(try DecisionLog.lastRun(in: store, policySet: "agents") == day("2025-02-28")) }

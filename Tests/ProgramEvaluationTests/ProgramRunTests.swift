@@ -65,6 +65,12 @@ let measurePolicy = """
 
 func makeStore() throws -> PartnerStore {
     let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+    try fill(store)
+    return store
+}
+
+/// Three agents (A-1 selling, A-2 logging in once, A-3 idle) and a partner of another program, on either engine.
+func fill(_ store: PartnerStore) throws {
     let partners = ["A-1", "A-2", "A-3"].map { id in
         Partner(id: id, name: "Agent \(id)", type: .agent, program: "agents", region: "NA", country: "US",
                 territories: ["US-CA"], products: ["voice"], enrolled: day("2025-01-01"), channelAccountManager: "cam")
@@ -82,7 +88,6 @@ func makeStore() throws -> PartnerStore {
     events.append(ActivityEvent(partnerID: "A-1", date: day("2025-01-02"), kind: .credential(kind: "agreement", expires: day("2025-05-31"))))
     events.append(ActivityEvent(partnerID: "A-2", date: day("2025-01-03"), kind: .portalLogin))
     try store.importEvents(events)
-    return store
 }
 
 @Suite("An evaluation run records decisions, tier history and alerts in one transaction")

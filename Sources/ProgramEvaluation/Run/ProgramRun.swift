@@ -169,12 +169,6 @@ public struct ProgramRun {
         return Int64(bitPattern: hash)
     }
 
-    /// Where a run's snapshots come from, on the run's session (nil: the
-    /// store's calculator). Tests feed a PostgreSQL run another store's.
-    typealias SnapshotFeed = (_ session: any SQLSession, _ asOf: Day, _ programs: [String], _ partnerIDs: [String]?,
-                              _ body: (PartnerSnapshot) throws -> Void) throws -> Void
-    var snapshotFeed: SnapshotFeed?
-
     /// The run on `session`, inside the caller's transaction (a read transaction for a dry run).
     private func run(in session: any SQLSession, asOf: Day, dryRun: Bool, partnerIDs: [String]?, progress: Progress?,
                      onEvaluation: (PartnerEvaluation) throws -> Void) throws -> RunSummary {
@@ -186,13 +180,7 @@ public struct ProgramRun {
         // then the writer) as soon as it is computed. Larger chunks leave
         // the other stages waiting while the reader computes several.
         let calculator = SnapshotCalculator(store: store, chunkSize: batchSize, measures: policySet.measures)
-        let feed: SnapshotFeed = snapshotFeed ?? { session, asOf, programs, partnerIDs, body in
-            guard let db = (session as? GRDBSession)?.db else {
-                throw PartnerStoreError("evaluate is not available on PostgreSQL yet: the store computes no snapshots there",
-                                        hint: "evaluate a SQLite store (--db FILE) for now")
-            }
-            try calculator.forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs, body)
-        }
+
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
         do {
@@ -235,7 +223,7 @@ public struct ProgramRun {
                     progress?.advance()
                 }
             }
-            let producer = BatchProducer(feed: feed, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
+            let producer = BatchProducer(calculator: calculator, asOf: asOf, programs: programs, partnerIDs: partnerIDs,
                                          policySet: policySet.name, numbers: numbers, workers: workers, stop: stop,
                                          prepareRows: ledger.runID != nil, texts: texts,
                                          batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue,
@@ -311,7 +299,7 @@ public struct ProgramRun {
 /// time, to the workers; each batch goes to `deliver` once evaluated. The
 /// workers evaluate one batch while the next one's snapshots are computed.
 struct BatchProducer: @unchecked Sendable {
-    let feed: ProgramRun.SnapshotFeed
+    let calculator: SnapshotCalculator
     let asOf: Day
     let programs: [String]
     let partnerIDs: [String]?
@@ -377,7 +365,7 @@ struct BatchProducer: @unchecked Sendable {
             batch.reserveCapacity(batchSize)
             if let finished { try deliver(finished) }
         }
-        try feed(session, asOf, programs, partnerIDs) { snapshot in
+        try calculator.forEachSnapshot(in: session, asOf: asOf, programs: programs, partnerIDs: partnerIDs) { snapshot in
             if snapshot.partner.status == .terminated { return }
             guard let number = numbers[snapshot.partner.id] else { return }
             // The initial state until submit() reads the remembered ones.

@@ -40,7 +40,7 @@ extension Partnerscore {
         func run() throws {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
-                let partnerStore = try store.openExistingOnSQLite(for: "explain")
+                let partnerStore = try store.openExisting()
                 guard let partner = try partnerStore.partner(id: partnerID) else {
                     throw CommandFailure("error: no partner with id \(partnerID) — list partners with: partnerscore export --db \(store.display) partners")
                 }

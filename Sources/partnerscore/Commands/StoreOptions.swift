@@ -70,13 +70,12 @@ func openExistingStore(at location: String) throws -> PartnerStore {
 }
 
 /// Open (creating if needed) the store at `location` with every table the
-/// tool uses: the partner data, the evaluation ledger and the service's
-/// tokens and idempotency keys. On PostgreSQL, the partner data and the
-/// service's tables for now (the ledger's tables come with its verbs).
+/// tool uses, on either engine: the partner data, the evaluation ledger and
+/// the service's tokens and idempotency keys.
 func openStore(at location: String) throws -> PartnerStore {
     if !PostgresLocation.isURL(location) { openedStorePath = location }
     return try PartnerStore(location: location) { migrations in
-        migrations.add(sqlite: { migrator in LedgerSchema.register(in: &migrator) })
+        LedgerSchema.register(in: &migrations)
         ServiceSchema.register(in: &migrations)
     }
 }
