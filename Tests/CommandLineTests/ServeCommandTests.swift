@@ -45,10 +45,13 @@ struct ServeCommandTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { process.terminate(); process.waitUntilExit() }
-        let deadline = ContinuousClock.now + .seconds(60)
+        // A loaded machine starts the server slowly (it checks the set's fixtures first): poll, each try short.
+        let deadline = ContinuousClock.now + .seconds(180)
         var live: Int?
+        var probe = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/health/live")!)
+        probe.timeoutInterval = 2
         while live == nil, process.isRunning, ContinuousClock.now < deadline {
-            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health/live")!) {
+            if let (_, response) = try? await URLSession.shared.data(for: probe) {
                 live = (response as? HTTPURLResponse)?.statusCode
             } else {
                 try await Task.sleep(for: .milliseconds(200))
