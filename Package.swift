@@ -163,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProgramEvaluationTests",
-            dependencies: ["TestSupport", "ProgramEvaluation", "PartnerStore", "PolicyEngine", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TestSupport", "ProgramEvaluation", "PartnerStore", "PolicyEngine", "ProgramGenerator", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "PolicyToolchainTests",

@@ -24,7 +24,7 @@ struct PostgresCommandTests {
         return components.string!
     }
 
-    @Test("init, import and export work with --db URL or the environment, and give SQLite's bytes; other verbs refuse clearly")
+    @Test("init, import, export, evaluate and explain work with --db URL or the environment, and give SQLite's bytes; other verbs refuse clearly")
     func verbs() throws {
         let folder = try TemporaryFolder()
         try folder.write("partners.csv", StoreCommandTests.partners)
@@ -56,9 +56,22 @@ struct PostgresCommandTests {
             #expect(fromPostgres.stdout == fromSQLite.stdout && fromSQLite.stdout.count > 100)
         }
 
-        let evaluate = try partnerscore(["evaluate", "--db", url, "--policies", "Policies/telecom", "--as-of", "2024-06-30"], in: folder)
-        #expect(evaluate.status == 64)
-        #expect(evaluate.stderr.contains("partnerscore evaluate is not available on PostgreSQL yet"))
+        // evaluate (recorded, then a dry run) and explain print SQLite's bytes.
+        let telecom = EngineCommandTests.repositoryPolicies + "/telecom"
+        for arguments in [["evaluate", "--policies", telecom, "--as-of", "2024-06-30", "--format", "json"],
+                          ["evaluate", "--policies", telecom, "--as-of", "2024-06-15", "--dry-run", "--format", "csv"],
+                          ["explain", "P1", "--policies", telecom, "--as-of", "2024-06-30"]] {
+            let onSQLite = try partnerscore(arguments + ["--db", "p.sqlite"], in: folder)
+            let onPostgres = try partnerscore(arguments + ["--db", url], in: folder)
+            #expect(onSQLite.status == 0 && onSQLite.stdout.count > 100, "\(arguments): \(onSQLite.stderr)")
+            #expect(onPostgres.status == 0, "\(arguments): \(onPostgres.stderr)")
+            #expect(onPostgres.stdout == onSQLite.stdout, "\(arguments)")
+        }
+        let again = try partnerscore(["evaluate", "--db", url, "--policies", telecom, "--as-of", "2024-06-30"], in: folder)
+        #expect(again.status != 0 && again.stderr.contains("evaluations move forward in time"), "\(again.stderr)")
+        let diff = try partnerscore(["diff", "--db", url, "--from", telecom, "--to", telecom, "--as-of", "2024-06-30"], in: folder)
+        #expect(diff.status == 64)
+        #expect(diff.stderr.contains("partnerscore diff is not available on PostgreSQL yet"), "\(diff.stderr)")
         // Tokens live in the service's tables, which PostgreSQL has too.
         let created = try partnerscore(["token", "create", "--role", "viewer", "--name", "crm"], in: folder,
                                        environment: ["PARTNERSCORE_DATABASE_URL": url])

@@ -35,9 +35,14 @@ let measurePolicy = """
 /// The agents program in an in-memory store with the ledger.
 func makeStore() throws -> PartnerStore {
     let store = try ledgerStore()
+    try fill(store)
+    return store
+}
+
+/// The agents program (TestSupport) in `store`, on either engine.
+func fill(_ store: PartnerStore) throws {
     try store.upsertPartners(agentsProgramPartners)
     try store.importEvents(agentsProgramEvents)
-    return store
 }
 
 @Suite("An evaluation run records decisions, tier history and alerts in one transaction")

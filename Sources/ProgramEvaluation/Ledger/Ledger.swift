@@ -5,10 +5,13 @@ import PartnerStore
 import PolicyEngine
 
 /// Reads and writes the engine's tables for one policy set inside one
-/// database transaction.
+/// database transaction, on either engine: reads in portable SQL through
+/// ``SQLSession``, a run's writes through ``RunStatement`` (prepared on
+/// SQLite, batched elsewhere: ``LedgerWrites``).
 struct Ledger {
-    let db: Database
+    let session: any SQLSession
     let policySet: String
+    let writes: LedgerWrites
     private(set) var runID: Int64?
     /// Open alert rows: partner number → alert key → row id and the step recorded.
     private var openAlertIDs: [Int64: [AlertKey: (id: Int64, step: Int)]] = [:]
@@ -19,82 +22,86 @@ struct Ledger {
     private var menus: [String: [InterventionStep]] = [:]
     private let encoder: JSONEncoder
 
-    init(db: Database, policySet: String) throws {
-        self.db = db
+    init(session: any SQLSession, policySet: String, writes: LedgerWrites? = nil) {
+        self.session = session
         self.policySet = policySet
+        self.writes = writes ?? .default(for: session)
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
     }
 
     func lastEvaluation() throws -> Day? {
-        try Int32.fetchOne(db, sql: "SELECT MAX(asOf) FROM evaluation_run WHERE policySet = ?", arguments: [policySet])
-            .map(Day.init(daysSinceEpoch:))
+        try session.row("SELECT MAX(asOf) FROM evaluation_run WHERE policySet = ?", [.text(policySet)])?
+            .int(0).map { Day(daysSinceEpoch: Int32($0)) }
     }
 
     /// Other sets under whose names partners of `programs` have a remembered
     /// state: each with the latest day it evaluated them, by name.
     func otherHistories(programs: [String]) throws -> [(set: String, last: Day)] {
-        try Row.fetchAll(db, sql: """
+        try session.rows("""
             SELECT s.policySet, MAX(s.lastEvaluated) FROM partner_state s JOIN partner p ON p.number = s.partnerNumber
             WHERE s.policySet <> ? AND p.program IN (\(databaseQuestionMarks(count: programs.count)))
             GROUP BY s.policySet ORDER BY s.policySet
-            """, arguments: StatementArguments([policySet] + programs)).map { ($0[0], Day(daysSinceEpoch: $0[1])) }
+            """, [.text(policySet)] + programs.map(SQLValue.text)).map { ($0.string(0) ?? "", Day(daysSinceEpoch: Int32($0.int(1) ?? 0))) }
     }
 
     /// Partner id → number for the partners of `programs`.
     func partnerNumbers(programs: [String]) throws -> [String: Int64] {
         var numbers: [String: Int64] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, number FROM partner WHERE program IN (\(databaseQuestionMarks(count: programs.count)))",
-                                       arguments: StatementArguments(programs))
-        while let row = try rows.next() { numbers[row[0]] = row[1] }
+        try session.forEachRow("SELECT id, number FROM partner WHERE program IN (\(databaseQuestionMarks(count: programs.count)))",
+                               programs.map(SQLValue.text)) { row in
+            if let id = row.string(0), let number = row.int64(1) { numbers[id] = number }
+        }
         return numbers
     }
 
     /// Partner id → number for the given ids, among the partners of `programs`.
     func partnerNumbers(ids: [String], programs: [String]) throws -> [String: Int64] {
         var numbers: [String: Int64] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
+        try session.forEachRow("""
             SELECT id, number FROM partner
             WHERE id IN (\(databaseQuestionMarks(count: ids.count))) AND program IN (\(databaseQuestionMarks(count: programs.count)))
-            """, arguments: StatementArguments(ids + programs))
-        while let row = try rows.next() { numbers[row[0]] = row[1] }
+            """, (ids + programs).map(SQLValue.text)) { row in
+            if let id = row.string(0), let number = row.int64(1) { numbers[id] = number }
+        }
         return numbers
     }
 
     /// The remembered state of the set's partners among `numbers`, by
     /// partner number. Read a batch at a time, so a run holds the states of
     /// the partners in flight, not of the whole program.
-    static func states(_ db: Database, policySet: String, numbers: [Int64]) throws -> [Int64: PartnerProgramState] {
+    static func states(_ session: any SQLSession, policySet: String, numbers: [Int64]) throws -> [Int64: PartnerProgramState] {
         var states: [Int64: PartnerProgramState] = [:]
         guard !numbers.isEmpty else { return states }
         states.reserveCapacity(numbers.count)
-        let rows = try Row.fetchCursor(db, sql: """
+        try session.forEachRow("""
             SELECT partnerNumber, state FROM partner_state
             WHERE policySet = ? AND partnerNumber IN (\(databaseQuestionMarks(count: numbers.count)))
-            """, arguments: StatementArguments([policySet] + numbers.map { $0 as DatabaseValueConvertible }))
-        while let row = try rows.next() {
-            let text: String = row[1]
-            guard let state = PartnerProgramState(ledgerText: text) else {
-                throw DatabaseError(message: "partner_state of partner number \(row[0] as Int64) in set \(policySet) is unreadable")
+            """, [.text(policySet)] + numbers.map(SQLValue.integer)) { row in
+            guard let number = row.int64(0), let state = row.string(1).flatMap(PartnerProgramState.init(ledgerText:)) else {
+                throw DatabaseError(message: "partner_state of partner number \(row.int64(0) ?? 0) in set \(policySet) is unreadable")
             }
-            states[row[0]] = state
+            states[number] = state
         }
         return states
     }
 
     /// Start a run: its row, and the texts its decisions refer to, by policy content hash.
     mutating func beginRun(asOf: Day, contentHash: String, texts: [String: DecisionTexts], menus: [String: [InterventionStep]]) throws {
-        try db.execute(sql: "INSERT INTO evaluation_run (policySet, asOf, contentHash, partners, summary) VALUES (?, ?, ?, 0, '{}')",
-                       arguments: [policySet, asOf.daysSinceEpoch, contentHash])
-        runID = db.lastInsertedRowID
-        for (hash, text) in texts.sorted(by: { $0.key < $1.key }) {
-            try db.execute(sql: "INSERT INTO decision_text (runId, contentHash, texts) VALUES (?, ?, ?)",
-                           arguments: [runID, hash, try text.json()])
+        guard let id = try session.row("""
+            INSERT INTO evaluation_run (policySet, asOf, contentHash, partners, summary) VALUES (?, ?, ?, 0, '{}') RETURNING id
+            """, [.text(policySet), .integer(Int64(asOf.daysSinceEpoch)), .text(contentHash)])?.int64(0) else {
+            throw DatabaseError(message: "the run of policy set \(policySet) was not recorded (no id returned)")
         }
-        statements = try Statements(db)
+        runID = id
+        for (hash, text) in texts.sorted(by: { $0.key < $1.key }) {
+            try session.execute("INSERT INTO decision_text (runId, contentHash, texts) VALUES (?, ?, ?)",
+                                [.integer(id), .text(hash), .text(try text.json())])
+        }
+        statements = try Statements(session, writes)
         self.menus = menus
-        tasks = try TaskLedger.RunWriter(db, policySet: policySet, runID: runID!)
-        events = try Outbox.RunWriter(db, day: asOf, policySet: policySet, runID: runID!)
+        tasks = try TaskLedger.RunWriter(session, writes, policySet: policySet, runID: id)
+        events = try Outbox.RunWriter(session, writes, day: asOf, policySet: policySet, runID: id)
     }
 
     /// Read the open alerts of the partners about to be recorded (a batch at
@@ -102,14 +109,16 @@ struct Ledger {
     mutating func loadOpenAlerts(numbers: [Int64]) throws {
         openAlertIDs.removeAll(keepingCapacity: true)
         guard runID != nil, !numbers.isEmpty else { return }
-        let rows = try Row.fetchCursor(db, sql: """
+        var open = openAlertIDs
+        try session.forEachRow("""
             SELECT id, partnerNumber, kind, subject, step FROM alert
             WHERE policySet = ? AND resolved IS NULL AND partnerNumber IN (\(databaseQuestionMarks(count: numbers.count)))
-            """, arguments: StatementArguments([policySet] + numbers.map { $0 as DatabaseValueConvertible }))
-        while let row = try rows.next() {
-            guard let kind = AlertKind(rawValue: row[2]) else { continue }
-            openAlertIDs[row[1], default: [:]][AlertKey(kind: kind, subject: row[3])] = (row[0], row[4])
+            """, [.text(policySet)] + numbers.map(SQLValue.integer)) { row in
+            guard let kind = row.string(2).flatMap(AlertKind.init(rawValue:)), let id = row.int64(0), let number = row.int64(1),
+                  let subject = row.string(3), let step = row.int(4) else { return }
+            open[number, default: [:]][AlertKey(kind: kind, subject: subject)] = (id, step)
         }
+        openAlertIDs = open
     }
 
     /// What a worker prepares for the ledger, off the writing thread: the
@@ -135,37 +144,41 @@ struct Ledger {
         }
     }
 
-    /// The run's statements, bound value by value through SQLite's C API:
-    /// for rows this small, GRDB's arguments cost more than the inserts.
+    /// The run's statements (``RunStatement``): on SQLite bound value by
+    /// value through its C API — for rows this small, GRDB's arguments cost
+    /// more than the inserts.
     private struct Statements {
-        let state, decision, tierHistory, partnerTier, alertSeen, alertRaised, alertResolved: StatementBinder
+        let state, decision, tierHistory, partnerTier, alertSeen, alertRaised, alertResolved: RunStatement
+        let incentives: IncentiveLedger.Writer
 
-        init(_ db: Database) throws {
-            func make(_ sql: String) throws -> StatementBinder { StatementBinder(try db.makeStatement(sql: sql)) }
-            state = try make("""
-                INSERT INTO partner_state (policySet, partnerNumber, tier, tierSince, standing, lastEvaluated, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (policySet, partnerNumber) DO UPDATE SET tier = excluded.tier, tierSince = excluded.tierSince,
-                    standing = excluded.standing, lastEvaluated = excluded.lastEvaluated, state = excluded.state
-                """)
-            decision = try make("""
-                INSERT INTO decision (runId, partnerNumber, policySet, asOf, policyName, policyVersion, contentHash, previousTier,
-                    tier, previousStanding, standing, tierEvent, healthScore, healthBand, intervention, snapshotHash, detail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            tierHistory = try make("""
-                INSERT INTO tier_history (runId, partnerNumber, policySet, asOf, fromTier, toTier, event) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            partnerTier = try make("UPDATE partner SET tier = ?, tierSince = ? WHERE number = ?")
-            alertSeen = try make("UPDATE alert SET lastSeen = ?, step = ?, intervention = ? WHERE id = ?")
-            alertRaised = try make("""
+        init(_ session: any SQLSession, _ writes: LedgerWrites) throws {
+            state = try .insert(session, writes, into: "partner_state",
+                                columns: ["policySet", "partnerNumber", "tier", "tierSince", "standing", "lastEvaluated", "state"],
+                                tail: """
+                                    ON CONFLICT (policySet, partnerNumber) DO UPDATE SET tier = excluded.tier, tierSince = excluded.tierSince,
+                                        standing = excluded.standing, lastEvaluated = excluded.lastEvaluated, state = excluded.state
+                                    """)
+            decision = try .insert(session, writes, into: "decision", columns: [
+                "runId", "partnerNumber", "policySet", "asOf", "policyName", "policyVersion", "contentHash", "previousTier",
+                "tier", "previousStanding", "standing", "tierEvent", "healthScore", "healthBand", "intervention", "snapshotHash", "detail",
+            ])
+            tierHistory = try .insert(session, writes, into: "tier_history",
+                                      columns: ["runId", "partnerNumber", "policySet", "asOf", "fromTier", "toTier", "event"])
+            partnerTier = try .single(session, writes, "UPDATE partner SET tier = ?, tierSince = ? WHERE number = ?", parameters: 3)
+            alertSeen = try .single(session, writes, "UPDATE alert SET lastSeen = ?, step = ?, intervention = ? WHERE id = ?", parameters: 4)
+            alertRaised = try .single(session, writes, """
                 INSERT INTO alert (partnerNumber, policySet, kind, subject, firstRaised, lastSeen, step, intervention)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            alertResolved = try make("UPDATE alert SET resolved = ? WHERE id = ?")
-            incentives = try IncentiveLedger.Writer(db)
+                """, parameters: 8)
+            alertResolved = try .single(session, writes, "UPDATE alert SET resolved = ? WHERE id = ?", parameters: 2)
+            incentives = try IncentiveLedger.Writer(session, writes)
         }
-        let incentives: IncentiveLedger.Writer
+
+        /// Send what batched statements still hold.
+        func flush() throws {
+            for statement in [state, decision, tierHistory] { try statement.flush() }
+            try incentives.insert.flush()
+        }
     }
     private var statements: Statements?
 
@@ -245,12 +258,14 @@ struct Ledger {
                 r.int32(6, asOf)
                 r.int(7, alert.step)
                 r.text(8, alert.intervention)
-                try r.execute("alert \(alert.key) of partner \(partner)")
-                (id, previousStep) = (db.lastInsertedRowID, nil)
+                guard let raised = try r.executeReturningID("alert \(alert.key) of partner \(partner)") else {
+                    throw DatabaseError(message: "alert \(alert.key) of partner \(partner) was not recorded (no id returned)")
+                }
+                (id, previousStep) = (raised, nil)
                 open[alert.key] = (id, alert.step)
                 try events?.alertRaised(e, alert)
             }
-            try tasks?.record(db, alert: alert, alertID: id, previousStep: previousStep, partnerNumber: partnerNumber, partnerID: partner,
+            try tasks?.record(alert: alert, alertID: id, previousStep: previousStep, partnerNumber: partnerNumber, partnerID: partner,
                               cam: cam, menu: menu, asOf: e.asOf, outbox: events)
         }
         for key in e.resolvedAlerts {
@@ -259,7 +274,7 @@ struct Ledger {
                 s.alertResolved.int64(2, row.id)
                 try s.alertResolved.execute("alert \(key) of partner \(partner)")
                 open[key] = nil
-                try tasks?.resolved(db, alertID: row.id, asOf: e.asOf, outbox: events)
+                try tasks?.resolved(alertID: row.id, asOf: e.asOf, outbox: events)
                 try events?.alertResolved(e, key)
             }
         }
@@ -272,9 +287,10 @@ struct Ledger {
 
     func finishRun(summary: RunSummary) throws {
         guard let runID else { return }
+        try statements?.flush()
         try events?.flush()
         let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
-        try db.execute(sql: "UPDATE evaluation_run SET partners = ?, summary = ? WHERE id = ?",
-                       arguments: [summary.partners, json, runID])
+        try session.execute("UPDATE evaluation_run SET partners = ?, summary = ? WHERE id = ?",
+                            [.integer(Int64(summary.partners)), .text(json), .integer(runID)])
     }
 }

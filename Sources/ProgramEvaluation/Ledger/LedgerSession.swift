@@ -16,10 +16,6 @@ extension TaskLedger {
         try tasks(sqliteConnection(session), filter)
     }
 
-    public static func tasks(_ session: any SQLSession, policySet: String, partnerID: String) throws -> [InterventionTask] {
-        try tasks(sqliteConnection(session), policySet: policySet, partnerID: partnerID)
-    }
-
     public static func activeTask(_ session: any SQLSession, policySet: String, partnerID: String,
                                   alert: AlertKey) throws -> InterventionTask? {
         try activeTask(sqliteConnection(session), policySet: policySet, partnerID: partnerID, alert: alert)

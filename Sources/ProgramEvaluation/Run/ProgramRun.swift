@@ -8,7 +8,7 @@ import PolicyEngine
 /// One evaluation of a policy set's programs as of a day: snapshots from the
 /// store, the policy applied to each partner, and the results written to the
 /// ledger in one transaction (nothing at all with `dryRun`, or when any
-/// partner's evaluation fails).
+/// partner's evaluation fails), on SQLite or PostgreSQL.
 ///
 /// ```swift
 /// let run = ProgramRun(store: store, policySet: try PolicySet(directory: telecom))
@@ -71,14 +71,23 @@ public struct ProgramRun {
     /// Partners per batch handed to the workers (smaller in tests, to cross batch boundaries).
     var batchSize = 1024
 
+    /// How the ledger's rows are written (nil: the engine's way, ``LedgerWrites/default(for:)``;
+    /// tests write SQLite both ways and compare).
+    var ledgerWrites: LedgerWrites?
+
     /// Evaluate every partner of the set's programs (or only `partnerIDs`),
     /// calling `onEvaluation` for each in ascending partner id order.
     @discardableResult
     public func evaluate(asOf: Day, dryRun: Bool, partnerIDs: [String]? = nil, progress: Progress? = nil,
                          onEvaluation: (PartnerEvaluation) throws -> Void = { _ in }) throws -> RunSummary {
+        if let postgres = store.postgres {
+            return try Self.onPostgres(postgres, sets: [policySet.name], dryRun: dryRun) { session in
+                try run(in: session, asOf: asOf, dryRun: dryRun, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+            }
+        }
         if dryRun {
             return try store.writer.read { db in
-                try run(in: db, asOf: asOf, dryRun: true, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+                try run(in: GRDBSession(db), asOf: asOf, dryRun: true, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
             }
         }
         // A whole program's run: the disk writes the ledger rows as they
@@ -89,7 +98,7 @@ public struct ProgramRun {
         // A run that filled the disk gives the WAL's space back.
         return try store.reclaimingSpaceOnFailure {
             try store.writer.write { db in
-                try run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
+                try run(in: GRDBSession(db), asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress, onEvaluation: onEvaluation)
             }
         }
     }
@@ -104,13 +113,24 @@ public struct ProgramRun {
     public static func recordAll(_ runs: [ProgramRun], asOf: Day, partnerIDs: [String]? = nil,
                                  _ each: (ProgramRun, Recording) throws -> Void) throws {
         guard let store = runs.first?.store else { return }
+        if let postgres = store.postgres {
+            try onPostgres(postgres, sets: runs.map(\.policySet.name), dryRun: false) { session in
+                for run in runs {
+                    try each(run) { progress, onEvaluation in
+                        try run.run(in: session, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
+                                    onEvaluation: onEvaluation)
+                    }
+                }
+            }
+            return
+        }
         let writeback = partnerIDs == nil ? EarlyWriteback(for: store) : nil
         defer { writeback?.stop() }
         try store.reclaimingSpaceOnFailure {
             try store.writer.write { db in
                 for run in runs {
                     try each(run) { progress, onEvaluation in
-                        try run.run(in: db, asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
+                        try run.run(in: GRDBSession(db), asOf: asOf, dryRun: false, partnerIDs: partnerIDs, progress: progress,
                                     onEvaluation: onEvaluation)
                     }
                 }
@@ -118,8 +138,39 @@ public struct ProgramRun {
         }
     }
 
-    /// The run on `db`, inside the caller's transaction (a read transaction for a dry run).
-    private func run(in db: Database, asOf: Day, dryRun: Bool, partnerIDs: [String]?, progress: Progress?,
+    /// `body` in ONE transaction on one PostgreSQL connection: read-only
+    /// for a dry run; otherwise holding each set's advisory lock
+    /// (``runLockKey(_:)``, taken in name order so runs of several sets
+    /// cannot deadlock) until it commits, so two runs of one set never
+    /// interleave — the second waits, then sees the first's ledger — while
+    /// ingest goes on (no table is locked). Anything thrown rolls it all back.
+    /// The transaction is READ COMMITTED: a REPEATABLE READ one would take
+    /// its snapshot before the lock is granted, and miss a run committed
+    /// while it waited.
+    static func onPostgres<T>(_ postgres: PostgresDatabase, sets: [String], dryRun: Bool,
+                              _ body: (any SQLSession) throws -> T) throws -> T {
+        if dryRun { return try postgres.read(body) }
+        return try postgres.writeSession { session in
+            for name in Set(sets).sorted() { try session.execute("SELECT pg_advisory_xact_lock(?)", [.integer(runLockKey(name))]) }
+            return try body(session)
+        }
+    }
+
+    /// The advisory lock key of a set's recorded runs on PostgreSQL: the
+    /// 64-bit FNV-1a hash of "partnerscore run " and the set's name — stable
+    /// across processes, versions and machines, which a fleet sharing one
+    /// database needs (Swift's `hashValue` is seeded per process).
+    public static func runLockKey(_ policySet: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "partnerscore run \(policySet)".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    /// The run on `session`, inside the caller's transaction (a read transaction for a dry run).
+    private func run(in session: any SQLSession, asOf: Day, dryRun: Bool, partnerIDs: [String]?, progress: Progress?,
                      onEvaluation: (PartnerEvaluation) throws -> Void) throws -> RunSummary {
         let workers = WorkerPool(try evaluators(count: partnerIDs.map { $0.count > 64 ? jobs : 1 } ?? jobs))
         let stop = RunStop(workers)
@@ -129,10 +180,11 @@ public struct ProgramRun {
         // then the writer) as soon as it is computed. Larger chunks leave
         // the other stages waiting while the reader computes several.
         let calculator = SnapshotCalculator(store: store, chunkSize: batchSize, measures: policySet.measures)
+
         var summary = RunSummary(policySet: policySet.name, asOf: asOf, contentHash: policySet.contentHash, dryRun: dryRun)
 
         do {
-            var ledger = try Ledger(db: db, policySet: policySet.name)
+            var ledger = Ledger(session: session, policySet: policySet.name, writes: ledgerWrites)
             if !dryRun {
                 let last = try ledger.lastEvaluation()
                 if let last, asOf <= last { throw Failure.notForward(set: policySet.name, asOf: asOf, last: last) }
@@ -177,7 +229,7 @@ public struct ProgramRun {
                                          batchSize: batchSize, tiersAsIfDue: dryRun && tiersAsIfDue,
                                          readsAcknowledged: policySet.pausesEscalation,
                                          hasIncentives: policySet.policies.contains { $0.incentives != nil })
-            if !dryRun, partnerIDs == nil, let pool = store.writer as? DatabasePool {
+            if !dryRun, partnerIDs == nil, store.engine == .sqlite, let pool = store.writer as? DatabasePool {
                 // Three stages on their own threads: a reader computes
                 // snapshots, the workers evaluate and encode them, and this
                 // connection writes the results. The reader's transaction
@@ -187,7 +239,7 @@ public struct ProgramRun {
             } else {
                 // One connection: the workers evaluate a batch while this
                 // thread reads the next one's snapshots and writes the last one's results.
-                try producer.run(in: db, deliver: record)
+                try producer.run(in: session, deliver: record)
             }
             progress?.finish()
             if !dryRun { try ledger.finishRun(summary: summary) }
@@ -204,7 +256,7 @@ public struct ProgramRun {
         // recording fails, the reader stops at its next batch.
         try Pipeline.run(capacity: 8, produce: { put in
             try pool.read { db in
-                try producer.run(in: db) { batch in
+                try producer.run(in: GRDBSession(db)) { batch in
                     guard put(batch) else { throw CancellationError() }
                 }
             }
@@ -267,7 +319,7 @@ struct BatchProducer: @unchecked Sendable {
     /// Whether some policy of the set declares incentives (then the ledger's priors are read per batch).
     var hasIncentives = false
 
-    func run(in db: Database, deliver: (BatchInFlight) throws -> Void) throws {
+    func run(in session: any SQLSession, deliver: (BatchInFlight) throws -> Void) throws {
         var batch: [ProgramRun.Pending] = []
         batch.reserveCapacity(batchSize)
         var running: BatchInFlight?
@@ -284,17 +336,17 @@ struct BatchProducer: @unchecked Sendable {
             // What the ledger remembers of these partners, read on this
             // connection: before the run's writes in a pipeline (the reader's
             // snapshot), or before this batch is recorded on one connection.
-            let states = try Ledger.states(db, policySet: policySet, numbers: batch.map(\.number))
+            let states = try Ledger.states(session, policySet: policySet, numbers: batch.map(\.number))
             if !states.isEmpty {
                 for i in batch.indices { if let state = states[batch[i].number] { batch[i].state = state } }
             }
             if tiersAsIfDue { for i in batch.indices { batch[i].state.lastTierEvaluation = nil } }
             if readsAcknowledged {
-                let acknowledged = try TaskLedger.acknowledgedSteps(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
+                let acknowledged = try TaskLedger.acknowledgedSteps(session, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
                 for i in batch.indices { if let steps = acknowledged[batch[i].number] { batch[i].acknowledged = steps } }
             }
             if hasIncentives {
-                let priors = try IncentiveLedger.priors(db, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
+                let priors = try IncentiveLedger.priors(session, policySet: policySet, numbers: batch.map(\.number), asOf: asOf)
                 if !priors.isEmpty {
                     for i in batch.indices { if let p = priors[batch[i].number] { batch[i].incentivePriors = p } }
                 }
@@ -313,7 +365,7 @@ struct BatchProducer: @unchecked Sendable {
             batch.reserveCapacity(batchSize)
             if let finished { try deliver(finished) }
         }
-        try calculator.forEachSnapshot(in: db, asOf: asOf, programs: programs, partnerIDs: partnerIDs) { snapshot in
+        try calculator.forEachSnapshot(in: session, asOf: asOf, programs: programs, partnerIDs: partnerIDs) { snapshot in
             if snapshot.partner.status == .terminated { return }
             guard let number = numbers[snapshot.partner.id] else { return }
             // The initial state until submit() reads the remembered ones.

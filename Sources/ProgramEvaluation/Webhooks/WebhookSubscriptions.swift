@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import PartnerModel
+import PartnerStore
 import PolicyEngine
 
 /// A URL that receives the outbox's events, and how far its delivery got.
@@ -127,6 +128,11 @@ public enum WebhookSubscriptions {
     static func exist(_ db: Database) throws -> Bool {
         try db.tableExists("webhook_subscription")
             && (try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM webhook_subscription)") ?? false)
+    }
+
+    /// Whether any subscription exists, on a database of either engine holding the ledger's tables.
+    static func exist(_ session: any SQLSession) throws -> Bool {
+        try session.row("SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_subscription) THEN 1 ELSE 0 END")?.bool(0) ?? false
     }
 
     public static func all(_ db: Database) throws -> [WebhookSubscription] {

@@ -53,7 +53,7 @@ extension Partnerscore {
             var pending: [String] = []    // sets not (or not yet) recorded
             try reportingEvaluationFailures(note: { committedNote(recorded: recorded, pending: pending) }) {
                 let day = try Day(parsing: asOf)
-                let partnerStore = try store.openExistingOnSQLite(for: "evaluate")
+                let partnerStore = try store.openExisting()
                 let sets = try policies.loadSets(limits: limits.overrides)
                 pending = sets.map(\.name)
                 let output = try TextOutput(path: nil)

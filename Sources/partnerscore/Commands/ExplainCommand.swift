@@ -40,7 +40,7 @@ extension Partnerscore {
         func run() throws {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
-                let partnerStore = try store.openExistingOnSQLite(for: "explain")
+                let partnerStore = try store.openExisting()
                 guard let partner = try partnerStore.partner(id: partnerID) else {
                     throw CommandFailure("error: no partner with id \(partnerID) — list partners with: partnerscore export --db \(store.display) partners")
                 }
@@ -85,9 +85,7 @@ extension Partnerscore {
                     let policy = set.policy(forProgram: partner.program)!
                     print(source + "\n")
                     print(Explanation(evaluation: evaluation, policy: policy, tiersLastDue: tiersLastDue).text, terminator: "")
-                    let tasks = try partnerStore.database.read { session in
-                        try TaskLedger.tasks(session, policySet: set.name, partnerID: partnerID)
-                    }
+                    let tasks = try TaskLedger.tasks(in: partnerStore, policySet: set.name, partnerID: partnerID)
                     print(Self.taskSection(tasks, policy: policy), terminator: "")
                 }
             }

@@ -50,7 +50,7 @@ struct StoreOptions: ParsableArguments {
 func requireSQLite(_ location: String, for verb: String) throws {
     guard !PostgresLocation.isURL(location) else {
         throw CommandFailure("error: partnerscore \(verb) is not available on PostgreSQL yet — run it on a SQLite database "
-                             + "(init, import, export and token work on PostgreSQL)", code: ExitCode.validationFailure.rawValue)
+                             + "(init, import, export, evaluate, explain and token work on PostgreSQL)", code: ExitCode.validationFailure.rawValue)
     }
 }
 
@@ -70,13 +70,12 @@ func openExistingStore(at location: String) throws -> PartnerStore {
 }
 
 /// Open (creating if needed) the store at `location` with every table the
-/// tool uses: the partner data, the evaluation ledger and the service's
-/// tokens and idempotency keys. On PostgreSQL, the partner data and the
-/// service's tables for now (the ledger's tables come with its verbs).
+/// tool uses, on either engine: the partner data, the evaluation ledger and
+/// the service's tokens and idempotency keys.
 func openStore(at location: String) throws -> PartnerStore {
     if !PostgresLocation.isURL(location) { openedStorePath = location }
     return try PartnerStore(location: location) { migrations in
-        migrations.add(sqlite: { migrator in LedgerSchema.register(in: &migrator) })
+        LedgerSchema.register(in: &migrations)
         ServiceSchema.register(in: &migrations)
     }
 }

@@ -1,0 +1,215 @@
+import Dispatch
+import Foundation
+import TestSupport
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+import ProgramGenerator
+import Testing
+@testable import ProgramEvaluation
+
+/// The PostgreSQL cluster the tests use: `PARTNERSCORE_TEST_DATABASE_URL`
+/// (Scripts/test.sh starts one and sets it). Without it these tests are
+/// skipped — unless `PARTNERSCORE_REQUIRE_POSTGRES=1` (test.sh, CI), where
+/// its absence fails them.
+enum RunPostgres {
+    static let url = ProcessInfo.processInfo.environment["PARTNERSCORE_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let required = ProcessInfo.processInfo.environment["PARTNERSCORE_REQUIRE_POSTGRES"] == "1"
+    static var available: Bool { url != nil || required }
+
+    /// A store on a new database of the cluster (dropped with the returned value), with the ledger's tables.
+    static func store() throws -> (PartnerStore, ScratchDatabase) {
+        guard let url else {
+            throw PartnerStoreError("PARTNERSCORE_REQUIRE_POSTGRES=1 but PARTNERSCORE_TEST_DATABASE_URL is not set",
+                                    hint: "run Scripts/test.sh, which starts a PostgreSQL cluster for the tests")
+        }
+        let scratch = try ScratchDatabase(clusterURL: url)
+        return (try PartnerStore(location: scratch.url) { LedgerSchema.register(in: &$0) }, scratch)
+    }
+
+    /// One test's own database on the cluster.
+    final class ScratchDatabase: @unchecked Sendable {
+        let url: String
+        private let admin: PostgresDatabase
+        private let name: String
+
+        init(clusterURL: String) throws {
+            let name = "run_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let admin = try PostgresDatabase(url: clusterURL)
+            try admin.withConnection { try $0.execute("CREATE DATABASE \(name)", []) }
+            self.admin = admin
+            self.name = name
+            var components = URLComponents(string: clusterURL)!
+            components.path = "/" + name
+            url = components.string!
+        }
+
+        deinit { _ = try? admin.withConnection { try $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", []) } }
+    }
+}
+
+/// A webhook subscription, so the store's runs write the outbox too.
+func subscribe(_ store: PartnerStore) throws {
+    try store.database.write { session in
+        try session.execute("INSERT INTO webhook_subscription (url, secret, events, created, position) VALUES (?, ?, ?, ?, 0)",
+                            ["http://127.0.0.1:9/hook", "ssssssssssssssss", "*", "1970-01-01T00:00:00Z"])
+    }
+}
+
+@Suite("Runs on PostgreSQL", .enabled(if: RunPostgres.available, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
+struct PostgresRunTests {
+    @Test("every bundled set at three month-ends leaves the same ledger on PostgreSQL as on SQLite, byte for byte")
+    func sameLedgerAsSQLite() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pg-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let generated = try ProgramGenerator(options: .init(partners: 300, seed: 5)).write(to: folder)
+        let sets = try LedgerWritesTests.setNames.map {
+            try PolicySet(directory: LedgerWritesTests.policies.appendingPathComponent($0), displayPath: "Policies/\($0)")
+        }
+        let kinds = EventKinds(custom: sets.flatMap(\.measures.customKinds))
+        let sqlite = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let (postgres, database) = try RunPostgres.store()
+        defer { withExtendedLifetime(database) {} }
+        #expect(postgres.engine == .postgresql)
+        for store in [sqlite, postgres] {
+            try store.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: kinds)
+            try subscribe(store)
+        }
+        for asOf in ["2026-08-31", "2026-09-30", "2026-10-31"] {
+            for set in sets {
+                var pg = ProgramRun(store: postgres, policySet: set, jobs: 2)
+                pg.startsSeparateHistory = true
+                pg.batchSize = 100
+                let pgSummary = try pg.evaluate(asOf: day(asOf), dryRun: false)
+                var lite = ProgramRun(store: sqlite, policySet: set, jobs: 2)
+                lite.startsSeparateHistory = true
+                lite.batchSize = 100
+                let liteSummary = try lite.evaluate(asOf: day(asOf), dryRun: false)
+                #expect(pgSummary.partners == liteSummary.partners)
+            }
+        }
+        LedgerWritesTests.expectSame(try LedgerWritesTests.dump(sqlite), try LedgerWritesTests.dump(postgres), names: ("SQLite", "PostgreSQL"))
+        // What explain reads back of the ledger: incentive earnings and tasks.
+        var earned = 0, tasks = 0
+        for set in sets {
+            for partner in try sqlite.partners(programs: set.programs).prefix(40) {
+                let policy = try #require(set.policy(forProgram: partner.program))
+                let a = try IncentiveLedger.earnings(in: sqlite, policySet: set.name, partnerID: partner.id, asOf: day("2026-10-31"),
+                                                     policy: policy, tier: partner.tier)
+                #expect(try IncentiveLedger.earnings(in: postgres, policySet: set.name, partnerID: partner.id, asOf: day("2026-10-31"),
+                                                     policy: policy, tier: partner.tier) == a)
+                earned += a.filter { $0.amount != .zero }.count
+                let t = try TaskLedger.tasks(in: sqlite, policySet: set.name, partnerID: partner.id)
+                #expect(try TaskLedger.tasks(in: postgres, policySet: set.name, partnerID: partner.id) == t)
+                tasks += t.count
+            }
+        }
+        #expect(earned > 0 && tasks > 0)
+    }
+
+    @Test("two runs of one set never interleave: the second waits for the first's commit, then sees its ledger; ingest and another set's run go on")
+    func advisoryLock() throws {
+        let (postgres, database) = try RunPostgres.store()
+        defer { withExtendedLifetime(database) {} }
+        try fill(postgres)
+        // The other set governs the other program: runs of sets sharing partners wait for each other on the partners' tier rows.
+        let folder = try PolicyFolder(agentsPolicy), otherFolder = try PolicyFolder(agentsPolicy.replacingOccurrences(of: "programs = { \"agents\" }",
+                                                                                                      with: "programs = { \"other\" }"))
+        let set = try folder.load()
+        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let first = ProgramRun(store: postgres, policySet: set)
+        nonisolated(unsafe) var firstResult: Result<RunSummary, any Error>?
+        let firstDone = DispatchSemaphore(value: 0)
+        Thread {
+            var waited = false
+            firstResult = Result {
+                try first.evaluate(asOf: day("2025-01-31"), dryRun: false) { _ in
+                    guard !waited else { return }
+                    waited = true
+                    started.signal()
+                    release.wait()   // holding the set's lock, inside the run's transaction
+                }
+            }
+            firstDone.signal()
+        }.start()
+        started.wait()
+
+        // Meanwhile: ingest is not blocked, and another set's run completes.
+        let ingestStart = Date()
+        try postgres.database.write { session in
+            try session.execute("INSERT INTO event (partnerNumber, day, kind) VALUES (1, ?, 'login')", [.integer(Int64(day("2025-01-20").daysSinceEpoch))])
+        }
+        #expect(Date().timeIntervalSince(ingestStart) < 5)
+        let other = try PolicySet(directory: otherFolder.set, displayPath: "Policies/agents", name: "agents-copy")
+        let otherRun = ProgramRun(store: postgres, policySet: other)
+        #expect(try otherRun.evaluate(asOf: day("2025-01-31"), dryRun: false).partners == 1)
+
+        // A second run of the same set waits for the first...
+        nonisolated(unsafe) let second = ProgramRun(store: postgres, policySet: set)
+        nonisolated(unsafe) var secondResult: Result<RunSummary, any Error>?
+        let secondDone = DispatchSemaphore(value: 0)
+        Thread {
+            secondResult = Result { try second.evaluate(asOf: day("2025-01-31"), dryRun: false) }
+            secondDone.signal()
+        }.start()
+        #expect(secondDone.wait(timeout: .now() + 1.5) == .timedOut, "the second run did not wait for the first")
+        release.signal()
+        #expect(firstDone.wait(timeout: .now() + 60) == .success)
+        #expect(secondDone.wait(timeout: .now() + 60) == .success)
+        #expect(try firstResult?.get().partners == 3)
+        // ...and then sees its run: the same day again is refused.
+        #expect(throws: ProgramRun.Failure.self) { try secondResult?.get() }
+        let runs = try postgres.database.read { try $0.row("SELECT COUNT(*) FROM evaluation_run")?.int(0) }
+        #expect(runs == 2)
+    }
+
+    @Test("a run failing on PostgreSQL writes nothing, and can then be repeated")
+    func failureRollsBack() throws {
+        let (postgres, database) = try RunPostgres.store()
+        defer { withExtendedLifetime(database) {} }
+        try fill(postgres)
+        let broken = agentsPolicy.replacingOccurrences(
+            of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",
+            with: "ps.tier \"Authorized\" { entry = { ps.check('boom', function(p) if p.id == 'A-3' then error('bad ' .. p.id) end return true end) } },")
+        let brokenFolder = try PolicyFolder(broken), folder = try PolicyFolder(agentsPolicy)
+        var run = ProgramRun(store: postgres, policySet: try brokenFolder.load())
+        run.batchSize = 1
+        #expect { try run.evaluate(asOf: day("2025-02-28"), dryRun: false) } throws: { String(describing: $0).contains("A-3") }
+        let written = try postgres.database.read { session in
+            try session.row("""
+                SELECT (SELECT COUNT(*) FROM decision) + (SELECT COUNT(*) FROM partner_state) + (SELECT COUNT(*) FROM evaluation_run)
+                    + (SELECT COUNT(*) FROM alert) + (SELECT COUNT(*) FROM outbox)
+                """)?.int(0)
+        }
+        #expect(written == 0)
+        let fixed = ProgramRun(store: postgres, policySet: try folder.load())
+        #expect(try fixed.evaluate(asOf: day("2025-02-28"), dryRun: false).partners == 3)
+    }
+
+    @Test("what explain and the service read back — a recorded decision, a state, the last run, a sample — is the same on both engines")
+    func readsBack() throws {
+        let sqlite = try makeStore()
+        let (postgres, database) = try RunPostgres.store()
+        defer { withExtendedLifetime(database) {} }
+        try fill(postgres)
+        let folder = try PolicyFolder(agentsPolicy)
+        let set = try folder.load()
+        for asOf in ["2025-01-31", "2025-02-28"] {
+            try ProgramRun(store: postgres, policySet: set).evaluate(asOf: day(asOf), dryRun: false)
+            try ProgramRun(store: sqlite, policySet: set, jobs: 1).evaluate(asOf: day(asOf), dryRun: false)
+        }
+        for store in [sqlite, postgres] { #expect(try DecisionLog.lastRun(in: store, policySet: "agents") == day("2025-02-28")) }
+        for id in ["A-1", "A-2", "A-3"] {
+            let recorded = try #require(try DecisionLog.decision(in: postgres, policySet: "agents", partnerID: id, asOf: day("2025-01-31")))
+            #expect(recorded.evaluation == (try DecisionLog.decision(in: sqlite, policySet: "agents", partnerID: id, asOf: day("2025-01-31")))?.evaluation)
+            #expect(try DecisionLog.state(in: postgres, policySet: "agents", partnerID: id) != nil)
+            #expect(try DecisionLog.state(in: postgres, policySet: "agents", partnerID: id) == DecisionLog.state(in: sqlite, policySet: "agents", partnerID: id))
+        }
+        #expect(try DecisionLog.decision(in: postgres, policySet: "agents", partnerID: "A-1", asOf: day("2025-01-30")) == nil)
+        let sample = try #require(try ProgramRun.sample(of: set, in: postgres, size: 2))
+        #expect(sample.asOf == day("2025-02-28"))
+        #expect(sample.partnerIDs.count == 2)
+        #expect(try ProgramRun.sample(of: set, in: sqlite, size: 2).map { [$0.asOf.description] + $0.partnerIDs }
+                == [sample.asOf.description] + sample.partnerIDs)
+    }
+}
