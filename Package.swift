@@ -198,6 +198,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // serve's own readiness, polled as a client would (ServeCommandTests).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ],

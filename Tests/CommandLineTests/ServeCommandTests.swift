@@ -1,8 +1,6 @@
 import Foundation
 import TestSupport
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import AsyncHTTPClient
 import Testing
 
 @Suite("serve takes its settings from flags or the environment")
@@ -42,25 +40,28 @@ struct ServeCommandTests {
         env["PARTNERSCORE_PUBLIC_METRICS"] = "true"
         process.environment = env
         process.currentDirectoryURL = w.url
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // Its output in a file, shown if it never answers.
+        let log = w.url.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         defer { process.terminate(); process.waitUntilExit() }
         // A loaded machine starts the server slowly (it checks the set's fixtures first): poll, each try short.
+        func status(_ path: String) async -> Int? {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = .GET
+            return try? await Int(HTTPClient.shared.execute(request, timeout: .seconds(5)).status.code)
+        }
         let deadline = ContinuousClock.now + .seconds(180)
         var live: Int?
-        var probe = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/health/live")!)
-        probe.timeoutInterval = 2
         while live == nil, process.isRunning, ContinuousClock.now < deadline {
-            if let (_, response) = try? await URLSession.shared.data(for: probe) {
-                live = (response as? HTTPURLResponse)?.statusCode
-            } else {
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            live = await status("/health/live")
+            if live == nil { try await Task.sleep(for: .milliseconds(200)) }
         }
-        #expect(live == 200)
+        #expect(live == 200, "serve did not answer (running: \(process.isRunning)): \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         // PARTNERSCORE_PUBLIC_METRICS=true: /metrics needs no token.
-        let (_, metrics) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
-        #expect((metrics as? HTTPURLResponse)?.statusCode == 200)
+        #expect(await status("/metrics") == 200)
     }
 }
