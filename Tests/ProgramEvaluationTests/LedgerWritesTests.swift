@@ -98,6 +98,55 @@ struct LedgerWritesTests {
         #expect(try ledger(.batched(rows: RunStatement.rowsPerBatch), file: true) == prepared)
     }
 
+    @Test("a batched run sends new alerts, their tasks and its updates many rows a statement, not one statement a row")
+    func batchedRunStatements() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-ledger-statements-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let generated = try ProgramGenerator(options: .init(partners: 400, seed: 11)).write(to: folder)
+        let set = try PolicySet(directory: Self.policies.appendingPathComponent("telecom"), displayPath: "Policies/telecom")
+        let store = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        try store.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: EventKinds(custom: set.measures.customKinds))
+        final class Statements: @unchecked Sendable {
+            let lock = NSLock()
+            var sql: [String] = []
+            func count(_ prefix: String) -> Int { lock.withLock { sql.filter { $0.hasPrefix(prefix) }.count } }
+        }
+        let seen = Statements()
+        // The run writes on the store's one connection: every statement it sends passes here.
+        try store.writer.writeWithoutTransaction { db in
+            db.trace(options: .statement) { event in
+                let sql = "\(event)".trimmingCharacters(in: .whitespacesAndNewlines)
+                seen.lock.withLock { seen.sql.append(sql) }
+            }
+        }
+        func rows(_ table: String, _ condition: String = "1") throws -> Int {
+            try store.database.read { try $0.row("SELECT COUNT(*) FROM \(table) WHERE \(condition)")?.int(0) ?? 0 }
+        }
+        let batch = 10
+        func run(_ asOf: String) throws {
+            seen.lock.withLock { seen.sql.removeAll() }
+            var run = ProgramRun(store: store, policySet: set, jobs: 2)
+            run.ledgerWrites = .batched(rows: batch)
+            run.batchSize = 100
+            try run.evaluate(asOf: day(asOf), dryRun: false)
+        }
+        // The first run: every alert is new, and so is every task.
+        try run("2026-08-31")
+        let alerts = try rows("alert"), tasks = try rows("task")
+        #expect(alerts >= 5 * batch && tasks >= 5 * batch, "\(alerts) alerts, \(tasks) tasks: too few to tell batches from rows")
+        // Alerts go when their batch fills, before each batch of their tasks and at the end; tasks when theirs fills and at the end.
+        let alertInserts = seen.count("INSERT INTO alert"), taskInserts = seen.count("INSERT INTO task")
+        #expect(alertInserts <= alerts / batch + tasks / batch + 2, "\(alertInserts) inserts of \(alerts) alerts")
+        #expect(taskInserts <= tasks / batch + 1, "\(taskInserts) inserts of \(tasks) tasks")
+        // Ids reserved once per table and batch of partners (4 batches of 100), not once per row.
+        #expect(seen.count("SELECT COALESCE(MAX(id), 0) FROM alert") <= 1)
+        // The next month-end: open alerts are seen again or resolved, in batched updates.
+        try run("2026-09-30")
+        let resolved = try rows("alert", "resolved IS NOT NULL"), updates = seen.count("WITH v(lastSeen") + seen.count("WITH v(resolved")
+        #expect(resolved > 0 && updates > 0 && updates <= 2 * (alerts / batch + 2), "\(updates) updates of \(alerts) alerts")
+        #expect(seen.count("UPDATE alert") == 0 && seen.count("UPDATE partner") == 0, "an update sent one row at a time")
+    }
+
     @Test("a failure while batched rows are pending writes none of the run")
     func failureRollsBack() throws {
         let store = try makeStore()

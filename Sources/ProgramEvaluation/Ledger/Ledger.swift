@@ -100,7 +100,7 @@ struct Ledger {
         }
         statements = try Statements(session, writes)
         self.menus = menus
-        tasks = try TaskLedger.RunWriter(session, writes, policySet: policySet, runID: id)
+        tasks = try TaskLedger.RunWriter(session, writes, policySet: policySet, runID: id, alerts: statements?.alertRaised)
         events = try Outbox.RunWriter(session, writes, day: asOf, policySet: policySet, runID: id)
     }
 
@@ -119,6 +119,26 @@ struct Ledger {
             open[number, default: [:]][AlertKey(kind: kind, subject: subject)] = (id, step)
         }
         openAlertIDs = open
+    }
+
+    /// Batched writes: reserve the ids the batch's new alerts and its tasks
+    /// will take (what ``record(_:rows:partnerNumber:cam:)`` may insert), one
+    /// round trip each for the whole batch. After ``loadOpenAlerts(numbers:)``.
+    func reserveIDs(for batch: [(evaluation: PartnerEvaluation, partnerNumber: Int64)]) throws {
+        guard let alertIDs = statements?.alertIDs else { return }
+        var alerts = 0, tasks = 0
+        for (e, number) in batch {
+            var open = (openAlertIDs[number] ?? [:]).mapValues(\.step)
+            let menu = menus[e.program] ?? []
+            for alert in e.alerts {
+                let previousStep = open[alert.key]
+                if previousStep == nil { alerts += 1 }
+                open[alert.key] = alert.step
+                if self.tasks?.mayOpen(alert, previousStep: previousStep, menu: menu) == true { tasks += 1 }
+            }
+        }
+        try alertIDs.reserve(alerts)
+        try self.tasks?.reserveIDs(tasks)
     }
 
     /// What a worker prepares for the ledger, off the writing thread: the
@@ -164,19 +184,32 @@ struct Ledger {
             ])
             tierHistory = try .insert(session, writes, into: "tier_history",
                                       columns: ["runId", "partnerNumber", "policySet", "asOf", "fromTier", "toTier", "event"])
-            partnerTier = try .single(session, writes, "UPDATE partner SET tier = ?, tierSince = ? WHERE number = ?", parameters: 3)
-            alertSeen = try .single(session, writes, "UPDATE alert SET lastSeen = ?, step = ?, intervention = ? WHERE id = ?", parameters: 4)
-            alertRaised = try .single(session, writes, """
-                INSERT INTO alert (partnerNumber, policySet, kind, subject, firstRaised, lastSeen, step, intervention)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, parameters: 8)
-            alertResolved = try .single(session, writes, "UPDATE alert SET resolved = ? WHERE id = ?", parameters: 2)
+            partnerTier = try .update(session, writes, "partner", set: [("tier", "text"), ("tierSince", "integer")], key: "number")
+            alertSeen = try .update(session, writes, "alert", set: [("lastSeen", "integer"), ("step", "integer"), ("intervention", "text")],
+                                    key: "id")
+            let alertColumns = ["partnerNumber", "policySet", "kind", "subject", "firstRaised", "lastSeen", "step", "intervention"]
+            if case .batched = writes {
+                // The new alert's id comes from a reserved block (bound last), so the insert batches too.
+                alertRaised = try .insert(session, writes, into: "alert", columns: alertColumns + ["id"])
+                alertIDs = ReservedIDs(session, table: "alert")
+            } else {
+                alertRaised = try .single(session, writes, """
+                    INSERT INTO alert (\(alertColumns.joined(separator: ", "))) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, parameters: 8)
+                alertIDs = nil
+            }
+            alertResolved = try .update(session, writes, "alert", set: [("resolved", "integer")], key: "id")
+            alertSeen.after = [alertRaised]
+            alertResolved.after = [alertRaised]
             incentives = try IncentiveLedger.Writer(session, writes)
         }
 
+        /// Where a batched run's new alert ids come from (nil: prepared, SQLite numbers each row as it is inserted).
+        let alertIDs: ReservedIDs?
+
         /// Send what batched statements still hold.
         func flush() throws {
-            for statement in [state, decision, tierHistory] { try statement.flush() }
+            for statement in [state, decision, tierHistory, partnerTier, alertRaised, alertSeen, alertResolved] { try statement.flush() }
             try incentives.insert.flush()
         }
     }
@@ -258,8 +291,16 @@ struct Ledger {
                 r.int32(6, asOf)
                 r.int(7, alert.step)
                 r.text(8, alert.intervention)
-                guard let raised = try r.executeReturningID("alert \(alert.key) of partner \(partner)") else {
-                    throw DatabaseError(message: "alert \(alert.key) of partner \(partner) was not recorded (no id returned)")
+                let raised: Int64
+                if let ids = s.alertIDs {
+                    raised = try ids.next()
+                    r.int64(9, raised)
+                    try r.execute("alert \(alert.key) of partner \(partner)")
+                } else {
+                    guard let inserted = try r.executeReturningID("alert \(alert.key) of partner \(partner)") else {
+                        throw DatabaseError(message: "alert \(alert.key) of partner \(partner) was not recorded (no id returned)")
+                    }
+                    raised = inserted
                 }
                 (id, previousStep) = (raised, nil)
                 open[alert.key] = (id, alert.step)
@@ -288,6 +329,7 @@ struct Ledger {
     func finishRun(summary: RunSummary) throws {
         guard let runID else { return }
         try statements?.flush()
+        try tasks?.flush()
         try events?.flush()
         let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
         try session.execute("UPDATE evaluation_run SET partners = ?, summary = ? WHERE id = ?",

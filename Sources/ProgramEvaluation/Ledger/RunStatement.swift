@@ -48,6 +48,8 @@ final class RunStatement {
     private var values: [SQLValue]
     private var pending: [SQLValue] = []
     private var pendingRows = 0
+    /// Batched statements whose rows these refer to: sent before this one's (a task's alert before the task).
+    var after: [RunStatement] = []
 
     /// `INSERT INTO table (columns) VALUES (?, …) tail` — batched when it returns nothing (`tail` holds no `RETURNING`).
     static func insert(_ session: any SQLSession, _ writes: LedgerWrites, into table: String, columns: [String],
@@ -57,6 +59,22 @@ final class RunStatement {
         let batches = !tail.contains("RETURNING")
         return try RunStatement(session, writes, sql: head + row + (tail.isEmpty ? "" : " " + tail), width: columns.count,
                                 batch: batches ? (head, row, tail.isEmpty ? "" : " " + tail) : nil)
+    }
+
+    /// `UPDATE table SET set… WHERE key = ?`, bound as `set` then `key` — batched as one
+    /// `WITH v(…) AS (VALUES …) UPDATE … FROM v` per batch. `set` pairs each column with its
+    /// SQL type: a batch's values are cast to it, since PostgreSQL infers a VALUES column's
+    /// type from its rows (all NULL: text). A batch must not update one row twice (the run
+    /// records each partner, and so each of its alerts, once).
+    static func update(_ session: any SQLSession, _ writes: LedgerWrites, _ table: String, set: [(column: String, type: String)],
+                       key: String) throws -> RunStatement {
+        let single = "UPDATE \(table) SET \(set.map { "\($0.column) = ?" }.joined(separator: ", ")) WHERE \(key) = ?"
+        let names = (set.map(\.column) + [key]).joined(separator: ", ")
+        let row = "(" + Array(repeating: "?", count: set.count + 1).joined(separator: ", ") + ")"
+        let tail = ") UPDATE \(table) SET \(set.map { "\($0.column) = CAST(v.\($0.column) AS \($0.type))" }.joined(separator: ", "))"
+            + " FROM v WHERE \(table).\(key) = v.\(key)"
+        return try RunStatement(session, writes, sql: single, width: set.count + 1,
+                                batch: ("WITH v(\(names)) AS (VALUES ", row, tail))
     }
 
     /// Any other statement (an update, an insert whose id the run needs), run at once on either way.
@@ -159,9 +177,74 @@ final class RunStatement {
     /// Send the buffered rows of a batched insert (the run calls it before it finishes).
     func flush() throws {
         guard case .batched(let session, _, let batch?, _) = target, pendingRows > 0 else { return }
+        for statement in after { try statement.flush() }
         let sql = batch.head + Array(repeating: batch.row, count: pendingRows).joined(separator: ", ") + batch.tail
         try session.execute(sql, pending)
         pending.removeAll(keepingCapacity: true)
         pendingRows = 0
     }
+}
+
+/// Ids of a table's new rows, known before the rows are written, so a batched
+/// run (``LedgerWrites/batched(rows:)``) can insert rows whose ids it uses (an
+/// alert's, for its task and events) in batches instead of one
+/// `INSERT … RETURNING id` per row.
+///
+/// PostgreSQL: taken from the table's identity sequence, exactly as many as a
+/// batch of partners will insert (``reserve(_:)``, one round trip), so a run
+/// numbers its rows as SQLite does and leaves no gaps. SQLite (batched only in
+/// tests): counted on from `MAX(id)`, what SQLite itself gives the next row
+/// inside the run's write transaction. Every row of a batched run's table
+/// takes its id here (an insert that did nothing gives it back, ``giveBack(_:)``),
+/// so the ids follow the order the run records its partners in, as SQLite's
+/// prepared run numbers them; only ids given back at the run's very end are
+/// left unused on PostgreSQL (a gap, as a rolled-back insert leaves).
+final class ReservedIDs {
+    private let session: any SQLSession
+    private let table: String
+    private var ids: [Int64] = []
+    private var used = 0
+    /// SQLite: the last id handed out (nil: read MAX(id) first).
+    private var last: Int64?
+
+    init(_ session: any SQLSession, table: String) {
+        self.session = session
+        self.table = table
+    }
+
+    /// Have `count` ids ready, taking from the sequence what those left over
+    /// (given back, see ``giveBack(_:)``) do not cover (PostgreSQL; SQLite needs none).
+    func reserve(_ count: Int) throws {
+        guard session.engine != .sqlite else { return }
+        ids.removeFirst(used)
+        used = 0
+        guard count > ids.count else { return }
+        let needed = count - ids.count
+        let taken = try session.rows("SELECT nextval(pg_get_serial_sequence('\(table)', 'id')) FROM generate_series(1, ?)",
+                                     [.integer(Int64(needed))]).compactMap { $0.int64(0) }
+        guard taken.count == needed else { throw DatabaseError(message: "\(needed) ids of table \(table) were not reserved") }
+        ids += taken
+    }
+
+    /// The id just taken was not used (an insert that did nothing): the next row takes it.
+    func giveBack(_ id: Int64) {
+        if session.engine == .sqlite {
+            last = id - 1
+        } else if used > 0, ids[used - 1] == id {
+            used -= 1
+        }
+    }
+
+    func next() throws -> Int64 {
+        if session.engine == .sqlite {
+            let id = try (last ?? session.row("SELECT COALESCE(MAX(id), 0) FROM \(table)")?.int64(0) ?? 0) + 1
+            last = id
+            return id
+        }
+        // The batch's count was short (it never should be): one more.
+        if used == ids.count { try reserve(1) }
+        used += 1
+        return ids[used - 1]
+    }
+
 }

@@ -372,8 +372,13 @@ public enum TaskLedger {
         /// opens the missing tasks of alerts whose step did not change.
         let backfills: Bool
         private let insert: RunStatement
+        /// Batched writes: the task of an alert raised in this run, with a reserved id, in batches sent after the
+        /// alerts' (it cannot conflict: its alert is new); nil when prepared.
+        private let newAlertInsert: RunStatement?
+        private let ids: ReservedIDs?
 
-        init(_ session: any SQLSession, _ writes: LedgerWrites, policySet: String, runID: Int64) throws {
+        /// `alerts`: the run's insert of new alerts, which a batch of tasks is sent after.
+        init(_ session: any SQLSession, _ writes: LedgerWrites, policySet: String, runID: Int64, alerts: RunStatement?) throws {
             self.session = session
             self.policySet = policySet
             self.runID = runID
@@ -381,24 +386,52 @@ public enum TaskLedger {
                 SELECT CASE WHEN EXISTS (SELECT 1 FROM alert a WHERE a.policySet = ? AND a.resolved IS NULL AND a.step > 0
                                AND NOT EXISTS (SELECT 1 FROM task t WHERE t.alertId = a.id AND t.step = a.step)) THEN 1 ELSE 0 END
                 """, [.text(policySet)])?.bool(0) ?? false
+            // Batched: with a reserved id (the 12th parameter), so every task of the run is numbered in the run's order.
+            let batchedWrites = writes != .prepared
             insert = try .single(session, writes, """
-                INSERT INTO task (policySet, partnerNumber, alertId, kind, subject, step, action, owner, assignee, status, opened, openedRun)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (alertId, step) DO NOTHING
-                """, parameters: 11)
+                INSERT INTO task (policySet, partnerNumber, alertId, kind, subject, step, action, owner, assignee, status, opened, openedRun\(
+                    batchedWrites ? ", id" : ""))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?\(batchedWrites ? ", ?" : "")) ON CONFLICT (alertId, step) DO NOTHING
+                """, parameters: batchedWrites ? 12 : 11)
+            if case .batched = writes {
+                let batched = try RunStatement.insert(session, writes, into: "task", columns: [
+                    "policySet", "partnerNumber", "alertId", "kind", "subject", "step", "action", "owner", "assignee", "opened", "openedRun",
+                    "status", "id",
+                ])
+                batched.after = alerts.map { [$0] } ?? []
+                newAlertInsert = batched
+                ids = ReservedIDs(session, table: "task")
+            } else {
+                (newAlertInsert, ids) = (nil, nil)
+            }
+        }
+
+        /// Whether recording `alert` (at `previousStep` before, nil: raised now) may open a task (``record``'s condition).
+        func mayOpen(_ alert: AlertResult, previousStep: Int?, menu: [InterventionStep]) -> Bool {
+            alert.step > 0 && (previousStep != alert.step || backfills) && alert.step <= menu.count
+        }
+
+        /// Reserve the ids of `count` tasks (``Ledger/reserveIDs(for:)``).
+        func reserveIDs(_ count: Int) throws { try ids?.reserve(count) }
+
+        /// Send the tasks a batched run still holds (after the alerts they belong to).
+        func flush() throws {
+            try newAlertInsert?.flush()
         }
 
         /// An alert of the partner now at `alert.step` (`previousStep` when it was recorded before, nil when
         /// raised now): close the tasks of other steps, open this step's if it has none.
         func record(alert: AlertResult, alertID: Int64, previousStep: Int?, partnerNumber: Int64, partnerID: String,
                     cam: String?, menu: [InterventionStep], asOf: Day, outbox: Outbox.RunWriter?) throws {
-            let changed = previousStep != alert.step
-            if changed, previousStep.map({ $0 > 0 }) == true {
+            if previousStep != alert.step, previousStep.map({ $0 > 0 }) == true {
                 try closeActive(alertID: alertID, outcome: (previousStep ?? 0) < alert.step ? .escalated : .superseded,
                                 asOf: asOf, outbox: outbox)
             }
-            guard alert.step > 0, changed || backfills, alert.step <= menu.count else { return }
+            guard mayOpen(alert, previousStep: previousStep, menu: menu) else { return }
             let step = menu[alert.step - 1]
-            let i = insert
+            // A new alert's task cannot exist yet: batched with a reserved id when writes are batched.
+            let batched = previousStep == nil ? newAlertInsert : nil
+            let i = batched ?? insert
             i.text(1, policySet)
             i.int64(2, partnerNumber)
             i.int64(3, alertID)
@@ -411,8 +444,26 @@ public enum TaskLedger {
             i.text(9, assignee)
             i.int32(10, asOf.daysSinceEpoch)
             i.int64(11, runID)
-            // nil: the step's task exists (ON CONFLICT DO NOTHING).
-            guard let id = try i.executeReturningID("the task of alert \(alert.key) of partner \(partnerID)"), outbox != nil else { return }
+            let what = "the task of alert \(alert.key) of partner \(partnerID)"
+            let id: Int64
+            if let batched, let ids {
+                batched.text(12, TaskStatus.open.rawValue)
+                id = try ids.next()
+                batched.int64(13, id)
+                try batched.execute(what)
+            } else if let ids {
+                // The alert's task for this step may exist: one row at once, to learn whether it was inserted.
+                let reserved = try ids.next()
+                i.int64(12, reserved)
+                // nil: the step's task exists (ON CONFLICT DO NOTHING); the next task takes the id.
+                guard try i.executeReturningID(what) != nil else { return ids.giveBack(reserved) }
+                id = reserved
+            } else {
+                // nil: the step's task exists (ON CONFLICT DO NOTHING).
+                guard let inserted = try i.executeReturningID(what) else { return }
+                id = inserted
+            }
+            guard outbox != nil else { return }
             let task = InterventionTask(id: id, policySet: policySet, partnerID: partnerID, alert: alert.key,
                                         step: alert.step, action: step.action, owner: step.owner, assignee: assignee, status: .open,
                                         outcome: nil, note: nil, opened: asOf, openedRun: runID, acknowledged: nil, closed: nil)

@@ -211,7 +211,14 @@ public struct ProgramRun {
             progress?.start(total: numbers.count)
             func record(_ done: BatchInFlight) throws {
                 let results = try done.results()
-                if !dryRun { try ledger.loadOpenAlerts(numbers: done.batch.map(\.number)) }
+                if !dryRun {
+                    try ledger.loadOpenAlerts(numbers: done.batch.map(\.number))
+                    if ledger.writes != .prepared {
+                        try ledger.reserveIDs(for: results.indices.compactMap {
+                            results[$0].rows == nil ? nil : (results[$0].evaluation, done.batch[$0].number)
+                        })
+                    }
+                }
                 // By index: no copy of each result and snapshot (and a retain of everything in them).
                 for i in results.indices {
                     summary.add(results[i].evaluation)
