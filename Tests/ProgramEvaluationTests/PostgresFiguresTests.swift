@@ -3,7 +3,6 @@ import TestSupport
 import PartnerModel
 import PartnerStore
 import PolicyEngine
-import ProgramGenerator
 import Testing
 @testable import ProgramEvaluation
 
@@ -35,19 +34,8 @@ struct PostgresFiguresTests {
 
     @Test("every bundled set at three month-ends: the same figures (tiers, milestones, alerts, lapsed gates, history) and attention list on both engines")
     func sameFiguresAsSQLite() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pg-figures-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let generated = try ProgramGenerator(options: .init(partners: 200, seed: 11)).write(to: folder)
-        let sets = try LedgerWritesTests.setNames.map {
-            try PolicySet(directory: LedgerWritesTests.policies.appendingPathComponent($0), displayPath: "Policies/\($0)")
-        }
-        let kinds = EventKinds(custom: sets.flatMap(\.measures.customKinds))
-        let sqlite = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
-        let (postgres, database) = try RunPostgres.store()
+        let (sets, sqlite, postgres, database) = try RunPostgres.generatedProgram(partners: 200, seed: 11)
         defer { withExtendedLifetime(database) {} }
-        for store in [sqlite, postgres] {
-            try store.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: kinds)
-        }
         var seen = (milestones: 0, alerts: 0, lapsed: 0, attention: 0, reviews: 0)
         for asOf in ["2026-08-31", "2026-09-30", "2026-10-31"] {
             for set in sets {
