@@ -24,7 +24,7 @@ struct PostgresCommandTests {
         return components.string!
     }
 
-    @Test("init, import, export, evaluate and explain work with --db URL or the environment, and give SQLite's bytes; other verbs refuse clearly")
+    @Test("init, import, export, evaluate, explain, diff, metrics, report, lua and token work with --db URL or the environment, and give SQLite's bytes")
     func verbs() throws {
         let folder = try TemporaryFolder()
         try folder.write("partners.csv", StoreCommandTests.partners)
@@ -69,15 +69,82 @@ struct PostgresCommandTests {
         }
         let again = try partnerscore(["evaluate", "--db", url, "--policies", telecom, "--as-of", "2024-06-30"], in: folder)
         #expect(again.status != 0 && again.stderr.contains("evaluations move forward in time"), "\(again.stderr)")
-        let diff = try partnerscore(["diff", "--db", url, "--from", telecom, "--to", telecom, "--as-of", "2024-06-30"], in: folder)
-        #expect(diff.status == 64)
-        #expect(diff.stderr.contains("partnerscore diff is not available on PostgreSQL yet"), "\(diff.stderr)")
+        // diff, metrics and report read the same ledger the same way on both engines.
+        try Self.expectSameOutput(of: ["diff", "--from", telecom, "--to", EngineCommandTests.repositoryPolicies + "/telecom",
+                                       "--as-of", "2024-06-30", "--as-if-due", "--format", "json"],
+                                  sqlite: "p.sqlite", postgres: url, in: folder)
+        try Self.expectSameAnalytics(sqlite: "p.sqlite", postgres: url, in: folder)
+        try folder.write("snippet.lua", "return p\n")
+        try Self.expectSameOutput(of: ["lua", "snippet.lua", "--policies", telecom, "--partner", "P1", "--as-of", "2024-06-30"],
+                                  sqlite: "p.sqlite", postgres: url, in: folder)
         // Tokens live in the service's tables, which PostgreSQL has too.
         let created = try partnerscore(["token", "create", "--role", "viewer", "--name", "crm"], in: folder,
                                        environment: ["PARTNERSCORE_DATABASE_URL": url])
         #expect(created.status == 0 && created.stdout.hasPrefix("ps_"), "\(created.stderr)")
         let token = try partnerscore(["token", "list"], in: folder, environment: ["PARTNERSCORE_DATABASE_URL": url])
         #expect(token.status == 0 && token.stdout.contains("crm") && token.stdout.contains("viewer"), "\(token.stderr)")
+    }
+
+    @Test("on a generated program over three month-ends, diff, metrics, report and export print the same bytes on both engines")
+    func analyticsOnGeneratedProgram() throws {
+        let folder = try TemporaryFolder()
+        let url = try Self.freshDatabase(in: folder)
+        let generated = try partnerscore(["generate", "--partners", "150", "--seed", "3", "--industry", "telecom", "--out", "gen"], in: folder)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let telecom = EngineCommandTests.repositoryPolicies + "/telecom"
+        for db in ["g.sqlite", url] {
+            #expect(try partnerscore(["init", "--db", db], in: folder).status == 0)
+            let imported = try partnerscore(["import", "--db", db, "gen/partners.csv", "gen/events.csv"], in: folder)
+            #expect(imported.status == 0, "\(imported.stderr)")
+            for asOf in ["2026-08-31", "2026-09-30", "2026-10-31"] {
+                let run = try partnerscore(["evaluate", "--db", db, "--policies", telecom, "--as-of", asOf], in: folder)
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+        }
+        for asOf in ["2026-09-30", "2026-10-31"] {
+            try Self.expectSameOutput(of: ["export", "snapshots", "--as-of", asOf, "--policies", telecom], sqlite: "g.sqlite", postgres: url, in: folder)
+            try Self.expectSameOutput(of: ["diff", "--from", telecom, "--to", telecom, "--as-of", asOf, "--as-if-due", "--format", "json"],
+                                      sqlite: "g.sqlite", postgres: url, in: folder)
+        }
+        try Self.expectSameAnalytics(sqlite: "g.sqlite", postgres: url, in: folder)
+    }
+
+    /// Run `arguments` with `--db` on each engine: both succeed and print the same bytes.
+    static func expectSameOutput(of arguments: [String], sqlite: String, postgres: String, in folder: TemporaryFolder,
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let onSQLite = try partnerscore(arguments + ["--db", sqlite], in: folder)
+        let onPostgres = try partnerscore(arguments + ["--db", postgres], in: folder)
+        #expect(onSQLite.status == 0 && onSQLite.stdout.count > 50, "\(arguments): \(onSQLite.stderr)", sourceLocation: sourceLocation)
+        #expect(onPostgres.status == 0, "\(arguments): \(onPostgres.stderr)", sourceLocation: sourceLocation)
+        #expect(onPostgres.stdout == onSQLite.stdout, "\(arguments)", sourceLocation: sourceLocation)
+    }
+
+    /// metrics (every format) and report give the same bytes on both engines
+    /// (the report's source line names the store, so it is set aside).
+    static func expectSameAnalytics(sqlite: String, postgres: String, in folder: TemporaryFolder) throws {
+        // metrics also read the task and incentive tables, whose PostgreSQL
+        // queries land with the service's port of those ledgers; until then
+        // that refusal is a known issue here (the ledger figures and the
+        // attention list are compared in ProgramEvaluationTests, PostgresFiguresTests).
+        let probe = try partnerscore(["metrics", "--db", postgres], in: folder)
+        if probe.stderr.contains("tables are not yet read on postgresql") {
+            withKnownIssue("metrics on PostgreSQL wait for TaskLedger.facts and IncentiveLedger.costs on PostgreSQL") {
+                Issue.record(Comment(rawValue: probe.stderr))
+            }
+            return
+        }
+        for format in ["table", "json", "csv"] {
+            try expectSameOutput(of: ["metrics", "--format", format], sqlite: sqlite, postgres: postgres, in: folder)
+        }
+        let fromSQLite = try partnerscore(["report", "--db", sqlite, "--out", "sqlite.html"], in: folder)
+        let fromPostgres = try partnerscore(["report", "--db", postgres, "--out", "postgres.html"], in: folder)
+        #expect(fromSQLite.status == 0, "\(fromSQLite.stderr)")
+        #expect(fromPostgres.status == 0, "\(fromPostgres.stderr)")
+        let liteReport = try String(contentsOf: folder.url.appendingPathComponent("sqlite.html"), encoding: .utf8)
+        let pgReport = try String(contentsOf: folder.url.appendingPathComponent("postgres.html"), encoding: .utf8)
+        // The test cluster's URL has no password: the report names it as given.
+        #expect(liteReport.contains("data: \(sqlite)") && pgReport.contains("data: \(postgres)"))
+        #expect(pgReport.replacingOccurrences(of: postgres, with: sqlite) == liteReport && liteReport.count > 1000)
     }
 
     @Test("no --db and no PARTNERSCORE_DATABASE_URL is a usage error naming both; a server that is not there says how to start one")

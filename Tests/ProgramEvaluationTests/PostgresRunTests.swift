@@ -48,6 +48,28 @@ enum RunPostgres {
     }
 }
 
+extension RunPostgres {
+    /// A generated program of every industry imported into a SQLite store in
+    /// memory and a PostgreSQL one (dropped with the returned database), with
+    /// every bundled set.
+    static func generatedProgram(partners: Int, seed: UInt64) throws
+        -> (sets: [PolicySet], sqlite: PartnerStore, postgres: PartnerStore, database: ScratchDatabase) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pg-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let generated = try ProgramGenerator(options: .init(partners: partners, seed: seed)).write(to: folder)
+        let sets = try LedgerWritesTests.setNames.map {
+            try PolicySet(directory: LedgerWritesTests.policies.appendingPathComponent($0), displayPath: "Policies/\($0)")
+        }
+        let kinds = EventKinds(custom: sets.flatMap(\.measures.customKinds))
+        let sqlite = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
+        let (postgres, database) = try store()
+        for store in [sqlite, postgres] {
+            try store.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: kinds)
+        }
+        return (sets, sqlite, postgres, database)
+    }
+}
+
 /// A webhook subscription, so the store's runs write the outbox too.
 func subscribe(_ store: PartnerStore) throws {
     try store.database.write { session in
@@ -60,21 +82,10 @@ func subscribe(_ store: PartnerStore) throws {
 struct PostgresRunTests {
     @Test("every bundled set at three month-ends leaves the same ledger on PostgreSQL as on SQLite, byte for byte")
     func sameLedgerAsSQLite() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pg-run-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let generated = try ProgramGenerator(options: .init(partners: 300, seed: 5)).write(to: folder)
-        let sets = try LedgerWritesTests.setNames.map {
-            try PolicySet(directory: LedgerWritesTests.policies.appendingPathComponent($0), displayPath: "Policies/\($0)")
-        }
-        let kinds = EventKinds(custom: sets.flatMap(\.measures.customKinds))
-        let sqlite = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
-        let (postgres, database) = try RunPostgres.store()
+        let (sets, sqlite, postgres, database) = try RunPostgres.generatedProgram(partners: 300, seed: 5)
         defer { withExtendedLifetime(database) {} }
         #expect(postgres.engine == .postgresql)
-        for store in [sqlite, postgres] {
-            try store.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: kinds)
-            try subscribe(store)
-        }
+        for store in [sqlite, postgres] { try subscribe(store) }
         for asOf in ["2026-08-31", "2026-09-30", "2026-10-31"] {
             for set in sets {
                 var pg = ProgramRun(store: postgres, policySet: set, jobs: 2)

@@ -81,10 +81,44 @@ public struct LedgerFigures: Sendable {
         )
         """
 
+    /// The SQL that reads the decision detail's JSON, per engine. SQLite's
+    /// JSON functions on the `text` column; on PostgreSQL the same column
+    /// cast to `json` (never `jsonb`: the stored bytes stay as written) and
+    /// its `json` operators. Text taken out of the JSON is compared in byte
+    /// order (`COLLATE "C"`), as SQLite does, so the order is the same on both.
+    struct DetailSQL {
+        /// `FROM …` items: each element of the array at `key` of `detail` as `alias` (its `alias.value`, and `alias.key` its index).
+        var elements: (_ detail: String, _ key: String, _ alias: String) -> String
+        /// A text member of an element, or of an object at a path (`review.deadline`).
+        var text: (_ value: String, _ path: String) -> String
+        /// A number member of an element, and an integer one.
+        var number: (_ value: String, _ path: String) -> String
+        var integer: (_ value: String, _ path: String) -> String
+        /// Sums a number column, 0.0 for none (SQLite's `TOTAL`).
+        var total: (_ column: String) -> String
+
+        static func of(_ engine: SQLEngine) -> DetailSQL {
+            switch engine {
+            case .sqlite:
+                DetailSQL(elements: { "json_each(\($0), '$.\($1)') \($2)" },
+                          text: { "json_extract(\($0), '$.\($1)')" },
+                          number: { "json_extract(\($0), '$.\($1)')" },
+                          integer: { "json_extract(\($0), '$.\($1)')" },
+                          total: { "TOTAL(\($0))" })
+            case .postgresql:
+                DetailSQL(elements: { "json_array_elements(\($0)::json -> '\($1)') WITH ORDINALITY \($2)(value, key)" },
+                          text: { "(\($0)::json #>> '{\($1.replacingOccurrences(of: ".", with: ","))}') COLLATE \"C\"" },
+                          number: { "(\($0)::json #>> '{\($1)}')::float8" },
+                          integer: { "(\($0)::json #>> '{\($1)}')::bigint" },
+                          total: { "COALESCE(SUM(\($0)), 0.0)" })
+            }
+        }
+    }
+
     /// The figures as of `asOf` (none when the store has no ledger).
     public static func load(_ session: any SQLSession, asOf: Day) throws -> LedgerFigures {
         guard try session.tableExists("decision") else { return LedgerFigures() }
-        try requireDetailQueries(session)
+        let json = DetailSQL.of(session.engine)
         var figures = LedgerFigures()
         let day = SQLValue(asOf.daysSinceEpoch)
         func each(_ sql: String, _ body: (Group, SQLRow) throws -> Void) throws {
@@ -104,25 +138,25 @@ public struct LedgerFigures: Sendable {
         // tier, lowest first, in one (any) latest decision of the group.
         try each(latestCTE + """
             , one AS (SELECT policySet, program, MAX(id) AS id FROM latest GROUP BY 1, 2)
-            SELECT one.policySet, one.program, json_extract(c.value, '$.tier'), MIN(c.key)
-            FROM one JOIN decision d ON d.id = one.id, json_each(d.detail, '$.criteria') c
-            WHERE json_extract(c.value, '$.phase') = 'entry'
+            SELECT one.policySet, one.program, \(json.text("c.value", "tier")), MIN(c.key)
+            FROM one JOIN decision d ON d.id = one.id, \(json.elements("d.detail", "criteria", "c"))
+            WHERE \(json.text("c.value", "phase")) = 'entry'
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 4
             """) { g, row in
             figures.tierEntries.append(TierEntry(group: g, tier: try row.requiredText(2)))
         }
         try each(latestCTE + """
-            SELECT policySet, program, json_extract(m.value, '$.milestone'), json_extract(m.value, '$.status'),
-                   COUNT(*), TOTAL(json_extract(m.value, '$.days'))
-            FROM latest, json_each(latest.detail, '$.milestones') m
+            SELECT policySet, program, \(json.text("m.value", "milestone")), \(json.text("m.value", "status")),
+                   COUNT(*), \(json.total(json.number("m.value", "days")))
+            FROM latest, \(json.elements("latest.detail", "milestones", "m"))
             GROUP BY 1, 2, 3, 4
             """) { g, row in
             figures.milestones.append(MilestoneCount(group: g, milestone: try row.requiredText(2), status: try row.requiredText(3),
                                                      partners: try row.requiredInt(4), totalDays: try row.requiredDouble(5)))
         }
         try each(latestCTE + """
-            SELECT policySet, program, json_extract(a.value, '$.step'), json_extract(a.value, '$.key'), COUNT(*)
-            FROM latest, json_each(latest.detail, '$.alerts') a
+            SELECT policySet, program, \(json.integer("a.value", "step")), \(json.text("a.value", "key")), COUNT(*)
+            FROM latest, \(json.elements("latest.detail", "alerts", "a"))
             GROUP BY 1, 2, 3, 4
             """) { g, row in
             figures.alerts.append(AlertCount(group: g, step: try row.requiredInt(2), key: try row.requiredText(3),
@@ -130,7 +164,7 @@ public struct LedgerFigures: Sendable {
         }
         try each(latestCTE + """
             SELECT policySet, program, COUNT(*) FROM latest
-            WHERE EXISTS (SELECT 1 FROM json_each(latest.detail, '$.gates') g WHERE json_extract(g.value, '$.status') = 'lapsed')
+            WHERE EXISTS (SELECT 1 FROM \(json.elements("latest.detail", "gates", "g")) WHERE \(json.text("g.value", "status")) = 'lapsed')
             GROUP BY 1, 2
             """) { g, row in
             figures.lapsedGates.append(LapsedGates(group: g, partners: try row.requiredInt(2)))
@@ -146,15 +180,6 @@ public struct LedgerFigures: Sendable {
         }
         return figures
     }
-
-    /// The figures read the detail's JSON in SQL with SQLite's JSON
-    /// functions; PostgreSQL's (`json_array_elements`) come with its engine.
-    static func requireDetailQueries(_ session: any SQLSession) throws {
-        guard session.engine == .sqlite else {
-            throw PartnerStoreError("program analytics do not yet read the decision log on \(session.engine.rawValue)",
-                                    hint: "use a SQLite database until the PostgreSQL engine's analytics queries land")
-        }
-    }
 }
 
 extension LedgerQueries {
@@ -165,16 +190,16 @@ extension LedgerQueries {
     /// health score, then partner id and set. Each with its evaluation.
     public static func attention(_ session: any SQLSession, asOf: Day, limit: Int) throws -> [DecisionRecord] {
         guard try session.tableExists("decision") else { return [] }
-        try LedgerFigures.requireDetailQueries(session)
+        let json = LedgerFigures.DetailSQL.of(session.engine)
         let texts = try session.tableExists("decision_text")   // since ledger-v2
         let rows = try session.rows(LedgerFigures.latestCTE + """
             , ranked AS (
                 SELECT latest.*,
-                       (SELECT MAX(json_extract(a.value, '$.step')) FROM json_each(latest.detail, '$.alerts') a) AS maxStep,
-                       (SELECT COUNT(*) FROM json_each(latest.detail, '$.alerts')) AS alertCount,
-                       (SELECT COUNT(*) FROM json_each(latest.detail, '$.gates') g
-                         WHERE json_extract(g.value, '$.status') = 'lapsed') AS lapsed,
-                       json_extract(latest.detail, '$.review.deadline') AS reviewDeadline
+                       (SELECT MAX(\(json.integer("a.value", "step"))) FROM \(json.elements("latest.detail", "alerts", "a"))) AS maxStep,
+                       (SELECT COUNT(*) FROM \(json.elements("latest.detail", "alerts", "a"))) AS alertCount,
+                       (SELECT COUNT(*) FROM \(json.elements("latest.detail", "gates", "g"))
+                         WHERE \(json.text("g.value", "status")) = 'lapsed') AS lapsed,
+                       \(json.text("latest.detail", "review.deadline")) AS reviewDeadline
                 FROM latest)
             SELECT \(DecisionRecord.columns), d.detail, \(texts ? "t.texts" : "NULL")
             FROM ranked d JOIN partner p ON p.number = d.partnerNumber

@@ -70,7 +70,7 @@ extension Partnerscore {
         func run() throws {
             try reportingEvaluationFailures {
                 let day = try Day(parsing: asOf)
-                let partnerStore = try store.openExistingOnSQLite(for: "diff")
+                let partnerStore = try store.openExisting()
                 let old = try PolicyOptions.load(URL(fileURLWithPath: from), display: PolicyOptions.display(from), library: library.root,
                                                  limits: limits.overrides)
                 let new = try PolicyOptions.load(URL(fileURLWithPath: to), display: PolicyOptions.display(to), name: old.name,

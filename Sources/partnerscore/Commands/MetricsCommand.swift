@@ -33,7 +33,7 @@ extension Partnerscore {
 
         func run() throws {
             try reportingAnalyticsFailures {
-                let analytics = ProgramAnalytics(store: try store.openExistingOnSQLite(for: "metrics"))
+                let analytics = ProgramAnalytics(store: try store.openExisting())
                 let metrics = try analytics.metrics(asOf: try resolveAsOf(asOf, analytics))
                 let output = try TextOutput(path: out)
                 switch format {

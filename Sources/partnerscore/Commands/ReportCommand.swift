@@ -34,9 +34,9 @@ extension Partnerscore {
 
         func run() throws {
             try reportingAnalyticsFailures {
-                let analytics = ProgramAnalytics(store: try store.openExistingOnSQLite(for: "report"))
+                let analytics = ProgramAnalytics(store: try store.openExisting())
                 let day = try resolveAsOf(asOf, analytics)
-                let summary = try writeReport(analytics, asOf: day, source: URL(fileURLWithPath: store.path).lastPathComponent,
+                let summary = try writeReport(analytics, asOf: day, source: store.reportSource,
                                               to: out, attention: attention)
                 print(summary)
             }

@@ -35,6 +35,11 @@ struct StoreOptions: ParsableArguments {
     /// The location for messages (a URL without its password).
     var display: String { displayName(ofStore: path) }
 
+    /// The store as a report names it: a SQLite file by its name, a PostgreSQL database by its URL without the password.
+    var reportSource: String {
+        PostgresLocation.isURL(path) ? display : URL(fileURLWithPath: path).lastPathComponent
+    }
+
     /// Open an existing store; a missing file is an error (a typo must not make a new, empty database).
     func openExisting() throws -> PartnerStore { try openExistingStore(at: path) }
 
@@ -50,7 +55,7 @@ struct StoreOptions: ParsableArguments {
 func requireSQLite(_ location: String, for verb: String) throws {
     guard !PostgresLocation.isURL(location) else {
         throw CommandFailure("error: partnerscore \(verb) is not available on PostgreSQL yet — run it on a SQLite database "
-                             + "(init, import, export, evaluate, explain and token work on PostgreSQL)", code: ExitCode.validationFailure.rawValue)
+                             + "(serve, tasks, webhooks and export incentives need SQLite for now; every other verb works on PostgreSQL)", code: ExitCode.validationFailure.rawValue)
     }
 }
 
