@@ -8,7 +8,7 @@ import Testing
 
 /// The task, outbox, webhook and incentive operations people and `serve` call
 /// outside a run, on both engines: the same calls give the same results.
-@Suite("Tasks, outbox and webhooks on PostgreSQL", .enabled(if: RunPostgres.available, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
+@Suite("Tasks, outbox and webhooks on PostgreSQL", .enabled(if: TestPostgres.enabled, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
 struct PostgresLedgerOperationsTests {
     /// What a store holds after the same runs, task actions and subscription changes, as text.
     static func story(_ store: PartnerStore) throws -> [String] {
@@ -74,7 +74,7 @@ struct PostgresLedgerOperationsTests {
     @Test("people's task actions, the outbox and webhook subscriptions with their leases give the same results on both engines")
     func sameAsSQLite() throws {
         let sqlite = try Self.story(try ledgerStore())
-        let (postgres, database) = try RunPostgres.store()
+        let (postgres, database) = try postgresLedgerStore()
         defer { withExtendedLifetime(database) {} }
         #expect(postgres.engine == .postgresql)
         #expect(try Self.story(postgres) == sqlite)

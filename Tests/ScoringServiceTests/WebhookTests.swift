@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import ProgramEvaluation
 import TestSupport
+import PartnerStore
 import Testing
 @testable import ScoringService
 
@@ -109,9 +110,9 @@ struct WebhookTests {
         #expect(response.status == 201, "\(response.text)")
     }
 
-    @Test("every event type arrives, signed, in outbox order, each once")
-    func everyType() async throws {
-        let fixture = try ServiceFixture()
+    @Test("every event type arrives, signed, in outbox order, each once", arguments: TestPostgres.engines)
+    func everyType(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await withReceiver { url, inbox in
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
                 _ = try await subscribe(api, fixture, url: url)
@@ -158,9 +159,9 @@ struct WebhookTests {
         }
     }
 
-    @Test("a receiver that fails 3 times then succeeds gets the event exactly once more, with the same id; later events wait their turn")
-    func retries() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a receiver that fails 3 times then succeeds gets the event exactly once more, with the same id; later events wait their turn", arguments: TestPostgres.engines)
+    func retries(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await withReceiver { url, inbox in
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
                 _ = try await subscribe(api, fixture, url: url)
@@ -182,9 +183,9 @@ struct WebhookTests {
         }
     }
 
-    @Test("after the last attempt an event is a dead letter and delivery moves on; replay sends it again, in order")
-    func deadLetterAndReplay() async throws {
-        let fixture = try ServiceFixture()
+    @Test("after the last attempt an event is a dead letter and delivery moves on; replay sends it again, in order", arguments: TestPostgres.engines)
+    func deadLetterAndReplay(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await withReceiver { url, inbox in
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
                 _ = try await subscribe(api, fixture, url: url, events: #"["tier.*"]"#)
@@ -210,9 +211,9 @@ struct WebhookTests {
         }
     }
 
-    @Test("a receiver that does not answer blocks no run and no ingest")
-    func neverBlocks() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a receiver that does not answer blocks no run and no ingest", arguments: TestPostgres.engines)
+    func neverBlocks(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await withReceiver { url, inbox in
             await inbox.hold()
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
@@ -237,9 +238,9 @@ struct WebhookTests {
         }
     }
 
-    @Test("the webhook API: designer only, checked input, removal stops delivery")
-    func api() async throws {
-        let fixture = try ServiceFixture()
+    @Test("the webhook API: designer only, checked input, removal stops delivery", arguments: TestPostgres.engines)
+    func api(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
             expectError(try await api.post("/v1/webhooks", token: fixture.operator, json: #"{"url":"https://crm.example.com/h"}"#), 403, "forbidden")
             expectError(try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"crm.example.com"}"#), 400, "invalid_field", field: "url")
