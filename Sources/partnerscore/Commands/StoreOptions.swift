@@ -50,7 +50,7 @@ struct StoreOptions: ParsableArguments {
 func requireSQLite(_ location: String, for verb: String) throws {
     guard !PostgresLocation.isURL(location) else {
         throw CommandFailure("error: partnerscore \(verb) is not available on PostgreSQL yet — run it on a SQLite database "
-                             + "(init, import, export, evaluate, explain, token, tasks and webhooks work on PostgreSQL)", code: ExitCode.validationFailure.rawValue)
+                             + "(init, import, export, evaluate, explain, token, tasks, webhooks and serve work on PostgreSQL)", code: ExitCode.validationFailure.rawValue)
     }
 }
 
