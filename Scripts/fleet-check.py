@@ -208,7 +208,10 @@ def main():
             return {s["name"]: s["content_hash"] for s in body["policy_sets"]}[SET]
 
         old = served_hash(B)
-        main_file = os.path.join(policies, SET, f"{SET}.lua")
+        # A change to the set's own policy file (a set's files are named for their program, not the set).
+        set_folder = os.path.join(policies, SET)
+        main_file = next(os.path.join(set_folder, name) for name in sorted(os.listdir(set_folder))
+                         if name.endswith(".lua") and "ps.policy" in open(os.path.join(set_folder, name)).read())
         with open(main_file, "a") as f:
             f.write("\n-- edited by the fleet check\n")
         status, body = request(A.port, "POST", "/v1/policies/reload", tokens["designer"], {})
