@@ -146,10 +146,14 @@ def main():
         if status != 201:
             fail(f"ingest through A: {status} {body}")
         status, after = request(B.port, "GET", path, tokens["viewer"])
-        if after.get("snapshot_hash") == before.get("snapshot_hash"):
+        # The hash is the evaluation's (the response's top level has none: comparing absent keys always matched).
+        hash_before = before.get("evaluation", {}).get("snapshot_hash")
+        hash_after = after.get("evaluation", {}).get("snapshot_hash")
+        if not hash_before or not hash_after:
+            fail(f"B's live evaluation has no evaluation.snapshot_hash: {after}")
+        if hash_after == hash_before:
             fail("B evaluates the partner as before A's ingest (same snapshot hash)")
-        print(f"fleet: 1. ingested through A, evaluated through B: snapshot {before.get('snapshot_hash', '')[:12]} → "
-              f"{after.get('snapshot_hash', '')[:12]}")
+        print(f"fleet: 1. ingested through A, evaluated through B: snapshot {hash_before[:12]} → {hash_after[:12]}")
 
         # 2. A recorded run through A while B ingests.
         events_before = int(psql(a.db, "SELECT COUNT(*) FROM event"))
@@ -204,7 +208,10 @@ def main():
             return {s["name"]: s["content_hash"] for s in body["policy_sets"]}[SET]
 
         old = served_hash(B)
-        main_file = os.path.join(policies, SET, f"{SET}.lua")
+        # A change to the set's own policy file (a set's files are named for their program, not the set).
+        set_folder = os.path.join(policies, SET)
+        main_file = next(os.path.join(set_folder, name) for name in sorted(os.listdir(set_folder))
+                         if name.endswith(".lua") and "ps.policy" in open(os.path.join(set_folder, name)).read())
         with open(main_file, "a") as f:
             f.write("\n-- edited by the fleet check\n")
         status, body = request(A.port, "POST", "/v1/policies/reload", tokens["designer"], {})

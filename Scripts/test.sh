@@ -16,3 +16,5 @@ echo "== policy fixtures (partnerscore test Policies docs/examples/measures docs
 .build/debug/partnerscore test Policies docs/examples/measures docs/examples/incentives --junit .build/policy-tests.xml
 echo "== editor files match the host (partnerscore policy editor-files --check)"
 .build/debug/partnerscore policy editor-files --check Policies
+echo "== a fleet: two serve instances on one PostgreSQL (Scripts/fleet.sh 5000, debug; about 2.5 min)"
+CONFIG=debug Scripts/fleet.sh 5000

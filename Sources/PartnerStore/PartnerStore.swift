@@ -45,15 +45,6 @@ public final class PartnerStore: Sendable {
         return writer
     }
 
-    /// The SQLite database for an operation not yet ported to PostgreSQL;
-    /// on a PostgreSQL store, an error saying so (never a crash).
-    func sqliteWriter(for operation: String) throws -> any DatabaseWriter {
-        guard case .sqlite(let writer) = backend else {
-            throw PartnerStoreError("\(operation) is not available on PostgreSQL yet", hint: "use a SQLite database for it for now")
-        }
-        return writer
-    }
-
     /// The PostgreSQL database, when the store is on PostgreSQL.
     public var postgres: PostgresDatabase? {
         guard case .postgresql(let database) = backend else { return nil }

@@ -122,17 +122,6 @@ struct PostgresCommandTests {
     /// metrics (every format) and report give the same bytes on both engines
     /// (the report's source line names the store, so it is set aside).
     static func expectSameAnalytics(sqlite: String, postgres: String, in folder: TemporaryFolder) throws {
-        // metrics also read the task and incentive tables, whose PostgreSQL
-        // queries land with the service's port of those ledgers; until then
-        // that refusal is a known issue here (the ledger figures and the
-        // attention list are compared in ProgramEvaluationTests, PostgresFiguresTests).
-        let probe = try partnerscore(["metrics", "--db", postgres], in: folder)
-        if probe.stderr.contains("tables are not yet read on postgresql") {
-            withKnownIssue("metrics on PostgreSQL wait for TaskLedger.facts and IncentiveLedger.costs on PostgreSQL") {
-                Issue.record(Comment(rawValue: probe.stderr))
-            }
-            return
-        }
         for format in ["table", "json", "csv"] {
             try expectSameOutput(of: ["metrics", "--format", format], sqlite: sqlite, postgres: postgres, in: folder)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import PartnerModel
+import TestSupport
 import Testing
 @testable import PartnerStore
 

@@ -47,7 +47,7 @@ struct InterventionMetricsTests {
         })
         folder = try PolicyFolder(nudgeThenCall)
         let run = ProgramRun(store: store, policySet: try folder.load())
-        func act(_ body: (Database) throws -> Void) throws { try store.writer.write(body) }
+        func act(_ body: (any SQLSession) throws -> Void) throws { try store.database.write(body) }
         try run.evaluate(asOf: day("2025-01-01"), dryRun: false)
         try act { db in try TaskLedger.acknowledge(db, id: 1, on: day("2025-01-03"), note: nil) }
         try run.evaluate(asOf: day("2025-01-15"), dryRun: false)
@@ -68,7 +68,7 @@ struct InterventionMetricsTests {
 
     @Test("the layout the figures are computed from: nine tasks, closed as the runs saw their alerts")
     func ledger() throws {
-        let tasks = try store.writer.read { db in try TaskLedger.tasks(db, .init()) }.reversed().map {
+        let tasks = try store.database.read { db in try TaskLedger.tasks(db, .init()) }.reversed().map {
             "#\($0.id) \($0.partnerID) \($0.step) \($0.status.rawValue) \($0.outcome?.rawValue ?? "-")"
         }
         #expect(Array(tasks) == ["#1 P-1 1 closed resolved", "#2 P-2 1 closed escalated", "#3 P-3 1 closed escalated",

@@ -74,7 +74,7 @@ struct LedgerWritesTests {
                 : try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
             try store.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: kinds)
             // A subscription, so the runs write their events to the outbox too.
-            try store.writer.write { db in
+            try store.database.write { db in
                 _ = try WebhookSubscriptions.add(db, url: "http://127.0.0.1:9/hook", secret: String(repeating: "s", count: 16), events: ["*"],
                                                  now: Date(timeIntervalSince1970: 0))
             }

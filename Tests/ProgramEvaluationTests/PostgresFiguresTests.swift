@@ -9,7 +9,7 @@ import Testing
 /// Program analytics read the decision detail's JSON in SQL: SQLite's JSON
 /// functions on one engine, PostgreSQL's `json` operators on the other. The
 /// same ledger must give the same figures and the same attention list.
-@Suite("Ledger figures on PostgreSQL", .enabled(if: RunPostgres.available, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
+@Suite("Ledger figures on PostgreSQL", .enabled(if: TestPostgres.enabled, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
 struct PostgresFiguresTests {
     /// The figures as comparable lines, each list in a fixed order (GROUP BY
     /// order is the engine's; the tier entries' order is the policy's and kept).

@@ -8,52 +8,18 @@ import ProgramGenerator
 import Testing
 @testable import ProgramEvaluation
 
-/// The PostgreSQL cluster the tests use: `PARTNERSCORE_TEST_DATABASE_URL`
-/// (Scripts/test.sh starts one and sets it). Without it these tests are
-/// skipped — unless `PARTNERSCORE_REQUIRE_POSTGRES=1` (test.sh, CI), where
-/// its absence fails them.
-enum RunPostgres {
-    static let url = ProcessInfo.processInfo.environment["PARTNERSCORE_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let required = ProcessInfo.processInfo.environment["PARTNERSCORE_REQUIRE_POSTGRES"] == "1"
-    static var available: Bool { url != nil || required }
-
-    /// A store on a new database of the cluster (dropped with the returned value), with the ledger's tables.
-    static func store() throws -> (PartnerStore, ScratchDatabase) {
-        guard let url else {
-            throw PartnerStoreError("PARTNERSCORE_REQUIRE_POSTGRES=1 but PARTNERSCORE_TEST_DATABASE_URL is not set",
-                                    hint: "run Scripts/test.sh, which starts a PostgreSQL cluster for the tests")
-        }
-        let scratch = try ScratchDatabase(clusterURL: url)
-        return (try PartnerStore(location: scratch.url) { LedgerSchema.register(in: &$0) }, scratch)
-    }
-
-    /// One test's own database on the cluster.
-    final class ScratchDatabase: @unchecked Sendable {
-        let url: String
-        private let admin: PostgresDatabase
-        private let name: String
-
-        init(clusterURL: String) throws {
-            let name = "run_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            let admin = try PostgresDatabase(url: clusterURL)
-            try admin.withConnection { try $0.execute("CREATE DATABASE \(name)", []) }
-            self.admin = admin
-            self.name = name
-            var components = URLComponents(string: clusterURL)!
-            components.path = "/" + name
-            url = components.string!
-        }
-
-        deinit { _ = try? admin.withConnection { try $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", []) } }
-    }
+/// A store on a new database of the test cluster (dropped with the returned value), with the ledger's tables.
+func postgresLedgerStore() throws -> (PartnerStore, TestDatabase) {
+    let test = try TestStore(.postgresql) { LedgerSchema.register(in: &$0) }
+    return (test.store, test.database!)
 }
 
-extension RunPostgres {
+enum RunPostgres {
     /// A generated program of every industry imported into a SQLite store in
     /// memory and a PostgreSQL one (dropped with the returned database), with
     /// every bundled set.
     static func generatedProgram(partners: Int, seed: UInt64) throws
-        -> (sets: [PolicySet], sqlite: PartnerStore, postgres: PartnerStore, database: ScratchDatabase) {
+        -> (sets: [PolicySet], sqlite: PartnerStore, postgres: PartnerStore, database: TestDatabase) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ps-pg-run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let generated = try ProgramGenerator(options: .init(partners: partners, seed: seed)).write(to: folder)
@@ -62,7 +28,7 @@ extension RunPostgres {
         }
         let kinds = EventKinds(custom: sets.flatMap(\.measures.customKinds))
         let sqlite = try PartnerStore(inMemoryExtendingMigrations: LedgerSchema.register)
-        let (postgres, database) = try store()
+        let (postgres, database) = try postgresLedgerStore()
         for store in [sqlite, postgres] {
             try store.importFiles([generated.partnersFile.path, generated.eventsFile.path], kinds: kinds)
         }
@@ -78,7 +44,7 @@ func subscribe(_ store: PartnerStore) throws {
     }
 }
 
-@Suite("Runs on PostgreSQL", .enabled(if: RunPostgres.available, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
+@Suite("Runs on PostgreSQL", .enabled(if: TestPostgres.enabled, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
 struct PostgresRunTests {
     @Test("every bundled set at three month-ends leaves the same ledger on PostgreSQL as on SQLite, byte for byte")
     func sameLedgerAsSQLite() throws {
@@ -120,7 +86,7 @@ struct PostgresRunTests {
 
     @Test("two runs of one set never interleave: the second waits for the first's commit, then sees its ledger; ingest and another set's run go on")
     func advisoryLock() throws {
-        let (postgres, database) = try RunPostgres.store()
+        let (postgres, database) = try postgresLedgerStore()
         defer { withExtendedLifetime(database) {} }
         try fill(postgres)
         // The other set governs the other program: runs of sets sharing partners wait for each other on the partners' tier rows.
@@ -176,7 +142,7 @@ struct PostgresRunTests {
 
     @Test("a run failing on PostgreSQL writes nothing, and can then be repeated")
     func failureRollsBack() throws {
-        let (postgres, database) = try RunPostgres.store()
+        let (postgres, database) = try postgresLedgerStore()
         defer { withExtendedLifetime(database) {} }
         try fill(postgres)
         let broken = agentsPolicy.replacingOccurrences(
@@ -200,7 +166,7 @@ struct PostgresRunTests {
     @Test("what explain and the service read back — a recorded decision, a state, the last run, a sample — is the same on both engines")
     func readsBack() throws {
         let sqlite = try makeStore()
-        let (postgres, database) = try RunPostgres.store()
+        let (postgres, database) = try postgresLedgerStore()
         defer { withExtendedLifetime(database) {} }
         try fill(postgres)
         let folder = try PolicyFolder(agentsPolicy)

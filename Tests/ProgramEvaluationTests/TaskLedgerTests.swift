@@ -36,7 +36,7 @@ func taskStore() throws -> PartnerStore {
 }
 
 func tasks(_ store: PartnerStore) throws -> [InterventionTask] {
-    try store.writer.read { db in try TaskLedger.tasks(db, .init()) }.reversed()
+    try store.database.read { db in try TaskLedger.tasks(db, .init()) }.reversed()
 }
 
 /// id, partner, step, assignee, status, outcome — a task in a line.
@@ -77,7 +77,7 @@ struct TaskLedgerTests {
         #expect(opened.alert == AlertKey(kind: .healthRed, subject: "health"))
 
         // Anna is on it from February 20th: the pause holds T-1 at her step until March 6th.
-        try store.writer.write { db in try TaskLedger.acknowledge(db, id: 4, on: day("2025-02-20"), note: "called, meeting next week") }
+        try store.database.write { db in try TaskLedger.acknowledge(db, id: 4, on: day("2025-02-20"), note: "called, meeting next week") }
         var got: [String: PartnerEvaluation] = [:]
         try run.evaluate(asOf: day("2025-03-03"), dryRun: false) { got[$0.partnerID] = $0 }
         #expect(got["T-1"]?.intervention?.step == 2)
@@ -89,22 +89,22 @@ struct TaskLedgerTests {
         #expect(got["T-1"]?.intervention?.step == 3)
         #expect(try tasks(store).suffix(4).map(line) == ["#4 T-1 step 2 anna closed escalated", "#5 T-3 step 2 CAM closed escalated",
                                                          "#6 T-3 step 3 success-team open", "#7 T-1 step 3 success-team open"])
-        let four = try #require(try store.writer.read { db in try TaskLedger.task(db, id: 4) })
+        let four = try #require(try store.database.read { db in try TaskLedger.task(db, id: 4) })
         #expect(four.acknowledged == day("2025-02-20") && four.closed == day("2025-03-06") && four.note == "called, meeting next week")
     }
 
     @Test("people's actions: acknowledge, done with an outcome, dismiss — and what is refused, naming the task")
     func actions() throws {
         try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
-        let acknowledged = try store.writer.write { db in try TaskLedger.acknowledge(db, id: 1, on: day("2025-02-01"), note: nil) }
+        let acknowledged = try store.database.write { db in try TaskLedger.acknowledge(db, id: 1, on: day("2025-02-01"), note: nil) }
         #expect(acknowledged.status == .acknowledged && acknowledged.acknowledged == day("2025-02-01"))
-        let done = try store.writer.write { db in try TaskLedger.complete(db, id: 1, outcome: .planAgreed, on: day("2025-02-03"), note: "plan") }
+        let done = try store.database.write { db in try TaskLedger.complete(db, id: 1, outcome: .planAgreed, on: day("2025-02-03"), note: "plan") }
         #expect(done.status == .done && done.outcome == .planAgreed && done.closed == day("2025-02-03") && done.note == "plan")
-        let dismissed = try store.writer.write { db in try TaskLedger.dismiss(db, id: 2, on: day("2025-02-01"), note: nil) }
+        let dismissed = try store.database.write { db in try TaskLedger.dismiss(db, id: 2, on: day("2025-02-01"), note: nil) }
         #expect(dismissed.status == .dismissed && dismissed.outcome == nil)
 
-        func refused(_ words: String, _ kind: TaskFailure.Kind, _ body: @escaping (Database) throws -> Void) {
-            let failure = #expect(throws: TaskFailure.self) { try store.writer.write(body) }
+        func refused(_ words: String, _ kind: TaskFailure.Kind, _ body: @escaping (any SQLSession) throws -> Void) {
+            let failure = #expect(throws: TaskFailure.self) { try store.database.write(body) }
             #expect(failure?.kind == kind)
             #expect(failure?.description.contains(words) == true, "\(String(describing: failure))")
         }
@@ -159,16 +159,15 @@ struct OutboxTests {
         let folder = try PolicyFolder(taskPolicy)
         let run = ProgramRun(store: store, policySet: try folder.load())
         try run.evaluate(asOf: day("2025-01-31"), dryRun: false)
-        #expect(try store.writer.read { db in try Outbox.lastPosition(db) } == 0)
+        #expect(try store.database.read { db in try Outbox.lastPosition(db) } == 0)
 
-        let subscription = try store.writer.write { db in
-            try WebhookSubscriptions.add(db, url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef", events: ["*"], now: Date())
+        let subscription = try store.database.write { db in try WebhookSubscriptions.add(db, url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef", events: ["*"], now: Date())
         }
         #expect(subscription.position == 0)
         try run.evaluate(asOf: day("2025-02-14"), dryRun: true)
-        #expect(try store.writer.read { db in try Outbox.lastPosition(db) } == 0, "a dry run records nothing")
+        #expect(try store.database.read { db in try Outbox.lastPosition(db) } == 0, "a dry run records nothing")
         try run.evaluate(asOf: day("2025-02-14"), dryRun: false)
-        let events = try store.writer.read { db in try Outbox.events(db, after: 0, types: nil, limit: 100) }
+        let events = try store.database.read { db in try Outbox.events(db, after: 0, types: nil, limit: 100) }
         #expect(events.map { "\($0.partnerID ?? "-") \($0.type.rawValue)" } == [
             "T-1 alert.escalated", "T-1 task.closed", "T-1 task.opened",
             "T-2 task.closed", "T-2 alert.resolved",
@@ -181,8 +180,8 @@ struct OutboxTests {
         #expect(events[0].body.hasSuffix(#""id":"evt_1","occurred_on":"2025-02-14","partner_id":"T-1","policy_set":"agents","run_id":2,"type":"alert.escalated"}"#))
 
         // A person's action writes its event in the same transaction.
-        try store.writer.write { db in _ = try TaskLedger.acknowledge(db, id: 4, on: day("2025-02-15"), note: nil) }
-        let ack = try #require(try store.writer.read { db in try Outbox.events(db, after: 8, types: nil, limit: 10) }.first)
+        try store.database.write { db in _ = try TaskLedger.acknowledge(db, id: 4, on: day("2025-02-15"), note: nil) }
+        let ack = try #require(try store.database.read { db in try Outbox.events(db, after: 8, types: nil, limit: 10) }.first)
         #expect(ack.type == .taskAcknowledged && ack.day == day("2025-02-15") && ack.runID == nil && ack.data.contains(#""id":4"#))
     }
 
@@ -194,12 +193,12 @@ struct OutboxTests {
             Partner(id: $0, name: "Agent \($0) \"quoted\"", type: .agent, program: "agents", region: "NA", country: "US",
                     territories: [], products: [], enrolled: day("2025-01-01"), channelAccountManager: "cam-\($0)")
         })
-        try store.writer.write { db in
+        try store.database.write { db in
             _ = try WebhookSubscriptions.add(db, url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef", events: [], now: Date())
         }
         let folder = try PolicyFolder(taskPolicy)
         try ProgramRun(store: store, policySet: try folder.load()).evaluate(asOf: day("2025-01-31"), dryRun: false)
-        let events = try store.writer.read { db in try Outbox.events(db, after: 0, types: nil, limit: 10_000) }
+        let events = try store.database.read { db in try Outbox.events(db, after: 0, types: nil, limit: 10_000) }
         // Each partner: its tier, its red alert and the alert's task — 450 events, 7 full statements and 2 rows more.
         #expect(events.count == 450)
         #expect(events.map(\.id) == Array(1...450))
@@ -217,7 +216,7 @@ struct OutboxTests {
         let store = try taskStore()
         let folder = try PolicyFolder(taskPolicy)
         let set = try folder.load()
-        try store.writer.write { db in
+        try store.database.write { db in
             _ = try WebhookSubscriptions.add(db, url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef", events: [], now: Date())
         }
         // T-3 holds a tier the policy lacks: the run stops at it, after T-1 and T-2 were recorded in its transaction.
@@ -235,7 +234,7 @@ struct OutboxTests {
         let store = try taskStore()
         func refused(_ field: String, url: String = "https://crm.example.com/hook", secret: String = "0123456789abcdef", events: [String] = []) {
             let failure = #expect(throws: WebhookFailure.self) {
-                try store.writer.write { db in _ = try WebhookSubscriptions.add(db, url: url, secret: secret, events: events, now: Date()) }
+                try store.database.write { db in _ = try WebhookSubscriptions.add(db, url: url, secret: secret, events: events, now: Date()) }
             }
             #expect(failure?.field == field, "\(String(describing: failure))")
         }
@@ -243,13 +242,12 @@ struct OutboxTests {
         refused("url", url: "https:///hook")
         refused("secret", secret: "short")
         refused("events[1]", events: ["tier.*", "alert.raise"])
-        let s = try store.writer.write { db in
-            try WebhookSubscriptions.add(db, url: "https://crm.example.com/hook", secret: "0123456789abcdef", events: ["tier.*", "task.opened"],
+        let s = try store.database.write { db in try WebhookSubscriptions.add(db, url: "https://crm.example.com/hook", secret: "0123456789abcdef", events: ["tier.*", "task.opened"],
                                          now: Date())
         }
         #expect(s.types == [.taskOpened, .tierAssigned, .tierDemoted, .tierUpgraded])
         let message = #expect(throws: WebhookFailure.self) {
-            try store.writer.write { db in _ = try WebhookSubscriptions.add(db, url: "https://x.example", secret: "0123456789abcdef",
+            try store.database.write { db in _ = try WebhookSubscriptions.add(db, url: "https://x.example", secret: "0123456789abcdef",
                                                                             events: ["alert.raise"], now: Date()) }
         }
         #expect(message?.description.contains("did you mean 'alert.raised'") == true)

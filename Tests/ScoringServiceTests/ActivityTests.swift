@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import TestSupport
+import PartnerStore
 import Testing
 @testable import ScoringService
 
@@ -8,9 +9,9 @@ import Testing
 struct ActivityTests {
     let key = HTTPField.Name("Idempotency-Key")!
 
-    @Test("a batch is stored whole; every kind is checked as an import checks it")
-    func ingest() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a batch is stored whole; every kind is checked as an import checks it", arguments: TestPostgres.engines)
+    func ingest(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let batch = """
                 {"events":[
@@ -27,9 +28,9 @@ struct ActivityTests {
         }
     }
 
-    @Test("a bad event refuses the whole batch with a 400 naming its index and field (404 for an unknown partner)")
-    func badEvent() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a bad event refuses the whole batch with a 400 naming its index and field (404 for an unknown partner)", arguments: TestPostgres.engines)
+    func badEvent(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             func refused(_ events: String, field: String, index: Int, mentions: String, status: Int = 400,
                          sourceLocation: SourceLocation = #_sourceLocation) async throws {
@@ -70,9 +71,9 @@ struct ActivityTests {
         }
     }
 
-    @Test("the same Idempotency-Key and body replay the response; another body is refused with 409")
-    func idempotency() async throws {
-        let fixture = try ServiceFixture()
+    @Test("the same Idempotency-Key and body replay the response; another body is refused with 409", arguments: TestPostgres.engines)
+    func idempotency(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let batch = #"{"events":[{"partner_id":"A-3","date":"2025-03-01","kind":"login"}]}"#
             let first = try await api.post("/v1/activity", token: fixture.operator, json: batch, headers: [key: "batch-0001"])

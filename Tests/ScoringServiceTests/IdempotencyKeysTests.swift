@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import PartnerStore
+import TestSupport
 import Testing
 @testable import ScoringService
 
@@ -27,7 +28,7 @@ struct IdempotencyKeysTests {
     }
 }
 
-@Suite("Tokens and idempotency keys on PostgreSQL", .enabled(if: TestPostgres.available, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
+@Suite("Tokens and idempotency keys on PostgreSQL", .enabled(if: TestPostgres.enabled, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
 struct ServiceTablesOnPostgresTests {
     @Test("tokens are issued, listed, revoked and checked; a key is claimed once across connections, waiting for the first claim")
     func tablesOnPostgres() async throws {

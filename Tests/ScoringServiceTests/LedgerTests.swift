@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import PartnerStore
 import Testing
 @testable import ScoringService
 
@@ -13,9 +14,9 @@ struct LedgerTests {
         }
     }
 
-    @Test("decisions filter by partner, tier event and date range, newest first, in pages")
-    func decisions() async throws {
-        let fixture = try ServiceFixture()
+    @Test("decisions filter by partner, tier event and date range, newest first, in pages", arguments: TestPostgres.engines)
+    func decisions(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             try await runLifecycle(api, fixture)
             let all = try await api.get("/v1/decisions?limit=500", token: fixture.viewer)
@@ -55,9 +56,9 @@ struct LedgerTests {
         }
     }
 
-    @Test("alerts filter by partner, kind and open or resolved")
-    func alerts() async throws {
-        let fixture = try ServiceFixture()
+    @Test("alerts filter by partner, kind and open or resolved", arguments: TestPostgres.engines)
+    func alerts(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             try await runLifecycle(api, fixture)
             let lapsed = try await api.get("/v1/alerts?partner=A-1&kind=gate_lapsed", token: fixture.viewer)

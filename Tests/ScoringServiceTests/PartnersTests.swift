@@ -7,9 +7,9 @@ import Testing
 
 @Suite("Partners: list, one partner, live evaluation")
 struct PartnersTests {
-    @Test("the list pages by cursor and filters by program, tier and standing")
-    func list() async throws {
-        let fixture = try ServiceFixture()
+    @Test("the list pages by cursor and filters by program, tier and standing", arguments: TestPostgres.engines)
+    func list(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let all = try await api.get("/v1/partners", token: fixture.viewer)
             #expect(all.status == 200)
@@ -47,9 +47,9 @@ struct PartnersTests {
         }
     }
 
-    @Test("one partner shows tier, standing, review, health, gates, intervention and open alerts from the ledger")
-    func detail() async throws {
-        let fixture = try ServiceFixture()
+    @Test("one partner shows tier, standing, review, health, gates, intervention and open alerts from the ledger", arguments: TestPostgres.engines)
+    func detail(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let before = try await api.get("/v1/partners/A-1", token: fixture.viewer)
             #expect(before.status == 200)
@@ -81,9 +81,9 @@ struct PartnersTests {
         }
     }
 
-    @Test("a live evaluation explains one partner as of a date and writes nothing")
-    func liveEvaluation() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a live evaluation explains one partner as of a date and writes nothing", arguments: TestPostgres.engines)
+    func liveEvaluation(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let response = try await api.get("/v1/partners/A-1/evaluation?as_of=2025-04-30", token: fixture.viewer)
             #expect(response.status == 200, "\(response.text)")
@@ -115,9 +115,9 @@ struct PartnersTests {
         }
     }
 
-    @Test("a policy function that fails is a 422 naming the policy file and line")
-    func policyFailure() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a policy function that fails is a 422 naming the policy file and line", arguments: TestPostgres.engines)
+    func policyFailure(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         // It fails only for a partner added after start-up (the start-up check evaluates the stored ones).
         try fixture.writePolicy(agentsPolicy.replacingOccurrences(
             of: "ps.tier \"Authorized\" { benefits = { commission = 0.08 } },",

@@ -1,13 +1,14 @@
 import Foundation
 import TestSupport
+import PartnerStore
 import Testing
 @testable import ScoringService
 
 @Suite("Evaluation runs")
 struct RunsTests {
-    @Test("a dry run returns the summary and writes nothing; a recorded run writes the ledger")
-    func dryAndRecorded() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a dry run returns the summary and writes nothing; a recorded run writes the ledger", arguments: TestPostgres.engines)
+    func dryAndRecorded(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let dry = try await api.post("/v1/runs", token: fixture.operator,
                                          json: #"{"policy_set":"agents","as_of":"2025-02-28","dry_run":true}"#)
@@ -30,9 +31,9 @@ struct RunsTests {
         }
     }
 
-    @Test("refusals: going back in time 409, unknown set and unknown partner 404, bad date and empty ids 400")
-    func refusals() async throws {
-        let fixture = try ServiceFixture()
+    @Test("refusals: going back in time 409, unknown set and unknown partner 404, bad date and empty ids 400", arguments: TestPostgres.engines)
+    func refusals(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             _ = try await api.post("/v1/runs", token: fixture.operator, json: #"{"policy_set":"agents","as_of":"2025-03-31"}"#)
             expectError(try await api.post("/v1/runs", token: fixture.operator, json: #"{"policy_set":"agents","as_of":"2025-03-31"}"#),

@@ -11,10 +11,13 @@ import TestSupport
 import Testing
 @testable import ScoringService
 
-/// A real service over a temporary SQLite file and a temporary policy
-/// folder, with one token per role.
+/// A real service over a store of either engine (a temporary SQLite file, or
+/// a fresh database on the test cluster) and a temporary policy folder, with
+/// one token per role.
 final class ServiceFixture: @unchecked Sendable {
     private let folder: TemporaryFolder
+    /// Keeps a PostgreSQL store's database until the fixture goes.
+    let database: TestDatabase?
     var root: URL { folder.url }
     let policies: URL
     let store: PartnerStore
@@ -23,15 +26,17 @@ final class ServiceFixture: @unchecked Sendable {
     let designer: String
     let revoked: String
 
-    init() throws {
+    init(_ engine: SQLEngine = .sqlite) throws {
         folder = try TemporaryFolder()
         policies = folder.url.appendingPathComponent("Policies")
         try FileManager.default.createDirectory(at: policies.appendingPathComponent("agents"), withIntermediateDirectories: true)
         try agentsPolicy.write(to: policies.appendingPathComponent("agents/agents.lua"), atomically: true, encoding: .utf8)
-        store = try PartnerStore(path: folder.path("program.sqlite")) { migrator in
-            LedgerSchema.register(in: &migrator)
-            ServiceSchema.register(in: &migrator)
+        let test = try TestStore(engine, file: folder.path("program.sqlite")) { migrations in
+            LedgerSchema.register(in: &migrations)
+            ServiceSchema.register(in: &migrations)
         }
+        store = test.store
+        database = test.database
         // The agents program, and a partner enrolled later.
         try store.upsertPartners(agentsProgramPartners + [
             Partner(id: "L-1", name: "Late", type: .agent, program: "agents", region: "NA", country: "US", territories: [],
@@ -71,7 +76,7 @@ final class ServiceFixture: @unchecked Sendable {
     func eventCount() throws -> Int { try store.counts().events }
 
     func count(_ table: String) throws -> Int {
-        try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+        try store.database.read { session in try session.row("SELECT COUNT(*) FROM \(table)")?.int(0) ?? 0 }
     }
 }
 

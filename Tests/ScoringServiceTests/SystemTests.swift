@@ -2,14 +2,15 @@ import Foundation
 import GRDB
 import HTTPTypes
 import TestSupport
+import PartnerStore
 import Testing
 @testable import ScoringService
 
 @Suite("Health, metrics and the OpenAPI document")
 struct SystemTests {
-    @Test("/health says ok, lists the served sets and has no reload error")
-    func health() async throws {
-        let fixture = try ServiceFixture()
+    @Test("/health says ok, lists the served sets and has no reload error", arguments: TestPostgres.engines)
+    func health(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let health = try await api.get("/health")
             #expect(health.status == 200)
@@ -20,9 +21,9 @@ struct SystemTests {
         }
     }
 
-    @Test("/health/live answers while the database is away; /health/ready (like /health) says 503 then")
-    func liveAndReady() async throws {
-        let fixture = try ServiceFixture()
+    @Test("/health/live answers while the database is away; /health/ready (like /health) says 503 then", arguments: TestPostgres.engines)
+    func liveAndReady(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let live = try await api.get("/health/live")
             #expect(live.status == 200)
@@ -33,7 +34,7 @@ struct SystemTests {
             #expect(ready.text == (try await api.get("/health")).text)
 
             // The database goes away: the instance is alive but not ready.
-            try #require(fixture.store.writer as? DatabasePool).close()
+            if let database = fixture.database { try database.drop() } else { try #require(fixture.store.writer as? DatabasePool).close() }
             #expect(try await api.get("/health/live").status == 200)
             let away = try await api.get("/health/ready")
             #expect(away.status == 503)
@@ -42,9 +43,9 @@ struct SystemTests {
         }
     }
 
-    @Test("/metrics counts requests by route and status, evaluations, ingested events")
-    func metrics() async throws {
-        let fixture = try ServiceFixture()
+    @Test("/metrics counts requests by route and status, evaluations, ingested events", arguments: TestPostgres.engines)
+    func metrics(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             _ = try await api.get("/v1/partners/A-1/evaluation?as_of=2025-04-30", token: fixture.viewer)
             _ = try await api.get("/v1/partners/NOPE", token: fixture.viewer)
@@ -62,9 +63,9 @@ struct SystemTests {
         }
     }
 
-    @Test("the OpenAPI document is served, describes exactly the routes there are, with errors and bearer security")
-    func openAPI() async throws {
-        let fixture = try ServiceFixture()
+    @Test("the OpenAPI document is served, describes exactly the routes there are, with errors and bearer security", arguments: TestPostgres.engines)
+    func openAPI(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             let response = try await api.get("/openapi.json")
             #expect(response.status == 200)

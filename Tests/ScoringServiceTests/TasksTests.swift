@@ -3,14 +3,15 @@ import HTTPTypes
 import PartnerModel
 import ProgramEvaluation
 import TestSupport
+import PartnerStore
 import Testing
 @testable import ScoringService
 
 @Suite("Tasks over the API: listed for viewers, acted on by operators")
 struct TasksTests {
-    @Test("list and filter; acknowledge, done, dismiss; what is refused says why")
-    func lifecycle() async throws {
-        let fixture = try ServiceFixture()
+    @Test("list and filter; acknowledge, done, dismiss; what is refused says why", arguments: TestPostgres.engines)
+    func lifecycle(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer { api in
             #expect(try await api.post("/v1/runs", token: fixture.operator, json: #"{"policy_set":"agents","as_of":"2025-01-31"}"#).status == 201)
             let all = try await api.get("/v1/tasks", token: fixture.viewer)
@@ -54,9 +55,9 @@ struct TasksTests {
         }
     }
 
-    @Test("a live evaluation holds an alert where the ledger's acknowledged task pauses it, as a run would")
-    func liveEvaluationPauses() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a live evaluation holds an alert where the ledger's acknowledged task pauses it, as a run would", arguments: TestPostgres.engines)
+    func liveEvaluationPauses(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try fixture.writePolicy(agentsPolicy.replacingOccurrences(of: "interventions = ps.default_interventions,", with: """
             interventions = {
               ps.step { after = "0 days", action = "Nudge", owner = "automation" },

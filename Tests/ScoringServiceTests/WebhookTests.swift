@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import ProgramEvaluation
 import TestSupport
+import PartnerStore
 import Testing
 @testable import ScoringService
 
@@ -109,9 +110,9 @@ struct WebhookTests {
         #expect(response.status == 201, "\(response.text)")
     }
 
-    @Test("every event type arrives, signed, in outbox order, each once")
-    func everyType() async throws {
-        let fixture = try ServiceFixture()
+    @Test("every event type arrives, signed, in outbox order, each once", arguments: TestPostgres.engines)
+    func everyType(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await withReceiver { url, inbox in
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
                 _ = try await subscribe(api, fixture, url: url)
@@ -137,7 +138,7 @@ struct WebhookTests {
                 #expect(try await api.post("/v1/tasks/\(ids[1])/done", token: fixture.operator, json: #"{"outcome":"reached","on":"2025-08-01"}"#).status == 200)
                 #expect(try await api.post("/v1/tasks/\(ids[2])/dismiss", token: fixture.operator, json: "").status == 200)
 
-                let events = try await fixture.store.writer.read { db in try Outbox.events(db, after: 0, types: nil, limit: 10_000) }
+                let events = try await fixture.store.database.asyncRead { db in try Outbox.events(db, after: 0, types: nil, limit: 10_000) }
                 let all = Set(WebhookEventType.allCases.map(\.rawValue))
                 #expect(Set(events.map(\.type.rawValue)) == all, "the story makes every type")
                 let got = try await inbox.wait(for: events.count)
@@ -158,15 +159,15 @@ struct WebhookTests {
         }
     }
 
-    @Test("a receiver that fails 3 times then succeeds gets the event exactly once more, with the same id; later events wait their turn")
-    func retries() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a receiver that fails 3 times then succeeds gets the event exactly once more, with the same id; later events wait their turn", arguments: TestPostgres.engines)
+    func retries(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await withReceiver { url, inbox in
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
                 _ = try await subscribe(api, fixture, url: url)
                 await inbox.fail("evt_1", times: 3)
                 try await run(api, fixture, "2025-01-31")
-                let count = try await fixture.store.writer.read { db in try Outbox.lastPosition(db) }
+                let count = try await fixture.store.database.asyncRead { db in try Outbox.lastPosition(db) }
                 #expect(count > 3)
                 let got = try await inbox.wait(for: Int(count) + 3)
                 try await Task.sleep(for: .milliseconds(300))   // nothing more arrives
@@ -182,21 +183,21 @@ struct WebhookTests {
         }
     }
 
-    @Test("after the last attempt an event is a dead letter and delivery moves on; replay sends it again, in order")
-    func deadLetterAndReplay() async throws {
-        let fixture = try ServiceFixture()
+    @Test("after the last attempt an event is a dead letter and delivery moves on; replay sends it again, in order", arguments: TestPostgres.engines)
+    func deadLetterAndReplay(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await withReceiver { url, inbox in
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
                 _ = try await subscribe(api, fixture, url: url, events: #"["tier.*"]"#)
                 await inbox.fail("evt_1", times: 100)
                 try await run(api, fixture, "2025-01-31")
-                let tiers = try await fixture.store.writer.read { db in try Outbox.events(db, after: 0, types: [.tierAssigned], limit: 100) }
+                let tiers = try await fixture.store.database.asyncRead { db in try Outbox.events(db, after: 0, types: [.tierAssigned], limit: 100) }
                 #expect(tiers.count == 3 && tiers[0].id == 1, "A-1, A-2 and A-3 get a tier (L-1 enrols later)")
                 let got = try await inbox.wait { $0.count >= 4 + 2 }
                 #expect(got.map(\.id) == ["evt_1", "evt_1", "evt_1", "evt_1"] + tiers.dropFirst().map(\.eventID))
                 let state = try await api.get("/v1/webhooks/1", token: fixture.designer).json
                 #expect(state["dead_letters"] as? Int == 1)
-                let letters = try await fixture.store.writer.read { db in try WebhookSubscriptions.deadLetters(db) }
+                let letters = try await fixture.store.database.asyncRead { db in try WebhookSubscriptions.deadLetters(db) }
                 #expect(letters.map(\.event) == [1] && letters.first?.attempts == 4 && letters.first?.lastError == "HTTP 503", "\(letters)")
 
                 await inbox.fail("evt_1", times: 0)
@@ -210,9 +211,9 @@ struct WebhookTests {
         }
     }
 
-    @Test("a receiver that does not answer blocks no run and no ingest")
-    func neverBlocks() async throws {
-        let fixture = try ServiceFixture()
+    @Test("a receiver that does not answer blocks no run and no ingest", arguments: TestPostgres.engines)
+    func neverBlocks(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await withReceiver { url, inbox in
             await inbox.hold()
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
@@ -230,16 +231,16 @@ struct WebhookTests {
                 #expect(elapsed < .seconds(3), "\(elapsed)")
                 #expect(try await inbox.wait(seconds: 0) { _ in true }.count == 1, "the held delivery is still the only one")
                 await inbox.release()
-                let events = try await fixture.store.writer.read { db in try Outbox.lastPosition(db) }
+                let events = try await fixture.store.database.asyncRead { db in try Outbox.lastPosition(db) }
                 let got = try await inbox.wait(for: Int(events))
                 #expect(got.map(\.id) == (1...events).map { "evt_\($0)" })
             }
         }
     }
 
-    @Test("the webhook API: designer only, checked input, removal stops delivery")
-    func api() async throws {
-        let fixture = try ServiceFixture()
+    @Test("the webhook API: designer only, checked input, removal stops delivery", arguments: TestPostgres.engines)
+    func api(engine: SQLEngine) async throws {
+        let fixture = try ServiceFixture(engine)
         try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
             expectError(try await api.post("/v1/webhooks", token: fixture.operator, json: #"{"url":"https://crm.example.com/h"}"#), 403, "forbidden")
             expectError(try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"crm.example.com"}"#), 400, "invalid_field", field: "url")
@@ -269,7 +270,7 @@ struct WebhookTests {
             #expect(described == Set(WebhookEventType.allCases.map(\.rawValue)))
             // No subscription left: runs record no event.
             try await run(api, fixture, "2025-01-31")
-            #expect(try await fixture.store.writer.read { db in try Outbox.lastPosition(db) } == 0)
+            #expect(try await fixture.store.database.asyncRead { db in try Outbox.lastPosition(db) } == 0)
         }
     }
 }

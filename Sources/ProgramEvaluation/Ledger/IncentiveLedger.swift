@@ -322,36 +322,50 @@ public struct IncentiveLedgerLine: Sendable, Equatable, Codable {
         detail = try c.decode(String.self, forKey: .detail)
     }
 
-    init(row: GRDB.Row) throws {
+    /// A row of the query of ``IncentiveLedger/lines(_:_:)``.
+    init(row: SQLRow) throws {
+        func unreadable(_ what: String) -> PartnerStoreError {
+            PartnerStoreError("incentive line \(row.int64(0) ?? 0) holds \(what)",
+                              hint: "the database was changed outside partnerscore or by an incompatible version")
+        }
+        func text(_ i: Int) throws -> String {
+            guard let text = row.string(i) else { throw unreadable("NULL in its column \(row.columns[i])") }
+            return text
+        }
         func decimal(_ i: Int) throws -> ExactDecimal {
-            let text: String = row[i]
-            guard let value = ExactDecimal(text: text) else { throw DatabaseError(message: "incentive_line holds an unreadable decimal '\(text)'") }
+            let text = try text(i)
+            guard let value = ExactDecimal(text: text) else { throw unreadable("an unreadable decimal '\(text)'") }
             return value
         }
-        let lineText: String = row[7], postingText: String = row[8]
-        guard let line = IncentiveLine(rawValue: lineText), let posting = IncentiveLedger.Posting(rawValue: postingText) else {
-            throw DatabaseError(message: "incentive_line holds an unknown line type '\(lineText)' or posting '\(postingText)'")
+        func day(_ i: Int) throws -> Day {
+            guard let day = row.day(i) else { throw unreadable("no day in its column \(row.columns[i])") }
+            return day
         }
-        id = row[0]
-        runID = row[1]
-        policySet = row[2]
-        partnerID = row[3]
-        partnerName = row[4]
-        program = row[5]
-        rule = row[6]
+        let lineText = try text(7), postingText = try text(8)
+        guard let line = IncentiveLine(rawValue: lineText), let posting = IncentiveLedger.Posting(rawValue: postingText) else {
+            throw unreadable("an unknown line type '\(lineText)' or posting '\(postingText)'")
+        }
+        guard let id = row.int64(0), let runID = row.int64(1), let cents = row.int64(17) else { throw unreadable("no id, run or amount") }
+        self.id = id
+        self.runID = runID
+        policySet = try text(2)
+        partnerID = try text(3)
+        partnerName = try text(4)
+        program = try text(5)
+        rule = try text(6)
         self.line = line
         self.posting = posting
-        period = row[9]
-        periodStart = Day(daysSinceEpoch: row[10])
-        periodEnd = Day(daysSinceEpoch: row[11])
-        asOf = Day(daysSinceEpoch: row[12])
+        period = try text(9)
+        periodStart = try day(10)
+        periodEnd = try day(11)
+        asOf = try day(12)
         basis = try decimal(13)
         basisTotal = try decimal(14)
         basisExcluded = try decimal(15)
-        rate = row[16]
-        amount = ExactDecimal(units: Int128(row[17] as Int64), scale: 2)
-        currency = row[18]
-        detail = row[19]
+        rate = try text(16)
+        amount = ExactDecimal(units: Int128(cents), scale: 2)
+        currency = try text(18)
+        detail = try text(19)
     }
 }
 
@@ -380,16 +394,16 @@ extension IncentiveLedger {
     }
 
     /// The lines matching `filter`, in ledger order (id).
-    public static func lines(_ db: Database, _ filter: Filter) throws -> [IncentiveLedgerLine] {
+    public static func lines(_ session: any SQLSession, _ filter: Filter) throws -> [IncentiveLedgerLine] {
         var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
-        if let set = filter.policySet { conditions.append("l.policySet = ?"); arguments.append(set) }
-        if let id = filter.partnerID { conditions.append("p.id = ?"); arguments.append(id) }
-        if let period = filter.period { conditions.append("l.period = ?"); arguments.append(period) }
-        if let from = filter.from { conditions.append("l.periodEnd >= ?"); arguments.append(from.daysSinceEpoch) }
-        if let to = filter.to { conditions.append("l.periodStart <= ?"); arguments.append(to.daysSinceEpoch) }
-        if let after = filter.after { conditions.append("l.id > ?"); arguments.append(after) }
-        if let before = filter.before { conditions.append("l.id < ?"); arguments.append(before) }
+        var arguments: [SQLValue] = []
+        if let set = filter.policySet { conditions.append("l.policySet = ?"); arguments.append(.text(set)) }
+        if let id = filter.partnerID { conditions.append("p.id = ?"); arguments.append(.text(id)) }
+        if let period = filter.period { conditions.append("l.period = ?"); arguments.append(.text(period)) }
+        if let from = filter.from { conditions.append("l.periodEnd >= ?"); arguments.append(.integer(Int64(from.daysSinceEpoch))) }
+        if let to = filter.to { conditions.append("l.periodStart <= ?"); arguments.append(.integer(Int64(to.daysSinceEpoch))) }
+        if let after = filter.after { conditions.append("l.id > ?"); arguments.append(.integer(after)) }
+        if let before = filter.before { conditions.append("l.id < ?"); arguments.append(.integer(before)) }
         let sql = """
             SELECT l.id, l.runId, l.policySet, p.id, p.name, l.program, l.rule, l.line, l.posting, l.period, l.periodStart,
                    l.periodEnd, l.asOf, l.basis, l.basisTotal, l.basisExcluded, l.rate, l.amountCents, l.currency, l.detail
@@ -397,12 +411,12 @@ extension IncentiveLedger {
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY l.id\(filter.newestFirst ? " DESC" : "")\(filter.limit.map { " LIMIT \($0)" } ?? "")
             """
-        return try GRDB.Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(IncentiveLedgerLine.init(row:))
+        return try session.rows(sql, arguments).map(IncentiveLedgerLine.init(row:))
     }
 
     /// The lines matching `filter` read from `store`.
     public static func lines(in store: PartnerStore, _ filter: Filter) throws -> [IncentiveLedgerLine] {
-        try store.writer.read { db in try lines(db, filter) }
+        try store.database.read { session in try lines(session, filter) }
     }
 
     /// What the ledger paid, by set, program, currency and line type: the lines recorded
@@ -415,16 +429,18 @@ extension IncentiveLedger {
         public var amount: ExactDecimal
     }
 
-    public static func costs(_ db: Database, since: Day, asOf: Day) throws -> [Cost] {
-        guard try db.tableExists("incentive_line") else { return [] }
-        return try GRDB.Row.fetchAll(db, sql: """
-            SELECT policySet, program, currency, line, SUM(amountCents) FROM incentive_line
+    public static func costs(_ session: any SQLSession, since: Day, asOf: Day) throws -> [Cost] {
+        guard try session.tableExists("incentive_line") else { return [] }
+        // CAST: PostgreSQL sums bigints as numeric; cents stay whole on both engines.
+        return try session.rows("""
+            SELECT policySet, program, currency, line, CAST(SUM(amountCents) AS bigint) FROM incentive_line
             WHERE periodEnd > ? AND asOf <= ?
             GROUP BY policySet, program, currency, line ORDER BY policySet, program, currency, line
-            """, arguments: [since.daysSinceEpoch, asOf.daysSinceEpoch]).compactMap { row in
-            guard let line = IncentiveLine(rawValue: row[3]) else { return nil }
-            return Cost(policySet: row[0], program: row[1], currency: row[2], line: line,
-                        amount: ExactDecimal(units: Int128(row[4] as Int64), scale: 2))
+            """, [.integer(Int64(since.daysSinceEpoch)), .integer(Int64(asOf.daysSinceEpoch))]).compactMap { row in
+            guard let line = row.string(3).flatMap(IncentiveLine.init(rawValue:)), let policySet = row.string(0),
+                  let program = row.string(1), let currency = row.string(2), let cents = row.int64(4) else { return nil }
+            return Cost(policySet: policySet, program: program, currency: currency, line: line,
+                        amount: ExactDecimal(units: Int128(cents), scale: 2))
         }
     }
 }

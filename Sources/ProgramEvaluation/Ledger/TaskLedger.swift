@@ -188,9 +188,9 @@ public enum TaskLedger {
             acknowledged: day(14), closed: day(15))
     }
 
-    /// The tasks a query of ``columns`` returns, read through the engine-neutral row.
-    static func tasks(_ db: Database, _ sql: String, _ arguments: [SQLValue]) throws -> [InterventionTask] {
-        try GRDBSession(db).rows(sql, arguments).map(task)
+    /// The tasks a query of ``columns`` returns.
+    static func tasks(_ session: any SQLSession, _ sql: String, _ arguments: [SQLValue]) throws -> [InterventionTask] {
+        try session.rows(sql, arguments).map(task)
     }
 
     /// Which tasks `tasks(_:_:)` lists.
@@ -215,7 +215,7 @@ public enum TaskLedger {
     }
 
     /// The tasks `filter` selects, newest first.
-    public static func tasks(_ db: Database, _ filter: Filter) throws -> [InterventionTask] {
+    public static func tasks(_ session: any SQLSession, _ filter: Filter) throws -> [InterventionTask] {
         var conditions: [String] = [], arguments: [SQLValue] = []
         if let partner = filter.partnerID { conditions.append("p.id = ?"); arguments.append(.text(partner)) }
         if let assignee = filter.assignee { conditions.append("t.assignee = ?"); arguments.append(.text(assignee)) }
@@ -229,11 +229,11 @@ public enum TaskLedger {
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY t.id DESC"
         if let limit = filter.limit { sql += " LIMIT \(limit)" }
-        return try tasks(db, sql, arguments)
+        return try tasks(session, sql, arguments)
     }
 
-    public static func task(_ db: Database, id: Int64) throws -> InterventionTask? {
-        try tasks(db, "SELECT \(columns) FROM task t JOIN partner p ON p.number = t.partnerNumber WHERE t.id = ?", [.integer(id)]).first
+    public static func task(_ session: any SQLSession, id: Int64) throws -> InterventionTask? {
+        try tasks(session, "SELECT \(columns) FROM task t JOIN partner p ON p.number = t.partnerNumber WHERE t.id = ?", [.integer(id)]).first
     }
 
     /// The partner's tasks under the set, oldest first (what `explain` shows), read from `store` on either engine.
@@ -268,14 +268,16 @@ public enum TaskLedger {
     }
 
     /// The partner's acknowledged tasks under the set, as of `asOf` (a live evaluation's input).
-    public static func acknowledgedSteps(_ db: Database, policySet: String, partnerID: String, asOf: Day) throws -> [AcknowledgedStep] {
-        guard let number = try Int64.fetchOne(db, sql: "SELECT number FROM partner WHERE id = ?", arguments: [partnerID]) else { return [] }
-        return try acknowledgedSteps(GRDBSession(db), policySet: policySet, numbers: [number], asOf: asOf)[number] ?? []
+    public static func acknowledgedSteps(_ session: any SQLSession, policySet: String, partnerID: String,
+                                         asOf: Day) throws -> [AcknowledgedStep] {
+        guard let number = try session.row("SELECT number FROM partner WHERE id = ?", [.text(partnerID)])?.int64(0) else { return [] }
+        return try acknowledgedSteps(session, policySet: policySet, numbers: [number], asOf: asOf)[number] ?? []
     }
 
     /// The open or acknowledged task of the partner's open alert `alert` under the set (the latest step's).
-    public static func activeTask(_ db: Database, policySet: String, partnerID: String, alert: AlertKey) throws -> InterventionTask? {
-        try tasks(db, """
+    public static func activeTask(_ session: any SQLSession, policySet: String, partnerID: String,
+                                  alert: AlertKey) throws -> InterventionTask? {
+        try tasks(session, """
             SELECT \(columns) FROM task t JOIN partner p ON p.number = t.partnerNumber
             WHERE p.id = ? AND t.policySet = ? AND t.kind = ? AND t.subject = ? AND t.status IN ('open', 'acknowledged')
             ORDER BY t.id DESC LIMIT 1
@@ -286,38 +288,38 @@ public enum TaskLedger {
 
     /// Someone is on it: an open task becomes acknowledged on `on`.
     @discardableResult
-    public static func acknowledge(_ db: Database, id: Int64, on day: Day, note: String?) throws -> InterventionTask {
-        var task = try existing(db, id)
+    public static func acknowledge(_ session: any SQLSession, id: Int64, on day: Day, note: String?) throws -> InterventionTask {
+        var task = try existing(session, id)
         guard task.status == .open else { throw notActive(task, doing: "acknowledged", allowed: "open") }
         try check(day, notBefore: task.opened, "it was opened", task)
         task.status = .acknowledged
         task.acknowledged = day
         if let note { task.note = note }
-        try db.execute(sql: "UPDATE task SET status = 'acknowledged', acknowledged = ?, note = ? WHERE id = ?",
-                       arguments: [day.daysSinceEpoch, task.note, id])
-        try Outbox.append(db, .taskAcknowledged, day: day, policySet: task.policySet, partnerID: task.partnerID, data: task.json)
+        try session.execute("UPDATE task SET status = 'acknowledged', acknowledged = ?, note = ? WHERE id = ?",
+                            [.integer(Int64(day.daysSinceEpoch)), SQLValue(task.note, SQLValue.text), .integer(id)])
+        try Outbox.append(session, .taskAcknowledged, day: day, policySet: task.policySet, partnerID: task.partnerID, data: task.json)
         return task
     }
 
     /// The intervention happened: an open or acknowledged task is done with `outcome`.
     @discardableResult
-    public static func complete(_ db: Database, id: Int64, outcome: TaskOutcome, on day: Day, note: String?) throws -> InterventionTask {
+    public static func complete(_ session: any SQLSession, id: Int64, outcome: TaskOutcome, on day: Day, note: String?) throws -> InterventionTask {
         guard TaskOutcome.personal.contains(outcome) else {
             throw TaskFailure(kind: .invalid, field: "outcome", description: "'\(outcome.rawValue)' is the run's outcome; a task is done with "
                 + TaskOutcome.personal.map(\.rawValue).joined(separator: ", "))
         }
-        return try close(db, id: id, status: .done, outcome: outcome, on: day, note: note)
+        return try close(session, id: id, status: .done, outcome: outcome, on: day, note: note)
     }
 
     /// Not worth doing: an open or acknowledged task is dismissed.
     @discardableResult
-    public static func dismiss(_ db: Database, id: Int64, on day: Day, note: String?) throws -> InterventionTask {
-        try close(db, id: id, status: .dismissed, outcome: nil, on: day, note: note)
+    public static func dismiss(_ session: any SQLSession, id: Int64, on day: Day, note: String?) throws -> InterventionTask {
+        try close(session, id: id, status: .dismissed, outcome: nil, on: day, note: note)
     }
 
-    private static func close(_ db: Database, id: Int64, status: TaskStatus, outcome: TaskOutcome?, on day: Day,
+    private static func close(_ session: any SQLSession, id: Int64, status: TaskStatus, outcome: TaskOutcome?, on day: Day,
                               note: String?) throws -> InterventionTask {
-        var task = try existing(db, id)
+        var task = try existing(session, id)
         let verb = status == .done ? "done" : "dismissed"
         guard task.status.isActive else { throw notActive(task, doing: verb, allowed: "open or acknowledged") }
         if let acknowledged = task.acknowledged {
@@ -329,15 +331,16 @@ public enum TaskLedger {
         task.outcome = outcome
         task.closed = day
         if let note { task.note = note }
-        try db.execute(sql: "UPDATE task SET status = ?, outcome = ?, closed = ?, note = ? WHERE id = ?",
-                       arguments: [status.rawValue, outcome?.rawValue, day.daysSinceEpoch, task.note, id])
-        try Outbox.append(db, status == .done ? .taskDone : .taskDismissed, day: day, policySet: task.policySet,
+        try session.execute("UPDATE task SET status = ?, outcome = ?, closed = ?, note = ? WHERE id = ?",
+                            [.text(status.rawValue), SQLValue(outcome?.rawValue, SQLValue.text), .integer(Int64(day.daysSinceEpoch)),
+                             SQLValue(task.note, SQLValue.text), .integer(id)])
+        try Outbox.append(session, status == .done ? .taskDone : .taskDismissed, day: day, policySet: task.policySet,
                           partnerID: task.partnerID, data: task.json)
         return task
     }
 
-    private static func existing(_ db: Database, _ id: Int64) throws -> InterventionTask {
-        guard let task = try task(db, id: id) else {
+    private static func existing(_ session: any SQLSession, _ id: Int64) throws -> InterventionTask {
+        guard let task = try task(session, id: id) else {
             throw TaskFailure(kind: .notFound, field: "id", description: "no task #\(id) — list tasks with: partnerscore tasks list")
         }
         return task
@@ -510,10 +513,10 @@ public enum TaskLedger {
 
     /// Every task opened on or before `asOf`, in id order, with the partner's
     /// program and the day its alert resolved — all from the ledger.
-    public static func facts(_ db: Database, asOf: Day) throws -> [Fact] {
-        guard try db.tableExists("task") else { return [] }
+    public static func facts(_ session: any SQLSession, asOf: Day) throws -> [Fact] {
+        guard try session.tableExists("task") else { return [] }
         var facts: [Fact] = []
-        try GRDBSession(db).forEachRow("""
+        try session.forEachRow("""
             SELECT \(columns), p.program, a.resolved
             FROM task t JOIN partner p ON p.number = t.partnerNumber JOIN alert a ON a.id = t.alertId
             WHERE t.opened <= ? ORDER BY t.id

@@ -173,16 +173,17 @@ public enum Outbox {
     ])
 
     /// Whether events are recorded now (some subscription exists).
-    public static func isRecording(_ db: Database) throws -> Bool {
-        try WebhookSubscriptions.exist(db)
+    public static func isRecording(_ session: any SQLSession) throws -> Bool {
+        try WebhookSubscriptions.exist(session)
     }
 
     /// Record one event, if events are recorded.
-    public static func append(_ db: Database, _ type: WebhookEventType, day: Day, policySet: String?, partnerID: String?,
+    public static func append(_ session: any SQLSession, _ type: WebhookEventType, day: Day, policySet: String?, partnerID: String?,
                               runID: Int64? = nil, data: String) throws {
-        guard try isRecording(db) else { return }
-        try db.execute(sql: "INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [type.rawValue, day.daysSinceEpoch, policySet, partnerID, runID, data])
+        guard try isRecording(session) else { return }
+        try session.execute("INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?, ?, ?, ?, ?, ?)",
+                            [.text(type.rawValue), .integer(Int64(day.daysSinceEpoch)), SQLValue(policySet, SQLValue.text),
+                             SQLValue(partnerID, SQLValue.text), SQLValue(runID, SQLValue.integer), .text(data)])
     }
 
     /// Events of a recorded run. A run writes hundreds of thousands at its
@@ -280,50 +281,50 @@ public enum Outbox {
 
     // MARK: - Reading
 
-    static func event(_ row: Row) throws -> OutboxEvent {
-        let typeName: String = row[1]
-        guard let type = WebhookEventType(rawValue: typeName) else {
-            throw DatabaseError(message: "outbox event \(row[0] as Int64) has an unknown type \(typeName)")
+    static let eventColumns = "id, type, day, policySet, partnerId, runId, data"
+
+    /// A row of ``eventColumns``.
+    static func event(_ row: SQLRow) throws -> OutboxEvent {
+        let id = row.int64(0) ?? 0, typeName = row.string(1) ?? ""
+        guard let type = WebhookEventType(rawValue: typeName), let day = row.day(2), let data = row.string(6) else {
+            throw PartnerStoreError("outbox event \(id) is unreadable (type '\(typeName)')",
+                                    hint: "the database was changed outside partnerscore or by an incompatible version")
         }
-        return OutboxEvent(id: row[0], type: type, day: Day(daysSinceEpoch: row[2]), policySet: row[3], partnerID: row[4],
-                           runID: row[5], data: row[6])
+        return OutboxEvent(id: id, type: type, day: day, policySet: row.string(3), partnerID: row.string(4), runID: row.int64(5),
+                           data: data)
+    }
+
+    /// `AND type IN (…)` for `types` (nothing when nil or every type), with its arguments.
+    private static func typeCondition(_ types: [WebhookEventType]?) -> (sql: String, arguments: [SQLValue]) {
+        guard let types, types.count < WebhookEventType.allCases.count else { return ("", []) }
+        return (" AND type IN (\(GRDBSession.placeholders(types.count)))", types.map { .text($0.rawValue) })
     }
 
     /// Up to `limit` events after position `after`, in order, of `types` (nil: every type).
-    public static func events(_ db: Database, after: Int64, types: [WebhookEventType]?, limit: Int) throws -> [OutboxEvent] {
-        var sql = "SELECT id, type, day, policySet, partnerId, runId, data FROM outbox WHERE id > ?"
-        var arguments: [DatabaseValueConvertible] = [after]
-        if let types, types.count < WebhookEventType.allCases.count {
-            sql += " AND type IN (\(databaseQuestionMarks(count: types.count)))"
-            arguments += types.map(\.rawValue)
-        }
-        sql += " ORDER BY id LIMIT \(limit)"
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(event)
+    public static func events(_ session: any SQLSession, after: Int64, types: [WebhookEventType]?, limit: Int) throws -> [OutboxEvent] {
+        let condition = typeCondition(types)
+        return try session.rows("SELECT \(eventColumns) FROM outbox WHERE id > ?\(condition.sql) ORDER BY id LIMIT \(limit)",
+                                [.integer(after)] + condition.arguments).map(event)
     }
 
-    public static func event(_ db: Database, id: Int64) throws -> OutboxEvent? {
-        try Row.fetchOne(db, sql: "SELECT id, type, day, policySet, partnerId, runId, data FROM outbox WHERE id = ?", arguments: [id])
-            .map(event)
+    public static func event(_ session: any SQLSession, id: Int64) throws -> OutboxEvent? {
+        try session.row("SELECT \(eventColumns) FROM outbox WHERE id = ?", [.integer(id)]).map(event)
     }
 
     /// The first event about a day on or after `day` (what `replay --since` starts from).
-    public static func firstPosition(_ db: Database, onOrAfter day: Day) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM outbox WHERE day >= ?", arguments: [day.daysSinceEpoch])
+    public static func firstPosition(_ session: any SQLSession, onOrAfter day: Day) throws -> Int64? {
+        try session.row("SELECT MIN(id) FROM outbox WHERE day >= ?", [.integer(Int64(day.daysSinceEpoch))])?.int64(0)
     }
 
     /// The latest event's position (0: none yet).
-    public static func lastPosition(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
+    public static func lastPosition(_ session: any SQLSession) throws -> Int64 {
+        try session.row("SELECT MAX(id) FROM outbox")?.int64(0) ?? 0
     }
 
     /// How many events after `position` are of `types` (nil: every type).
-    static func count(_ db: Database, after position: Int64, types: [WebhookEventType]?) throws -> Int {
-        var sql = "SELECT COUNT(*) FROM outbox WHERE id > ?"
-        var arguments: [DatabaseValueConvertible] = [position]
-        if let types, types.count < WebhookEventType.allCases.count {
-            sql += " AND type IN (\(databaseQuestionMarks(count: types.count)))"
-            arguments += types.map(\.rawValue)
-        }
-        return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0
+    static func count(_ session: any SQLSession, after position: Int64, types: [WebhookEventType]?) throws -> Int {
+        let condition = typeCondition(types)
+        return try session.row("SELECT COUNT(*) FROM outbox WHERE id > ?\(condition.sql)", [.integer(position)] + condition.arguments)?
+            .int(0) ?? 0
     }
 }

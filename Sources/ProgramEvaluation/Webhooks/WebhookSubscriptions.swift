@@ -117,43 +117,50 @@ public enum WebhookSubscriptions {
         (SELECT COUNT(*) FROM webhook_dead_letter d WHERE d.subscriptionId = s.id)
         """
 
-    static func subscription(_ row: Row) -> WebhookSubscription {
-        let events: String = row[3]
-        return WebhookSubscription(id: row[0], url: row[1], secret: row[2], events: events.split(separator: ",").map(String.init),
-                                   created: row[4], position: row[5], attempts: row[6], nextAttempt: row[7], lastError: row[8],
-                                   delivered: row[9], deadLetters: row[10])
+    /// A row of ``columns``.
+    static func subscription(_ row: SQLRow) throws -> WebhookSubscription {
+        let id = row.int64(0) ?? 0
+        guard let url = row.string(1), let secret = row.string(2), let events = row.string(3), let created = row.string(4),
+              let position = row.int64(5), let attempts = row.int(6), let delivered = row.int(9), let deadLetters = row.int(10) else {
+            throw PartnerStoreError("webhook subscription #\(id) is unreadable",
+                                    hint: "the database was changed outside partnerscore or by an incompatible version")
+        }
+        return WebhookSubscription(id: id, url: url, secret: secret, events: events.split(separator: ",").map(String.init),
+                                   created: created, position: position, attempts: attempts, nextAttempt: row.int64(7),
+                                   lastError: row.string(8), delivered: delivered, deadLetters: deadLetters)
     }
 
-    /// Whether any subscription exists (then the outbox records events).
-    static func exist(_ db: Database) throws -> Bool {
-        try db.tableExists("webhook_subscription")
-            && (try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM webhook_subscription)") ?? false)
-    }
-
-    /// Whether any subscription exists, on a database of either engine holding the ledger's tables.
+    /// Whether any subscription exists (then the outbox records events), on a database of either engine; false
+    /// on one opened without the ledger's migrations.
     static func exist(_ session: any SQLSession) throws -> Bool {
-        try session.row("SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_subscription) THEN 1 ELSE 0 END")?.bool(0) ?? false
+        try session.tableExists("webhook_subscription")
+            && (try session.row("SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_subscription) THEN 1 ELSE 0 END")?.bool(0) ?? false)
     }
 
-    public static func all(_ db: Database) throws -> [WebhookSubscription] {
-        try Row.fetchAll(db, sql: "SELECT \(columns) FROM webhook_subscription s ORDER BY s.id").map(subscription)
+    public static func all(_ session: any SQLSession) throws -> [WebhookSubscription] {
+        try session.rows("SELECT \(columns) FROM webhook_subscription s ORDER BY s.id").map(subscription)
     }
 
-    public static func subscription(_ db: Database, id: Int64) throws -> WebhookSubscription? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM webhook_subscription s WHERE s.id = ?", arguments: [id]).map(subscription)
+    public static func subscription(_ session: any SQLSession, id: Int64) throws -> WebhookSubscription? {
+        try session.row("SELECT \(columns) FROM webhook_subscription s WHERE s.id = ?", [.integer(id)]).map(subscription)
     }
 
     /// Events after the subscription's position that it receives: what is still to deliver.
-    public static func pending(_ db: Database, _ subscription: WebhookSubscription) throws -> Int {
-        try Outbox.count(db, after: subscription.position, types: subscription.types)
+    public static func pending(_ session: any SQLSession, _ subscription: WebhookSubscription) throws -> Int {
+        try Outbox.count(session, after: subscription.position, types: subscription.types)
     }
 
-    public static func deadLetters(_ db: Database, subscription: Int64? = nil) throws -> [DeadLetter] {
+    public static func deadLetters(_ session: any SQLSession, subscription: Int64? = nil) throws -> [DeadLetter] {
         var sql = "SELECT subscriptionId, eventId, attempts, lastError, at FROM webhook_dead_letter"
-        var arguments: StatementArguments = []
-        if let subscription { sql += " WHERE subscriptionId = ?"; arguments = [subscription] }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY subscriptionId, eventId", arguments: arguments).map {
-            DeadLetter(subscription: $0[0], event: $0[1], attempts: $0[2], lastError: $0[3], at: $0[4])
+        var arguments: [SQLValue] = []
+        if let subscription { sql += " WHERE subscriptionId = ?"; arguments = [.integer(subscription)] }
+        return try session.rows(sql + " ORDER BY subscriptionId, eventId", arguments).map { row in
+            guard let subscription = row.int64(0), let event = row.int64(1), let attempts = row.int(2), let error = row.string(3),
+                  let at = row.string(4) else {
+                throw PartnerStoreError("a dead letter of webhook subscription #\(row.int64(0) ?? 0) is unreadable",
+                                        hint: "the database was changed outside partnerscore or by an incompatible version")
+            }
+            return DeadLetter(subscription: subscription, event: event, attempts: attempts, lastError: error, at: at)
         }
     }
 
@@ -168,7 +175,7 @@ public enum WebhookSubscriptions {
     /// Subscribe `url` to `events` (types, groups such as `tier.*`, or `*`),
     /// signing with `secret`. It receives the events recorded from now on
     /// (`replay` sends earlier ones).
-    public static func add(_ db: Database, url: String, secret: String, events: [String], now: Date) throws -> WebhookSubscription {
+    public static func add(_ session: any SQLSession, url: String, secret: String, events: [String], now: Date) throws -> WebhookSubscription {
         try check(url: url)
         guard secret.count >= 16, secret.count <= 200, secret.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw WebhookFailure(kind: .invalid, field: "secret",
@@ -181,9 +188,13 @@ public enum WebhookSubscriptions {
                 + Suggestion.didYouMean(pattern, among: names) + " (types: \(names.joined(separator: ", ")); a group such as tier.*; or *)")
         }
         let created = ISO8601DateFormatter().string(from: now)
-        try db.execute(sql: "INSERT INTO webhook_subscription (url, secret, events, created, position) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [url, secret, patterns.joined(separator: ","), created, try Outbox.lastPosition(db)])
-        return try subscription(db, id: db.lastInsertedRowID)!
+        let inserted = try session.row("""
+            INSERT INTO webhook_subscription (url, secret, events, created, position) VALUES (?, ?, ?, ?, ?) RETURNING id
+            """, [.text(url), .text(secret), .text(patterns.joined(separator: ",")), .text(created), .integer(try Outbox.lastPosition(session))])
+        guard let id = inserted?.int64(0), let added = try subscription(session, id: id) else {
+            throw PartnerStoreError("the new webhook subscription for \(url) was not stored", hint: "try again")
+        }
+        return added
     }
 
     /// What a subscription's URL may be (the OpenAPI document states the same
@@ -204,9 +215,8 @@ public enum WebhookSubscriptions {
     }
 
     /// Stop delivering to a subscription (its dead letters go with it).
-    public static func remove(_ db: Database, id: Int64) throws {
-        try db.execute(sql: "DELETE FROM webhook_subscription WHERE id = ?", arguments: [id])
-        guard db.changesCount > 0 else { throw notFound(id) }
+    public static func remove(_ session: any SQLSession, id: Int64) throws {
+        guard try session.execute("DELETE FROM webhook_subscription WHERE id = ?", [.integer(id)]) > 0 else { throw notFound(id) }
     }
 
     static func notFound(_ id: Int64) -> WebhookFailure {
@@ -218,22 +228,23 @@ public enum WebhookSubscriptions {
     /// dead letters from there on are cleared. Returns the subscriptions
     /// that will receive them.
     @discardableResult
-    public static func replay(_ db: Database, subscription: Int64?, from position: Int64) throws -> [WebhookSubscription] {
-        let targets = try subscription.map { id in [try self.subscription(db, id: id) ?? { throw notFound(id) }()] } ?? all(db)
+    public static func replay(_ session: any SQLSession, subscription: Int64?, from position: Int64) throws -> [WebhookSubscription] {
+        let targets = try subscription.map { id in [try self.subscription(session, id: id) ?? { throw notFound(id) }()] } ?? all(session)
         for target in targets {
             // Clearing the lease makes a delivery in flight notice (its next update finds another position) and start over.
-            try db.execute(sql: """
+            try session.execute("""
                 UPDATE webhook_subscription SET position = ?, attempts = 0, nextAttempt = NULL, lastError = NULL WHERE id = ?
-                """, arguments: [max(0, position - 1), target.id])
-            try db.execute(sql: "DELETE FROM webhook_dead_letter WHERE subscriptionId = ? AND eventId >= ?", arguments: [target.id, position])
+                """, [.integer(max(0, position - 1)), .integer(target.id)])
+            try session.execute("DELETE FROM webhook_dead_letter WHERE subscriptionId = ? AND eventId >= ?",
+                                [.integer(target.id), .integer(position)])
         }
-        return try targets.compactMap { try self.subscription(db, id: $0.id) }
+        return try targets.compactMap { try self.subscription(session, id: $0.id) }
     }
 
     /// Where `replay --since DAY` starts: the first event about that day or a
     /// later one (past the last event when there is none: nothing to send).
-    public static func replayStart(_ db: Database, since day: Day) throws -> Int64 {
-        try Outbox.firstPosition(db, onOrAfter: day) ?? Outbox.lastPosition(db) + 1
+    public static func replayStart(_ session: any SQLSession, since day: Day) throws -> Int64 {
+        try Outbox.firstPosition(session, onOrAfter: day) ?? Outbox.lastPosition(session) + 1
     }
 
     // MARK: - Delivery (serve), under a lease
@@ -241,57 +252,57 @@ public enum WebhookSubscriptions {
     /// Take (or renew) the lease on the subscription for `owner` until `until`
     /// (milliseconds since 1970), unless another owner holds one that has not
     /// expired at `now`. The subscription as it stands, or nil.
-    public static func claim(_ db: Database, id: Int64, owner: String, now: Int64, until: Int64) throws -> WebhookSubscription? {
-        try db.execute(sql: """
+    public static func claim(_ session: any SQLSession, id: Int64, owner: String, now: Int64, until: Int64) throws -> WebhookSubscription? {
+        let claimed = try session.execute("""
             UPDATE webhook_subscription SET leaseOwner = ?, leaseUntil = ?
             WHERE id = ? AND (leaseOwner IS NULL OR leaseOwner = ? OR leaseUntil <= ?)
-            """, arguments: [owner, until, id, owner, now])
-        guard db.changesCount > 0 else { return nil }
-        return try subscription(db, id: id)
+            """, [.text(owner), .integer(until), .integer(id), .text(owner), .integer(now)])
+        guard claimed > 0 else { return nil }
+        return try subscription(session, id: id)
     }
 
     /// Let the subscription go (another process may take it at once).
-    public static func release(_ db: Database, id: Int64, owner: String) throws {
-        try db.execute(sql: "UPDATE webhook_subscription SET leaseOwner = NULL, leaseUntil = NULL WHERE id = ? AND leaseOwner = ?",
-                       arguments: [id, owner])
+    public static func release(_ session: any SQLSession, id: Int64, owner: String) throws {
+        try session.execute("UPDATE webhook_subscription SET leaseOwner = NULL, leaseUntil = NULL WHERE id = ? AND leaseOwner = ?",
+                            [.integer(id), .text(owner)])
     }
 
     /// Events up to `position` were delivered (`delivered` of them, the
     /// others not for this subscription), renewing the lease. False when the
     /// lease was lost or the position moved meanwhile (a replay): the caller
     /// starts over from what is stored.
-    public static func advance(_ db: Database, id: Int64, owner: String, from previous: Int64, to position: Int64, delivered: Int,
-                               leaseUntil: Int64) throws -> Bool {
-        try db.execute(sql: """
+    public static func advance(_ session: any SQLSession, id: Int64, owner: String, from previous: Int64, to position: Int64,
+                               delivered: Int, leaseUntil: Int64) throws -> Bool {
+        try session.execute("""
             UPDATE webhook_subscription SET position = ?, attempts = 0, nextAttempt = NULL, lastError = NULL,
                 delivered = delivered + ?, leaseUntil = ?
             WHERE id = ? AND leaseOwner = ? AND position = ?
-            """, arguments: [position, delivered, leaseUntil, id, owner, previous])
-        return db.changesCount > 0
+            """, [.integer(position), SQLValue(delivered), .integer(leaseUntil), .integer(id), .text(owner), .integer(previous)]) > 0
     }
 
     /// An attempt at the event after `position` failed: remember it, and when to try again.
-    public static func failed(_ db: Database, id: Int64, owner: String, position: Int64, attempts: Int, nextAttempt: Int64,
+    public static func failed(_ session: any SQLSession, id: Int64, owner: String, position: Int64, attempts: Int, nextAttempt: Int64,
                               error: String, leaseUntil: Int64) throws -> Bool {
-        try db.execute(sql: """
+        try session.execute("""
             UPDATE webhook_subscription SET attempts = ?, nextAttempt = ?, lastError = ?, leaseUntil = ?
             WHERE id = ? AND leaseOwner = ? AND position = ?
-            """, arguments: [attempts, nextAttempt, String(error.prefix(500)), leaseUntil, id, owner, position])
-        return db.changesCount > 0
+            """, [SQLValue(attempts), .integer(nextAttempt), .text(String(error.prefix(500))), .integer(leaseUntil), .integer(id),
+                  .text(owner), .integer(position)]) > 0
     }
 
     /// Give up on `event` after its last attempt: a dead letter, and the position moves past it.
-    public static func deadLetter(_ db: Database, id: Int64, owner: String, position: Int64, event: Int64, attempts: Int, error: String,
+    public static func deadLetter(_ session: any SQLSession, id: Int64, owner: String, position: Int64, event: Int64, attempts: Int, error: String,
                                   at: Date, leaseUntil: Int64) throws -> Bool {
-        try db.execute(sql: """
+        let moved = try session.execute("""
             UPDATE webhook_subscription SET position = ?, attempts = 0, nextAttempt = NULL, lastError = ?, leaseUntil = ?
             WHERE id = ? AND leaseOwner = ? AND position = ?
-            """, arguments: [event, String(error.prefix(500)), leaseUntil, id, owner, position])
-        guard db.changesCount > 0 else { return false }
-        try db.execute(sql: """
+            """, [.integer(event), .text(String(error.prefix(500))), .integer(leaseUntil), .integer(id), .text(owner), .integer(position)])
+        guard moved > 0 else { return false }
+        try session.execute("""
             INSERT INTO webhook_dead_letter (subscriptionId, eventId, attempts, lastError, at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (subscriptionId, eventId) DO UPDATE SET attempts = excluded.attempts, lastError = excluded.lastError, at = excluded.at
-            """, arguments: [id, event, attempts, String(error.prefix(500)), ISO8601DateFormatter().string(from: at)])
+            """, [.integer(id), .integer(event), SQLValue(attempts), .text(String(error.prefix(500))),
+                  .text(ISO8601DateFormatter().string(from: at))])
         return true
     }
 

@@ -97,7 +97,6 @@ extension Partnerscore {
                     try exporter.exportSnapshots(asOf: day, programs: programs, partnerIDs: partnerIDs.isEmpty ? nil : partnerIDs,
                                                  measures: measures, format: format, to: output.write)
                 case .incentives:
-                    try requireSQLite(store.path, for: "export incentives")
                     let filter = IncentiveLedger.Filter(policySet: policySet, period: period, from: try from.map(Day.init(parsing:)),
                                                         to: try to.map(Day.init(parsing:)))
                     var lines = try IncentiveLedger.lines(in: opened, filter)

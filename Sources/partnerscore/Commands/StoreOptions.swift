@@ -42,21 +42,6 @@ struct StoreOptions: ParsableArguments {
 
     /// Open an existing store; a missing file is an error (a typo must not make a new, empty database).
     func openExisting() throws -> PartnerStore { try openExistingStore(at: path) }
-
-    /// Open the store for a verb that runs on SQLite only for now; on a
-    /// PostgreSQL URL, an error saying so (exit code 64, as a usage error).
-    func openExistingOnSQLite(for verb: String) throws -> PartnerStore {
-        try requireSQLite(path, for: verb)
-        return try openExisting()
-    }
-}
-
-/// Refuse a PostgreSQL location for a verb not yet ported to it.
-func requireSQLite(_ location: String, for verb: String) throws {
-    guard !PostgresLocation.isURL(location) else {
-        throw CommandFailure("error: partnerscore \(verb) is not available on PostgreSQL yet — run it on a SQLite database "
-                             + "(serve, tasks, webhooks and export incentives need SQLite for now; every other verb works on PostgreSQL)", code: ExitCode.validationFailure.rawValue)
-    }
 }
 
 /// A store location for messages: a path as given, a URL without its password.

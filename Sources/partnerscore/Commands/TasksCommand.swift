@@ -58,7 +58,7 @@ extension Partnerscore {
                 try reportingTaskFailures {
                     let filter = TaskLedger.Filter(partnerID: partner, assignee: assignee, statuses: status.compactMap(TaskStatus.init(rawValue:)),
                                                    policySet: policySet, limit: limit)
-                    let tasks = try store.openExistingOnSQLite(for: "tasks").database.read { session in try TaskLedger.tasks(session, filter) }
+                    let tasks = try store.openExisting().database.read { session in try TaskLedger.tasks(session, filter) }
                     print(Self.render(tasks, format), terminator: "")
                 }
             }
@@ -119,7 +119,7 @@ extension Partnerscore {
             func apply(_ action: (any SQLSession, Int64, Day, String?) throws -> InterventionTask) throws {
                 try reportingTaskFailures {
                     let day = try on.map { try Day(parsing: $0) } ?? Day.today()
-                    let task = try store.openExistingOnSQLite(for: "tasks").database.write { session in try action(session, id, day, note) }
+                    let task = try store.openExisting().database.write { session in try action(session, id, day, note) }
                     var text = "task #\(task.id) of partner \(task.partnerID) (\(task.alert), step \(task.step): \(task.action)) is \(task.status.rawValue)"
                     if let outcome = task.outcome { text += " (\(outcome.rawValue))" }
                     print(text + " as of \(day)")

@@ -38,7 +38,7 @@ extension Partnerscore {
                 try reportingWebhookFailures {
                     let secret = secret ?? WebhookSubscriptions.newSecret()
                     let patterns = events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    let subscription = try store.openExistingOnSQLite(for: "webhooks").database.write { session in
+                    let subscription = try store.openExisting().database.write { session in
                         try WebhookSubscriptions.add(session, url: url, secret: secret, events: patterns, now: Date())
                     }
                     print(secret)
@@ -60,7 +60,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    let rows = try store.openExistingOnSQLite(for: "webhooks").database.read { session in
+                    let rows = try store.openExisting().database.read { session in
                         try WebhookSubscriptions.all(session).map { ($0, try WebhookSubscriptions.pending(session, $0)) }
                     }
                     if format == .json {
@@ -91,7 +91,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    try store.openExistingOnSQLite(for: "webhooks").database.write { session in try WebhookSubscriptions.remove(session, id: id) }
+                    try store.openExisting().database.write { session in try WebhookSubscriptions.remove(session, id: id) }
                     print("webhook #\(id) removed")
                 }
             }
@@ -122,7 +122,7 @@ extension Partnerscore {
             func run() throws {
                 try reportingWebhookFailures {
                     let since = try self.since.map { try Day(parsing: $0) }
-                    let targets = try store.openExistingOnSQLite(for: "webhooks").database.write { session in
+                    let targets = try store.openExisting().database.write { session in
                         let start = try from.flatMap(OutboxEvent.position(of:)) ?? WebhookSubscriptions.replayStart(session, since: since!)
                         return (start, try WebhookSubscriptions.replay(session, subscription: subscription, from: start))
                     }
@@ -154,7 +154,7 @@ extension Partnerscore {
             func run() throws {
                 try reportingWebhookFailures {
                     let position = after.flatMap(OutboxEvent.position(of:)) ?? 0
-                    let events = try store.openExistingOnSQLite(for: "webhooks").database.read { session in try Outbox.events(session, after: position, types: nil, limit: limit) }
+                    let events = try store.openExisting().database.read { session in try Outbox.events(session, after: position, types: nil, limit: limit) }
                     for event in events { print(event.body) }
                 }
             }
@@ -172,7 +172,7 @@ extension Partnerscore {
 
             func run() throws {
                 try reportingWebhookFailures {
-                    let letters = try store.openExistingOnSQLite(for: "webhooks").database.read { session in try WebhookSubscriptions.deadLetters(session, subscription: subscription) }
+                    let letters = try store.openExisting().database.read { session in try WebhookSubscriptions.deadLetters(session, subscription: subscription) }
                     guard !letters.isEmpty else { return print("no dead letters") }
                     for letter in letters {
                         print("webhook #\(letter.subscription) \(OutboxEvent.eventID(letter.event)): \(TextFormat.count(letter.attempts, "attempt")), "
