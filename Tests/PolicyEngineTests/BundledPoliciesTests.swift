@@ -6,16 +6,10 @@ import Testing
 /// The policy sets shipped in Policies/ load and validate.
 @Suite("Bundled policy sets load")
 struct BundledPoliciesTests {
-    static let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Policies")
+    static let policies = BundledPolicies.folder
 
-    static var setNames: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: policies.path)) ?? [])
-            .filter { $0 != "lib" && !$0.hasPrefix(".") }
-            .filter { var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: policies.appendingPathComponent($0).path, isDirectory: &isDirectory) && isDirectory.boolValue }
-            .sorted()
-    }
+    /// Every bundled set (Policies/*, but the shared lib).
+    static var setNames: [String] { BundledPolicies.setNames }
 
     @Test("every set loads and governs at least one program", arguments: setNames)
     func loads(name: String) throws {

@@ -13,17 +13,10 @@ import Testing
 /// portable SQL (PostgreSQL's). Both must leave the same ledger, row for row.
 @Suite("Ledger writes")
 struct LedgerWritesTests {
-    static let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Policies")
+    static let policies = BundledPolicies.folder
 
     /// Every bundled set (Policies/*, but the shared lib).
-    static var setNames: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: policies.path)) ?? [])
-            .filter { $0 != "lib" && !$0.hasPrefix(".") }
-            .filter { var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: policies.appendingPathComponent($0).path, isDirectory: &isDirectory) && isDirectory.boolValue }
-            .sorted()
-    }
+    static var setNames: [String] { BundledPolicies.setNames }
 
     /// Every ledger table (and the partner's tier), one line a row, in a fixed order.
     static func dump(_ store: PartnerStore) throws -> [String: [String]] {
