@@ -105,14 +105,7 @@ struct WebhooksController: Sendable {
     }
 
     private func apply<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        do {
-            return try await store.database.asyncWrite(body)
-        } catch let failure as WebhookFailure {
-            switch failure.kind {
-            case .notFound: throw APIError.notFound(failure.description, field: failure.field)
-            case .invalid: throw APIError.invalid(failure.field, failure.description)
-            }
-        }
+        try await store.database.asyncWrite(body)
     }
 
     static func id(_ context: ServiceContext) throws -> Int64 { try context.rowID("a webhook subscription id") }
