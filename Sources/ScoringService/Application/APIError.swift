@@ -86,7 +86,10 @@ extension APIError {
     /// internal problem says only "internal error" (the caller logs it); an
     /// unavailable one asks the client to retry after ``retryAfterSeconds``.
     public init(_ error: any ProblemConvertible) {
-        let problem = error.problem
+        self.init(error.problem)
+    }
+
+    init(_ problem: Problem) {
         if problem.category == .internal {
             self = .internalError
             return
@@ -103,6 +106,14 @@ extension APIError {
 extension APIError {
     static func invalid(_ field: String, _ message: String) -> APIError {
         APIError(.badRequest, code: "invalid_field", message, field: field)
+    }
+
+    /// A request field whose value a domain error refused (a date that does
+    /// not exist): `invalid_field` naming it, with the error's words and hint.
+    static func invalid(_ field: String, _ error: any ProblemConvertible) -> APIError {
+        var problem = error.problem
+        (problem.code, problem.category, problem.field) = ("invalid_field", .invalid, field)
+        return APIError(problem)
     }
 
     static func notFound(_ message: String, field: String? = nil) -> APIError {

@@ -92,13 +92,7 @@ struct TasksController: Sendable {
         if let note = action.note, note.count > Self.maxNote {
             throw APIError.invalid("note", "a note is at most \(Self.maxNote) characters")
         }
-        var day = Day.today()
-        if let on = action.on {
-            do { day = try Day(parsing: on) } catch {
-                throw APIError.invalid("on", "\(error.description) — write dates as YYYY-MM-DD (a day that exists)")
-            }
-        }
-        let chosen = action, on = day
+        let chosen = action, on = try action.on.map { try Day(parsing: $0, field: "on") } ?? Day.today()
         let task = try await store.database.asyncWrite { session in try apply(session, id, chosen, on) }
         let buffer = JSONBuffer(capacity: 512)
         task.write(to: buffer)
