@@ -36,14 +36,14 @@ extension EngineCommandTests {
         let partner = try #require(evaluate.stderr.firstMatch(of: /while evaluating partner (P\d+)\)/)).1
         #expect(evaluate.stderr.hasPrefix("error[policy]: P/telecom/agents.lua:5: no data for \(partner)"), "\(evaluate.stderr)")
 
-        let token = try partnerscore(["token", "create", "--db", "db.sqlite", "--role", "operator"], in: w)
+        let token = try partnerscore(["token", "create", "--db", "db.sqlite", "--role", "designer"], in: w)
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try await withServe(in: w, arguments: ["--db", "db.sqlite", "--policies", "P/telecom", "--watch-ms", "0", "--no-webhooks"]) { port in
-            func call(_ path: String, body: String? = nil) async throws -> (status: Int, error: [String: Any]) {
+            func call(_ path: String, body: String? = nil, post: Bool = false) async throws -> (status: Int, error: [String: Any]) {
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                if post || body != nil { request.method = .POST }
                 if let body {
-                    request.method = .POST
                     request.headers.add(name: "Content-Type", value: "application/json")
                     request.body = .bytes(Data(body.utf8))
                 }
@@ -74,6 +74,20 @@ extension EngineCommandTests {
             #expect(live.error["file"] as? String == "P/telecom/agents.lua")
             #expect(live.error["line"] as? Int == 5)
             #expect(evaluate.stderr == "error[policy]: \(live.error["message"] as? String ?? "?")\n")
+
+            // A policy that does not load: the reload is refused with the file and line evaluate names.
+            try w.write("P/telecom/agents.lua", checkingPolicy("return ("))
+            let broken = try partnerscore(["evaluate", "--db", "db.sqlite", "--policies", "P/telecom", "--as-of", "2026-10-31", "--dry-run"],
+                                          in: w)
+            #expect(broken.status == 1)
+            let words = try #require(broken.stderr.split(separator: "\n").first?.dropFirst("error[policy]: ".count))
+            #expect(broken.stderr.hasPrefix("error[policy]: P/telecom/agents.lua:5: "), "\(broken.stderr)")
+            let reload = try await call("/v1/policies/reload", post: true)
+            #expect(reload.status == 422)
+            #expect(reload.error["code"] as? String == "policy_invalid")
+            #expect(reload.error["file"] as? String == "P/telecom/agents.lua")
+            #expect(reload.error["line"] as? Int == 5)
+            #expect((reload.error["message"] as? String)?.hasPrefix(String(words)) == true, "\(reload.error)")
         }
     }
 }
