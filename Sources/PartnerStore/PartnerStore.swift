@@ -218,7 +218,7 @@ extension PartnerStore {
             let numbers = try PartnerRow.numbersByID(db)
             let writer = try EventWriter(db)
             for (index, event) in events.enumerated() {
-                let row = try StoredEvent(event, numbers: numbers, kinds: kinds, location: "event \(index + 1)")
+                let row = try StoredEvent(event, numbers: numbers, kinds: kinds, index: index)
                 try writer.insert(row)
             }
             try writer.finish()

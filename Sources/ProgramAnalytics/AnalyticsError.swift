@@ -1,3 +1,5 @@
+import PartnerModel
+
 /// Why analytics could not be computed or written, and what to do.
 public struct AnalyticsError: Error, Sendable, CustomStringConvertible {
     public var message: String
@@ -9,4 +11,9 @@ public struct AnalyticsError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message + (hint.map { " — " + $0 } ?? "") }
+}
+
+extension AnalyticsError: ProblemConvertible {
+    /// Analytics refuse only when the store holds nothing to measure.
+    public var problem: Problem { Problem("nothing_to_measure", .notFound, message: description, hint: hint) }
 }

@@ -27,41 +27,15 @@ struct ServeCommandTests {
         let help = try partnerscore(["serve", "--help"], in: w)
         #expect(help.stdout.contains("PARTNERSCORE_WEBHOOK_TIMEOUT_MS: --webhook-timeout-ms"))
 
-        // Configured through the environment alone (but --db), the server listens where it is told.
-        let port = Int.random(in: 20_000..<60_000)
-        let process = Process()
-        process.executableURL = partnerscoreExecutable()
-        process.arguments = ["serve", "--db", "db.sqlite", "--port", String(port)]
-        var env = ProcessInfo.processInfo.environment
-        env["PARTNERSCORE_POLICIES"] = policies
-        env["PARTNERSCORE_PORT"] = "eighty"   // the flag wins, so this is never read
-        env["PARTNERSCORE_WATCH_MS"] = "0"
-        env["PARTNERSCORE_NO_WEBHOOKS"] = "true"
-        env["PARTNERSCORE_PUBLIC_METRICS"] = "true"
-        process.environment = env
-        process.currentDirectoryURL = w.url
-        // Its output in a file, shown if it never answers.
-        let log = w.url.appendingPathComponent("serve.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let output = try FileHandle(forWritingTo: log)
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
-        // A loaded machine starts the server slowly (it checks the set's fixtures first): poll, each try short.
-        func status(_ path: String) async -> Int? {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        // Configured through the environment alone (but --db and --port), the server listens where it is told.
+        let environment = ["PARTNERSCORE_POLICIES": policies, "PARTNERSCORE_PORT": "eighty",   // the flag wins, so this is never read
+                           "PARTNERSCORE_WATCH_MS": "0", "PARTNERSCORE_NO_WEBHOOKS": "true", "PARTNERSCORE_PUBLIC_METRICS": "true"]
+        try await withServe(in: w, arguments: ["--db", "db.sqlite"], environment: environment) { port in
+            // PARTNERSCORE_PUBLIC_METRICS=true: /metrics needs no token.
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics")
             request.method = .GET
-            return try? await Int(HTTPClient.shared.execute(request, timeout: .seconds(5)).status.code)
+            let metrics = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            #expect(metrics.status.code == 200)
         }
-        let deadline = ContinuousClock.now + .seconds(180)
-        var live: Int?
-        while live == nil, process.isRunning, ContinuousClock.now < deadline {
-            live = await status("/health/live")
-            if live == nil { try await Task.sleep(for: .milliseconds(200)) }
-        }
-        #expect(live == 200, "serve did not answer (running: \(process.isRunning)): \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-        // PARTNERSCORE_PUBLIC_METRICS=true: /metrics needs no token.
-        #expect(await status("/metrics") == 200)
     }
 }

@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import TestSupport
+import Testing
 
 /// The built `partnerscore` executable next to the test bundle.
 func partnerscoreExecutable() -> URL {
@@ -68,4 +70,35 @@ func run(_ executable: URL, _ arguments: [String], in workspace: TemporaryFolder
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self), timedOut: timedOut)
+}
+
+/// Run `partnerscore serve` with `arguments` (and the environment plus
+/// `environment`) on a random loopback port in `w`, call `body` with the
+/// port once `/health/live` answers, and stop it.
+func withServe(in w: TemporaryFolder, arguments: [String], environment: [String: String] = [:],
+               _ body: (Int) async throws -> Void) async throws {
+    let port = Int.random(in: 20_000..<60_000)
+    let process = Process()
+    process.executableURL = partnerscoreExecutable()
+    process.arguments = ["serve"] + arguments + ["--port", String(port)]
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.currentDirectoryURL = w.url
+    let log = w.url.appendingPathComponent("serve-\(port).log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    let output = try FileHandle(forWritingTo: log)
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    defer { process.terminate(); process.waitUntilExit() }
+    // A loaded machine starts the server slowly (it checks the sets first): poll, each try short.
+    let deadline = ContinuousClock.now + .seconds(180)
+    var live = false
+    while !live, process.isRunning, ContinuousClock.now < deadline {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/live")
+        request.method = .GET
+        live = (try? await HTTPClient.shared.execute(request, timeout: .seconds(5)).status.code) == 200
+        if !live { try await Task.sleep(for: .milliseconds(200)) }
+    }
+    try #require(live, "serve did not answer (running: \(process.isRunning)): \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    try await body(port)
 }

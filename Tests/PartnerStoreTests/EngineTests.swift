@@ -65,7 +65,41 @@ struct EngineTests {
             try store.importEvents([event("P1", "2024-02-02", .portalLogin), event("P9", "2024-02-02", .portalLogin)])
         }
         #expect(unknown?.description == "event 2: field 'partner_id': unknown partner 'P9' — import the partner before its events")
+        // The element's index and field are values, not words to parse back.
+        #expect(unknown?.index == 1 && unknown?.field == "partner_id")
+        #expect(unknown?.problem == Problem("unknown_partner", .notFound, message: unknown?.description ?? "", field: "events[1].partner_id",
+                                            index: 1, hint: "import the partner before its events"))
         #expect(try store.counts().events == 2)
+    }
+
+    @Test("a refused element of a JSON batch carries its index, field, code and hint as values", arguments: TestPostgres.engines)
+    func batchRefusals(engine: SQLEngine) throws {
+        let folder = try TemporaryFolder()
+        let test = try TestStore(engine)
+        try test.store.importFiles([try folder.write("partners.csv", twoPartnersCSV)])
+        func refusal(_ fourth: String) throws -> PartnerStoreError? {
+            let good = #"{"partner_id":"P1","date":"2024-02-01","kind":"login"}"#
+            let batch = try JSONValue(parsing: Data(("[" + [good, good, good, fourth].joined(separator: ",") + "]").utf8))
+            guard case .array(let objects) = batch else { return nil }
+            return #expect(throws: PartnerStoreError.self) {
+                try test.store.database.write { try PartnerStore.importEventObjects(objects, in: $0) }
+            }
+        }
+        let date = try #require(try refusal(#"{"partner_id":"P1","date":"2024-02-30","kind":"login"}"#))
+        #expect(date.description == "events[3]: field 'date': no such day '2024-02-30' — write dates as YYYY-MM-DD (a day that exists)")
+        #expect(date.problem == Problem("invalid_event", .invalid, message: date.description, field: "events[3].date", index: 3,
+                                        hint: "write dates as YYYY-MM-DD (a day that exists)"))
+        let stranger = try #require(try refusal(#"{"partner_id":"P9","date":"2024-02-01","kind":"login"}"#))
+        #expect(stranger.problem.code == "unknown_partner" && stranger.problem.category == .notFound)
+        #expect(stranger.problem.field == "events[3].partner_id" && stranger.problem.index == 3)
+        let notObject = try #require(try refusal(#""login""#))
+        #expect(notObject.problem.field == "events[3]" && notObject.problem.code == "invalid_event")
+        // A file import's refusal of the same record: the same code and hint, named by file and line.
+        let file = try folder.write("events.jsonl", #"{"partner_id":"P1","date":"2024-02-30","kind":"login"}"# + "\n")
+        let imported = #expect(throws: PartnerStoreError.self) { try test.store.importFiles([file]) }
+        #expect(imported?.problem.code == "invalid_event" && imported?.problem.hint == date.problem.hint)
+        #expect(imported?.problem.line == 1 && imported?.problem.field == "date" && imported?.problem.index == nil)
+        #expect(try test.store.counts().events == 0)
     }
 
     @Test("custom kinds the policies declare are accepted, others refused with the same hint", arguments: TestPostgres.engines)

@@ -188,7 +188,7 @@ struct RollupTests {
                 let writer = try EventWriter(db, rollupFlushThreshold: threshold)
                 // Partly sorted, partly shuffled: keys in and out of order, repeated after flushes.
                 for (index, event) in events.enumerated() {
-                    try writer.insert(try StoredEvent(event, numbers: numbers, kinds: Self.kinds, location: "event \(index)"))
+                    try writer.insert(try StoredEvent(event, numbers: numbers, kinds: Self.kinds, index: index))
                 }
                 try writer.finish()
             }

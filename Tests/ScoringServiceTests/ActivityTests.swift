@@ -37,6 +37,7 @@ struct ActivityTests {
                 let response = try await api.post("/v1/activity", token: fixture.operator, json: #"{"events":[\#(events)]}"#)
                 expectError(response, status, status == 404 ? "unknown_partner" : "invalid_event", field: field, sourceLocation: sourceLocation)
                 #expect(response.error["index"] as? Int == index, sourceLocation: sourceLocation)
+                #expect((response.error["hint"] as? String)?.isEmpty == false, "\(response.text)", sourceLocation: sourceLocation)
                 #expect((response.error["message"] as? String)?.contains(mentions) == true, "\(response.text)", sourceLocation: sourceLocation)
             }
             let good = #"{"partner_id":"A-2","date":"2025-02-01","kind":"login"}"#

@@ -1,5 +1,9 @@
 import Foundation
 import HTTPTypes
+import PartnerModel
+import PartnerStore
+import PolicyEngine
+@testable import ProgramEvaluation
 import TestSupport
 import Testing
 @testable import ScoringService
@@ -52,6 +56,78 @@ struct ErrorTests {
             expectError(try await api.post("/v1/activity", token: fixture.operator,
                                            json: #"{"events":[{"partner_id":"A-2","date":"2025-02-01","kind":"login",}]}"#),
                         400, "invalid_field", field: "body")
+        }
+    }
+
+    /// One of each domain error the service can answer with.
+    static let domainErrors: [any ProblemConvertible] = {
+        var unknown = PartnerStoreError("unknown partner 'X'", file: "events", field: "partner_id", hint: "import it first")
+        (unknown.index, unknown.isUnknownReference) = (3, true)
+        var badDate = PartnerStoreError("no such day '2025-02-30'", file: "events", field: "date", hint: "write dates as YYYY-MM-DD")
+        (badDate.index, badDate.code) = (3, "invalid_event")
+        var serialization = PartnerStoreError("could not serialize access")
+        serialization.sqlState = "40001"
+        let policy = PolicyError(.lua, file: "Policies/a/a.lua", line: 7, "boom")
+        let errors: [any ProblemConvertible] = [
+            unknown, badDate, serialization,
+            PartnerEvaluator.Failure.policyFunction(partner: "P1", policy),
+            PartnerEvaluator.Failure.noPolicy(partner: "P1", program: "p", set: "s"),
+            PartnerEvaluator.Failure.unknownTier(partner: "P1", tier: "Gold", policy: "Agents", file: "a.lua", tiers: ["Silver"]),
+            ProgramRun.Failure.notForward(set: "s", asOf: day("2025-01-31"), last: day("2025-02-28")),
+            ProgramRun.Failure.unknownPartners(["P9"]), ProgramRun.Failure.policyChanged(set: "s"),
+            ProgramRun.Failure.separateHistory(set: "s", path: "Policies/s", others: [(set: "t", last: day("2025-01-31"))]),
+            TaskFailure(kind: .notFound, field: "id", description: "no task #9"),
+            TaskFailure(kind: .conflict, field: "id", description: "task #1 is done"),
+            TaskFailure(kind: .beforeTask, field: "on", description: "before"),
+            TaskFailure(kind: .invalid, field: "outcome", description: "bad outcome"),
+            WebhookFailure(kind: .notFound, field: "id", description: "no subscription"),
+            WebhookFailure(kind: .invalid, field: "url", description: "bad url"),
+            ReloadFailure(set: "a", path: "Policies/a", message: "Policies/a/a.lua:7: boom", file: "Policies/a/a.lua", line: 7, at: Date()),
+        ]
+        return errors
+    }()
+
+    @Test("a domain error answers the status of its category with its code, field, index, file, line and hint")
+    func domainErrorMapping() throws {
+        for error in Self.domainErrors {
+            let problem = error.problem
+            let answer = APIError(error)
+            let expected: Int = switch problem.category {
+            case .invalid: 400
+            case .notFound: 404
+            case .conflict: 409
+            case .unprocessable: 422
+            case .unavailable: 503
+            case .internal: 500
+            }
+            #expect(answer.status.code == expected, "\(problem)")
+            #expect(answer.code == problem.code && answer.message == problem.message && answer.field == problem.field)
+            #expect(answer.index == problem.index && answer.file == problem.file && answer.line == problem.line && answer.hint == problem.hint)
+            #expect((answer.headers[.retryAfter] != nil) == (problem.category == .unavailable))
+        }
+        // The ingest refusal: the batch's field path and index, and the hint, in the body.
+        let body = try JSONSerialization.jsonObject(with: APIError(Self.domainErrors[1]).body) as? [String: [String: Any]]
+        #expect(body?["error"]?["field"] as? String == "events[3].date")
+        #expect(body?["error"]?["index"] as? Int == 3)
+        #expect(body?["error"]?["hint"] as? String == "write dates as YYYY-MM-DD")
+        // An internal problem tells the caller nothing of its detail.
+        let hidden = APIError(PartnerStoreError("the ledger's state of partner number 3 cannot be read", hint: "re-run"))
+        #expect(hidden.status == .internalServerError && hidden.code == "internal" && !hidden.message.contains("ledger"))
+    }
+
+    @Test("the OpenAPI Error schema documents every field of the body and every code a domain error answers")
+    func documentedErrors() throws {
+        let document = try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any]
+        let schemas = (document?["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let detail = (((schemas?["Error"] as? [String: Any])?["properties"] as? [String: Any])?["error"] as? [String: Any])
+        let properties = try #require(detail?["properties"] as? [String: [String: Any]])
+        var full = APIError(.badRequest, code: "invalid_field", "m", field: "f", index: 1, file: "a.lua", line: 2)
+        full.hint = "h"
+        let body = try JSONSerialization.jsonObject(with: full.body) as? [String: [String: Any]]
+        #expect(Set(body?["error"]?.keys.map { $0 } ?? []) == Set(properties.keys))
+        let codes = Set((properties["code"]?["description"] as? String ?? "").split(separator: ", ").map(String.init))
+        for error in Self.domainErrors where error.problem.category != .internal {
+            #expect(codes.contains(error.problem.code), "\(error.problem.code) is not documented")
         }
     }
 }

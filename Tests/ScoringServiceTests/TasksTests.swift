@@ -30,8 +30,14 @@ struct TasksTests {
 
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.viewer, json: "{}"), 403, "forbidden")
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-01-01"}"#), 409, "day_before_task", field: "on")
-            expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-02-30"}"#), 400, "invalid_field", field: "on")
-            expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"0001-01-01"}"#), 400, "invalid_field", field: "on")
+            // A refused date says what to do about it, as the command line does: the hint of the date's own error.
+            let noSuchDay = try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"2025-02-30"}"#)
+            expectError(noSuchDay, 400, "invalid_field", field: "on")
+            #expect(noSuchDay.error["hint"] as? String == "write dates as YYYY-MM-DD (a day that exists)")
+            #expect(noSuchDay.error["message"] as? String == "'2025-02-30': no such day — write dates as YYYY-MM-DD (a day that exists)")
+            let outOfRange = try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"on":"0001-01-01"}"#)
+            expectError(outOfRange, 400, "invalid_field", field: "on")
+            #expect(outOfRange.error["hint"] as? String == "write a date from 1900-01-01 to 2999-12-31")
             // Bodies are read as strictly as everywhere else: no trailing comma, no key twice.
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"note":"x",}"#), 400, "invalid_field", field: "body")
             expectError(try await api.post("/v1/tasks/\(id)/ack", token: fixture.operator, json: #"{"note":"x","note":"y"}"#), 400, "invalid_field", field: "body")

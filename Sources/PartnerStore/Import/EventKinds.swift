@@ -22,11 +22,6 @@ public struct EventKinds: Sendable, Equatable {
         return custom.contains(name) ? .custom : nil
     }
 
-    /// The refusal of an unknown kind, with a did-you-mean over every accepted kind.
-    func unknown(_ name: String, file: String?, line: Int?) -> PartnerStoreError {
-        PartnerStoreError("unknown event kind '\(name)'", file: file, line: line, field: "kind", hint: hint(for: name))
-    }
-
     func hint(for name: String) -> String {
         let known = ActivityEvent.Kind.names + custom
         var hint = Suggestion.closest(to: name, among: known).map { "did you mean '\($0)'? " } ?? ""

@@ -52,7 +52,9 @@ struct ImportRecord {
     var isJSON = false
 
     func failure(_ column: Int, _ message: String, hint: String) -> PartnerStoreError {
-        PartnerStoreError(message, file: file, line: line, field: content.columns[column], hint: hint)
+        var error = PartnerStoreError(message, file: file, line: line, field: content.columns[column], hint: hint)
+        error.code = content == .events ? "invalid_event" : "invalid_partner"
+        return error
     }
 
     func text(_ column: Int) throws -> String? {

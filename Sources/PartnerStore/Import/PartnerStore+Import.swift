@@ -171,7 +171,7 @@ extension PartnerStore {
     /// Runs inside the caller's write transaction `session` (either engine), so the caller can
     /// record more in the same transaction; nothing is written when one event
     /// is refused. A refusal is a ``PartnerStoreError`` whose `file` is
-    /// `"<batch>[i]"` (the 0-based index of the bad object), with no line.
+    /// `batch` and `index` the 0-based index of the bad object, with no line.
     /// `kinds` are the kinds accepted, as for a file import.
     @discardableResult
     public static func importEventObjects(_ objects: [JSONValue], kinds: EventKinds = .builtIn, batch: String = "events",
@@ -180,17 +180,16 @@ extension PartnerStore {
         var events: [StoredEvent] = []
         events.reserveCapacity(objects.count)
         for (index, element) in objects.enumerated() {
-            let location = "\(batch)[\(index)]"
             do {
                 guard case .object(let object) = element else {
-                    throw PartnerStoreError("expected a JSON object, found \(element.kindName)", file: location,
+                    throw PartnerStoreError("expected a JSON object, found \(element.kindName)",
                                             hint: "send each event as an object like {\"partner_id\": \"P1\", \"date\": \"2026-01-31\", \"kind\": \"login\"}")
                 }
-                let record = try JSONLines.record(object, content: .events, file: location, line: 0)
+                let record = try JSONLines.record(object, content: .events, file: batch, line: 0)
                 events.append(try record.event(numbers: numbers, kinds: kinds))
             } catch var error as PartnerStoreError {
-                error.file = location
-                error.line = nil
+                (error.file, error.line, error.index) = (batch, nil, index)
+                if error.code == nil { error.code = "invalid_event" }
                 throw error
             }
         }

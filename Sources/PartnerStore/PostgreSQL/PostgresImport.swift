@@ -46,7 +46,7 @@ enum PostgresImport {
     static func importEvents(_ session: PostgresSession, _ events: [ActivityEvent], kinds: EventKinds) throws -> ImportSummary {
         let numbers = try PostgresPartners.numbersByID(session)
         let stored = try events.enumerated().map { index, event in
-            try StoredEvent(event, numbers: numbers, kinds: kinds, location: "event \(index + 1)")
+            try StoredEvent(event, numbers: numbers, kinds: kinds, index: index)
         }
         try write(session, stored, kinds: kinds)
         return ImportSummary(partnersAdded: 0, partnersUpdated: 0, events: events.count)

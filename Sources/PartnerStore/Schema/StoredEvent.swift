@@ -59,30 +59,35 @@ struct StoredEvent: Sendable {
         self.kind = kind
     }
 
-    /// The row for an API event; refuses unknown partners, negative amounts,
-    /// empty names and custom kinds that `kinds` does not hold.
-    init(_ event: ActivityEvent, numbers: [String: Int64], kinds: EventKinds, location: String) throws {
+    /// The row for event `index` (0-based) of a batch given as values;
+    /// refuses unknown partners, negative amounts, empty names and custom
+    /// kinds that `kinds` does not hold, naming the index and the field.
+    init(_ event: ActivityEvent, numbers: [String: Int64], kinds: EventKinds, index: Int) throws {
+        func refusal(_ message: String, field: String, hint: String) -> PartnerStoreError {
+            var error = PartnerStoreError(message, field: field, hint: hint)
+            error.index = index
+            error.code = "invalid_event"
+            return error
+        }
         guard let number = numbers[event.partnerID] else {
-            throw PartnerStoreError("unknown partner '\(event.partnerID)'", file: location, field: "partner_id",
-                                    hint: "import the partner before its events")
+            var error = refusal("unknown partner '\(event.partnerID)'", field: "partner_id", hint: "import the partner before its events")
+            error.isUnknownReference = true
+            throw error
         }
         func amount(_ value: Double) throws -> Double {
             guard value.isFinite, value >= 0, value <= ImportRecord.largestAmount else {
-                throw PartnerStoreError("amount \(value) must be a number from 0 to 10^15", file: location, field: "amount",
-                                        hint: "record refunds and losses as their own events, not negative amounts")
+                throw refusal("amount \(value) must be a number from 0 to 10^15", field: "amount",
+                              hint: "record refunds and losses as their own events, not negative amounts")
             }
             return value
         }
         func required(_ text: String, _ field: String) throws -> String {
-            guard !text.isEmpty else {
-                throw PartnerStoreError("a \(event.kindName) event needs a \(field)", file: location, field: field,
-                                        hint: "fill in the \(field)")
-            }
+            guard !text.isEmpty else { throw refusal("a \(event.kindName) event needs a \(field)", field: field, hint: "fill in the \(field)") }
             return text
         }
         func optional(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
         guard let kind = kinds.kind(named: event.kindName) else {
-            throw kinds.unknown(event.kindName, file: location, line: nil)
+            throw refusal("unknown event kind '\(event.kindName)'", field: "kind", hint: kinds.hint(for: event.kindName))
         }
         self.init(partnerNumber: number, day: event.date.daysSinceEpoch, kind: kind)
         switch event.kind {

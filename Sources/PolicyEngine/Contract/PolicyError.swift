@@ -1,4 +1,5 @@
 import LuaHost
+import PartnerModel
 
 /// A policy that cannot be used: a Lua error while loading it, or a shape
 /// the contract does not allow. Names the file, the line when known and the
@@ -42,5 +43,22 @@ public struct PolicyError: Error, Sendable, CustomStringConvertible, Equatable {
         text += ": "
         if let field { text += "\(field): " }
         return text + message
+    }
+}
+
+extension PolicyError: ProblemConvertible {
+    /// A policy that cannot be loaded: `policy_invalid`, with its file, line, field and traceback.
+    public var problem: Problem {
+        Problem("policy_invalid", .unprocessable, message: description, file: file, line: line, field: field, label: "policy",
+                traceback: luaError?.traceback.flatMap { $0.isEmpty ? nil : $0 })
+    }
+}
+
+// LuaHost sits below PartnerModel, so a Lua error gets its problem here, where both are seen.
+extension LuaError: ProblemConvertible {
+    /// `lua_error`, labelled with its kind (`error[runtime]:`), with file, line and traceback.
+    public var problem: Problem {
+        Problem("lua_error", .unprocessable, message: description, file: file, line: line, label: kind.rawValue,
+                traceback: traceback.flatMap { $0.isEmpty ? nil : $0 })
     }
 }

@@ -603,3 +603,22 @@ private struct Context {
             : plan.menu[i].subjects.isEmpty && plan.menu[i].answers(key.kind)
     }
 }
+
+extension PartnerEvaluator.Failure: ProblemConvertible {
+    /// A policy function's failure is `policy_error` with the policy's file
+    /// and line; a partner no policy governs, or in a tier its policy lacks,
+    /// is refused as unprocessable too; a snapshot without the measures is the caller's bug.
+    public var problem: Problem {
+        switch self {
+        case .policyFunction(_, let error):
+            Problem("policy_error", .unprocessable, message: description, file: error.file, line: error.line, field: error.field,
+                    label: "policy")
+        case .noPolicy:
+            Problem("not_governed", .unprocessable, message: description, label: "policy")
+        case .unknownTier(_, _, _, let file, _):
+            Problem("unknown_tier", .unprocessable, message: description, file: file, label: "policy")
+        case .measuresMissing:
+            Problem("measures_missing", .internal, message: description, label: "policy")
+        }
+    }
+}

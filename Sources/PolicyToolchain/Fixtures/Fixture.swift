@@ -124,6 +124,12 @@ public struct FixtureError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(file): \(path.isEmpty ? "" : path + ": ")\(message)" }
 }
 
+extension FixtureError: ProblemConvertible {
+    public var problem: Problem {
+        Problem("invalid_fixture", .invalid, message: description, file: file, field: path.isEmpty ? nil : path)
+    }
+}
+
 extension Fixture {
     static let topLevelKeys: Set<String> = ["description", "partners", "partners_file", "events", "events_file", "cases"]
     static let expectationKeys: Set<String> = [

@@ -39,12 +39,7 @@ extension ProgramAnalytics {
     }
 
     static func attention(_ session: any SQLSession, asOf: Day, limit: Int) throws -> [AttentionItem] {
-        let decisions: [DecisionRecord]
-        do {
-            decisions = try LedgerQueries.attention(session, asOf: asOf, limit: limit)
-        } catch let error as PartnerStoreError {
-            throw AnalyticsError(error.message, hint: error.hint)
-        }
+        let decisions = try LedgerQueries.attention(session, asOf: asOf, limit: limit)
         return decisions.map { AttentionItem($0.evaluation!, policySet: $0.policySet) }
     }
 }

@@ -94,6 +94,17 @@ public struct TaskFailure: Error, CustomStringConvertible, Sendable {
     public var description: String
 }
 
+extension TaskFailure: ProblemConvertible {
+    public var problem: Problem {
+        switch kind {
+        case .notFound: Problem("not_found", .notFound, message: description, field: field)
+        case .conflict: Problem("task_not_active", .conflict, message: description, field: field)
+        case .beforeTask: Problem("day_before_task", .conflict, message: description, field: field)
+        case .invalid: Problem("invalid_field", .invalid, message: description, field: field ?? "body")
+        }
+    }
+}
+
 /// The `task` table and everything read or written about it: its one owner.
 ///
 /// - `task` (migration `tasks-v1`): one row per (alert, menu step) a recorded

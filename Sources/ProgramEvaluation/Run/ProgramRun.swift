@@ -536,3 +536,15 @@ public final class Progress: @unchecked Sendable {
         FileHandle.standardError.write(Data("\r\(label): \(done)/\(TextFormat.count(total, "partner")) (100%)\n".utf8))
     }
 }
+
+extension ProgramRun.Failure: ProblemConvertible {
+    /// The fields are the service's request fields (`as_of`, `partner_ids`, `policy_set`).
+    public var problem: Problem {
+        switch self {
+        case .notForward: Problem("not_forward", .conflict, message: description, field: "as_of")
+        case .unknownPartners: Problem("unknown_partner", .notFound, message: description, field: "partner_ids")
+        case .policyChanged: Problem("policy_changed", .conflict, message: description)
+        case .separateHistory: Problem("separate_history", .conflict, message: description, field: "policy_set")
+        }
+    }
+}

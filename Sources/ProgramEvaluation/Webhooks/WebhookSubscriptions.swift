@@ -73,6 +73,15 @@ public struct WebhookFailure: Error, CustomStringConvertible, Sendable {
     public var description: String
 }
 
+extension WebhookFailure: ProblemConvertible {
+    public var problem: Problem {
+        switch kind {
+        case .notFound: Problem("not_found", .notFound, message: description, field: field)
+        case .invalid: Problem("invalid_field", .invalid, message: description, field: field)
+        }
+    }
+}
+
 /// The webhook tables, and everything read or written about them: their one owner.
 ///
 /// - `webhook_subscription` (migration `webhooks-v1`, with the outbox): the

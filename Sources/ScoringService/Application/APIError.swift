@@ -1,13 +1,18 @@
 import Foundation
 import Hummingbird
+import PartnerModel
 
 /// What the service tells a caller that something went wrong: a status and
-/// the JSON body `{"error": {"code", "message", "field"?, ...}}`.
+/// the JSON body `{"error": {"code", "message", "field"?, "index"?, "file"?,
+/// "line"?, "hint"?}}`.
 ///
 /// Every 4xx the service sends is one of these, so a caller always learns
 /// what was wrong and where (the field, the event's index, the policy's
-/// file and line). Unexpected failures become a 500 with a generic message;
-/// their detail goes to the server's log, never to the caller.
+/// file and line) and what to do. A domain error becomes one through
+/// ``init(_:)`` — the one mapping from ``Problem`` to HTTP — in
+/// ``ErrorMiddleware``; controllers throw domain errors as they are.
+/// Unexpected failures become a 500 with a generic message; their detail
+/// goes to the server's log, never to the caller.
 public struct APIError: Error, HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     /// A stable, machine-readable name (`invalid_field`, `unauthorized`, ...).
@@ -20,6 +25,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     /// For policy errors: the policy file and line.
     public var file: String?
     public var line: Int?
+    /// What the caller can do about it.
+    public var hint: String?
     /// Extra response headers (`WWW-Authenticate` for a 401).
     public var headers: HTTPFields = [:]
 
@@ -43,11 +50,12 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             var index: Int?
             var file: String?
             var line: Int?
+            var hint: String?
         }
     }
 
     public var body: Data {
-        let body = Body(error: .init(code: code, message: message, field: field, index: index, file: file, line: line))
+        let body = Body(error: .init(code: code, message: message, field: field, index: index, file: file, line: line, hint: hint))
         return (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"error":{"code":"internal","message":"internal error"}}"#.utf8)
     }
 
@@ -58,11 +66,54 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 }
 
+// MARK: - Domain errors
+
+extension APIError {
+    /// The status of each ``Problem/Category``.
+    static func status(of category: Problem.Category) -> HTTPResponse.Status {
+        switch category {
+        case .invalid: .badRequest
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .unprocessable: .unprocessableContent
+        case .unavailable: .serviceUnavailable
+        case .internal: .internalServerError
+        }
+    }
+
+    /// The answer to a domain error: the status of its category, and its
+    /// code, message, field, index, file, line and hint as they are. An
+    /// internal problem says only "internal error" (the caller logs it); an
+    /// unavailable one asks the client to retry after ``retryAfterSeconds``.
+    public init(_ error: any ProblemConvertible) {
+        self.init(error.problem)
+    }
+
+    init(_ problem: Problem) {
+        if problem.category == .internal {
+            self = .internalError
+            return
+        }
+        self.init(Self.status(of: problem.category), code: problem.code, problem.message, field: problem.field,
+                  index: problem.index, file: problem.file, line: problem.line)
+        hint = problem.hint
+        if problem.category == .unavailable { headers[.retryAfter] = String(Self.retryAfterSeconds) }
+    }
+}
+
 // MARK: - The errors the service sends
 
 extension APIError {
     static func invalid(_ field: String, _ message: String) -> APIError {
         APIError(.badRequest, code: "invalid_field", message, field: field)
+    }
+
+    /// A request field whose value a domain error refused (a date that does
+    /// not exist): `invalid_field` naming it, with the error's words and hint.
+    static func invalid(_ field: String, _ error: any ProblemConvertible) -> APIError {
+        var problem = error.problem
+        (problem.code, problem.category, problem.field) = ("invalid_field", .invalid, field)
+        return APIError(problem)
     }
 
     static func notFound(_ message: String, field: String? = nil) -> APIError {

@@ -44,12 +44,7 @@ struct Evaluations: Sendable {
                 }
                 set = governing
             }
-            let state: PartnerProgramState?
-            do {
-                state = try LedgerQueries.state(session, policySet: set.name, partnerNumber: number)
-            } catch is PartnerStoreError {
-                throw APIError(.internalServerError, code: "unreadable_state", "the ledger's state of this partner cannot be read")
-            }
+            let state = try LedgerQueries.state(session, policySet: set.name, partnerNumber: number)
             var snapshot: PartnerSnapshot?
             try SnapshotCalculator(store: store, measures: set.measures)
                 .forEachSnapshot(in: session, asOf: asOf, partnerIDs: [partnerID]) { snapshot = $0 }
@@ -83,22 +78,9 @@ struct Evaluations: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         let summary = try await evaluating(set) {
             try await set.pool.run { policySet in
-                do {
-                    // The pool already runs requests in parallel, one Lua state each.
-                    return try ProgramRun(store: store, policySet: policySet, jobs: 1)
-                        .evaluate(asOf: asOf, dryRun: dryRun, partnerIDs: partnerIDs)
-                } catch let failure as ProgramRun.Failure {
-                    switch failure {
-                    case .notForward:
-                        throw APIError(.conflict, code: "not_forward", failure.description, field: "as_of")
-                    case .unknownPartners:
-                        throw APIError(.notFound, code: "unknown_partner", failure.description, field: "partner_ids")
-                    case .policyChanged:
-                        throw APIError(.conflict, code: "policy_changed", failure.description)
-                    case .separateHistory:
-                        throw APIError(.conflict, code: "separate_history", failure.description, field: "policy_set")
-                    }
-                }
+                // The pool already runs requests in parallel, one Lua state each.
+                try ProgramRun(store: store, policySet: policySet, jobs: 1)
+                    .evaluate(asOf: asOf, dryRun: dryRun, partnerIDs: partnerIDs)
             }
         }
         metrics.recordEvaluations(kind: dryRun ? "dry_run" : "run", partners: summary.partners,
@@ -106,23 +88,14 @@ struct Evaluations: Sendable {
         return summary
     }
 
-    /// Runs `body`, turning a policy function's failure into a 422 that
-    /// names the policy's file and line (and counting it).
+    /// Runs `body`, counting a policy's failure (ErrorMiddleware answers
+    /// it: a 422 naming the policy's file and line).
     private func evaluating<T>(_ set: LoadedPolicySet, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let failure as PartnerEvaluator.Failure {
             metrics.recordPolicyError(stage: "evaluating")
-            switch failure {
-            case .policyFunction(_, let error):
-                throw APIError(.unprocessableContent, code: "policy_error", failure.description, file: error.file, line: error.line)
-            case .noPolicy:
-                throw APIError(.unprocessableContent, code: "not_governed", failure.description)
-            case .unknownTier(_, _, _, let file, _):
-                throw APIError(.unprocessableContent, code: "unknown_tier", failure.description, file: file)
-            case .measuresMissing:
-                throw failure
-            }
+            throw failure
         }
     }
 

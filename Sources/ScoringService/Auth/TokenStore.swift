@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PartnerModel
 import PartnerStore
 
 /// Issues, lists, revokes and checks bearer tokens. A token is shown once,
@@ -125,5 +126,14 @@ public struct TokenStore: Sendable {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
+    }
+}
+
+extension TokenStore.Failure: ProblemConvertible {
+    public var problem: Problem {
+        switch self {
+        case .nameTaken: Problem("name_taken", .conflict, message: description, field: "name")
+        case .notFound: Problem("not_found", .notFound, message: description, field: "id")
+        }
     }
 }

@@ -71,8 +71,9 @@ struct ActivityController: Sendable {
                 return .stored(body, events: summary.events)
             } }
         } catch let error as PartnerStoreError {
+            // A refused event names its index and field itself (`events[3].date`); ErrorMiddleware answers it.
             metrics.recordIngest(events: 0, accepted: false)
-            throw Self.apiError(error)
+            throw error
         }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         switch outcome {
@@ -129,19 +130,4 @@ struct ActivityController: Sendable {
         return Batch(events: events)
     }
 
-    /// `events[3]` + field `date` → 400 naming `events[3].date` and index 3.
-    static func apiError(_ error: PartnerStoreError) -> APIError {
-        let location = error.file ?? "events"
-        let index = location.firstIndex(of: "[").flatMap { start in
-            Int(location[location.index(after: start)...].prefix { $0.isNumber })
-        }
-        let field = error.field.map { "\(location).\($0)" } ?? location
-        var message = "event \(index.map(String.init) ?? "?")"
-        if let name = error.field { message += ", field '\(name)'" }
-        message += ": \(error.message)"
-        if let hint = error.hint { message += " — \(hint)" }
-        // An unknown partner is a well-formed event about nothing the store holds: 404, as for /v1/partners/{id}.
-        return APIError(error.isUnknownReference ? .notFound : .badRequest, code: error.isUnknownReference ? "unknown_partner" : "invalid_event",
-                        message + "; nothing of this batch was stored", field: field, index: index)
-    }
 }

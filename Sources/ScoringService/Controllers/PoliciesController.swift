@@ -87,11 +87,7 @@ struct PoliciesController: Sendable {
     /// previous version.
     @Sendable func reload(_ request: Request, context: ServiceContext) async throws -> ReloadResult {
         let report = await registry.reload(force: true)
-        if let failure = report.failures.first {
-            throw APIError(.unprocessableContent, code: "policy_invalid",
-                           "\(failure.message) — the previous version of '\(failure.set ?? failure.path)' keeps serving",
-                           file: failure.file, line: failure.line)
-        }
+        if let failure = report.failures.first { throw failure }
         return ReloadResult(swapped: report.swapped, unchanged: report.unchanged, policySets: infos())
     }
 

@@ -31,12 +31,7 @@ struct RunsController: Sendable {
     @Sendable func create(_ request: Request, context: ServiceContext) async throws -> EditedResponse<RunResponse> {
         let (body, _) = try await request.decodeJSON(RunRequest.self, limit: maxBodyBytes)
         guard !body.policySet.isEmpty else { throw APIError.invalid("policy_set", "name the policy set to run") }
-        let asOf: Day
-        do {
-            asOf = try Day(parsing: body.asOf)
-        } catch {
-            throw APIError.invalid("as_of", "\(error.description) — \(error.hint)")
-        }
+        let asOf = try Day(parsing: body.asOf, field: "as_of")
         if let ids = body.partnerIDs {
             guard !ids.isEmpty else { throw APIError.invalid("partner_ids", "leave partner_ids out to run every partner, or name at least one") }
             guard ids.count <= 10_000 else { throw APIError.invalid("partner_ids", "at most 10,000 partners per run request") }

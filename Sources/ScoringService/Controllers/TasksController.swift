@@ -92,19 +92,8 @@ struct TasksController: Sendable {
         if let note = action.note, note.count > Self.maxNote {
             throw APIError.invalid("note", "a note is at most \(Self.maxNote) characters")
         }
-        var day = Day.today()
-        if let on = action.on {
-            do { day = try Day(parsing: on) } catch {
-                throw APIError.invalid("on", "\(error.description) — write dates as YYYY-MM-DD (a day that exists)")
-            }
-        }
-        let chosen = action, on = day
-        let task: InterventionTask
-        do {
-            task = try await store.database.asyncWrite { session in try apply(session, id, chosen, on) }
-        } catch let failure as TaskFailure {
-            throw Self.apiError(failure)
-        }
+        let chosen = action, on = try action.on.map { try Day(parsing: $0, field: "on") } ?? Day.today()
+        let task = try await store.database.asyncWrite { session in try apply(session, id, chosen, on) }
         let buffer = JSONBuffer(capacity: 512)
         task.write(to: buffer)
         return Self.json(buffer)
@@ -114,15 +103,6 @@ struct TasksController: Sendable {
     static let maxNote = 2000
 
     static func id(_ context: ServiceContext) throws -> Int64 { try context.rowID("a task id") }
-
-    static func apiError(_ failure: TaskFailure) -> APIError {
-        switch failure.kind {
-        case .notFound: APIError.notFound(failure.description, field: failure.field)
-        case .conflict: APIError(.conflict, code: "task_not_active", failure.description, field: failure.field)
-        case .beforeTask: APIError(.conflict, code: "day_before_task", failure.description, field: failure.field)
-        case .invalid: APIError.invalid(failure.field ?? "body", failure.description)
-        }
-    }
 
     static func json(_ buffer: JSONBuffer, status: HTTPResponse.Status = .ok) -> Response {
         let bytes = buffer.withBytes { ByteBuffer(bytes: $0) }

@@ -79,12 +79,7 @@ struct WebhooksController: Sendable {
     @Sendable func replay(_ request: Request, context: ServiceContext) async throws -> Response {
         let id = try Self.id(context)
         let (body, _) = try await request.decodeJSON(Replay.self, limit: maxBodyBytes)
-        var since: Day?
-        if let text = body.since {
-            do { since = try Day(parsing: text) } catch {
-                throw APIError.invalid("since", "\(error.description) — write dates as YYYY-MM-DD (a day that exists)")
-            }
-        }
+        let since = try body.since.map { try Day(parsing: $0, field: "since") }
         var from: Int64?
         if let text = body.from {
             guard let position = OutboxEvent.position(of: text) else {
@@ -105,14 +100,7 @@ struct WebhooksController: Sendable {
     }
 
     private func apply<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        do {
-            return try await store.database.asyncWrite(body)
-        } catch let failure as WebhookFailure {
-            switch failure.kind {
-            case .notFound: throw APIError.notFound(failure.description, field: failure.field)
-            case .invalid: throw APIError.invalid(failure.field, failure.description)
-            }
-        }
+        try await store.database.asyncWrite(body)
     }
 
     static func id(_ context: ServiceContext) throws -> Int64 { try context.rowID("a webhook subscription id") }

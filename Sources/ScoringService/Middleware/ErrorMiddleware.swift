@@ -1,11 +1,13 @@
 import Hummingbird
 import Logging
 import NIOCore
+import PartnerModel
 import PartnerStore
 
 /// Turns every error into the service's JSON error body: ``APIError`` as
-/// is, Hummingbird's own errors (unknown route, body too large) into the
-/// same shape, anything else into a 500 whose detail only the log sees.
+/// is, a domain error through ``APIError/init(_:)``, Hummingbird's own errors
+/// (unknown route, body too large) into the same shape, anything else into a
+/// 500 whose detail only the log sees.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = ServiceContext
 
@@ -16,6 +18,12 @@ struct ErrorMiddleware: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             return try Self.apiError(for: error, request: request).response(from: request, context: context)
+        } catch let error as any ProblemConvertible {
+            let answer = APIError(error)
+            if answer.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            }
+            return try answer.response(from: request, context: context)
         } catch where StoreFailure(error) == .busy {
             // Another process (an import, a run) held the write lock for the whole busy timeout.
             context.logger.warning("database busy", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])

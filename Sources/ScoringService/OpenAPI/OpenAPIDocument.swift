@@ -54,7 +54,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "Partnerscore scoring service",
     "version": "1.0.0",
-    "description": "Partner data, evaluations, decisions, alerts and hot-reloaded Lua policies. Every endpoint but /health, /health/live, /health/ready and /openapi.json needs a bearer token (partnerscore token create); roles: viewer (reads) < operator (ingests, evaluates, acts on tasks) < designer (reloads policies, manages webhooks). Webhook deliveries and each event type's body are described under x-webhooks. /metrics needs a token unless the server runs with --public-metrics. Request and list fields are snake_case; the embedded `evaluation` and `summary` documents are the engine's own JSON (as `partnerscore explain --json` and the decision log hold them). Errors are always {\"error\": {\"code\", \"message\", \"field\"?}}."
+    "description": "Partner data, evaluations, decisions, alerts and hot-reloaded Lua policies. Every endpoint but /health, /health/live, /health/ready and /openapi.json needs a bearer token (partnerscore token create); roles: viewer (reads) < operator (ingests, evaluates, acts on tasks) < designer (reloads policies, manages webhooks). Webhook deliveries and each event type's body are described under x-webhooks. /metrics needs a token unless the server runs with --public-metrics. Request and list fields are snake_case; the embedded `evaluation` and `summary` documents are the engine's own JSON (as `partnerscore explain --json` and the decision log hold them). Errors are always {\"error\": {\"code\", \"message\", \"field\"?, \"index\"?, \"file\"?, \"line\"?, \"hint\"?}}: the status follows the kind of failure (400 invalid, 404 not found, 409 conflict, 422 a policy refuses or fails, 503 retry later, 500 internal)."
   },
   "servers": [{ "url": "http://127.0.0.1:8080" }],
   "security": [{ "bearerAuth": [] }],
@@ -490,12 +490,13 @@ enum OpenAPIDocument {
           "error": {
             "type": "object", "required": ["code", "message"], "additionalProperties": false,
             "properties": {
-              "code": { "type": "string", "description": "invalid_field, invalid_event, unauthorized, invalid_token, forbidden, not_found, method_not_allowed, body_too_large, not_forward, unknown_partner, not_governed, not_enrolled, policy_error, policy_invalid, idempotency_key_reused, database_busy, disk_full, task_not_active, day_before_task" },
-              "message": { "type": "string" },
-              "field": { "type": "string", "description": "The request field at fault (limit, as_of, events[3].date, Idempotency-Key)" },
-              "index": { "type": "integer", "description": "The index of the bad element of a batch" },
+              "code": { "type": "string", "description": "invalid_field, invalid_event, bad_request, unauthorized, invalid_token, forbidden, not_found, unknown_partner, not_governed, not_enrolled, method_not_allowed, not_forward, policy_changed, separate_history, idempotency_key_reused, task_not_active, day_before_task, body_too_large, policy_error, policy_invalid, unknown_tier, database_busy, disk_full, internal" },
+              "message": { "type": "string", "description": "What went wrong, where and (when known) what to do, in words" },
+              "field": { "type": "string", "description": "The request field at fault (limit, as_of, events[3].date, Idempotency-Key), or the policy field of a policy error" },
+              "index": { "type": "integer", "description": "The 0-based index of the bad element of a batch (3 for events[3])" },
               "file": { "type": "string", "description": "The policy file of a policy error" },
-              "line": { "type": "integer", "description": "Its line" }
+              "line": { "type": "integer", "description": "Its line" },
+              "hint": { "type": "string", "description": "What to do about it (also at the end of message)" }
             }
           }
         }

@@ -83,6 +83,14 @@ public struct ReloadFailure: Sendable, Equatable, Error, CustomStringConvertible
     public var description: String { message }
 }
 
+extension ReloadFailure: ProblemConvertible {
+    /// `policy_invalid` with the policy's file, line and field; the answer to a reload the API asked for.
+    public var problem: Problem {
+        Problem("policy_invalid", .unprocessable, message: "\(message) — the previous version of '\(set ?? path)' keeps serving",
+                file: file, line: line, field: field, label: "policy")
+    }
+}
+
 /// What one reload did.
 struct ReloadReport: Sendable {
     var swapped: [String] = []

@@ -58,13 +58,9 @@ struct PolicySetCheck: Sendable {
     }
 
     static func failure(_ failure: PartnerEvaluator.Failure, _ location: PolicySetLocation, _ outcome: String) -> ReloadFailure {
-        var file: String?, line: Int?
-        if case .policyFunction(_, let error) = failure {
-            file = error.file
-            line = error.line
-        }
+        let problem = failure.problem
         return ReloadFailure(set: location.name, path: location.displayPath,
                              message: "\(failure) — found evaluating a sample of up to \(sampleSize) stored partners, \(outcome)",
-                             file: file, line: line, at: Date())
+                             file: problem.file, line: problem.line, field: problem.field, at: Date())
     }
 }

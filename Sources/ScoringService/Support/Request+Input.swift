@@ -115,11 +115,7 @@ struct QueryInput {
 
     func day(_ name: String) throws -> Day? {
         guard let text = try formatted(name, "a date YYYY-MM-DD") else { return nil }
-        do {
-            return try Day(parsing: text)
-        } catch {
-            throw APIError.invalid(name, "\(error.description) — \(error.hint)")
-        }
+        return try Day(parsing: text, field: name)
     }
 
     func oneOf(_ name: String, _ allowed: [String]) throws -> String? {
@@ -137,5 +133,12 @@ struct QueryInput {
             throw APIError.invalid("cursor", "'\(text)' is not a cursor this list returned (next_cursor)")
         }
         return id
+    }
+}
+
+extension Day {
+    /// `text` as a day, or a 400 naming the request's `field` with the date's words and hint.
+    init(parsing text: String, field: String) throws {
+        do { try self.init(parsing: text) } catch { throw APIError.invalid(field, error) }
     }
 }

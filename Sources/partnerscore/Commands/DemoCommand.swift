@@ -95,7 +95,7 @@ extension Partnerscore {
                     print("One partner in tier review, explained (partnerscore explain):\n")
                     print(Explanation(evaluation: evaluation, policy: set.policy(forProgram: evaluation.program)!).text)
                 }
-                print(try reportingAnalyticsFailures {
+                print(try reportingFailures {
                     try writeReport(ProgramAnalytics(store: store), asOf: monthEnds.last!, source: "demo program (seed \(seed))", to: report)
                 })
                 print("Open it in a browser; it prints to PDF as is.")

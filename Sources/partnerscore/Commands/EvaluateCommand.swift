@@ -105,21 +105,11 @@ extension Partnerscore {
     }
 }
 
-/// Errors of the evaluation commands, as messages for the user; `note`,
-/// when it says something, follows the message.
+/// Errors of the evaluation commands, as messages for the user
+/// (`reportingFailures`); `note`, when it says something, follows the message.
 func reportingEvaluationFailures<T>(note: () -> String? = { nil }, _ body: () throws -> T) throws -> T {
     do {
-        return try reportingStoreFailures {
-            do {
-                return try body()
-            } catch let error as PartnerEvaluator.Failure {
-                throw CommandFailure("error[policy]: \(error)")
-            } catch let error as ProgramRun.Failure {
-                throw CommandFailure("error: \(error)")
-            } catch let error as PolicyError {
-                throw CommandFailure("error[policy]: \(error)")
-            }
-        }
+        return try reportingFailures(body)
     } catch let exit as ExitCode {
         if let note = note() { printError(note + "\n") }
         throw exit

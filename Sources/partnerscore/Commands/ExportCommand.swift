@@ -82,7 +82,7 @@ extension Partnerscore {
         }
 
         func run() throws {
-            try reportingStoreFailures {
+            try reportingFailures {
                 let opened = try store.openExisting()
                 let exporter = Exporter(store: opened)
                 let format = ExportFormat(rawValue: format)!

@@ -54,7 +54,7 @@ extension Partnerscore {
         }
 
         func run() throws {
-            try reportingStoreFailures {
+            try reportingFailures {
                 let options = ProgramGenerator.Options(partners: partners, seed: seed, industry: industry.flatMap(Industry.named),
                                                        eventsPerYear: eventsPerYear, end: try Day(parsing: end),
                                                        format: ProgramGenerator.Format(rawValue: format)!)

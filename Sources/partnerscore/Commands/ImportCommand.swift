@@ -33,7 +33,7 @@ extension Partnerscore {
         }
 
         func run() throws {
-            try reportingStoreFailures {
+            try reportingFailures {
                 let opened = try store.openExisting()
                 let kinds = EventKinds(custom: try PolicyOptions.loadSets(at: policies).flatMap(\.measures.customKinds))
                 let start = Date()

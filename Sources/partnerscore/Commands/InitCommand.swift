@@ -14,7 +14,7 @@ extension Partnerscore {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            try reportingStoreFailures {
+            try reportingFailures {
                 let opened = try openStore(at: store.path)
                 let counts = try opened.counts()
                 print("\(store.display): ready (\(TextFormat.count(counts.partners, "partner")), \(TextFormat.count(counts.events, "event")))")

@@ -128,8 +128,7 @@ extension Partnerscore {
                 source = db
             } else {
                 let url = URL(fileURLWithPath: fixture!)
-                let loaded: Fixture
-                do { loaded = try Fixture(url: url, display: fixture!) } catch { throw CommandFailure("error: \(error)") }
+                let loaded = try Fixture(url: url, display: fixture!)
                 let folder = url.deletingLastPathComponent().deletingLastPathComponent()
                 store = try FixtureRunner(setDirectory: folder, displayPath: folder.relativePath)
                     .store(for: loaded, kinds: EventKinds(custom: measures.customKinds))

@@ -32,7 +32,7 @@ extension Partnerscore {
         var out: String?
 
         func run() throws {
-            try reportingAnalyticsFailures {
+            try reportingFailures {
                 let analytics = ProgramAnalytics(store: try store.openExisting())
                 let metrics = try analytics.metrics(asOf: try resolveAsOf(asOf, analytics))
                 let output = try TextOutput(path: out)
@@ -55,16 +55,5 @@ func resolveAsOf(_ text: String?, _ analytics: ProgramAnalytics) throws -> Day {
     } catch {
         let hint = error.kind == .outOfRange ? error.hint : "write the day as YYYY-MM-DD"
         throw CommandFailure("error: --as-of \(error.description) — \(hint), e.g. --as-of 2026-10-31")
-    }
-}
-
-/// Store failures, plus analytics ones, as messages for the user.
-func reportingAnalyticsFailures<T>(_ body: () throws -> T) throws -> T {
-    try reportingStoreFailures {
-        do {
-            return try body()
-        } catch let error as AnalyticsError {
-            throw CommandFailure("error: \(error)")
-        }
     }
 }

@@ -63,10 +63,7 @@ extension Partnerscore {
             func run() throws {
                 try reportingFailures {
                     // The sets' declared measures become fields of p; a set that does not load says why.
-                    let sets: [PolicySet]
-                    do { sets = try PolicyOptions.loadSets(at: [directory]) } catch let error as PolicyError {
-                        throw CommandFailure("error[policy]: \(error) — the editor files list the sets' measures: fix it, then run this again")
-                    }
+                    let sets = try PolicyOptions.loadSets(at: [directory])
                     let measures = EditorFiles.measures(of: sets, folder: PolicyOptions.display(directory))
                     let files: [(path: String, contents: String)]
                     do { files = try EditorFiles.generate(measures: measures) } catch {

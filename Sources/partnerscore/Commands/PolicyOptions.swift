@@ -82,11 +82,7 @@ struct PolicyOptions: ParsableArguments {
 
     static func load(_ url: URL, display: String, name: String? = nil, library: ModuleResolver.Root? = nil,
                      limits: LuaLimits.Overrides = .init()) throws -> PolicySet {
-        do {
-            return try PolicySet(directory: url, displayPath: display, name: name, library: library, limits: limits)
-        } catch let error as PolicyError {
-            throw CommandFailure("error[policy]: \(error)" + (error.luaError?.traceback.map { "\n" + $0 } ?? ""))
-        }
+        try PolicySet(directory: url, displayPath: display, name: name, library: library, limits: limits)
     }
 }
 

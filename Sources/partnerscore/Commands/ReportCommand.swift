@@ -33,7 +33,7 @@ extension Partnerscore {
         }
 
         func run() throws {
-            try reportingAnalyticsFailures {
+            try reportingFailures {
                 let analytics = ProgramAnalytics(store: try store.openExisting())
                 let day = try resolveAsOf(asOf, analytics)
                 let summary = try writeReport(analytics, asOf: day, source: store.reportSource,

@@ -74,25 +74,6 @@ func openStore(at location: String) throws -> PartnerStore {
 /// disk (one command opens one store; set before anything can fail).
 nonisolated(unsafe) var openedStorePath: String?
 
-/// Run a store command body, turning store and database errors into
-/// messages for the user (stderr, exit 1).
-func reportingStoreFailures<T>(_ body: () throws -> T) throws -> T {
-    try reportingFailures {
-        do {
-            return try body()
-        } catch let error as PartnerStoreError {
-            throw CommandFailure("error: " + error.description)
-        } catch let error as DatabaseError {
-            if let path = openedStorePath, let trouble = PartnerStore.trouble(error, databasePath: path) {
-                throw CommandFailure("error: " + trouble.description)
-            }
-            throw CommandFailure("error: database: \(error.message ?? error.description)")
-        } catch let error as DayParseError {
-            throw CommandFailure("error: \(error.description) — \(error.hint)")
-        }
-    }
-}
-
 /// Buffered text output to a file or stdout.
 final class TextOutput {
     private let handle: FileHandle

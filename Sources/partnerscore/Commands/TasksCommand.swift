@@ -55,7 +55,7 @@ extension Partnerscore {
             }
 
             func run() throws {
-                try reportingTaskFailures {
+                try reportingFailures {
                     let filter = TaskLedger.Filter(partnerID: partner, assignee: assignee, statuses: status.compactMap(TaskStatus.init(rawValue:)),
                                                    policySet: policySet, limit: limit)
                     let tasks = try store.openExisting().database.read { session in try TaskLedger.tasks(session, filter) }
@@ -117,7 +117,7 @@ extension Partnerscore {
 
             /// Apply `action` to the task in one transaction and say what it became.
             func apply(_ action: (any SQLSession, Int64, Day, String?) throws -> InterventionTask) throws {
-                try reportingTaskFailures {
+                try reportingFailures {
                     let day = try on.map { try Day(parsing: $0) } ?? Day.today()
                     let task = try store.openExisting().database.write { session in try action(session, id, day, note) }
                     var text = "task #\(task.id) of partner \(task.partnerID) (\(task.alert), step \(task.step): \(task.action)) is \(task.status.rawValue)"
@@ -167,16 +167,6 @@ extension Partnerscore {
             func run() throws {
                 try options.apply { session, id, day, note in try TaskLedger.dismiss(session, id: id, on: day, note: note) }
             }
-        }
-    }
-}
-
-private func reportingTaskFailures(_ body: () throws -> Void) throws {
-    try reportingStoreFailures {
-        do {
-            try body()
-        } catch let failure as TaskFailure {
-            throw CommandFailure("error: \(failure)")
         }
     }
 }

@@ -37,7 +37,7 @@ extension Partnerscore {
             }
 
             func run() throws {
-                try reportingTokenFailures {
+                try reportingFailures {
                     let issued = try TokenStore(try store.openExisting().database).create(role: Role(rawValue: role)!, name: name)
                     print(issued.token)
                     printError("token \(issued.record.id)\(name.map { " (\($0))" } ?? "") created with role \(role); "
@@ -52,7 +52,7 @@ extension Partnerscore {
             @OptionGroup var store: StoreOptions
 
             func run() throws {
-                try reportingTokenFailures {
+                try reportingFailures {
                     let tokens = try TokenStore(try store.openExisting().database).list()
                     print(["ID", "NAME", "ROLE", "CREATED", "REVOKED"].map(pad).joined())
                     for token in tokens {
@@ -73,21 +73,11 @@ extension Partnerscore {
             var token: String
 
             func run() throws {
-                try reportingTokenFailures {
+                try reportingFailures {
                     let revoked = try TokenStore(try store.openExisting().database).revoke(token)
                     print("token \(revoked.id)\(revoked.name.map { " (\($0))" } ?? "") revoked")
                 }
             }
-        }
-    }
-}
-
-private func reportingTokenFailures(_ body: () throws -> Void) throws {
-    try reportingStoreFailures {
-        do {
-            try body()
-        } catch let failure as TokenStore.Failure {
-            throw CommandFailure("error: \(failure)")
         }
     }
 }

@@ -35,7 +35,7 @@ extension Partnerscore {
             var events: String = "*"
 
             func run() throws {
-                try reportingWebhookFailures {
+                try reportingFailures {
                     let secret = secret ?? WebhookSubscriptions.newSecret()
                     let patterns = events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     let subscription = try store.openExisting().database.write { session in
@@ -59,7 +59,7 @@ extension Partnerscore {
             enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
             func run() throws {
-                try reportingWebhookFailures {
+                try reportingFailures {
                     let rows = try store.openExisting().database.read { session in
                         try WebhookSubscriptions.all(session).map { ($0, try WebhookSubscriptions.pending(session, $0)) }
                     }
@@ -90,7 +90,7 @@ extension Partnerscore {
             var id: Int64
 
             func run() throws {
-                try reportingWebhookFailures {
+                try reportingFailures {
                     try store.openExisting().database.write { session in try WebhookSubscriptions.remove(session, id: id) }
                     print("webhook #\(id) removed")
                 }
@@ -120,7 +120,7 @@ extension Partnerscore {
             }
 
             func run() throws {
-                try reportingWebhookFailures {
+                try reportingFailures {
                     let since = try self.since.map { try Day(parsing: $0) }
                     let targets = try store.openExisting().database.write { session in
                         let start = try from.flatMap(OutboxEvent.position(of:)) ?? WebhookSubscriptions.replayStart(session, since: since!)
@@ -152,7 +152,7 @@ extension Partnerscore {
             }
 
             func run() throws {
-                try reportingWebhookFailures {
+                try reportingFailures {
                     let position = after.flatMap(OutboxEvent.position(of:)) ?? 0
                     let events = try store.openExisting().database.read { session in try Outbox.events(session, after: position, types: nil, limit: limit) }
                     for event in events { print(event.body) }
@@ -171,7 +171,7 @@ extension Partnerscore {
             var subscription: Int64?
 
             func run() throws {
-                try reportingWebhookFailures {
+                try reportingFailures {
                     let letters = try store.openExisting().database.read { session in try WebhookSubscriptions.deadLetters(session, subscription: subscription) }
                     guard !letters.isEmpty else { return print("no dead letters") }
                     for letter in letters {
@@ -180,16 +180,6 @@ extension Partnerscore {
                     }
                 }
             }
-        }
-    }
-}
-
-private func reportingWebhookFailures(_ body: () throws -> Void) throws {
-    try reportingStoreFailures {
-        do {
-            try body()
-        } catch let failure as WebhookFailure {
-            throw CommandFailure("error: \(failure)")
         }
     }
 }
