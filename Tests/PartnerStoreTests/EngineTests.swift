@@ -156,6 +156,33 @@ struct EngineTests {
         #expect(partnersSQLite == partnersPostgres)
     }
 
+    @Test("snapshots read in small groups and chunks, with logins counted by the server or read one by one, equal SQLite's",
+          .enabled(if: TestPostgres.enabled, TestPostgres.skipped))
+    func groupsAndLogins() throws {
+        let folder = try TemporaryFolder()
+        let files = try ProgramGenerator(options: .init(partners: 90, seed: 5, eventsPerYear: 60)).write(to: folder.url)
+        let sqlite = try TestStore(.sqlite)
+        let postgres = try TestStore(.postgresql)
+        let paths = [files.partnersFile.path, files.eventsFile.path]
+        try sqlite.store.importFiles(paths)
+        try postgres.store.importFiles(paths)
+        // A set whose measures read logins one by one (showcase's logins_2w), and one whose do not.
+        let showcase = try PolicySet(directory: Self.root.appendingPathComponent("docs/examples/measures"))
+        let telecom = try PolicySet(directory: Self.root.appendingPathComponent("Policies/telecom"))
+        #expect(showcase.measures.kindSlot("login") != nil)
+        #expect(telecom.measures.kindSlot("login") == nil)
+        for set in [showcase, telecom] {
+            for asOf in [day("2026-10-31"), day("2026-03-15")] {
+                let expected = try SnapshotCalculator(store: sqlite.store, measures: set.measures).snapshots(asOf: asOf)
+                #expect(expected.count > 50)
+                #expect(expected.contains { ($0[.logins30d] ?? 0) > 0 })
+                var calculator = SnapshotCalculator(store: postgres.store, chunkSize: 20, measures: set.measures)
+                calculator.postgresPartnersPerQuery = 7
+                #expect(try calculator.snapshots(asOf: asOf) == expected, "\(set.name) as of \(asOf)")
+            }
+        }
+    }
+
     @Test("adversarial amounts sum to the same money on both engines", .enabled(if: TestPostgres.enabled, TestPostgres.skipped))
     func exactSums() throws {
         let folder = try TemporaryFolder()

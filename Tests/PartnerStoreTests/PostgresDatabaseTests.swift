@@ -60,6 +60,23 @@ struct PostgresDatabaseTests {
         #expect(try database.read { try $0.row("SELECT COUNT(*) FROM t")?.int(0) } == 10_000)
     }
 
+    @Test("an import leaves the planner statistics of the tables it filled, and JIT is off")
+    func plannerKnowsTheTables() throws {
+        let folder = try TemporaryFolder()
+        let partners = try folder.write("partners.csv", twoPartnersCSV)
+        var rows = eventsHeader
+        for i in 0..<2000 { rows += "P\(1 + i % 2),2024-0\(1 + i % 9)-1\(i % 10),login,,,,,,,\n" }
+        let events = try folder.write("events.csv", rows)
+        let test = try TestStore(.postgresql)
+        try test.store.importFiles([partners, events])
+        // (A plan itself says little on a table this small: reading it whole is right here.)
+        let (statistics, jit) = try test.store.database.read { session in
+            (try session.row("SELECT COUNT(*) FROM pg_stats WHERE tablename = 'event'")?.int(0), try session.row("SHOW jit")?.string(0))
+        }
+        #expect(statistics ?? 0 > 0)
+        #expect(jit == "off")
+    }
+
     @Test("migrations run once, by name, and other owners' run after the store's")
     func migrations() throws {
         let test = try TestPostgres.freshDatabase()

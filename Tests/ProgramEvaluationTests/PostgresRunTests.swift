@@ -163,6 +163,42 @@ struct PostgresRunTests {
         #expect(try fixed.evaluate(asOf: day("2025-02-28"), dryRun: false).partners == 3)
     }
 
+    @Test("a run reads the data its transaction saw after the lock: events committed while it runs are not in it")
+    func oneSnapshotPerRun() throws {
+        let (postgres, database) = try postgresLedgerStore()
+        defer { withExtendedLifetime(database) {} }
+        try fill(postgres)
+        let folder = try PolicyFolder(agentsPolicy)
+        let set = try folder.load()
+        let asOf = day("2025-02-28")
+        func hashes(_ run: ProgramRun, dryRun: Bool, during: (PartnerEvaluation) throws -> Void = { _ in }) throws -> [String: SnapshotDigest] {
+            var hashes: [String: SnapshotDigest] = [:]
+            try run.evaluate(asOf: asOf, dryRun: dryRun) { evaluation in
+                hashes[evaluation.partnerID] = evaluation.snapshotHash
+                try during(evaluation)
+            }
+            return hashes
+        }
+        func revenue() throws -> Double? {
+            try SnapshotCalculator(store: postgres).snapshots(asOf: asOf, partnerIDs: ["A-3"]).first?[.revenue1m]
+        }
+        let before = try hashes(ProgramRun(store: postgres, policySet: set), dryRun: true)
+        let revenueBefore = try #require(try revenue())
+        // One partner a batch: the last partner's snapshot is read after the
+        // first partner's decision is delivered, which commits a revenue event
+        // of the last partner's on another connection.
+        var run = ProgramRun(store: postgres, policySet: set)
+        run.batchSize = 1
+        let late = ActivityEvent(partnerID: "A-3", date: asOf, kind: .revenue(amount: 5000, currency: "USD", product: "travel"))
+        let recorded = try hashes(run, dryRun: false) { evaluation in
+            if evaluation.partnerID == "A-1" { try postgres.importEvents([late]) }
+        }
+        #expect(recorded == before)
+        #expect(recorded.count == 3)
+        // The event was stored while the run went on.
+        #expect(try revenue() == revenueBefore + 5000)
+    }
+
     @Test("what explain and the service read back — a recorded decision, a state, the last run, a sample — is the same on both engines")
     func readsBack() throws {
         let sqlite = try makeStore()

@@ -70,6 +70,25 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         }
     }
 
+    /// `body` in a read-only transaction that sees exactly what the
+    /// transaction that exported `snapshot` saw when it did
+    /// (``PostgresSession/exportSnapshot()``; not its uncommitted writes).
+    /// A run reads its snapshots this way on a second connection while its
+    /// own writes, as a SQLite run does. The exporting transaction must stay
+    /// open until this has begun.
+    public func read<T>(inSnapshot snapshot: String, _ body: (any SQLSession) throws -> T) throws -> T {
+        // SET TRANSACTION takes no parameters: the id is checked instead.
+        guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw PartnerStoreError("'\(snapshot)' is not a PostgreSQL snapshot id")
+        }
+        return try withConnection { reader in
+            try reader.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+                try reader.execute("SET TRANSACTION SNAPSHOT '\(snapshot)'", [])
+                return try body(reader)
+            }
+        }
+    }
+
     /// `body` in a write transaction, with the PostgreSQL session itself
     /// (for ``PostgresSession/copyFrom(table:columns:rows:)`` and the like).
     public func writeSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
@@ -189,6 +208,37 @@ public final class PostgresSession: SQLSession {
         for row in try run(sql, arguments).rows { try body(row) }
     }
 
+    /// The snapshot of this session's transaction, for another connection's
+    /// ``PostgresDatabase/read(inSnapshot:_:)`` (in READ COMMITTED: a
+    /// snapshot taken now).
+    public func exportSnapshot() throws -> String {
+        guard let id = try row("SELECT pg_export_snapshot()")?.string(0) else {
+            throw PartnerStoreError("PostgreSQL did not export a snapshot")
+        }
+        return id
+    }
+
+    /// A query sent now whose rows are waited for later (``PendingRows/rows()``):
+    /// the server runs it, and the driver collects its rows, while this
+    /// thread works on the previous query's rows. Queries on one connection
+    /// run in the order they were sent.
+    func send(_ sql: String, _ arguments: [SQLValue]) -> PendingRows {
+        PendingRows(future: connection.query(query(sql, arguments), logger: logger), location: location)
+    }
+
+    struct PendingRows {
+        let future: EventLoopFuture<PostgresQueryResult>
+        let location: PostgresLocation
+
+        func rows() throws -> PostgresQueryResult {
+            do {
+                return try future.wait()
+            } catch {
+                throw PostgresSession.storeError(error, location: location, connecting: false)
+            }
+        }
+    }
+
     /// `body` between `begin` and `COMMIT`; `ROLLBACK` when it throws.
     func transaction<T>(begin: String, _ body: () throws -> T) throws -> T {
         try execute(begin, [])
@@ -204,12 +254,15 @@ public final class PostgresSession: SQLSession {
         }
     }
 
-    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+    private func query(_ sql: String, _ arguments: [SQLValue]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments { argument.bind(into: &bindings) }
-        let query = PostgresQuery(unsafeSQL: Self.numberingPlaceholders(sql), binds: bindings)
+        return PostgresQuery(unsafeSQL: Self.numberingPlaceholders(sql), binds: bindings)
+    }
+
+    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
         do {
-            let result = try connection.query(query, logger: logger).wait()
+            let result = try connection.query(query(sql, arguments), logger: logger).wait()
             noteTransaction(sql)
             return result
         } catch {

@@ -39,6 +39,10 @@ enum PostgresImport {
                 }
             }
         }
+        // The planner's statistics: a large table without them is read whole
+        // for every group of partners' events (a parallel sequential scan),
+        // until autovacuum gets to it. ANALYZE samples (~0.6 s for 10M events).
+        try session.execute("ANALYZE partner, event", [])
         return summary
     }
 

@@ -89,6 +89,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
                                   database: database, tls: .disable)
         }
         configuration.options.connectTimeout = .seconds(10)
+        // The store's queries are many and short (a group of partners' events,
+        // a batch of rows): JIT compiling one took 35-40 ms, four times its run.
+        configuration.options.additionalStartupParameters.append(("jit", "off"))
         return configuration
     }
 }

@@ -124,6 +124,16 @@ struct PartnerTally {
         }
     }
 
+    /// Fold in a partner's logins up to the as-of day given as their first
+    /// and last day and how many fall in the last 30 days (a store that
+    /// counts them itself): what ``add(kind:day:row:windows:)`` makes of
+    /// each login, since a login adds nothing else.
+    mutating func addLogins(first: Int32, last: Int32, within30Days: Int32) {
+        if first < firstLogin { firstLogin = first }
+        if last > lastActivity { lastActivity = last }
+        logins30d += within30Days
+    }
+
     mutating func addMonth(row s: OpaquePointer, firstDay: Int32, windows w: Windows) {
         func day(_ column: Int32) -> Int32? {
             sqlite3_column_type(s, column) == SQLITE_NULL ? nil : sqlite3_column_int(s, column)

@@ -30,6 +30,10 @@ public struct SnapshotCalculator: Sendable {
     public static let defaultChunkSize = 25_000
     /// The declared measures every snapshot carries (none by default).
     public let measures: MeasurePlan
+    /// On PostgreSQL, partners (of ``chunkSize``) per events query: two
+    /// queries' events are held in memory at once (about 100 bytes each).
+    /// Tests make it small to cross group boundaries.
+    package var postgresPartnersPerQuery = 500
 
     public init(store: PartnerStore, chunkSize: Int = SnapshotCalculator.defaultChunkSize, measures: MeasurePlan = .empty) {
         precondition(chunkSize > 0)

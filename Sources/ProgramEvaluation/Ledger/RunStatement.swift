@@ -206,6 +206,8 @@ final class ReservedIDs {
     private var used = 0
     /// SQLite: the last id handed out (nil: read MAX(id) first).
     private var last: Int64?
+    /// PostgreSQL: the table's id sequence (nil: not looked up yet).
+    private var sequence: String?
 
     init(_ session: any SQLSession, table: String) {
         self.session = session
@@ -220,8 +222,11 @@ final class ReservedIDs {
         used = 0
         guard count > ids.count else { return }
         let needed = count - ids.count
-        let taken = try session.rows("SELECT nextval(pg_get_serial_sequence('\(table)', 'id')) FROM generate_series(1, ?)",
-                                     [.integer(Int64(needed))]).compactMap { $0.int64(0) }
+        // The sequence's name once: looked up per row, it cost most of the reservation.
+        if sequence == nil { sequence = try session.row("SELECT pg_get_serial_sequence(?, 'id')", [.text(table)])?.string(0) }
+        guard let sequence else { throw DatabaseError(message: "table \(table) has no id sequence") }
+        let taken = try session.rows("SELECT nextval(?::regclass) FROM generate_series(1, ?)",
+                                     [.text(sequence), .integer(Int64(needed))]).compactMap { $0.int64(0) }
         guard taken.count == needed else { throw DatabaseError(message: "\(needed) ids of table \(table) were not reserved") }
         ids += taken
     }

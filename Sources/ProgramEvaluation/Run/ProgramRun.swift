@@ -242,7 +242,12 @@ public struct ProgramRun {
                 // connection writes the results. The reader's transaction
                 // starts while this one holds the write lock (taken by
                 // beginRun), so both see the same committed data.
-                try Self.pipelined(producer, pool: pool, record: record)
+                try Self.pipelined(producer, record: record) { read in try pool.read { try read(GRDBSession($0)) } }
+            } else if !dryRun, partnerIDs == nil, let postgres = store.postgres, let writer = session as? PostgresSession {
+                // The same on PostgreSQL: the reader's connection shares this
+                // transaction's snapshot, taken after the run's lock.
+                let snapshot = try writer.exportSnapshot()
+                try Self.pipelined(producer, record: record) { read in try postgres.read(inSnapshot: snapshot, read) }
             } else {
                 // One connection: the workers evaluate a batch while this
                 // thread reads the next one's snapshots and writes the last one's results.
@@ -255,15 +260,17 @@ public struct ProgramRun {
         return summary
     }
 
-    /// Run `producer` on a reader connection of `pool`, on its own thread,
-    /// and `record` its batches here as they complete, in order.
-    static func pipelined(_ producer: BatchProducer, pool: DatabasePool, record: (BatchInFlight) throws -> Void) throws {
+    /// Run `producer` on a reader connection (`reading` opens its read
+    /// transaction), on its own thread, and `record` its batches here as
+    /// they complete, in order.
+    static func pipelined(_ producer: BatchProducer, record: (BatchInFlight) throws -> Void,
+                          reading: @escaping @Sendable (_ read: (any SQLSession) throws -> Void) throws -> Void) throws {
         // Room for a few batches: the writer is the slowest stage, and it
         // keeps writing while the reader computes the next ones. If
         // recording fails, the reader stops at its next batch.
         try Pipeline.run(capacity: 8, produce: { put in
-            try pool.read { db in
-                try producer.run(in: GRDBSession(db)) { batch in
+            try reading { session in
+                try producer.run(in: session) { batch in
                     guard put(batch) else { throw CancellationError() }
                 }
             }
