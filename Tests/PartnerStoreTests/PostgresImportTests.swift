@@ -77,6 +77,34 @@ struct PostgresImportTests {
         #expect(try test.store.counts() == (0, 0))
     }
 
+    @Test("a role that may write events but does not own the table imports them the ordinary way",
+          .enabled(if: TestPostgres.enabled, TestPostgres.skipped))
+    func roleThatDoesNotOwnTheTable() throws {
+        let folder = try TemporaryFolder()
+        let partners = try folder.write("partners.csv", twoPartnersCSV)
+        let events = try folder.write("events.csv", eventsHeader + "P1,2024-01-10,login,,,,,,,\nP2,2024-01-11,login,,,,,,,\n")
+        let test = try TestStore(.postgresql)
+        let database = try #require(test.database)
+        let schema = try indexes(test.store)
+        let role = "importer_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let owner = try PostgresDatabase(url: database.url)
+        try owner.write { db in
+            try db.execute("CREATE ROLE \(role) LOGIN", [])
+            try db.execute("GRANT ALL ON SCHEMA public TO \(role)", [])
+            try db.execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO \(role)", [])
+            try db.execute("GRANT USAGE, UPDATE ON ALL SEQUENCES IN SCHEMA public TO \(role)", [])
+        }
+        defer { try? owner.write { db in
+            try db.execute("DROP OWNED BY \(role)", [])
+            try db.execute("DROP ROLE \(role)", [])
+        } }
+        var url = try #require(URLComponents(string: database.url))
+        url.user = role
+        let summary = try PartnerStore(location: try #require(url.string)).importFiles([partners, events])
+        #expect(summary == ImportSummary(partnersAdded: 2, partnersUpdated: 0, events: 2))
+        #expect(try indexes(test.store) == schema)
+    }
+
     private struct Index: Equatable {
         var oid: Int64
         var definition: String

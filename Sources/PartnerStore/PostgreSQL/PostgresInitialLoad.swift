@@ -24,10 +24,14 @@ struct PostgresInitialLoad {
     /// Statements that build the dropped indexes again, in a fixed order.
     private let rebuild: [String]
 
-    /// Lock `event`, drop its indexes and reserve the first id, when the
-    /// table holds no events; nil (and nothing done) otherwise.
+    /// Lock `event`, drop its indexes and read the first id, when the table
+    /// holds no events and the session's role owns it; nil (and nothing done) otherwise.
     static func begin(_ session: PostgresSession) throws -> PostgresInitialLoad? {
-        guard try session.row("SELECT NOT EXISTS (SELECT 1 FROM event)")?.bool(0) == true else { return nil }
+        // Dropping an index takes the table's owner: a role that may only
+        // write events imports them the ordinary way.
+        guard try session.row("""
+            SELECT NOT EXISTS (SELECT 1 FROM event) AND pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'event'::regclass
+            """)?.bool(0) == true else { return nil }
         // Waits for sessions that use the table now. Should one of them have
         // committed an event meanwhile, this load still holds: the rebuild is
         // only dearer, and the sequence stays above every stored id.
