@@ -2,7 +2,9 @@
 # Import speed on PostgreSQL against SQLite's, in one run (release build):
 # generate a program (seed 7, as bench-store.sh), then import it RUNS times
 # into a fresh SQLite file and a fresh database on a throwaway PostgreSQL 15
-# cluster (Scripts/postgres.sh, removed on exit), alternating the two.
+# cluster (Scripts/postgres.sh, removed on exit), alternating the two. Into a
+# fresh database, PostgreSQL's import is the initial load (indexes built after
+# the COPY); an import into a table holding events is slower (docs/performance.md).
 #   Scripts/bench-postgres-import.sh [PARTNERS] [WORKDIR]
 # RUNS (default 3), EVENTS_PER_YEAR (default 100) and INDUSTRY (default telecom)
 # as bench-store.sh; SCRATCH_PATH the build folder. Prints each run's events/s

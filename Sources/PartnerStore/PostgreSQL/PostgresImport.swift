@@ -4,11 +4,13 @@ import PartnerModel
 /// one transaction: events by one `COPY … FROM STDIN` (streamed as the
 /// files are read), partners by COPY into a temporary table and two
 /// set-based statements (update the known ids, insert the new ones).
+/// Into an empty `event` table, the copy is a ``PostgresInitialLoad``
+/// (indexes built after it, ids sent with the rows).
 /// Records are read and checked exactly as for SQLite (``ImportReading``,
 /// ``ImportRecord``, ``StoredEvent``): the same refusals and messages, and a
 /// refusal aborts the transaction, so nothing is written.
 enum PostgresImport {
-    /// The event columns COPY fills, in ``encode(_:_:into:)``'s order.
+    /// The event columns COPY fills, in ``encode(_:firstID:into:)``'s order.
     static let eventColumns = ["partnernumber", "day", "kind", "amount", "currency", "product", "territory", "name", "value",
                                "valuenumber", "expires"]
 
@@ -28,17 +30,19 @@ enum PostgresImport {
         guard !eventFiles.isEmpty else { return summary }
         let numbers = try PostgresPartners.numbersByID(session)
         try addCustomKinds(session, kinds)
-        try session.copyFrom(table: "event", columns: eventColumns) { send in
+        let initialLoad = try PostgresInitialLoad.begin(session)
+        try session.copyFrom(table: "event", columns: initialLoad == nil ? eventColumns : ["id"] + eventColumns) { send in
             var text = CopyText()
             for file in eventFiles {
                 try ImportReading.events(of: file, numbers: numbers, kinds: kinds) { batch in
-                    encode(batch, into: &text)
+                    encode(batch, firstID: initialLoad.map { $0.firstID + Int64(summary.events) }, into: &text)
                     try send(text.take())
                     summary.events += batch.count
                     progress.advance(by: batch.count)
                 }
             }
         }
+        try initialLoad?.finish(session, events: summary.events)
         // The planner's statistics: a large table without them is read whole
         // for every group of partners' events (a parallel sequential scan),
         // until autovacuum gets to it. ANALYZE samples (~0.6 s for 10M events).
@@ -78,15 +82,22 @@ enum PostgresImport {
         }
     }
 
-    /// Append a batch's rows in COPY's text format, columns as ``eventColumns``.
-    static func encode(_ batch: EventBatch, into out: inout CopyText) {
+    /// Append a batch's rows in COPY's text format, columns as ``eventColumns``,
+    /// preceded by the id when `firstID` is given (the first row's; the next rows count on from it).
+    static func encode(_ batch: EventBatch, firstID: Int64? = nil, into out: inout CopyText) {
         batch.withText { text in
             func field(_ ref: TextRef) {
                 out.separator()
                 if ref.isNull { return out.null() }
                 out.text(UnsafeBufferPointer(rebasing: text[Int(ref.offset)..<Int(ref.offset + ref.count)]))
             }
+            var id = firstID ?? 0
             for row in batch.rows {
+                if firstID != nil {
+                    out.integer(id)
+                    out.separator()
+                    id += 1
+                }
                 out.integer(row.partnerNumber)
                 out.separator()
                 out.integer(Int64(row.day))
