@@ -102,6 +102,20 @@ struct EngineTests {
         #expect(try test.store.counts().events == 0)
     }
 
+    @Test("a batch of events finds its partners however many there are, by the same id match as a file import", arguments: TestPostgres.engines)
+    func batchFindsItsPartners(engine: SQLEngine) throws {
+        let test = try TestStore(engine)
+        let store = test.store
+        // More partners than one lookup query takes (500), and an id with an accent.
+        try store.upsertPartners((1...1200).map { partner("P\($0)") } + [partner("Qu\u{E9}bec-1")])
+        let named = (1...1200).filter { $0 % 2 == 1 }.map { event("P\($0)", "2024-02-01", .portalLogin) }
+        #expect(try store.importEvents(named).events == 600)
+        // The id written decomposed (e + combining acute) is the same partner, as Swift and a file import match it.
+        #expect(try store.importEvents([event("Que\u{301}bec-1", "2024-02-01", .portalLogin)]).events == 1)
+        #expect(throws: PartnerStoreError.self) { try store.importEvents([event("P1", "2024-02-02", .portalLogin), event("P1201", "2024-02-02", .portalLogin)]) }
+        #expect(try store.counts().events == 601)
+    }
+
     @Test("custom kinds the policies declare are accepted, others refused with the same hint", arguments: TestPostgres.engines)
     func customKinds(engine: SQLEngine) throws {
         let folder = try TemporaryFolder()

@@ -176,7 +176,9 @@ extension PartnerStore {
     @discardableResult
     public static func importEventObjects(_ objects: [JSONValue], kinds: EventKinds = .builtIn, batch: String = "events",
                                           in session: any SQLSession) throws -> ImportSummary {
-        let numbers = try PostgresPartners.numbersByID(session)
+        let numbers = try PostgresPartners.numbersByID(session, ids: objects.compactMap {
+            if case .string(let id)? = $0["partner_id"] { id } else { nil }
+        })
         var events: [StoredEvent] = []
         events.reserveCapacity(objects.count)
         for (index, element) in objects.enumerated() {

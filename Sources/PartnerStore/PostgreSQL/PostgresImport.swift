@@ -52,7 +52,7 @@ enum PostgresImport {
 
     /// Events given as values (the API's batches), checked as SQLite's ``PartnerStore/importEvents(_:kinds:)`` checks them.
     static func importEvents(_ session: PostgresSession, _ events: [ActivityEvent], kinds: EventKinds) throws -> ImportSummary {
-        let numbers = try PostgresPartners.numbersByID(session)
+        let numbers = try PostgresPartners.numbersByID(session, ids: events.map(\.partnerID))
         let stored = try events.enumerated().map { index, event in
             try StoredEvent(event, numbers: numbers, kinds: kinds, index: index)
         }
