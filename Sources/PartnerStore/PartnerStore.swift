@@ -215,7 +215,7 @@ extension PartnerStore {
     public func importEvents(_ events: [ActivityEvent], kinds: EventKinds = .builtIn) throws -> ImportSummary {
         if let postgres { return try postgres.writeSession { try PostgresImport.importEvents($0, events, kinds: kinds) } }
         return try writer.write { db in
-            let numbers = try PostgresPartners.numbersByID(GRDBSession(db), ids: events.map(\.partnerID))
+            let numbers = try PartnerQueries.numbersByID(GRDBSession(db), ids: events.map(\.partnerID))
             let writer = try EventWriter(db)
             for (index, event) in events.enumerated() {
                 let row = try StoredEvent(event, numbers: numbers, kinds: kinds, index: index)

@@ -184,7 +184,7 @@ struct RollupTests {
         for threshold in [1, 5, 64] {
             try store.writer.write { db in
                 try db.execute(sql: "DELETE FROM event; DELETE FROM event_month; DELETE FROM event_detail")
-                let numbers = try PartnerRow.numbersByID(db)
+                let numbers = try PartnerQueries.numbersByID(GRDBSession(db))
                 let writer = try EventWriter(db, rollupFlushThreshold: threshold)
                 // Partly sorted, partly shuffled: keys in and out of order, repeated after flushes.
                 for (index, event) in events.enumerated() {

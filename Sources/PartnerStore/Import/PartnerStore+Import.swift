@@ -76,7 +76,7 @@ extension PartnerStore {
             summary.partnersAdded = partners.added
             summary.partnersUpdated = partners.updated
             guard !eventFiles.isEmpty else { return summary }
-            let numbers = try PartnerRow.numbersByID(db)
+            let numbers = try PartnerQueries.numbersByID(GRDBSession(db))
             let events = try EventWriter(db)
             for file in eventFiles {
                 try ImportReading.events(of: file, numbers: numbers, kinds: kinds) { batch in
@@ -176,7 +176,7 @@ extension PartnerStore {
     @discardableResult
     public static func importEventObjects(_ objects: [JSONValue], kinds: EventKinds = .builtIn, batch: String = "events",
                                           in session: any SQLSession) throws -> ImportSummary {
-        let numbers = try PostgresPartners.numbersByID(session, ids: objects.compactMap {
+        let numbers = try PartnerQueries.numbersByID(session, ids: objects.compactMap {
             if case .string(let id)? = $0["partner_id"] { id } else { nil }
         })
         var events: [StoredEvent] = []

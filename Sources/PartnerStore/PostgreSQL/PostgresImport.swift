@@ -28,7 +28,7 @@ enum PostgresImport {
             summary.partnersUpdated += updated
         }
         guard !eventFiles.isEmpty else { return summary }
-        let numbers = try PostgresPartners.numbersByID(session)
+        let numbers = try PartnerQueries.numbersByID(session)
         try addCustomKinds(session, kinds)
         let initialLoad = try PostgresInitialLoad.begin(session)
         try session.copyFrom(table: "event", columns: initialLoad == nil ? eventColumns : ["id"] + eventColumns) { send in
@@ -52,7 +52,7 @@ enum PostgresImport {
 
     /// Events given as values (the API's batches), checked as SQLite's ``PartnerStore/importEvents(_:kinds:)`` checks them.
     static func importEvents(_ session: PostgresSession, _ events: [ActivityEvent], kinds: EventKinds) throws -> ImportSummary {
-        let numbers = try PostgresPartners.numbersByID(session, ids: events.map(\.partnerID))
+        let numbers = try PartnerQueries.numbersByID(session, ids: events.map(\.partnerID))
         let stored = try events.enumerated().map { index, event in
             try StoredEvent(event, numbers: numbers, kinds: kinds, index: index)
         }

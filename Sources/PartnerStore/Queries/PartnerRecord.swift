@@ -73,6 +73,30 @@ public enum PartnerQueries {
         return (ids, enrolled)
     }
 
+    /// Partner id → number for every stored partner.
+    static func numbersByID(_ session: any SQLSession) throws -> [String: Int64] {
+        var numbers: [String: Int64] = [:]
+        try session.forEachRow("SELECT id, number FROM partner", []) { numbers[$0.string(0) ?? ""] = $0.int64(1) }
+        return numbers
+    }
+
+    /// Partner id → number for the partners a batch of events names (either
+    /// engine): an ingest request reads its few partners, not every one
+    /// (100k partners cost each request ~0.4 s). When some id is not found
+    /// byte for byte, every partner is read, so the lookup matches ids as
+    /// ``numbersByID(_:)``'s dictionary does (Swift compares strings by
+    /// canonical equivalence) and an unknown partner is refused as before.
+    static func numbersByID(_ session: any SQLSession, ids: [String]) throws -> [String: Int64] {
+        let wanted = Array(Set(ids))
+        var numbers: [String: Int64] = [:]
+        for start in stride(from: 0, to: wanted.count, by: 500) {
+            let chunk = wanted[start..<min(start + 500, wanted.count)]
+            try session.forEachRow("SELECT id, number FROM partner WHERE id IN (\(type(of: session).placeholders(chunk.count)))",
+                                   chunk.map(SQLValue.text)) { numbers[$0.string(0) ?? ""] = $0.int64(1) }
+        }
+        return numbers.count == wanted.count ? numbers : try numbersByID(session)
+    }
+
     /// The day of the latest event held, if any.
     public static func latestEventDay(_ session: any SQLSession) throws -> Day? {
         try session.row("SELECT MAX(day) FROM event").flatMap { $0.day(0) }

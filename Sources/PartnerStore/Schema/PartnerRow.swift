@@ -68,14 +68,6 @@ enum PartnerRow {
                        tier: row[11], tierSince: (row[12] as Int32?).map(Day.init(daysSinceEpoch:)), status: status)
     }
 
-    /// Partner id → number for every stored partner.
-    static func numbersByID(_ db: Database) throws -> [String: Int64] {
-        var numbers: [String: Int64] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, number FROM partner")
-        while let row = try rows.next() { numbers[row[0]] = row[1] }
-        return numbers
-    }
-
     /// `["a","b"]` without escapes → its items; nil for anything else.
     private static func splitPlainList(_ b: UnsafeBufferPointer<UInt8>) -> [String]? {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
