@@ -23,6 +23,8 @@ struct PostgresInitialLoad {
     let firstID: Int64
     /// Statements that build the dropped indexes again, in a fixed order.
     private let rebuild: [String]
+    /// The sequence of event ids (`pg_get_serial_sequence`).
+    private let sequence: String
 
     /// Lock `event`, drop its indexes and read the first id, when the table
     /// holds no events and the session's role owns it; nil (and nothing done) otherwise.
@@ -61,14 +63,14 @@ struct PostgresInitialLoad {
                   .int64(0) else {
             throw PartnerStoreError("PostgreSQL: the sequence of event ids cannot be read")
         }
-        return PostgresInitialLoad(firstID: firstID, rebuild: indexes.map { $0.string(1) ?? "" })
+        return PostgresInitialLoad(firstID: firstID, rebuild: indexes.map { $0.string(1) ?? "" }, sequence: sequence)
     }
 
     /// After the COPY of `events` events: move the sequence past the ids
     /// they took (the next event continues from them) and build the indexes.
     func finish(_ session: PostgresSession, events: Int) throws {
         if events > 0 {
-            try session.execute("SELECT setval(pg_get_serial_sequence('event', 'id'), ?)", [.integer(firstID + Int64(events) - 1)])
+            try session.execute("SELECT setval(?::regclass, ?)", [.text(sequence), .integer(firstID + Int64(events) - 1)])
         }
         for statement in rebuild { try session.execute(statement, []) }
     }

@@ -137,7 +137,6 @@ struct PostgresEvents {
         for row in result.rows {
             var cells = row.makeIterator()
             func next() -> ByteBuffer? { cells.next()!.bytes }
-            func int(_ buffer: ByteBuffer?) -> Int64? { Self.int(buffer) }
             func double(_ buffer: ByteBuffer?) -> Double? {
                 guard var buffer else { return nil }
                 return buffer.readInteger(as: UInt64.self).map(Double.init(bitPattern:))
@@ -148,16 +147,16 @@ struct PostgresEvents {
                 buffer.withUnsafeReadableBytes { text.append(contentsOf: $0) }
                 return TextRef(offset: offset, count: Int32(buffer.readableBytes))
             }
-            let number = int(next()) ?? 0
-            let day = Int32(int(next()) ?? 0)
+            let number = Self.int(next()) ?? 0
+            let day = Int32(Self.int(next()) ?? 0)
             var event = Event(number: number, id: 0, amount: nil, valueNumber: nil, day: day, expires: nil, kind: store(next()))
             event.amount = double(next())
             event.product = store(next())
             event.territory = store(next())
             event.name = store(next())
             event.valueText = store(next())
-            event.expires = int(next()).map { Int32($0) }
-            event.id = int(next()) ?? 0
+            event.expires = Self.int(next()).map { Int32($0) }
+            event.id = Self.int(next()) ?? 0
             event.valueNumber = double(next())
             events.append(event)
         }
