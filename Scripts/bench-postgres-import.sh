@@ -20,10 +20,7 @@ scratch="${SCRATCH_PATH:-.build}"
 Scripts/setup.sh -c release --product partnerscore --scratch-path "$scratch" >&2
 bin="$scratch/release/partnerscore"
 mkdir -p "$work"
-
-cluster=$(Scripts/postgres.sh start)
-eval "$cluster"
-trap 'Scripts/postgres.sh stop "$PARTNERSCORE_PG_DIR"' EXIT
+source Scripts/bench-engines.sh
 
 "$bin" generate --partners "$partners" --seed 7 --industry "${INDUSTRY:-telecom}" \
     --events-per-year "${EVENTS_PER_YEAR:-100}" --out "$work/program" > /dev/null
@@ -32,22 +29,14 @@ files=("$work/program/partners.csv" "$work/program/events.csv")
 
 import_once() {  # engine run → prints "events/s cpuSeconds"
     local engine=$1 run=$2 db
-    if [[ $engine == sqlite ]]; then
-        db="$work/bench-$run.sqlite"
-        rm -f "$db" "$db-wal" "$db-shm"
-    else
-        db="${PARTNERSCORE_PG_URL%/*}/bench_$run"
-        psql "$PARTNERSCORE_PG_URL" -qc "CREATE DATABASE bench_$run"
-    fi
+    db=$(fresh_store "$engine" "bench_$run")
     "$bin" init --db "$db" > /dev/null
     /usr/bin/time -f "%U %S" -o "$work/time.txt" "$bin" import --db "$db" "${files[@]}" > "$work/import.out"
     local rate cpu
     rate=$(sed -E 's/.*\(([0-9]+) events\/s\).*/\1/' "$work/import.out")
     cpu=$(awk '{printf "%.1f", $1 + $2}' "$work/time.txt")
     # Keep only the last run's databases (for the snapshot step): disk space.
-    if ((run < runs)); then
-        if [[ $engine == sqlite ]]; then rm -f "$db" "$db-wal" "$db-shm"; else psql "$PARTNERSCORE_PG_URL" -qc "DROP DATABASE bench_$run"; fi
-    fi
+    if ((run < runs)); then drop_store "$engine" "bench_$run"; fi
     echo "$rate $cpu"
 }
 
@@ -67,10 +56,10 @@ for engine in sqlite postgresql; do
     echo "$engine: $(printf '%s\n' ${rates[$engine]} | sort -n | awk '{a[NR]=$1} END {printf "min %d, median %d, max %d events/s", a[1], a[int((NR+1)/2)], a[NR]}')"
 done
 for engine in sqlite postgresql; do
-    if [[ $engine == sqlite ]]; then db="$work/bench-$runs.sqlite"; else db="${PARTNERSCORE_PG_URL%/*}/bench_$runs"; fi
+    db=$(store_of "$engine" "bench_$runs")
     /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "$bin" export --db "$db" snapshots --as-of 2026-10-31 --format csv \
         --out "$work/snapshots-$engine.csv"
     echo "$engine: snapshots of every partner as of 2026-10-31: $(awk '{printf "%.1f s (client CPU %.1f s)", $1, $2 + $3}' "$work/time.txt")"
 done
 cmp -s "$work/snapshots-sqlite.csv" "$work/snapshots-postgresql.csv" && echo "snapshots: byte-identical" || echo "snapshots: DIFFER"
-rm -f "$work/bench-$runs.sqlite" "$work/bench-$runs.sqlite-wal" "$work/bench-$runs.sqlite-shm"
+drop_store sqlite "bench_$runs"

@@ -20,10 +20,7 @@ bin="$scratch/release/partnerscore"
 jobs=()
 if [[ -n "${JOBS:-}" ]]; then jobs=(--jobs "$JOBS"); fi
 mkdir -p "$work"
-
-cluster=$(Scripts/postgres.sh start)
-eval "$cluster"
-trap 'Scripts/postgres.sh stop "$PARTNERSCORE_PG_DIR"' EXIT
+source Scripts/bench-engines.sh
 
 "$bin" generate --partners "$partners" --seed 7 --industry telecom --out "$work/program" > /dev/null
 files=("$work/program/partners.csv" "$work/program/events.csv")
@@ -35,13 +32,7 @@ seconds() {  # seconds COMMAND... → the wall seconds it took
 
 once() {  # engine run → prints "import evaluation total"
     local engine=$1 run=$2 db
-    if [[ $engine == sqlite ]]; then
-        db="$work/run-$run.sqlite"
-        rm -f "$db" "$db-wal" "$db-shm"
-    else
-        db="${PARTNERSCORE_PG_URL%/*}/run_$run"
-        psql "$PARTNERSCORE_PG_URL" -qc "CREATE DATABASE run_$run"
-    fi
+    db=$(fresh_store "$engine" "run_$run")
     local start=$EPOCHREALTIME import evaluate
     "$bin" init --db "$db" > /dev/null
     import=$(seconds "$bin" import --db "$db" "${files[@]}")
@@ -49,7 +40,7 @@ once() {  # engine run → prints "import evaluation total"
     local total
     total=$(python3 -c "print(f'{$EPOCHREALTIME - $start:.1f}')")
     # Disk space: keep nothing.
-    if [[ $engine == sqlite ]]; then rm -f "$db" "$db-wal" "$db-shm"; else psql "$PARTNERSCORE_PG_URL" -qc "DROP DATABASE run_$run"; fi
+    drop_store "$engine" "run_$run"
     echo "$import $evaluate $total"
 }
 
