@@ -111,7 +111,7 @@ struct ProgramRunTests {
                     asOf: asOf, previousTier: previousTier, tier: tier, previousStanding: previousStanding, standing: standing,
                     tierEvent: tierEvent, healthScore: healthScore, healthBand: healthBand, snapshotHash: snapshotHash))
                 let expected = try #require(made[key])
-                #expect(try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: texts, columns: columns) == expected, "\(key)")
+                #expect(try DecisionDetail.decode(Data(detail.utf8), texts: texts, columns: columns) == expected, "\(key)")
                 #expect(detail.utf8.count < expected.json().utf8.count, "\(key)")
                 #expect(!detail.contains(label) && !detail.contains(folder.set.path), "\(key)")
                 // The row holds these; the detail does not repeat them.

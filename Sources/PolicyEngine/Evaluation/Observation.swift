@@ -40,7 +40,7 @@ public enum Observation: Sendable, Hashable {
 
     /// How a measure's value of `type` is observed: money, ratios and dates
     /// in their own words, the others as plain numbers.
-    static func measured(_ value: Double, _ type: MeasureType) -> Observation {
+    public static func measured(_ value: Double, _ type: MeasureType) -> Observation {
         switch type {
         case .money, .ratio, .date: .measure(value, type)
         case .number, .days, .value: .number(value)

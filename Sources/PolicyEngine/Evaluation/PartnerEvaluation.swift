@@ -2,7 +2,7 @@ import PartnerModel
 
 /// Everything one evaluation decided about one partner, with the evidence:
 /// the decision log stores it, `explain` renders it, `diff` compares two.
-public struct PartnerEvaluation: Sendable, Codable, Equatable {
+public struct PartnerEvaluation: Sendable, Encodable, Equatable {
     public var partnerID: String
     public var partnerName: String
     public var program: String
@@ -45,6 +45,36 @@ public struct PartnerEvaluation: Sendable, Codable, Equatable {
     /// tier held after this evaluation (empty without incentives). Not part of
     /// the decision's detail: the incentive ledger records it.
     public var incentives: [IncentiveEarning] = []
+
+    public init(partnerID: String, partnerName: String, program: String, asOf: Day, policy: PolicyIdentity, tierDue: Bool, previousTier: String?, tier: String?, previousStanding: Standing, standing: Standing, tierEvent: TierEvent, review: TierReview?, qualifiesFor: String?, criteria: [CriterionResult], health: HealthResult, milestones: [MilestoneResult], gates: [GateResult], alerts: [AlertResult], resolvedAlerts: [AlertKey], intervention: InterventionChoice?, benefits: [String: BenefitValue], suspendedBenefits: [String], authorizedProducts: [String], authorizedAllProducts: Bool, suspendedProducts: [String], snapshotHash: SnapshotDigest, incentives: [IncentiveEarning] = []) {
+        self.partnerID = partnerID
+        self.partnerName = partnerName
+        self.program = program
+        self.asOf = asOf
+        self.policy = policy
+        self.tierDue = tierDue
+        self.previousTier = previousTier
+        self.tier = tier
+        self.previousStanding = previousStanding
+        self.standing = standing
+        self.tierEvent = tierEvent
+        self.review = review
+        self.qualifiesFor = qualifiesFor
+        self.criteria = criteria
+        self.health = health
+        self.milestones = milestones
+        self.gates = gates
+        self.alerts = alerts
+        self.resolvedAlerts = resolvedAlerts
+        self.intervention = intervention
+        self.benefits = benefits
+        self.suspendedBenefits = suspendedBenefits
+        self.authorizedProducts = authorizedProducts
+        self.authorizedAllProducts = authorizedAllProducts
+        self.suspendedProducts = suspendedProducts
+        self.snapshotHash = snapshotHash
+        self.incentives = incentives
+    }
 }
 
 /// Which policy made a decision: its name, version, content hash and file.
@@ -53,7 +83,7 @@ public struct PartnerEvaluation: Sendable, Codable, Equatable {
 /// identity of its policy, and copying one reference costs less than
 /// retaining four strings (and comparing identities that share it is
 /// immediate).
-public struct PolicyIdentity: Sendable, Codable, Hashable {
+public struct PolicyIdentity: Sendable, Encodable, Hashable {
     private final class Texts: Sendable {
         let name: String
         let version: String
@@ -101,24 +131,6 @@ public struct PolicyIdentity: Sendable, Codable, Hashable {
         hasher.combine(contentHash)
         hasher.combine(file)
     }
-
-    enum Keys: String, DetailKey {
-        case name, version, contentHash = "content_hash", file
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.detailContainer(Keys.self)
-        self.init(name: try c.decode(String.self, .name), version: try c.decode(String.self, .version),
-                  contentHash: try c.decode(String.self, .contentHash), file: try c.decode(String.self, .file))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(version, forKey: .version)
-        try c.encode(contentHash, forKey: .contentHash)
-        try c.encode(file, forKey: .file)
-    }
 }
 
 public enum Standing: String, Sendable, Codable, Equatable {
@@ -145,7 +157,7 @@ public enum TierEvent: String, Sendable, Codable, Equatable, CaseIterable {
     case demoted
 }
 
-public struct CriterionResult: Sendable, Codable, Equatable {
+public struct CriterionResult: Sendable, Encodable, Equatable {
     public enum Phase: String, Sendable, Codable { case entry, maintain }
     /// The criterion's tier, label, requirement and source line: shared by
     /// all its results (made once when its policy loads), not copied into each.
@@ -242,14 +254,20 @@ final class CriterionSource: Sendable {
     }
 }
 
-public struct HealthResult: Sendable, Codable, Equatable {
+public struct HealthResult: Sendable, Encodable, Equatable {
     /// 0...100, rounded to one decimal.
     public var score: Double
     public var band: String
     public var components: [HealthComponentResult]
+
+    public init(score: Double, band: String, components: [HealthComponentResult]) {
+        self.score = score
+        self.band = band
+        self.components = components
+    }
 }
 
-public struct HealthComponentResult: Sendable, Codable, Equatable {
+public struct HealthComponentResult: Sendable, Encodable, Equatable {
     public var name: String
     public var weight: Double
     /// 0...1
@@ -290,9 +308,17 @@ public struct MilestoneResult: Sendable, Codable, Equatable {
     public var status: Status
     /// Days late (met late), overdue (overdue) or left (pending); 0 when met on time.
     public var days: Int
+
+    public init(milestone: MilestoneRule.Step, deadline: Day, reached: Day?, status: Status, days: Int) {
+        self.milestone = milestone
+        self.deadline = deadline
+        self.reached = reached
+        self.status = status
+        self.days = days
+    }
 }
 
-public struct GateResult: Sendable, Codable, Equatable {
+public struct GateResult: Sendable, Encodable, Equatable {
     public enum Event: String, Sendable, Codable {
         case none, warned, tripped, restored
     }
@@ -305,9 +331,21 @@ public struct GateResult: Sendable, Codable, Equatable {
     public var daysToExpiry: Int?
     public var suspendedProducts: [String]
     public var suspendedBenefits: [String]
+
+    public init(gate: String, requirement: String, status: GateStatus, previous: GateStatus?, event: Event, expires: Day?, daysToExpiry: Int?, suspendedProducts: [String], suspendedBenefits: [String]) {
+        self.gate = gate
+        self.requirement = requirement
+        self.status = status
+        self.previous = previous
+        self.event = event
+        self.expires = expires
+        self.daysToExpiry = daysToExpiry
+        self.suspendedProducts = suspendedProducts
+        self.suspendedBenefits = suspendedBenefits
+    }
 }
 
-public struct AlertResult: Sendable, Codable, Equatable {
+public struct AlertResult: Sendable, Encodable, Equatable {
     public var key: AlertKey
     public var firstRaised: Day
     public var daysOpen: Int
@@ -318,11 +356,28 @@ public struct AlertResult: Sendable, Codable, Equatable {
     /// Until when an acknowledged task holds the alert at this step (a step's
     /// `pause`); nil when no pause holds it.
     public var pausedUntil: Day?
+
+    public init(key: AlertKey, firstRaised: Day, daysOpen: Int, step: Int, intervention: String?, owner: String?, pausedUntil: Day? = nil) {
+        self.key = key
+        self.firstRaised = firstRaised
+        self.daysOpen = daysOpen
+        self.step = step
+        self.intervention = intervention
+        self.owner = owner
+        self.pausedUntil = pausedUntil
+    }
 }
 
-public struct InterventionChoice: Sendable, Codable, Equatable {
+public struct InterventionChoice: Sendable, Encodable, Equatable {
     public var alert: AlertKey
     public var step: Int
     public var action: String
     public var owner: String?
+
+    public init(alert: AlertKey, step: Int, action: String, owner: String?) {
+        self.alert = alert
+        self.step = step
+        self.action = action
+        self.owner = owner
+    }
 }

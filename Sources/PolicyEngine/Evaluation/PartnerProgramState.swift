@@ -42,6 +42,12 @@ public struct TierReview: Sendable, Hashable, Codable {
     public var tier: String
     public var opened: Day
     public var deadline: Day
+
+    public init(tier: String, opened: Day, deadline: Day) {
+        self.tier = tier
+        self.opened = opened
+        self.deadline = deadline
+    }
 }
 
 public enum GateStatus: String, Sendable, Hashable, Codable {

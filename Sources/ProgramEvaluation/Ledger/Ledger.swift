@@ -157,7 +157,7 @@ struct Ledger {
         /// detail refers to instead of repeating.
         init(_ e: PartnerEvaluation, state: PartnerProgramState, json: JSONBuffer, texts: DecisionTexts?) {
             json.removeAll()
-            e.write(to: json, texts: texts)
+            DecisionDetail.write(e, texts: texts, to: json)
             detail = json.withBytes { Array($0) }
             stateText = state.compact
             tierSince = state.tierSince

@@ -96,7 +96,7 @@ struct DecisionDetailReader {
             decodedTexts = try texts[json] ?? DecisionTexts(json: json)
             texts[json] = decodedTexts
         }
-        return try PartnerEvaluation.decode(detail: Data(detail.utf8), texts: decodedTexts, columns: columns)
+        return try DecisionDetail.decode(Data(detail.utf8), texts: decodedTexts, columns: columns)
     }
 }
 

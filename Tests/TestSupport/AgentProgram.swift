@@ -1,19 +1,19 @@
 import Foundation
 import PartnerModel
-import TestSupport
-@testable import PolicyEngine
 
-func snapshot(_ partner: Partner, asOf: String, metrics: [Metric: Double] = [:], credentials: [Credential] = [],
-              certifications: [Credential] = [], milestones: MilestoneDates = MilestoneDates(),
-              attributes: [String: AttributeValue] = [:]) -> PartnerSnapshot {
+/// A snapshot of `partner` on `asOf` with the given metrics and evidence.
+public func snapshot(_ partner: Partner, asOf: String, metrics: [Metric: Double] = [:], credentials: [Credential] = [],
+                     certifications: [Credential] = [], milestones: MilestoneDates = MilestoneDates(),
+                     attributes: [String: AttributeValue] = [:]) -> PartnerSnapshot {
     var s = PartnerSnapshot(partner: partner, asOf: day(asOf), certifications: certifications, credentials: credentials,
                             milestones: milestones, attributes: attributes)
     for (metric, value) in metrics { s[metric] = value }
     return s
 }
 
-/// A small two-tier agent program used by the state-machine tests.
-let agentPolicy = """
+/// A small two-tier agent program (Authorized, Premier) with health, the default milestones and
+/// interventions and an agreement gate, used by the state-machine and decision-detail tests.
+public let agentPolicy = """
     local ps = require "partnerscore"
     return ps.policy {
       name = "Agents", version = "1.0", effective = "2025-01-01",

@@ -1,11 +1,12 @@
 import PartnerModel
+import PolicyEngine
 
 /// What a decision's row in the decision log holds beside its detail: the
 /// columns that filters and listings read without parsing JSON.
 ///
-/// A compact detail (``PartnerEvaluation/write(to:texts:)``) leaves these
+/// A compact detail (``DecisionDetail/write(_:texts:to:)``) leaves these
 /// out rather than storing them twice, and reads back with them
-/// (``PartnerEvaluation/decode(detail:texts:columns:)``).
+/// (``DecisionDetail/decode(_:texts:columns:)``).
 public struct DecisionColumns: Sendable, Equatable {
     public var asOf: Day
     public var previousTier: String?

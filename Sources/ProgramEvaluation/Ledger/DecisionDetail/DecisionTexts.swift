@@ -1,5 +1,6 @@
 import Foundation
 import PartnerModel
+import PolicyEngine
 
 /// The parts of a decision's evidence that come from the policy, not from
 /// the partner: the policy's identity, each criterion's label, requirement,
@@ -8,9 +9,9 @@ import PartnerModel
 /// milestone's deadline rule.
 ///
 /// The decision log stores them once per run and policy; each decision's
-/// detail refers to them (``PartnerEvaluation/write(to:texts:)``) instead of
+/// detail refers to them (``DecisionDetail/write(_:texts:to:)``) instead of
 /// repeating them for every partner, which is about a third of its bytes. A
-/// detail written that way reads back with ``PartnerEvaluation/decode(detail:texts:columns:)``
+/// detail written that way reads back with ``DecisionDetail/decode(_:texts:columns:)``
 /// into exactly the evaluation that was written.
 public struct DecisionTexts: Sendable, Codable, Equatable {
     public struct CriterionText: Sendable, Codable, Hashable {
@@ -106,6 +107,18 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
     /// stored before details left out the deadlines they imply).
     public var milestones: [MilestoneText]?
 
+    private enum CodingKeys: String, CodingKey { case policy, criteria, components, interventions, benefits, milestones }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        policy = try c.decode(StoredPolicyIdentity.self, forKey: .policy).value
+        criteria = try c.decode([CriterionText].self, forKey: .criteria)
+        components = try c.decode([ComponentText].self, forKey: .components)
+        interventions = try c.decode([InterventionText].self, forKey: .interventions)
+        benefits = try c.decodeIfPresent([String: [String: BenefitValue]].self, forKey: .benefits)
+        milestones = try c.decodeIfPresent([MilestoneText].self, forKey: .milestones)
+    }
+
     public init(policy: Policy) {
         self.policy = policy.identity
         criteria = []
@@ -185,19 +198,6 @@ public struct DecisionTexts: Sendable, Codable, Equatable {
 
     /// Where a decoder finds the texts a compact detail refers to.
     static let userInfoKey = CodingUserInfoKey(rawValue: "partnerscore.decisionTexts")!
-}
-
-extension PartnerEvaluation {
-    /// Read a decision's detail as the decision log stores it: in full, or
-    /// compact, referring to `texts` (the texts of its run and policy) and
-    /// leaving out `columns` (those of its row). Throws when the detail
-    /// refers to texts or columns it was not given.
-    public static func decode(detail: Data, texts: DecisionTexts?, columns: DecisionColumns?) throws -> PartnerEvaluation {
-        let decoder = JSONDecoder()
-        if let texts { decoder.userInfo[DecisionTexts.userInfoKey] = texts }
-        if let columns { decoder.userInfo[DecisionColumns.userInfoKey] = columns }
-        return try decoder.decode(PartnerEvaluation.self, from: detail)
-    }
 }
 
 extension Decoder {

@@ -1,5 +1,6 @@
 import Foundation
 import PartnerModel
+import PolicyEngine
 
 /// A compact text form of the remembered state, for the ledger: reading
 /// 100k states back with JSONDecoder took seconds; this parses in a pass.
