@@ -13,12 +13,12 @@ import PartnerModel
 public final class JSONBuffer {
     // Behind a pointer, so appending skips the exclusivity checks Swift makes
     // on every access to a class's stored `var`s.
-    private struct Storage {
-        var base: UnsafeMutableRawPointer
-        var count: Int
-        var capacity: Int
+    @usableFromInline struct Storage {
+        @usableFromInline var base: UnsafeMutableRawPointer
+        @usableFromInline var count: Int
+        @usableFromInline var capacity: Int
     }
-    private let storage: UnsafeMutablePointer<Storage>
+    @usableFromInline let storage: UnsafeMutablePointer<Storage>
 
     public init(capacity: Int = 4096) {
         let capacity = max(capacity, 64)
@@ -32,7 +32,7 @@ public final class JSONBuffer {
     }
 
     /// The number of bytes written so far.
-    public var count: Int { storage.pointee.count }
+    @inlinable public var count: Int { storage.pointee.count }
 
     /// The text written so far.
     public var string: String {
@@ -48,12 +48,12 @@ public final class JSONBuffer {
     public func removeAll() { storage.pointee.count = 0 }
 
     /// Room for `extra` more bytes; where they go.
-    @inline(__always) private func reserve(_ extra: Int) -> UnsafeMutableRawPointer {
+    @inlinable @inline(__always) func reserve(_ extra: Int) -> UnsafeMutableRawPointer {
         if storage.pointee.count + extra > storage.pointee.capacity { grow(storage.pointee.count + extra) }
         return storage.pointee.base + storage.pointee.count
     }
 
-    private func grow(_ needed: Int) {
+    @usableFromInline func grow(_ needed: Int) {
         let newCapacity = max(needed, storage.pointee.capacity * 2)
         let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 1)
         newBase.copyMemory(from: storage.pointee.base, byteCount: storage.pointee.count)
@@ -63,27 +63,27 @@ public final class JSONBuffer {
     }
 
     /// Let `body` write up to `count` bytes in place; it returns how many it wrote.
-    @inline(__always) func write(count: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
+    @inlinable @inline(__always) func write(count: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
         storage.pointee.count += body(reserve(count))
     }
 
-    @inline(__always) public func byte(_ value: UInt8) {
+    @inlinable @inline(__always) public func byte(_ value: UInt8) {
         reserve(1).storeBytes(of: value, as: UInt8.self)
         storage.pointee.count += 1
     }
 
     /// Bytes as they are (JSON the caller vouches for).
-    @inline(__always) public func append(_ source: UnsafeRawBufferPointer) {
+    @inlinable @inline(__always) public func append(_ source: UnsafeRawBufferPointer) {
         guard let from = source.baseAddress, source.count > 0 else { return }
         reserve(source.count).copyMemory(from: from, byteCount: source.count)
         storage.pointee.count += source.count
     }
 
-    public func raw(_ text: StaticString) {
+    @inlinable public func raw(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    public func string(_ text: String) {
+    @inlinable public func string(_ text: String) {
         byte(UInt8(ascii: "\""))
         // Most text needs no escaping: copy it in one go, straight from the
         // string's own storage when it has one.
@@ -96,7 +96,7 @@ public final class JSONBuffer {
         byte(UInt8(ascii: "\""))
     }
 
-    private func escaped(_ text: String) {
+    @usableFromInline func escaped(_ text: String) {
         for value in text.utf8 {
             switch value {
             case UInt8(ascii: "\""): raw("\\\"")
@@ -114,7 +114,7 @@ public final class JSONBuffer {
         }
     }
 
-    public func number(_ value: Double) {
+    @inlinable public func number(_ value: Double) {
         if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
             integer(Int64(value))
         } else if value.isFinite {
@@ -125,7 +125,7 @@ public final class JSONBuffer {
         }
     }
 
-    public func integer<T: BinaryInteger>(_ value: T) {
+    @inlinable public func integer<T: BinaryInteger>(_ value: T) {
         guard let value = Int64(exactly: value) else {
             var text = String(value)
             text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
@@ -169,19 +169,19 @@ public final class JSONBuffer {
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
-    public func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+    @inlinable public func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
-    public func day(_ value: Day) { string(value.description) }
+    @inlinable public func day(_ value: Day) { string(value.description) }
 
     /// An object whose members `body` writes with ``Members``.
-    public func object(_ body: (inout Members) -> Void) {
+    @inlinable public func object(_ body: (inout Members) -> Void) {
         byte(UInt8(ascii: "{"))
         var members = Members(buffer: self)
         body(&members)
         byte(UInt8(ascii: "}"))
     }
 
-    public func array<C: Collection>(_ items: C, _ element: (JSONBuffer, C.Element) -> Void) {
+    @inlinable public func array<C: Collection>(_ items: C, _ element: (JSONBuffer, C.Element) -> Void) {
         byte(UInt8(ascii: "["))
         for (i, item) in items.enumerated() {
             if i > 0 { byte(UInt8(ascii: ",")) }
@@ -193,11 +193,11 @@ public final class JSONBuffer {
     /// Writes `"key":value` pairs; callers give keys in sorted order.
     public struct Members {
         public let buffer: JSONBuffer
-        private var first = true
+        @usableFromInline var first = true
 
-        init(buffer: JSONBuffer) { self.buffer = buffer }
+        @inlinable init(buffer: JSONBuffer) { self.buffer = buffer }
 
-        public mutating func key(_ name: StaticString) {
+        @inlinable public mutating func key(_ name: StaticString) {
             // `,"name":` (or without the comma) in one reservation.
             let length = name.utf8CodeUnitCount
             buffer.write(count: length + 4) { out in
@@ -212,23 +212,23 @@ public final class JSONBuffer {
             first = false
         }
 
-        public mutating func key(_ name: String) {
+        @inlinable public mutating func key(_ name: String) {
             if !first { buffer.byte(UInt8(ascii: ",")) }
             first = false
             buffer.string(name)
             buffer.byte(UInt8(ascii: ":"))
         }
 
-        public mutating func string(_ name: StaticString, _ value: String) { key(name); buffer.string(value) }
-        public mutating func string(_ name: StaticString, _ value: String?) { if let value { string(name, value) } }
-        public mutating func digest(_ name: StaticString, _ value: SnapshotDigest) {
+        @inlinable public mutating func string(_ name: StaticString, _ value: String) { key(name); buffer.string(value) }
+        @inlinable public mutating func string(_ name: StaticString, _ value: String?) { if let value { string(name, value) } }
+        @inlinable public mutating func digest(_ name: StaticString, _ value: SnapshotDigest) {
             key(name)
             buffer.byte(UInt8(ascii: "\""))
             buffer.digest(value)
             buffer.byte(UInt8(ascii: "\""))
         }
         /// An observation's words: a number's written straight from its formatting, with no `String`.
-        public mutating func observation(_ name: StaticString, _ value: Observation) {
+        @inlinable public mutating func observation(_ name: StaticString, _ value: Observation) {
             key(name)
             if case .words(let words) = value {
                 buffer.string(words)
@@ -239,38 +239,38 @@ public final class JSONBuffer {
                 buffer.byte(UInt8(ascii: "\""))
             }
         }
-        public mutating func number(_ name: StaticString, _ value: Double) { key(name); buffer.number(value) }
-        public mutating func number(_ name: StaticString, _ value: Double?) { if let value { number(name, value) } }
-        public mutating func integer(_ name: StaticString, _ value: Int) { key(name); buffer.integer(value) }
-        public mutating func integer(_ name: StaticString, _ value: Int?) { if let value { integer(name, value) } }
+        @inlinable public mutating func number(_ name: StaticString, _ value: Double) { key(name); buffer.number(value) }
+        @inlinable public mutating func number(_ name: StaticString, _ value: Double?) { if let value { number(name, value) } }
+        @inlinable public mutating func integer(_ name: StaticString, _ value: Int) { key(name); buffer.integer(value) }
+        @inlinable public mutating func integer(_ name: StaticString, _ value: Int?) { if let value { integer(name, value) } }
         /// `value`, or `null` when it is nil and `explicit` (a compact
         /// detail's way to say "nil, not the texts' value").
-        public mutating func nullable(_ name: StaticString, _ value: String?, explicit: Bool) {
+        @inlinable public mutating func nullable(_ name: StaticString, _ value: String?, explicit: Bool) {
             if let value { string(name, value) } else if explicit { key(name); buffer.raw("null") }
         }
-        public mutating func nullable(_ name: StaticString, _ value: Double?, explicit: Bool) {
+        @inlinable public mutating func nullable(_ name: StaticString, _ value: Double?, explicit: Bool) {
             if let value { number(name, value) } else if explicit { key(name); buffer.raw("null") }
         }
-        public mutating func bool(_ name: StaticString, _ value: Bool) { key(name); buffer.bool(value) }
-        public mutating func day(_ name: StaticString, _ value: Day) { key(name); buffer.day(value) }
-        public mutating func day(_ name: StaticString, _ value: Day?) { if let value { day(name, value) } }
+        @inlinable public mutating func bool(_ name: StaticString, _ value: Bool) { key(name); buffer.bool(value) }
+        @inlinable public mutating func day(_ name: StaticString, _ value: Day) { key(name); buffer.day(value) }
+        @inlinable public mutating func day(_ name: StaticString, _ value: Day?) { if let value { day(name, value) } }
         /// `omittingEmpty`: nothing at all for an empty list (a compact detail's way to say "none").
-        public mutating func strings(_ name: StaticString, _ values: [String], omittingEmpty: Bool = false) {
+        @inlinable public mutating func strings(_ name: StaticString, _ values: [String], omittingEmpty: Bool = false) {
             if omittingEmpty && values.isEmpty { return }
             key(name)
             buffer.array(values) { $0.string($1) }
         }
-        public mutating func object(_ name: StaticString, _ body: (inout Members) -> Void) {
+        @inlinable public mutating func object(_ name: StaticString, _ body: (inout Members) -> Void) {
             key(name)
             buffer.object(body)
         }
         /// `value`, JSON written elsewhere, as the member's value.
-        public mutating func json(_ name: StaticString, _ value: String) {
+        @inlinable public mutating func json(_ name: StaticString, _ value: String) {
             key(name)
             var value = value
             value.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
         }
-        public mutating func array<C: Collection>(_ name: StaticString, _ items: C, omittingEmpty: Bool = false,
+        @inlinable public mutating func array<C: Collection>(_ name: StaticString, _ items: C, omittingEmpty: Bool = false,
                                                   _ element: (JSONBuffer, C.Element) -> Void) {
             if omittingEmpty && items.isEmpty { return }
             key(name)
