@@ -6,7 +6,8 @@ import PartnerModel
 // `DecisionDetail`, which also reads its compact and older forms).
 
 extension PartnerEvaluation {
-    enum Keys: String, CodingKey {
+    /// The keys of its JSON (the decision log reads details by them too).
+    public enum Keys: String, CodingKey {
         case partnerID = "partner_id", partnerName = "partner_name", program, asOf = "as_of", policy, tierDue = "tier_due"
         case previousTier = "previous_tier", tier, previousStanding = "previous_standing", standing, tierEvent = "tier_event"
         case review, qualifiesFor = "qualifies_for", criteria, health, milestones, gates, alerts
@@ -47,7 +48,8 @@ extension PartnerEvaluation {
 }
 
 extension PolicyIdentity {
-    enum Keys: String, CodingKey {
+    /// The keys of its JSON (the decision log reads details by them too).
+    public enum Keys: String, CodingKey {
         case name, version, contentHash = "content_hash", file
     }
 
@@ -61,7 +63,8 @@ extension PolicyIdentity {
 }
 
 extension GateResult {
-    enum Keys: String, CodingKey {
+    /// The keys of its JSON (the decision log reads details by them too).
+    public enum Keys: String, CodingKey {
         case gate, requirement, status, previous, event, expires, daysToExpiry = "days_to_expiry"
         case suspendedProducts = "suspended_products", suspendedBenefits = "suspended_benefits"
     }
@@ -81,7 +84,8 @@ extension GateResult {
 }
 
 extension AlertResult {
-    enum Keys: String, CodingKey {
+    /// The keys of its JSON (the decision log reads details by them too).
+    public enum Keys: String, CodingKey {
         case key, firstRaised = "first_raised", daysOpen = "days_open", step, intervention, owner, pausedUntil = "paused_until"
     }
 

@@ -45,6 +45,12 @@ struct DetailKeyName: CodingKey {
 /// The keys of a detail object: snake_case, and the camelCase name details had before.
 protocol DetailKey: CodingKey, RawRepresentable<String> {}
 
+// The keys the full form is written with are the ones a detail is read by.
+extension PartnerEvaluation.Keys: DetailKey {}
+extension PolicyIdentity.Keys: DetailKey {}
+extension GateResult.Keys: DetailKey {}
+extension AlertResult.Keys: DetailKey {}
+
 extension DetailKey {
     /// The camelCase name of the key in details written before keys were snake_case (`partner_id` → `partnerID`).
     var legacyName: String {
@@ -82,15 +88,7 @@ extension Decoder {
 
 struct StoredEvaluation: Decodable {
     let value: PartnerEvaluation
-
-    enum Keys: String, DetailKey {
-        case partnerID = "partner_id", partnerName = "partner_name", program, asOf = "as_of", policy, tierDue = "tier_due"
-        case previousTier = "previous_tier", tier, previousStanding = "previous_standing", standing, tierEvent = "tier_event"
-        case review, qualifiesFor = "qualifies_for", criteria, health, milestones, gates, alerts
-        case resolvedAlerts = "resolved_alerts", intervention, benefits, suspendedBenefits = "suspended_benefits"
-        case authorizedProducts = "authorized_products", authorizedAllProducts = "authorized_all_products"
-        case suspendedProducts = "suspended_products", snapshotHash = "snapshot_hash"
-    }
+    typealias Keys = PartnerEvaluation.Keys
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.detailContainer(Keys.self)
@@ -187,10 +185,7 @@ struct StoredEvaluation: Decodable {
 
 struct StoredPolicyIdentity: Decodable {
     let value: PolicyIdentity
-
-    enum Keys: String, DetailKey {
-        case name, version, contentHash = "content_hash", file
-    }
+    typealias Keys = PolicyIdentity.Keys
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.detailContainer(Keys.self)
@@ -291,10 +286,7 @@ struct StoredHealthComponent: Decodable {
 
 struct StoredAlert: Decodable {
     let value: AlertResult
-
-    enum Keys: String, DetailKey {
-        case key, firstRaised = "first_raised", daysOpen = "days_open", step, intervention, owner, pausedUntil = "paused_until"
-    }
+    typealias Keys = AlertResult.Keys
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.detailContainer(Keys.self)
@@ -337,11 +329,7 @@ struct StoredIntervention: Decodable {
 
 struct StoredGate: Decodable {
     let value: GateResult
-
-    enum Keys: String, DetailKey {
-        case gate, requirement, status, previous, event, expires, daysToExpiry = "days_to_expiry"
-        case suspendedProducts = "suspended_products", suspendedBenefits = "suspended_benefits"
-    }
+    typealias Keys = GateResult.Keys
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.detailContainer(Keys.self)
