@@ -151,6 +151,12 @@ struct WebhookTests {
                 #expect(demoted.json["partner_id"] as? String == "A-3")
                 #expect((demoted.json["data"] as? [String: Any])?["previous_tier"] as? String == "Premier")
                 #expect(demoted.json["occurred_on"] as? String == "2025-04-30")
+                // An ingest names its batch's partners, and the one partner of a batch of one.
+                let ingested = got.filter { $0.type == "activity.ingested" }
+                #expect(ingested.map { ($0.json["data"] as? [String: Any])?["partners"] as? [String] ?? [] }
+                        == [["A-3"], ["A-1"], ["A-1", "A-2"]])
+                #expect(ingested.map { $0.json["partner_id"] as? String } == ["A-3", "A-1", nil])
+                #expect(ingested.map { ($0.json["data"] as? [String: Any])?["events"] as? Int } == [2, 1, 2])
                 let subscription = try await api.get("/v1/webhooks", token: fixture.designer).json["webhooks"] as? [[String: Any]]
                 #expect(subscription?.first?["delivered"] as? Int == events.count)
                 #expect(subscription?.first?["pending"] as? Int == 0)
