@@ -18,15 +18,9 @@ extension SnapshotCalculator {
                                 _ body: (PartnerSnapshot) throws -> Void) throws {
         let windows = Windows(asOf: asOf)
         let countLogins = measures.kindSlot(EventKind.login.name) == nil
-        var after: String?
-        while true {
-            let chunk = try PostgresPartners.page(session, programs: programs, partnerIDs: partnerIDs, enrolledBy: asOf,
-                                                  after: after, limit: chunkSize)
-            guard let last = chunk.last else { return }
-            after = last.partner.id
-            var tallies = chunk.map { PartnerTally(partner: $0.partner) }
-            var accumulator = measures.isEmpty ? nil : MeasureAccumulator(plan: measures, asOf: asOf, partners: chunk.map(\.partner))
-            let index = ChunkIndex(numbers: chunk.map(\.number))
+        try forEachChunk(asOf: asOf, body) { after in
+            try PostgresPartners.page(session, programs: programs, partnerIDs: partnerIDs, enrolledBy: asOf, after: after, limit: chunkSize)
+        } add: { chunk, tallies, accumulator, index in
             // Groups of even size (a run's chunk of 1,024: three of 342, not 500, 500 and 24).
             let count = (chunk.count + postgresPartnersPerQuery - 1) / postgresPartnersPerQuery
             let size = (chunk.count + count - 1) / count
@@ -51,8 +45,6 @@ extension SnapshotCalculator {
                     }
                 }
             }
-            try Self.emit(chunk, tallies, accumulator, windows, body)
-            if chunk.count < chunkSize { return }
         }
     }
 }

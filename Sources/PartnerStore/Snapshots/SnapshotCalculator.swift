@@ -83,15 +83,9 @@ public struct SnapshotCalculator: Sendable {
         // months, not events).
         let fromEvents = partnerIDs.map { $0.count <= 500 } ?? false
         let reader = fromEvents ? nil : try RollupReader(db, windows: windows, measures: measures)
-        var after: String?
-        while true {
-            let chunk = try PartnerRow.page(db, programs: programs, partnerIDs: partnerIDs, enrolledBy: asOf,
-                                            after: after, limit: chunkSize)
-            guard let last = chunk.last else { return }
-            after = last.partner.id
-            var tallies = chunk.map { PartnerTally(partner: $0.partner) }
-            var accumulator = measures.isEmpty ? nil : MeasureAccumulator(plan: measures, asOf: asOf, partners: chunk.map(\.partner))
-            let index = ChunkIndex(numbers: chunk.map(\.number))
+        try forEachChunk(asOf: asOf, body) { after in
+            try PartnerRow.page(db, programs: programs, partnerIDs: partnerIDs, enrolledBy: asOf, after: after, limit: chunkSize)
+        } add: { chunk, tallies, accumulator, index in
             if let reader {
                 try reader.add(db, &tallies, &accumulator, index)
             } else {
@@ -102,20 +96,35 @@ public struct SnapshotCalculator: Sendable {
                 try statement.setArguments(StatementArguments(chunk.map(\.number) + [Int64(asOf.daysSinceEpoch)]))
                 try Self.addEvents(statement.sqliteStatement, db, &tallies, &accumulator, index, windows)
             }
-            try Self.emit(chunk, tallies, accumulator, windows, body)
-            if chunk.count < chunkSize { return }
         }
     }
 }
 
 extension SnapshotCalculator {
-    /// The snapshots of a chunk whose events are all added, in order, to `body`.
-    static func emit(_ chunk: [(number: Int64, partner: Partner)], _ tallies: [PartnerTally], _ accumulator: MeasureAccumulator?,
-                     _ windows: Windows, _ body: (PartnerSnapshot) throws -> Void) throws {
-        for (i, entry) in chunk.enumerated() {
-            var snapshot = tallies[i].snapshot(partner: entry.partner, windows: windows)
-            if let accumulator { snapshot.measures = accumulator.values(partner: i, catalogue: snapshot.values) }
-            try body(snapshot)
+    typealias Chunk = [(number: Int64, partner: Partner)]
+
+    /// The loop both engines' snapshot readers share: `page` gives the next
+    /// `chunkSize` partners after an id (in id order), `add` feeds the
+    /// chunk's events, in (partner, day, id) order per kind, into their
+    /// tallies and measure accumulator, and the chunk's snapshots go to
+    /// `body` — with no statement open, so `body` may write.
+    func forEachChunk(asOf: Day, _ body: (PartnerSnapshot) throws -> Void, page: (_ after: String?) throws -> Chunk,
+                      add: (Chunk, inout [PartnerTally], inout MeasureAccumulator?, ChunkIndex) throws -> Void) throws {
+        let windows = Windows(asOf: asOf)
+        var after: String?
+        while true {
+            let chunk = try page(after)
+            guard let last = chunk.last else { return }
+            after = last.partner.id
+            var tallies = chunk.map { PartnerTally(partner: $0.partner) }
+            var accumulator = measures.isEmpty ? nil : MeasureAccumulator(plan: measures, asOf: asOf, partners: chunk.map(\.partner))
+            try add(chunk, &tallies, &accumulator, ChunkIndex(numbers: chunk.map(\.number)))
+            for (i, entry) in chunk.enumerated() {
+                var snapshot = tallies[i].snapshot(partner: entry.partner, windows: windows)
+                if let accumulator { snapshot.measures = accumulator.values(partner: i, catalogue: snapshot.values) }
+                try body(snapshot)
+            }
+            if chunk.count < chunkSize { return }
         }
     }
 }
