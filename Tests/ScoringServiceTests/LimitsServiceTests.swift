@@ -33,7 +33,9 @@ struct LimitsServiceTests {
                 let message = response.error["message"] as? String ?? ""
                 #expect(message.contains("instruction limit of 10000000 exceeded") || message.contains("time limit of 500 ms exceeded"),
                         "\(response.text)")
-                #expect(clock.now - start < .seconds(5))
+                // Not stuck: the limit above fired. The bound only says no request waits for another's
+                // loop; it is loose because a loaded machine (parallel CI jobs) slows every request.
+                #expect(clock.now - start < .seconds(20))
             }
             let fine = try await api.get("/v1/partners/A-1/evaluation?as_of=2025-04-30", token: fixture.viewer)
             #expect(fine.status == 200, "\(fine.text)")
