@@ -93,3 +93,80 @@ struct FaultCommandTests {
         #expect(!r.stderr.contains("database is locked"), "SQLite's words are replaced: \(r.stderr)")
     }
 }
+
+/// `--out` files appear whole or not at all, and a device or FIFO stays what it is.
+@Suite("Output files through the command line")
+struct OutputFileCommandTests {
+    static let policies = EngineCommandTests.repositoryPolicies
+
+    /// Files in `w` other than the ones a test put there (a temporary file left behind shows here).
+    func leftovers(_ w: TemporaryFolder, besides known: Set<String>) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: w.url.path).filter { !known.contains($0) && !$0.hasPrefix(".std") }.sorted()
+    }
+
+    @Test("a command that fails leaves an existing --out file as it was and no partial file; one that succeeds replaces it whole, keeping its mode")
+    func wholeOrNothing() throws {
+        let w = try FaultCommandTests().program()
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: w.url.path))
+        try w.write("out.csv", "what was here before\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: w.path("out.csv"))
+        try w.write("bad/broken.lua", "return ps.policy {")   // does not load: export snapshots fails after opening --out
+        let failed = try partnerscore(["export", "--db", "db.sqlite", "snapshots", "--as-of", "2026-10-31", "--policies", "bad",
+                                       "--out", "out.csv"], in: w)
+        #expect(failed.status != 0, "\(failed.stderr)")
+        #expect(try String(contentsOfFile: w.path("out.csv"), encoding: .utf8) == "what was here before\n")
+        #expect(try leftovers(w, besides: before.union(["out.csv", "bad"])) == [])
+
+        let report = try partnerscore(["report", "--db", "missing.sqlite", "--out", "r.html"], in: w)
+        #expect(report.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: w.path("r.html")))
+
+        let done = try partnerscore(["export", "--db", "db.sqlite", "partners", "--out", "out.csv"], in: w)
+        #expect(done.status == 0, "\(done.stderr)")
+        let text = try String(contentsOfFile: w.path("out.csv"), encoding: .utf8)
+        #expect(text.hasPrefix("id,") && text.contains("P0000300"))
+        let mode = try FileManager.default.attributesOfItem(atPath: w.path("out.csv"))[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+        #expect(try leftovers(w, besides: before.union(["out.csv", "bad"])) == [])
+    }
+
+    @Test("--out naming a FIFO writes into it and leaves it a FIFO (so /dev/null stays a device)")
+    func fifo() async throws {
+        let w = try FaultCommandTests().program()
+        let path = w.path("pipe")
+        #expect(mkfifo(path, 0o600) == 0)
+        // Open for reading first (without waiting for a writer), then let the command write.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var received: [UInt8] = []
+        let reading = Task.detached { () -> [UInt8] in
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let deadline = Date().addingTimeInterval(120)
+            var sawWriter = false
+            while Date() < deadline {
+                let n = read(fd, &chunk, chunk.count)
+                if n > 0 { bytes += chunk[0..<n]; sawWriter = true; continue }
+                if n == 0 && sawWriter { break }   // the writer closed
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            return bytes
+        }
+        let r = try partnerscore(["export", "--db", "db.sqlite", "partners", "--out", "pipe"], in: w)
+        #expect(r.status == 0, "\(r.stderr)")
+        received = await reading.value
+        #expect(String(decoding: received, as: UTF8.self).contains("P0000300"))
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "still a FIFO")
+    }
+
+    @Test("--out naming a folder says so")
+    func folder() throws {
+        let w = try FaultCommandTests().program()
+        try FileManager.default.createDirectory(atPath: w.path("dir"), withIntermediateDirectories: true)
+        let r = try partnerscore(["export", "--db", "db.sqlite", "partners", "--out", "dir"], in: w)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cannot write dir — it is a folder; give a file name"), "\(r.stderr)")
+    }
+}

@@ -74,24 +74,58 @@ func openStore(at location: String) throws -> PartnerStore {
 /// disk (one command opens one store; set before anything can fail).
 nonisolated(unsafe) var openedStorePath: String?
 
-/// Buffered text output to a file or stdout.
+/// Buffered text output to stdout or to a file, where the file appears only
+/// complete: the text goes to a temporary file beside it (created with the
+/// mode a new file gets, or the existing file's), renamed over the path by
+/// `close()` and removed if the command fails first — so a failed command
+/// leaves an existing file as it was and no half-written one. A path that is
+/// not a regular file (`/dev/null`, a FIFO) is written in place: renaming
+/// over it would replace the device with a file. A symbolic link's target is
+/// replaced, not the link.
 final class TextOutput {
     private let handle: FileHandle
     private let ownsHandle: Bool
     private var buffer: [UInt8] = []
+    /// The temporary file and the path it becomes at `close()`.
+    private var pending: (temporary: String, destination: String)?
 
     init(path: String?) throws {
-        if let path, path != "-" {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw CommandFailure("error: cannot write \(path) — check that its folder exists and is writable")
-            }
-            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            ownsHandle = true
-        } else {
+        buffer.reserveCapacity(1 << 20)
+        guard let path, path != "-" else {
             handle = FileHandle.standardOutput
             ownsHandle = false
+            return
         }
-        buffer.reserveCapacity(1 << 20)
+        let destination = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
+            $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
+        } ?? path
+        func cannotWrite(_ reason: String) -> CommandFailure {
+            CommandFailure("error: cannot write \(path) — \(reason)")
+        }
+        var info = stat()
+        let exists = stat(destination, &info) == 0
+        if exists && info.st_mode & S_IFMT == S_IFDIR {
+            throw cannotWrite("it is a folder; give a file name")
+        }
+        if exists && info.st_mode & S_IFMT != S_IFREG {
+            guard let special = FileHandle(forWritingAtPath: destination) else { throw cannotWrite(String(cString: strerror(errno))) }
+            handle = special
+            ownsHandle = true
+            return
+        }
+        let url = URL(fileURLWithPath: destination)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial").path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw cannotWrite("check that its folder exists and is writable") }
+        if exists { fchmod(fd, info.st_mode & 0o7777) }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        ownsHandle = true
+        pending = (temporary, destination)
+    }
+
+    deinit {
+        if let pending { unlink(pending.temporary) }
     }
 
     func write(_ text: String) throws {
@@ -109,9 +143,16 @@ final class TextOutput {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Write what is buffered and, for a file, put it in place.
     func close() throws {
         try flush()
         if ownsHandle { try handle.close() }
+        if let pending {
+            guard rename(pending.temporary, pending.destination) == 0 else {
+                throw CommandFailure("error: cannot write \(pending.destination) — \(String(cString: strerror(errno)))")
+            }
+            self.pending = nil
+        }
     }
 }
 

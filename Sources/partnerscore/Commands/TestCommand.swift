@@ -72,9 +72,9 @@ extension Partnerscore {
                 case .json: print(try TestReport.json(results, coverage: measure ? reports : nil), terminator: "")
                 }
                 if let junit {
-                    do { try TestReport.junit(results).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
-                        throw CommandFailure("error: cannot write JUnit XML to \(junit): \(error.localizedDescription)")
-                    }
+                    let output = try TextOutput(path: junit)
+                    try output.write(TestReport.junit(results))
+                    try output.close()
                 }
                 var failed = results.contains { !$0.passed }
                 if let minimum = minCoverage {
