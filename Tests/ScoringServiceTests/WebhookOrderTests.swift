@@ -129,7 +129,7 @@ struct WebhookOrderTests {
                 #expect(all.count > 600, "the run's events and the ingest's")
                 let read = (early + late).map(\.id)
                 let skipped = all.map(\.id).filter { $0 < position }
-                #expect(skipped.isEmpty, "\(skipped.count) events (ids \(skipped.first ?? 0) to \(skipped.last ?? 0)) became visible below position \(position), already passed")
+                #expect(skipped.count == 0, "\(skipped.count) events (ids \(skipped.first ?? 0) to \(skipped.last ?? 0)) became visible below position \(position), already passed")
                 #expect(read.count == all.count && read == all.map(\.id), "every event read once: \(read.count) of \(all.count)")
                 // The run's events, in its partner order, after the ingest's.
                 #expect(all.first?.type == .activityIngested)
