@@ -71,24 +71,26 @@ final class HeldRun: @unchecked Sendable {
 @Suite("Webhooks on PostgreSQL: outbox ids become visible in id order, whatever writes them",
        .enabled(if: TestPostgres.enabled, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
 struct WebhookOrderTests {
-    /// A PostgreSQL service fixture whose agents program has 300 partners more, so its
-    /// first run writes hundreds of events (several batches of inserts) before it ends,
-    /// with a subscription to every event, delivered to `url`.
-    func fixture() throws -> ServiceFixture {
+    /// On a PostgreSQL service whose agents program has 300 partners more (so
+    /// its first run writes hundreds of events, several batches of inserts,
+    /// before it ends) with a subscription to every event delivered to a
+    /// receiver: `body` with a recorded run of the program held at
+    /// `partnerID`'s evaluation.
+    func withHeldRun(holdAt partnerID: String,
+                     _ body: @escaping @Sendable (API, ServiceFixture, Inbox, HeldRun) async throws -> Void) async throws {
         let fixture = try ServiceFixture(.postgresql)
         try fixture.store.upsertPartners((1...300).map { partner(String(format: "B-%03d", $0)) })
-        return fixture
-    }
-
-    /// A recorded run of the fixture's agents set, held at `partnerID`'s evaluation.
-    func heldRun(_ fixture: ServiceFixture, holdAt partnerID: String) throws -> HeldRun {
-        let set = try PolicySet(directory: fixture.policies.appendingPathComponent("agents"), displayPath: "Policies/agents")
-        return HeldRun(ProgramRun(store: fixture.store, policySet: set, jobs: 2), asOf: day("2025-01-31"), holdAt: partnerID)
-    }
-
-    func subscribe(_ api: API, _ fixture: ServiceFixture, url: String) async throws {
-        let created = try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"\#(url)","secret":"\#(secret)"}"#)
-        #expect(created.status == 201, "\(created.text)")
+        try await withReceiver { url, inbox in
+            try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
+                let created = try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"\#(url)","secret":"\#(secret)"}"#)
+                #expect(created.status == 201, "\(created.text)")
+                let set = try PolicySet(directory: fixture.policies.appendingPathComponent("agents"), displayPath: "Policies/agents")
+                let run = HeldRun(ProgramRun(store: fixture.store, policySet: set, jobs: 2), asOf: day("2025-01-31"), holdAt: partnerID)
+                #expect(try await run.held(within: 60))
+                try await body(api, fixture, inbox, run)
+                run.resume()
+            }
+        }
     }
 
     /// Ingest one event through the API, giving up (and letting the run go, so nothing hangs) after 20 s.
@@ -104,62 +106,50 @@ struct WebhookOrderTests {
 
     @Test("an ingest committing during a long run does not move a reader past the run's events: each event is read and delivered once, in id order")
     func noEventSkipped() async throws {
-        let fixture = try fixture()
-        try await withReceiver { url, inbox in
-            try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
-                try await subscribe(api, fixture, url: url)
-                let run = try heldRun(fixture, holdAt: "B-300")
-                #expect(try await run.held(within: 60))
-                // The run has written the events of 299 partners in its open transaction; an ingest commits meanwhile.
-                let ingested = try await ingest(api, fixture, during: run)
-                #expect(ingested.status == 201, "\(ingested.text)")
-                // A reader now, then after the run's commit from where it got to, as a deliverer reads.
-                let early = try await fixture.store.database.asyncRead { db in try Outbox.events(db, after: 0, types: nil, limit: 100_000) }
-                #expect(early.map(\.type) == [.activityIngested], "only the ingest's event is committed yet")
-                // The deliverer has sent it and moved its position past it.
-                _ = try await inbox.wait(for: 1)
-                run.resume()
-                let summary = try #require(try await run.result(within: 60)).get()
-                #expect(summary.partners == 303)
-                let position = early.last?.id ?? 0
-                let late = try await fixture.store.database.asyncRead { db in
-                    try Outbox.events(db, after: position, types: nil, limit: 100_000)
-                }
-                let all = try await fixture.store.database.asyncRead { db in try Outbox.events(db, after: 0, types: nil, limit: 100_000) }
-                #expect(all.count > 600, "the run's events and the ingest's")
-                let read = (early + late).map(\.id)
-                let skipped = all.map(\.id).filter { $0 < position }
-                #expect(skipped.count == 0, "\(skipped.count) events (ids \(skipped.first ?? 0) to \(skipped.last ?? 0)) became visible below position \(position), already passed")
-                #expect(read.count == all.count && read == all.map(\.id), "every event read once: \(read.count) of \(all.count)")
-                // The run's events, in its partner order, after the ingest's.
-                #expect(all.first?.type == .activityIngested)
-                let partners = all.dropFirst().compactMap(\.partnerID)
-                #expect(partners == partners.sorted())
-                // And the real deliverer sent each once, in id order.
-                let delivered = try await inbox.wait(seconds: 30, for: all.count).map(\.id)
-                #expect(delivered.count == all.count && delivered == all.map(\.eventID), "\(delivered.count) of \(all.count) delivered")
+        try await withHeldRun(holdAt: "B-300") { api, fixture, inbox, run in
+            // The run has written the events of 299 partners in its open transaction; an ingest commits meanwhile.
+            let ingested = try await ingest(api, fixture, during: run)
+            #expect(ingested.status == 201, "\(ingested.text)")
+            // A reader now, then after the run's commit from where it got to, as a deliverer reads.
+            let early = try await fixture.store.database.asyncRead { db in try Outbox.events(db, after: 0, types: nil, limit: 100_000) }
+            #expect(early.map(\.type) == [.activityIngested], "only the ingest's event is committed yet")
+            // The deliverer has sent it and moved its position past it.
+            _ = try await inbox.wait(for: 1)
+            run.resume()
+            let summary = try #require(try await run.result(within: 60)).get()
+            #expect(summary.partners == 303)
+            let position = early.last?.id ?? 0
+            let late = try await fixture.store.database.asyncRead { db in
+                try Outbox.events(db, after: position, types: nil, limit: 100_000)
             }
+            let all = try await fixture.store.database.asyncRead { db in try Outbox.events(db, after: 0, types: nil, limit: 100_000) }
+            #expect(all.count > 600, "the run's events and the ingest's")
+            let read = (early + late).map(\.id)
+            let skipped = all.map(\.id).filter { $0 < position }
+            #expect(skipped.count == 0, "\(skipped.count) events (ids \(skipped.first ?? 0) to \(skipped.last ?? 0)) became visible below position \(position), already passed")
+            #expect(read.count == all.count && read == all.map(\.id), "every event read once: \(read.count) of \(all.count)")
+            // The run's events, in its partner order, after the ingest's.
+            #expect(all.first?.type == .activityIngested)
+            let partners = all.dropFirst().compactMap(\.partnerID)
+            #expect(partners == partners.sorted())
+            // And the real deliverer sent each once, in id order.
+            let delivered = try await inbox.wait(seconds: 30, for: all.count).map(\.id)
+            #expect(delivered.count == all.count && delivered == all.map(\.eventID), "\(delivered.count) of \(all.count) delivered")
         }
     }
 
     @Test("ingest with a subscription is not held up by a long run: it commits while the run is still open")
     func ingestGoesOn() async throws {
-        let fixture = try fixture()
-        try await withReceiver { url, inbox in
-            try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
-                try await subscribe(api, fixture, url: url)
-                let run = try heldRun(fixture, holdAt: "B-150")
-                #expect(try await run.held(within: 60))
-                let clock = ContinuousClock()
-                var response: APIResponse?
-                let elapsed = try await clock.measure { response = try await ingest(api, fixture, during: run) }
-                #expect(response?.status == 201)
-                #expect(!run.wasResumed, "the ingest waited for the run (\(elapsed))")
-                #expect(elapsed < .seconds(10), "\(elapsed)")
-                #expect(try await inbox.wait(for: 1).first?.type == "activity.ingested", "delivered while the run is open")
-                run.resume()
-                #expect(try #require(try await run.result(within: 60)).get().partners == 303)
-            }
+        try await withHeldRun(holdAt: "B-150") { api, fixture, inbox, run in
+            let clock = ContinuousClock()
+            var response: APIResponse?
+            let elapsed = try await clock.measure { response = try await ingest(api, fixture, during: run) }
+            #expect(response?.status == 201)
+            #expect(!run.wasResumed, "the ingest waited for the run (\(elapsed))")
+            #expect(elapsed < .seconds(10), "\(elapsed)")
+            #expect(try await inbox.wait(for: 1).first?.type == "activity.ingested", "delivered while the run is open")
+            run.resume()
+            #expect(try #require(try await run.result(within: 60)).get().partners == 303)
         }
     }
 }

@@ -315,20 +315,15 @@ public enum Outbox {
 
     /// The table a run writes its events to: `outbox` on SQLite; on
     /// PostgreSQL the staging table, made for the transaction if it is not yet
-    /// (the runs of `evaluate --all-or-nothing` share one).
+    /// (the runs of `evaluate --all-or-nothing` share one), with the outbox's
+    /// columns and `seq`, the order they were written in.
     private static func stage(_ session: any SQLSession) throws -> String {
         guard session.engine == .postgresql else { return "outbox" }
         try session.execute("""
-            CREATE TEMPORARY TABLE IF NOT EXISTS outbox_staged (
-                seq bigint GENERATED ALWAYS AS IDENTITY,
-                type text NOT NULL,
-                day integer NOT NULL,
-                policySet text COLLATE "C",
-                partnerId text COLLATE "C",
-                runId bigint,
-                data text NOT NULL
-            ) ON COMMIT DROP
+            CREATE TEMPORARY TABLE IF NOT EXISTS outbox_staged ON COMMIT DROP
+            AS SELECT \(columns.joined(separator: ", ")) FROM outbox WITH NO DATA
             """, [])
+        try session.execute("ALTER TABLE \(stagedTable) ADD COLUMN IF NOT EXISTS seq bigint GENERATED ALWAYS AS IDENTITY", [])
         return stagedTable
     }
 
