@@ -52,6 +52,45 @@ struct PostgresOutboxOrderTests {
         #expect(events.map(\.id) == [1, 2])
     }
 
+    @Test("writers on several connections at once, each pausing between its insert and its commit, and a reader that moves its position as a deliverer does: it reads every event once")
+    func concurrentWritersAndAReader() throws {
+        let (store, database) = try postgresLedgerStore()
+        defer { withExtendedLifetime(database) {} }
+        try subscribe(store)
+        nonisolated(unsafe) let shared = store
+        let writers = 4, eventsEach = 25
+        let lock = NSLock()
+        nonisolated(unsafe) var failures: [any Error] = [], writing = writers
+        let done = DispatchSemaphore(value: 0)
+        for writer in 0..<writers {
+            Thread {
+                // A fixed pause per event (0 to 4 ms), different from writer to writer.
+                for i in 0..<eventsEach {
+                    do {
+                        try Self.append(shared, .activityIngested) { usleep(UInt32((writer * 7 + i * 3) % 5) * 1000) }
+                    } catch {
+                        lock.withLock { failures.append(error) }
+                    }
+                }
+                lock.withLock { writing -= 1 }
+                done.signal()
+            }.start()
+        }
+        var position: Int64 = 0, read: [Int64] = []
+        while true {
+            let finished = lock.withLock { writing == 0 }
+            let events = try store.database.read { try Outbox.events($0, after: position, types: nil, limit: 1000) }
+            read += events.map(\.id)
+            position = events.last?.id ?? position
+            if finished, events.isEmpty { break }
+        }
+        for _ in 0..<writers { done.wait() }
+        #expect(failures.isEmpty, "\(failures)")
+        let all = try store.database.read { try Outbox.events($0, after: 0, types: nil, limit: 1000) }.map(\.id)
+        #expect(all.count == writers * eventsEach)
+        #expect(read == all, "the reader passed \(all.count - read.count) events that committed below its position")
+    }
+
     /// The agents program and 120 partners more (a run's events fill the
     /// staging table's batches before its last partner).
     static func program(_ store: PartnerStore) throws {
