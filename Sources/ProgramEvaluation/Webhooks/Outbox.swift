@@ -118,7 +118,8 @@ public struct OutboxEvent: Sendable, Equatable {
 /// position N" never passes an id that commits later. On SQLite there is
 /// one writer. On PostgreSQL every writer takes the order lock
 /// (``orderLockKey``) just before it inserts and holds it until its commit:
-/// ids are taken under the lock, and the lock is released only once the
+/// ids are taken under the lock (from the shared identity sequence, which
+/// caches none per connection), and the lock is released only once the
 /// commit is visible, so a lower id is committed (or rolled back) before a
 /// higher one is taken. A recorded run, which may last minutes, stages its
 /// events in a temporary table and moves them in one statement at its end
@@ -205,7 +206,9 @@ public enum Outbox {
     /// prepared statement whose run-wide values (day, set, run) are bound
     /// once; batched writes (``LedgerWrites``) go through a ``RunStatement``
     /// — on PostgreSQL into the run's staging table (``stagedTable``), which
-    /// ``publishStaged(_:)`` moves into `outbox` when the run ends.
+    /// ``publishStaged(_:)`` moves into `outbox` when the run's transaction
+    /// ends (``ProgramRun/onPostgres(_:sets:dryRun:_:)`` calls it; staged rows
+    /// are dropped at the commit).
     final class RunWriter {
         static let rowsPerStatement = 64
         private enum Way {
