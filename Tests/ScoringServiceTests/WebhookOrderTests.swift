@@ -71,7 +71,7 @@ final class HeldRun: @unchecked Sendable {
 @Suite("Webhooks on PostgreSQL: outbox ids become visible in id order, whatever writes them",
        .enabled(if: TestPostgres.enabled, "set PARTNERSCORE_TEST_DATABASE_URL (Scripts/test.sh does)"))
 struct WebhookOrderTests {
-    /// On a PostgreSQL service whose agents program has 300 partners more (so
+    /// On a PostgreSQL service whose agents program has 100 partners more (so
     /// its first run writes hundreds of events, several batches of inserts,
     /// before it ends) with a subscription to every event delivered to a
     /// receiver: `body` with a recorded run of the program held at
@@ -79,7 +79,7 @@ struct WebhookOrderTests {
     func withHeldRun(holdAt partnerID: String,
                      _ body: @escaping @Sendable (API, ServiceFixture, Inbox, HeldRun) async throws -> Void) async throws {
         let fixture = try ServiceFixture(.postgresql)
-        try fixture.store.upsertPartners((1...300).map { partner(String(format: "B-%03d", $0)) })
+        try fixture.store.upsertPartners((1...100).map { partner(String(format: "B-%03d", $0)) })
         try await withReceiver { url, inbox in
             try await fixture.withServer(fixture.configuration(webhooks: quickWebhooks)) { api in
                 let created = try await api.post("/v1/webhooks", token: fixture.designer, json: #"{"url":"\#(url)","secret":"\#(secret)"}"#)
@@ -106,8 +106,8 @@ struct WebhookOrderTests {
 
     @Test("an ingest committing during a long run does not move a reader past the run's events: each event is read and delivered once, in id order")
     func noEventSkipped() async throws {
-        try await withHeldRun(holdAt: "B-300") { api, fixture, inbox, run in
-            // The run has written the events of 299 partners in its open transaction; an ingest commits meanwhile.
+        try await withHeldRun(holdAt: "B-100") { api, fixture, inbox, run in
+            // The run has written the events of 102 partners in its open transaction; an ingest commits meanwhile.
             let ingested = try await ingest(api, fixture, during: run)
             #expect(ingested.status == 201, "\(ingested.text)")
             // A reader now, then after the run's commit from where it got to, as a deliverer reads.
@@ -117,7 +117,7 @@ struct WebhookOrderTests {
             _ = try await inbox.wait(for: 1)
             run.resume()
             let summary = try #require(try await run.result(within: 60)).get()
-            #expect(summary.partners == 303)
+            #expect(summary.partners == 103)
             let position = early.last?.id ?? 0
             let late = try await fixture.store.database.asyncRead { db in
                 try Outbox.events(db, after: position, types: nil, limit: 100_000)
@@ -140,7 +140,7 @@ struct WebhookOrderTests {
 
     @Test("ingest with a subscription is not held up by a long run: it commits while the run is still open")
     func ingestGoesOn() async throws {
-        try await withHeldRun(holdAt: "B-150") { api, fixture, inbox, run in
+        try await withHeldRun(holdAt: "B-050") { api, fixture, inbox, run in
             let clock = ContinuousClock()
             var response: APIResponse?
             let elapsed = try await clock.measure { response = try await ingest(api, fixture, during: run) }
@@ -149,7 +149,7 @@ struct WebhookOrderTests {
             #expect(elapsed < .seconds(8), "\(elapsed)")
             #expect(try await inbox.wait(for: 1).first?.type == "activity.ingested", "delivered while the run is open")
             run.resume()
-            #expect(try #require(try await run.result(within: 60)).get().partners == 303)
+            #expect(try #require(try await run.result(within: 60)).get().partners == 103)
         }
     }
 }
