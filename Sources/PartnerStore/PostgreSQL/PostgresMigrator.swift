@@ -29,7 +29,7 @@ public struct PostgresMigrator: Sendable {
     /// Run the migrations not yet applied to `database`.
     public func migrate(_ database: PostgresDatabase) throws {
         try database.write { db in
-            try db.execute("SELECT pg_advisory_xact_lock(?)", [.integer(Self.lockKey)])
+            try PostgresAdvisoryLock.holdUntilCommit(db, key: Self.lockKey)
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     name text PRIMARY KEY,

@@ -151,22 +151,19 @@ public struct ProgramRun {
                               _ body: (any SQLSession) throws -> T) throws -> T {
         if dryRun { return try postgres.read(body) }
         return try postgres.writeSession { session in
-            for name in Set(sets).sorted() { try session.execute("SELECT pg_advisory_xact_lock(?)", [.integer(runLockKey(name))]) }
-            return try body(session)
+            for name in Set(sets).sorted() { try PostgresAdvisoryLock.holdUntilCommit(session, key: runLockKey(name)) }
+            let result = try body(session)
+            // Last, just before the commit: the run's events take their outbox ids (``Outbox/publishStaged(_:)``).
+            try Outbox.publishStaged(session)
+            return result
         }
     }
 
     /// The advisory lock key of a set's recorded runs on PostgreSQL: the
-    /// 64-bit FNV-1a hash of "partnerscore run " and the set's name — stable
-    /// across processes, versions and machines, which a fleet sharing one
-    /// database needs (Swift's `hashValue` is seeded per process).
+    /// 64-bit FNV-1a hash of "partnerscore run " and the set's name
+    /// (``PostgresAdvisoryLock/key(_:)``), the same in every process of a fleet.
     public static func runLockKey(_ policySet: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "partnerscore run \(policySet)".utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return Int64(bitPattern: hash)
+        PostgresAdvisoryLock.key("run \(policySet)")
     }
 
     /// The run on `session`, inside the caller's transaction (a read transaction for a dry run).

@@ -113,6 +113,18 @@ public struct OutboxEvent: Sendable, Equatable {
 ///
 /// Events are recorded only while at least one webhook subscription exists:
 /// a program without subscribers pays nothing for them.
+///
+/// Ids become visible in id order, so a deliverer that reads "after
+/// position N" never passes an id that commits later. On SQLite there is
+/// one writer. On PostgreSQL every writer takes the order lock
+/// (``orderLockKey``) just before it inserts and holds it until its commit:
+/// ids are taken under the lock (from the shared identity sequence, which
+/// caches none per connection), and the lock is released only once the
+/// commit is visible, so a lower id is committed (or rolled back) before a
+/// higher one is taken. A recorded run, which may last minutes, stages its
+/// events in a temporary table and moves them in one statement at its end
+/// (``publishStaged(_:)``), so it holds the lock only for that move and
+/// ingest goes on meanwhile.
 public enum Outbox {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("webhooks-v1", foreignKeyChecks: .immediate) { db in
@@ -177,10 +189,12 @@ public enum Outbox {
         try WebhookSubscriptions.exist(session)
     }
 
-    /// Record one event, if events are recorded.
+    /// Record one event, if events are recorded. Call it last in the
+    /// transaction: on PostgreSQL it holds the order lock until the commit.
     public static func append(_ session: any SQLSession, _ type: WebhookEventType, day: Day, policySet: String?, partnerID: String?,
                               runID: Int64? = nil, data: String) throws {
         guard try isRecording(session) else { return }
+        try lockOrder(session)
         try session.execute("INSERT INTO outbox (type, day, policySet, partnerId, runId, data) VALUES (?, ?, ?, ?, ?, ?)",
                             [.text(type.rawValue), .integer(Int64(day.daysSinceEpoch)), SQLValue(policySet, SQLValue.text),
                              SQLValue(partnerID, SQLValue.text), SQLValue(runID, SQLValue.integer), .text(data)])
@@ -190,7 +204,11 @@ public enum Outbox {
     /// first evaluation of a program (a tier, an alert and a task for most
     /// partners), so on SQLite they are inserted 64 rows per execution of one
     /// prepared statement whose run-wide values (day, set, run) are bound
-    /// once; batched writes (``LedgerWrites``) go through a ``RunStatement``.
+    /// once; batched writes (``LedgerWrites``) go through a ``RunStatement``
+    /// — on PostgreSQL into the run's staging table (``stagedTable``), which
+    /// ``publishStaged(_:)`` moves into `outbox` when the run's transaction
+    /// ends (``ProgramRun/onPostgres(_:sets:dryRun:_:)`` calls it; staged rows
+    /// are dropped at the commit).
     final class RunWriter {
         static let rowsPerStatement = 64
         private enum Way {
@@ -207,8 +225,8 @@ public enum Outbox {
             guard try WebhookSubscriptions.exist(session) else { return nil }
             switch writes {
             case .batched:
-                way = .batched(try .insert(session, writes, into: "outbox", columns: ["type", "day", "policySet", "partnerId", "runId", "data"]),
-                               day: day, policySet: policySet, runID: runID)
+                way = .batched(try .insert(session, writes, into: try stage(session), columns: columns), day: day, policySet: policySet,
+                               runID: runID)
             case .prepared:
                 guard let db = (session as? GRDBSession)?.db else { preconditionFailure("prepared outbox writes are SQLite's") }
                 // ?1 day, ?2 set, ?3 run; then each row's type, partner and data.
@@ -277,6 +295,50 @@ public enum Outbox {
             partners.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// The columns an event is written with (its id is the outbox's to give).
+    static let columns = ["type", "day", "policySet", "partnerId", "runId", "data"]
+
+    // MARK: - Order on PostgreSQL
+
+    /// The outbox's order lock (``PostgresAdvisoryLock/key(_:)`` of "outbox").
+    static let orderLockKey = PostgresAdvisoryLock.key("outbox")
+
+    /// Where a run's events wait for their ids on PostgreSQL: a temporary
+    /// table of the run's transaction (gone at its commit or rollback),
+    /// numbered in the order the run writes them.
+    static let stagedTable = "pg_temp.outbox_staged"
+
+    /// PostgreSQL: hold the order lock until the transaction ends (SQLite, one writer: nothing).
+    private static func lockOrder(_ session: any SQLSession) throws {
+        guard session.engine == .postgresql else { return }
+        try PostgresAdvisoryLock.holdUntilCommit(session, key: orderLockKey)
+    }
+
+    /// The table a run writes its events to: `outbox` on SQLite; on
+    /// PostgreSQL the staging table, made for the transaction if it is not yet
+    /// (the runs of `evaluate --all-or-nothing` share one), with the outbox's
+    /// columns and `seq`, the order they were written in.
+    private static func stage(_ session: any SQLSession) throws -> String {
+        guard session.engine == .postgresql else { return "outbox" }
+        try session.execute("""
+            CREATE TEMPORARY TABLE IF NOT EXISTS outbox_staged ON COMMIT DROP
+            AS SELECT \(columns.joined(separator: ", ")) FROM outbox WITH NO DATA
+            """, [])
+        try session.execute("ALTER TABLE \(stagedTable) ADD COLUMN IF NOT EXISTS seq bigint GENERATED ALWAYS AS IDENTITY", [])
+        return stagedTable
+    }
+
+    /// PostgreSQL, at the end of a recorded run's transaction, just before
+    /// its commit: move the events its runs staged into `outbox` in the order
+    /// they were written, under the order lock (nothing when none were staged).
+    public static func publishStaged(_ session: any SQLSession) throws {
+        guard session.engine == .postgresql,
+              try session.row("SELECT to_regclass(?) IS NOT NULL", [.text(stagedTable)])?.bool(0) == true else { return }
+        try lockOrder(session)
+        let names = columns.joined(separator: ", ")
+        try session.execute("INSERT INTO outbox (\(names)) SELECT \(names) FROM \(stagedTable) ORDER BY seq", [])
     }
 
     // MARK: - Reading

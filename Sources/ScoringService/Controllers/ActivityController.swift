@@ -66,8 +66,9 @@ struct ActivityController: Sendable {
                 }
                 let summary = try PartnerStore.importEventObjects(batch.events, kinds: kinds, batch: "events", in: session)
                 let body = try JSONCoding.encoder.encode(Ingested(ingested: summary.events, idempotencyKey: key))
-                try Self.recordEvent(session, batch: batch, events: summary.events, key: key)
                 if let key { try IdempotencyKeys.complete(session, key: key, status: 201, response: body) }
+                // Last: on PostgreSQL the outbox's order lock is held from here to the commit.
+                try Self.recordEvent(session, batch: batch, events: summary.events, key: key)
                 return .stored(body, events: summary.events)
             } }
         } catch let error as PartnerStoreError {
