@@ -233,16 +233,6 @@ struct MetricsTests {
 struct LegacyLedgerTests {
     let asOf = day("2026-06-30")
 
-    /// The keys details and texts had before (snake_case name → former camelCase name).
-    static let legacy = [
-        "as_of": "asOf", "authorized_products": "authorizedProducts", "content_hash": "contentHash", "days_open": "daysOpen",
-        "days_to_expiry": "daysToExpiry", "first_raised": "firstRaised", "observed_value": "observedValue",
-        "partner_id": "partnerID", "partner_name": "partnerName", "previous_standing": "previousStanding",
-        "previous_tier": "previousTier", "qualifies_for": "qualifiesFor", "resolved_alerts": "resolvedAlerts",
-        "snapshot_hash": "snapshotHash", "suspended_benefits": "suspendedBenefits", "suspended_products": "suspendedProducts",
-        "threshold_value": "thresholdValue", "tier_due": "tierDue", "tier_event": "tierEvent", "observed_as": "observedAs",
-    ]
-
     @Test("metrics and the attention list are the same once every stored detail and text is rewritten with the former keys")
     func camelCaseLedger() throws {
         let (store, _) = try makeEvaluatedFixture()
@@ -252,7 +242,7 @@ struct LegacyLedgerTests {
         try store.writer.write { db in
             for (table, column) in [("decision", "detail"), ("decision_text", "texts")] {
                 try db.execute(sql: "UPDATE \(table) SET \(column) = replace(\(column), '\"authorized_all_products\":false,', '')")
-                for (snake, camel) in Self.legacy {
+                for (snake, camel) in LegacyDetails.camelCaseKeys {
                     try db.execute(sql: "UPDATE \(table) SET \(column) = replace(\(column), ?, ?)", arguments: ["\"\(snake)\":", "\"\(camel)\":"])
                 }
             }

@@ -275,40 +275,22 @@ struct DecisionDetailTests {
 /// Details written before keys were snake_case keep reading.
 @Suite("Decision details written with camelCase keys (ledger-v2) still read")
 struct LegacyDetailTests {
-    /// The keys details had before, by their snake_case names.
-    static let legacy = [
-        "as_of": "asOf", "authorized_products": "authorizedProducts", "content_hash": "contentHash", "days_open": "daysOpen",
-        "days_to_expiry": "daysToExpiry", "first_raised": "firstRaised", "observed_value": "observedValue",
-        "partner_id": "partnerID", "partner_name": "partnerName", "previous_standing": "previousStanding",
-        "previous_tier": "previousTier", "qualifies_for": "qualifiesFor", "resolved_alerts": "resolvedAlerts",
-        "snapshot_hash": "snapshotHash", "suspended_benefits": "suspendedBenefits", "suspended_products": "suspendedProducts",
-        "threshold_value": "thresholdValue", "tier_due": "tierDue", "tier_event": "tierEvent", "observed_as": "observedAs",
-    ]
-
-    /// `json` as main wrote it: camelCase keys, no `authorized_all_products`.
-    static func camelCase(_ json: String) -> String {
-        var text = json.replacingOccurrences(of: "\"authorized_all_products\":false,", with: "")
-            .replacingOccurrences(of: "\"authorized_all_products\":true,", with: "")
-        for (snake, camel) in legacy { text = text.replacingOccurrences(of: "\"\(snake)\":", with: "\"\(camel)\":") }
-        return text
-    }
-
     @Test("full and compact details, and the run's texts, read back the same from camelCase")
     func camelCaseReads() throws {
         let set = try PolicyFolder(files: ["testset/agents.lua": agentPolicy]).load()
         let evaluator = PartnerEvaluator(policySet: set)
         let texts = try #require(DecisionTexts.of(set).values.first)
-        let oldTexts = try DecisionTexts(json: Self.camelCase(try texts.json()))
+        let oldTexts = try DecisionTexts(json: LegacyDetails.camelCase(try texts.json()))
         #expect(try texts.json().contains("\"content_hash\"") && oldTexts == texts)
         var state = PartnerProgramState()
         for (asOf, revenue) in [("2025-03-31", 12000.0), ("2025-04-30", 0)] {
             let s = snapshot(partner(territories: ["A", "B", "C"]), asOf: asOf, metrics: [.revenue1m: revenue, .revenue3m: revenue])
             let (e, next) = try evaluator.evaluate(s, state: state)
             state = next
-            #expect(try DecisionDetail.decode(Data(Self.camelCase(e.json()).utf8), texts: nil, columns: nil) == e)
+            #expect(try DecisionDetail.decode(Data(LegacyDetails.camelCase(e.json()).utf8), texts: nil, columns: nil) == e)
             let buffer = JSONBuffer()
             DecisionDetail.write(e, texts: texts, to: buffer)
-            let old = Self.camelCase(buffer.string)
+            let old = LegacyDetails.camelCase(buffer.string)
             #expect(old.contains("\"partnerID\"") && !old.contains("partner_id"))
             #expect(try DecisionDetail.decode(Data(old.utf8), texts: oldTexts, columns: DecisionColumns(e)) == e)
         }
@@ -317,6 +299,6 @@ struct LegacyDetailTests {
             credentials: [Credential(name: "agreement", granted: day("2025-01-01"), expires: day("2027-01-01"))]),
             state: PartnerProgramState()).0
         #expect(empty.authorizedAllProducts)
-        #expect(try DecisionDetail.decode(Data(Self.camelCase(empty.json()).utf8), texts: nil, columns: nil).authorizedAllProducts)
+        #expect(try DecisionDetail.decode(Data(LegacyDetails.camelCase(empty.json()).utf8), texts: nil, columns: nil).authorizedAllProducts)
     }
 }
