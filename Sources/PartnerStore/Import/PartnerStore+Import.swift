@@ -164,6 +164,13 @@ enum ImportReading {
 // MARK: - Events as JSON objects (the HTTP API)
 
 extension PartnerStore {
+    /// The partners a batch of event objects names: each object's
+    /// `partner_id` text, in order (an object without one names none; the
+    /// import refuses it).
+    public static func partnerIDs(of objects: [JSONValue]) -> [String] {
+        objects.compactMap { if case .string(let id)? = $0["partner_id"] { id } else { nil } }
+    }
+
     /// Add events given as JSON objects — keys as an events file's columns
     /// (`partner_id`, `date`, `kind`, `amount`, ...), values as a JSON Lines
     /// import accepts them — with exactly the checks of a file import.
@@ -176,9 +183,7 @@ extension PartnerStore {
     @discardableResult
     public static func importEventObjects(_ objects: [JSONValue], kinds: EventKinds = .builtIn, batch: String = "events",
                                           in session: any SQLSession) throws -> ImportSummary {
-        let numbers = try PartnerQueries.numbersByID(session, ids: objects.compactMap {
-            if case .string(let id)? = $0["partner_id"] { id } else { nil }
-        })
+        let numbers = try PartnerQueries.numbersByID(session, ids: partnerIDs(of: objects))
         var events: [StoredEvent] = []
         events.reserveCapacity(objects.count)
         for (index, element) in objects.enumerated() {

@@ -90,9 +90,7 @@ struct ActivityController: Sendable {
     /// `activity.ingested`, in the ingest's transaction (when a webhook subscription exists): the batch's size and partners.
     private static func recordEvent(_ session: any SQLSession, batch: Batch, events: Int, key: String?) throws {
         guard try Outbox.isRecording(session) else { return }
-        let partners = Set(batch.events.compactMap { event -> String? in
-            if case .string(let id)? = event["partner_id"] { id } else { nil }
-        }).sorted()
+        let partners = Set(PartnerStore.partnerIDs(of: batch.events)).sorted()
         let data = JSONBuffer(capacity: 256)
         data.object { m in
             m.integer("events", events)
