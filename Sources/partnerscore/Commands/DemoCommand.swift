@@ -41,7 +41,7 @@ extension Partnerscore {
         }
 
         func run() throws {
-            try reportingEvaluationFailures {
+            try reportingFailures {
                 let work = FileManager.default.temporaryDirectory.appendingPathComponent("partnerscore-demo-\(ProcessInfo.processInfo.processIdentifier)")
                 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: work) }
@@ -95,9 +95,8 @@ extension Partnerscore {
                     print("One partner in tier review, explained (partnerscore explain):\n")
                     print(Explanation(evaluation: evaluation, policy: set.policy(forProgram: evaluation.program)!).text)
                 }
-                print(try reportingFailures {
-                    try writeReport(ProgramAnalytics(store: store), asOf: monthEnds.last!, source: "demo program (seed \(seed))", to: report)
-                })
+                print(try writeReport(ProgramAnalytics(store: store), asOf: monthEnds.last!, source: "demo program (seed \(seed))",
+                                      to: report))
                 print("Open it in a browser; it prints to PDF as is.")
             }
         }

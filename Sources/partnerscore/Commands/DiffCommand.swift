@@ -68,7 +68,7 @@ extension Partnerscore {
         }
 
         func run() throws {
-            try reportingEvaluationFailures {
+            try reportingFailures {
                 let day = try Day(parsing: asOf)
                 let partnerStore = try store.openExisting()
                 let old = try PolicyOptions.load(URL(fileURLWithPath: from), display: PolicyOptions.display(from), library: library.root,

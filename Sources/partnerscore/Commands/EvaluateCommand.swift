@@ -105,9 +105,9 @@ extension Partnerscore {
     }
 }
 
-/// Errors of the evaluation commands, as messages for the user
-/// (`reportingFailures`); `note`, when it says something, follows the message.
-func reportingEvaluationFailures<T>(note: () -> String? = { nil }, _ body: () throws -> T) throws -> T {
+/// Failures as `reportingFailures` reports them, followed by `note` when it
+/// says something (what a failed evaluation did and did not record).
+func reportingEvaluationFailures<T>(note: () -> String?, _ body: () throws -> T) throws -> T {
     do {
         return try reportingFailures(body)
     } catch let exit as ExitCode {

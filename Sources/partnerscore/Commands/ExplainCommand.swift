@@ -38,7 +38,7 @@ extension Partnerscore {
         var reevaluate = false
 
         func run() throws {
-            try reportingEvaluationFailures {
+            try reportingFailures {
                 let day = try Day(parsing: asOf)
                 let partnerStore = try store.openExisting()
                 guard let partner = try partnerStore.partner(id: partnerID) else {

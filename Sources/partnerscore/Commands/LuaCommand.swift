@@ -74,7 +74,7 @@ extension Partnerscore {
         }
 
         func run() throws {
-            try reportingEvaluationFailures { try runLua() }
+            try reportingFailures { try runLua() }
         }
 
         private func runLua() throws {

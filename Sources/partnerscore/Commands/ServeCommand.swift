@@ -121,7 +121,7 @@ extension Partnerscore {
         func run() async throws {
             try await reportingFailures {
                 let settings = try self.settings()
-                let partnerStore = try reportingFailures { try store.openExisting() }
+                let partnerStore = try store.openExisting()
                 // Fail now, with the message the other commands give, on a wrong folder.
                 for path in settings.policyPaths { _ = try PolicyOptions.setDirectories(at: path) }
                 let paths = settings.policyPaths
